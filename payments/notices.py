@@ -1,0 +1,108 @@
+"""Outbox messages the domain asks to send, recorded in the same unit of work as the change that causes them.
+
+A message is a domain record only: a relay adapter delivers it later and marks it sent, so a crash between
+"change committed" and "notice sent" can never lose the notice. A notice never carries a full account number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from payments.bank_accounts import BankAccountChange
+from payments.errors import Conflict, InvalidInput
+
+
+class NoticeKind(StrEnum):
+    """What a notice tells its recipient."""
+
+    BANK_DETAILS_CHANGED = "bank_details_changed"
+    """Your bank details were changed; reply before the cooling-off ends if you did not ask for this."""
+
+
+class Channel(StrEnum):
+    """How a notice reaches its recipient."""
+
+    EMAIL = "email"
+    """An email to the address on file."""
+    POSTAL = "postal"
+    """A letter to the remittance address on file."""
+    SMS = "sms"
+    """A text message to the phone on file."""
+
+
+class OutboxStatus(StrEnum):
+    """Whether the relay has delivered a message yet."""
+
+    PENDING = "pending"
+    """Recorded, not yet handed to a carrier."""
+    SENT = "sent"
+    """Handed to the carrier."""
+    FAILED = "failed"
+    """The carrier refused it; a person should look."""
+
+
+class NoticeAlreadySent(Conflict):
+    """The relay tried to finish a message that is no longer pending."""
+
+    code = "notice_already_sent"
+
+    def __init__(self, message_id: str, status: OutboxStatus) -> None:
+        super().__init__(f"notice {message_id} is {status.value}, not pending", message_id=message_id,
+                         status=status.value)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One notice to send: to whom, how, what about, and the non-secret facts the template fills in."""
+
+    message_id: str
+    kind: NoticeKind
+    channel: Channel
+    recipient: str
+    vendor_id: str
+    subject_id: str
+    created_at: datetime
+    facts: Mapping[str, str] = field(default_factory=dict)
+    status: OutboxStatus = OutboxStatus.PENDING
+    sent_at: datetime | None = None
+    failure: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.recipient.strip():
+            raise InvalidInput("a notice needs a recipient", code="notice_recipient_required")
+        object.__setattr__(self, "facts", MappingProxyType(dict(self.facts)))
+
+    def mark_sent(self, *, now: datetime) -> OutboxMessage:
+        if self.status is not OutboxStatus.PENDING:
+            raise NoticeAlreadySent(self.message_id, self.status)
+        return replace(self, status=OutboxStatus.SENT, sent_at=now)
+
+    def mark_failed(self, *, reason: str, now: datetime) -> OutboxMessage:
+        if self.status is not OutboxStatus.PENDING:
+            raise NoticeAlreadySent(self.message_id, self.status)
+        return replace(self, status=OutboxStatus.FAILED, sent_at=now, failure=reason)
+
+
+def bank_details_changed_notice(change: BankAccountChange, *, message_id: str, recipient: str, channel: Channel,
+                                now: datetime) -> OutboxMessage:
+    """Tell the vendor's *previous* contact that its bank details changed, while there is time to object.
+
+    Sent to the contact on file before the change, never to one the request supplied: a thief who changed both
+    would otherwise be told about his own work. Record it when the change is approved, so the message can name
+    the end of the cooling-off period.
+    """
+    facts = {
+        "change_id": change.change_id,
+        "account_mask": change.account_mask,
+        "routing_number": change.routing_number,
+        "requested_at": change.requested_at.isoformat(),
+    }
+    if change.cooling_off_until is not None:
+        facts["cooling_off_until"] = change.cooling_off_until.isoformat()
+    return OutboxMessage(message_id=message_id, kind=NoticeKind.BANK_DETAILS_CHANGED, channel=Channel(channel),
+                         recipient=recipient, vendor_id=change.vendor_id, subject_id=change.change_id,
+                         created_at=now, facts=facts)
