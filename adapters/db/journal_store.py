@@ -1,0 +1,140 @@
+"""The journal's rows in SQL: implements ``ledger.ports.JournalStore`` inside one open connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from adapters.db.ledger_tables import JournalTables, accounts, signing_keys
+from ledger.accounts import Account, AccountType, Direction
+from ledger.canonical import GENESIS_PREV_HASH
+from ledger.entries import EntryDraft, Posting, SealedEntry
+from ledger.keys import KeyRecord
+
+_DIRS = {"debit": Direction.DEBIT, "credit": Direction.CREDIT}
+
+
+class SqlJournalStore:
+    """One journal (ledger or audit) on one connection whose transaction the caller owns."""
+
+    def __init__(self, conn: Connection, tables: JournalTables) -> None:
+        self._conn = conn
+        self._t = tables
+
+    def lock_head(self) -> tuple[int, bytes]:
+        head = self._t.head
+        stmt = select(head.c.sequence, head.c.hash).where(head.c.id == 1)
+        if self._conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()  # SQLite already holds the write lock from BEGIN IMMEDIATE
+        row = self._conn.execute(stmt).first()
+        if row is None:
+            return 0, GENESIS_PREV_HASH
+        return int(row.sequence), bytes(row.hash)
+
+    def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
+        ids = list(ids)
+        out: dict[str, SealedEntry] = {}
+        for i in range(0, len(ids), 500):
+            rows = self._conn.execute(select(self._t.entries).where(self._t.entries.c.id.in_(ids[i:i + 500]))).all()
+            out.update((e.id, e) for e in self._hydrate(rows))
+        return out
+
+    def reversed_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        col = self._t.entries.c.reverses
+        return {r[0] for r in self._conn.execute(select(col).where(col.in_(ids)))} if ids else set()
+
+    def append(self, entries: Sequence[SealedEntry]) -> None:
+        if not entries:
+            return
+        entry_rows, posting_rows = [], []
+        for e in entries:
+            d = e.draft
+            entry_rows.append({
+                "sequence": e.sequence, "id": d.id, "effective_date": d.effective_date, "recorded_at": e.recorded_at,
+                "code": d.code, "memo": d.memo, "references_json": json.dumps(dict(d.references), sort_keys=True),
+                "data_json": json.dumps(d.data, sort_keys=True), "reverses": d.reverses, "key_id": e.key_id,
+                "prev_hash": e.prev_hash, "hash": e.hash, "signature": e.signature, "cosignature": e.cosignature,
+            })
+            for idx, p in enumerate(d.postings):
+                posting_rows.append({"entry_sequence": e.sequence, "idx": idx, "account": p.account,
+                                     "direction": p.direction.value, "amount_minor": p.amount_minor,
+                                     "currency": p.currency, "effective_date": d.effective_date})
+        self._conn.execute(self._t.entries.insert(), entry_rows)
+        if posting_rows:
+            self._conn.execute(self._t.postings.insert(), posting_rows)
+        last = entries[-1]
+        head = self._t.head
+        moved = self._conn.execute(update(head).where(head.c.id == 1, head.c.sequence == entries[0].sequence - 1)
+                                   .values(sequence=last.sequence, hash=last.hash)).rowcount
+        if moved == 0:
+            if entries[0].sequence != 1:
+                raise RuntimeError("journal head moved during append: the head lock was not held")
+            self._conn.execute(head.insert().values(id=1, sequence=last.sequence, hash=last.hash))
+
+    def accounts(self, codes: Iterable[str]) -> Mapping[str, Account]:
+        codes = list(codes)
+        if not codes:
+            return {}
+        rows = self._conn.execute(select(accounts).where(accounts.c.code.in_(codes))).all()
+        return {r.code: account_from_row(r) for r in rows}
+
+    def iter_entries(self, after_sequence: int = 0, batch_size: int = 2000) -> Iterator[SealedEntry]:
+        last = after_sequence
+        while True:
+            rows = self._conn.execute(select(self._t.entries).where(self._t.entries.c.sequence > last)
+                                      .order_by(self._t.entries.c.sequence).limit(batch_size)).all()
+            if not rows:
+                return
+            yield from self._hydrate(rows)
+            last = rows[-1].sequence
+
+    def keys(self) -> Sequence[KeyRecord]:
+        rows = self._conn.execute(select(signing_keys).where(signing_keys.c.journal == self._t.name)
+                                  .order_by(signing_keys.c.valid_from_sequence)).all()
+        return [KeyRecord(r.key_id, bytes(r.public_key), r.valid_from_sequence, r.valid_from, r.valid_to_sequence,
+                          r.valid_to) for r in rows]
+
+    def add_key(self, key: KeyRecord) -> None:
+        self._conn.execute(signing_keys.insert().values(
+            journal=self._t.name, key_id=key.key_id, public_key=key.public_key,
+            valid_from_sequence=key.valid_from_sequence, valid_from=key.valid_from,
+            valid_to_sequence=key.valid_to_sequence, valid_to=key.valid_to))
+
+    def close_key(self, key_id: str, valid_to_sequence: int, valid_to: str) -> None:
+        self._conn.execute(update(signing_keys).where(signing_keys.c.journal == self._t.name,
+                                                      signing_keys.c.key_id == key_id,
+                                                      signing_keys.c.valid_to_sequence.is_(None))
+                           .values(valid_to_sequence=valid_to_sequence, valid_to=valid_to))
+
+    def _hydrate(self, rows: Sequence) -> list[SealedEntry]:
+        if not rows:
+            return []
+        seqs = [r.sequence for r in rows]
+        p = self._t.postings
+        legs: dict[int, list[Posting]] = {}
+        lo, hi = min(seqs), max(seqs)
+        # A contiguous run (verification streams these) is one range scan; scattered ids use IN.
+        where = p.c.entry_sequence.between(lo, hi) if hi - lo < 2 * len(seqs) else p.c.entry_sequence.in_(seqs)
+        for q in self._conn.execute(select(p.c.entry_sequence, p.c.account, p.c.direction, p.c.amount_minor,
+                                           p.c.currency).where(where).order_by(p.c.entry_sequence, p.c.idx)):
+            legs.setdefault(q[0], []).append(Posting(q[1], _DIRS.get(q[2], q[2]), q[3], q[4]))
+        out = []
+        for r in rows:
+            eff = r.effective_date if isinstance(r.effective_date, dt.date) else dt.date.fromisoformat(r.effective_date)
+            draft = EntryDraft(id=r.id, effective_date=eff, code=r.code, postings=tuple(legs.get(r.sequence, ())),
+                               memo=r.memo, references=json.loads(r.references_json), reverses=r.reverses,
+                               data=json.loads(r.data_json))
+            out.append(SealedEntry(draft=draft, sequence=r.sequence, recorded_at=r.recorded_at, key_id=r.key_id,
+                                   prev_hash=bytes(r.prev_hash), hash=bytes(r.hash), signature=bytes(r.signature),
+                                   cosignature=bytes(r.cosignature) if r.cosignature is not None else None))
+        return out
+
+
+def account_from_row(r) -> Account:  # noqa: ANN001
+    return Account(r.code, r.name, AccountType(r.type), Direction(r.normal), r.fund, r.department, r.object_code,
+                   bool(r.active))

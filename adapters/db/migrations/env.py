@@ -1,0 +1,29 @@
+"""Alembic environment: run with the connection or URL that ``adapters.db.migrate`` hands over."""
+
+from alembic import context
+
+from adapters.db.schema import metadata
+
+config = context.config
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection)
+        return
+    from adapters.db.engine import make_engine
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as conn:
+        _migrate(conn)
+    engine.dispose()
+
+
+def _migrate(connection) -> None:  # noqa: ANN001
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

@@ -1,0 +1,166 @@
+"""Appending to the journal: validate, deduplicate by id, chain, sign, store — all inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ledger.canonical import GENESIS_PREV_HASH, canonical_bytes, chain_hash
+from ledger.entries import (EntryCode, EntryDraft, EntryRejected, SealedEntry, new_entry_id, validate_draft)
+from ledger.errors import LedgerError
+from ledger.keys import KeyRecord
+from ledger.ports import Clock, JournalStore
+from ledger.signing import Signer
+
+
+class EntryExistsWithDifferentBody(LedgerError):
+    code = "entry_exists_with_different_body"
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(f"entry {entry_id} already exists with a different body", entry_id=entry_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The outcome for one draft: the stored entry and whether this call created it."""
+
+    entry: SealedEntry
+    created: bool
+
+
+def format_time(moment: dt.datetime) -> str:
+    """RFC 3339 UTC with microseconds, the form stored in ``recorded_at``."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Journal:
+    """Posts entries to one journal. Never commits: the use case that holds the transaction does."""
+
+    def __init__(self, store: JournalStore, signer: Signer, clock: Clock, *, financial: bool = True) -> None:
+        self._store = store
+        self._signer = signer
+        self._clock = clock
+        # The audit journal reuses this machinery for events that carry no postings.
+        self._financial = financial
+
+    @property
+    def signer(self) -> Signer:
+        return self._signer
+
+    def post(self, draft: EntryDraft) -> Posted:
+        """Post one entry; a replay of the same id and body returns the stored entry."""
+        return self.post_many([draft])[0]
+
+    def post_many(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
+        """Post a batch in one lock of the chain head: the fast path. All or nothing."""
+        drafts = list(drafts)
+        seen: dict[str, EntryDraft] = {}
+        for draft in drafts:
+            first = seen.setdefault(draft.id, draft)
+            if first is not draft and first.body() != draft.body():
+                raise EntryExistsWithDifferentBody(draft.id)
+        accounts = None
+        if self._financial:
+            codes = {p.account for d in drafts for p in d.postings}
+            accounts = self._store.accounts(codes)
+        for draft in drafts:
+            validate_draft(draft, accounts, require_postings=self._financial)
+            if draft.code == EntryCode.REVERSAL.value and draft.reverses is None:
+                raise EntryRejected("a reversal entry must name the entry it reverses", code="reversal_without_target")
+
+        sequence, prev = self._store.lock_head()
+        if sequence == 0 and drafts and drafts[0].code != EntryCode.LEDGER_GENESIS.value:
+            raise LedgerError("the journal has no genesis entry; run `disburse init` first", code="journal_not_initialized")
+        existing = self._store.entries_by_id(seen.keys())
+        self._check_reversals([d for d in seen.values() if d.id not in existing and d.reverses], existing)
+
+        now = format_time(self._clock.now())
+        out: list[Posted] = []
+        new: list[SealedEntry] = []
+        made: dict[str, SealedEntry] = {}
+        for draft in drafts:
+            stored = existing.get(draft.id) or made.get(draft.id)
+            if stored is not None:
+                if stored.draft.body() != draft.body():
+                    raise EntryExistsWithDifferentBody(draft.id)
+                out.append(Posted(stored, created=False))
+                continue
+            sequence += 1
+            entry = self._seal(draft, sequence, now, prev)
+            prev = entry.hash
+            new.append(entry)
+            made[draft.id] = entry
+            out.append(Posted(entry, created=True))
+        if new:
+            self._store.append(new)
+        return out
+
+    def _seal(self, draft: EntryDraft, sequence: int, recorded_at: str, prev: bytes,
+              cosigner: Signer | None = None) -> SealedEntry:
+        body = canonical_bytes(draft, sequence=sequence, recorded_at=recorded_at, key_id=self._signer.key_id)
+        digest = chain_hash(prev, body)
+        return SealedEntry(draft=draft, sequence=sequence, recorded_at=recorded_at, key_id=self._signer.key_id,
+                           prev_hash=prev, hash=digest, signature=self._signer.sign(digest),
+                           cosignature=cosigner.sign(digest) if cosigner else None)
+
+    def _check_reversals(self, reversals: Iterable[EntryDraft], existing: dict) -> None:
+        reversals = list(reversals)
+        if not reversals:
+            return
+        targets = {d.reverses for d in reversals}
+        if len(targets) != len(reversals):
+            raise EntryRejected("two reversals of the same entry in one batch", code="entry_already_reversed")
+        originals = self._store.entries_by_id(targets)
+        already = self._store.reversed_ids(targets)
+        for draft in reversals:
+            original = originals.get(draft.reverses)
+            if original is None:
+                raise EntryRejected(f"entry {draft.reverses} to reverse does not exist", code="reversal_target_missing")
+            if draft.reverses in already:
+                raise EntryRejected(f"entry {draft.reverses} is already reversed", code="entry_already_reversed")
+            if draft.code == EntryCode.REVERSAL.value and not _mirrors(draft, original.draft):
+                raise EntryRejected(f"reversal {draft.id} must mirror every posting of {draft.reverses}",
+                                    code="reversal_does_not_mirror")
+
+    # -- keys ------------------------------------------------------------------------------------------
+
+    def genesis(self, memo: str = "Disburse journal genesis") -> SealedEntry:
+        """The first entry: introduces this journal's first key, signed by it."""
+        sequence, prev = self._store.lock_head()
+        if sequence != 0:
+            raise LedgerError("the journal already has a genesis entry", code="journal_already_initialized")
+        now_dt = self._clock.now()
+        now = format_time(now_dt)
+        draft = EntryDraft(id=new_entry_id(), effective_date=now_dt.date(), code=EntryCode.LEDGER_GENESIS.value,
+                           postings=(), memo=memo,
+                           data={"key_id": self._signer.key_id, "public_key": self._signer.public_key.hex()})
+        entry = self._seal(draft, 1, now, GENESIS_PREV_HASH)
+        self._store.add_key(KeyRecord(self._signer.key_id, self._signer.public_key, 1, now))
+        self._store.append([entry])
+        return entry
+
+    def rotate_key(self, new_signer: Signer, memo: str = "signing key rotated") -> SealedEntry:
+        """Introduce ``new_signer``: the rotation entry is signed by the current key and co-signed by the new one."""
+        if new_signer.key_id == self._signer.key_id:
+            raise LedgerError("the new key is the current key", code="same_key")
+        sequence, prev = self._store.lock_head()
+        now_dt = self._clock.now()
+        now = format_time(now_dt)
+        draft = EntryDraft(id=new_entry_id(), effective_date=now_dt.date(), code=EntryCode.KEY_ROTATED.value,
+                           postings=(), memo=memo,
+                           data={"previous_key_id": self._signer.key_id, "key_id": new_signer.key_id,
+                                 "public_key": new_signer.public_key.hex()})
+        entry = self._seal(draft, sequence + 1, now, prev, cosigner=new_signer)
+        self._store.append([entry])
+        self._store.close_key(self._signer.key_id, sequence + 1, now)
+        self._store.add_key(KeyRecord(new_signer.key_id, new_signer.public_key, sequence + 2, now))
+        self._signer = new_signer
+        return entry
+
+
+def _mirrors(reversal: EntryDraft, original: EntryDraft) -> bool:
+    def legs(d: EntryDraft, flip: bool) -> list:
+        return sorted((p.account, (p.direction.value == "debit") ^ flip, p.amount_minor, p.currency) for p in d.postings)
+    return legs(reversal, False) == legs(original, True)
+

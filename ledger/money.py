@@ -1,0 +1,77 @@
+"""Money in the ledger: integer minor units plus an ISO 4217 code; ``moneyed.Money`` only at the edges."""
+
+from __future__ import annotations
+
+from decimal import Decimal, ROUND_HALF_UP
+
+from moneyed import Money, get_currency
+from moneyed.classes import CurrencyDoesNotExist
+
+from ledger.errors import LedgerError
+
+
+class UnknownCurrency(LedgerError):
+    code = "unknown_currency"
+
+    def __init__(self, currency: str) -> None:
+        super().__init__(f"{currency!r} is not an ISO 4217 currency code", currency=currency)
+
+
+def minor_exponent(currency: str) -> int:
+    """Digits after the decimal point for ``currency`` (USD 2, JPY 0, KWD 3); raises ``unknown_currency``."""
+    return _EXPONENTS.get(currency) if currency in _EXPONENTS else _lookup_exponent(currency)
+
+
+_EXPONENTS: dict[str, int] = {}
+
+
+def _lookup_exponent(currency: str) -> int:
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
+        raise UnknownCurrency(str(currency))
+    try:
+        sub_unit = get_currency(currency).sub_unit
+    except CurrencyDoesNotExist:
+        raise UnknownCurrency(currency) from None
+    exponent = len(str(sub_unit)) - 1 if sub_unit else 0
+    _EXPONENTS[currency] = exponent
+    return exponent
+
+
+def check_currency(currency: str) -> str:
+    """Return ``currency`` if it is a known ISO 4217 code, else raise ``unknown_currency``."""
+    minor_exponent(currency)
+    return currency
+
+
+def to_minor(money: Money) -> tuple[int, str]:
+    """Convert a ``moneyed.Money`` to (minor units, code); refuses fractions of a minor unit."""
+    code = money.currency.code
+    exponent = minor_exponent(code)
+    scaled = money.amount.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise LedgerError(
+            f"{money.amount} {code} has more than {exponent} decimal places",
+            code="amount_precision_exceeded", amount=str(money.amount), currency=code,
+        )
+    return int(scaled), code
+
+
+def from_minor(amount_minor: int, currency: str) -> Money:
+    """Build a ``moneyed.Money`` from integer minor units."""
+    return Money(Decimal(amount_minor).scaleb(-minor_exponent(currency)), currency)
+
+
+def decimal_to_minor(amount: Decimal | str, currency: str, rounding: str = ROUND_HALF_UP) -> int:
+    """Quantize a decimal amount to minor units once, with an explicit rounding mode."""
+    exponent = minor_exponent(currency)
+    value = Decimal(amount).scaleb(exponent).quantize(Decimal(1), rounding=rounding)
+    return int(value)
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """'1234.50 USD' style text for people and reports (never parsed back)."""
+    exponent = minor_exponent(currency)
+    sign = "-" if amount_minor < 0 else ""
+    whole, frac = divmod(abs(amount_minor), 10**exponent) if exponent else (abs(amount_minor), 0)
+    body = f"{whole:,}" + (f".{frac:0{exponent}d}" if exponent else "")
+    return f"{sign}{body} {currency}"

@@ -1,0 +1,62 @@
+"""What the journal needs from its storage and its clock. Adapters implement these; the ledger owns them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
+
+from ledger.accounts import Account
+from ledger.entries import SealedEntry
+from ledger.keys import KeyRecord
+
+
+class Clock(Protocol):
+    """Tells the time. Tests pass a fixed clock."""
+
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class JournalStore(Protocol):
+    """One journal's rows inside the caller's open transaction. Never commits.
+
+    Implementations must make ``lock_head`` serialize appenders: a row lock on PostgreSQL,
+    ``BEGIN IMMEDIATE`` on SQLite. Entries are only ever inserted.
+    """
+
+    def lock_head(self) -> tuple[int, bytes]:
+        """Lock the chain head for this transaction; return (last sequence, its hash); (0, 32 zero bytes) when empty."""
+        ...
+
+    def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
+        """The stored entries among ``ids``."""
+        ...
+
+    def reversed_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` already have a reversal entry."""
+        ...
+
+    def append(self, entries: Sequence[SealedEntry]) -> None:
+        """Insert sealed entries (already in sequence order) and move the head to the last one."""
+        ...
+
+    def accounts(self, codes: Iterable[str]) -> Mapping[str, Account]:
+        """The accounts among ``codes``."""
+        ...
+
+    def iter_entries(self, after_sequence: int = 0, batch_size: int = 2000) -> Iterator[SealedEntry]:
+        """Every entry after ``after_sequence`` in sequence order, streamed."""
+        ...
+
+    def keys(self) -> Sequence[KeyRecord]:
+        """The key registry of this journal."""
+        ...
+
+    def add_key(self, key: KeyRecord) -> None:
+        """Register a key (on genesis or rotation)."""
+        ...
+
+    def close_key(self, key_id: str, valid_to_sequence: int, valid_to: str) -> None:
+        """End a key's validity window at ``valid_to_sequence`` (inclusive)."""
+        ...

@@ -1,0 +1,125 @@
+"""Ledger use cases: initialize, post, reverse, checkpoint, rotate keys, verify. Each commits once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Iterable, Sequence
+
+from ledger.accounts import Account
+from ledger.checkpoint import BalanceTally, Checkpoint
+from ledger.entries import EntryDraft, SealedEntry, new_entry_id, reversal_of
+from ledger.errors import LedgerError
+from ledger.journal import Journal, Posted, format_time
+from ledger.keys import KeyRecord, export_keys
+from ledger.merkle import MerkleAccumulator
+from ledger.verify import VerifyReport, verify_journal
+from payments.ports import Clock, KeyVault, Signer, UnitOfWork
+
+UowFactory = Callable[..., UnitOfWork]
+
+
+class LedgerService:
+    def __init__(self, uow_factory: UowFactory, vault: KeyVault, clock: Clock) -> None:
+        self._uow = uow_factory
+        self._vault = vault
+        self._clock = clock
+        self._signers: dict[str, Signer] = {}
+
+    def _journal(self, uow: UnitOfWork) -> Journal:
+        return Journal(uow.ledger, self._active_signer(uow.ledger.keys()), self._clock)
+
+    def _active_signer(self, keys: Sequence[KeyRecord]) -> Signer:
+        active = [k for k in keys if k.valid_to_sequence is None]
+        if not active:
+            raise LedgerError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
+        key_id = active[-1].key_id
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return self._signers[key_id]
+
+    # -- set-up ----------------------------------------------------------------------------------------
+    def initialize(self, chart: Iterable[Account]) -> bool:
+        """Create the genesis entry and its key (once) and add missing accounts. True when the journal was new."""
+        with self._uow() as uow:
+            sequence, _ = uow.ledger.lock_head()
+            created = sequence == 0
+            if created:
+                signer = self._vault.create("ledger")
+                self._signers[signer.key_id] = signer
+                Journal(uow.ledger, signer, self._clock).genesis()
+            uow.ledger_queries.add_accounts(chart)
+            uow.commit()
+        return created
+
+    def add_accounts(self, accounts: Iterable[Account]) -> int:
+        with self._uow() as uow:
+            added = uow.ledger_queries.add_accounts(accounts)
+            uow.commit()
+        return added
+
+    # -- posting ---------------------------------------------------------------------------------------
+    def post(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
+        """Post a batch atomically; replays of the same id and body return the stored entries."""
+        with self._uow() as uow:
+            result = self._journal(uow).post_many(drafts)
+            uow.commit()
+        return result
+
+    def reverse(self, entry_id: str, *, effective_date: dt.date | None = None, memo: str = "",
+                reversal_id: str | None = None) -> Posted:
+        """Post the reversal of ``entry_id`` (idempotent when ``reversal_id`` is reused)."""
+        with self._uow() as uow:
+            original = uow.ledger_queries.get_entry(entry_id)
+            if original is None:
+                raise LedgerError(f"entry {entry_id} does not exist", code="entry_not_found", entry_id=entry_id)
+            draft = reversal_of(original.draft, entry_id=reversal_id or new_entry_id(),
+                                effective_date=effective_date or self._clock.now().date(), memo=memo)
+            result = self._journal(uow).post(draft)
+            uow.commit()
+        return result
+
+    # -- keys and checkpoints --------------------------------------------------------------------------
+    def rotate_key(self) -> SealedEntry:
+        """A new signing key, introduced by an entry signed by the old key and co-signed by the new."""
+        with self._uow() as uow:
+            journal = self._journal(uow)
+            new = self._vault.create("ledger")
+            self._signers[new.key_id] = new
+            entry = journal.rotate_key(new)
+            uow.commit()
+        return entry
+
+    def keys(self) -> list[KeyRecord]:
+        with self._uow(read_only=True) as uow:
+            return list(uow.ledger.keys())
+
+    def export_public_keys(self) -> str:
+        return export_keys(self.keys())
+
+    def checkpoint(self) -> Checkpoint:
+        """Sign a checkpoint of the journal as it stands, store it and return it for export."""
+        with self._uow() as uow:
+            head, _ = uow.ledger.lock_head()
+            merkle, tally, last = MerkleAccumulator(), BalanceTally(), None
+            for entry in uow.ledger.iter_entries():
+                merkle.add(entry.hash)
+                tally.add(entry)
+                last = entry
+            if last is None or last.sequence != head:
+                raise LedgerError("the journal is empty or its head is inconsistent", code="checkpoint_failed")
+            keys = uow.ledger.keys()
+            signer = self._active_signer(keys)
+            cp = Checkpoint("ledger", last.sequence, last.hash, merkle.root(), tally.digest(),
+                            format_time(self._clock.now()), signer.key_id).signed_by(signer)
+            uow.ledger_queries.add_checkpoint(cp)
+            uow.commit()
+        return cp
+
+    def verify(self, *, keys: dict[str, KeyRecord] | None = None, checkpoint: Checkpoint | None = None,
+               workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Verify the stored journal; with ``keys`` from an exported key file, trust nothing stored but entries."""
+        with self._uow(read_only=True) as uow:
+            trusted = keys if keys is not None else {k.key_id: k for k in uow.ledger.keys()}
+            total = uow.ledger_queries.count_entries()
+            return verify_journal(uow.ledger.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
+                                  progress=progress, expected_total=total)

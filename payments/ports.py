@@ -1,0 +1,96 @@
+"""The Protocols the accounts-payable domain owns and the adapters implement.
+
+The consumer owns the port: use cases here are written against these, and ``adapters/`` supplies the
+SQL, file, key and rail implementations. Fakes in tests implement the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Protocol, Sequence
+
+from ledger.accounts import Account
+from ledger.checkpoint import Checkpoint
+from ledger.entries import SealedEntry
+from ledger.ports import Clock, JournalStore
+from ledger.signing import Signer
+
+__all__ = ["Clock", "JournalStore", "Signer", "LedgerQueries", "UnitOfWork", "KeyVault", "IdempotencyStore"]
+
+
+class LedgerQueries(Protocol):
+    """Read side of the ledger inside a unit of work."""
+
+    def add_accounts(self, items: Iterable[Account]) -> int:
+        """Insert accounts that do not exist yet; return how many were added."""
+        ...
+
+    def list_accounts(self, *, fund: str | None = None, type_: str | None = None) -> list[Account]:
+        """The chart, optionally one fund or one account type."""
+        ...
+
+    def get_entry(self, entry_id: str) -> SealedEntry | None:
+        """One entry by id, or None."""
+        ...
+
+    def list_entries(self, *, after_sequence: int = 0, limit: int = 50, code: str | None = None,
+                     account: str | None = None) -> list[SealedEntry]:
+        """Entries after a sequence (the cursor), oldest first."""
+        ...
+
+    def balances(self, *, as_of: dt.date | None = None, fund: str | None = None, department: str | None = None,
+                 object_code: str | None = None, account: str | None = None, currency: str | None = None) -> list[Any]:
+        """Debit, credit and normal-side balance per account and currency as of an effective date."""
+        ...
+
+    def count_entries(self) -> int:
+        """How many entries the journal holds."""
+        ...
+
+    def add_checkpoint(self, cp: Checkpoint) -> None:
+        """Store a signed checkpoint."""
+        ...
+
+    def checkpoints(self, journal: str = "ledger") -> Sequence[Checkpoint]:
+        """Stored checkpoints, oldest first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Repositories hang off it; only the use case calls ``commit``."""
+
+    ledger: JournalStore
+    audit: JournalStore
+    ledger_queries: LedgerQueries
+
+    def __enter__(self) -> "UnitOfWork": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None:
+        """Make everything done in this unit durable, at once."""
+        ...
+
+
+class KeyVault(Protocol):
+    """Where private signing keys live (a key directory by default; an HSM or KMS is another adapter)."""
+
+    def signer(self, key_id: str) -> Signer:
+        """The signer for a registered key id; raises if this vault does not hold it."""
+        ...
+
+    def create(self, purpose: str) -> Signer:
+        """Generate and store a new key; return its signer."""
+        ...
+
+
+class IdempotencyStore(Protocol):
+    """Remembers the response to each Idempotency-Key, per caller and route."""
+
+    def begin(self, scope: str, key: str, request_hash: str) -> tuple[str, int | None, bytes | None]:
+        """Claim ``key``: ('new', None, None), ('replay', status, body), or ('conflict'|'in_flight', None, None)."""
+        ...
+
+    def finish(self, scope: str, key: str, status: int, body: bytes) -> None:
+        """Record the response sent for ``key``."""
+        ...
