@@ -120,7 +120,7 @@ def _read_private(path: Path) -> bytes:
     return path.read_bytes()
 
 
-class KeyDirectory:
+class FieldKeyring:
     """The master key and the wrapped data keys in one directory, and the keys derived from them."""
 
     def __init__(self, path: Path, master_key: bytes) -> None:
@@ -135,7 +135,7 @@ class KeyDirectory:
         self._active: str | None = None
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> KeyDirectory:
+    def open(cls, path: Path | str, *, create: bool = True) -> FieldKeyring:
         """Load the key directory, creating the master key and a first data key when ``create`` is set."""
         path = Path(path)
         master_path = path / MASTER_KEY_FILE
@@ -235,14 +235,14 @@ def associated_data(header: bytes, row_id: str, column: str) -> bytes:
 class AesGcmFieldCipher:
     """Encrypts one column value bound to its row and column; fingerprints values for equality search."""
 
-    def __init__(self, keys: KeyDirectory) -> None:
+    def __init__(self, keys: FieldKeyring) -> None:
         self.keys = keys
         self._fingerprint_key = keys.derive("fingerprint")
         self._aead: dict[str, AESGCM] = {}
 
     @classmethod
     def open(cls, key_dir: Path | str, *, create: bool = True) -> AesGcmFieldCipher:
-        return cls(KeyDirectory.open(key_dir, create=create))
+        return cls(FieldKeyring.open(key_dir, create=create))
 
     def _aead_for(self, key_id: str) -> AESGCM:
         aead = self._aead.get(key_id)
@@ -261,6 +261,7 @@ class AesGcmFieldCipher:
         return header + nonce + sealed
 
     def decrypt(self, blob: bytes, *, row_id: str, column: str) -> str:
+        blob = bytes(blob)  # database drivers may hand back a memoryview
         key_id = self.key_id_of(blob)
         header, nonce = blob[:HEADER_LEN], blob[HEADER_LEN:HEADER_LEN + NONCE_LEN]
         sealed = blob[HEADER_LEN + NONCE_LEN:]

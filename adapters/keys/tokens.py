@@ -143,7 +143,7 @@ class CsrfTokens:
 
     Binding to the session id means a token planted in a victim's cookie by a sibling subdomain is useless
     without the victim's session. The key should be derived for this purpose alone
-    (``KeyDirectory.derive("csrf")``).
+    (``FieldKeyring.derive("csrf")`` in ``field_cipher``).
     """
 
     def __init__(self, key: bytes) -> None:

@@ -18,7 +18,7 @@ from adapters.keys.field_cipher import (
     AesGcmFieldCipher,
     CiphertextMalformed,
     CiphertextNotAuthentic,
-    KeyDirectory,
+    FieldKeyring,
     KeyFileInsecure,
     MasterKeyMissing,
     UnknownKeyId,
@@ -56,6 +56,11 @@ def test_the_blob_layout_is_version_key_id_nonce_then_ciphertext_and_tag(cipher)
     assert blob[0] == 1
     assert blob[1:HEADER_LEN].hex() == cipher.keys.active_key_id
     assert len(blob) == HEADER_LEN + NONCE_LEN + len(ACCOUNT) + 16
+
+
+def test_a_memoryview_from_the_database_decrypts(cipher):
+    blob = cipher.encrypt(ACCOUNT, row_id="bac_1", column="account_number")
+    assert cipher.decrypt(memoryview(blob), row_id="bac_1", column="account_number") == ACCOUNT
 
 
 def test_a_ciphertext_moved_to_another_row_fails_to_decrypt(cipher):
@@ -189,7 +194,7 @@ def test_fingerprints_survive_data_key_rotation(cipher):
 
 
 def test_derived_subkeys_differ_by_purpose(tmp_path):
-    keys = KeyDirectory.open(tmp_path / "keys")
+    keys = FieldKeyring.open(tmp_path / "keys")
     assert keys.derive("csrf") != keys.derive("fingerprint")
     assert keys.derive("csrf") == keys.derive("csrf")
 
