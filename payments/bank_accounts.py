@@ -146,8 +146,8 @@ class ApproverMadeCallback(SeparationOfDutiesViolation):
                          user_id=user_id, change_id=change_id)
 
 
-class CoolingOffNotOver(Conflict):
-    """The cooling-off period after approval has not ended."""
+class CoolingOffNotOver(Forbidden):
+    """The cooling-off period after approval has not ended (same code, and so status, as the controls' refusal)."""
 
     code = "bank_change_cooling_off"
 
