@@ -82,7 +82,13 @@ def fund_chart(fund: str, fund_name: str) -> list[Account]:
             for num, name, typ, normal in CHART_TEMPLATE]
 
 
-def expenditure_account(fund: str, department: str, object_code: str, name: str) -> Account:
-    """An expenditure account coded by fund, department and object code: ``<fund>-5000-<dept>-<object>``."""
-    return Account(f"{fund}-5000-{department}-{object_code}", name, AccountType.EXPENDITURE, Direction.DEBIT,
+def coded_account(fund: str, base: str, department: str, object_code: str, name: str) -> Account:
+    """A chart account split by department and object code: ``<fund>-<base>-<dept>-<object>``.
+
+    Used for expenditures (5000), appropriations (8020) and encumbrances (8030), so that available
+    budget = appropriation − encumbrances − expenditures can be read per fund, department and object.
+    """
+    template = {num: (typ, normal) for num, _n, typ, normal in CHART_TEMPLATE}
+    typ, normal = template[base]
+    return Account(f"{fund}-{base}-{department}-{object_code}", name, typ, normal,
                    fund=fund, department=department, object_code=object_code)

@@ -1,0 +1,26 @@
+"""The FastAPI application: routers, problem details, and the services the composition root hands in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from adapters.http import ledger_routes, problems
+from adapters.http.auth import public
+
+
+def create_app(**state: Any) -> FastAPI:
+    """``state`` carries the services (``ledger``, ``uow``, ``idempotency``, ``authenticator``, …)."""
+    app = FastAPI(title="Disburse", version="0.1.0",
+                  description="Payments and invoice reconciliation for public-sector accounts payable.")
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    problems.install(app)
+    app.include_router(ledger_routes.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def health(_: None = public()) -> dict:
+        return {"status": "ok"}
+
+    return app

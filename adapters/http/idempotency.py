@@ -1,0 +1,56 @@
+"""Idempotency-Key on every POST that creates or moves money (DESIGN.md §5).
+
+Same key and body: the first response is replayed. Same key, different body: 409. A key still in
+flight: 409. The scope is the caller plus the route, so two users cannot collide on a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+
+from adapters.http.problems import problem, status_for
+from payments.identity import Principal
+
+MAX_KEY_LENGTH = 200
+
+
+def run_idempotent(request: Request, principal: Principal, payload: Any,
+                   handler: Callable[[], tuple[int, Any]]) -> Response:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        status, body = handler()
+        return JSONResponse(jsonable_encoder(body), status_code=status)
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        return problem(422, "invalid_idempotency_key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters")
+    store = request.app.state.idempotency
+    scope = f"{principal.user_id} {request.method} {request.url.path}"
+    digest = hashlib.sha256(json.dumps(jsonable_encoder(payload), sort_keys=True).encode()).hexdigest()
+    state, status, body = store.begin(scope, key, digest)
+    if state == "replay":
+        response = Response(body, status_code=status, media_type="application/json")
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    if state == "conflict":
+        return problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
+    if state == "in_flight":
+        return problem(409, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed")
+    try:
+        status, result = handler()
+    except Exception as exc:
+        code = status_for(exc)
+        if code >= 500:
+            store.release(scope, key)
+            raise
+        # A refusal is an answer too: replaying it keeps a retried bad request from succeeding later by surprise.
+        response = problem(code, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
+        store.finish(scope, key, code, response.body)
+        return response
+    encoded = json.dumps(jsonable_encoder(result)).encode()
+    store.finish(scope, key, status, encoded)
+    return Response(encoded, status_code=status, media_type="application/json")

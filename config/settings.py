@@ -1,0 +1,62 @@
+"""Settings from the environment (read once, by main.py) and the optional TOML policy file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+
+PREFIX = "DISBURSE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob, with its environment variable ``DISBURSE_<NAME>``."""
+
+    database_url: str = "sqlite:///./disburse.db"
+    key_dir: str = "./var/keys"
+    policy_file: str = ""
+    outbox_dir: str = "./var/outbox"
+    inbox_dir: str = "./var/inbox"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_format: str = "text"  # json in production
+    log_level: str = "INFO"
+    scheduler: bool = True
+    secure_cookies: bool = True
+    timezone: str = "America/New_York"
+    bootstrap_admin_token: str = ""  # optional: a token for the first admin, hashed on start
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    def masked(self) -> dict[str, object]:
+        """Effective settings for ``disburse config show``: secrets never printed."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "database_url" and value:
+                value = make_url(value).render_as_string(hide_password=True)
+            elif f.name.endswith("token") and value:
+                value = "********"
+            out[f.name] = value
+        return out
+
+    def path(self, name: str) -> Path:
+        return Path(getattr(self, name)).expanduser()

@@ -1,0 +1,245 @@
+"""Disburse's composition root: settings, engine, keys, services, the HTTP app and the ``disburse`` CLI.
+
+This is the only module that imports every package; values flow inward from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from config.policy import load_policy
+from config.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    policy: dict[str, Any]
+    engine: Any
+    clock: Any
+    vault: Any
+    uow: Callable[..., Any]
+    ledger: Any
+
+
+def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None) -> Container:
+    """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
+    from adapters.clock import SystemClock
+    from adapters.db.engine import is_sqlite, make_engine
+    from adapters.db.migrate import is_current, upgrade
+    from adapters.db.uow import SqlUnitOfWork
+    from adapters.keys.key_files import KeyDirectory
+    from payments.ledger_service import LedgerService
+
+    settings = settings or Settings.from_env()
+    policy = load_policy(settings.policy_file or None)
+    engine = make_engine(settings.database_url)
+    if migrate if migrate is not None else is_sqlite(engine):
+        upgrade(engine)
+    elif not is_current(engine):
+        raise SystemExit("the database schema is not current: run `disburse db upgrade`")
+    clock = clock or SystemClock()
+    vault = KeyDirectory(settings.path("key_dir"))
+
+    def uow(read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, read_only=read_only)
+
+    return Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
+
+
+def create_app(container: Container):  # noqa: ANN201
+    from adapters.db.idempotency import SqlIdempotencyStore
+    from adapters.http.app import create_app as make_app
+
+    return make_app(ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine),
+                    authenticator=getattr(container, "authenticator", None), settings=container.settings)
+
+
+def initialize(container: Container, *, example: bool) -> bool:
+    """Genesis, default chart and, with ``example``, the City of Riverton. True when the journal was new."""
+    from ledger.entries import new_entry_id
+    from payments.example_agency import example_accounts, example_ledger
+
+    created = container.ledger.initialize(example_accounts() if example else [])
+    if created and example:
+        container.ledger.post(example_ledger([new_entry_id() for _ in range(4)]).entries)
+    return created
+
+
+# -- CLI ------------------------------------------------------------------------------------------------
+
+def _configure_logging(settings: Settings) -> None:
+    from adapters.keys.redaction import RedactingFilter
+
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                           "message": record.getMessage()})
+
+
+def _progress(total: int) -> Callable[[int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        sys.stderr.write(f"\rverifying {done:,}/{total:,} entries")
+        sys.stderr.flush()
+        if done >= total:
+            sys.stderr.write("\n")
+    return show
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    container = build()
+    if args.example:
+        if initialize(container, example=True):
+            print(f"loaded the example agency into {container.settings.database_url}")
+    app = create_app(container)
+    uvicorn.run(app, host=args.host or container.settings.host, port=args.port or container.settings.port,
+                log_config=None)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    container = build()
+    created = initialize(container, example=args.example)
+    print("initialized a new journal" + (" with the example agency" if args.example else "") if created
+          else "the journal already exists; nothing changed")
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    build(migrate=True)
+    print("schema is current")
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    data = {"settings": settings.masked(), "policy": load_policy(settings.policy_file or None)}
+    print(json.dumps(data, indent=2, default=str) if args.json else "\n".join(
+        f"{k} = {v}" for k, v in data["settings"].items()))
+    return 0
+
+
+def cmd_ledger_verify(args: argparse.Namespace) -> int:
+    from ledger.checkpoint import Checkpoint
+    from ledger.keys import import_keys
+
+    container = build()
+    keys = import_keys(Path(args.keys).read_text()) if args.keys else None
+    cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
+    with container.uow(read_only=True) as uow:
+        total = uow.ledger_queries.count_entries()
+    report = container.ledger.verify(keys=keys, checkpoint=cp, workers=args.workers,
+                                     progress=None if args.json else _progress(total))
+    print(report.to_json() if args.json else report.describe())
+    return 0 if report.ok else 1
+
+
+def cmd_ledger_checkpoint(args: argparse.Namespace) -> int:
+    cp = build().ledger.checkpoint()
+    if args.out:
+        Path(args.out).write_text(cp.to_json())
+        print(f"checkpoint at sequence {cp.sequence} written to {args.out}")
+    else:
+        print(cp.to_json(), end="")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    container = build()
+    if args.keys_cmd == "generate":
+        signer = container.vault.create("ledger")
+        print(f"generated {signer.key_id} (not yet in use; `disburse keys rotate` introduces a new key)")
+    elif args.keys_cmd == "rotate":
+        entry = container.ledger.rotate_key()
+        print(f"rotated to {entry.draft.data['key_id']} at sequence {entry.sequence}")
+    elif args.keys_cmd == "list":
+        for k in container.ledger.keys():
+            window = f"{k.valid_from_sequence}..{k.valid_to_sequence or ''}"
+            print(f"{k.key_id}  sequences {window:<12} from {k.valid_from}" + (f" to {k.valid_to}" if k.valid_to else ""))
+    elif args.keys_cmd == "export-public":
+        text = container.ledger.export_public_keys()
+        if args.out:
+            Path(args.out).write_text(text)
+            print(f"public keys written to {args.out}")
+        else:
+            print(text, end="")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve the API (http://127.0.0.1:8000, OpenAPI at /docs)")
+    s.add_argument("--example", action="store_true", help="load the example agency if the database is empty")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("init", help="create the database, a signing key and the default chart")
+    s.add_argument("--example", action="store_true", help="also load the example agency")
+    s.set_defaults(func=cmd_init)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    cfg = sub.add_parser("config", help="settings").add_subparsers(dest="config_cmd", required=True)
+    s = cfg.add_parser("show", help="print effective settings, secrets masked")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_config_show)
+
+    ledger = sub.add_parser("ledger", help="the signed journal").add_subparsers(dest="ledger_cmd", required=True)
+    s = ledger.add_parser("verify", help="re-derive hashes, check signatures, balances and sequence")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--checkpoint", help="an exported checkpoint the journal must still extend")
+    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
+    s.add_argument("--workers", type=int, default=None, help="processes for signature checks (default: all cores)")
+    s.set_defaults(func=cmd_ledger_verify)
+    s = ledger.add_parser("checkpoint", help="write a signed checkpoint")
+    s.add_argument("--out", help="also export it to this file")
+    s.set_defaults(func=cmd_ledger_checkpoint)
+
+    keys = sub.add_parser("keys", help="signing keys")
+    keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
+    keys.add_argument("--out")
+    keys.set_defaults(func=cmd_keys)
+    return p
+
+
+def cli(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _configure_logging(Settings.from_env())
+    from ledger.errors import LedgerError
+    from payments.errors import DomainError
+
+    try:
+        return args.func(args)
+    except (LedgerError, DomainError) as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -1,0 +1,51 @@
+"""In-memory fakes of the ledger's ports, for unit tests that need no database."""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from ledger.accounts import Account
+from ledger.canonical import GENESIS_PREV_HASH
+from ledger.entries import SealedEntry
+from ledger.keys import KeyRecord
+
+
+class InMemoryJournalStore:
+    def __init__(self, accounts: Iterable[Account] = ()) -> None:
+        self.rows: list[SealedEntry] = []
+        self._accounts = {a.code: a for a in accounts}
+        self._keys: list[KeyRecord] = []
+
+    def lock_head(self) -> tuple[int, bytes]:
+        return (self.rows[-1].sequence, self.rows[-1].hash) if self.rows else (0, GENESIS_PREV_HASH)
+
+    def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
+        wanted = set(ids)
+        return {e.id: e for e in self.rows if e.id in wanted}
+
+    def reversed_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = set(ids)
+        return {e.draft.reverses for e in self.rows if e.draft.reverses in wanted}
+
+    def append(self, entries: Sequence[SealedEntry]) -> None:
+        self.rows.extend(entries)
+
+    def accounts(self, codes: Iterable[str]) -> Mapping[str, Account]:
+        return {c: self._accounts[c] for c in codes if c in self._accounts}
+
+    def iter_entries(self, after_sequence: int = 0, batch_size: int = 2000) -> Iterator[SealedEntry]:
+        return iter([e for e in self.rows if e.sequence > after_sequence])
+
+    def keys(self) -> Sequence[KeyRecord]:
+        return list(self._keys)
+
+    def add_key(self, key: KeyRecord) -> None:
+        self._keys.append(key)
+
+    def close_key(self, key_id: str, valid_to_sequence: int, valid_to: str) -> None:
+        self._keys = [KeyRecord(k.key_id, k.public_key, k.valid_from_sequence, k.valid_from, valid_to_sequence, valid_to)
+                      if k.key_id == key_id and k.valid_to_sequence is None else k for k in self._keys]
+
+    def snapshot(self) -> "InMemoryJournalStore":
+        return copy.deepcopy(self)
