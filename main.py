@@ -61,6 +61,27 @@ def create_app(container: Container):  # noqa: ANN201
                     authenticator=getattr(container, "authenticator", None), settings=container.settings)
 
 
+def jobs(container: Container) -> list:
+    """The scheduled jobs; triggers here, bodies in payments/ (the same functions the CLI calls)."""
+    from adapters.scheduler import Job
+
+    schedule = container.policy.get("schedule", {})
+    return [
+        Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule.get("ledger_checkpoint", "0 2 * * *")),
+    ]
+
+
+def start_scheduler(container: Container):  # noqa: ANN201
+    from adapters.db.scheduler_store import SqlLeaderLock, SqlRunKeys
+    from adapters.scheduler import JobRunner, build_scheduler, holder_id
+
+    holder = holder_id()
+    runner = JobRunner(SqlLeaderLock(container.engine, holder), SqlRunKeys(container.engine, holder), container.clock)
+    scheduler = build_scheduler(jobs(container), runner, container.clock, container.settings.timezone)
+    scheduler.start()
+    return scheduler
+
+
 def initialize(container: Container, *, example: bool) -> bool:
     """Genesis, default chart and, with ``example``, the City of Riverton. True when the journal was new."""
     from ledger.entries import new_entry_id
@@ -114,8 +135,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if initialize(container, example=True):
             print(f"loaded the example agency into {container.settings.database_url}")
     app = create_app(container)
-    uvicorn.run(app, host=args.host or container.settings.host, port=args.port or container.settings.port,
-                log_config=None)
+    scheduler = start_scheduler(container) if container.settings.scheduler else None
+    try:
+        uvicorn.run(app, host=args.host or container.settings.host, port=args.port or container.settings.port,
+                    log_config=None)
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
     return 0
 
 
