@@ -1,7 +1,6 @@
-"""Hardened, namespace-agnostic XML reading for ISO 20022 messages that come from outside.
+"""Hardened, namespace-agnostic XML reading for ISO 20022 messages that come from outside (pain.002, camt).
 
-The statement importers carry a twin of this module (adapters/statements/safexml.py): adapters never import
-each other (DESIGN.md §1), and forty lines are cheaper than a shared package that both would have to depend on.
+The camt importers in adapters/statements use it too, which the import contracts allow (pyproject.toml).
 """
 
 from __future__ import annotations
