@@ -154,6 +154,7 @@ class TransactionDetail:
     transaction_id: str | None = None
     payment_info_id: str | None = None
     message_id: str | None = None
+    check_number: str | None = None
     amount_minor: int | None = None
     currency: str | None = None
     counterparty_name: str | None = None

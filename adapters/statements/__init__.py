@@ -29,6 +29,9 @@ def read_statement(data: bytes, format: str | None = None) -> ImportedFile:  # n
     ``XmlEntitiesForbidden`` or ``UnsupportedFormat``; never returns part of a file.
     """
     named = _sniff(data) if format is None else format.strip().lower()
+    if named == "pain.002":
+        raise UnsupportedFormat("this is a pain.002 payment status report, not a statement; read it with "
+                                "read_bank_file or adapters.rails.iso20022.pain002.read_pain002")
     if named not in NAMES:
         raise UnsupportedFormat(f"unknown statement format {format!r}; expected one of {', '.join(NAMES)}")
     digest = hashlib.sha256(data).hexdigest()

@@ -64,7 +64,8 @@ def read_entry(node: Node, line_ref: str, statement_date: date | None, notes: En
     booking_date = date_of(node, "BookgDt")
     value_date = date_of(node, "ValDt")
     if booking_date is None:
-        notes.missing_booking_date.append(line_ref)
+        if status is EntryStatus.BOOKED:  # a pending or future entry has no booking date yet, by design
+            notes.missing_booking_date.append(line_ref)
         booking_date = value_date or statement_date
     domain, family, subfamily = (node.text("BkTxCd", "Domn", "Cd"), node.text("BkTxCd", "Domn", "Fmly", "Cd"),
                                  node.text("BkTxCd", "Domn", "Fmly", "SubFmlyCd"))
@@ -98,7 +99,7 @@ def read_entry(node: Node, line_ref: str, statement_date: date | None, notes: En
         kind=kind,
         type_code="/".join(c for c in (domain, family, subfamily) if c) or proprietary,
         bank_reference=node.text("AcctSvcrRef") or node.text("NtryRef"),
-        customer_reference=single.instruction_id if single else None,
+        customer_reference=(single.instruction_id or single.check_number) if single else None,
         end_to_end_id=single.end_to_end_id if single else None,
         payment_info_id=payment_info_id,
         batch_count=batch_count or (len(details) if len(details) > 1 else None),
@@ -126,6 +127,7 @@ def _detail(tx: Node, direction: Direction) -> TransactionDetail:
         transaction_id=_reference(tx, "TxId"),
         payment_info_id=_reference(tx, "PmtInfId"),
         message_id=_reference(tx, "MsgId"),
+        check_number=_reference(tx, "ChqNb"),
         amount_minor=amount_minor,
         currency=currency,
         counterparty_name=tx.text("RltdPties", party, "Nm") or tx.text("RltdPties", party, "Pty", "Nm"),
