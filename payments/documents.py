@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,7 +25,7 @@ _ZERO = Decimal(0)
 
 def extend_minor(quantity: Decimal, unit_price_minor: Decimal) -> int:
     """Quantity x unit price, rounded half-up to whole minor units (the one place a line becomes money)."""
-    return int((quantity * unit_price_minor).quantize(_ONE, rounding=ROUND_HALF_UP))
+    return int((quantity * unit_price_minor).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _minor_exponent(currency: str) -> int:
@@ -271,10 +271,11 @@ class POLine:
     kind: LineKind = LineKind.GOODS
     match_level: MatchLevel = MatchLevel.THREE_WAY
     category: str | None = None
+    # Derived once at construction (the line becomes money here), not an input.
+    amount_minor: int = field(init=False)
 
-    @property
-    def amount_minor(self) -> int:
-        return extend_minor(self.quantity, self.unit_price_minor)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount_minor", extend_minor(self.quantity, self.unit_price_minor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,10 +335,11 @@ class InvoiceLine:
     unit_price_minor: Decimal
     description: str = ""
     unit_of_measure: str | None = None
+    # Derived once at construction, as the repository stores it; matching sums it, never recomputes it.
+    amount_minor: int = field(init=False)
 
-    @property
-    def amount_minor(self) -> int:
-        return extend_minor(self.quantity, self.unit_price_minor)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount_minor", extend_minor(self.quantity, self.unit_price_minor))
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,10 +74,11 @@ class POLineFacts:
     amount_billed_minor: int = 0
     quantity_credited: Decimal = _ZERO
     amount_credited_minor: int = 0
+    # Derived at construction: ordered quantity x unit price, rounded once.
+    amount_ordered_minor: int = field(init=False)
 
-    @property
-    def amount_ordered_minor(self) -> int:
-        return extend_minor(self.quantity_ordered, self.unit_price_minor)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount_ordered_minor", extend_minor(self.quantity_ordered, self.unit_price_minor))
 
     @property
     def net_quantity_billed(self) -> Decimal:

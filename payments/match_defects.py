@@ -94,6 +94,7 @@ class InvoiceDefect:
 
 def intrinsic_defects(invoice: Invoice) -> list[InvoiceDefect]:
     """Every defect visible on the invoice alone, in a stable order."""
+    total = invoice.total_minor
     found: list[InvoiceDefect] = []
     if not invoice.lines:
         found.append(InvoiceDefect(Defect.NO_LINES))
@@ -118,11 +119,11 @@ def intrinsic_defects(invoice: Invoice) -> list[InvoiceDefect]:
             found.append(InvoiceDefect(Defect.UNIT_PRICE_NEGATIVE, line.line_no, actual=str(line.unit_price_minor)))
     if invoice.stated_total_minor is None:
         found.append(InvoiceDefect(Defect.MISSING_TOTAL))
-    elif invoice.stated_total_minor != invoice.total_minor:
+    elif invoice.stated_total_minor != total:
         found.append(
             InvoiceDefect(
                 Defect.TOTAL_DOES_NOT_ADD_UP,
-                expected=str(invoice.total_minor),
+                expected=str(total),
                 actual=str(invoice.stated_total_minor),
             )
         )

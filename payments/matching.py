@@ -110,7 +110,7 @@ def match_invoice(
         po = context.pos[po_id]
         same_currency = po.currency == currency
         tolerances = policy.resolve(invoice.vendor_id, facts.category)
-        line_nos = tuple(sorted(line.line_no for line in lines))
+        line_nos = tuple(sorted([line.line_no for line in lines]))
         this_quantity, this_amount = _ZERO, 0
         for line in lines:
             this_quantity += line.quantity

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from payments.errors import InvalidInput
 
@@ -93,8 +94,9 @@ _TERMS = re.compile(
 _ON_RECEIPT = re.compile(r"^(?:due\s+(?:up)?on\s+receipt|on\s+receipt|net\s*0|cod|c\.o\.d\.)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def parse_terms(text: str) -> PaymentTerms:
-    """Read terms text; raise ``TermsNotUnderstood`` rather than guess."""
+    """Read terms text; raise ``TermsNotUnderstood`` rather than guess. Cached: vendors reuse a few texts."""
     cleaned = " ".join(text.split())
     if _ON_RECEIPT.match(cleaned):
         return PaymentTerms(net_days=0)

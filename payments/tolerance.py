@@ -68,6 +68,8 @@ class Tolerance:
         return Decimal(expected) + self.allowance(expected)
 
     def is_exceeded(self, expected: Decimal | int, actual: Decimal | int) -> bool:
+        if actual <= expected:
+            return False  # the allowance is never negative; the common, clean case skips computing it
         return Decimal(actual) > self.limit(expected)
 
 
