@@ -19,12 +19,12 @@ that is the line number an editor shows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from . import addenda05, addenda98, addenda99, batch_control, batch_header, entry_detail, file_control, file_header
 
-_BAD_BYTES = re.compile(rb"[^\x20-\x7e\n]")
+# bytes.translate with a delete table runs at memory speed; a regex search over 19 MB is ten times slower.
+_PRINTABLE_AND_NEWLINE = bytes(range(0x20, 0x7F)) + b"\n"
 RECORD_LENGTH = 94
 
 AddProblem = Callable[[int, str, "str | None", str, str], None]
@@ -43,7 +43,7 @@ def split_records(data: bytes, add: AddProblem) -> tuple[list[str], list[int] | 
     """The records and, when they differ from 1..n, their line numbers (None means line = index + 1)."""
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
-    dirty = _BAD_BYTES.search(data) is not None
+    dirty = bool(data.translate(None, _PRINTABLE_AND_NEWLINE))
     # latin-1 maps each byte to one character, so columns stay byte columns even for garbage input.
     lines = data.decode("latin-1").split("\n")
     if lines and lines[-1] == "":

@@ -29,6 +29,7 @@ RULES: Final[dict[str, tuple[str, str]]] = {
     "missing_line_breaks": ("lenient", "several 94-character records share one line"),
     "blank_line": ("lenient", "an empty line between records"),
     "empty_file": ("error", "the input holds no records"),
+    "unreadable_input": ("error", "the file could not be read (I/O error or corrupt gzip)"),
     # order and structure
     "unknown_record_type": ("error", "position 1 is not 1, 5, 6, 7, 8 or 9"),
     "record_order": ("error", "a record appears where the format does not allow it"),
