@@ -36,7 +36,15 @@ from .file_header import NachaFile
 from .problems import RULES, Problem
 from .read_result import NachaReadResult, ReadBatch
 from .reader import read
-from .remittance import InvoiceRemittance, Remittance820, ctx_addenda, ctx_total_cents, parse_rmr, rmr_addenda
+from .remittance import (
+    InvoiceRemittance,
+    Remittance820,
+    ctx_addenda,
+    ctx_total_cents,
+    join_addenda_text,
+    parse_rmr,
+    rmr_addenda,
+)
 from .report import CheckReport, check_file
 from .return_codes import RETURN_REASONS, return_reason
 from .returns import noc_batch, return_batch
@@ -77,6 +85,7 @@ __all__ = [
     "ctx_total_cents",
     "format_corrected_data",
     "is_valid_routing",
+    "join_addenda_text",
     "noc_batch",
     "noc_entry",
     "parse_corrected_data",
