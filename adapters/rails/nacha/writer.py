@@ -128,7 +128,8 @@ def write(f: NachaFile) -> bytes:
     lines = render_lines(f)
     lines.append("")
     text = "\n".join(lines)
-    if len(text) != 95 * (len(lines) - 1) or not text.isascii():
+    records = len(lines) - 1
+    if len(text) != 95 * records or not text.isascii() or text.count("\n") != records:
         _diagnose_text(f)
     data = text.upper().encode("ascii")
     if data.translate(None, _PRINTABLE_AND_NEWLINE):
