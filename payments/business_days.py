@@ -20,8 +20,6 @@ from zoneinfo import ZoneInfo
 
 from payments.errors import InvalidInput
 
-_EASTERN = ZoneInfo("America/New_York")
-
 # Juneteenth became a federal holiday on 17 June 2021; the Reserve Banks first closed for it in 2022.
 _JUNETEENTH_FIRST_YEAR = 2022
 
@@ -111,7 +109,8 @@ class BusinessCalendar:
 
     extra_closures: frozenset[date] = field(default_factory=frozenset)
     cutoff: time = time(14, 0)
-    tz: ZoneInfo = _EASTERN
+    # Resolved when a calendar is built, not at import, so importing the domain never needs tzdata.
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
 
     @classmethod
     def with_closures(cls, closures: Iterable[date], **kwargs: object) -> BusinessCalendar:

@@ -112,9 +112,8 @@ def start_clock(
     those days come off the payment period.
     """
     received = invoice_received_on or invoice_date
-    accepted, deemed = acceptance_date(
-        delivered_on, accepted_on, policy.acceptance_days if contract_acceptance_days is None else contract_acceptance_days
-    )
+    acceptance_days = policy.acceptance_days if contract_acceptance_days is None else contract_acceptance_days
+    accepted, deemed = acceptance_date(delivered_on, accepted_on, acceptance_days)
     receipt = max(received, accepted)
     due_days = (policy.due_days_for(category) if contract_due_days is None else contract_due_days) - late_notice_days
     due_days = max(due_days, 0)
@@ -179,11 +178,12 @@ def decide_discount(
     if today > last_day:
         return DiscountDecision(False, rate, threshold, last_day, 0,
                                 f"The discount period ended on {last_day.isoformat()}.")
+    worth = f"The discount is worth {rate:.4%} a year"
     if rate <= threshold:
-        return DiscountDecision(False, rate, threshold, last_day, 0,
-                                f"The discount is worth {rate:.4%} a year, not more than the {threshold:.4%} threshold.")
+        why = f"{worth}, not more than the {threshold:.4%} threshold."
+        return DiscountDecision(False, rate, threshold, last_day, 0, why)
     return DiscountDecision(True, rate, threshold, last_day, terms.discount_minor(amount_minor),
-                            f"The discount is worth {rate:.4%} a year, more than the {threshold:.4%} threshold.")
+                            f"{worth}, more than the {threshold:.4%} threshold.")
 
 
 # --- late-payment interest ----------------------------------------------------------------------------

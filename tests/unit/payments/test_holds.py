@@ -25,7 +25,8 @@ CHAIRS = purchase_order()
 
 
 def test_diff_sorts_holds_into_released_raised_and_kept():
-    change = diff_holds({("price", "r", "a"), ("qty_received", "r", "b")}, {("price", "r", "a"), ("max_total", "r", "c")})
+    old = {("price", "r", "a"), ("qty_received", "r", "b")}
+    change = diff_holds(old, {("price", "r", "a"), ("max_total", "r", "c")})
     assert change.released == {("qty_received", "r", "b")}
     assert change.raised == {("max_total", "r", "c")}
     assert change.kept == {("price", "r", "a")}

@@ -55,7 +55,10 @@ def test_exactly_thirty_days_late_is_one_period_and_equals_simple_interest():
 
 
 def test_the_rate_is_the_one_in_effect_on_the_first_day_of_lateness():
-    rates = RateTable([InterestRate(date(2026, 1, 1), Decimal("0.04")), InterestRate(date(2026, 7, 1), Decimal("0.05"))])
+    rates = RateTable([
+        InterestRate(date(2026, 1, 1), Decimal("0.04")),
+        InterestRate(date(2026, 7, 1), Decimal("0.05")),
+    ])
     due_june_30 = late_payment_interest(1_000_000, due_date=date(2026, 6, 30), paid_on=date(2026, 7, 10),
                                         rates=rates, policy=POLICY)
     due_june_29 = late_payment_interest(1_000_000, due_date=date(2026, 6, 29), paid_on=date(2026, 7, 10),
