@@ -38,11 +38,15 @@ NOT_COMPARED_STATUSES = frozenset({InvoiceStatus.RETURNED, InvoiceStatus.CANCELL
 def normalize_invoice_number(raw: str) -> str:
     """The form of an invoice number two spellings of the same number share.
 
-    Folds Unicode compatibility forms and case, maps O to 0 and I/L to 1, drops spaces, hyphens and all
-    other punctuation, and strips leading zeros from each run of digits. Stable: store it in an indexed
-    column. An empty result (the number was all punctuation) never matches anything.
+    Folds Unicode compatibility forms, case and other scripts' digits, maps O to 0 and I/L to 1, drops
+    spaces, hyphens and all other punctuation, and strips leading zeros from each run of digits. Stable:
+    store it in an indexed column (changing this function means recomputing that column). An empty result
+    (the number was all punctuation) never matches anything.
     """
     folded = unicodedata.normalize("NFKC", raw).casefold().translate(_CONFUSABLES)
+    if not folded.isascii():
+        # Digits of other scripts (Arabic-Indic, Devanagari, ...) are the same numbers: write them 0-9.
+        folded = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
     return "".join(_LEADING_ZEROS.sub("", run) for run in _ALNUM_RUNS.findall(folded))
 
 

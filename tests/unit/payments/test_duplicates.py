@@ -30,6 +30,7 @@ from .stories import ZERO_POLICY, inv_line, invoice, purchase_order, receipt
         ("A-I7", "a-17"),  # I for one
         ("L7", "17"),  # l for one
         ("ＩＮＶ１２３", "INV-123"),  # full-width forms
+        ("INV-٠١٢٣", "INV 123"),  # Arabic-Indic digits
         ("2024-001", "2024-1"),
         ("0000", "0"),
     ],
