@@ -16,6 +16,7 @@ from ledger.ports import Clock, JournalStore
 from ledger.signing import Signer
 
 __all__ = ["Clock", "JournalStore", "Signer", "LedgerQueries", "UnitOfWork", "KeyVault", "IdempotencyStore"]
+__all__ += ["PayableInvoices", "PayeeAccounts", "DisbursementRail", "PaymentStore"]  # payments.payment_ports
 
 
 class LedgerQueries(Protocol):
@@ -94,3 +95,6 @@ class IdempotencyStore(Protocol):
     def finish(self, scope: str, key: str, status: int, body: bytes) -> None:
         """Record the response sent for ``key``."""
         ...
+
+
+from payments.payment_ports import DisbursementRail, PayableInvoices, PayeeAccounts, PaymentStore  # noqa: E402

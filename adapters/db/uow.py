@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection, Engine
 from adapters.db.journal_store import SqlJournalStore
 from adapters.db.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger_tables import AUDIT, LEDGER
+from adapters.db.payment_repo import SqlPaymentStore
 
 
 class SqlUnitOfWork:
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.ledger = SqlJournalStore(self.conn, LEDGER)
         self.audit = SqlJournalStore(self.conn, AUDIT)
         self.ledger_queries = SqlLedgerQueries(self.conn)
+        self.payments = SqlPaymentStore(self.conn)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,275 @@
+"""Handing released runs to their rail exactly once, and following each payment afterwards.
+
+The hand-over is three steps, each safe to repeat:
+
+1. **Claim** (one transaction): lock a released run (``FOR UPDATE SKIP LOCKED``), move it and its payments to
+   ``submitted`` with guarded updates, store their trace numbers and a pending submission whose id is derived
+   from the run, and write the outbox row - all committed together.
+2. **Deliver** (no transaction open): first ask the rail whether it already holds the submission id; only if
+   it does not, build the batch (decrypting account numbers now) and submit it under that same id.
+3. **Record** (one transaction): the submission becomes ``accepted``, payments ``sent``, the run ``sent``,
+   and discount, interest and ``payment_sent`` entries are posted with ids derived from each payment.
+
+A crash between any two steps leaves a pending submission; the next pass (the submit job, or
+``disburse payments submit``) picks it up at step 2. A timeout marks it ``unknown`` and the next pass
+asks the rail before anything else: a timeout means "reconcile", never "send again".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ledger.entries import reversal_of
+from payments.disbursements import (LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
+                                    submission_id_for, trace_numbers)
+from payments.errors import NotFound
+from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
+from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
+from payments.payment_service import PaymentRuns
+from payments.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
+                            RailTimeout, RailUnavailable, RemittanceLine)
+
+_OPEN = (SubmissionState.PENDING, SubmissionState.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    """What one pass did with one submission: accepted, already_recorded, unknown, retry, rejected or busy."""
+
+    submission_id: str
+    run_id: str
+    result: str
+    reference: str | None = None
+    detail: str = ""
+
+
+def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
+    return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund, i.expenditure_account)
+            for i in payment.items]
+
+
+class PaymentService(PaymentRuns):
+    """Every payment use case: runs (``PaymentRuns``) plus submission, recovery and status."""
+
+    # -- submit --------------------------------------------------------------------------------------------
+    def submit_released(self, *, max_runs: int = 20) -> list[SubmitOutcome]:
+        """Finish any open submission, then claim and deliver released runs. Safe to run anywhere, any time."""
+        outcomes = self.recover()
+        for _ in range(max_runs):
+            submission = self._claim()
+            if submission is None:
+                break
+            self._crash("after_claiming")
+            outcomes.append(self._deliver(submission.id))
+        return outcomes
+
+    def recover(self) -> list[SubmitOutcome]:
+        """Deliver (after asking the rail) every submission a crash or a timeout left open."""
+        with self._uow(read_only=True) as uow:
+            open_ids = [s.id for s in uow.payments.open_submissions()]
+        return [self._deliver(sid) for sid in open_ids]
+
+    def _claim(self) -> SubmissionRecord | None:
+        now = self._clock.now()
+        with self._uow() as uow:
+            run = uow.payments.claim_released_run()
+            if run is None:
+                return None
+            submission_id = submission_id_for(run.id)
+            if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.SUBMITTED, at=now,
+                                               submission_id=submission_id):
+                raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
+            scheduled = [p.id for p in uow.payments.payments_of_run(run.id) if p.status is PaymentStatus.SCHEDULED]
+            uow.payments.assign_submission(run.id, submission_id, trace_numbers(scheduled, self._odfi_id), now)
+            submission = SubmissionRecord(submission_id, run.id, run.rail, SubmissionState.PENDING, now)
+            uow.payments.add_submission(submission)
+            uow.payments.add_outbox("rail.submit", f"rail.submit:{submission_id}",
+                                    {"submission_id": submission_id, "run_id": run.id, "rail": run.rail}, now)
+            uow.commit()
+        return submission
+
+    def _deliver(self, submission_id: str) -> SubmitOutcome:
+        now = self._clock.now()
+        with self._uow() as uow:
+            leased = uow.payments.lease_submission(submission_id, self._holder, now, self._lease_s)
+            submission = uow.payments.get_submission(submission_id)
+            uow.commit()
+        if submission is None:
+            raise NotFound(f"submission {submission_id} does not exist", code="submission_not_found")
+        if not leased:
+            return SubmitOutcome(submission_id, submission.run_id, "busy")
+        rail = self._rails(submission.rail)
+        # The status check comes first, always: whatever the rail already holds is recorded, never re-sent.
+        receipt = rail.lookup(submission_id)
+        if receipt is None:
+            try:
+                receipt = rail.submit(self._batch(submission))
+            except RailTimeout as exc:
+                self._mark(submission, SubmissionState.UNKNOWN, exc.message)
+                return SubmitOutcome(submission_id, submission.run_id, "unknown", detail=exc.message)
+            except RailUnavailable as exc:
+                self._mark(submission, SubmissionState.PENDING, exc.message)
+                return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
+            except RailRejected as exc:
+                self._reject(submission, exc.message)
+                return SubmitOutcome(submission_id, submission.run_id, "rejected", detail=exc.message)
+        self._crash("after_rail_accepted")
+        return self._record_accepted(submission, receipt)
+
+    def _mark(self, submission: SubmissionRecord, state: SubmissionState, detail: str) -> None:
+        with self._uow() as uow:
+            uow.payments.transition_submission(submission.id, _OPEN, state, at=self._clock.now(), detail=detail,
+                                               attempted=True)
+            uow.commit()
+
+    def _batch(self, submission: SubmissionRecord) -> RailBatch:
+        with self._uow(read_only=True) as uow:
+            run = uow.payments.get_run(submission.run_id)
+            payments = [p for p in uow.payments.payments_of_run(submission.run_id)
+                        if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
+        out = []
+        for p in payments:
+            account = self._accounts.get(p.account_id)
+            if account is None:
+                raise NotFound(f"bank account {p.account_id} of payment {p.id} is gone", code="bank_account_missing")
+            out.append(RailPayment(
+                payment_id=p.id, external_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
+                payee_name=p.payee_name, payee_id=p.vendor_id, routing_number=account.routing_number,
+                account_number=self._accounts.account_number(p.account_id), account_type=account.account_type,
+                sec_code=p.sec_code, prenote=p.kind is PaymentKind.PRENOTE, trace_number=p.trace_number,
+                remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
+                                                i.invoice_date) for i in p.items)))
+        return RailBatch(submission.id, submission.run_id, submission.created_at, run.effective_date, tuple(out))
+
+    def _record_accepted(self, submission: SubmissionRecord, receipt: RailSubmission) -> SubmitOutcome:
+        now = self._clock.now()
+        with self._uow() as uow:
+            if not uow.payments.transition_submission(submission.id, _OPEN, SubmissionState.ACCEPTED, at=now,
+                                                      reference=receipt.reference, attempted=True):
+                return SubmitOutcome(submission.id, submission.run_id, "already_recorded", receipt.reference)
+            payments = [p for p in uow.payments.payments_of_run(submission.run_id)
+                        if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
+            moved = uow.payments.transition_payments([p.id for p in payments], PaymentStatus.SUBMITTED,
+                                                     PaymentStatus.SENT, at=now)
+            if moved != len(payments):
+                raise StaleState("submission", submission.id, "submitted")
+            uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.SENT, at=now)
+            drafts = [d for p in payments if p.kind is PaymentKind.LIVE
+                      for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)]
+            if drafts:
+                self._journal(uow).post_many(drafts)
+            for p in payments:
+                uow.payments.add_outbox("payment.sent", f"payment.sent:{p.id}",
+                                        {"payment_id": p.id, "amount_minor": p.amount_minor, "trace": p.trace_number,
+                                         "reference": receipt.reference}, now)
+            self._crash("before_commit")
+            uow.commit()
+        return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
+
+    def _reject(self, submission: SubmissionRecord, detail: str) -> None:
+        now = self._clock.now()
+        with self._uow() as uow:
+            if uow.payments.transition_submission(submission.id, _OPEN, SubmissionState.REJECTED, at=now,
+                                                  detail=detail, attempted=True):
+                ids = [p.id for p in uow.payments.payments_of_run(submission.run_id) if p.submission_id == submission.id]
+                uow.payments.transition_payments(ids, PaymentStatus.SUBMITTED, PaymentStatus.FAILED,
+                                                 reason=f"rail rejected the batch: {detail}", at=now)
+                uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.CLOSED, at=now)
+            uow.commit()
+
+    # -- after the rail accepted ---------------------------------------------------------------------------
+    def poll_status(self) -> dict[str, int]:
+        """Ask each rail about the payments of sent runs and apply what it says; close finished runs."""
+        with self._uow(read_only=True) as uow:
+            runs = uow.payments.runs_in_status(RunStatus.SENT, limit=200)
+            subs = {r.id: uow.payments.get_submission(r.submission_id) for r in runs if r.submission_id}
+        counts: dict[str, int] = {}
+        for run in runs:
+            sub = subs.get(run.id)
+            if sub is None or sub.reference is None:
+                continue
+            receipt = RailSubmission(sub.id, sub.rail, sub.reference, sub.created_at, 0, 0)
+            for status in self._rails(run.rail).status(receipt):
+                result = self.apply_status(status)
+                counts[result] = counts.get(result, 0) + 1
+            self._close_if_final(run.id)
+        return counts
+
+    def apply_status(self, status: RailPaymentStatus, *, on: dt.date | None = None) -> str:
+        """Apply one rail verdict (also called by reconciliation): failed, settled, returned or unchanged."""
+        on = on or self._clock.now().date()
+        if status.outcome is RailOutcome.REJECTED:
+            return self._fail_sent(status.payment_id, status.reason_code or "rejected", on)
+        if status.outcome is RailOutcome.SETTLED:
+            return self.mark_settled(status.payment_id, on=on)
+        if status.outcome is RailOutcome.RETURNED:
+            return self.mark_returned(status.payment_id, reason_code=status.reason_code or "R00", on=on)
+        return "unchanged"
+
+    def _fail_sent(self, payment_id: str, reason: str, on: dt.date) -> str:
+        with self._uow() as uow:
+            p = uow.payments.get_payment(payment_id)
+            if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.FAILED,
+                                                                 reason=reason, at=self._clock.now()):
+                return "unchanged"
+            journal = self._journal(uow)
+            if p.kind is PaymentKind.LIVE:
+                drafts = sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
+                journal.post_many([reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,
+                                               memo=f"payment failed: {reason}") for d in drafts])
+            uow.commit()
+        return "failed"
+
+    def mark_settled(self, payment_id: str, *, on: dt.date) -> str:
+        """Sent → settled (the bank statement or the rail says so); posts ``payment_settled`` once."""
+        from ledger.accounts import Direction
+        from ledger.entries import EntryDraft, Posting
+
+        with self._uow() as uow:
+            p = uow.payments.get_payment(payment_id)
+            if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.SETTLED,
+                                                                 at=self._clock.now()):
+                return "unchanged"
+            per_fund: dict[str, int] = {}
+            for item in p.items:
+                per_fund[item.fund] = per_fund.get(item.fund, 0) + item.paid_minor
+            legs = [leg for fund, amount in sorted(per_fund.items()) if amount
+                    for leg in (Posting(f"{fund}-1050", Direction.DEBIT, amount, p.currency),
+                                Posting(f"{fund}-1010", Direction.CREDIT, amount, p.currency))]
+            if legs:
+                self._journal(uow).post(EntryDraft(entry_id_for(p.id, "payment_settled"), on, "payment_settled",
+                                                   tuple(legs), memo="payment settled",
+                                                   references={"payment_id": p.id}))
+            uow.commit()
+        return "settled"
+
+    def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
+        """Sent or settled → returned: the liability comes back and the invoices become payable again."""
+        with self._uow() as uow:
+            p = uow.payments.get_payment(payment_id)
+            if p is None or p.status not in (PaymentStatus.SENT, PaymentStatus.SETTLED):
+                return "unchanged"
+            settled = p.status is PaymentStatus.SETTLED
+            if not uow.payments.transition_payments([p.id], p.status, PaymentStatus.RETURNED, reason=reason_code,
+                                                    at=self._clock.now()):
+                return "unchanged"
+            if p.kind is PaymentKind.LIVE:
+                journal = self._journal(uow)
+                entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code)
+                drafts = [entry] if entry else []
+                # The discount and interest were priced for this payment; a later payment prices them afresh.
+                drafts += [reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,
+                                       memo=f"payment returned {reason_code}")
+                           for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
+                           if d.code != "payment_sent"]
+                journal.post_many(drafts)
+            uow.commit()
+        return "returned"
+
+    def _close_if_final(self, run_id: str) -> None:
+        with self._uow() as uow:
+            payments = uow.payments.payments_of_run(run_id)
+            if payments and all(p.status in FINAL_PAYMENT_STATUSES for p in payments):
+                uow.payments.transition_run(run_id, RunStatus.SENT, RunStatus.CLOSED, at=self._clock.now())
+            uow.commit()
