@@ -1,0 +1,207 @@
+"""What treasury reconciliation works with: our payments and the bank's lines as it sees them, and what it decides.
+
+The matcher (``payments.reconciliation``) is pure: these records in, :class:`Match` es and
+:class:`ReconException` s out. Money is integer minor units plus a currency code; dates are dates.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class MatchMethod(enum.StrEnum):
+    """How a statement line (or a return) was tied to our payments; each has a fixed confidence."""
+
+    TRACE = "trace"
+    """A reference on the line is the payment's ACH trace number."""
+    END_TO_END_ID = "end_to_end_id"
+    """The line carries the payment's EndToEndId (one per payment, or several in a batch entry)."""
+    BANK_REFERENCE = "bank_reference"
+    """A reference on the line is the payment id or another reference the bank echoes back."""
+    BATCH_REFERENCE = "batch_reference"
+    """A reference on the line names the whole ACH batch / payment-information block: one line, many payments."""
+    AMOUNT_DATE = "amount_date"
+    """No reference; the only open payment of that amount sent within the date window."""
+    BATCH_TOTAL = "batch_total"
+    """No reference; the only open batch whose total is the line amount, sent within the date window."""
+    ORIGINAL_TRACE = "original_trace"
+    """A return matched to the payment whose trace it names as original (plus amount and receiving bank)."""
+    RETURN_CREDIT = "return_credit"
+    """A credit line that is the money of a recorded return coming back; it posts nothing itself."""
+    MANUAL = "manual"
+    """Matched by a person, with a reason."""
+
+
+CONFIDENCE_PCT: dict[MatchMethod, int] = {
+    MatchMethod.TRACE: 100,
+    MatchMethod.END_TO_END_ID: 100,
+    MatchMethod.ORIGINAL_TRACE: 100,
+    MatchMethod.MANUAL: 100,
+    MatchMethod.BANK_REFERENCE: 95,
+    MatchMethod.BATCH_REFERENCE: 95,
+    MatchMethod.RETURN_CREDIT: 90,
+    MatchMethod.AMOUNT_DATE: 80,
+    MatchMethod.BATCH_TOTAL: 75,
+}
+
+
+class ExceptionKind(enum.StrEnum):
+    """Why something landed in the exceptions queue for a person."""
+
+    UNMATCHED_LINE = "unmatched_line"
+    """A statement line that matches no payment, batch or return."""
+    AMOUNT_MISMATCH = "amount_mismatch"
+    """A line names our payment(s) but its amount differs from theirs (an altered or partial line)."""
+    DUPLICATE_LINE = "duplicate_line"
+    """A line for a payment that another line (in this file or an earlier one) already settled."""
+    AMBIGUOUS_MATCH = "ambiguous_match"
+    """No reference, and several open payments or batches fit the amount and date window."""
+    UNSETTLED_PAYMENT = "unsettled_payment"
+    """A payment sent more than the allowed business days ago that no statement shows leaving."""
+    RETURN_UNMATCHED = "return_unmatched"
+    """A return whose original trace is none of our payments."""
+    RETURN_MISMATCH = "return_mismatch"
+    """A return names our payment but its amount or receiving bank differs."""
+    DUPLICATE_RETURN = "duplicate_return"
+    """A second, different return for a payment already returned."""
+    RETURN_DISPUTE = "return_dispute"
+    """A dishonored or contested return (R61-R77): the banks disagree and a person must decide."""
+    NOC_UNMATCHED = "noc_unmatched"
+    """A notification of change whose original trace is none of our payments."""
+    NOC_NOT_APPLIED = "noc_not_applied"
+    """A notification of change that could not be turned into a proposed bank-account change."""
+    NOC_REFUSED = "noc_refused"
+    """A refused notification of change (C61-C69): a person must look."""
+
+
+class ExceptionStatus(enum.StrEnum):
+    """Where an exception stands."""
+
+    OPEN = "open"
+    """Waiting for a person (or a later file that explains it)."""
+    RESOLVED = "resolved"
+    """Matched by hand or explained by a later file."""
+    WRITTEN_OFF = "written_off"
+    """Written off with a second person's approval; a ``write_off`` entry was posted."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookPayment:
+    """A disbursement as reconciliation sees it. ``status`` is the payment's (sent, settled, returned …).
+
+    ``funds`` splits the amount by fund (one pair for most payments) so that postings land in the right fund.
+    ``settled`` says whether a statement has shown it leaving (a returned payment may or may not have).
+    """
+
+    payment_id: str
+    amount_minor: int
+    currency: str
+    sent_on: date
+    status: str
+    trace_number: str | None = None
+    end_to_end_id: str | None = None
+    batch_ref: str | None = None
+    vendor_id: str | None = None
+    account_id: str | None = None
+    rdfi: str | None = None
+    funds: tuple[tuple[str, int], ...] = ()
+    settled: bool = False
+
+    def fund_split(self) -> tuple[tuple[str, int], ...]:
+        return self.funds or (("100", self.amount_minor),)
+
+    def keys(self) -> tuple[str, ...]:
+        """Every reference a bank may echo for this payment."""
+        keys = [self.payment_id]
+        if self.trace_number:
+            keys.append(self.trace_number)
+        if self.end_to_end_id and self.end_to_end_id != self.payment_id:
+            keys.append(self.end_to_end_id)
+        return tuple(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class BankLine:
+    """A stored statement line as reconciliation sees it; ``line_id`` is ours, stable across runs."""
+
+    line_id: str
+    account_id: str
+    direction: str
+    amount_minor: int
+    currency: str
+    booking_date: date
+    references: tuple[str, ...] = ()
+    end_to_end_ids: tuple[str, ...] = ()
+    is_return: bool = False
+    return_reason: str | None = None
+    kind: str = "other"
+
+    @property
+    def signed_amount_minor(self) -> int:
+        return self.amount_minor if self.direction == "credit" else -self.amount_minor
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedReturn:
+    """A return already recorded against a payment, waiting for (or matched to) its credit on a statement."""
+
+    return_id: str
+    payment_id: str
+    amount_minor: int
+    currency: str
+    received_on: date
+    original_trace: str
+    keys: tuple[str, ...] = ()
+    credit_line_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One decision: this line (or return) is these payments, made this way, with this confidence."""
+
+    method: MatchMethod
+    payment_ids: tuple[str, ...]
+    amount_minor: int
+    currency: str
+    line_id: str | None = None
+    return_id: str | None = None
+    note: str = ""
+
+    @property
+    def confidence_pct(self) -> int:
+        return CONFIDENCE_PCT[self.method]
+
+
+@dataclass(frozen=True, slots=True)
+class ReconException:
+    """Something a person must look at; ``candidates`` lists payment ids that could be meant."""
+
+    kind: ExceptionKind
+    detail: str
+    amount_minor: int
+    currency: str
+    line_id: str | None = None
+    payment_ids: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    notice_ref: str | None = None
+
+
+@dataclass(slots=True)
+class LineMatching:
+    """The matcher's answer for a set of lines: every line ends in exactly one match or one exception."""
+
+    matches: list[Match] = field(default_factory=list)
+    exceptions: list[ReconException] = field(default_factory=list)
+
+    def matched_payment_ids(self) -> set[str]:
+        return {pid for m in self.matches for pid in m.payment_ids}
+
+
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """How far (in business days) a booking may follow the payment's effective date, and precede it."""
+
+    after_business_days: int = 3
+    before_business_days: int = 1
