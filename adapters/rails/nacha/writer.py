@@ -72,6 +72,8 @@ def _text(where: str, field: str, value: object, max_len: int, required: bool = 
 def _routing(where: str, field: str, value: object) -> str:
     if not isinstance(value, str) or not is_digits(value, 9):
         raise _fail("invalid_format", where, field, f"{value!r} is not a 9-digit routing number")
+    if value == "000000000":
+        raise _fail("required", where, field, "is all zeros; a real routing number is required")
     if not is_valid_routing(value):
         raise _fail("routing_check_digit", where, field, f"{value} fails the ABA check digit")
     return value
