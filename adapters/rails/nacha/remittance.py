@@ -76,10 +76,24 @@ def _rmr(where: str, invoice_number: object, paid: object, gross: object, discou
     return _trim(parts)
 
 
+# Printable ASCII without the separators * \ ~ > ^, 1-30 characters, not all blank: the fast path of
+# rmr_addenda (one call per payment in a payment run); anything else takes the checked path for its error.
+_SIMPLE_INVOICE = re.compile(r"(?! *$)[ -)+-=?-\[\]_-}]{1,30}").fullmatch
+
+
 def rmr_addenda(
     invoice_number: str, paid_cents: int, gross_cents: int | None = None, discount_cents: int | None = None
 ) -> Addenda05:
     """The single CCD+ Addenda05 for one invoice. Raises ``field_too_long`` past 80 characters."""
+    if (
+        gross_cents is None
+        and discount_cents is None
+        and type(paid_cents) is int
+        and 0 <= paid_cents < 10**15
+        and type(invoice_number) is str
+        and _SIMPLE_INVOICE(invoice_number) is not None
+    ):  # at most 7 + 30 + 4 + 16 + 1 = 58 characters: always fits
+        return Addenda05(f"RMR*IV*{invoice_number.upper()}*PI*{paid_cents // 100}.{str(paid_cents % 100).zfill(2)}\\")
     text = _rmr("CCD+ remittance", invoice_number, paid_cents, gross_cents, discount_cents)
     if len(text) > ADDENDA_TEXT_LENGTH:
         raise NachaBuildError("field_too_long", "CCD+ remittance", "payment_related_information",

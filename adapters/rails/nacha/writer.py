@@ -225,10 +225,13 @@ def _write_batch(b: Batch, number: int, lines: list[str], st: _FileState) -> Non
         try:
             append(format_ctx_entry(e, n) if ctx else format_entry(e, "1" if n else "0"))
             if kind == "05":
-                seq = 0
-                for a in addenda:
-                    seq += 1
-                    append(format_addenda05(a.payment_related_information, seq, trace))
+                if n == 1:  # CCD+/PPD/WEB: the common case, no loop
+                    append(format_addenda05(addenda[0].payment_related_information, 1, trace))
+                else:
+                    seq = 0
+                    for a in addenda:
+                        seq += 1
+                        append(format_addenda05(a.payment_related_information, seq, trace))
             elif kind == "99":
                 append(format_addenda99(addenda[0], trace))
             elif kind == "98":
