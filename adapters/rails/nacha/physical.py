@@ -2,8 +2,8 @@
 
 Leniency (also in ``docs/nacha.md``):
 
-* ``\\r\\n`` line endings are accepted silently, and so is a missing line break after the last record
-  (many valid files end that way).
+* ``\\r\\n`` (and old CR-only) line endings are accepted silently, and so is a missing line break after
+  the last record (many valid files end that way).
 * A record shorter than 94 characters is read blank-padded and reported as ``record_trimmed``
   (banks' return and NOC files are often right-trimmed): a warning in lenient mode, an error in strict mode.
 * A line holding several whole 94-character records (a file without line breaks) is split and reported once
@@ -42,7 +42,7 @@ RECORD_NAMES = {
 def split_records(data: bytes, add: AddProblem) -> tuple[list[str], list[int] | None]:
     """The records and, when they differ from 1..n, their line numbers (None means line = index + 1)."""
     if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
+        data = data.replace(b"\r\n", b"\n") if b"\n" in data else data.replace(b"\r", b"\n")
     dirty = bool(data.translate(None, _PRINTABLE_AND_NEWLINE))
     # latin-1 maps each byte to one character, so columns stay byte columns even for garbage input.
     lines = data.decode("latin-1").split("\n")

@@ -232,7 +232,10 @@ class _Scan:
                     self.close_batch(b, None, 0, count, h, debit, credit)
                     b = None
                 if res.file_control is not None:
-                    add(line, "file_control", None, "duplicate_file_control", f"second File Control (first at line {res.file_control.line})")
+                    if rec[1:55].isdigit():
+                        add(line, "file_control", None, "duplicate_file_control", f"second File Control (first at line {res.file_control.line})")
+                    else:
+                        add(line, "fill", None, "block_fill", "record after the File Control is neither a 9-fill record (94 nines) nor a File Control")
                     continue
                 self.file_control(line, rec)
                 after_control = True
