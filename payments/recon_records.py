@@ -74,6 +74,8 @@ class ExceptionKind(enum.StrEnum):
     """A notification of change that could not be turned into a proposed bank-account change."""
     NOC_REFUSED = "noc_refused"
     """A refused notification of change (C61-C69): a person must look."""
+    PAYMENT_REJECTED = "payment_rejected"
+    """A bank status report (pain.002) rejects a payment we count as sent."""
 
 
 class ExceptionStatus(enum.StrEnum):

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection, Engine
 from adapters.db.journal_store import SqlJournalStore
 from adapters.db.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger_tables import AUDIT, LEDGER
+from adapters.db.recon_repo import bind_recon_repositories
 from adapters.db.payment_repo import SqlPaymentStore
 
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.audit = SqlJournalStore(self.conn, AUDIT)
         self.ledger_queries = SqlLedgerQueries(self.conn)
         self.payments = SqlPaymentStore(self.conn)
+        bind_recon_repositories(self, self.conn)
         return self
 
     def commit(self) -> None:

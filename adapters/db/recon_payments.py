@@ -1,0 +1,110 @@
+"""Our disbursements as reconciliation reads them (``payments.recon_ports.ReconPayments``), from the payment
+tables, with the receiving bank's routing number from the vendor bank accounts.
+
+Status changes go through the payment store's own guarded transition, so the rule that a payment leaving the
+live set frees its invoices stays in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import String, and_, column, exists, func, inspect, literal, or_, select, table
+from sqlalchemy.engine import Connection
+
+from adapters.db.payment_repo import SqlPaymentStore
+from adapters.db.payment_tables import payment_items, payments
+from adapters.db.recon_tables import recon_matches
+from payments.disbursements import LedgerItem
+from payments.payment_runs import PaymentStatus
+from payments.recon_records import BookPayment
+
+_CHUNK = 900
+# The receiving bank of a payment is its account's routing number. Named here as a lightweight table (two
+# columns) rather than imported, so that reconciliation depends on the identity feature's schema, not its code.
+# Without that feature's tables (a database that predates it), payments still reconcile; only the check of a
+# return's receiving bank is skipped. Whether the table exists is asked once per engine.
+vendor_bank_accounts = table("vendor_bank_accounts", column("id", String), column("routing_number", String))
+_HAS_ACCOUNTS: dict[int, bool] = {}
+_OPEN = ("sent", "settled", "returned")
+
+
+class SqlReconPayments:
+    def __init__(self, conn: Connection, store: SqlPaymentStore | None = None) -> None:
+        self._c = conn
+        self._store = store or SqlPaymentStore(conn)
+
+    def _select(self):  # noqa: ANN202
+        key = id(self._c.engine)
+        if key not in _HAS_ACCOUNTS:
+            _HAS_ACCOUNTS[key] = inspect(self._c).has_table("vendor_bank_accounts")
+        columns = [payments.c.id, payments.c.amount_minor, payments.c.currency, payments.c.effective_date,
+                   payments.c.status, payments.c.trace_number, payments.c.run_id, payments.c.vendor_id,
+                   payments.c.account_id]
+        if not _HAS_ACCOUNTS[key]:
+            return select(*columns, literal(None).label("routing_number")).where(payments.c.kind == "live")
+        return (select(*columns, vendor_bank_accounts.c.routing_number)
+                .select_from(payments.outerjoin(vendor_bank_accounts,
+                                                vendor_bank_accounts.c.id == payments.c.account_id))
+                .where(payments.c.kind == "live"))
+
+    def _build(self, rows, funds: dict[str, list[tuple[str, int]]], settled: set[str] | None = None
+               ) -> list[BookPayment]:  # noqa: ANN001
+        return [BookPayment(
+            r.id, r.amount_minor, r.currency, dt.date.fromisoformat(r.effective_date), r.status,
+            trace_number=r.trace_number, end_to_end_id=r.id, batch_ref=r.run_id, vendor_id=r.vendor_id,
+            account_id=r.account_id, rdfi=(r.routing_number or "")[:8] or None,
+            funds=tuple(funds.get(r.id, ())), settled=settled is not None and r.id in settled) for r in rows]
+
+    def _funds(self, where) -> dict[str, list[tuple[str, int]]]:  # noqa: ANN001
+        paid = payment_items.c.amount_minor - payment_items.c.discount_minor + payment_items.c.interest_minor
+        query = (select(payment_items.c.payment_id, payment_items.c.fund, func.sum(paid))
+                 .select_from(payment_items.join(payments, payments.c.id == payment_items.c.payment_id))
+                 .where(where).group_by(payment_items.c.payment_id, payment_items.c.fund))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for payment_id, fund, amount in self._c.execute(query):
+            if amount:
+                out.setdefault(payment_id, []).append((fund, int(amount)))
+        return out
+
+    def open_for_matching(self, *, since: dt.date) -> list[BookPayment]:
+        no_settlement = ~exists().where(and_(recon_matches.c.payment_id == payments.c.id,
+                                             recon_matches.c.role == "settlement"))
+        # Sent payments are unsettled by definition; settled or returned ones only when no statement line has
+        # settled them yet (settled by another path, or returned before the batch debit was seen).
+        where = and_(payments.c.effective_date >= since.isoformat(),
+                     or_(payments.c.status == "sent",
+                         and_(payments.c.status.in_(("settled", "returned")), no_settlement)))
+        return self._build(self._c.execute(self._select().where(where)), self._funds(where))
+
+    def by_keys(self, keys: set[str]) -> dict[str, BookPayment]:
+        wanted = sorted(keys)
+        out: dict[str, BookPayment] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            where = or_(payments.c.id.in_(chunk), payments.c.trace_number.in_(chunk))
+            rows = list(self._c.execute(self._select().where(where)))
+            ids = [r.id for r in rows]
+            settled = {r[0] for r in self._c.execute(select(recon_matches.c.payment_id).where(
+                recon_matches.c.payment_id.in_(ids), recon_matches.c.role == "settlement"))} if ids else set()
+            for p in self._build(rows, self._funds(payments.c.id.in_(ids)) if ids else {}, settled):
+                for key in p.keys():
+                    if key in keys:
+                        out[key] = p
+        return out
+
+    def unsettled_sent(self, *, sent_before: dt.date) -> list[BookPayment]:
+        where = and_(payments.c.status == "sent", payments.c.effective_date < sent_before.isoformat())
+        return self._build(self._c.execute(self._select().where(where)), {})
+
+    def settle(self, payment_ids: Sequence[str], at: dt.datetime) -> int:
+        return self._store.transition_payments(payment_ids, PaymentStatus.SENT, PaymentStatus.SETTLED, at=at)
+
+    def mark_returned(self, payment_id: str, expected: str, reason: str, at: dt.datetime) -> bool:
+        return self._store.transition_payments([payment_id], PaymentStatus(expected), PaymentStatus.RETURNED,
+                                               reason=reason, at=at) == 1
+
+    def ledger_items(self, payment_id: str) -> list[LedgerItem]:
+        return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund,
+                           i.expenditure_account) for i in self._store.items_of(payment_id)]

@@ -1,0 +1,148 @@
+"""Matching, applied inside one unit of work: match rows, payment transitions, settlement entries, exceptions.
+
+Used by every path that can tie lines to payments (a statement import, a returns import, the daily run): the
+lines still open from earlier files are matched again together with the new ones, so a return file that
+arrives after the statement explains its credit, and an exception closes itself when a later file explains it.
+
+New lines are matched *before* they are inserted and stored with their outcome, so a large statement is one
+bulk insert and no update; only earlier lines whose state changed are updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from payments.business_days import BusinessCalendar
+from payments.disbursements import StaleState
+from payments.recon_postings import SettlementBook
+from payments.recon_records import (BookPayment, DateWindow, ExceptionKind, ExceptionStatus, MatchMethod,
+                                    ReconException)
+from payments.recon_rows import ExceptionRecord, LineState, MatchRecord, StoredLine
+from payments.reconciliation import match_lines
+
+NewId = Callable[[str], str]
+
+
+@dataclass(slots=True)
+class ApplyOutcome:
+    """What one matching pass did."""
+
+    lines_matched: int = 0
+    payments_settled: int = 0
+    payments_confirmed: int = 0
+    return_credits: int = 0
+    exceptions_opened: int = 0
+    exceptions_resolved: int = 0
+    entry_ids: list[str] = field(default_factory=list)
+    methods: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyContext:
+    uow: Any
+    journal: Any
+    file_id: str
+    actor: str
+    now: datetime
+    new_id: NewId
+    window: DateWindow
+    calendar: BusinessCalendar
+    since: date
+
+
+def exception_record(exc: ReconException, *, new_id: NewId, now: datetime, dedup_key: str) -> ExceptionRecord:
+    return ExceptionRecord(new_id("rex"), dedup_key, exc.kind, ExceptionStatus.OPEN, exc.amount_minor, exc.currency,
+                           exc.detail, now, exc.line_id, exc.payment_ids, exc.candidates, exc.notice_ref)
+
+
+def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
+                    duplicates: Sequence[StoredLine] = ()) -> ApplyOutcome:
+    """Match new and still-open lines; store new lines, matches, exceptions; settle; post. Never commits."""
+    uow, out = ctx.uow, ApplyOutcome()
+    old = uow.recon.open_lines()
+    payments = uow.recon_payments.open_for_matching(since=ctx.since)
+    by_id = {p.payment_id: p for p in payments}
+
+    def known(refs: set[str]) -> dict[str, BookPayment]:
+        return {k: p for k, p in uow.recon_payments.by_keys(refs).items() if p.settled}
+
+    result = match_lines([*old, *new_lines], payments, returns=uow.recon.returns_awaiting_credit(), known=known,
+                         window=ctx.window, calendar=ctx.calendar)
+    book = SettlementBook(ctx.file_id)
+    states: dict[str, str] = {}
+    rows: list[MatchRecord] = []
+    to_settle: list[str] = []
+    credits: dict[str, str] = {}
+    booked = {line.line_id: line.booking_date for line in (*old, *new_lines)}
+    for m in result.matches:
+        states[m.line_id] = LineState.MATCHED
+        out.methods[m.method.value] = out.methods.get(m.method.value, 0) + 1
+        on = booked[m.line_id]
+        if m.method is MatchMethod.RETURN_CREDIT:
+            credits[m.return_id] = m.line_id
+            out.return_credits += 1
+            rows.append(MatchRecord(m.line_id, m.payment_ids[0], "return_credit", m.method.value, m.confidence_pct,
+                                    m.amount_minor, m.currency, on, False, ctx.now, ctx.actor, reason=m.note or None))
+            continue
+        for pid in m.payment_ids:
+            p = by_id[pid]
+            # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
+            # return entry, and one settled by another path has posted its own settlement.
+            posted = p.status == "sent"
+            entry_id = next(iter(book.add(on, m.line_id, p).values())) if posted else None
+            if posted:
+                to_settle.append(pid)
+                out.payments_settled += 1
+            else:
+                out.payments_confirmed += 1
+            rows.append(MatchRecord(m.line_id, pid, "settlement", m.method.value, m.confidence_pct, p.amount_minor,
+                                    p.currency, on, posted, ctx.now, ctx.actor, entry_id, m.note or None))
+    out.lines_matched = len(result.matches)
+    exceptions = list(result.exceptions)
+    for line in duplicates:
+        exceptions.append(ReconException(ExceptionKind.DUPLICATE_LINE, "the same file carries this bank entry twice "
+                                         f"(same bank reference {line.bank_reference}); the copy settles nothing",
+                                         line.signed_amount_minor, line.currency, line_id=line.line_id))
+    for exc in exceptions:
+        states[exc.line_id] = LineState.EXCEPTED
+
+    new_ids = {line.line_id for line in (*new_lines, *duplicates)}
+    uow.recon.add_lines([replace(line, state=states.get(line.line_id, LineState.UNMATCHED))
+                         for line in (*new_lines, *duplicates)])
+    uow.recon.set_line_states({line.line_id: states[line.line_id] for line in old
+                               if states.get(line.line_id, line.state) != line.state})
+    uow.recon.add_matches(rows)
+    if to_settle:
+        moved = uow.recon_payments.settle(to_settle, ctx.now)
+        if moved != len(to_settle):
+            raise StaleState("payment", f"{len(to_settle) - moved} of {len(to_settle)} payments", "sent")
+    uow.recon.set_return_credit(credits)
+    out.exceptions_opened = uow.recon.add_exceptions([
+        exception_record(e, new_id=ctx.new_id, now=ctx.now, dedup_key=f"line:{e.line_id}") for e in exceptions])
+    matched_old = [lid for lid, s in states.items() if s == LineState.MATCHED and lid not in new_ids]
+    explained = [*uow.recon.open_exceptions_for_lines(matched_old),
+                 *uow.recon.open_exceptions_by_keys(f"unsettled:{pid}" for pid in to_settle)]
+    for exc in explained:
+        uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=ctx.actor, at=ctx.now,
+                                                   resolution="explained",
+                                                   reason=f"matched on a later run (file {ctx.file_id})"))
+        out.exceptions_resolved += 1
+    drafts = book.drafts()
+    if drafts:
+        ctx.journal.post_many(drafts)
+        out.entry_ids = [d.id for d in drafts]
+    return out
+
+
+def open_unsettled_exceptions(ctx: ApplyContext, on: date, business_days: int) -> int:
+    """An exception for every payment still 'sent' more than ``business_days`` business days before ``on``."""
+    cutoff = ctx.calendar.add_business_days(on, -business_days)
+    stale = ctx.uow.recon_payments.unsettled_sent(sent_before=cutoff)
+    rows = [exception_record(ReconException(
+        ExceptionKind.UNSETTLED_PAYMENT, f"sent {p.sent_on.isoformat()}, not on any statement after "
+        f"{business_days} business days", -p.amount_minor, p.currency, payment_ids=(p.payment_id,)),
+        new_id=ctx.new_id, now=ctx.now, dedup_key=f"unsettled:{p.payment_id}") for p in stale]
+    return ctx.uow.recon.add_exceptions(rows)

@@ -1,0 +1,302 @@
+"""Treasury reconciliation use cases: import a bank file, run the daily reconciliation, carry out bank-account
+actions. Each import is one unit of work and one commit: the file row, its lines, matches, payment transitions,
+ledger entries and exceptions land together or not at all.
+
+Idempotency: the same bytes are recognized by their SHA-256 digest (UNIQUE) and post nothing; the same bank
+entry arriving in another file is recognized by its line identity (UNIQUE) and skipped; returns and NOCs by their
+trace numbers. A malformed file is refused by its reader before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ulid import ULID
+
+from ledger.journal import Journal
+from payments.bank_notices import NoticeFile
+from payments.business_days import BusinessCalendar
+from payments.errors import DomainError
+from payments.recon_apply import ApplyContext, exception_record, match_and_apply, open_unsettled_exceptions
+from payments.recon_lines import prepare
+from payments.recon_notices import apply_notices
+from payments.recon_ports import ReturnedInvoices, VendorBankAccounts
+from payments.recon_records import DateWindow, ExceptionKind, ReconException
+from payments.recon_rows import ImportedFileRecord
+from payments.statements import ImportedFile, PaymentOutcome, StatusReport
+
+log = logging.getLogger(__name__)
+Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
+SYSTEM = "system:reconciliation"
+
+
+@dataclass(frozen=True)
+class ReconPolicy:
+    """The knobs of reconciliation (from ``[reconciliation]`` in the policy file)."""
+
+    window: DateWindow = DateWindow()
+    unsettled_after_business_days: int = 3
+    lookback_days: int = 120
+    default_fund: str = "100"
+    cash_account_suffix: str = "-1010"
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do); ``duplicate_file`` means nothing was done again."""
+
+    file_id: str
+    format: str
+    digest: str
+    duplicate_file: bool = False
+    dry_run: bool = False
+    statements: int = 0
+    lines_read: int = 0
+    lines_new: int = 0
+    lines_already_imported: int = 0
+    lines_not_booked: int = 0
+    duplicate_lines: int = 0
+    lines_matched: int = 0
+    payments_settled: int = 0
+    payments_confirmed: int = 0
+    return_credits: int = 0
+    returns_posted: int = 0
+    returns_replayed: int = 0
+    changes_proposed: int = 0
+    changes_replayed: int = 0
+    invoices_reopened: int = 0
+    accounts_blocked: int = 0
+    exceptions_opened: int = 0
+    exceptions_resolved: int = 0
+    entry_ids: list[str] = field(default_factory=list)
+    methods: dict[str, int] = field(default_factory=dict)
+    findings: list[dict] = field(default_factory=list)
+    bank_actions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class ReconciliationService:
+    def __init__(self, uow_factory: Callable[..., Any], vault: Any, clock: Any, *, read: Reader,
+                 policy: ReconPolicy | None = None, calendar: BusinessCalendar | None = None,
+                 invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None) -> None:
+        self._uow = uow_factory
+        self._vault = vault
+        self._clock = clock
+        self._read = read
+        self.policy = policy or ReconPolicy()
+        self.calendar = calendar or BusinessCalendar()
+        self.invoices = invoices
+        self.bank_accounts = bank_accounts
+        self._signers: dict[str, Any] = {}
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def _journal(self, uow: Any) -> Journal:
+        active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]
+        if not active:
+            raise DomainError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
+        key_id = active[-1].key_id
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return Journal(uow.ledger, self._signers[key_id], self._clock)
+
+    @staticmethod
+    def _new_id(prefix: str) -> str:
+        return f"{prefix}_{ULID()}"
+
+    def _context(self, uow: Any, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
+        return ApplyContext(uow, self._journal(uow), file_id, actor, now, self._new_id, self.policy.window,
+                            self.calendar, since)
+
+    # -- import -------------------------------------------------------------------------------------------
+    def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
+                    actor: str = SYSTEM, dry_run: bool = False) -> ImportResult:
+        """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work."""
+        parsed = self._read(data, format)
+        digest = getattr(parsed, "digest", None) or hashlib.sha256(data).hexdigest()
+        kind = _format_name(parsed)
+        now = self._clock.now()
+        with self._uow() as uow:
+            earlier = uow.recon.file_by_digest(digest)
+            if earlier is not None:
+                result = ImportResult(earlier.id, earlier.format, digest, duplicate_file=True, dry_run=dry_run)
+                result.findings = earlier.summary.get("findings", [])
+                return result
+            file_id = self._new_id("rfl")
+            result = ImportResult(file_id, kind, digest, dry_run=dry_run)
+            record = ImportedFileRecord(file_id, digest, kind, now, actor, {}, name,
+                                        getattr(parsed, "message_id", None))
+            if not uow.recon.add_file(record):
+                return ImportResult(file_id, kind, digest, duplicate_file=True, dry_run=dry_run)
+            if isinstance(parsed, ImportedFile):
+                proposals, blocks = self._import_statement(uow, parsed, result, actor, now), []
+            elif isinstance(parsed, NoticeFile):
+                proposals, blocks = self._import_notices(uow, parsed, result, actor, now)
+            else:
+                self._import_status(uow, parsed, result, now)
+                proposals, blocks = [], []
+            uow.recon.set_file_summary(file_id, {k: v for k, v in result.to_dict().items()
+                                                 if k not in ("entry_ids", "bank_actions")})
+            if dry_run:
+                return result  # leaving the unit of work uncommitted rolls every row and entry back
+            uow.commit()
+        self._after_commit(result, proposals, blocks)
+        return result
+
+    def _import_statement(self, uow: Any, parsed: ImportedFile, result: ImportResult, actor: str,
+                          now: datetime) -> list:
+        statements, prepared, unbooked = prepare(parsed, result.file_id, self._new_id)
+        existing = uow.recon.existing_identities(p.line.identity for p in prepared)
+        fresh = [p for p in prepared if p.line.identity not in existing]
+        new_lines = [p.line for p in fresh if not p.duplicate_in_file]
+        duplicates = [p.line for p in fresh if p.duplicate_in_file]
+        uow.recon.add_statements(statements)
+        result.statements, result.lines_not_booked = len(statements), unbooked
+        result.lines_read = len(prepared) + unbooked
+        result.lines_new, result.lines_already_imported = len(fresh), len(prepared) - len(fresh)
+        result.duplicate_lines = len(duplicates)
+        result.findings = [{"code": str(f.code), "severity": str(f.severity), "location": f.location,
+                            "message": f.message} for f in parsed.findings]
+        dates = [line.booking_date for line in new_lines] or [now.date()]
+        outcome = match_and_apply(self._context(uow, result.file_id, actor, now, self._since(min(dates))),
+                                  new_lines, duplicates)
+        self._merge(result, outcome)
+        return []
+
+    def _import_notices(self, uow: Any, parsed: NoticeFile, result: ImportResult, actor: str,
+                        now: datetime) -> tuple[list, list]:
+        journal = self._journal(uow)
+        outcome = apply_notices(uow, parsed, file_id=result.file_id, actor=actor, now=now, today=now.date(),
+                                journal=journal, new_id=self._new_id, invoices=self.invoices)
+        result.returns_posted, result.returns_replayed = outcome.returns_posted, outcome.returns_replayed
+        result.changes_proposed, result.changes_replayed = outcome.changes_queued, outcome.changes_replayed
+        result.invoices_reopened, result.exceptions_opened = outcome.invoices_reopened, outcome.exceptions_opened
+        result.entry_ids = list(outcome.entry_ids)
+        result.findings = [{"code": str(f.code), "severity": str(f.severity), "location": f.location,
+                            "message": f.message} for f in parsed.findings]
+        if outcome.returns_posted:
+            # A credit already on an imported statement may be this return's money coming back.
+            rematch = match_and_apply(self._context(uow, result.file_id, actor, now, self._since(now.date())))
+            self._merge(result, rematch)
+        return outcome.proposals, outcome.blocks
+
+    def _import_status(self, uow: Any, report: StatusReport, result: ImportResult, now: datetime) -> None:
+        """pain.002: a rejection of a payment we count as sent goes to a person; the rest is informational."""
+        ids = {s.end_to_end_id for s in report.statuses if s.end_to_end_id}
+        ours = uow.recon_payments.by_keys(ids) if ids else {}
+        rows = []
+        for s in report.statuses:
+            p = ours.get(s.end_to_end_id or "")
+            if s.status is PaymentOutcome.REJECTED and p is not None and p.status in ("sent", "settled"):
+                rows.append(exception_record(ReconException(
+                    ExceptionKind.PAYMENT_REJECTED, f"the bank rejected {p.payment_id}: {s.reason_code or ''} "
+                    f"{s.reason_text or s.additional_info or ''}".strip(), -p.amount_minor, p.currency,
+                    payment_ids=(p.payment_id,)), new_id=self._new_id, now=now,
+                    dedup_key=f"rejected:{p.payment_id}"))
+        result.lines_read = len(report.statuses)
+        result.exceptions_opened = uow.recon.add_exceptions(rows)
+
+    def _since(self, earliest: date) -> date:
+        return earliest - timedelta(days=self.policy.lookback_days)
+
+    @staticmethod
+    def _merge(result: ImportResult, outcome: Any) -> None:
+        result.lines_matched += outcome.lines_matched
+        result.payments_settled += outcome.payments_settled
+        result.payments_confirmed += outcome.payments_confirmed
+        result.return_credits += outcome.return_credits
+        result.exceptions_opened += outcome.exceptions_opened
+        result.exceptions_resolved += outcome.exceptions_resolved
+        result.entry_ids += outcome.entry_ids
+        for method, count in outcome.methods.items():
+            result.methods[method] = result.methods.get(method, 0) + count
+
+    # -- after the commit: the bank-account quarantine ------------------------------------------------------
+    def _after_commit(self, result: ImportResult, proposals: list, blocks: list) -> None:
+        for record, notice, payment in proposals:
+            result.bank_actions.append(self._propose(record, notice, payment))
+        for ret in blocks:
+            message = self._block(ret)
+            result.bank_actions.append(message)
+            result.accounts_blocked += message.startswith("blocked")
+
+    def _propose(self, record: Any, notice: Any, payment: Any) -> str:
+        if self.bank_accounts is None:
+            return self._change_failed(record, "no bank-account service is wired; propose the change by hand")
+        try:
+            change_id = self.bank_accounts.propose_from_notice(
+                vendor_id=payment.vendor_id, account_id=payment.account_id, corrected=notice.corrected,
+                change_code=notice.change_code, original_trace=notice.original_trace)
+        except DomainError as exc:
+            return self._change_failed(record, f"{exc.code}: {exc.message}")
+        with self._uow() as uow:
+            uow.recon.set_change_state(record.id, "proposed", change_id=change_id,
+                                       detail=f"{notice.change_code} proposed as {change_id}")
+            uow.commit()
+        return f"proposed {change_id} from {notice.change_code} for {payment.vendor_id}"
+
+    def _change_failed(self, record: Any, why: str) -> str:
+        now = self._clock.now()
+        with self._uow() as uow:
+            uow.recon.set_change_state(record.id, "failed", change_id=None, detail=why)
+            uow.recon.add_exceptions([exception_record(ReconException(
+                ExceptionKind.NOC_NOT_APPLIED, f"{record.change_code} for {record.payment_id} could not become a "
+                f"proposed bank-account change: {why}", 0, "USD",
+                payment_ids=(record.payment_id,) if record.payment_id else (),
+                notice_ref=f"noc {record.original_trace} {record.change_code}"), new_id=self._new_id, now=now,
+                dedup_key=f"noc:{record.original_trace}:{record.change_code}:{record.notice_trace}")])
+            uow.commit()
+        log.warning("notification of change %s not applied: %s", record.id, why)
+        return f"not applied: {why}"
+
+    def _block(self, ret: Any) -> str:
+        if self.bank_accounts is None:
+            return "block pending: no bank-account service is wired"
+        with self._uow(read_only=True) as uow:
+            payment = uow.recon_payments.by_keys({ret.payment_id}).get(ret.payment_id)
+        try:
+            detail = self.bank_accounts.block_for_return(vendor_id=payment.vendor_id, account_id=payment.account_id,
+                                                         reason_code=ret.reason_code, reason=ret.reason)
+            state = "done"
+        except DomainError as exc:
+            detail, state = f"{exc.code}: {exc.message}", "failed"
+        with self._uow() as uow:
+            uow.recon.set_bank_action(ret.id, state, detail)
+            uow.commit()
+        return f"blocked: {detail}" if state == "done" else f"block failed: {detail}"
+
+    def retry_bank_actions(self) -> list[str]:
+        """Blocks that did not run (crash after commit, service down): idempotent, so simply run them again."""
+        with self._uow(read_only=True) as uow:
+            pending = uow.recon.pending_bank_actions()
+        return [self._block(ret) for ret in pending]
+
+    # -- the daily run ----------------------------------------------------------------------------------------
+    def reconcile(self, on: date | None = None, *, actor: str = SYSTEM) -> dict:
+        """Match what is still open, flag payments unsettled too long, retry bank actions. Idempotent."""
+        now = self._clock.now()
+        on = on or now.date()
+        with self._uow() as uow:
+            ctx = self._context(uow, f"run:{on.isoformat()}", actor, now, self._since(on))
+            outcome = match_and_apply(ctx)
+            unsettled = open_unsettled_exceptions(ctx, on, self.policy.unsettled_after_business_days)
+            uow.commit()
+        actions = self.retry_bank_actions()
+        return {"date": on.isoformat(), "lines_matched": outcome.lines_matched,
+                "payments_settled": outcome.payments_settled, "exceptions_resolved": outcome.exceptions_resolved,
+                "exceptions_opened": outcome.exceptions_opened + unsettled, "unsettled_flagged": unsettled,
+                "entry_ids": outcome.entry_ids, "bank_actions": actions}
+
+
+def _format_name(parsed: Any) -> str:
+    if isinstance(parsed, NoticeFile):
+        return "nacha"
+    if isinstance(parsed, StatusReport):
+        return "pain.002"
+    return str(parsed.format)

@@ -1,0 +1,117 @@
+"""Importing bank files end to end on SQLite and PostgreSQL: statements settle payments, returns come back,
+NOCs become proposals, and nothing is ever posted twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from payments.recon_records import ExceptionKind, ExceptionStatus
+from payments.statements import FormatError
+from tests.unit.reconciliation.nacha_files import returns_file
+from tests.unit.reconciliation.statement_files import bai2
+
+from .recon_support import FakeBankAccounts, FakeInvoices, pid, recon_service, seed_payments, trace
+
+WED = dt.date(2026, 9, 23)
+
+
+def _entries(container, code=None) -> list:  # noqa: ANN001
+    with container.uow(read_only=True) as uow:
+        return uow.ledger_queries.list_entries(limit=10_000, code=code)
+
+
+def _statement(file_id: str = "STMT1") -> bytes:
+    return bai2([("466", 746999, "ACH20260923CCD", "run_1", "ACH SETTLEMENT CCD 2 ITEMS"),
+                 ("466", 125000, "ACH20260923PPD", trace(3), "ACH SETTLEMENT"),
+                 ("469", 2500, "SVC0923", "", "ACCOUNT SERVICE CHARGE")], file_id=file_id, opening=100_000_000)
+
+
+@pytest.fixture
+def city(container):  # noqa: ANN001, ANN201
+    seed_payments(container, "run_1", [("redwood", 745000, 1), ("acme", 1999, 2)])
+    seed_payments(container, "run_2", [("blue", 125000, 3)])
+    return container
+
+
+def test_a_statement_settles_a_whole_batch_and_a_single_payment_and_flags_the_fee(city):
+    service = recon_service(city)
+    result = service.import_file(_statement())
+    assert (result.lines_new, result.lines_matched, result.payments_settled) == (3, 2, 3)
+    assert result.methods == {"batch_reference": 1, "trace": 1}
+    assert result.exceptions_opened == 1
+    [settled] = _entries(city, "payment_settled")
+    legs = {(p.account, p.direction.value): p.amount_minor for p in settled.draft.postings}
+    assert legs == {("100-1050", "debit"): 871999, ("100-1010", "credit"): 871999}
+    assert settled.draft.data["payments"] == 3 and settled.draft.data["lines"] == 2
+    with city.uow(read_only=True) as uow:
+        assert {p.status.value for p in uow.payments.list_payments(limit=10)} == {"settled"}
+        [fee] = uow.recon.list_exceptions(status=ExceptionStatus.OPEN)
+    assert (fee.kind, fee.amount_minor) == (ExceptionKind.UNMATCHED_LINE, -2500)
+
+
+def test_the_same_file_twice_posts_nothing_twice_and_an_overlapping_file_skips_known_lines(city):
+    service = recon_service(city)
+    first = service.import_file(_statement())
+    entries = len(_entries(city))
+    again = service.import_file(_statement())
+    assert again.duplicate_file and again.file_id == first.file_id
+    resent = service.import_file(_statement(file_id="STMT1-RESENT"))  # other bytes, the same bank entries
+    assert not resent.duplicate_file
+    assert (resent.lines_new, resent.lines_already_imported, resent.payments_settled) == (0, 3, 0)
+    assert len(_entries(city)) == entries
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(city):
+    service = recon_service(city)
+    preview = service.import_file(_statement(), dry_run=True)
+    assert preview.dry_run and preview.payments_settled == 3
+    assert _entries(city, "payment_settled") == []
+    assert not service.import_file(_statement()).duplicate_file
+
+
+def test_a_corrupted_statement_is_rejected_whole(city):
+    data = _statement().replace(b"16,466,125000", b"16,466,12X000")
+    with pytest.raises(FormatError) as caught:
+        recon_service(city).import_file(data)
+    assert caught.value.location
+    with city.uow(read_only=True) as uow:
+        assert uow.recon.open_lines() == [] and uow.recon.list_exceptions() == []
+    assert _entries(city, "payment_settled") == []
+
+
+def test_a_return_after_settlement_posts_to_cash_blocks_the_account_and_reopens_the_invoice(city):
+    invoices, banks = FakeInvoices(), FakeBankAccounts()
+    service = recon_service(city, invoices=invoices, bank_accounts=banks)
+    service.import_file(_statement())
+    result = service.import_file(returns_file([(1, 745000, "R02")]))
+    assert (result.returns_posted, result.accounts_blocked) == (1, 1)
+    [entry] = _entries(city, "payment_returned")
+    assert {(p.account, p.direction.value) for p in entry.draft.postings} == {("100-1010", "debit"),
+                                                                           ("100-2010", "credit")}
+    assert invoices.reopened == [(f"inv_{pid('redwood')}", "R02", invoices.reopened[0][2])]
+    assert "closed" in invoices.reopened[0][2]
+    assert banks.blocked == [(f"ven_{pid('redwood')}", f"bac_{pid('redwood')}", "R02")]
+    with city.uow(read_only=True) as uow:
+        assert uow.payments.get_payment(pid("redwood")).status.value == "returned"
+    assert service.import_file(returns_file([(1, 745000, "R02")])).duplicate_file
+
+
+def test_a_return_before_settlement_clears_in_transit_and_the_later_batch_debit_posts_only_the_rest(city):
+    service = recon_service(city, invoices=FakeInvoices(), bank_accounts=FakeBankAccounts())
+    service.import_file(returns_file([(2, 1999, "R03")]))
+    [entry] = _entries(city, "payment_returned")
+    assert ("100-1050", "debit") in {(p.account, p.direction.value) for p in entry.draft.postings}
+    result = service.import_file(_statement())
+    assert (result.payments_settled, result.payments_confirmed) == (2, 1)
+    [settled] = _entries(city, "payment_settled")
+    assert settled.draft.postings[0].amount_minor == 745000 + 125000
+
+
+def test_a_return_for_a_trace_we_never_sent_goes_to_a_person(city):
+    result = recon_service(city).import_file(returns_file([(99, 100, "R01")]))
+    assert (result.returns_posted, result.exceptions_opened) == (0, 1)
+    with city.uow(read_only=True) as uow:
+        [exc] = uow.recon.list_exceptions()
+    assert exc.kind is ExceptionKind.RETURN_UNMATCHED
