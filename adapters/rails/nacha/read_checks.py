@@ -13,6 +13,7 @@ from .addenda98 import read_change
 from .addenda99 import read_return
 from .batch_control import BatchControlView, check_batch_control
 from .change_codes import CHANGE_REASONS, RETIRED_CHANGE_CODES
+from .addenda05 import ReadAddenda
 from .entry_detail import ReadEntry, to_int
 from .fields import parse_yymmdd
 from .read_result import ReadBatch, SecTotals
@@ -54,12 +55,14 @@ class BatchAcc:
     def close(self, scan: _Scan, rec: str | None, line: int) -> None:
         add = scan.add
         batch = self.batch
-        if not batch.entries:
+        batch.record_count = self.count
+        entries = batch.entry_count
+        if not entries:
             add(self.line, "batch_header", None, "batch_without_entries", "batch holds no entry detail records")
         if rec is not None:
             batch.control = BatchControlView(line, rec)
             self._compare_control(rec, line, add)
-        self.n_forward = len(batch.entries) - self.n_return - self.n_noc
+        self.n_forward = entries - self.n_return - self.n_noc
         if (self.n_forward > 0) + (self.n_return > 0) + (self.n_noc > 0) > 1:
             add(line or self.line, "batch_control" if rec else "batch_header", None, "mixed_entry_categories",
                 f"batch mixes {self.n_forward} forward, {self.n_return} return and {self.n_noc} NOC entries")
@@ -74,7 +77,7 @@ class BatchAcc:
         totals[2] += self.debit
         totals[3] += self.credit
         sec_totals = scan.result.sec_totals.setdefault(self.sec, SecTotals())
-        sec_totals.entries += len(batch.entries)
+        sec_totals.entries += entries
         sec_totals.debit_cents += self.debit
         sec_totals.credit_cents += self.credit
 
@@ -112,10 +115,12 @@ class BatchAcc:
                 f"Batch Control batch number {rec[87:94]} differs from the header's {hdr[87:94]}")
 
 
-def finish_entry(b: BatchAcc, e: ReadEntry, n05: int, add: AddProblem) -> None:
-    """Checks that need the entry's addenda: indicator, SEC limits, CTX count, return/NOC category."""
-    ad = e.addenda
-    n = len(ad)
+def finish_entry(b: BatchAcc, e: ReadEntry, n: int, n05: int, others: list[ReadAddenda], add: AddProblem) -> None:
+    """Checks that need the entry's addenda: indicator, SEC limits, CTX count, return/NOC category.
+
+    ``n`` addenda followed the entry, ``n05`` of them forward Addenda05 (checked inline by the reader);
+    ``others`` are the rest (02, 98, 99, IAT), kept by the reader only when they occur.
+    """
     raw = e.raw
     if n == n05:  # no addenda, or only Addenda05 (whose count limit the reader checked inline)
         if n:
@@ -135,17 +140,18 @@ def finish_entry(b: BatchAcc, e: ReadEntry, n05: int, add: AddProblem) -> None:
     if raw[78] == "0":
         add(e.line, "entry_detail", "addenda_record_indicator", "addenda_indicator",
             f"addenda record indicator is 0 but {n} addenda record(s) follow")
-    types = [a.raw[1:3] for a in ad]
+    types = [a.raw[1:3] for a in others]
     c98, c99 = types.count("98"), types.count("99")
     if not (c98 or c99):
         c02 = types.count("02")
         if c02 > b.max_fwd and b.fwd_type == "02":
-            add(ad[b.max_fwd].line, "addenda_02", None, "sec_addenda_limit",
+            excess = [a for a in others if a.raw[1:3] == "02"][b.max_fwd]
+            add(excess.line, "addenda_02", None, "sec_addenda_limit",
                 f"{b.sec} allows at most {b.max_fwd} Addenda02 per entry; this entry has {c02}")
         _forward(b, e, add)
         return
     if c98 + c99 > 1:
-        extra = [a for a in ad if a.raw[1:3] in ("98", "99")][1]
+        extra = [a for a in others if a.raw[1:3] in ("98", "99")][1]
         add(extra.line, f"addenda_{extra.raw[1:3]}", None, "sec_addenda_limit", "an entry carries at most one Addenda98 or Addenda99")
     tc = raw[1:3]
     if tc not in _RETURN_TC_TEXT:

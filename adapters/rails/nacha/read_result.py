@@ -11,21 +11,69 @@ from .addenda98 import ChangeNotice
 from .addenda99 import ReturnNotice
 from .batch_control import BatchControlView
 from .batch_header import BatchHeaderView
+from .addenda05 import ReadAddenda
 from .entry_detail import ReadEntry
 from .file_control import FileControlView
 from .file_header import FileHeaderView
 from .problems import Problem
 
 
+class RecordSource:
+    """The records of one read, from which batches build their entry views on first access."""
+
+    __slots__ = ("records", "numbers", "_index")
+
+    def __init__(self, records: list[str], numbers: list[int] | None) -> None:
+        self.records = records
+        self.numbers = numbers
+        self._index: dict[int, int] | None = None
+
+    def entries(self, lines: list[int], kind: str) -> list[ReadEntry]:
+        """Entry views for the entries at ``lines``, each with the run of addenda records that follows it."""
+        records, numbers = self.records, self.numbers
+        if numbers is not None and self._index is None:
+            self._index = {line: i for i, line in enumerate(numbers)}
+        index = self._index
+        n = len(records)
+        out = []
+        for line in lines:
+            i = line - 1 if index is None else index[line]
+            entry = ReadEntry(line, records[i], kind)
+            j = i + 1
+            while j < n and records[j][0] == "7":  # the reader attaches exactly this run to the entry
+                entry.addenda.append(ReadAddenda(j + 1 if numbers is None else numbers[j], records[j]))
+                j += 1
+            out.append(entry)
+        return out
+
+
 class ReadBatch:
-    """A batch as read: header and control views (control None when missing) and its entries."""
+    """A batch as read: header and control views (control None when missing) and its entries.
 
-    __slots__ = ("header", "control", "entries")
+    ``entries`` are built on first access from the records (the reader itself only notes where each entry
+    is), so validating a 100,000-entry file creates no per-entry objects unless someone asks for them.
+    """
 
-    def __init__(self, header: BatchHeaderView) -> None:
+    __slots__ = ("header", "control", "kind", "entry_lines", "record_count", "_source", "_entries")
+
+    def __init__(self, header: BatchHeaderView, kind: str, source: RecordSource) -> None:
         self.header = header
         self.control: BatchControlView | None = None
-        self.entries: list[ReadEntry] = []
+        self.kind = kind
+        self.entry_lines: list[int] = []
+        self.record_count = 0  # entry and addenda records counted in the batch
+        self._source = source
+        self._entries: list[ReadEntry] | None = None
+
+    @property
+    def entries(self) -> list[ReadEntry]:
+        if self._entries is None:
+            self._entries = self._source.entries(self.entry_lines, self.kind)
+        return self._entries
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.entry_lines)
 
     line = property(lambda self: self.header.line)
     sec_code = property(lambda self: self.header.sec_code)
@@ -41,7 +89,7 @@ class ReadBatch:
         return self.header.effective_entry_date
 
     def __repr__(self) -> str:
-        return f"ReadBatch(line={self.line}, sec={self.sec_code!r}, entries={len(self.entries)})"
+        return f"ReadBatch(line={self.line}, sec={self.sec_code!r}, entries={self.entry_count})"
 
 
 @dataclass
@@ -85,10 +133,10 @@ class NachaReadResult:
             yield from batch.entries
 
     def entry_count(self) -> int:
-        return sum(len(b.entries) for b in self.batches)
+        return sum(b.entry_count for b in self.batches)
 
     def addenda_count(self) -> int:
-        return sum(len(e.addenda) for e in self.entries())
+        return sum(b.record_count - b.entry_count for b in self.batches)
 
     def debit_cents(self) -> int:
         return sum(t.debit_cents for t in self.sec_totals.values())
@@ -126,4 +174,4 @@ class NachaReadResult:
         }
 
 
-__all__ = ["NachaReadResult", "ReadBatch", "SecTotals"]
+__all__ = ["NachaReadResult", "ReadBatch", "RecordSource", "SecTotals"]

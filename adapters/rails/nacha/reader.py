@@ -28,7 +28,7 @@ from .file_header import FileHeaderView, check_file_header
 from .physical import split_records
 from .problems import ERROR, Problem, severity_for
 from .read_checks import BatchAcc, finish_entry, other_addenda
-from .read_result import NachaReadResult, ReadBatch
+from .read_result import NachaReadResult, ReadBatch, RecordSource
 from .sec_codes import COUNTED_ADDENDA_SEC_CODES, MAX_FORWARD_ADDENDA, STANDARD_SEC_CODES
 from .transaction_codes import ALL_TC_TEXT, LIVE_CODES, PRENOTE_CODES, RETURN_CODES, TC_TEXT_FOR_SERVICE_CLASS
 
@@ -83,11 +83,15 @@ class _Scan:
         if not records:
             add(0, "file", None, "empty_file", "the input holds no records")
             return res
+        self.source = RecordSource(records, numbers)
         seen_setdefault = self.seen_traces.setdefault
         check_digits = self.check_digits
         b: BatchAcc | None = None
-        entry: ReadEntry | None = None
+        # The open entry: its line (0 = none), record, addenda counts and its non-05 addenda (rare).
+        entry_line = 0
+        entry_rec = ""
         n05 = n_ad = 0
+        others: list[ReadAddenda] | None = None
         special = False  # does the open entry need finish_entry?
         indicator = "0"
         trace7 = ""
@@ -109,10 +113,10 @@ class _Scan:
         for line, rec in zip(numbers or range(1, len(records) + 1), records):
             t = rec[0]
             if t == "6":
-                if entry is not None and (special or (n_ad > 0) != (indicator == "1")):
-                    finish_entry(b, entry, n05, add)
+                if entry_line and (special or (n_ad > 0) != (indicator == "1")):
+                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
                 if b is None:
-                    entry = None
+                    entry_line = 0
                     self.orphan(line, rec, "entry detail record outside a batch (no open Batch Header)")
                     continue
                 m = match_entry(rec)
@@ -156,19 +160,20 @@ class _Scan:
                         add(line, "entry_detail", "trace_number", "trace_sequence_zero", f"trace {trace} has sequence number 0000000")
                     if seen_setdefault(trace, bidx) != bidx:
                         b.repeat(trace, line)
-                entry = ReadEntry(line, rec, kind)
-                append_entry(entry)
+                append_entry(line)
+                entry_line = line
+                entry_rec = rec
                 count += 1
                 n05 = n_ad = 0
+                others = None
                 special = batch_special or tc in _RETURN_TC_TEXT
                 trace7 = trace[8:]
             elif t == "7":
-                if entry is None:
+                if not entry_line:
                     add(line, "addenda", None, "addenda_outside_entry", "addenda record does not follow an entry detail record")
                     if b is not None:
                         count += 1
                     continue
-                entry.addenda.append(ReadAddenda(line, rec))
                 count += 1
                 n_ad += 1
                 if rec[1:3] == "05" and kind != "iat":
@@ -188,74 +193,73 @@ class _Scan:
                         self.too_many_addenda05(line, b, n05, allow05)
                 else:
                     special = True
-                    other_addenda(self, b, entry, line, rec)
-            elif t == "5":
-                if entry is not None:
-                    finish_entry(b, entry, n05, add)
-                    entry = None
-                if b is not None:
-                    add(b.line, "batch_header", None, "missing_batch_control",
-                        f"batch opened at line {b.line} is not closed by a Batch Control before line {line}")
-                    self.close_batch(b, None, 0, count, h, debit, credit)
-                b = self.open_batch(line, rec)
-                kind, allowed, odfi, bidx, max_fwd = b.kind, b.allowed, b.odfi, b.index, b.max_fwd
-                allow05 = b.fwd_type == "05"
-                if not allow05:
-                    max_fwd = 0
-                batch_special = kind == "ctx" or b.cor
-                match_entry = ENTRY_MATCH[kind]
-                append_entry = b.batch.entries.append
-                count = h = debit = credit = 0
-                last_trace = ""
-            elif t == "8":
-                if entry is not None:
-                    finish_entry(b, entry, n05, add)
-                    entry = None
-                if b is None:
-                    add(line, "batch_control", None, "record_order", "Batch Control without an open batch")
-                    check_batch_control(rec, line, add, False)
-                    continue
-                self.close_batch(b, rec, line, count, h, debit, credit)
-                b = None
-            elif t == "9" and rec == FILL_RECORD:
-                if not after_control:
-                    fills_before_control += 1
-                    if fills_before_control == 1:
-                        add(line, "fill", None, "record_order", "9-fill record before the File Control")
-            elif t == "9":
-                if entry is not None:
-                    finish_entry(b, entry, n05, add)
-                    entry = None
-                if b is not None:
-                    add(b.line, "batch_header", None, "missing_batch_control",
-                        f"batch opened at line {b.line} is not closed by a Batch Control before the File Control")
-                    self.close_batch(b, None, 0, count, h, debit, credit)
-                    b = None
-                if res.file_control is not None:
-                    if rec[1:55].isdigit():
-                        add(line, "file_control", None, "duplicate_file_control", f"second File Control (first at line {res.file_control.line})")
-                    else:
-                        add(line, "fill", None, "block_fill", "record after the File Control is neither a 9-fill record (94 nines) nor a File Control")
-                    continue
-                self.file_control(line, rec)
-                after_control = True
-                continue
-            elif t == "1":
-                if res.file_header is not None:
-                    add(line, "file_header", None, "duplicate_file_header", f"second File Header (first at line {res.file_header.line})")
-                    continue
-                if line != (numbers[0] if numbers else 1):
-                    add(line, "file_header", None, "record_order", "the File Header must be the first record")
-                res.file_header = FileHeaderView(line, rec)
-                check_file_header(rec, line, add)
+                    if others is None:
+                        others = []
+                    others.append(ReadAddenda(line, rec))
+                    other_addenda(self, b, ReadEntry(entry_line, entry_rec, kind), line, rec)
             else:
-                add(line, "unknown", "record_type", "unknown_record_type", f"record type {t!r} is not 1, 5, 6, 7, 8 or 9")
-                continue
+                # Any other record closes the open entry: an entry's addenda are exactly the run of 7s after it.
+                if entry_line:
+                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
+                    entry_line = 0
+                if t == "5":
+                    if b is not None:
+                        add(b.line, "batch_header", None, "missing_batch_control",
+                            f"batch opened at line {b.line} is not closed by a Batch Control before line {line}")
+                        self.close_batch(b, None, 0, count, h, debit, credit)
+                    b = self.open_batch(line, rec)
+                    kind, allowed, odfi, bidx, max_fwd = b.kind, b.allowed, b.odfi, b.index, b.max_fwd
+                    allow05 = b.fwd_type == "05"
+                    if not allow05:
+                        max_fwd = 0
+                    batch_special = kind == "ctx" or b.cor
+                    match_entry = ENTRY_MATCH[kind]
+                    append_entry = b.batch.entry_lines.append
+                    count = h = debit = credit = 0
+                    last_trace = ""
+                elif t == "8":
+                    if b is None:
+                        add(line, "batch_control", None, "record_order", "Batch Control without an open batch")
+                        check_batch_control(rec, line, add, False)
+                        continue
+                    self.close_batch(b, rec, line, count, h, debit, credit)
+                    b = None
+                elif t == "9" and rec == FILL_RECORD:
+                    if not after_control:
+                        fills_before_control += 1
+                        if fills_before_control == 1:
+                            add(line, "fill", None, "record_order", "9-fill record before the File Control")
+                elif t == "9":
+                    if b is not None:
+                        add(b.line, "batch_header", None, "missing_batch_control",
+                            f"batch opened at line {b.line} is not closed by a Batch Control before the File Control")
+                        self.close_batch(b, None, 0, count, h, debit, credit)
+                        b = None
+                    if res.file_control is not None:
+                        if rec[1:55].isdigit():
+                            add(line, "file_control", None, "duplicate_file_control", f"second File Control (first at line {res.file_control.line})")
+                        else:
+                            add(line, "fill", None, "block_fill", "record after the File Control is neither a 9-fill record (94 nines) nor a File Control")
+                        continue
+                    self.file_control(line, rec)
+                    after_control = True
+                    continue
+                elif t == "1":
+                    if res.file_header is not None:
+                        add(line, "file_header", None, "duplicate_file_header", f"second File Header (first at line {res.file_header.line})")
+                        continue
+                    if line != (numbers[0] if numbers else 1):
+                        add(line, "file_header", None, "record_order", "the File Header must be the first record")
+                    res.file_header = FileHeaderView(line, rec)
+                    check_file_header(rec, line, add)
+                else:
+                    add(line, "unknown", "record_type", "unknown_record_type", f"record type {t!r} is not 1, 5, 6, 7, 8 or 9")
+                    continue
             if after_control and t != "9":
                 add(line, RECORD_TYPE_NAMES.get(t, "unknown"), None, "record_order", "record after the File Control")
 
-        if entry is not None:
-            finish_entry(b, entry, n05, add)
+        if entry_line:
+            finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
         if b is not None:
             add(b.line, "batch_header", None, "missing_batch_control",
                 f"batch opened at line {b.line} is not closed by a Batch Control before the end of the file")
@@ -306,7 +310,7 @@ class _Scan:
         self.last_batch_number = batch_number
         allowed = TC_TEXT_FOR_SERVICE_CLASS.get(int(scc) if scc.isdigit() else 0) or TC_TEXT_FOR_SERVICE_CLASS[200]
         fwd_type, max_fwd = MAX_FORWARD_ADDENDA.get(sec, ("05", 9999) if sec not in STANDARD_SEC_CODES else (None, 0))
-        batch = ReadBatch(BatchHeaderView(line, rec))
+        batch = ReadBatch(BatchHeaderView(line, rec), kind, self.source)
         self.result.batches.append(batch)
         return BatchAcc(batch, line, rec, sec, scc, kind, allowed, rec[79:87], len(self.result.batches), fwd_type, max_fwd)
 
