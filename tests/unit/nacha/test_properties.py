@@ -87,7 +87,7 @@ def nacha_files(draw) -> NachaFile:
     )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nacha_files())
 def test_the_reader_accepts_everything_the_writer_makes(f):
     data = write(f)
@@ -190,3 +190,32 @@ def test_read_accepts_str_and_rejects_other_types():
         pass
     else:
         raise AssertionError("read(12345) should be a TypeError")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nacha_files(), st.data())
+def test_returns_and_nocs_built_for_any_payment_read_back_to_it(f, data):
+    """Whatever was paid, the bank's return or NOC for it reads back pointing at the original trace."""
+    from adapters.rails.nacha import RETURN_REASONS, CorrectedData, noc_batch, noc_entry, return_batch, return_entry
+
+    forward = [(b, e) for b in f.batches if b.sec_code != "CTX" for e in b.entries]
+    if not forward:
+        return
+    bank = "23138010"
+    batches = []
+    for i, (b, e) in enumerate(forward, 1):
+        trace = f"{bank}{i:07d}"
+        if data.draw(st.booleans()):
+            code = data.draw(st.sampled_from(sorted(RETURN_REASONS)))
+            entry = return_entry(e, reason_code=code, trace_number=trace, original_odfi_routing="091000019")
+            batches.append(return_batch(b, [entry], odfi_id=bank, effective_date=date(2026, 1, 8)))
+        else:
+            entry = noc_entry(e, change_code="C01", corrected=CorrectedData(account_number="NEW1"), trace_number=trace,
+                              original_odfi_routing="091000019")
+            batches.append(noc_batch(b, [entry], odfi_id=bank, effective_date=date(2026, 1, 8)))
+    result = read(write(NachaFile(immediate_destination="091000019", immediate_origin="231380104",
+                                  creation_date=date(2026, 1, 8), batches=batches)), strict=True)
+    assert result.ok, [str(p) for p in result.problems]
+    notices = sorted([*result.returns, *result.changes], key=lambda n: n.trace_number)
+    assert [n.original_trace for n in notices] == [e.trace_number for _, e in forward]
+    assert [n.original_rdfi for n in notices] == [e.rdfi_routing[:8] for _, e in forward]
