@@ -123,6 +123,13 @@ class ReconRepository(Protocol):
                         after: str | None = None, limit: int = 100) -> list[ExceptionRecord]:
         ...
 
+    def count_open_exceptions(self) -> dict[str, int]:
+        """Open exceptions per kind."""
+        ...
+
+    def changes_between(self, start: date, end: date) -> list[ChangeRecord]:
+        ...
+
     def open_exceptions_for_lines(self, line_ids: Iterable[str]) -> list[ExceptionRecord]:
         ...
 

@@ -157,6 +157,7 @@ class RecordedReturn:
     original_trace: str
     keys: tuple[str, ...] = ()
     credit_line_id: str | None = None
+    settled_before: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,8 @@ class SqlReconRepository:
         rows = self._c.execute(select(recon_returns).where(
             recon_returns.c.state == "posted", recon_returns.c.credit_line_id.is_(None)))
         return [RecordedReturn(r.id, r.payment_id, r.amount_minor, r.currency, date.fromisoformat(r.received_on),
-                               r.original_trace, keys=(r.return_trace,)) for r in rows]
+                               r.original_trace, keys=(r.return_trace,), settled_before=bool(r.settled_before))
+                for r in rows]
 
     def add_returns(self, rows: Sequence[ReturnRecord]) -> None:
         if rows:
@@ -315,6 +316,11 @@ class SqlReconRepository:
         if after:
             query = query.where(recon_exceptions.c.id > after)
         return self._exceptions(query)
+
+    def count_open_exceptions(self) -> dict[str, int]:
+        rows = self._c.execute(select(recon_exceptions.c.kind, func.count()).where(
+            recon_exceptions.c.status == ExceptionStatus.OPEN.value).group_by(recon_exceptions.c.kind))
+        return {kind: int(n) for kind, n in rows}
 
     def open_exceptions_for_lines(self, line_ids: Iterable[str]) -> list[ExceptionRecord]:
         ids = list(line_ids)
