@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from .addenda05 import ADDENDA05_MATCH, SEQUENCE_TEXT, ReadAddenda
-from .batch_control import BatchControlView, check_batch_control
+from .batch_control import check_batch_control
 from .batch_header import BatchHeaderView, check_batch_header
 from .entry_detail import AMOUNT_SLICE, ENTRY_MATCH, ReadEntry, diagnose_entry, to_int
 from .fields import routing_check_digit
