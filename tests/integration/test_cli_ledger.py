@@ -59,3 +59,16 @@ def test_a_domain_error_is_a_clear_message_and_exit_2(env, capsys):
     bad.write_text("{not json")
     assert main.cli(["ledger", "verify", "--checkpoint", str(bad)]) == 2
     assert "invalid_checkpoint_file" in capsys.readouterr().err
+
+
+def test_nacha_check_summarizes_a_good_file_and_exits_1_on_problems(tmp_path, capsys):
+    from pathlib import Path
+    good = Path(__file__).parents[1] / "data" / "nacha" / "ccd_credit.ach"
+    assert main.cli(["nacha", "check", str(good), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    broken = tmp_path / "broken.ach"
+    lines = good.read_text().splitlines()
+    lines[2] = lines[2][:29] + "9" + lines[2][30:]  # one amount digit changed: totals and hash no longer agree
+    broken.write_text("\n".join(lines) + "\n")
+    assert main.cli(["nacha", "check", str(broken)]) == 1
+    assert "line" in capsys.readouterr().out
