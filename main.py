@@ -26,20 +26,9 @@ class Container:
     vault: Any
     uow: Callable[..., Any]
     ledger: Any
-    recon: Any = None  # treasury reconciliation (wire_recon)
-    payments: Any = None  # the payment service, see wire_payments
-    # People and controls (wire_identity): the audit trail, users, sign-in, bank accounts, the HTTP authenticator.
-    audit: Any = None
-    users: Any = None
-    auth: Any = None
-    bank_accounts: Any = None
-    authenticator: Any = None
-    csrf: Any = None
-    ap: Any = None  # the accounts-payable use cases (ap_services)
 
 
-def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
-          password_hasher: Any = None) -> Container:
+def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None) -> Container:
     """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
     from adapters.clock import SystemClock
     from adapters.db.engine import is_sqlite, make_engine
@@ -61,63 +50,15 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     def uow(read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, read_only=read_only)
 
-    container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
-    wire_identity(container, password_hasher=password_hasher)
-    return container
-
-
-def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
-    """The audit trail, field cipher, users, sign-in and bank-account services, and the HTTP authenticator."""
-    from adapters.http.authn import SessionAuthenticator
-    from adapters.keys.field_cipher import AesGcmFieldCipher
-    from adapters.keys.passwords import PasswordHasher
-    from adapters.keys.tokens import ApiTokenCodec, CsrfTokens
-    from payments.audit import AuditTrail
-    from payments.auth_service import AuthService
-    from payments.bank_account_service import BankAccountService
-    from payments.bank_accounts import BankChangePolicy
-    from payments.users import SignInPolicy
-    from payments.users_service import UsersService
-
-    c = container
-    cipher = AesGcmFieldCipher.open(c.settings.path("key_dir"))
-    hasher, codec = password_hasher or PasswordHasher(), ApiTokenCodec()
-    sign_in = SignInPolicy(**c.policy.get("sign_in", {}))
-    bank = c.policy.get("bank_accounts", {})
-    c.audit = AuditTrail(c.uow, c.vault, c.clock)
-    c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
-    c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
-    c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
-        cooling_off_days=int(bank.get("cooling_off_days", 10)),
-        prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))))
-    c.csrf = CsrfTokens(cipher.keys.derive("csrf"))
-    c.authenticator = SessionAuthenticator(c.auth, c.csrf)
-    if c.settings.bootstrap_admin_token:
-        c.users.bootstrap_admin(c.settings.bootstrap_admin_token)
-
-
-def ap_services(container: Container):  # noqa: ANN201
-    """The accounts-payable use cases, built once per container."""
-    if container.ap is None:
-        from adapters.keys.field_cipher import AesGcmFieldCipher
-        from payments.ap_deps import APDeps
-        from payments.ap_policy import APPolicies
-        from payments.ap_services import APServices
-
-        container.ap = APServices(APDeps(container.uow, container.ledger.journal_for, container.clock,
-                                         APPolicies.from_policy(container.policy), getattr(container, "audit", None),
-                                         AesGcmFieldCipher.open(container.settings.path("key_dir"))))
-    return container.ap
+    return Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
 
 
 def create_app(container: Container):  # noqa: ANN201
     from adapters.db.idempotency import SqlIdempotencyStore
     from adapters.http.app import create_app as make_app
 
-    return make_app(payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
-                    authenticator=getattr(container, "authenticator", None), settings=container.settings,
-                    clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
-                    bank_accounts=container.bank_accounts, csrf=container.csrf)
+    return make_app(ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine),
+                    authenticator=getattr(container, "authenticator", None), settings=container.settings)
 
 
 def jobs(container: Container) -> list:
@@ -127,10 +68,6 @@ def jobs(container: Container) -> list:
     schedule = container.policy.get("schedule", {})
     return [
         Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule.get("ledger_checkpoint", "0 2 * * *")),
-        *recon_jobs(container),
-        *payment_jobs(container),
-        Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),
-            cron=schedule.get("bank_accounts_activate", "15 * * * *")),
     ]
 
 
@@ -153,12 +90,6 @@ def initialize(container: Container, *, example: bool) -> bool:
     created = container.ledger.initialize(example_accounts() if example else [])
     if created and example:
         container.ledger.post(example_ledger([new_entry_id() for _ in range(4)]).entries)
-    container.audit.initialize()
-    if example:
-        from payments.example_people import example_people
-        from payments.users_service import CLI_OPERATOR
-
-        container.users.ensure(CLI_OPERATOR, example_people())
     return created
 
 
@@ -283,114 +214,6 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    import getpass
-
-    first = getpass.getpass("new password: ")
-    if first != getpass.getpass("again: "):
-        raise SystemExit("the two passwords differ")
-    return first
-
-
-def cmd_users(args: argparse.Namespace) -> int:
-    from payments.identity import Role
-    from payments.users_service import CLI_OPERATOR as operator
-
-    users = build().users
-    if args.users_cmd == "add":
-        roles = [Role.VENDOR] if args.vendor else [Role(r) for r in args.role or []]
-        password = _read_password(args) if args.password_stdin or args.password_prompt else None
-        user = users.add(operator, username=args.username, display_name=args.name or args.username, roles=roles,
-                         vendor_id=args.vendor, password=password)
-        print(f"added {user.username} ({user.user_id}): {', '.join(sorted(user.roles))}"
-              + (f" for vendor {user.vendor_id}" if user.vendor_id else ""))
-    elif args.users_cmd == "list":
-        rows = users.list(operator, limit=10_000)
-        if args.json:
-            print(json.dumps([{"id": u.user_id, "username": u.username, "roles": sorted(u.roles),
-                               "vendor_id": u.vendor_id, "status": u.status.value} for u in rows], indent=2))
-        for u in [] if args.json else rows:
-            print(f"{u.username:<24} {u.user_id}  {u.status.value:<8} {','.join(sorted(u.roles))}"
-                  + (f"  vendor {u.vendor_id}" if u.vendor_id else ""))
-    else:
-        user = users.find(operator, args.username)
-        if args.users_cmd == "token":
-            issued = users.issue_token(operator, user.user_id, name=args.label or "cli", ttl_days=args.ttl_days,
-                                       never_expires=args.no_expiry)
-            expiry = issued.record.expires_at.isoformat() if issued.record.expires_at else "never"
-            print(f"token {issued.record.token_id} for {user.username}, expires {expiry}; shown once:",
-                  file=sys.stderr)
-            print(issued.secret)
-        elif args.users_cmd == "password":
-            users.set_password(operator, user.user_id, _read_password(args))
-            print(f"password set for {user.username}")
-        else:
-            getattr(users, args.users_cmd)(operator, user.user_id)
-            print(f"{args.users_cmd}d {user.username}" if args.users_cmd != "unlock" else f"unlocked {user.username}")
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    from ledger.checkpoint import Checkpoint
-    from ledger.keys import import_keys
-
-    audit = build().audit
-    if args.audit_cmd == "verify":
-        keys = import_keys(Path(args.keys).read_text()) if args.keys else None
-        cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
-        report = audit.verify(keys=keys, checkpoint=cp, workers=args.workers)
-        print(report.to_json() if args.json else report.describe().replace("journal", "audit trail", 1))
-        return 0 if report.ok else 1
-    text = audit.checkpoint().to_json() if args.audit_cmd == "checkpoint" else audit.export_public_keys()
-    if args.out:
-        Path(args.out).write_text(text)
-        print(f"written to {args.out}")
-    else:
-        print(text, end="")
-    return 0
-
-
-def _identity_commands(sub: Any) -> None:
-    from payments.identity import Role
-
-    parent = sub.add_parser("users", help="people: add, list, disable, tokens, passwords")
-    parent.set_defaults(func=cmd_users)
-    users = parent.add_subparsers(dest="users_cmd", required=True)
-    s = users.add_parser("add", help="add a staff user (--role, repeatable) or a vendor's portal user (--vendor)")
-    s.add_argument("username")
-    s.add_argument("--role", action="append", choices=[r.value for r in Role if r is not Role.VENDOR])
-    s.add_argument("--vendor", help="make a portal user bound to this vendor id")
-    s.add_argument("--name", help="display name")
-    s.add_argument("--password-prompt", action="store_true", help="set a password for the web sign-in")
-    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    s = users.add_parser("list", help="list users")
-    s.add_argument("--json", action="store_true")
-    s = users.add_parser("token", help="mint an API token for a user and print it once")
-    s.add_argument("username")
-    s.add_argument("--label", help="a name to tell the token apart")
-    s.add_argument("--ttl-days", type=int, default=None, help="lifetime in days (default from policy: 90)")
-    s.add_argument("--no-expiry", action="store_true", help="a token that never expires (service accounts)")
-    s = users.add_parser("password", help="set a user's web sign-in password")
-    s.add_argument("username")
-    s.add_argument("--password-stdin", action="store_true")
-    for name, text in (("disable", "refuse a user everywhere"), ("enable", "undo disable"),
-                       ("unlock", "clear a sign-in lock-out")):
-        users.add_parser(name, help=text).add_argument("username")
-
-    parent = sub.add_parser("audit", help="the audit trail")
-    parent.set_defaults(func=cmd_audit)
-    audit = parent.add_subparsers(dest="audit_cmd", required=True)
-    s = audit.add_parser("verify", help="re-derive every hash and check every signature of the audit trail")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--checkpoint", help="an exported audit checkpoint the trail must still extend")
-    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
-    s.add_argument("--workers", type=int, default=None)
-    audit.add_parser("checkpoint", help="sign a checkpoint of the audit trail").add_argument("--out")
-    audit.add_parser("export-keys", help="the audit trail's public keys").add_argument("--out")
-
-
 def cmd_nacha_check(args: argparse.Namespace) -> int:
     from adapters.rails.nacha.cli import main as nacha_main
 
@@ -441,9 +264,6 @@ def parser() -> argparse.ArgumentParser:
     keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
     keys.add_argument("--out")
     keys.set_defaults(func=cmd_keys)
-    add_recon_commands(sub)
-    _identity_commands(sub)
-    add_payment_commands(sub)
     return p
 
 
@@ -458,260 +278,6 @@ def cli(argv: list[str] | None = None) -> int:
     except (LedgerError, DomainError) as exc:
         print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
         return 2
-
-
-# -- payment runs (wire_payments) -----------------------------------------------------------------------
-
-def crash_point(name: str) -> None:
-    """Test hook: SIGKILL this process at the named point when DISBURSE_CRASH_POINT names it (crash tests)."""
-    import os
-    import signal
-
-    if os.environ.get("DISBURSE_CRASH_POINT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def run_policy(policy: dict[str, Any]) -> Any:
-    """The payment-run policy from the TOML tables [payments], [calendar], [prompt_pay], [approvals], [bank_accounts]."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from ledger.money import decimal_to_minor
-    from payments.business_days import BusinessCalendar
-    from payments.payment_runs import RunPolicy
-    from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
-
-    pay, pp = policy.get("payments", {}), policy.get("prompt_pay", {})
-    hour, minute = (int(x) for x in str(pay.get("cutoff", "14:00")).split(":"))
-    calendar = BusinessCalendar.with_closures(
-        [dt.date.fromisoformat(d) for d in policy.get("calendar", {}).get("extra_holidays", [])],
-        cutoff=dt.time(hour, minute))
-    currency = str(pay.get("currency", "USD"))
-    prompt = PromptPayPolicy(str(policy.get("version", "default")), due_days=int(pp.get("days_to_pay", 30)),
-                             acceptance_days=int(pp.get("acceptance_deemed_days", 7)),
-                             discount_threshold_rate=Decimal(str(pp.get("discount_threshold_rate_pct", "0"))) / 100)
-    rates = RateTable([InterestRate(dt.date.fromisoformat(d), Decimal(r) / 100)
-                       for d, r in pp.get("interest_rates", [])]) if pp.get("interest_rates") else None
-    threshold = policy.get("approvals", {}).get("run_dual_release_threshold", "1000000.00")
-    return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
-                     rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
-                     prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)))
-
-
-def wire_payments(container: Container, *, invoices: Any = None, accounts: Any = None, rails: Any = None) -> Any:
-    """The payment service (once per container): policy, rail registry, invoice and bank-account sources."""
-    if container.payments is not None and invoices is None and accounts is None and rails is None:
-        return container.payments
-    from adapters.rails.registry import RailContext, RailRegistry
-    from adapters.scheduler import holder_id
-    from payments.payment_submission import PaymentService
-
-    policy = run_policy(container.policy)
-    registry = rails or RailRegistry(RailContext(container.policy, container.settings.path("outbox_dir"),
-                                                 container.clock, policy.calendar, crash=crash_point))
-    sources = payment_sources(container)
-    container.payments = PaymentService(
-        container.uow, vault=container.vault, clock=container.clock, policy=policy,
-        invoices=invoices or sources[0], accounts=accounts or sources[1], rails=registry,
-        default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
-        odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
-        crash=crash_point, holder=holder_id())
-    return container.payments
-
-
-def payment_sources(container: Container) -> tuple[Any, Any]:
-    """Approved invoices and vendor bank accounts for the payment runs (see adapters/db/payment_sources.py)."""
-    from adapters.db.payment_sources import SqlPayableInvoices, SqlPayeeAccounts
-
-    from adapters.keys.field_cipher import AesGcmFieldCipher
-
-    cipher = AesGcmFieldCipher.open(container.settings.path("key_dir"))
-    return SqlPayableInvoices(container.engine), SqlPayeeAccounts(container.engine, cipher)
-
-
-def payment_jobs(container: Container) -> list:
-    """Create the day's run at the policy's cron time, submit released runs, poll the rails."""
-    from adapters.scheduler import Job
-
-    service, pay = wire_payments(container), container.policy.get("payments", {})
-
-    def create_run() -> object:
-        result = service.create_run(run_key=f"scheduled@{service.policy.calendar.effective_business_date(container.clock.now())}")
-        return result.run.id if result.run else "nothing payable"
-
-    return [Job("payments_create_run", create_run, cron=pay.get("run_cron", "0 7 * * 1-5")),
-            Job("payments_submit", lambda: [o.result for o in service.submit_released()],
-                every_s=int(pay.get("submit_every_s", 300))),
-            Job("payments_poll_status", service.poll_status, every_s=int(pay.get("poll_every_s", 900)))]
-
-
-def cmd_payments(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    container = build()
-    service = wire_payments(container)
-    if args.payments_cmd == "run":
-        run_date = dt.date.fromisoformat(args.date) if args.date else None
-        result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli")
-        if result.run is None:
-            out = {"run": None, "skipped": [s.reason.value for s in (result.plan.skipped if result.plan else ())]}
-            print(json.dumps(out) if args.json else "nothing is payable in this window")
-            return 0
-        run = result.run
-        print(json.dumps({"run_id": run.id, "created": result.created, "payments": run.payment_count,
-                          "total_minor": run.total_minor, "status": run.status.value}) if args.json else
-              f"{'created' if result.created else 'existing'} run {run.id}: {run.payment_count} payments, "
-              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}, {run.status.value}")
-    elif args.payments_cmd == "submit":
-        outcomes = service.submit_released()
-        rows = [{"submission_id": o.submission_id, "run_id": o.run_id, "result": o.result, "reference": o.reference}
-                for o in outcomes]
-        print(json.dumps(rows) if args.json else "\n".join(
-            f"{r['run_id']}: {r['result']} {r['reference'] or ''}" for r in rows) or "nothing to submit")
-    else:
-        counts = service.poll_status() if args.poll else {}
-        runs = [service.get_run(args.run_id)] if args.run_id else service.list_runs(limit=args.limit)
-        rows = [{"run_id": r.id, "status": r.status.value, "payments": r.payment_count, "total_minor": r.total_minor,
-                 "by_status": _count_by_status(service.payments_of_run(r.id))} for r in runs]
-        print(json.dumps({"polled": counts, "runs": rows}) if args.json else "\n".join(
-            f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {r['total_minor'] / 100:>14,.2f}  "
-            f"{r['by_status']}" for r in rows) or "no payment runs")
-    return 0
-
-
-def _count_by_status(payments: list) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in payments:
-        out[p.status.value] = out.get(p.status.value, 0) + 1
-    return out
-
-
-def add_payment_commands(sub: Any) -> None:
-    pay = sub.add_parser("payments", help="payment runs").add_subparsers(dest="payments_cmd", required=True)
-    s = pay.add_parser("run", help="create the payment run for a business day (idempotent with --key)")
-    s.add_argument("--date", help="ISO date (default: today's business day, honouring the cut-off)")
-    s.add_argument("--key", help="run key: a second call with the same key returns the first run")
-    s.add_argument("--rail", help="rail name (default: the policy's)")
-    s.add_argument("--json", action="store_true")
-    s = pay.add_parser("submit", help="submit released runs; finish any submission a crash or timeout left open")
-    s.add_argument("--json", action="store_true")
-    s = pay.add_parser("status", help="runs and their payments; --poll asks the rails first")
-    s.add_argument("run_id", nargs="?")
-    s.add_argument("--poll", action="store_true")
-    s.add_argument("--limit", type=int, default=20)
-    s.add_argument("--json", action="store_true")
-    for name in ("run", "submit", "status"):
-        pay.choices[name].set_defaults(func=cmd_payments)
-
-
-# -- treasury reconciliation (wire_recon) -------------------------------------------------------------------
-
-def wire_recon(container: Container) -> Any:
-    """Reconciliation's services, once per container, from the policy's [reconciliation] table."""
-    if container.recon is not None:
-        return container.recon
-    import datetime as dt
-
-    from adapters.db.recon_invoices import SqlReturnedInvoices
-    from adapters.statements.bank_files import read_bank_file
-    from payments.business_days import BusinessCalendar
-    from payments.recon_bank_link import BankAccountLink
-    from payments.recon_records import DateWindow
-    from payments.recon_services import build_recon_services
-    from payments.reconciliation_service import ReconPolicy
-
-    cfg, closures = container.policy.get("reconciliation", {}), container.policy.get("calendar", {})
-    calendar = BusinessCalendar.with_closures(dt.date.fromisoformat(d) for d in closures.get("extra_holidays", []))
-    policy = ReconPolicy(window=DateWindow(int(cfg.get("window_after_business_days", 3)),
-                                           int(cfg.get("window_before_business_days", 1))),
-                         unsettled_after_business_days=int(cfg.get("unsettled_after_business_days", 3)),
-                         lookback_days=int(cfg.get("lookback_days", 120)), default_fund=str(cfg.get("fund", "100")))
-    bank = getattr(container, "bank_accounts", None)
-    container.recon = build_recon_services(
-        container.uow, container.vault, container.clock, read=read_bank_file, policy=policy, calendar=calendar,
-        invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(bank, container.uow) if bank else None,
-        audit=getattr(container, "audit", None))
-    return container.recon
-
-
-def recon_jobs(container: Container) -> list:
-    """Pick up the drop folder every few minutes; reconcile every business morning."""
-    from adapters.scheduler import Job
-    from adapters.statements.drop_folder import pick_up
-
-    schedule = container.policy.get("schedule", {})
-    inbox = Path(container.settings.path("inbox_dir"))
-    return [Job("statements_pick_up", lambda: pick_up(inbox, wire_recon(container).service.import_file),
-                every_s=int(schedule.get("statements_pick_up_every_s", 300))),
-            Job("reconcile", lambda: wire_recon(container).service.reconcile(),
-                cron=schedule.get("reconcile", "30 6 * * 1-5"))]
-
-
-def cmd_statements_import(args: argparse.Namespace) -> int:
-    from payments.statements import FormatError
-
-    service = wire_recon(build()).service
-    data = Path(args.file).read_bytes()
-    try:
-        result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
-                                     dry_run=args.dry_run)
-    except FormatError as exc:
-        print(json.dumps({"rejected": True, "code": exc.code, "location": exc.location, "field": exc.field,
-                          "reason": exc.message, "details": exc.details}, default=str) if args.json
-              else f"rejected: {exc.code}: {exc.message}", file=sys.stdout if args.json else sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
-        return 0
-    head = "dry run, nothing written: " if result.dry_run else ""
-    if result.duplicate_file:
-        print(f"{head}already imported as {result.file_id} (same SHA-256); nothing posted again")
-        return 0
-    print(f"{head}imported {Path(args.file).name} as {result.file_id} ({result.format})")
-    for label, value in (("lines read", result.lines_read), ("new lines", result.lines_new),
-                         ("already imported", result.lines_already_imported), ("matched", result.lines_matched),
-                         ("payments settled", result.payments_settled), ("returns posted", result.returns_posted),
-                         ("changes proposed", result.changes_proposed), ("exceptions opened", result.exceptions_opened)):
-        if value:
-            print(f"  {label:<18} {value}")
-    for finding in result.findings:
-        print(f"  finding: {finding['severity']} {finding['location']}: {finding['message']}")
-    for action in result.bank_actions:
-        print(f"  bank account: {action}")
-    return 0
-
-
-def cmd_reconcile(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    recon = wire_recon(build())
-    on = dt.date.fromisoformat(args.date) if args.date else None
-    run = recon.service.reconcile(on)
-    report = recon.queries.report(dt.date.fromisoformat(run["date"]))
-    if args.json:
-        print(json.dumps({"run": run, "report": report.to_dict()}, indent=2, default=str))
-    elif args.csv:
-        print(report.to_csv(), end="")
-    else:
-        print(report.describe())
-    return 0 if report.ties_out or not report.cash else 1
-
-
-def add_recon_commands(sub: Any) -> None:
-    statements = sub.add_parser("statements", help="bank files").add_subparsers(dest="statements_cmd", required=True)
-    s = statements.add_parser("import", help="import a statement, status report, or returns/NOC file (idempotent)")
-    s.add_argument("file")
-    s.add_argument("--format", choices=["nacha", "bai2", "camt053", "camt054", "camt052", "pain002"],
-                   help="skip sniffing the format")
-    s.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_statements_import)
-    s = sub.add_parser("reconcile", help="match what is open, flag overdue payments, print the day's report")
-    s.add_argument("--date", help="ISO date (default: today)")
-    out = s.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true")
-    out.add_argument("--csv", action="store_true")
-    s.set_defaults(func=cmd_reconcile)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ class LedgerService:
     def _journal(self, uow: UnitOfWork) -> Journal:
         return Journal(uow.ledger, self._active_signer(uow.ledger.keys()), self._clock)
 
+    def journal_for(self, uow: UnitOfWork) -> Journal:
+        """The journal with the active signer, for a use case posting inside its own unit of work."""
+        return self._journal(uow)
+
     def _active_signer(self, keys: Sequence[KeyRecord]) -> Signer:
         active = [k for k in keys if k.valid_to_sequence is None]
         if not active:

@@ -21,9 +21,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ledger.entries import reversal_of
-from payments.disbursements import (LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
+from payments.disbursements import (IllegalTransition, LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
                                     submission_id_for, trace_numbers)
 from payments.errors import NotFound
+from payments.identity import Action, Principal, authorize
 from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.payment_service import PaymentRuns
@@ -70,10 +71,28 @@ class PaymentService(PaymentRuns):
             open_ids = [s.id for s in uow.payments.open_submissions()]
         return [self._deliver(sid) for sid in open_ids]
 
-    def _claim(self) -> SubmissionRecord | None:
+    def submit_run(self, principal: Principal, run_id: str) -> SubmitOutcome:
+        """Submit one released run now (the HTTP ``:submit``), or finish its open submission."""
+        authorize(principal, Action.PAYMENT_RUN_SUBMIT)
+        run = self.get_run(run_id)
+        if run.status is RunStatus.SUBMITTED and run.submission_id:
+            return self._deliver(run.submission_id)
+        if run.status is not RunStatus.RELEASED:
+            raise IllegalTransition("payment run", run_id, run.status.value, RunStatus.SUBMITTED.value)
+        submission = self._claim(run_id)
+        if submission is None:
+            raise StaleState("payment run", run_id, RunStatus.RELEASED.value)
+        self._crash("after_claiming")
+        return self._deliver(submission.id)
+
+    def _claim(self, run_id: str | None = None) -> SubmissionRecord | None:
         now = self._clock.now()
         with self._uow() as uow:
-            run = uow.payments.claim_released_run()
+            if run_id is None:
+                run = uow.payments.claim_released_run()
+            else:
+                run = uow.payments.get_run(run_id, for_update=True)
+                run = run if run is not None and run.status is RunStatus.RELEASED else None
             if run is None:
                 return None
             submission_id = submission_id_for(run.id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, insert, or_, select, update
@@ -28,6 +30,20 @@ def _ts(moment: dt.datetime) -> str:
 
 def _parse_ts(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """``host:pid`` names a process on this host that no longer runs (another host's holder: unknown, alive)."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -259,9 +275,13 @@ class SqlPaymentStore:
 
     def lease_submission(self, submission_id: str, holder: str, now: dt.datetime, lease_s: int) -> bool:
         t = payment_submissions.c
+        current = self._c.execute(select(t.lease_holder).where(t.id == submission_id)).scalar()
+        free = or_(t.lease_until.is_(None), t.lease_until < _ts(now), t.lease_holder == holder)
+        if current and current != holder and _holder_is_dead(current):
+            # A process on this host that died holding the lease (SIGKILL, OOM) frees it at once.
+            free = or_(free, t.lease_holder == current)
         result = self._c.execute(update(payment_submissions).where(
-            t.id == submission_id, t.state.in_([SubmissionState.PENDING.value, SubmissionState.UNKNOWN.value]),
-            or_(t.lease_until.is_(None), t.lease_until < _ts(now), t.lease_holder == holder))
+            t.id == submission_id, t.state.in_([SubmissionState.PENDING.value, SubmissionState.UNKNOWN.value]), free)
             .values(lease_holder=holder, lease_until=_ts(now + dt.timedelta(seconds=lease_s))))
         return result.rowcount == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
+from adapters.db.ap_uow import bind_ap_repositories
 from adapters.db.journal_store import SqlJournalStore
 from adapters.db.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger_tables import AUDIT, LEDGER
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.ledger = SqlJournalStore(self.conn, LEDGER)
         self.audit = SqlJournalStore(self.conn, AUDIT)
         self.ledger_queries = SqlLedgerQueries(self.conn)
+        bind_ap_repositories(self, self.conn)
         self.payments = SqlPaymentStore(self.conn)
         bind_recon_repositories(self, self.conn)
         return self

@@ -1,0 +1,165 @@
+"""Vendor and budget repositories, plus the small helpers every AP repository shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from adapters.db.ap_tables import budgets, vendors
+from payments.ap_errors import StaleState
+from payments.ap_records import BudgetRecord, Stamp, VendorRecord
+from payments.documents import DiversityCertification, Vendor, VendorStatus
+
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def guarded(conn: Connection, stmt: Any, kind: str, object_id: str, expected: str) -> None:
+    """Run an UPDATE that names the expected state; no row means someone moved the document first."""
+    if conn.execute(stmt).rowcount != 1:
+        raise StaleState(kind, object_id, expected)
+
+
+def stamp_of(row: Any, prefix: str) -> Stamp:
+    return Stamp(getattr(row, f"{prefix}_by"), getattr(row, f"{prefix}_at"))
+
+
+def stamp_values(prefix: str, stamp: Stamp | None) -> dict[str, Any]:
+    return {} if stamp is None else {f"{prefix}_by": stamp.by, f"{prefix}_at": stamp.at}
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def page_after(stmt: Any, id_column: Any, after: str | None, limit: int) -> Any:
+    if after:
+        stmt = stmt.where(id_column > after)
+    return stmt.order_by(id_column).limit(limit)
+
+
+class SqlVendorRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, record: VendorRecord, *, tin_ciphertext: bytes | None, tin_fingerprint: str | None) -> None:
+        self._conn.execute(insert(vendors).values(
+            **self._values(record), id=record.vendor.id, status=record.vendor.status.value,
+            create_digest=record.create_digest, tin_ciphertext=_text(tin_ciphertext), tin_fingerprint=tin_fingerprint,
+            **stamp_values("created", record.created)))
+
+    def _values(self, r: VendorRecord) -> dict[str, Any]:
+        v = r.vendor
+        return {
+            "number": r.number, "legal_name": v.legal_name, "tin_last4": r.tin_last4, "terms": v.terms,
+            "is_1099": v.is_1099, "addresses_json": json.dumps([dict(a) for a in r.addresses]),
+            "contacts_json": json.dumps([dict(c) for c in r.contacts]),
+            "certifications_json": json.dumps([{"kind": c.kind, "certifier": c.certifier,
+                                                "valid_from": c.valid_from.isoformat(),
+                                                "valid_to": c.valid_to.isoformat()} for c in v.certifications]),
+            "version": r.version, **stamp_values("updated", r.updated),
+        }
+
+    def get(self, vendor_id: str) -> VendorRecord | None:
+        row = self._conn.execute(select(vendors).where(vendors.c.id == vendor_id)).first()
+        return None if row is None else _vendor(row)
+
+    def get_by_number(self, number: str) -> VendorRecord | None:
+        row = self._conn.execute(select(vendors).where(vendors.c.number == number)).first()
+        return None if row is None else _vendor(row)
+
+    def list(self, *, after: str | None, limit: int, status: str | None = None) -> list[VendorRecord]:
+        stmt = select(vendors)
+        if status:
+            stmt = stmt.where(vendors.c.status == status)
+        return [_vendor(r) for r in self._conn.execute(page_after(stmt, vendors.c.id, after, limit))]
+
+    def update(self, record: VendorRecord, *, expected_version: int, tin_ciphertext: bytes | None = None,
+               tin_fingerprint: str | None = None) -> None:
+        values = self._values(record)
+        if tin_ciphertext is not None:
+            values.update(tin_ciphertext=_text(tin_ciphertext), tin_fingerprint=tin_fingerprint)
+        guarded(self._conn, update(vendors).where(vendors.c.id == record.vendor.id,
+                                                  vendors.c.version == expected_version).values(**values),
+                "vendor", record.vendor.id, f"version {expected_version}")
+
+    def set_status(self, vendor_id: str, expected: VendorStatus, new: VendorStatus, stamp: Stamp) -> None:
+        guarded(self._conn, update(vendors).where(vendors.c.id == vendor_id, vendors.c.status == expected.value)
+                .values(status=new.value, version=vendors.c.version + 1, **stamp_values("updated", stamp)),
+                "vendor", vendor_id, expected.value)
+
+    def ids_with_tin(self, tin_fingerprint: str) -> list[str]:
+        return list(self._conn.execute(select(vendors.c.id).where(vendors.c.tin_fingerprint == tin_fingerprint)
+                                       .order_by(vendors.c.id)).scalars())
+
+    def statuses(self, vendor_ids: Iterable[str]) -> dict[str, str]:
+        ids = sorted(set(vendor_ids))
+        out: dict[str, str] = {}
+        for part in chunks(ids):
+            out.update(self._conn.execute(select(vendors.c.id, vendors.c.status)
+                                          .where(vendors.c.id.in_(part))).tuples().all())
+        return out
+
+
+def _text(blob: bytes | None) -> str | None:
+    """The vendor service hands the ciphertext over base64-encoded; it is stored as that text."""
+    return None if blob is None else bytes(blob).decode("ascii")
+
+
+def _vendor(row: Any) -> VendorRecord:
+    certs = tuple(DiversityCertification(c["kind"], c["certifier"], dt.date.fromisoformat(c["valid_from"]),
+                                         dt.date.fromisoformat(c["valid_to"]))
+                  for c in json.loads(row.certifications_json or "[]"))
+    return VendorRecord(
+        vendor=Vendor(row.id, row.legal_name, VendorStatus(row.status), row.terms, bool(row.is_1099), certs),
+        number=row.number, tin_last4=row.tin_last4, addresses=tuple(json.loads(row.addresses_json or "[]")),
+        contacts=tuple(json.loads(row.contacts_json or "[]")), version=row.version,
+        created=stamp_of(row, "created"), updated=stamp_of(row, "updated"), create_digest=row.create_digest)
+
+
+class SqlBudgetRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, fiscal_year: int, fund: str, department: str, object_code: str, currency: str) -> BudgetRecord | None:
+        b = budgets.c
+        row = self._conn.execute(select(budgets).where(
+            b.fiscal_year == fiscal_year, b.fund == fund, b.department == department, b.object_code == object_code,
+            b.currency == currency)).first()
+        return None if row is None else _budget(row)
+
+    def upsert(self, record: BudgetRecord, *, expected_version: int | None) -> None:
+        values = {"amount_minor": record.amount_minor, "entry_id": record.entry_id, "version": record.version,
+                  **stamp_values("set", record.set)}
+        if expected_version is None:
+            self._conn.execute(insert(budgets).values(
+                id=record.id, fiscal_year=record.fiscal_year, fund=record.fund, department=record.department,
+                object_code=record.object_code, currency=record.currency, **values))
+            return
+        guarded(self._conn, update(budgets).where(budgets.c.id == record.id, budgets.c.version == expected_version)
+                .values(**values), "budget", record.id, f"version {expected_version}")
+
+    def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
+             fund: str | None = None) -> list[BudgetRecord]:
+        stmt = select(budgets)
+        if fiscal_year is not None:
+            stmt = stmt.where(budgets.c.fiscal_year == fiscal_year)
+        if fund:
+            stmt = stmt.where(budgets.c.fund == fund)
+        return [_budget(r) for r in self._conn.execute(page_after(stmt, budgets.c.id, after, limit))]
+
+
+def _budget(row: Any) -> BudgetRecord:
+    return BudgetRecord(row.id, row.fiscal_year, row.fund, row.department, row.object_code, row.currency,
+                        row.amount_minor, row.entry_id, row.version, stamp_of(row, "set"))

@@ -1,0 +1,132 @@
+"""Refusals of the accounts-payable use cases, each with a stable code (the HTTP table maps them)."""
+
+from __future__ import annotations
+
+from payments.errors import Conflict, InvalidInput, NotFound
+
+
+class StaleState(Conflict):
+    """A guarded update found the document no longer in the state it was read in: someone moved it first."""
+
+    code = "stale_state"
+
+    def __init__(self, kind: str, object_id: str, expected: str) -> None:
+        super().__init__(f"{kind} {object_id} is no longer {expected!r}; reload it and try again.",
+                         kind=kind, object_id=object_id, expected=expected)
+
+
+class DocumentNotFound(NotFound):
+    code = "not_found"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} {object_id} does not exist.", kind=kind, object_id=object_id)
+
+
+class DocumentExistsWithDifferentBody(Conflict):
+    """A create named a client id that already exists with different content."""
+
+    code = "document_exists_with_different_body"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} {object_id} already exists with different content.", kind=kind,
+                         object_id=object_id)
+
+
+class DuplicateNumber(Conflict):
+    """A purchase order (or a vendor's credit memo) number is already taken."""
+
+    code = "duplicate_number"
+
+    def __init__(self, kind: str, number: str) -> None:
+        super().__init__(f"{kind} number {number!r} is already used.", kind=kind, number=number)
+
+
+class InsufficientFunds(Conflict):
+    """Approving would encumber more than the budget line has available."""
+
+    code = "insufficient_funds"
+
+    def __init__(self, coding: str, needed_minor: int, available_minor: int, currency: str) -> None:
+        super().__init__(
+            f"{coding} has {available_minor} {currency} (minor units) available, but {needed_minor} is needed.",
+            coding=coding, needed_minor=needed_minor, available_minor=available_minor, currency=currency,
+        )
+
+
+class UnknownCoding(InvalidInput):
+    """A line is charged to a fund, department and object code that has no budget accounts."""
+
+    code = "unknown_coding"
+
+    def __init__(self, coding: str) -> None:
+        super().__init__(f"No budget accounts exist for {coding}; set a budget for it first.", coding=coding)
+
+
+class UnknownFund(InvalidInput):
+    code = "unknown_fund"
+
+    def __init__(self, fund: str) -> None:
+        super().__init__(f"Fund {fund} has no chart of accounts.", fund=fund)
+
+
+class VendorNotActive(Conflict):
+    """Orders and invoices need an active vendor."""
+
+    code = "vendor_not_active"
+
+    def __init__(self, vendor_id: str, status: str) -> None:
+        super().__init__(f"Vendor {vendor_id} is {status}, not active.", vendor_id=vendor_id, status=status)
+
+
+class PONotOpen(Conflict):
+    """Receipts and change orders need an open (draft or approved) purchase order."""
+
+    code = "po_not_open"
+
+    def __init__(self, po_id: str, status: str) -> None:
+        super().__init__(f"Purchase order {po_id} is {status}.", po_id=po_id, status=status)
+
+
+class LineHasActivity(Conflict):
+    """A change order would remove or shrink a PO line below what was already received or billed."""
+
+    code = "po_line_has_activity"
+
+    def __init__(self, po_id: str, line_no: int, why: str) -> None:
+        super().__init__(f"Purchase order {po_id} line {line_no}: {why}.", po_id=po_id, line_no=line_no)
+
+
+class InvalidDocument(InvalidInput):
+    """A document's content breaks a rule about itself (field named in ``field``)."""
+
+    code = "invalid_document"
+
+    def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)
+
+
+class InvoiceNotReady(Conflict):
+    """Only an invoice matched clean (or with every hold released) may be approved."""
+
+    code = "invoice_not_ready"
+
+    def __init__(self, invoice_id: str, status: str) -> None:
+        super().__init__(f"Invoice {invoice_id} is {status}; only a matched invoice may be approved.",
+                         invoice_id=invoice_id, status=status)
+
+
+class HoldNotOpen(Conflict):
+    code = "hold_not_open"
+
+    def __init__(self, hold_id: str) -> None:
+        super().__init__(f"Hold {hold_id} is not open on this invoice.", hold_id=hold_id)
+
+
+class InvoiceLocked(Conflict):
+    """An approved, paid, returned or cancelled invoice can no longer be corrected."""
+
+    code = "invoice_locked"
+
+    def __init__(self, invoice_id: str, status: str) -> None:
+        super().__init__(f"Invoice {invoice_id} is {status} and cannot be changed.", invoice_id=invoice_id,
+                         status=status)

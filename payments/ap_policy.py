@@ -1,0 +1,87 @@
+"""The AP policies (tolerances, prompt pay, approvals) read from the plain policy document main.py loads.
+
+The policy file keeps tolerances flat and readable (``price_pct = "2"``); overrides per vendor or category are
+tables of the same keys (``[tolerances.vendors.ven_01J…]``, ``[tolerances.categories.furniture]``). A key not
+set is zero: a blank tolerance lets nothing through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ledger.money import decimal_to_minor
+from payments.controls import ApprovalPolicy
+from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+from payments.tolerance import TolerancePolicy
+
+# flat key prefix -> tolerance dimension
+_DIMENSIONS = {"price": "price", "qty": "quantity", "line_amount": "line_amount", "total": "max_total"}
+
+
+def _dimensions(table: Mapping[str, Any], *, defaults: bool) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for prefix, dimension in _DIMENSIONS.items():
+        pct, absolute = table.get(f"{prefix}_pct"), table.get(f"{prefix}_abs")
+        combine = table.get(f"{prefix}_combine")
+        if pct is None and absolute is None and not defaults:
+            continue  # an override that does not mention a dimension inherits it
+        spec = {"pct": str(pct or 0), "absolute": str(absolute or 0)}
+        if combine:
+            spec["combine"] = str(combine)
+        out[dimension] = spec
+    return out
+
+
+def tolerance_policy(policy: Mapping[str, Any]) -> TolerancePolicy:
+    table = policy.get("tolerances", {})
+    return TolerancePolicy.from_mapping({
+        "version": str(table.get("version") or policy.get("version", "default")),
+        "duplicate_window_days": int(policy.get("duplicates", {}).get("date_window_days", 7)),
+        "default": _dimensions(table, defaults=True),
+        "vendors": {k: _dimensions(v, defaults=False) for k, v in table.get("vendors", {}).items()},
+        "categories": {k: _dimensions(v, defaults=False) for k, v in table.get("categories", {}).items()},
+    })
+
+
+def prompt_pay_policy(policy: Mapping[str, Any]) -> PromptPayPolicy:
+    table = policy.get("prompt_pay", {})
+    return PromptPayPolicy(
+        version=str(table.get("version") or policy.get("version", "default")),
+        due_days=int(table.get("days_to_pay", 30)),
+        due_days_by_category={str(k): int(v) for k, v in table.get("days_to_pay_by_category", {}).items()},
+        acceptance_days=int(table.get("acceptance_deemed_days", 7)),
+        improper_return_days=int(table.get("improper_return_days", 7)),
+        discount_threshold_rate=Decimal(str(table.get("discount_threshold_rate_pct", "0"))) / 100,
+    )
+
+
+def interest_rates(policy: Mapping[str, Any]) -> RateTable:
+    rows = policy.get("prompt_pay", {}).get("interest_rates", [])
+    return RateTable(InterestRate(dt.date.fromisoformat(d), Decimal(str(r)) / 100) for d, r in rows)
+
+
+def approval_policy(policy: Mapping[str, Any]) -> ApprovalPolicy:
+    currency = str(policy.get("payments", {}).get("currency", "USD"))
+    threshold = policy.get("approvals", {}).get("dual_approval_threshold")
+    if threshold is None:
+        return ApprovalPolicy({})
+    return ApprovalPolicy({currency: decimal_to_minor(str(threshold), currency)})
+
+
+@dataclass(frozen=True)
+class APPolicies:
+    """Everything the AP use cases read from policy, built once by the composition root."""
+
+    tolerance: TolerancePolicy
+    prompt_pay: PromptPayPolicy
+    approval: ApprovalPolicy
+    currency: str = "USD"
+
+    @classmethod
+    def from_policy(cls, policy: Mapping[str, Any]) -> APPolicies:
+        return cls(tolerance_policy(policy), prompt_pay_policy(policy), approval_policy(policy),
+                   str(policy.get("payments", {}).get("currency", "USD")))

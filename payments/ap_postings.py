@@ -1,0 +1,176 @@
+"""The journal entries AP events post (DESIGN.md §2), built as drafts by pure functions.
+
+Accounts follow ``ledger.accounts``: per fund ``<fund>-2010`` Vouchers payable, ``-2020`` Goods received not
+invoiced, ``-3050`` Reserve for encumbrances, ``-8040`` Budgetary fund balance; per fund, department and
+object ``<fund>-5000-<dept>-<obj>`` Expenditures, ``-8020-…`` Appropriations, ``-8030-…`` Encumbrances.
+
+Legs are collected as signed amounts per account and netted, so an entry never debits and credits the same
+account, and a negative amount (a return, a price below the PO's) lands on the other side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.accounts import Direction
+from ledger.entries import EntryDraft, Posting, new_entry_id
+from payments.documents import AccountCoding
+
+
+def expenditures(c: AccountCoding) -> str:
+    return f"{c.fund}-5000-{c.department}-{c.object_code}"
+
+
+def appropriations(c: AccountCoding) -> str:
+    return f"{c.fund}-8020-{c.department}-{c.object_code}"
+
+
+def encumbrances(c: AccountCoding) -> str:
+    return f"{c.fund}-8030-{c.department}-{c.object_code}"
+
+
+def vouchers_payable(fund: str) -> str:
+    return f"{fund}-2010"
+
+
+def goods_received_not_invoiced(fund: str) -> str:
+    return f"{fund}-2020"
+
+
+def reserve_for_encumbrances(fund: str) -> str:
+    return f"{fund}-3050"
+
+
+def budgetary_fund_balance(fund: str) -> str:
+    return f"{fund}-8040"
+
+
+def coding_label(c: AccountCoding) -> str:
+    return f"fund {c.fund}, department {c.department}, object {c.object_code}"
+
+
+class Legs:
+    """Signed amounts per account (debit positive), netted into postings."""
+
+    def __init__(self, currency: str) -> None:
+        self.currency = currency
+        self._net: dict[str, int] = {}
+
+    def debit(self, account: str, amount_minor: int) -> Legs:
+        self._net[account] = self._net.get(account, 0) + amount_minor
+        return self
+
+    def credit(self, account: str, amount_minor: int) -> Legs:
+        return self.debit(account, -amount_minor)
+
+    def postings(self) -> tuple[Posting, ...]:
+        out = []
+        for account in sorted(self._net):
+            amount = self._net[account]
+            if amount:
+                side = Direction.DEBIT if amount > 0 else Direction.CREDIT
+                out.append(Posting(account, side, abs(amount), self.currency))
+        return tuple(out)
+
+
+def _entry(code: str, legs: Legs, *, effective_date: dt.date, memo: str, references: Mapping[str, str],
+           data: Mapping[str, Any] | None = None) -> EntryDraft | None:
+    postings = legs.postings()
+    if not postings:
+        return None  # nothing moved (e.g. a zero-amount change)
+    return EntryDraft(id=new_entry_id(), effective_date=effective_date, code=code, postings=postings, memo=memo,
+                      references=dict(references), data=dict(data or {}))
+
+
+def encumber(legs: Legs, coding: AccountCoding, amount_minor: int) -> None:
+    """Dr Encumbrances, Cr Reserve for encumbrances; a negative amount liquidates (the reverse)."""
+    legs.debit(encumbrances(coding), amount_minor).credit(reserve_for_encumbrances(coding.fund), amount_minor)
+
+
+def accrue(legs: Legs, coding: AccountCoding, amount_minor: int) -> None:
+    """Dr Expenditures, Cr Goods received not invoiced; negative for a return to the vendor."""
+    legs.debit(expenditures(coding), amount_minor).credit(goods_received_not_invoiced(coding.fund), amount_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class EncumbranceChange:
+    coding: AccountCoding
+    amount_minor: int  # positive encumbers, negative liquidates
+
+
+def encumbrance_entry(code: str, changes: Iterable[EncumbranceChange], *, currency: str, effective_date: dt.date,
+                      memo: str, references: Mapping[str, str]) -> EntryDraft | None:
+    """``po_encumbered`` (approval), ``po_changed`` (change order) or ``po_closed`` (remainder released)."""
+    legs = Legs(currency)
+    for change in changes:
+        encumber(legs, change.coding, change.amount_minor)
+    return _entry(code, legs, effective_date=effective_date, memo=memo, references=references)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptAccrual:
+    coding: AccountCoding
+    accrued_minor: int  # received quantity x PO unit price (negative on a return)
+    encumbrance_minor: int  # the change in encumbrance: negative liquidates, positive re-encumbers
+
+
+def receipt_entry(accruals: Iterable[ReceiptAccrual], *, currency: str, effective_date: dt.date, memo: str,
+                  references: Mapping[str, str]) -> EntryDraft | None:
+    """``receipt_accrued``: the accrual and the liquidation of that part of the encumbrance, in one entry."""
+    legs = Legs(currency)
+    for a in accruals:
+        accrue(legs, a.coding, a.accrued_minor)
+        encumber(legs, a.coding, a.encumbrance_minor)
+    return _entry("receipt_accrued", legs, effective_date=effective_date, memo=memo, references=references)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedLine:
+    """One invoice line as approval posts it."""
+
+    coding: AccountCoding
+    amount_minor: int  # what the vendor billed for the line
+    at_po_price_minor: int  # billed quantity x PO unit price
+    two_way: bool  # nothing was accrued at receipt: expense now and liquidate the encumbrance
+    encumbrance_minor: int = 0  # 2-way only: the change in encumbrance (negative liquidates)
+
+
+def invoice_approved_entry(lines: Iterable[ApprovedLine], *, currency: str, effective_date: dt.date, memo: str,
+                           references: Mapping[str, str], data: Mapping[str, Any]) -> EntryDraft | None:
+    """``invoice_approved``: Dr GRNI at PO price (+ price variance to Expenditures), Cr Vouchers payable;
+    a 2-way line: Dr Expenditures and liquidate its encumbrance, Cr Vouchers payable."""
+    legs = Legs(currency)
+    for line in lines:
+        if line.two_way:
+            legs.debit(expenditures(line.coding), line.amount_minor)
+            encumber(legs, line.coding, line.encumbrance_minor)
+        else:
+            legs.debit(goods_received_not_invoiced(line.coding.fund), line.at_po_price_minor)
+            legs.debit(expenditures(line.coding), line.amount_minor - line.at_po_price_minor)
+        legs.credit(vouchers_payable(line.coding.fund), line.amount_minor)
+    return _entry("invoice_approved", legs, effective_date=effective_date, memo=memo, references=references,
+                  data=data)
+
+
+def credit_memo_entry(lines: Iterable[tuple[AccountCoding, int]], *, currency: str, effective_date: dt.date,
+                      memo: str, references: Mapping[str, str]) -> EntryDraft | None:
+    """``credit_memo_applied``: Dr Vouchers payable, Cr Expenditures — the vendor owes us back."""
+    legs = Legs(currency)
+    for coding, amount in lines:
+        legs.debit(vouchers_payable(coding.fund), amount).credit(expenditures(coding), amount)
+    return _entry("credit_memo_applied", legs, effective_date=effective_date, memo=memo, references=references)
+
+
+def budget_entry(coding: AccountCoding, delta_minor: int, *, first: bool, currency: str, effective_date: dt.date,
+                 fiscal_year: int) -> EntryDraft | None:
+    """``budget_adopted`` (first amount) or ``budget_amended``: Cr Appropriations, Dr Budgetary fund balance."""
+    legs = Legs(currency)
+    legs.debit(budgetary_fund_balance(coding.fund), delta_minor).credit(appropriations(coding), delta_minor)
+    code = "budget_adopted" if first else "budget_amended"
+    return _entry(code, legs, effective_date=effective_date,
+                  memo=f"FY{fiscal_year} appropriation, {coding_label(coding)}",
+                  references={"fund": coding.fund, "department": coding.department,
+                              "object_code": coding.object_code, "fiscal_year": str(fiscal_year)})

@@ -1,0 +1,133 @@
+"""Budgets (appropriations) per fiscal year, fund, department and object code, and the funds check.
+
+Setting a budget posts the appropriation (``budget_adopted``, later ``budget_amended`` for the difference) so
+that the ledger alone answers "how much is left": available = appropriations − encumbrances − expenditures,
+read from the coded accounts of the fund, department and object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.accounts import coded_account
+from ledger.money import check_currency
+from payments.ap_deps import APDeps
+from payments.ap_errors import InsufficientFunds, InvalidDocument, UnknownCoding, UnknownFund
+from payments.ap_postings import budget_entry, coding_label
+from payments.ap_records import BudgetRecord, new_id
+from payments.documents import AccountCoding
+from payments.identity import Action, Principal, authorize
+
+_BASES = (("5000", "expenditures"), ("8020", "appropriations"), ("8030", "encumbrances"))
+
+
+@dataclass(frozen=True, slots=True)
+class SetBudget:
+    fiscal_year: int
+    coding: AccountCoding
+    amount_minor: int
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    coding: AccountCoding
+    currency: str
+    appropriated_minor: int
+    encumbered_minor: int
+    expended_minor: int
+
+    @property
+    def available_minor(self) -> int:
+        return self.appropriated_minor - self.encumbered_minor - self.expended_minor
+
+
+def availability(uow: Any, coding: AccountCoding, currency: str) -> Availability:
+    """Read the three coded balances of one fund, department and object from the ledger."""
+    rows = uow.ledger_queries.balances(fund=coding.fund, department=coding.department,
+                                       object_code=coding.object_code, currency=currency)
+    by_account = {r.account: r.balance_minor for r in rows}
+    base = f"{coding.department}-{coding.object_code}"
+    return Availability(coding, currency, by_account.get(f"{coding.fund}-8020-{base}", 0),
+                        by_account.get(f"{coding.fund}-8030-{base}", 0), by_account.get(f"{coding.fund}-5000-{base}", 0))
+
+
+def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str) -> None:
+    """Raise ``insufficient_funds`` for the first coding whose need exceeds what is available.
+
+    Callers lock the journal head first (``uow.ledger.lock_head()``), so two approvals cannot both spend the
+    same dollars: the check and the encumbrance post under one lock.
+    """
+    for coding in sorted(needs, key=lambda c: (c.fund, c.department, c.object_code)):
+        need = needs[coding]
+        if need <= 0:
+            continue
+        have = availability(uow, coding, currency).available_minor
+        if need > have:
+            raise InsufficientFunds(coding_label(coding), need, have, currency)
+
+
+def require_coding(uow: Any, coding: AccountCoding) -> None:
+    """The coded expenditure, appropriation and encumbrance accounts exist (a budget was set for them)."""
+    codes = [f"{coding.fund}-{base}-{coding.department}-{coding.object_code}" for base, _ in _BASES]
+    if len(uow.ledger.accounts(codes)) != len(codes):
+        raise UnknownCoding(coding_label(coding))
+
+
+class BudgetService:
+    def __init__(self, deps: APDeps) -> None:
+        self._d = deps
+
+    def set(self, principal: Principal, cmd: SetBudget) -> BudgetRecord:
+        with self._d.uow() as uow:
+            record = self.set_in(uow, principal, cmd)
+            uow.commit()
+        return record
+
+    def set_in(self, uow: Any, principal: Principal, cmd: SetBudget) -> BudgetRecord:
+        authorize(principal, Action.BUDGET_MANAGE)
+        check_currency(cmd.currency)
+        if cmd.amount_minor < 0:
+            raise InvalidDocument("a budget may not be negative", field="amount")
+        if not 1900 < cmd.fiscal_year < 3000:
+            raise InvalidDocument("fiscal_year must be a four-digit year", field="fiscal_year")
+        c = cmd.coding
+        for name, value in (("fund", c.fund), ("department", c.department), ("object_code", c.object_code)):
+            if not value or not value.replace("_", "").isalnum() or len(value) > 20:
+                raise InvalidDocument(f"{name} must be 1-20 letters or digits", field=name)
+        if not uow.ledger.accounts([f"{c.fund}-8040"]):
+            raise UnknownFund(c.fund)
+        uow.ledger_queries.add_accounts(
+            coded_account(c.fund, base, c.department, c.object_code, f"Fund {c.fund}: {c.department} {c.object_code} ({kind})")
+            for base, kind in _BASES)
+        uow.ledger.lock_head()
+        existing = uow.budgets.get(cmd.fiscal_year, c.fund, c.department, c.object_code, cmd.currency)
+        delta = cmd.amount_minor - (existing.amount_minor if existing else 0)
+        if delta < 0:
+            # Cutting a budget below what is already committed would leave negative funds available.
+            left = availability(uow, c, cmd.currency).available_minor
+            if -delta > left:
+                raise InsufficientFunds(coding_label(c), -delta, left, cmd.currency)
+        entry = budget_entry(c, delta, first=existing is None, currency=cmd.currency, effective_date=self._d.today(),
+                             fiscal_year=cmd.fiscal_year)
+        ids = self._d.post(uow, [entry])
+        record = BudgetRecord(
+            id=existing.id if existing else new_id("budget"), fiscal_year=cmd.fiscal_year, fund=c.fund,
+            department=c.department, object_code=c.object_code, currency=cmd.currency, amount_minor=cmd.amount_minor,
+            entry_id=ids[0] if ids else (existing.entry_id if existing else None),
+            version=(existing.version + 1) if existing else 1, set=self._d.stamp(principal))
+        uow.budgets.upsert(record, expected_version=existing.version if existing else None)
+        self._d.record(uow, principal, "budget_set", record.id,
+                       {"amount_minor": existing.amount_minor} if existing else None,
+                       {"amount_minor": record.amount_minor}, detail={"coding": coding_label(c)})
+        return record
+
+    def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
+             fund: str | None = None) -> list[BudgetRecord]:
+        with self._d.uow(read_only=True) as uow:
+            return uow.budgets.list(after=after, limit=limit, fiscal_year=fiscal_year, fund=fund)
+
+    def availability(self, coding: AccountCoding, currency: str = "USD") -> Availability:
+        with self._d.uow(read_only=True) as uow:
+            return availability(uow, coding, currency)

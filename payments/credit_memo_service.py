@@ -1,0 +1,126 @@
+"""Credit memos: matched back to PO lines, checked never to credit more than was billed, applied at once.
+
+Applying posts ``credit_memo_applied`` (Dr Vouchers payable, Cr Expenditures) and re-matches the invoices
+held on those purchase orders: a credit restores billable quantity, so it may clear their holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ledger.money import check_currency
+from payments.ap_deps import APDeps, client_id, replay, require
+from payments.ap_errors import DuplicateNumber, InvalidDocument
+from payments.ap_postings import credit_memo_entry
+from payments.ap_records import CreditMemoRecord, content_digest, new_id
+from payments.documents import CreditMemo, CreditMemoLine, CreditMemoStatus, InvoiceStatus, transition
+from payments.identity import Action, Principal, authorize
+from payments.match_credits import check_credit_memo
+from payments.match_service import Matcher
+from payments.po_lines import check_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class NewCreditMemoLine:
+    po_id: str
+    po_line_no: int
+    quantity: Decimal
+    amount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewCreditMemo:
+    vendor_id: str
+    memo_number: str
+    memo_date: dt.date
+    currency: str
+    lines: tuple[NewCreditMemoLine, ...]
+    invoice_id: str | None = None
+    reason: str = ""
+
+
+class CreditMemoRefused(InvalidDocument):
+    """Every problem ``match_credits.check_credit_memo`` found, the first named in the message."""
+
+    code = "credit_memo_refused"
+
+    def __init__(self, problems: tuple) -> None:
+        first = problems[0]
+        super().__init__("; ".join(p.explanation for p in problems), field="lines", code=first.problem.value)
+        self.details["problems"] = [p.problem.value for p in problems]
+
+
+class CreditMemoService:
+    def __init__(self, deps: APDeps, matcher: Matcher) -> None:
+        self._d = deps
+        self._matcher = matcher
+
+    def create(self, principal: Principal, cmd: NewCreditMemo, *, id: str | None = None) -> tuple[CreditMemoRecord, bool]:
+        with self._d.uow() as uow:
+            record, created = self.create_in(uow, principal, cmd, id=id)
+            uow.commit()
+        return record, created
+
+    def create_in(self, uow: Any, principal: Principal, cmd: NewCreditMemo, *,
+                  id: str | None = None) -> tuple[CreditMemoRecord, bool]:
+        authorize(principal, Action.CREDIT_MEMO_CREATE)
+        memo_id = client_id("credit_memo", id)
+        digest = content_digest(cmd)
+        if memo_id is not None and (existing := uow.credit_memos.get(memo_id)) is not None:
+            return replay("credit memo", existing, digest), False
+        try:
+            check_currency(cmd.currency)
+        except Exception as exc:
+            raise InvalidDocument(getattr(exc, "message", str(exc)), field="currency", code="unknown_currency") from None
+        if uow.vendors.get(cmd.vendor_id) is None:
+            raise InvalidDocument(f"vendor {cmd.vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
+        if not cmd.memo_number.strip():
+            raise InvalidDocument("memo_number may not be blank", field="memo_number")
+        if not cmd.lines:
+            raise InvalidDocument("a credit memo needs at least one line", field="lines")
+        for i, line in enumerate(cmd.lines):
+            check_quantity(line.quantity, f"lines[{i}].quantity", allow_zero=True)
+            if line.amount_minor <= 0:
+                raise InvalidDocument("a credit line's amount must be more than zero", field=f"lines[{i}].amount")
+        if cmd.invoice_id is not None:
+            invoice = uow.invoices.get(cmd.invoice_id)
+            if invoice is None or invoice.invoice.vendor_id != cmd.vendor_id:
+                raise InvalidDocument(f"invoice {cmd.invoice_id} is not one of this vendor's", field="invoice_id")
+        if uow.credit_memos.get_by_number(cmd.vendor_id, cmd.memo_number.strip()) is not None:
+            raise DuplicateNumber("credit memo", cmd.memo_number.strip())
+        memo = CreditMemo(memo_id or new_id("credit_memo"), cmd.vendor_id, cmd.memo_number.strip(), cmd.memo_date,
+                          cmd.currency, tuple(CreditMemoLine(x.po_id, x.po_line_no, x.quantity, x.amount_minor)
+                                              for x in cmd.lines), CreditMemoStatus.ENTERED, cmd.invoice_id)
+        po_ids = sorted({line.po_id for line in memo.lines})
+        context = uow.match_queries.context_for_pos(po_ids)
+        problems = check_credit_memo(memo, context)
+        if problems:
+            raise CreditMemoRefused(problems)
+        memo = CreditMemo(memo.id, memo.vendor_id, memo.memo_number, memo.memo_date, memo.currency, memo.lines,
+                          transition(memo.status, CreditMemoStatus.APPLIED), memo.invoice_id)
+        codings = []
+        for line in memo.lines:
+            po = uow.purchase_orders.get(line.po_id)
+            codings.append((po.po.line(line.po_line_no).coding, line.amount_minor))
+        entry = credit_memo_entry(codings, currency=memo.currency, effective_date=memo.memo_date,
+                                  memo=f"credit memo {memo.memo_number} applied",
+                                  references={"credit_memo": memo.id, "vendor": memo.vendor_id})
+        ids = self._d.post(uow, [entry])
+        record = CreditMemoRecord(memo, cmd.reason, self._d.stamp(principal), ids[0] if ids else None, digest)
+        uow.credit_memos.add(record)
+        self._d.record(uow, principal, "credit_memo_applied", memo.id, None,
+                       {"vendor_id": memo.vendor_id, "total_minor": memo.total_minor})
+        held = uow.invoices.ids_to_rematch(po_ids, [InvoiceStatus.ENTERED, InvoiceStatus.HELD])
+        self._matcher.rematch_in(uow, held, trigger="credit_memo")
+        return record, True
+
+    def get(self, memo_id: str) -> CreditMemoRecord:
+        with self._d.uow(read_only=True) as uow:
+            return require(uow.credit_memos.get(memo_id), "credit memo", memo_id)
+
+    def list(self, *, after: str | None, limit: int, vendor_id: str | None = None) -> list[CreditMemoRecord]:
+        with self._d.uow(read_only=True) as uow:
+            return uow.credit_memos.list(after=after, limit=limit, vendor_id=vendor_id)

@@ -1,0 +1,181 @@
+"""Matching against the database: load facts with set-based queries, match in memory, store in bulk.
+
+``rematch_in(uow, invoice_ids, trigger=...)`` is what every event calls inside its own transaction: a new
+invoice, a corrected one, a receipt, a credit memo, a hold released by hand. It
+
+1. loads the invoices (two queries per 500) and the match context for every PO they bill
+   (``uow.match_queries.context_for``: five grouped queries per 500 POs, never one per line),
+2. loads the duplicate pool (three indexed lookups per 500 invoices) and the manual releases,
+3. runs ``matching.match_batch`` (one at a time in received order, each clean invoice counting as billed
+   for the next),
+4. diffs holds (opens new ones, releases cleared ones automatically, keeps the rest), dates the prompt-pay
+   clock or lists the defects of an improper invoice, and stores everything with a handful of bulk statements,
+   each invoice's status moved by a guarded update.
+
+"Earlier" for duplicates is entry order (ids are ULIDs): of two copies, the one entered later is suspected,
+and re-matching the first never turns it into a suspect of the second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.journal import format_time
+from payments.ap_deps import APDeps
+from payments.ap_records import HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, new_id
+from payments.documents import InvoiceStatus, MatchLevel, transition
+from payments.duplicates import DuplicateIndex, DuplicateKey, DuplicateMatch
+from payments.match_context import MatchContext
+from payments.match_findings import Finding, Hold, MatchResult
+from payments.match_holds import ManualRelease, active_hold_keys, status_after_match
+from payments.matching import match_batch
+from payments.prompt_pay import ClockNotStarted, start_clock
+
+MATCHABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
+
+
+def finding_doc(f: Finding) -> dict[str, Any]:
+    return {**f.canonical(), "explanation": f.explanation}
+
+
+@dataclass
+class MatchOutcome:
+    """What one re-match changes for one invoice; ``MatchQueries.save`` writes a batch of these."""
+
+    invoice_id: str
+    version: int
+    status_before: InvoiceStatus
+    status_after: InvoiceStatus
+    result: MatchResult
+    record: MatchRecord
+    new_holds: list[HoldRecord] = field(default_factory=list)
+    released_hold_ids: list[str] = field(default_factory=list)
+    updated_holds: list[tuple[str, str, str]] = field(default_factory=list)  # (hold id, fingerprint, finding json)
+    prompt_pay: PromptPayDates = PromptPayDates()
+    defects: list[dict[str, Any]] | None = None
+    return_by: dt.date | None = None
+
+    @property
+    def findings_json(self) -> str:
+        return json.dumps(list(self.record.findings), sort_keys=True, separators=(",", ":"))
+
+
+class _EarlierOnly:
+    """The duplicate pool seen from one invoice: only invoices entered before it count as the original."""
+
+    def __init__(self, index: DuplicateIndex) -> None:
+        self._index = index
+
+    def matches(self, key: DuplicateKey) -> tuple[DuplicateMatch, ...]:
+        return tuple(m for m in self._index.matches(key) if m.other_invoice_id < key.invoice_id)
+
+    def add(self, key: DuplicateKey) -> None:
+        pass  # the pool is already every stored invoice
+
+
+class Matcher:
+    """The persistence side of matching, used by every AP service inside its own unit of work."""
+
+    def __init__(self, deps: APDeps) -> None:
+        self._d = deps
+
+    def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str) -> dict[str, MatchOutcome]:
+        records = [r for r in uow.invoices.get_many(sorted(set(invoice_ids))) if r.invoice.status in MATCHABLE]
+        if not records:
+            return {}
+        outcomes = self.match_records(uow, records, trigger=trigger)
+        uow.match_queries.save(list(outcomes.values()))
+        return outcomes
+
+    def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str) -> dict[str, MatchOutcome]:
+        policy = self._d.policies.tolerance
+        q = uow.match_queries
+        invoices = [r.invoice for r in records]
+        ids = [inv.id for inv in invoices]
+        context = q.context_for(invoices)
+        index = DuplicateIndex(policy.duplicate_window_days)
+        for key in q.duplicate_pool([DuplicateKey.of(inv) for inv in invoices]):
+            index.add(key)
+        releases = q.manual_releases(ids)
+        open_holds = q.open_holds(ids)
+        deliveries = q.deliveries(sorted({line.po_id for inv in invoices for line in inv.lines if line.po_id}))
+        results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases)
+        now = format_time(self._d.now())
+        return {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),
+                                            open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger)
+                for r in records}
+
+    def _outcome(self, rec: InvoiceRecord, result: MatchResult, releases: Sequence[ManualRelease],
+                 open_holds: Sequence[HoldRecord], context: MatchContext,
+                 deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]], now: str,
+                 trigger: str) -> MatchOutcome:
+        inv = rec.invoice
+        after = status_after_match(result, releases)
+        if after is not inv.status:
+            transition(inv.status, after)
+        findings = tuple(finding_doc(f) for f in result.findings)
+        match = MatchRecord(new_id("match_result"), inv.id, rec.version, now, trigger, result.policy_version,
+                            result.digest(), findings, after.value)
+        out = MatchOutcome(inv.id, rec.version, inv.status, after, result, match)
+        active = active_hold_keys(result, releases)
+        by_key = {f.key: f for f in result.findings}
+        still_open = set()
+        for hold in open_holds:
+            finding = by_key.get(hold.key)
+            if hold.key not in active or finding is None:
+                out.released_hold_ids.append(hold.id)
+                continue
+            still_open.add(hold.key)
+            fingerprint = finding.fingerprint()
+            if fingerprint != hold.fingerprint:
+                out.updated_holds.append((hold.id, fingerprint, json.dumps(finding_doc(finding), sort_keys=True)))
+        for key in sorted(active - still_open):
+            f = by_key[key]
+            out.new_holds.append(HoldRecord(new_id("hold"), inv.id, f.hold.value, f.rule.value, f.subject,
+                                            f.fingerprint(), finding_doc(f), "open", now, match.id))
+        improper = [f for f in result.findings if f.hold is Hold.INVOICE_NOT_PROPER]
+        received = inv.received_on or inv.invoice_date or self._d.today()
+        if improper:
+            out.defects = [{"defect": f.detail[0] if f.detail else f.rule.value, "subject": f.subject,
+                            "explanation": f.explanation} for f in improper]
+            out.return_by = received + dt.timedelta(days=self._d.policies.prompt_pay.improper_return_days)
+        elif inv.invoice_date is not None:
+            out.prompt_pay = self._clock(rec, context, deliveries, received)
+        return out
+
+    def _clock(self, rec: InvoiceRecord, context: MatchContext,
+               deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]],
+               received: dt.date) -> PromptPayDates:
+        """Receipt date = later of invoice receipt and acceptance (deemed 7 days after the last delivery)."""
+        inv = rec.invoice
+        delivered: list[dt.date] = []
+        accepted: list[dt.date] = []
+        category = None
+        for line in inv.lines:
+            key = (line.po_id or "", line.po_line_no or 0)
+            facts = context.lines.get(key)
+            if facts is None:
+                continue
+            category = category or facts.category
+            on, acc = deliveries.get(key, (None, None))
+            if on is None and facts.match_level is MatchLevel.TWO_WAY:
+                on = received  # services billed 2-way: performance is evidenced by the invoice itself
+            if on is not None:
+                delivered.append(on)
+            if acc is not None:
+                accepted.append(acc)
+        policy = self._d.policies.prompt_pay
+        try:
+            clock = start_clock(invoice_date=inv.invoice_date, invoice_received_on=inv.received_on,
+                                delivered_on=max(delivered) if delivered else None,
+                                accepted_on=max(accepted) if accepted else None, policy=policy, category=category)
+        except ClockNotStarted:
+            return PromptPayDates(policy_version=policy.version)
+        return PromptPayDates(clock.acceptance_on, clock.receipt_date, clock.due_date, clock.policy_version)
+
+
+__all__ = ["MATCHABLE", "MatchOutcome", "Matcher", "finding_doc"]
