@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from adapters.http import ledger_routes, problems
+from adapters.http import payment_routes
 from adapters.http.auth import public
 
 
@@ -18,6 +19,7 @@ def create_app(**state: Any) -> FastAPI:
         setattr(app.state, name, value)
     problems.install(app)
     app.include_router(ledger_routes.router)
+    app.include_router(payment_routes.router)
 
     @app.get("/healthz", tags=["ops"])
     def health(_: None = public()) -> dict:
