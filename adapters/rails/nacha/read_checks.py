@@ -132,7 +132,7 @@ def finish_entry(b: BatchAcc, e: ReadEntry, n: int, n05: int, others: list[ReadA
                 "addenda record indicator is 1 but no addenda record follows")
         if b.kind == "ctx":
             declared = raw[54:58]
-            if declared.isdigit() and int(declared) != n:
+            if declared.isascii() and declared.isdigit() and int(declared) != n:
                 add(e.line, "entry_detail", "number_of_addenda_records", "addenda_count_mismatch",
                     f"entry says {declared} addenda records; {n} follow")
         _forward(b, e, add)

@@ -236,7 +236,7 @@ class _Scan:
                         self.close_batch(b, None, 0, count, h, debit, credit)
                         b = None
                     if res.file_control is not None:
-                        if rec[1:55].isdigit():
+                        if rec[1:55].isascii() and rec[1:55].isdigit():
                             add(line, "file_control", None, "duplicate_file_control", f"second File Control (first at line {res.file_control.line})")
                         else:
                             add(line, "fill", None, "block_fill", "record after the File Control is neither a 9-fill record (94 nines) nor a File Control")
@@ -308,7 +308,8 @@ class _Scan:
             self.add(line, "batch_header", "batch_number", "batch_number_order",
                      f"batch number {batch_number} does not ascend (previous {self.last_batch_number})")
         self.last_batch_number = batch_number
-        allowed = TC_TEXT_FOR_SERVICE_CLASS.get(int(scc) if scc.isdigit() else 0) or TC_TEXT_FOR_SERVICE_CLASS[200]
+        # isascii(): latin-1 decoding turns byte 0xB2 into '²', which isdigit() accepts and int() refuses.
+        allowed = TC_TEXT_FOR_SERVICE_CLASS.get(int(scc) if scc.isascii() and scc.isdigit() else 0) or TC_TEXT_FOR_SERVICE_CLASS[200]
         fwd_type, max_fwd = MAX_FORWARD_ADDENDA.get(sec, ("05", 9999) if sec not in STANDARD_SEC_CODES else (None, 0))
         batch = ReadBatch(BatchHeaderView(line, rec), kind, self.source)
         self.result.batches.append(batch)

@@ -263,3 +263,14 @@ def test_prenote_with_money_and_live_entry_without():
 def test_garbage_never_raises(garbage):
     result = read(garbage)
     assert not result.ok
+
+
+def test_latin1_digit_lookalikes_in_numeric_fields_do_not_crash():
+    """Regression: bytes 0xB2/0xB3/0xB9 decode to '²³¹', which str.isdigit() accepts but int() refuses."""
+    lines = _lines("ctx_820.ach")
+    lines[1] = _set(lines[1], 2, "²²²")  # service class
+    lines[2] = _set(lines[2], 55, "¹³")  # CTX addenda count
+    lines[2] = _set(lines[2], 30, "³")  # amount
+    result = read(_bytes(lines))
+    assert _reported(result, "non_ascii", 2, "service_class_code")
+    assert _reported(result, "non_ascii", 3)
