@@ -154,7 +154,7 @@ class _FileState:
 
 
 def _check_batch_header(b: Batch, where: str) -> None:
-    if b.service_class not in _ALLOWED_TC:
+    if type(b.service_class) is not int or b.service_class not in _ALLOWED_TC:
         if b.service_class == 280:
             raise _fail("unsupported_sec_code", where, "service_class", "280 (ADV) files are produced by ACH Operators, not written here")
         raise _fail("invalid_service_class", where, "service_class", f"{b.service_class!r} is not 200, 220 or 225")
@@ -170,7 +170,7 @@ def _check_batch_header(b: Batch, where: str) -> None:
         raise _fail("invalid_type", where, "effective_date", "must be a datetime.date")
     if not isinstance(b.odfi_id, str) or not is_digits(b.odfi_id, 8) or b.odfi_id == "00000000":
         raise _fail("invalid_format", where, "odfi_id", f"{b.odfi_id!r} must be the first 8 digits of the ODFI routing number")
-    if b.originator_status not in (1, 2) or isinstance(b.originator_status, bool):
+    if type(b.originator_status) is not int or b.originator_status not in (1, 2):
         raise _fail("invalid_originator_status", where, "originator_status", f"{b.originator_status!r} must be 1 or 2")
     if not b.entries:
         raise _fail("batch_without_entries", where, "entries", "is empty; a batch needs at least one entry")

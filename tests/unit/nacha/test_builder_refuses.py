@@ -120,6 +120,8 @@ def test_batch_and_file_header_fields():
     _refused(_with_batch(ccd_credit(), service_class=280), "unsupported_sec_code", "service_class")
     _refused(_with_batch(ccd_credit(), company_id=" "), "required", "company_id")
     _refused(_with_batch(ccd_credit(), originator_status=0), "invalid_originator_status", "originator_status")
+    _refused(_with_batch(ccd_credit(), originator_status=1.0), "invalid_originator_status", "originator_status")
+    _refused(_with_batch(ccd_credit(), service_class=220.0), "invalid_service_class", "service_class")
     _refused(_with_batch(ccd_credit(), entries=[]), "batch_without_entries", "entries")
     _refused(replace(ccd_credit(), immediate_destination="091000018"), "routing_check_digit", "immediate_destination")
     _refused(replace(ccd_credit(), file_id_modifier="a1"), "field_too_long", "file_id_modifier")
