@@ -83,6 +83,12 @@ class _Misread(Exception):
 
 
 def _with_library(text: str, records: list[rec.Record]) -> list[rec.File] | None:
+    codes = [record.code for record in records]
+    # bai2 0.15.0 never returns when the input ends on a record one of its loops can re-read (a file cut
+    # after a 16 spins forever, growing memory), and it reads only the first of concatenated files. So it is
+    # only given one complete file: a single 01 first and a single 99 last.
+    if codes[0] != "01" or codes[-1] != "99" or codes.count("01") != 1 or codes.count("99") != 1:
+        return None
     try:
         parsed = bai2_package.parse_from_string(text, check_integrity=True)
     except Exception:  # noqa: BLE001 - ParsingException, IntegrityException, ValueError, IndexError ...: any

@@ -289,10 +289,12 @@ def _time(record: Record, value: str, name: str) -> time | None:
         return None
     if value in ("2400", "9999"):  # both mean end of day in BAI2
         return time.max
-    try:
-        return datetime.strptime(value, "%H%M").time()
-    except ValueError:
-        record.fail(f"{value!r} is not an HHMM time", name)
+    for layout in ("%H%M", "%H:%M:%S"):  # military time, or the clock time some intraday senders use
+        try:
+            return datetime.strptime(value, layout).time()
+        except ValueError:
+            continue
+    record.fail(f"{value!r} is not an HHMM time", name)
 
 
 def _currency(record: Record, value: str, name: str) -> str | None:

@@ -25,7 +25,7 @@ from payments.statements import (
     minor_exponent,
 )
 
-from .camt_entry import EntryNotes, amount, date_of, read_entry
+from .camt_entry import EntryNotes, amount, check_currency, date_of, read_entry
 from adapters.rails.iso20022.safexml import Node, local_name, namespace_version, parse_xml
 
 FMT = "camt"
@@ -93,7 +93,10 @@ def _statement(node: Node, index: int, fmt: StatementFormat, add: AddFinding) ->
     notes = EntryNotes()
     lines = tuple(read_entry(entry, f"stmt {index} entry {n}", statement_date, notes)
                   for n, entry in enumerate(node.children("Ntry"), 1))
-    currency = node.text("Acct", "Ccy") or next((b[1] for b in balances.values()), None) or (
+    account_currency = node.text("Acct", "Ccy")
+    if account_currency is not None:
+        check_currency(node, account_currency, "Acct/Ccy")
+    currency = account_currency or next((b[1] for b in balances.values()), None) or (
         lines[0].currency if lines else None)
     if currency is None:
         node.fail("no currency: the account, balances and entries all leave it out", "Acct/Ccy")
@@ -186,8 +189,9 @@ def _check_summary(summary: Node, currency: str, lines: tuple[StatementLine, ...
         group = summary.child(name)
         if group is None:
             continue
+        # The sums cover every entry, booked or not: TxsSummry describes the entries as listed.
         count = group.text("NbOfNtries")
-        if count is not None and count != str(len(members)):
+        if count is not None and (not count.isdigit() or int(count) != len(members)):
             add(FindingCode.TRANSACTION_SUMMARY_MISMATCH,
                 f"{name}/NbOfNtries says {count}, the statement has {len(members)} such entries", group.path)
         actual = Decimal(sum(line.amount_minor for line in members)).scaleb(-exponent)

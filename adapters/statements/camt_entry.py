@@ -183,6 +183,17 @@ def amount(node: Node, *names: str) -> tuple[int, str]:
     return to_minor(target, Decimal(text), currency), currency
 
 
+def check_currency(node: Node, currency: str, field: str) -> str:
+    """``currency`` if it is a known ISO 4217 code, else a refusal naming the element."""
+    try:
+        if _CURRENCY.fullmatch(currency):
+            minor_exponent(currency)
+            return currency
+    except CurrencyDoesNotExist:
+        pass
+    node.fail(f"currency {currency!r} is not a known ISO 4217 code", field)
+
+
 def to_minor(node: Node, value: Decimal, currency: str) -> int:
     """``value`` in ``currency`` as integer minor units; refuses an unknown currency or extra decimals."""
     try:

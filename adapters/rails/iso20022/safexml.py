@@ -22,6 +22,8 @@ def parse_xml(data: bytes, fmt: str) -> ET.Element:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise XmlEntitiesForbidden(f"the XML declares a DTD or entities, which are refused ({exc})") from exc
+    except LookupError as exc:  # expat's answer to an encoding name it does not know
+        raise MalformedFile(fmt, f"the XML declares an unknown encoding ({exc})", location="line 1") from exc
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(": line ", 1)[0]  # expat repeats the position we already report

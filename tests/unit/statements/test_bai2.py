@@ -126,6 +126,13 @@ def test_a_file_cut_short_is_rejected_saying_what_is_missing() -> None:
         read_statement(truncated)
 
 
+def test_a_file_cut_after_a_detail_is_refused_promptly() -> None:
+    # Regression: handed to bai2 0.15.0, this input loops forever; it must never reach the package.
+    cut = b"\n".join(raw(CITY).splitlines()[:4])
+    with pytest.raises(MalformedFile, match=r"line 4 .*account 4412345678 \(line 3\) has no account trailer"):
+        read_statement(cut)
+
+
 def test_a_missing_account_trailer_is_rejected_at_the_next_account() -> None:
     broken = raw(CITY).replace(b"49,56106999,8/\n", b"")
     with pytest.raises(MalformedFile) as refused:
