@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.rails.nacha import Addenda05, Batch, Entry, NachaFile, check_file, read, routing_check_digit, write
+from adapters.rails.nacha import RULES, Addenda05, Batch, Entry, NachaFile, check_file, read, routing_check_digit, write
 
 from .golden import DATA_DIR
 
@@ -221,3 +221,34 @@ def test_returns_and_nocs_built_for_any_payment_read_back_to_it(f, data):
     notices = sorted([*result.returns, *result.changes], key=lambda n: n.trace_number)
     assert [n.original_trace for n in notices] == [e.trace_number for _, e in forward]
     assert [n.original_rdfi for n in notices] == [e.rdfi_routing[:8] for _, e in forward]
+
+
+anything = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**11), st.floats(allow_nan=False), st.text(max_size=30),
+                     st.sampled_from(["231380104", "091000010000001", "22", "CCD", "09100001"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_the_builder_raises_only_build_errors_and_what_it_writes_reads_clean(data):
+    """Any junk in any field: either a NachaBuildError naming a field, or a file the strict reader accepts."""
+    from adapters.rails.nacha import NachaBuildError
+
+    def field(good):
+        return data.draw(st.one_of(st.just(good), anything))
+
+    entry = Entry(transaction_code=field(22), rdfi_routing=field("231380104"), account_number=field("12345"),
+                  amount_cents=field(100), receiver_name=field("ACME"), trace_number=field("091000010000001"),
+                  identification=field(""), discretionary=field(""),
+                  addenda=data.draw(st.sampled_from([(), (Addenda05("RMR*IV*1*PI*1.00\\"),), (Addenda05(field("X")),)])))
+    batch = Batch(service_class=field(220), company_name=field("CITY"), company_id=field("1376000123"),
+                  sec_code=field("CCD"), entry_description=field("VENDOR PAY"), effective_date=field(date(2026, 1, 6)),
+                  odfi_id=field("09100001"), entries=[entry], originator_status=field(1))
+    f = NachaFile(immediate_destination=field("091000019"), immediate_origin=field("1376000123"),
+                  creation_date=field(date(2026, 1, 5)), batches=[batch])
+    try:
+        out = write(f)
+    except NachaBuildError as err:
+        assert err.field and err.code in set(RULES) | {
+            "field_too_long", "amount_out_of_range", "invalid_type", "duplicate_trace", "unsupported_sec_code"}
+        return
+    assert read(out, strict=True).ok
