@@ -87,8 +87,12 @@ def _statement(node: Node, index: int, fmt: StatementFormat, add: AddFinding) ->
     closing_code = next((code for code in CLOSING if code in balances), None)
     opening_code = next((code for code in OPENING if code in balances), None)
     period_end = _datetime(node, node.text("FrToDt", "ToDtTm"), "FrToDt/ToDtTm")
-    statement_date = (balances[closing_code][2] if closing_code else None) or (
-        created_at.date() if created_at else None) or (period_end.date() if period_end else None)
+    # The day the statement reports on: its closing balance's date, else the end of its period, else the
+    # opening balance's date; the creation time is the last resort (statements are often made the day after).
+    statement_date = ((balances[closing_code][2] if closing_code else None)
+                      or (period_end.date() if period_end else None)
+                      or (balances[opening_code][2] if opening_code else None)
+                      or (created_at.date() if created_at else None))
 
     notes = EntryNotes()
     lines = tuple(read_entry(entry, f"stmt {index} entry {n}", statement_date, notes)

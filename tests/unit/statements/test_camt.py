@@ -162,3 +162,22 @@ def test_an_external_entity_is_refused() -> None:
 def test_a_statement_without_any_account_identifier_is_rejected() -> None:
     with pytest.raises(MalformedFile, match="Stmt.1.*Acct/Id"):
         read_statement(raw(BATCH).replace(b"<Othr>\n            <Id>4412345678</Id>\n          </Othr>", b""))
+
+
+def test_an_intraday_camt052_report_is_read_as_interim() -> None:
+    report = (raw(BATCH).replace(b"camt.053.001.08", b"camt.052.001.08")
+              .replace(b"BkToCstmrStmt>", b"BkToCstmrAcctRpt>").replace(b"Stmt>", b"Rpt>"))
+    imported = read_statement(report)
+    assert (imported.format, imported.findings) == (StatementFormat.CAMT_052, ())
+    (statement,) = imported.statements
+    assert statement.interim and statement.location == "/Document/BkToCstmrAcctRpt/Rpt[1]"
+    assert len(statement.lines) == 4
+
+
+def test_a_statement_missing_its_closing_balance_is_warned_not_guessed() -> None:
+    start = raw(BATCH).index(b"<Bal>\n        <Tp><CdOrPrtry><Cd>CLBD")
+    end = raw(BATCH).index(b"</Bal>", start) + len(b"</Bal>")
+    imported = read_statement(raw(BATCH)[:start] + raw(BATCH)[end:])
+    assert [(f.code, f.severity) for f in imported.findings] == [(FindingCode.BALANCE_MISSING, Severity.WARNING)]
+    assert imported.statements[0].closing_balance_minor is None
+    assert imported.statements[0].statement_date == date(2026, 9, 23)  # the opening balance's day
