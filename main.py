@@ -26,6 +26,7 @@ class Container:
     vault: Any
     uow: Callable[..., Any]
     ledger: Any
+    ap: Any = None  # the accounts-payable use cases (ap_services)
     payments: Any = None  # the payment service, see wire_payments
 
 
@@ -52,6 +53,20 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
         return SqlUnitOfWork(engine, read_only=read_only)
 
     return Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
+
+
+def ap_services(container: Container):  # noqa: ANN201
+    """The accounts-payable use cases, built once per container."""
+    if container.ap is None:
+        from adapters.keys.field_cipher import AesGcmFieldCipher
+        from payments.ap_deps import APDeps
+        from payments.ap_policy import APPolicies
+        from payments.ap_services import APServices
+
+        container.ap = APServices(APDeps(container.uow, container.ledger.journal_for, container.clock,
+                                         APPolicies.from_policy(container.policy), getattr(container, "audit", None),
+                                         AesGcmFieldCipher.open(container.settings.path("key_dir"))))
+    return container.ap
 
 
 def create_app(container: Container):  # noqa: ANN201
