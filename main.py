@@ -26,6 +26,7 @@ class Container:
     vault: Any
     uow: Callable[..., Any]
     ledger: Any
+    payments: Any = None  # the payment service, see wire_payments
     ap: Any = None  # the accounts-payable use cases (ap_services)
     payments: Any = None  # the payment service, see wire_payments
 
@@ -381,6 +382,172 @@ def payment_jobs(container: Container) -> list:
             Job("payments_submit", lambda: [o.result for o in service.submit_released()],
                 every_s=int(pay.get("submit_every_s", 300))),
             Job("payments_poll_status", service.poll_status, every_s=int(pay.get("poll_every_s", 900)))]
+
+
+def cmd_payments(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    container = build()
+    service = wire_payments(container)
+    if args.payments_cmd == "run":
+        run_date = dt.date.fromisoformat(args.date) if args.date else None
+        result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli")
+        if result.run is None:
+            out = {"run": None, "skipped": [s.reason.value for s in (result.plan.skipped if result.plan else ())]}
+            print(json.dumps(out) if args.json else "nothing is payable in this window")
+            return 0
+        run = result.run
+        print(json.dumps({"run_id": run.id, "created": result.created, "payments": run.payment_count,
+                          "total_minor": run.total_minor, "status": run.status.value}) if args.json else
+              f"{'created' if result.created else 'existing'} run {run.id}: {run.payment_count} payments, "
+              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}, {run.status.value}")
+    elif args.payments_cmd == "submit":
+        outcomes = service.submit_released()
+        rows = [{"submission_id": o.submission_id, "run_id": o.run_id, "result": o.result, "reference": o.reference}
+                for o in outcomes]
+        print(json.dumps(rows) if args.json else "\n".join(
+            f"{r['run_id']}: {r['result']} {r['reference'] or ''}" for r in rows) or "nothing to submit")
+    else:
+        counts = service.poll_status() if args.poll else {}
+        runs = [service.get_run(args.run_id)] if args.run_id else service.list_runs(limit=args.limit)
+        rows = [{"run_id": r.id, "status": r.status.value, "payments": r.payment_count, "total_minor": r.total_minor,
+                 "by_status": _count_by_status(service.payments_of_run(r.id))} for r in runs]
+        print(json.dumps({"polled": counts, "runs": rows}) if args.json else "\n".join(
+            f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {r['total_minor'] / 100:>14,.2f}  "
+            f"{r['by_status']}" for r in rows) or "no payment runs")
+    return 0
+
+
+def _count_by_status(payments: list) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in payments:
+        out[p.status.value] = out.get(p.status.value, 0) + 1
+    return out
+
+
+def add_payment_commands(sub: Any) -> None:
+    pay = sub.add_parser("payments", help="payment runs").add_subparsers(dest="payments_cmd", required=True)
+    s = pay.add_parser("run", help="create the payment run for a business day (idempotent with --key)")
+    s.add_argument("--date", help="ISO date (default: today's business day, honouring the cut-off)")
+    s.add_argument("--key", help="run key: a second call with the same key returns the first run")
+    s.add_argument("--rail", help="rail name (default: the policy's)")
+    s.add_argument("--json", action="store_true")
+    s = pay.add_parser("submit", help="submit released runs; finish any submission a crash or timeout left open")
+    s.add_argument("--json", action="store_true")
+    s = pay.add_parser("status", help="runs and their payments; --poll asks the rails first")
+    s.add_argument("run_id", nargs="?")
+    s.add_argument("--poll", action="store_true")
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--json", action="store_true")
+    for name in ("run", "submit", "status"):
+        pay.choices[name].set_defaults(func=cmd_payments)
+
+
+# -- payment runs (wire_payments) -----------------------------------------------------------------------
+
+def crash_point(name: str) -> None:
+    """Test hook: SIGKILL this process at the named point when DISBURSE_CRASH_POINT names it (crash tests)."""
+    import os
+    import signal
+
+    if os.environ.get("DISBURSE_CRASH_POINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def run_policy(policy: dict[str, Any]) -> Any:
+    """The payment-run policy from the TOML tables [payments], [calendar], [prompt_pay], [approvals], [bank_accounts]."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from ledger.money import decimal_to_minor
+    from payments.business_days import BusinessCalendar
+    from payments.payment_runs import RunPolicy
+    from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+
+    pay, pp = policy.get("payments", {}), policy.get("prompt_pay", {})
+    hour, minute = (int(x) for x in str(pay.get("cutoff", "14:00")).split(":"))
+    calendar = BusinessCalendar.with_closures(
+        [dt.date.fromisoformat(d) for d in policy.get("calendar", {}).get("extra_holidays", [])],
+        cutoff=dt.time(hour, minute))
+    currency = str(pay.get("currency", "USD"))
+    prompt = PromptPayPolicy(str(policy.get("version", "default")), due_days=int(pp.get("days_to_pay", 30)),
+                             acceptance_days=int(pp.get("acceptance_deemed_days", 7)),
+                             discount_threshold_rate=Decimal(str(pp.get("discount_threshold_rate_pct", "0"))) / 100)
+    rates = RateTable([InterestRate(dt.date.fromisoformat(d), Decimal(r) / 100)
+                       for d, r in pp.get("interest_rates", [])]) if pp.get("interest_rates") else None
+    threshold = policy.get("approvals", {}).get("run_dual_release_threshold", "1000000.00")
+    return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
+                     rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
+                     prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)))
+
+
+def wire_payments(container: Container, *, invoices: Any = None, accounts: Any = None, rails: Any = None) -> Any:
+    """The payment service (once per container): policy, rail registry, invoice and bank-account sources."""
+    if container.payments is not None and invoices is None and accounts is None and rails is None:
+        return container.payments
+    from adapters.rails.registry import RailContext, RailRegistry
+    from adapters.scheduler import holder_id
+    from payments.payment_submission import PaymentService
+
+    policy = run_policy(container.policy)
+    registry = rails or RailRegistry(RailContext(container.policy, container.settings.path("outbox_dir"),
+                                                 container.clock, policy.calendar, crash=crash_point))
+    sources = payment_sources(container)
+    container.payments = PaymentService(
+        container.uow, vault=container.vault, clock=container.clock, policy=policy,
+        invoices=invoices or sources[0], accounts=accounts or sources[1], rails=registry,
+        default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
+        odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
+        crash=crash_point, holder=holder_id())
+    return container.payments
+
+
+def payment_sources(container: Container) -> tuple[Any, Any]:
+    """Approved invoices and vendor bank accounts for the payment runs (see adapters/db/payment_sources.py)."""
+    from adapters.db.payment_sources import SqlPayableInvoices, SqlPayeeAccounts
+
+    from adapters.keys.field_cipher import AesGcmFieldCipher
+
+    cipher = AesGcmFieldCipher.open(container.settings.path("key_dir"))
+    return SqlPayableInvoices(container.engine), SqlPayeeAccounts(container.engine, cipher, container.clock)
+
+
+def payment_jobs(container: Container) -> list:
+    """Create the day's run at the policy's cron time, submit released runs, poll the rails."""
+    from adapters.scheduler import Job
+
+    service, pay = wire_payments(container), container.policy.get("payments", {})
+
+    def create_run() -> object:
+        result = service.create_run(run_key=f"scheduled@{service.policy.calendar.effective_business_date(container.clock.now())}")
+        return result.run.id if result.run else "nothing payable"
+
+    return [Job("payments_create_run", create_run, cron=pay.get("run_cron", "0 7 * * 1-5")),
+            Job("payments_submit", lambda: [o.result for o in service.submit_released()],
+                every_s=int(pay.get("submit_every_s", 300))),
+            Job("payments_poll_status", service.poll_status, every_s=int(pay.get("poll_every_s", 900))),
+            Job("payments_prenote_relay", lambda: service.relay_prenote_events(prenote_handler(container)),
+                every_s=int(pay.get("submit_every_s", 300)))]
+
+
+def prenote_handler(container: Container) -> Callable[[str, dict], None]:
+    """Tell the bank-account workflow (when it is wired) that a prenote went out or came back."""
+    from payments.errors import DomainError
+
+    def handle(topic: str, payload: dict) -> None:
+        bank, service = getattr(container, "bank_accounts", None), container.payments
+        account = service._accounts.get(payload["account_id"]) if service else None
+        if bank is None or account is None or account.change_id is None:
+            return
+        try:
+            if topic.endswith("prenote_sent"):
+                bank.prenote_sent("system", account.change_id)
+            else:
+                bank.prenote_returned("system", account.change_id, return_code=payload.get("reason_code", ""))
+        except DomainError:
+            logging.getLogger("disburse.payments").warning("prenote event %s for %s not applied", topic,
+                                                           account.account_id)
+    return handle
 
 
 def cmd_payments(args: argparse.Namespace) -> int:

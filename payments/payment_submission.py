@@ -18,6 +18,7 @@ asks the rail before anything else: a timeout means "reconcile", never "send aga
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.entries import reversal_of
@@ -32,6 +33,8 @@ from payments.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStat
                             RailTimeout, RailUnavailable, RemittanceLine)
 
 _OPEN = (SubmissionState.PENDING, SubmissionState.UNKNOWN)
+PRENOTE_SENT = "bank_account.prenote_sent"
+PRENOTE_RETURNED = "bank_account.prenote_returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +184,13 @@ class PaymentService(PaymentRuns):
             for p in payments:
                 uow.payments.add_outbox("payment.sent", f"payment.sent:{p.id}",
                                         {"payment_id": p.id, "amount_minor": p.amount_minor, "trace": p.trace_number,
-                                         "reference": receipt.reference}, now)
+                                         "reference": receipt.reference, "kind": p.kind.value,
+                                         "account_id": p.account_id}, now)
+                if p.kind is PaymentKind.PRENOTE:
+                    # The bank-account workflow waits for this: the account's prenote is on its way.
+                    uow.payments.add_outbox(PRENOTE_SENT, f"{PRENOTE_SENT}:{p.id}",
+                                            {"payment_id": p.id, "account_id": p.account_id,
+                                             "effective_date": p.effective_date.isoformat()}, now)
             self._crash("before_commit")
             uow.commit()
         return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
@@ -196,6 +205,19 @@ class PaymentService(PaymentRuns):
                                                  reason=f"rail rejected the batch: {detail}", at=now)
                 uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.CLOSED, at=now)
             uow.commit()
+
+    def relay_prenote_events(self, handle: Callable[[str, dict], None]) -> int:
+        """Hand each unprocessed prenote event to ``handle(topic, payload)`` (the bank-account workflow), once."""
+        with self._uow(read_only=True) as uow:
+            rows = [r for topic in (PRENOTE_SENT, PRENOTE_RETURNED)
+                    for r in uow.payments.outbox(topic, pending_only=True)]
+        done = 0
+        for row in rows:
+            handle(row["topic"], row["payload"])
+            with self._uow() as uow:
+                done += uow.payments.mark_outbox_processed(row["key"], self._clock.now())
+                uow.commit()
+        return done
 
     # -- after the rail accepted ---------------------------------------------------------------------------
     def poll_status(self) -> dict[str, int]:
@@ -273,6 +295,10 @@ class PaymentService(PaymentRuns):
             if not uow.payments.transition_payments([p.id], p.status, PaymentStatus.RETURNED, reason=reason_code,
                                                     at=self._clock.now()):
                 return "unchanged"
+            if p.kind is PaymentKind.PRENOTE:
+                uow.payments.add_outbox(PRENOTE_RETURNED, f"{PRENOTE_RETURNED}:{p.id}",
+                                        {"payment_id": p.id, "account_id": p.account_id, "reason_code": reason_code},
+                                        self._clock.now())
             if p.kind is PaymentKind.LIVE:
                 journal = self._journal(uow)
                 entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code)

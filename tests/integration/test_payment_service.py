@@ -130,3 +130,26 @@ def test_cancelling_a_draft_run_frees_its_invoices(container):
     svc.cancel(TREASURER, run.id)
     assert {p.status for p in svc.payments_of_run(run.id)} == {PaymentStatus.CANCELLED}
     assert svc.create_run().run is not None
+
+
+def test_a_prenote_is_sent_once_and_the_bank_account_workflow_hears_of_it_once(container):
+    from payments.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
+    from payments.rails import RailAccountType
+
+    svc, rail = service(container)
+    changed = PayeeAccount("ba_ven_C", "ven_C", "CHANGED VENDOR", "231380104", RailAccountType.SAVINGS,
+                           PayeeAccountStatus.PENDING, prenote_due=True, change_id="chg_1")
+    svc._accounts.awaiting.append(changed)
+    run = svc.create_run().run
+    (prenote,) = svc.payments_of_run(run.id)
+    assert prenote.kind is PaymentKind.PRENOTE and prenote.amount_minor == 0
+    assert svc.create_run().run is None  # the prenote is live: no second one
+    svc.release(TREASURER, run.id)
+    svc.submit_released()
+    heard = []
+    assert svc.relay_prenote_events(lambda topic, payload: heard.append((topic, payload["account_id"]))) == 1
+    assert svc.relay_prenote_events(lambda topic, payload: heard.append(topic)) == 0
+    assert heard == [("bank_account.prenote_sent", "ba_ven_C")]
+    assert rail.received[svc.get_run(run.id).submission_id].payments[0].prenote
+    with container.uow(read_only=True) as uow:
+        assert uow.ledger_queries.list_entries(code="payment_sent") == []  # a prenote moves no money
