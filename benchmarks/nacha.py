@@ -142,7 +142,8 @@ def main() -> None:
     print(row("carta-ach Parser (slicing only)", cr, cr_cpu))
     print(f"  ratio: disburse is {cr / orr:.2f}x carta-ach's speed (target >= 1x; cpu ratio {cr_cpu / or_cpu:.2f}x)")
     print(f"targets: write {'met' if cw / ow >= 5 else 'MISSED'}, read {'met' if cr / orr >= 1 else 'MISSED'}, "
-          f"each <= 2 s: {'yes' if max(ow, orr) <= 2 else 'NO'}")
+          f"each <= 2 s: wall {'yes' if max(ow, orr) <= 2 else 'NO'}, cpu {'yes' if max(ow_cpu, or_cpu) <= 2 else 'NO'}"
+          f" (wall > cpu means the machine was busy: compare the ratios)")
     print(f"our validator on carta-ach's file: {len(carta_check.problems)} problem(s) {rules[:6]}")
 
 
