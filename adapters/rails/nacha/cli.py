@@ -15,7 +15,8 @@ from .report import check_file
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["check"]:  # accept both "nacha check FILE" and "check FILE" after "nacha"
+    # Accept both "check FILE" (after "nacha") and just "FILE"; a file literally named "check" still works.
+    if args[:1] == ["check"] and len(args) > 1 and not args[1].startswith("-"):
         args = args[1:]
     parser = argparse.ArgumentParser(prog="disburse nacha check", description="Validate a NACHA (ACH) file.")
     parser.add_argument("file", help="path to the file (.gz is decompressed)")
