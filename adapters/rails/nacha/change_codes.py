@@ -85,6 +85,28 @@ def parse_corrected_data(code: str, raw: str) -> CorrectedData:
     return CorrectedData()
 
 
+def corrected_data_problem(code: str, raw: str) -> str | None:
+    """Why the corrected data does not suit the change code (None when it does, or the code has no layout)."""
+    from .fields import is_valid_routing
+    from .transaction_codes import ALL_TC_TEXT
+
+    data = parse_corrected_data(code, raw)
+    need = {
+        "C01": ("account_number",), "C02": ("routing_number",), "C03": ("routing_number", "account_number"),
+        "C04": ("receiver_name",), "C05": ("transaction_code",), "C06": ("account_number", "transaction_code"),
+        "C07": ("routing_number", "account_number", "transaction_code"), "C09": ("identification",),
+    }.get(code, ())
+    for name in need:
+        value = getattr(data, name)
+        if value is None:
+            return f"{code} must carry the corrected {name.replace('_', ' ')}"
+        if name == "routing_number" and not is_valid_routing(value):
+            return f"corrected routing number {value!r} is not a valid 9-digit routing number"
+        if name == "transaction_code" and f"{value:02d}" not in ALL_TC_TEXT:
+            return f"corrected transaction code {value} is not a Nacha transaction code"
+    return None
+
+
 def format_corrected_data(code: str, data: CorrectedData) -> str:
     """The 29-character corrected-data field for a change code; raises ValueError when a needed part is missing."""
 
@@ -126,6 +148,7 @@ __all__ = [
     "RETIRED_CHANGE_CODES",
     "CorrectedData",
     "change_reason",
+    "corrected_data_problem",
     "format_corrected_data",
     "parse_corrected_data",
 ]

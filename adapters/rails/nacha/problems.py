@@ -53,6 +53,7 @@ RULES: Final[dict[str, tuple[str, str]]] = {
     "invalid_addenda_type": ("error", "addenda type code is not one this SEC code allows"),
     "invalid_return_code": ("error", "return reason code is not in the Nacha table"),
     "invalid_change_code": ("error", "change code is not a current Nacha change code"),
+    "invalid_corrected_data": ("error", "Addenda98 corrected data does not suit its change code"),
     # entries
     "transaction_code_service_class": ("error", "transaction code direction not allowed by the service class"),
     "addenda_indicator": ("error", "addenda record indicator disagrees with the addenda that follow"),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from .addenda98 import read_change
 from .addenda99 import read_return
 from .batch_control import BatchControlView, check_batch_control
-from .change_codes import CHANGE_REASONS, RETIRED_CHANGE_CODES
+from .change_codes import CHANGE_REASONS, RETIRED_CHANGE_CODES, corrected_data_problem
 from .addenda05 import ReadAddenda
 from .entry_detail import ReadEntry, to_int
 from .fields import parse_yymmdd
@@ -195,6 +195,10 @@ def other_addenda(scan: _Scan, b: BatchAcc, entry: ReadEntry, line: int, rec: st
         if cc not in CHANGE_REASONS:
             why = " (C10-C12 are retired; not guessing a meaning)" if cc in RETIRED_CHANGE_CODES else ""
             add(line, "addenda_98", "change_code", "invalid_change_code", f"{cc!r} is not a current Nacha change code{why}")
+        else:
+            why = corrected_data_problem(cc, rec[35:64])
+            if why:
+                add(line, "addenda_98", "corrected_data", "invalid_corrected_data", why)
         _original(rec, line, "addenda_98", add)
         _own_trace(rec, line, entry, "addenda_98", add)
         scan.result.changes.append(read_change(rec, line, entry, b.header))

@@ -26,7 +26,7 @@ from .addenda98 import Addenda98, format_addenda98
 from .addenda99 import Addenda99, format_addenda99
 from .batch_control import format_batch_control
 from .batch_header import Batch, format_batch_header
-from .change_codes import CHANGE_REASONS
+from .change_codes import CHANGE_REASONS, corrected_data_problem
 from .entry_detail import Entry, format_ctx_entry, format_entry
 from .errors import NachaBuildError
 from .fields import is_digits, is_printable_ascii, is_valid_routing
@@ -301,6 +301,9 @@ def _addenda_kind(addenda, where: str) -> str:
         _text(where, "addenda[0].corrected_data", a.corrected_data, 29)
         if a.change_code not in CHANGE_REASONS:
             raise _fail("invalid_change_code", where, "addenda[0].change_code", f"{a.change_code!r} is not a current Nacha change code")
+        why = corrected_data_problem(a.change_code, a.corrected_data)
+        if why:
+            raise _fail("invalid_corrected_data", where, "addenda[0].corrected_data", why)
         _check_original(a, where)
     return kind
 

@@ -137,6 +137,8 @@ def test_returns_and_nocs_need_return_codes_and_their_addenda():
     bad_change = replace(n.batches[0].entries[0].addenda[0], change_code="C11")
     _refused(_with_entry(n, addenda=[bad_change]), "invalid_change_code", "addenda[0].change_code")
     _refused(_with_entry(n, amount_cents=5), "noc_nonzero_amount", "amount_cents")
+    bad_routing = replace(n.batches[0].entries[1].addenda[0], corrected_data="231380105" + " " * 20)
+    _refused(_with_entry(n, 1, addenda=[bad_routing]), "invalid_corrected_data", "addenda[0].corrected_data")
     # an Addenda98 outside a COR batch, a live code with an Addenda99 in a forward batch
     moved = _with_entry(ccd_credit(), transaction_code=21, addenda=[n.batches[0].entries[0].addenda[0]])
     _refused(moved, "invalid_addenda_type", "addenda")

@@ -274,3 +274,12 @@ def test_latin1_digit_lookalikes_in_numeric_fields_do_not_crash():
     result = read(_bytes(lines))
     assert _reported(result, "non_ascii", 2, "service_class_code")
     assert _reported(result, "non_ascii", 3)
+
+
+def test_corrected_data_must_suit_the_change_code():
+    noc = _lines("noc.ach")
+    noc[5] = _set(noc[5], 36, "231380105")  # C07: corrected routing with a bad check digit
+    noc[3] = _set(noc[3], 36, " " * 29)  # C01: no corrected account number
+    result = read(_bytes(noc))
+    assert _reported(result, "invalid_corrected_data", 4, "corrected_data")
+    assert _reported(result, "invalid_corrected_data", 6, "corrected_data")
