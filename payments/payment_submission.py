@@ -238,12 +238,14 @@ class PaymentService(PaymentRuns):
         return counts
 
     def apply_status(self, status: RailPaymentStatus, *, on: dt.date | None = None) -> str:
-        """Apply one rail verdict (also called by reconciliation): failed, settled, returned or unchanged."""
+        """Apply one rail verdict: a rejection fails the payment, a return returns it; anything else is news only.
+
+        Settlement is not taken from a rail: the bank statement says it, and reconciliation posts
+        ``payment_settled`` from the statement (one path, so never a second settlement entry).
+        """
         on = on or self._clock.now().date()
         if status.outcome is RailOutcome.REJECTED:
             return self._fail_sent(status.payment_id, status.reason_code or "rejected", on)
-        if status.outcome is RailOutcome.SETTLED:
-            return self.mark_settled(status.payment_id, on=on)
         if status.outcome is RailOutcome.RETURNED:
             return self.mark_returned(status.payment_id, reason_code=status.reason_code or "R00", on=on)
         return "unchanged"
@@ -261,29 +263,6 @@ class PaymentService(PaymentRuns):
                                                memo=f"payment failed: {reason}") for d in drafts])
             uow.commit()
         return "failed"
-
-    def mark_settled(self, payment_id: str, *, on: dt.date) -> str:
-        """Sent → settled (the bank statement or the rail says so); posts ``payment_settled`` once."""
-        from ledger.accounts import Direction
-        from ledger.entries import EntryDraft, Posting
-
-        with self._uow() as uow:
-            p = uow.payments.get_payment(payment_id)
-            if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.SETTLED,
-                                                                 at=self._clock.now()):
-                return "unchanged"
-            per_fund: dict[str, int] = {}
-            for item in p.items:
-                per_fund[item.fund] = per_fund.get(item.fund, 0) + item.paid_minor
-            legs = [leg for fund, amount in sorted(per_fund.items()) if amount
-                    for leg in (Posting(f"{fund}-1050", Direction.DEBIT, amount, p.currency),
-                                Posting(f"{fund}-1010", Direction.CREDIT, amount, p.currency))]
-            if legs:
-                self._journal(uow).post(EntryDraft(entry_id_for(p.id, "payment_settled"), on, "payment_settled",
-                                                   tuple(legs), memo="payment settled",
-                                                   references={"payment_id": p.id}))
-            uow.commit()
-        return "settled"
 
     def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
         """Sent or settled → returned: the liability comes back and the invoices become payable again."""
