@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ledger.entries import reversal_of
 from payments.disbursements import (IllegalTransition, LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
                                     submission_id_for, trace_numbers)
-from payments.errors import NotFound
+from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
@@ -126,7 +126,13 @@ class PaymentService(PaymentRuns):
         receipt = rail.lookup(submission_id)
         if receipt is None:
             try:
-                receipt = rail.submit(self._batch(submission))
+                batch = self._batch(submission)
+            except DomainError as exc:
+                # Nothing was handed over: say why and try again on the next pass (a person may need to act).
+                self._mark(submission, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
+                return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
+            try:
+                receipt = rail.submit(batch)
             except RailTimeout as exc:
                 self._mark(submission, SubmissionState.UNKNOWN, exc.message)
                 return SubmitOutcome(submission_id, submission.run_id, "unknown", detail=exc.message)

@@ -165,3 +165,14 @@ def test_a_run_closes_when_every_payment_is_final(container):
     assert svc.poll_status() == {"returned": 1}
     assert svc.get_run(run.id).status is RunStatus.CLOSED
     assert svc.poll_status() == {}
+
+
+def test_an_account_gone_before_submission_leaves_the_run_waiting_not_half_sent(container):
+    svc, rail = service(container, payables=FakePayables([invoice(1)]))
+    run = svc.create_run().run
+    svc.release(TREASURER, run.id)
+    svc._accounts.set("ven_A", None)
+    assert [o.result for o in svc.submit_released()] == ["retry"]
+    assert rail.submits == 0 and svc.get_run(run.id).status is RunStatus.SUBMITTED
+    svc._accounts.overrides.clear()
+    assert [o.result for o in svc.submit_released()] == ["accepted"]
