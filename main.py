@@ -353,8 +353,18 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
         invoices=invoices or sources[0], accounts=accounts or sources[1], rails=registry,
         default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
         odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
-        crash=crash_point, holder=holder_id())
+        restraints=lambda vendor_ids: bank_change_restraints(container, vendor_ids), crash=crash_point,
+        holder=holder_id())
     return container.payments
+
+
+def bank_change_restraints(container: Container, vendor_ids: Any) -> list:
+    """Who changed these vendors' bank accounts and is still cooling off (none until the identity work is wired)."""
+    bank = getattr(container, "bank_accounts", None)
+    if bank is None or not hasattr(bank, "restraints"):
+        return []
+    with container.uow(read_only=True) as uow:
+        return list(bank.restraints(uow, list(vendor_ids)))
 
 
 def payment_sources(container: Container) -> tuple[Any, Any]:
