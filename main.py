@@ -73,7 +73,7 @@ def create_app(container: Container):  # noqa: ANN201
     from adapters.db.idempotency import SqlIdempotencyStore
     from adapters.http.app import create_app as make_app
 
-    return make_app(payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine),
+    return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine),
                     authenticator=getattr(container, "authenticator", None), settings=container.settings)
 
 

@@ -136,8 +136,6 @@ class PurchaseOrderService:
         po = record.po
         if po.status not in (POStatus.DRAFT, POStatus.APPROVED):
             raise PONotOpen(po.id, po.status.value)
-        if po.status is POStatus.APPROVED:
-            authorize(principal, Action.PO_APPROVE)  # changing an approved order re-commits money
         if not cmd.reason.strip():
             raise InvalidDocument("a change order needs a reason", field="reason")
         if cmd.expected_version != po.version:
@@ -169,6 +167,8 @@ class PurchaseOrderService:
                     left = record.budget.get(old.line_no, LineBudget()).encumbered_minor
                     changes.append(EncumbranceChange(old.coding, -left))
                     needs[old.coding] = needs.get(old.coding, 0) - left
+            if any(need > 0 for need in needs.values()):
+                authorize(principal, Action.PO_APPROVE)  # committing more money takes approval authority
             check_funds(uow, needs, po.currency)
         else:
             budgets = {line.line_no: LineBudget() for line in lines}

@@ -27,6 +27,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency_key_in_flight": 409,
     "insufficient_funds": 422,
     "stale_state": 409,
+    "document_exists_with_different_body": 409,
+    "duplicate_number": 409,
+    "tin_storage_unavailable": 503,
 }
 STATUS_BY_CLASS: tuple[tuple[type, int], ...] = (
     (NotFound, 404), (Conflict, 409), (Forbidden, 403), (InvalidInput, 422), (DomainError, 422), (LedgerError, 422),
