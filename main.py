@@ -26,6 +26,7 @@ class Container:
     vault: Any
     uow: Callable[..., Any]
     ledger: Any
+    recon: Any = None  # treasury reconciliation (wire_recon)
     payments: Any = None  # the payment service, see wire_payments
     ap: Any = None  # the accounts-payable use cases (ap_services)
 
@@ -73,7 +74,7 @@ def create_app(container: Container):  # noqa: ANN201
     from adapters.db.idempotency import SqlIdempotencyStore
     from adapters.http.app import create_app as make_app
 
-    return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine),
+    return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
                     authenticator=getattr(container, "authenticator", None), settings=container.settings)
 
 
@@ -84,6 +85,7 @@ def jobs(container: Container) -> list:
     schedule = container.policy.get("schedule", {})
     return [
         Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule.get("ledger_checkpoint", "0 2 * * *")),
+        *recon_jobs(container),
         *payment_jobs(container),
     ]
 
@@ -281,6 +283,7 @@ def parser() -> argparse.ArgumentParser:
     keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
     keys.add_argument("--out")
     keys.set_defaults(func=cmd_keys)
+    add_recon_commands(sub)
     add_payment_commands(sub)
     return p
 
@@ -472,6 +475,116 @@ def add_payment_commands(sub: Any) -> None:
     s.add_argument("--json", action="store_true")
     for name in ("run", "submit", "status"):
         pay.choices[name].set_defaults(func=cmd_payments)
+
+
+# -- treasury reconciliation (wire_recon) -------------------------------------------------------------------
+
+def wire_recon(container: Container) -> Any:
+    """Reconciliation's services, once per container, from the policy's [reconciliation] table."""
+    if container.recon is not None:
+        return container.recon
+    import datetime as dt
+
+    from adapters.db.recon_invoices import SqlReturnedInvoices
+    from adapters.statements.bank_files import read_bank_file
+    from payments.business_days import BusinessCalendar
+    from payments.recon_bank_link import BankAccountLink
+    from payments.recon_records import DateWindow
+    from payments.recon_services import build_recon_services
+    from payments.reconciliation_service import ReconPolicy
+
+    cfg, closures = container.policy.get("reconciliation", {}), container.policy.get("calendar", {})
+    calendar = BusinessCalendar.with_closures(dt.date.fromisoformat(d) for d in closures.get("extra_holidays", []))
+    policy = ReconPolicy(window=DateWindow(int(cfg.get("window_after_business_days", 3)),
+                                           int(cfg.get("window_before_business_days", 1))),
+                         unsettled_after_business_days=int(cfg.get("unsettled_after_business_days", 3)),
+                         lookback_days=int(cfg.get("lookback_days", 120)), default_fund=str(cfg.get("fund", "100")))
+    bank = getattr(container, "bank_accounts", None)
+    container.recon = build_recon_services(
+        container.uow, container.vault, container.clock, read=read_bank_file, policy=policy, calendar=calendar,
+        invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(bank, container.uow) if bank else None,
+        audit=getattr(container, "audit", None))
+    return container.recon
+
+
+def recon_jobs(container: Container) -> list:
+    """Pick up the drop folder every few minutes; reconcile every business morning."""
+    from adapters.scheduler import Job
+    from adapters.statements.drop_folder import pick_up
+
+    schedule = container.policy.get("schedule", {})
+    inbox = Path(container.settings.path("inbox_dir"))
+    return [Job("statements_pick_up", lambda: pick_up(inbox, wire_recon(container).service.import_file),
+                every_s=int(schedule.get("statements_pick_up_every_s", 300))),
+            Job("reconcile", lambda: wire_recon(container).service.reconcile(),
+                cron=schedule.get("reconcile", "30 6 * * 1-5"))]
+
+
+def cmd_statements_import(args: argparse.Namespace) -> int:
+    from payments.statements import FormatError
+
+    service = wire_recon(build()).service
+    data = Path(args.file).read_bytes()
+    try:
+        result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
+                                     dry_run=args.dry_run)
+    except FormatError as exc:
+        print(json.dumps({"rejected": True, "code": exc.code, "location": exc.location, "field": exc.field,
+                          "reason": exc.message, "details": exc.details}, default=str) if args.json
+              else f"rejected: {exc.code}: {exc.message}", file=sys.stdout if args.json else sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+        return 0
+    head = "dry run, nothing written: " if result.dry_run else ""
+    if result.duplicate_file:
+        print(f"{head}already imported as {result.file_id} (same SHA-256); nothing posted again")
+        return 0
+    print(f"{head}imported {Path(args.file).name} as {result.file_id} ({result.format})")
+    for label, value in (("lines read", result.lines_read), ("new lines", result.lines_new),
+                         ("already imported", result.lines_already_imported), ("matched", result.lines_matched),
+                         ("payments settled", result.payments_settled), ("returns posted", result.returns_posted),
+                         ("changes proposed", result.changes_proposed), ("exceptions opened", result.exceptions_opened)):
+        if value:
+            print(f"  {label:<18} {value}")
+    for finding in result.findings:
+        print(f"  finding: {finding['severity']} {finding['location']}: {finding['message']}")
+    for action in result.bank_actions:
+        print(f"  bank account: {action}")
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    recon = wire_recon(build())
+    on = dt.date.fromisoformat(args.date) if args.date else None
+    run = recon.service.reconcile(on)
+    report = recon.queries.report(dt.date.fromisoformat(run["date"]))
+    if args.json:
+        print(json.dumps({"run": run, "report": report.to_dict()}, indent=2, default=str))
+    elif args.csv:
+        print(report.to_csv(), end="")
+    else:
+        print(report.describe())
+    return 0 if report.ties_out or not report.cash else 1
+
+
+def add_recon_commands(sub: Any) -> None:
+    statements = sub.add_parser("statements", help="bank files").add_subparsers(dest="statements_cmd", required=True)
+    s = statements.add_parser("import", help="import a statement, status report, or returns/NOC file (idempotent)")
+    s.add_argument("file")
+    s.add_argument("--format", choices=["nacha", "bai2", "camt053", "camt054", "camt052", "pain002"],
+                   help="skip sniffing the format")
+    s.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_statements_import)
+    s = sub.add_parser("reconcile", help="match what is open, flag overdue payments, print the day's report")
+    s.add_argument("--date", help="ISO date (default: today)")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true")
+    s.set_defaults(func=cmd_reconcile)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from payments.bank_notices import ChangeNotice, NoticeFile
-from payments.disbursements import StaleState
+from payments.disbursements import StaleState, entry_id_for
 from payments.recon_apply import exception_record
 from payments.recon_postings import return_drafts
 from payments.recon_ports import ReturnedInvoices
@@ -68,16 +68,22 @@ def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, no
             exceptions.append(exception_record(d.exception, new_id=new_id, now=now, dedup_key=(
                 f"return:{n.original_trace}:{n.return_trace}:{n.reason_code}")))
             continue
-        if not uow.recon_payments.mark_returned(p.payment_id, p.status, f"{n.reason_code} {n.reason}", now):
-            raise StaleState("payment", p.payment_id, p.status)
         items = uow.recon_payments.ledger_items(p.payment_id)
-        posted = return_drafts(p, items, received, settled=d.settled, reason_code=n.reason_code)
-        drafts += posted
+        if d.action == "adopt":
+            posted = []
+            entry_id = entry_id_for(p.payment_id, "payment_returned")
+        else:
+            # The payment flow writes the bare code as the reason; so do we, so either path recognizes the other.
+            if not uow.recon_payments.mark_returned(p.payment_id, p.status, n.reason_code, now):
+                raise StaleState("payment", p.payment_id, p.status)
+            posted = return_drafts(p, items, received, settled=d.settled, reason_code=n.reason_code)
+            entry_id = posted[0].id if posted else None
+            drafts += posted
         if invoices is not None:
             invoice_ids = [i.invoice_id for i in items]
             out.invoices_reopened += invoices.reopen(uow, invoice_ids, payment_id=p.payment_id,
                                                      reason_code=n.reason_code, vendor_reason=n.vendor_reason, at=now)
-        record = ReturnRecord(new_id("ret"), state="posted", entry_id=posted[0].id if posted else None,
+        record = ReturnRecord(new_id("ret"), state="posted", entry_id=entry_id,
                               bank_action="pending" if n.account_level else "none", **base)
         records.append(record)
         if n.account_level:

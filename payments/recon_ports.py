@@ -71,6 +71,10 @@ class ReconRepository(Protocol):
         """Those payments a statement line already settled."""
         ...
 
+    def settlement_dates(self, payment_ids: Iterable[str]) -> dict[str, date]:
+        """payment id -> booking date of the statement line that showed it leave."""
+        ...
+
     def matches_between(self, start: date, end: date) -> list[MatchRecord]:
         ...
 

@@ -20,6 +20,18 @@ class ExceptionNotFound(NotFound):
         super().__init__(f"reconciliation exception {exception_id} does not exist", exception_id=exception_id)
 
 
+def _credit_due(r: Any, debited_on: date | None, on: date) -> bool:
+    """Whether a return waiting for its credit makes the bank's balance lower than the ledger's on ``on``.
+
+    The bank shows the payment leaving from its debit's booking date and coming back only with the credit. The
+    ledger's Cash never moves for a return that beat its settlement (in-transit took it), and moves out and back
+    for one that had settled (out at settlement, back on the return's date).
+    """
+    if debited_on is None or debited_on > on:
+        return False
+    return r.received_on <= on if r.settled_before else True
+
+
 class ReconQueries:
     def __init__(self, uow_factory: Callable[..., Any], *, calendar: BusinessCalendar, unsettled_after: int,
                  lookback_days: int, cash_account_suffix: str = "-1010") -> None:
@@ -36,7 +48,7 @@ class ReconQueries:
             overdue = [(p, self.calendar.business_days_between(p.sent_on, on)) for p in sent if p.sent_on < cutoff]
             in_transit = [p for p in sent if p.sent_on >= cutoff]
             awaiting = uow.recon.returns_awaiting_credit()
-            seen_leaving = uow.recon.settled_payment_ids(r.payment_id for r in awaiting)
+            debited_on = uow.recon.settlement_dates(r.payment_id for r in awaiting)
             returns = {r.id: r for r in uow.recon.returns_between(on, on)}
             elsewhere = [p for p in uow.recon_payments.open_for_matching(
                 since=on - timedelta(days=self.lookback_days)) if p.status == "settled"]
@@ -52,7 +64,7 @@ class ReconQueries:
                 on, business_days=self.unsettled_after, matches=uow.recon.matches_between(on, on),
                 open_lines=uow.recon.open_lines(), unsettled=overdue, in_transit=in_transit,
                 returns_today=list(returns.values()),
-                awaiting_credit=[(r, r.payment_id in seen_leaving or r.settled_before) for r in awaiting],
+                awaiting_credit=[(r, _credit_due(r, debited_on.get(r.payment_id), on)) for r in awaiting],
                 settled_elsewhere=elsewhere, changes=changes, open_exceptions=uow.recon.count_open_exceptions(),
                 ledger_cash=cash, statements=uow.recon.latest_statements(on))
 

@@ -95,6 +95,8 @@ class BookPayment:
 
     ``funds`` splits the amount by fund (one pair for most payments) so that postings land in the right fund.
     ``settled`` says whether a statement has shown it leaving (a returned payment may or may not have).
+    ``batch_ref`` groups the payments the bank settles with one debit (one ACH batch: run and SEC code);
+    ``group_refs`` are other references naming a group it belongs to (run id, submission id).
     """
 
     payment_id: str
@@ -110,17 +112,22 @@ class BookPayment:
     rdfi: str | None = None
     funds: tuple[tuple[str, int], ...] = ()
     settled: bool = False
+    group_refs: tuple[str, ...] = ()
+    return_code: str | None = None
 
     def fund_split(self) -> tuple[tuple[str, int], ...]:
         return self.funds or (("100", self.amount_minor),)
 
     def keys(self) -> tuple[str, ...]:
-        """Every reference a bank may echo for this payment."""
+        """Every reference a bank may echo for this payment: its id, trace, EndToEndId, and the id's last 15
+        characters (what fits the NACHA entry's identification field, which banks echo as the end-to-end id)."""
         keys = [self.payment_id]
         if self.trace_number:
             keys.append(self.trace_number)
         if self.end_to_end_id and self.end_to_end_id != self.payment_id:
             keys.append(self.end_to_end_id)
+        if len(self.payment_id) > 15:
+            keys.append(self.payment_id[-15:])
         return tuple(keys)
 
 

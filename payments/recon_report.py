@@ -148,7 +148,8 @@ def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord]
                  returns_today: Sequence[ReturnRecord], awaiting_credit: Sequence[tuple[RecordedReturn, bool]],
                  settled_elsewhere: Sequence[BookPayment], changes: Sequence[dict], open_exceptions: dict,
                  ledger_cash: dict[str, int], statements: Sequence[StatementRecord]) -> ReconReport:
-    """Assemble the report; ``awaiting_credit`` pairs each return with whether the bank showed the payment leave."""
+    """Assemble the report; ``awaiting_credit`` pairs each return with whether, on ``on``, the bank has shown the
+    payment leave but not yet come back while the ledger's Cash already agrees it is back (a reconciling item)."""
     by_line: dict[str, dict] = {}
     for m in matches:
         row = by_line.setdefault(m.line_id, {"line_id": m.line_id, "booking_date": m.booking_date.isoformat(),
@@ -163,8 +164,8 @@ def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord]
         items.setdefault(x.currency, []).append(ReconcilingItem(
             "unmatched_line", x.line_id, f"{x.booking_date.isoformat()} {x.direction} {x.bank_reference or ''} "
             f"{x.text or ''}".strip(), x.signed_amount_minor, x.currency))
-    for r, debited in awaiting_credit:
-        if debited and r.received_on <= on:
+    for r, due in awaiting_credit:
+        if due:
             items.setdefault(r.currency, []).append(ReconcilingItem(
                 "return_not_yet_credited", r.payment_id, f"return of {r.payment_id} (original trace "
                 f"{r.original_trace}) recorded {r.received_on.isoformat()}, credit not yet on a statement",

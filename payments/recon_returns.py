@@ -20,7 +20,8 @@ _SENT_OR_SETTLED = frozenset({"sent", "settled"})
 
 @dataclass(frozen=True, slots=True)
 class ReturnDecision:
-    """``post`` (return the payment), ``replay`` (already recorded) or ``exception``."""
+    """``post`` (return the payment), ``adopt`` (the payment flow already returned it), ``replay`` (already
+    recorded) or ``exception``."""
 
     notice: ReturnNotice
     action: str
@@ -61,6 +62,13 @@ def decide_returns(notices: Iterable[ReturnNotice], by_trace: Mapping[str, BookP
                                   "banks dispute an earlier return; nothing was posted", payment))
             continue
         earlier = seen.get(payment.payment_id)
+        if earlier is None and payment.status == "returned" and payment.return_code in (None, n.reason_code) \
+                and not _mismatch(n, payment, returned_ok=True):
+            # The payment flow already applied this return from the rail's status (posting the same entry):
+            # reconciliation records it and does what only it does (the invoice hold, the account block).
+            seen[payment.payment_id] = n.return_trace
+            out.append(ReturnDecision(n, "adopt", payment))
+            continue
         if earlier is not None or payment.status == "returned":
             if earlier == n.return_trace:
                 out.append(ReturnDecision(n, "replay", payment))
@@ -102,14 +110,14 @@ def decide_changes(notices: Iterable[ChangeNotice], by_trace: Mapping[str, BookP
     return out
 
 
-def _mismatch(n: ReturnNotice, p: BookPayment) -> str:
+def _mismatch(n: ReturnNotice, p: BookPayment, *, returned_ok: bool = False) -> str:
     if n.amount_minor != p.amount_minor or n.currency != p.currency:
         return (f"{n.reason_code} return for {p.payment_id} is {n.amount_minor} {n.currency}; the payment was "
                 f"{p.amount_minor} {p.currency}")
     if n.original_rdfi and p.rdfi and n.original_rdfi[:8] != p.rdfi[:8]:
         return (f"{n.reason_code} return for {p.payment_id} names receiving bank {n.original_rdfi}; the payment "
                 f"went to {p.rdfi[:8]}")
-    if p.status not in _SENT_OR_SETTLED:
+    if p.status not in _SENT_OR_SETTLED and not (returned_ok and p.status == "returned"):
         return f"{p.payment_id} is {p.status}; only a sent or settled payment can be returned"
     return ""
 

@@ -57,12 +57,15 @@ class _Matcher:
                  calendar: BusinessCalendar) -> None:
         self.payments = list(payments)
         self.by_key: dict[str, BookPayment] = {}
-        self.batches: dict[str, list[BookPayment]] = {}
+        self.batches: dict[str, list[BookPayment]] = {}  # what one bank debit settles: the amount pass's groups
+        self.groups: dict[str, list[BookPayment]] = {}  # every reference naming a group: the reference pass's
         for p in self.payments:
             for key in p.keys():
                 self.by_key[key] = p
             if p.batch_ref:
                 self.batches.setdefault(p.batch_ref, []).append(p)
+            for ref in (p.batch_ref, *p.group_refs) if p.batch_ref else p.group_refs:
+                self.groups.setdefault(ref, []).append(p)
         self.returns_by_key: dict[str, RecordedReturn] = {}
         self.open_returns: list[RecordedReturn] = []
         for r in returns:
@@ -122,13 +125,20 @@ class _Matcher:
             if found:
                 # Some ids unknown: still ours, and the amount check below flags the line as altered.
                 return MatchMethod.END_TO_END_ID, found
+        # Every payment any reference names: one for a single entry, several when a batch entry lists its items.
+        hits: dict[str, BookPayment] = {}
+        method = None
         for ref in line.references:
             p = self.by_key.get(ref)
             if p is not None:
-                return (MatchMethod.TRACE if ref == p.trace_number else MatchMethod.BANK_REFERENCE), [p]
-            batch = self.batches.get(ref)
-            if batch is not None:
-                return MatchMethod.BATCH_REFERENCE, batch
+                hits.setdefault(p.payment_id, p)
+                method = method or (MatchMethod.TRACE if ref == p.trace_number else MatchMethod.BANK_REFERENCE)
+        if hits:
+            return method, list(hits.values())
+        for ref in line.references:
+            group = self.groups.get(ref)
+            if group is not None:
+                return MatchMethod.BATCH_REFERENCE, group
         return None
 
     def _known_duplicate(self, line: BankLine, closed: Mapping[str, BookPayment]) -> bool:

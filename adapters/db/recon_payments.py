@@ -41,7 +41,7 @@ class SqlReconPayments:
             _HAS_ACCOUNTS[key] = inspect(self._c).has_table("vendor_bank_accounts")
         columns = [payments.c.id, payments.c.amount_minor, payments.c.currency, payments.c.effective_date,
                    payments.c.status, payments.c.trace_number, payments.c.run_id, payments.c.vendor_id,
-                   payments.c.account_id]
+                   payments.c.account_id, payments.c.sec_code, payments.c.submission_id, payments.c.status_reason]
         if not _HAS_ACCOUNTS[key]:
             return select(*columns, literal(None).label("routing_number")).where(payments.c.kind == "live")
         return (select(*columns, vendor_bank_accounts.c.routing_number)
@@ -51,11 +51,14 @@ class SqlReconPayments:
 
     def _build(self, rows, funds: dict[str, list[tuple[str, int]]], settled: set[str] | None = None
                ) -> list[BookPayment]:  # noqa: ANN001
+        # One ACH batch per run and SEC code (the NACHA rail's layout): the bank settles each with one debit.
         return [BookPayment(
             r.id, r.amount_minor, r.currency, dt.date.fromisoformat(r.effective_date), r.status,
-            trace_number=r.trace_number, end_to_end_id=r.id, batch_ref=r.run_id, vendor_id=r.vendor_id,
-            account_id=r.account_id, rdfi=(r.routing_number or "")[:8] or None,
-            funds=tuple(funds.get(r.id, ())), settled=settled is not None and r.id in settled) for r in rows]
+            trace_number=r.trace_number, end_to_end_id=r.id, batch_ref=f"{r.run_id}:{r.sec_code}",
+            vendor_id=r.vendor_id, account_id=r.account_id, rdfi=(r.routing_number or "")[:8] or None,
+            funds=tuple(funds.get(r.id, ())), settled=settled is not None and r.id in settled,
+            group_refs=tuple(x for x in (r.run_id, r.submission_id) if x),
+            return_code=(r.status_reason or "")[:3] or None if r.status == "returned" else None) for r in rows]
 
     def _funds(self, where) -> dict[str, list[tuple[str, int]]]:  # noqa: ANN001
         paid = payment_items.c.amount_minor - payment_items.c.discount_minor + payment_items.c.interest_minor

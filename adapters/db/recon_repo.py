@@ -161,6 +161,15 @@ class SqlReconRepository:
                 recon_matches.c.payment_id.in_(chunk), recon_matches.c.role == "settlement")))
         return found
 
+    def settlement_dates(self, payment_ids: Iterable[str]) -> dict[str, date]:
+        ids = list(payment_ids)
+        out: dict[str, date] = {}
+        for chunk in _chunks(ids):
+            for pid, booked in self._c.execute(select(recon_matches.c.payment_id, recon_matches.c.booking_date).where(
+                    recon_matches.c.payment_id.in_(chunk), recon_matches.c.role == "settlement")):
+                out[pid] = date.fromisoformat(booked)
+        return out
+
     def matches_between(self, start: date, end: date) -> list[MatchRecord]:
         rows = self._c.execute(select(recon_matches).where(
             recon_matches.c.booking_date >= start.isoformat(), recon_matches.c.booking_date <= end.isoformat())

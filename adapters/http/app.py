@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from adapters.http import ledger_routes, problems
+from adapters.http import recon_routes
 from adapters.http import invoice_routes, po_routes, vendor_routes
 from adapters.http import payment_routes
 from adapters.http.auth import public
@@ -20,6 +21,7 @@ def create_app(**state: Any) -> FastAPI:
         setattr(app.state, name, value)
     problems.install(app)
     app.include_router(ledger_routes.router)
+    app.include_router(recon_routes.router)
     for ap_module in (vendor_routes, po_routes, invoice_routes):
         app.include_router(ap_module.router)
     app.include_router(payment_routes.router)

@@ -114,3 +114,15 @@ def test_every_line_ends_in_exactly_one_match_or_exception():
     result = match_lines(lines, payments)
     seen = [m.line_id for m in result.matches] + [e.line_id for e in result.exceptions]
     assert sorted(seen) == sorted(line.line_id for line in lines)
+
+
+def test_a_batch_entry_listing_each_items_trace_settles_all_of_them_by_trace():
+    payments = [pay("pay_a", 745000, trace="231380100000001"), pay("pay_b", 1999, trace="231380100000002")]
+    [m] = match_lines([debit("L1", 746999, "SANDBOX-1", "231380100000001", "231380100000002")], payments).matches
+    assert (m.method, set(m.payment_ids)) == (MatchMethod.TRACE, {"pay_a", "pay_b"})
+
+
+def test_a_payments_id_truncated_to_the_nacha_identification_field_still_names_it():
+    payment = pay("pay_01J9Z8K2M3N4P5Q6R7S8T9V0W1", 500)
+    [m] = match_lines([debit("L1", 500, e2e=("4P5Q6R7S8T9V0W1",))], [payment]).matches
+    assert m.payment_ids == ("pay_01J9Z8K2M3N4P5Q6R7S8T9V0W1",)
