@@ -33,6 +33,10 @@ class PayeeAccounts(Protocol):
         """The account payments to this vendor go to, or None when it has none on file."""
         ...
 
+    def awaiting_prenote(self) -> list[PayeeAccount]:
+        """New accounts still being verified whose prenote is due now (cooling-off over, no prenote sent)."""
+        ...
+
     def get(self, account_id: str) -> PayeeAccount | None:
         """One account by id (at submission time: it must still be the vendor's active account)."""
         ...
@@ -161,4 +165,12 @@ class PaymentStore(Protocol):
 
     def add_outbox(self, topic: str, key: str, payload: dict, at: dt.datetime) -> bool:
         """Record an event in the same transaction as the state change it announces; False if ``key`` exists."""
+        ...
+
+    def outbox(self, topic: str | None = None, *, pending_only: bool = False, limit: int = 500) -> list[dict]:
+        """Outbox rows (id, topic, key, payload, created_at, processed_at), oldest first."""
+        ...
+
+    def mark_outbox_processed(self, key: str, at: dt.datetime) -> bool:
+        """Mark one event handled by its consumer; False if it already was."""
         ...

@@ -153,6 +153,9 @@ class PayeeAccount:
     # True for a newly activated account that has not yet been tested by a prenote.
     prenote_required: bool = False
     wants_remittance: bool = True
+    # A new account still being verified whose prenote should go out now (its cooling-off has ended).
+    prenote_due: bool = False
+    change_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,10 +315,12 @@ def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, e
 
 def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAccount | None],
              prenotes: Mapping[str, PrenoteRecord], *, run_date: dt.date, now: dt.datetime,
-             policy: RunPolicy) -> RunPlan:
+             policy: RunPolicy, awaiting_prenote: Iterable[PayeeAccount] = ()) -> RunPlan:
     """The payments a run on ``run_date`` makes. ``accounts`` is keyed by vendor, ``prenotes`` by account.
 
-    Deterministic: the same inputs give the same payments in the same order (vendor, then account).
+    ``awaiting_prenote`` are accounts still being verified whose prenote is due: each gets one prenote,
+    whether or not anything is payable to its vendor yet. Deterministic: the same inputs give the same
+    payments in the same order (vendor, then account).
     """
     effective = effective_entry_date(run_date, now, policy.calendar)
     skipped: list[Skipped] = []
@@ -336,6 +341,11 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             continue
         groups.setdefault((invoice.vendor_id, account.account_id, invoice.currency), []).append(priced)
 
+    for account in awaiting_prenote:
+        record = prenotes.get(account.account_id)
+        # Anything but a withdrawn prenote already answers for this account (a returned one closes the change).
+        if account.prenote_due and (record is None or record.status is PaymentStatus.CANCELLED):
+            prenote_for[account.account_id] = account
     payments: list[PlannedPayment] = []
     for account in sorted(prenote_for.values(), key=lambda a: (a.vendor_id, a.account_id)):
         sec = RailSec.PPD if account.payee_kind is PayeeKind.INDIVIDUAL else RailSec.CCD

@@ -123,8 +123,11 @@ class PaymentRuns(PaymentsBase):
                     live = uow.payments.live_invoice_ids(i.invoice_id for i in invoices)
                     candidates = [i for i in invoices if i.invoice_id not in live]
                     accounts = {v: self._accounts.for_vendor(v) for v in sorted({i.vendor_id for i in candidates})}
-                    prenotes = uow.payments.prenotes(a.account_id for a in accounts.values() if a is not None)
-                    plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy)
+                    awaiting = list(getattr(self._accounts, "awaiting_prenote", list)())
+                    prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
+                                                     + [a.account_id for a in awaiting])
+                    plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
+                                    awaiting_prenote=awaiting)
                     if not plan.payments:
                         return CreateRunResult(None, False, plan)
                     run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by,

@@ -18,12 +18,13 @@ asks the rail before anything else: a timeout means "reconcile", never "send aga
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.entries import reversal_of
 from payments.disbursements import (IllegalTransition, LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
                                     submission_id_for, trace_numbers)
-from payments.errors import NotFound
+from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
@@ -32,6 +33,8 @@ from payments.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStat
                             RailTimeout, RailUnavailable, RemittanceLine)
 
 _OPEN = (SubmissionState.PENDING, SubmissionState.UNKNOWN)
+PRENOTE_SENT = "bank_account.prenote_sent"
+PRENOTE_RETURNED = "bank_account.prenote_returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,13 @@ class PaymentService(PaymentRuns):
         receipt = rail.lookup(submission_id)
         if receipt is None:
             try:
-                receipt = rail.submit(self._batch(submission))
+                batch = self._batch(submission)
+            except DomainError as exc:
+                # Nothing was handed over: say why and try again on the next pass (a person may need to act).
+                self._mark(submission, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
+                return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
+            try:
+                receipt = rail.submit(batch)
             except RailTimeout as exc:
                 self._mark(submission, SubmissionState.UNKNOWN, exc.message)
                 return SubmitOutcome(submission_id, submission.run_id, "unknown", detail=exc.message)
@@ -181,7 +190,13 @@ class PaymentService(PaymentRuns):
             for p in payments:
                 uow.payments.add_outbox("payment.sent", f"payment.sent:{p.id}",
                                         {"payment_id": p.id, "amount_minor": p.amount_minor, "trace": p.trace_number,
-                                         "reference": receipt.reference}, now)
+                                         "reference": receipt.reference, "kind": p.kind.value,
+                                         "account_id": p.account_id}, now)
+                if p.kind is PaymentKind.PRENOTE:
+                    # The bank-account workflow waits for this: the account's prenote is on its way.
+                    uow.payments.add_outbox(PRENOTE_SENT, f"{PRENOTE_SENT}:{p.id}",
+                                            {"payment_id": p.id, "account_id": p.account_id,
+                                             "effective_date": p.effective_date.isoformat()}, now)
             self._crash("before_commit")
             uow.commit()
         return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
@@ -196,6 +211,19 @@ class PaymentService(PaymentRuns):
                                                  reason=f"rail rejected the batch: {detail}", at=now)
                 uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.CLOSED, at=now)
             uow.commit()
+
+    def relay_prenote_events(self, handle: Callable[[str, dict], None]) -> int:
+        """Hand each unprocessed prenote event to ``handle(topic, payload)`` (the bank-account workflow), once."""
+        with self._uow(read_only=True) as uow:
+            rows = [r for topic in (PRENOTE_SENT, PRENOTE_RETURNED)
+                    for r in uow.payments.outbox(topic, pending_only=True)]
+        done = 0
+        for row in rows:
+            handle(row["topic"], row["payload"])
+            with self._uow() as uow:
+                done += uow.payments.mark_outbox_processed(row["key"], self._clock.now())
+                uow.commit()
+        return done
 
     # -- after the rail accepted ---------------------------------------------------------------------------
     def poll_status(self) -> dict[str, int]:
@@ -216,12 +244,14 @@ class PaymentService(PaymentRuns):
         return counts
 
     def apply_status(self, status: RailPaymentStatus, *, on: dt.date | None = None) -> str:
-        """Apply one rail verdict (also called by reconciliation): failed, settled, returned or unchanged."""
+        """Apply one rail verdict: a rejection fails the payment, a return returns it; anything else is news only.
+
+        Settlement is not taken from a rail: the bank statement says it, and reconciliation posts
+        ``payment_settled`` from the statement (one path, so never a second settlement entry).
+        """
         on = on or self._clock.now().date()
         if status.outcome is RailOutcome.REJECTED:
             return self._fail_sent(status.payment_id, status.reason_code or "rejected", on)
-        if status.outcome is RailOutcome.SETTLED:
-            return self.mark_settled(status.payment_id, on=on)
         if status.outcome is RailOutcome.RETURNED:
             return self.mark_returned(status.payment_id, reason_code=status.reason_code or "R00", on=on)
         return "unchanged"
@@ -240,29 +270,6 @@ class PaymentService(PaymentRuns):
             uow.commit()
         return "failed"
 
-    def mark_settled(self, payment_id: str, *, on: dt.date) -> str:
-        """Sent → settled (the bank statement or the rail says so); posts ``payment_settled`` once."""
-        from ledger.accounts import Direction
-        from ledger.entries import EntryDraft, Posting
-
-        with self._uow() as uow:
-            p = uow.payments.get_payment(payment_id)
-            if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.SETTLED,
-                                                                 at=self._clock.now()):
-                return "unchanged"
-            per_fund: dict[str, int] = {}
-            for item in p.items:
-                per_fund[item.fund] = per_fund.get(item.fund, 0) + item.paid_minor
-            legs = [leg for fund, amount in sorted(per_fund.items()) if amount
-                    for leg in (Posting(f"{fund}-1050", Direction.DEBIT, amount, p.currency),
-                                Posting(f"{fund}-1010", Direction.CREDIT, amount, p.currency))]
-            if legs:
-                self._journal(uow).post(EntryDraft(entry_id_for(p.id, "payment_settled"), on, "payment_settled",
-                                                   tuple(legs), memo="payment settled",
-                                                   references={"payment_id": p.id}))
-            uow.commit()
-        return "settled"
-
     def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
         """Sent or settled → returned: the liability comes back and the invoices become payable again."""
         with self._uow() as uow:
@@ -273,6 +280,10 @@ class PaymentService(PaymentRuns):
             if not uow.payments.transition_payments([p.id], p.status, PaymentStatus.RETURNED, reason=reason_code,
                                                     at=self._clock.now()):
                 return "unchanged"
+            if p.kind is PaymentKind.PRENOTE:
+                uow.payments.add_outbox(PRENOTE_RETURNED, f"{PRENOTE_RETURNED}:{p.id}",
+                                        {"payment_id": p.id, "account_id": p.account_id, "reason_code": reason_code},
+                                        self._clock.now())
             if p.kind is PaymentKind.LIVE:
                 journal = self._journal(uow)
                 entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code)

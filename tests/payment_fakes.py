@@ -44,6 +44,10 @@ class FakeAccounts:
 
     def __init__(self) -> None:
         self.overrides: dict[str, PayeeAccount | None] = {}
+        self.awaiting: list[PayeeAccount] = []
+
+    def awaiting_prenote(self) -> list[PayeeAccount]:
+        return list(self.awaiting)
 
     def default(self, vendor_id: str) -> PayeeAccount:
         return PayeeAccount(f"ba_{vendor_id}", vendor_id, f"VENDOR {vendor_id[-6:]}".upper(), ROUTING,
@@ -56,6 +60,9 @@ class FakeAccounts:
         return self.overrides[vendor_id] if vendor_id in self.overrides else self.default(vendor_id)
 
     def get(self, account_id: str) -> PayeeAccount | None:
+        waiting = [a for a in self.awaiting if a.account_id == account_id]
+        if waiting:
+            return waiting[0]
         vendor_id = account_id.removeprefix("ba_")
         account = self.for_vendor(vendor_id)
         return account if account is not None and account.account_id == account_id else None

@@ -319,3 +319,9 @@ class SqlPaymentStore:
         if pending_only:
             query = query.where(payment_outbox.c.processed_at.is_(None))
         return [dict(r._mapping, payload=json.loads(r.payload)) for r in self._c.execute(query)]
+
+    def mark_outbox_processed(self, key: str, at: dt.datetime) -> bool:
+        result = self._c.execute(update(payment_outbox).where(payment_outbox.c.key == key,
+                                                              payment_outbox.c.processed_at.is_(None))
+                                 .values(processed_at=_ts(at)))
+        return result.rowcount == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +31,11 @@ def _tables(name: str) -> Any | None:
         return importlib.import_module(f"adapters.db.{name}")
     except ImportError:
         return None
+
+
+def _time(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _terms(text: str) -> PaymentTerms | None:
@@ -95,9 +101,10 @@ class SqlPayableInvoices:
 class SqlPayeeAccounts:
     """Vendors' bank accounts; ``cipher`` is a ``FieldCipher`` (decrypt bound to row id and column)."""
 
-    def __init__(self, engine: Engine, cipher: Any = None) -> None:
+    def __init__(self, engine: Engine, cipher: Any = None, clock: Any = None) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._clock = clock
 
     def _rows(self, where) -> list[Any]:  # noqa: ANN001
         ident, ap = _tables("identity_tables"), _tables("ap_tables")
@@ -121,7 +128,24 @@ class SqlPayeeAccounts:
             account_type=RailAccountType(row.account_type), status=_STATUS.get(row.status, PayeeAccountStatus.PENDING),
             payee_kind=PayeeKind.BUSINESS, account_mask=f"****{row.account_last4}",
             # An account activated without a prenote through any channel gets one from the first run.
-            prenote_required=row.status == "active" and row.prenote_sent_at is None)
+            prenote_required=row.status == "active" and row.prenote_sent_at is None, change_id=row.change_id)
+
+    def awaiting_prenote(self) -> list[PayeeAccount]:
+        """Accounts whose change request finished cooling off and has no prenote yet: the run sends it."""
+        ident = _tables("identity_tables")
+        if ident is None or self._clock is None:
+            return []
+        changes = ident.bank_account_changes
+        now = self._clock.now()
+        with self._engine.connect().execution_options(disburse_read_only=True) as conn:
+            due = [r.bank_account_id for r in conn.execute(
+                select(changes.c.bank_account_id, changes.c.cooling_off_until)
+                .where(changes.c.status == "cooling_off", changes.c.prenote_sent_at.is_(None)))
+                if r.cooling_off_until and _time(r.cooling_off_until) <= now]
+        if not due:
+            return []
+        rows = self._rows(lambda acc: acc.c.id.in_(due))
+        return [replace(self._account(r), prenote_due=True) for r in rows]
 
     def for_vendor(self, vendor_id: str) -> PayeeAccount | None:
         rows = self._rows(lambda acc: acc.c.vendor_id == vendor_id)

@@ -97,17 +97,17 @@ def test_a_rejection_fails_the_payment_reverses_the_ledger_and_frees_the_invoice
     bad, good = svc.payments_of_run(run.id)
     rail.verdicts[bad.id] = RailPaymentStatus(bad.id, RailOutcome.REJECTED, "AC04", "closed account")
     rail.verdicts[good.id] = RailPaymentStatus(good.id, RailOutcome.SETTLED)
-    assert svc.poll_status() == {"failed": 1, "settled": 1}
+    assert svc.poll_status() == {"failed": 1, "unchanged": 1}
     assert svc.get_payment(bad.id).status is PaymentStatus.FAILED
     assert svc.get_payment(bad.id).status_reason == "AC04"
-    assert svc.get_run(run.id).status is RunStatus.CLOSED
-    assert svc.poll_status() == {}
+    assert svc.get_payment(good.id).status is PaymentStatus.SENT  # settlement comes from the bank statement
+    assert svc.get_run(run.id).status is RunStatus.SENT
     rerun = svc.create_run().run  # the failed payment's invoice is payable again
     assert [i.invoice_id for p in svc.payments_of_run(rerun.id) for i in p.items] == \
         [i.invoice_id for i in bad.items]
     with container.uow(read_only=True) as uow:
         assert len(uow.ledger_queries.list_entries(code="reversal")) == 1
-        assert len(uow.ledger_queries.list_entries(code="payment_settled")) == 1
+        assert uow.ledger_queries.list_entries(code="payment_settled") == []
     assert container.ledger.verify().ok
 
 
@@ -130,3 +130,49 @@ def test_cancelling_a_draft_run_frees_its_invoices(container):
     svc.cancel(TREASURER, run.id)
     assert {p.status for p in svc.payments_of_run(run.id)} == {PaymentStatus.CANCELLED}
     assert svc.create_run().run is not None
+
+
+def test_a_prenote_is_sent_once_and_the_bank_account_workflow_hears_of_it_once(container):
+    from payments.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
+    from payments.rails import RailAccountType
+
+    svc, rail = service(container)
+    changed = PayeeAccount("ba_ven_C", "ven_C", "CHANGED VENDOR", "231380104", RailAccountType.SAVINGS,
+                           PayeeAccountStatus.PENDING, prenote_due=True, change_id="chg_1")
+    svc._accounts.awaiting.append(changed)
+    run = svc.create_run().run
+    (prenote,) = svc.payments_of_run(run.id)
+    assert prenote.kind is PaymentKind.PRENOTE and prenote.amount_minor == 0
+    assert svc.create_run().run is None  # the prenote is live: no second one
+    svc.release(TREASURER, run.id)
+    svc.submit_released()
+    heard = []
+    assert svc.relay_prenote_events(lambda topic, payload: heard.append((topic, payload["account_id"]))) == 1
+    assert svc.relay_prenote_events(lambda topic, payload: heard.append(topic)) == 0
+    assert heard == [("bank_account.prenote_sent", "ba_ven_C")]
+    assert rail.received[svc.get_run(run.id).submission_id].payments[0].prenote
+    with container.uow(read_only=True) as uow:
+        assert uow.ledger_queries.list_entries(code="payment_sent") == []  # a prenote moves no money
+
+
+def test_a_run_closes_when_every_payment_is_final(container):
+    svc, rail = service(container, payables=FakePayables([invoice(1)]))
+    run = svc.create_run().run
+    svc.release(TREASURER, run.id)
+    svc.submit_released()
+    (payment,) = svc.payments_of_run(run.id)
+    rail.verdicts[payment.id] = RailPaymentStatus(payment.id, RailOutcome.RETURNED, "R02")
+    assert svc.poll_status() == {"returned": 1}
+    assert svc.get_run(run.id).status is RunStatus.CLOSED
+    assert svc.poll_status() == {}
+
+
+def test_an_account_gone_before_submission_leaves_the_run_waiting_not_half_sent(container):
+    svc, rail = service(container, payables=FakePayables([invoice(1)]))
+    run = svc.create_run().run
+    svc.release(TREASURER, run.id)
+    svc._accounts.set("ven_A", None)
+    assert [o.result for o in svc.submit_released()] == ["retry"]
+    assert rail.submits == 0 and svc.get_run(run.id).status is RunStatus.SUBMITTED
+    svc._accounts.overrides.clear()
+    assert [o.result for o in svc.submit_released()] == ["accepted"]

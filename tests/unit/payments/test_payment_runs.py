@@ -109,3 +109,12 @@ def test_discount_threshold_keeps_a_poor_discount_untaken():
     inv = invoice(1, due=dt.date(2026, 11, 4), terms=terms, terms_base_date=dt.date(2026, 10, 5))
     assert plan([inv]).payments[0].items[0].discount_minor == 0
     assert Decimal("0.045") == policy().prompt_pay.discount_threshold_rate
+
+
+def test_an_account_finishing_its_cooling_off_gets_its_prenote_even_with_nothing_to_pay():
+    new = PayeeAccount("ba_C", "ven_C", "CHANGED VENDOR", "231380104", RailAccountType.CHECKING,
+                       PayeeAccountStatus.PENDING, prenote_due=True, change_id="chg_1")
+    result = plan_run([], {}, {}, run_date=MONDAY, now=MORNING, policy=policy(), awaiting_prenote=[new])
+    assert [(p.account_id, p.kind, p.amount_minor) for p in result.payments] == [("ba_C", PaymentKind.PRENOTE, 0)]
+    sent = {"ba_C": PrenoteRecord("ba_C", "pay_y", PaymentStatus.SENT, MONDAY)}
+    assert not plan_run([], {}, sent, run_date=MONDAY, now=MORNING, policy=policy(), awaiting_prenote=[new]).payments
