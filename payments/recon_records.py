@@ -56,6 +56,11 @@ class ExceptionKind(enum.StrEnum):
     """A line names our payment(s) but its amount differs from theirs (an altered or partial line)."""
     DUPLICATE_LINE = "duplicate_line"
     """A line for a payment that another line (in this file or an earlier one) already settled."""
+    REFERENCE_UNKNOWN = "reference_unknown"
+    """A line carries a reference in our format (a trace with our bank's prefix, a payment id) naming nothing we
+    sent: an altered or misdirected line, never matched by amount instead."""
+    DATE_OUT_OF_WINDOW = "date_out_of_window"
+    """A line names our payment but is booked before the payment could have left."""
     AMBIGUOUS_MATCH = "ambiguous_match"
     """No reference, and several open payments or batches fit the amount and date window."""
     UNSETTLED_PAYMENT = "unsettled_payment"

@@ -73,6 +73,7 @@ class _Matcher:
                 self.open_returns.append(r)
                 for key in (r.payment_id, r.original_trace, *r.keys):
                     self.returns_by_key[key] = r
+        self.trace_prefixes = {p.trace_number[:8] for p in self.payments if p.trace_number}
         self.window = window
         self.calendar = calendar
         self.used: set[str] = set()
@@ -91,7 +92,8 @@ class _Matcher:
         unexplained_credits = [c for c in credits if not self._credit_by_reference(c)]
         refs = {r for line in (*leftover, *unexplained_credits) for r in (*line.end_to_end_ids, *line.references)}
         closed = known(refs) if refs else {}
-        leftover = [line for line in leftover if not self._known_duplicate(line, closed)]
+        leftover = [line for line in leftover if not self._known_duplicate(line, closed)
+                    and not self._unknown_reference(line)]
         if leftover:
             self._by_amount_and_date(leftover)
         for line in unexplained_credits:
@@ -108,6 +110,11 @@ class _Matcher:
         if taken:
             self._except(ExceptionKind.DUPLICATE_LINE, line, f"another line of this import already settled "
                          f"{', '.join(taken)}", payment_ids=taken)
+            return True
+        early = [p.payment_id for p in group if self._too_early(p.sent_on, line.booking_date)]
+        if early:
+            self._except(ExceptionKind.DATE_OUT_OF_WINDOW, line, f"booked {line.booking_date.isoformat()}, before "
+                         f"{', '.join(early)} could have left", payment_ids=ids)
             return True
         total = sum(p.amount_minor for p in group)
         if total != line.amount_minor or any(p.currency != line.currency for p in group):
@@ -148,6 +155,19 @@ class _Matcher:
         ids = tuple(sorted(hits))
         self._except(ExceptionKind.DUPLICATE_LINE, line,
                      f"an earlier statement already settled {', '.join(ids)}", payment_ids=ids)
+        return True
+
+    def _ours(self, ref: str) -> bool:
+        return ref.startswith(("pay_", "run_")) or (len(ref) == 15 and ref.isdigit() and ref[:8] in self.trace_prefixes)
+
+    def _unknown_reference(self, line: BankLine) -> bool:
+        # A reference in our own format that names nothing we sent is an altered line: matching it by amount
+        # would hide the alteration behind a plausible payment.
+        unknown = [r for r in (*line.end_to_end_ids, *line.references) if self._ours(r)]
+        if not unknown:
+            return False
+        self._except(ExceptionKind.REFERENCE_UNKNOWN, line, f"the line names {', '.join(unknown[:3])}, which is "
+                     "none of our open or settled payments")
         return True
 
     def _by_amount_and_date(self, lines: Sequence[BankLine]) -> None:
@@ -221,6 +241,11 @@ class _Matcher:
         return True
 
     # -- helpers ------------------------------------------------------------------------------------------
+    def _too_early(self, sent_on: date, booked_on: date) -> bool:
+        if booked_on >= sent_on:
+            return False
+        return -self.calendar.business_days_between(sent_on, booked_on) > self.window.before_business_days
+
     def _in_window(self, sent_on: date, booked_on: date) -> bool:
         days = (booked_on - sent_on).days
         # Calendar days bound business days from above: a far-off date is refused without walking the calendar.

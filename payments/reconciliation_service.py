@@ -28,11 +28,27 @@ from payments.recon_notices import apply_notices
 from payments.recon_ports import ReturnedInvoices, VendorBankAccounts
 from payments.recon_records import DateWindow, ExceptionKind, ReconException
 from payments.recon_rows import ImportedFileRecord
-from payments.statements import ImportedFile, PaymentOutcome, StatusReport
+from payments.statements import FormatError, ImportedFile, PaymentOutcome, Severity, StatusReport
 
 log = logging.getLogger(__name__)
 Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
 SYSTEM = "system:reconciliation"
+
+
+class StatementInconsistent(FormatError):
+    """The statement contradicts its own control records (totals, counts, balances): its lines settle nothing.
+
+    The reader still read it (and says where); reconciliation refuses it whole, because matching payments against
+    amounts the file itself disowns would post what the bank may not have done.
+    """
+
+    code = "statement_inconsistent"
+
+    def __init__(self, findings: list) -> None:
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        super().__init__(f"{first.message}{more}", location=first.location,
+                         findings=[f"{f.location}: {f.message}" for f in findings[:50]])
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,8 @@ class ReconciliationService:
                     actor: str = SYSTEM, dry_run: bool = False) -> ImportResult:
         """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work."""
         parsed = self._read(data, format)
+        if isinstance(parsed, ImportedFile) and parsed.has_errors:
+            raise StatementInconsistent([f for f in parsed.findings if f.severity is Severity.ERROR])
         digest = getattr(parsed, "digest", None) or hashlib.sha256(data).hexdigest()
         kind = _format_name(parsed)
         now = self._clock.now()

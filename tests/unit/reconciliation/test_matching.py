@@ -126,3 +126,14 @@ def test_a_payments_id_truncated_to_the_nacha_identification_field_still_names_i
     payment = pay("pay_01J9Z8K2M3N4P5Q6R7S8T9V0W1", 500)
     [m] = match_lines([debit("L1", 500, e2e=("4P5Q6R7S8T9V0W1",))], [payment]).matches
     assert m.payment_ids == ("pay_01J9Z8K2M3N4P5Q6R7S8T9V0W1",)
+
+
+def test_a_reference_in_our_format_that_names_nothing_is_flagged_not_matched_by_amount():
+    result = match_lines([debit("L1", 500, "231380109999999")], [pay("pay_a", 500, trace="231380100000001")])
+    assert result.matches == []
+    assert [e.kind for e in result.exceptions] == [ExceptionKind.REFERENCE_UNKNOWN]
+
+
+def test_a_line_booked_before_the_payment_could_leave_is_flagged():
+    result = match_lines([debit("L1", 500, "pay_a", on=date(2026, 9, 14))], [pay("pay_a", 500)])
+    assert [e.kind for e in result.exceptions] == [ExceptionKind.DATE_OUT_OF_WINDOW]
