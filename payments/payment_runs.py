@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from payments.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
 from payments.prompt_pay import PromptPayPolicy, RateTable, decide_discount, late_payment_interest
-from payments.rails import RailAccountType, RailSec
+from payments.rails import RailAccountType, RailCapabilities, RailSec
 from payments.terms import PaymentTerms
 
 
@@ -109,6 +109,8 @@ class SkipReason(enum.StrEnum):
     """The invoice is in another currency than the run."""
     AMOUNT_NOT_POSITIVE = "amount_not_positive"
     """After discounts the vendor is owed nothing in this run."""
+    OVER_RAIL_LIMIT = "over_rail_limit"
+    """The payment would exceed what the rail carries in one payment; someone must arrange it another way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,13 +257,20 @@ def selection_horizon(run_date: dt.date, policy: RunPolicy) -> dt.date:
     return run_date + dt.timedelta(days=policy.lead_days)
 
 
-def choose_sec(account: PayeeAccount, invoice_count: int) -> RailSec:
-    """PPD for a person; CCD for one invoice (CCD+ with its RMR); CTX with an 820 for several invoices."""
+def choose_sec(account: PayeeAccount, invoice_count: int, capabilities: RailCapabilities | None = None) -> RailSec:
+    """PPD for a person; CCD for one invoice (CCD+ with its RMR); CTX with an 820 for several invoices.
+
+    A rail that cannot carry the preferred code gets CCD instead (remittance then rides as far as CCD allows).
+    """
     if account.payee_kind is PayeeKind.INDIVIDUAL:
-        return RailSec.PPD
-    if invoice_count > 1 and account.wants_remittance:
-        return RailSec.CTX
-    return RailSec.CCD
+        preferred = RailSec.PPD
+    elif invoice_count > 1 and account.wants_remittance:
+        preferred = RailSec.CTX
+    else:
+        preferred = RailSec.CCD
+    if capabilities is not None and preferred not in capabilities.sec_codes:
+        return RailSec.CCD
+    return preferred
 
 
 def plan_item(invoice: PayableInvoice, *, run_date: dt.date, effective_date: dt.date,
@@ -315,13 +324,17 @@ def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, e
 
 def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAccount | None],
              prenotes: Mapping[str, PrenoteRecord], *, run_date: dt.date, now: dt.datetime,
-             policy: RunPolicy, awaiting_prenote: Iterable[PayeeAccount] = ()) -> RunPlan:
+             policy: RunPolicy, awaiting_prenote: Iterable[PayeeAccount] = (),
+             capabilities: RailCapabilities | None = None) -> RunPlan:
     """The payments a run on ``run_date`` makes. ``accounts`` is keyed by vendor, ``prenotes`` by account.
 
     ``awaiting_prenote`` are accounts still being verified whose prenote is due: each gets one prenote,
-    whether or not anything is payable to its vendor yet. Deterministic: the same inputs give the same
-    payments in the same order (vendor, then account).
+    whether or not anything is payable to its vendor yet. ``capabilities`` are the chosen rail's: a rail
+    without prenotes sends none (the account is verified another way), SEC codes fall back to CCD, and a
+    payment above the rail's limit is left out. Deterministic: the same inputs give the same payments in
+    the same order (vendor, then account).
     """
+    can_prenote = capabilities is None or capabilities.prenotes
     effective = effective_entry_date(run_date, now, policy.calendar)
     skipped: list[Skipped] = []
     groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
@@ -332,6 +345,8 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             skipped.append(priced)
             continue
         account = accounts.get(invoice.vendor_id)
+        if account is not None and not can_prenote and account.prenote_required:
+            account = replace(account, prenote_required=False)
         reason, send_prenote = _account_gate(account, prenotes.get(account.account_id) if account else None,
                                              effective, policy)
         if send_prenote and account is not None:
@@ -341,7 +356,7 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             continue
         groups.setdefault((invoice.vendor_id, account.account_id, invoice.currency), []).append(priced)
 
-    for account in awaiting_prenote:
+    for account in awaiting_prenote if can_prenote else ():
         record = prenotes.get(account.account_id)
         # Anything but a withdrawn prenote already answers for this account (a returned one closes the change).
         if account.prenote_due and (record is None or record.status is PaymentStatus.CANCELLED):
@@ -354,9 +369,13 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
     for (vendor_id, account_id, currency), items in sorted(groups.items()):
         account = accounts[vendor_id]
         payment = PlannedPayment(vendor_id, account_id, account.payee_name, currency, PaymentKind.LIVE,
-                                 choose_sec(account, len(items)), tuple(items))
+                                 choose_sec(account, len(items), capabilities), tuple(items))
         if payment.amount_minor <= 0:
             skipped.extend(Skipped(i.invoice_id, SkipReason.AMOUNT_NOT_POSITIVE) for i in items)
+            continue
+        limit = capabilities.max_payment_minor if capabilities is not None else None
+        if limit is not None and payment.amount_minor > limit:
+            skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, str(payment.amount_minor)) for i in items)
             continue
         payments.append(payment)
     return RunPlan(run_date, effective, policy.currency, tuple(payments), tuple(skipped))

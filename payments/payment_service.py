@@ -112,6 +112,8 @@ class PaymentRuns(PaymentsBase):
         """
         now = self._clock.now()
         run_date = run_date or self.policy.calendar.effective_business_date(now)
+        rail = rail or self.default_rail
+        capabilities = self._rails(rail).capabilities()
         invoices = self._invoices.find(through=selection_horizon(run_date, self.policy), currency=self.policy.currency)
         for _ in range(attempts):
             try:
@@ -127,11 +129,10 @@ class PaymentRuns(PaymentsBase):
                     prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
                                                      + [a.account_id for a in awaiting])
                     plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
-                                    awaiting_prenote=awaiting)
+                                    awaiting_prenote=awaiting, capabilities=capabilities)
                     if not plan.payments:
                         return CreateRunResult(None, False, plan)
-                    run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by,
-                                           rail=rail or self.default_rail, now=now)
+                    run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by, rail=rail, now=now)
                     uow.commit()
                     return CreateRunResult(run, True, plan)
             except InvoiceAlreadyScheduled:

@@ -118,3 +118,17 @@ def test_an_account_finishing_its_cooling_off_gets_its_prenote_even_with_nothing
     assert [(p.account_id, p.kind, p.amount_minor) for p in result.payments] == [("ba_C", PaymentKind.PRENOTE, 0)]
     sent = {"ba_C": PrenoteRecord("ba_C", "pay_y", PaymentStatus.SENT, MONDAY)}
     assert not plan_run([], {}, sent, run_date=MONDAY, now=MORNING, policy=policy(), awaiting_prenote=[new]).payments
+
+
+def test_the_rails_capabilities_shape_the_plan():
+    from payments.rails import RailCapabilities
+
+    iso_like = RailCapabilities(frozenset({RailSec.CCD, RailSec.PPD}), prenotes=False, max_payment_minor=300_000)
+    fresh = PayeeAccount("ba_N", "ven_A", "NEW VENDOR", "231380104", RailAccountType.CHECKING,
+                         PayeeAccountStatus.ACTIVE, prenote_required=True)
+    result = plan_run([invoice(1), invoice(2)], {"ven_A": fresh}, {}, run_date=MONDAY, now=MORNING, policy=policy(),
+                      capabilities=iso_like)
+    assert [(p.kind, p.sec_code) for p in result.payments] == [(PaymentKind.LIVE, RailSec.CCD)]  # no CTX, no prenote
+    big = plan_run([invoice(3, amount=400_000)], {"ven_A": fresh}, {}, run_date=MONDAY, now=MORNING,
+                   policy=policy(), capabilities=iso_like)
+    assert not big.payments and big.skipped[0].reason is SkipReason.OVER_RAIL_LIMIT
