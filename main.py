@@ -28,10 +28,18 @@ class Container:
     ledger: Any
     recon: Any = None  # treasury reconciliation (wire_recon)
     payments: Any = None  # the payment service, see wire_payments
+    # People and controls (wire_identity): the audit trail, users, sign-in, bank accounts, the HTTP authenticator.
+    audit: Any = None
+    users: Any = None
+    auth: Any = None
+    bank_accounts: Any = None
+    authenticator: Any = None
+    csrf: Any = None
     ap: Any = None  # the accounts-payable use cases (ap_services)
 
 
-def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None) -> Container:
+def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
+          password_hasher: Any = None) -> Container:
     """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
     from adapters.clock import SystemClock
     from adapters.db.engine import is_sqlite, make_engine
@@ -53,7 +61,39 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     def uow(read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, read_only=read_only)
 
-    return Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
+    container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
+    wire_identity(container, password_hasher=password_hasher)
+    return container
+
+
+def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
+    """The audit trail, field cipher, users, sign-in and bank-account services, and the HTTP authenticator."""
+    from adapters.http.authn import SessionAuthenticator
+    from adapters.keys.field_cipher import AesGcmFieldCipher
+    from adapters.keys.passwords import PasswordHasher
+    from adapters.keys.tokens import ApiTokenCodec, CsrfTokens
+    from payments.audit import AuditTrail
+    from payments.auth_service import AuthService
+    from payments.bank_account_service import BankAccountService
+    from payments.bank_accounts import BankChangePolicy
+    from payments.users import SignInPolicy
+    from payments.users_service import UsersService
+
+    c = container
+    cipher = AesGcmFieldCipher.open(c.settings.path("key_dir"))
+    hasher, codec = password_hasher or PasswordHasher(), ApiTokenCodec()
+    sign_in = SignInPolicy(**c.policy.get("sign_in", {}))
+    bank = c.policy.get("bank_accounts", {})
+    c.audit = AuditTrail(c.uow, c.vault, c.clock)
+    c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
+    c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
+    c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
+        cooling_off_days=int(bank.get("cooling_off_days", 10)),
+        prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))))
+    c.csrf = CsrfTokens(cipher.keys.derive("csrf"))
+    c.authenticator = SessionAuthenticator(c.auth, c.csrf)
+    if c.settings.bootstrap_admin_token:
+        c.users.bootstrap_admin(c.settings.bootstrap_admin_token)
 
 
 def ap_services(container: Container):  # noqa: ANN201
@@ -75,7 +115,9 @@ def create_app(container: Container):  # noqa: ANN201
     from adapters.http.app import create_app as make_app
 
     return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
-                    authenticator=getattr(container, "authenticator", None), settings=container.settings)
+                    authenticator=getattr(container, "authenticator", None), settings=container.settings,
+                    clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
+                    bank_accounts=container.bank_accounts, csrf=container.csrf)
 
 
 def jobs(container: Container) -> list:
@@ -87,6 +129,8 @@ def jobs(container: Container) -> list:
         Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule.get("ledger_checkpoint", "0 2 * * *")),
         *recon_jobs(container),
         *payment_jobs(container),
+        Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),
+            cron=schedule.get("bank_accounts_activate", "15 * * * *")),
     ]
 
 
@@ -109,6 +153,12 @@ def initialize(container: Container, *, example: bool) -> bool:
     created = container.ledger.initialize(example_accounts() if example else [])
     if created and example:
         container.ledger.post(example_ledger([new_entry_id() for _ in range(4)]).entries)
+    container.audit.initialize()
+    if example:
+        from payments.example_people import example_people
+        from payments.users_service import CLI_OPERATOR
+
+        container.users.ensure(CLI_OPERATOR, example_people())
     return created
 
 
@@ -239,6 +289,120 @@ def cmd_nacha_check(args: argparse.Namespace) -> int:
     return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("new password: ")
+    if first != getpass.getpass("again: "):
+        raise SystemExit("the two passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from payments.identity import Role
+    from payments.users_service import CLI_OPERATOR as operator
+
+    users = build().users
+    if args.users_cmd == "add":
+        roles = [Role.VENDOR] if args.vendor else [Role(r) for r in args.role or []]
+        password = _read_password(args) if args.password_stdin or args.password_prompt else None
+        user = users.add(operator, username=args.username, display_name=args.name or args.username, roles=roles,
+                         vendor_id=args.vendor, password=password)
+        print(f"added {user.username} ({user.user_id}): {', '.join(sorted(user.roles))}"
+              + (f" for vendor {user.vendor_id}" if user.vendor_id else ""))
+    elif args.users_cmd == "list":
+        rows = users.list(operator, limit=10_000)
+        if args.json:
+            print(json.dumps([{"id": u.user_id, "username": u.username, "roles": sorted(u.roles),
+                               "vendor_id": u.vendor_id, "status": u.status.value} for u in rows], indent=2))
+        for u in [] if args.json else rows:
+            print(f"{u.username:<24} {u.user_id}  {u.status.value:<8} {','.join(sorted(u.roles))}"
+                  + (f"  vendor {u.vendor_id}" if u.vendor_id else ""))
+    else:
+        user = users.find(operator, args.username)
+        if args.users_cmd == "token":
+            issued = users.issue_token(operator, user.user_id, name=args.label or "cli", ttl_days=args.ttl_days,
+                                       never_expires=args.no_expiry)
+            expiry = issued.record.expires_at.isoformat() if issued.record.expires_at else "never"
+            print(f"token {issued.record.token_id} for {user.username}, expires {expiry}; shown once:",
+                  file=sys.stderr)
+            print(issued.secret)
+        elif args.users_cmd == "password":
+            users.set_password(operator, user.user_id, _read_password(args))
+            print(f"password set for {user.username}")
+        else:
+            getattr(users, args.users_cmd)(operator, user.user_id)
+            print(f"{args.users_cmd}d {user.username}" if args.users_cmd != "unlock" else f"unlocked {user.username}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from ledger.checkpoint import Checkpoint
+    from ledger.keys import import_keys
+
+    audit = build().audit
+    if args.audit_cmd == "verify":
+        keys = import_keys(Path(args.keys).read_text()) if args.keys else None
+        cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
+        report = audit.verify(keys=keys, checkpoint=cp, workers=args.workers)
+        print(report.to_json() if args.json else report.describe().replace("journal", "audit trail", 1))
+        return 0 if report.ok else 1
+    text = audit.checkpoint().to_json() if args.audit_cmd == "checkpoint" else audit.export_public_keys()
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"written to {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _identity_commands(sub: Any) -> None:
+    from payments.identity import Role
+
+    parent = sub.add_parser("users", help="people: add, list, disable, tokens, passwords")
+    parent.set_defaults(func=cmd_users)
+    users = parent.add_subparsers(dest="users_cmd", required=True)
+    s = users.add_parser("add", help="add a staff user (--role, repeatable) or a vendor's portal user (--vendor)")
+    s.add_argument("username")
+    s.add_argument("--role", action="append", choices=[r.value for r in Role if r is not Role.VENDOR])
+    s.add_argument("--vendor", help="make a portal user bound to this vendor id")
+    s.add_argument("--name", help="display name")
+    s.add_argument("--password-prompt", action="store_true", help="set a password for the web sign-in")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    s = users.add_parser("list", help="list users")
+    s.add_argument("--json", action="store_true")
+    s = users.add_parser("token", help="mint an API token for a user and print it once")
+    s.add_argument("username")
+    s.add_argument("--label", help="a name to tell the token apart")
+    s.add_argument("--ttl-days", type=int, default=None, help="lifetime in days (default from policy: 90)")
+    s.add_argument("--no-expiry", action="store_true", help="a token that never expires (service accounts)")
+    s = users.add_parser("password", help="set a user's web sign-in password")
+    s.add_argument("username")
+    s.add_argument("--password-stdin", action="store_true")
+    for name, text in (("disable", "refuse a user everywhere"), ("enable", "undo disable"),
+                       ("unlock", "clear a sign-in lock-out")):
+        users.add_parser(name, help=text).add_argument("username")
+
+    parent = sub.add_parser("audit", help="the audit trail")
+    parent.set_defaults(func=cmd_audit)
+    audit = parent.add_subparsers(dest="audit_cmd", required=True)
+    s = audit.add_parser("verify", help="re-derive every hash and check every signature of the audit trail")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--checkpoint", help="an exported audit checkpoint the trail must still extend")
+    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
+    s.add_argument("--workers", type=int, default=None)
+    audit.add_parser("checkpoint", help="sign a checkpoint of the audit trail").add_argument("--out")
+    audit.add_parser("export-keys", help="the audit trail's public keys").add_argument("--out")
+
+
+def cmd_nacha_check(args: argparse.Namespace) -> int:
+    from adapters.rails.nacha.cli import main as nacha_main
+
+    return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -283,6 +447,7 @@ def parser() -> argparse.ArgumentParser:
     keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
     keys.add_argument("--out")
     keys.set_defaults(func=cmd_keys)
+    _identity_commands(sub)
     add_recon_commands(sub)
     add_payment_commands(sub)
     return p

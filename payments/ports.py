@@ -97,4 +97,59 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class FieldCipher(Protocol):
+    """Encrypts one column value bound to its row and column (AES-256-GCM by default; a KMS is another adapter)."""
+
+    def encrypt(self, plaintext: str, *, row_id: str, column: str) -> bytes:
+        """Seal ``plaintext`` so that it decrypts only for this row id and column name."""
+        ...
+
+    def decrypt(self, blob: bytes, *, row_id: str, column: str) -> str:
+        """Open a blob sealed for this row and column; raises if it was altered or moved."""
+        ...
+
+    def fingerprint(self, value: str) -> str:
+        """A keyed hash of a normalized value: equal values match, and nobody without the key can guess them."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """A slow, salted password hash (argon2id by default)."""
+
+    def hash(self, password: str) -> str:
+        """A self-describing hash string with a fresh salt."""
+        ...
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        """True only when the password matches the stored hash."""
+        ...
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """Whether a hash that just verified should be replaced under the current parameters."""
+        ...
+
+    def verify_unknown_user(self, password: str) -> bool:
+        """Spend a verify's time for a user who does not exist, so that timing tells nothing; always False."""
+        ...
+
+
+class TokenCodec(Protocol):
+    """Mints API tokens and hashes presented ones; the secret itself is never stored."""
+
+    def mint(self) -> tuple[str, str, str]:
+        """A new token: (secret shown once, its stored hash, a short hint people can tell tokens apart by)."""
+        ...
+
+    def hash(self, presented: str) -> str | None:
+        """The stored form of a presented token, or None when it is not shaped like one of ours."""
+        ...
+
+    def matches(self, presented: str, stored_hash: str | None) -> bool:
+        """Constant-time comparison of a presented token with a stored hash (None compares against a dummy)."""
+        ...
+
+
+__all__ += ["FieldCipher", "PasswordHasher", "TokenCodec"]
+
+
 from payments.payment_ports import DisbursementRail, PayableInvoices, PayeeAccounts, PaymentStore  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection, Engine
 
 from adapters.db.ap_uow import bind_ap_repositories
+from adapters.db.audit_repo import bind_identity_repositories
 from adapters.db.journal_store import SqlJournalStore
 from adapters.db.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger_tables import AUDIT, LEDGER
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
         bind_ap_repositories(self, self.conn)
         self.payments = SqlPaymentStore(self.conn)
         bind_recon_repositories(self, self.conn)
+        bind_identity_repositories(self, self.conn)
         return self
 
     def commit(self) -> None:

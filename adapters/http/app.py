@@ -10,6 +10,7 @@ from adapters.http import ledger_routes, problems
 from adapters.http import recon_routes
 from adapters.http import invoice_routes, po_routes, vendor_routes
 from adapters.http import payment_routes
+from adapters.http import audit_routes, auth_routes, bank_account_routes, portal_routes, users_routes
 from adapters.http.auth import public
 
 
@@ -25,6 +26,8 @@ def create_app(**state: Any) -> FastAPI:
     for ap_module in (vendor_routes, po_routes, invoice_routes):
         app.include_router(ap_module.router)
     app.include_router(payment_routes.router)
+    for module in (auth_routes, users_routes, bank_account_routes, portal_routes, audit_routes):
+        app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])
     def health(_: None = public()) -> dict:

@@ -11,8 +11,12 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from payments.identity import Action, Principal, authorize
+
+
+_FORM = "application/x-www-form-urlencoded"
 
 
 class Authenticator(Protocol):
@@ -21,9 +25,16 @@ class Authenticator(Protocol):
         ...
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
-    principal = authenticator.authenticate(request) if authenticator else None
+    content_type = request.headers.get("content-type", "")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and content_type.startswith(_FORM) \
+            and "authorization" not in request.headers:
+        # A plain HTML form cannot send a header, so its CSRF token is a field. Starlette caches the parsed form on
+        # the request, where FastAPI and the route find it again; only an async dependency can await it.
+        csrf_field = (await request.form()).get("csrf_token")
+        request.state.csrf_form_token = csrf_field if isinstance(csrf_field, str) else None
+    principal = await run_in_threadpool(authenticator.authenticate, request) if authenticator else None
     if principal is None:
         raise HTTPException(status_code=401, detail="a valid bearer token or session is required")
     request.state.principal = principal

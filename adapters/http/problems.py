@@ -30,6 +30,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "document_exists_with_different_body": 409,
     "duplicate_number": 409,
     "tin_storage_unavailable": 503,
+    "sign_in_failed": 401,
+    "sign_in_rate_limited": 429,
+    "csrf_failed": 403,
 }
 STATUS_BY_CLASS: tuple[tuple[type, int], ...] = (
     (NotFound, 404), (Conflict, 409), (Forbidden, 403), (InvalidInput, 422), (DomainError, 422), (LedgerError, 422),

@@ -174,3 +174,22 @@ class CsrfTokens:
     def require(self, session_id: str, *, cookie_token: str | None, submitted_token: str | None) -> None:
         if not self.verify(session_id, cookie_token=cookie_token, submitted_token=submitted_token):
             raise CsrfRejected("csrf_failed: the form's CSRF token does not match this session")
+
+
+class ApiTokenCodec:
+    """The ``payments.ports.TokenCodec`` over the functions above: mint, hash a presented token, compare."""
+
+    def mint(self) -> tuple[str, str, str]:
+        secret = PREFIX + _b64(secrets.token_bytes(TOKEN_BYTES))
+        return secret, hash_token(secret), secret[: len(PREFIX) + 4] + "…"
+
+    def hash(self, presented: str) -> str | None:
+        try:
+            return hash_token(parse_token(presented))
+        except TokenRejected:
+            return None
+
+    def matches(self, presented: str, stored_hash: str | None) -> bool:
+        computed = hash_token(presented).encode()
+        expected = (stored_hash or _DUMMY_HASH).encode()
+        return hmac.compare_digest(expected, computed) and stored_hash is not None

@@ -1,0 +1,209 @@
+"""The audit trail: who did what to which object, when, as a second signed hash-chained journal.
+
+Every state change and every reveal of a secret is recorded by ``AuditTrail.record`` *inside the caller's unit
+of work*, so the change and its audit event commit together or not at all. An event carries the actor, the
+action (a snake_case code), the object, and SHA-256 digests of the object's state before and after (over the
+ledger's canonical JSON), plus a few plain facts. It never carries a secret: snapshots must not hold passwords,
+tokens or account numbers (a digest of a short account number could be reversed by guessing), and
+``record`` refuses ones that name such a field.
+
+Call ``record`` last in a unit of work, after any ledger posting: every audited change takes the audit chain's
+head lock, and taking it last (and so always after the ledger's) keeps two writers from locking the two heads
+in opposite orders, and keeps the lock short.
+
+The journal machinery is the ledger's (``Journal(financial=False)``): the same chaining, signatures under the
+audit journal's own key, checkpoints and verifier, so ``disburse audit verify`` works like ``ledger verify``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ledger.canonical import encode_json
+from ledger.checkpoint import BalanceTally, Checkpoint
+from ledger.entries import EntryDraft, SealedEntry, new_entry_id
+from ledger.errors import LedgerError
+from ledger.journal import Journal, format_time
+from ledger.keys import KeyRecord, export_keys
+from ledger.merkle import MerkleAccumulator
+from ledger.verify import VerifyReport, verify_journal
+from payments.identity import Principal
+from payments.ports import Clock, KeyVault, Signer
+
+JOURNAL = "audit"
+SYSTEM_ACTOR = "system"
+_ACTION = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+# Field names that mean "a secret is in here": refused in snapshots and details alike.
+_SECRET_FIELDS = frozenset({"password", "password_hash", "account_number", "token", "secret", "session_id",
+                            "ciphertext", "csrf_token"})
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One audit entry as people read it."""
+
+    sequence: int
+    event_id: str
+    recorded_at: str
+    action: str
+    actor: str
+    actor_roles: tuple[str, ...]
+    object_type: str
+    object_id: str
+    before_digest: str | None
+    after_digest: str | None
+    detail: Mapping[str, Any]
+    hash: str
+    key_id: str
+
+    @classmethod
+    def from_entry(cls, entry: SealedEntry) -> AuditEvent:
+        data = entry.draft.data
+        return cls(entry.sequence, entry.id, entry.recorded_at, entry.draft.code, str(data.get("actor", "")),
+                   tuple(data.get("actor_roles", ())), str(data.get("object_type", "")),
+                   str(data.get("object_id", "")), data.get("before_digest"), data.get("after_digest"),
+                   dict(data.get("detail", {})), entry.hash.hex(), entry.key_id)
+
+
+def _plain(value: Any, where: str) -> Any:
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if str(k).lower() in _SECRET_FIELDS:
+                raise ValueError(f"audit {where} names the secret field {k!r}; record its mask or fingerprint")
+            out[str(k)] = _plain(v, where)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, where) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v, where) for v in value)
+    if isinstance(value, dt.datetime):
+        return format_time(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, float):
+        raise ValueError(f"audit {where} holds a float; use integers or decimal strings")
+    return value
+
+
+def digest(state: Any) -> str | None:
+    """SHA-256 (hex) of the canonical JSON of a state snapshot; None when there is no state (created, deleted)."""
+    if state is None:
+        return None
+    return hashlib.sha256(encode_json(_plain(state, "snapshot"))).hexdigest()
+
+
+def _actor_of(actor: Principal | str) -> tuple[str, list[str]]:
+    if isinstance(actor, Principal):
+        return actor.user_id, sorted(r.value for r in actor.roles)
+    return str(actor), []
+
+
+class AuditTrail:
+    """Records events in the caller's unit of work; verifies and checkpoints the audit journal on its own."""
+
+    def __init__(self, uow_factory: Callable[..., Any], vault: KeyVault, clock: Clock) -> None:
+        self._uow = uow_factory
+        self._vault = vault
+        self._clock = clock
+        self._signers: dict[str, Signer] = {}
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def record(self, uow: Any, actor: Principal | str, action: str, object_id: str, before: Any = None,
+               after: Any = None, *, object_type: str | None = None,
+               detail: Mapping[str, Any] | None = None) -> SealedEntry:
+        """Append one event to the audit journal in ``uow``'s transaction (the caller commits)."""
+        if not _ACTION.fullmatch(action):
+            raise ValueError(f"audit action {action!r} must be snake_case")
+        actor_id, roles = _actor_of(actor)
+        object_type = object_type or (object_id.split("_", 1)[0] if "_" in object_id else "object")
+        data = {"actor": actor_id, "actor_roles": roles, "object_type": object_type, "object_id": object_id,
+                "before_digest": digest(before), "after_digest": digest(after),
+                "detail": _plain(dict(detail or {}), "detail")}
+        now = self._clock.now()
+        draft = EntryDraft(id=new_entry_id(), effective_date=now.date(), code=action, postings=(),
+                           references={"actor": actor_id[:128], "object": object_id[:128]}, data=data)
+        entry = self._journal(uow).post(draft).entry
+        uow.audit_index.add(entry, actor=actor_id, action=action, object_type=object_type, object_id=object_id)
+        return entry
+
+    def _journal(self, uow: Any) -> Journal:
+        sequence, _ = uow.audit.lock_head()
+        if sequence == 0:
+            # First event ever (or a database set up without `disburse init`): the trail starts itself.
+            self._genesis(uow)
+        return Journal(uow.audit, self._active_signer(uow.audit.keys()), self._clock, financial=False)
+
+    def _genesis(self, uow: Any) -> None:
+        signer = self._vault.create(JOURNAL)
+        self._signers[signer.key_id] = signer
+        Journal(uow.audit, signer, self._clock, financial=False).genesis(memo="Disburse audit trail genesis")
+
+    def _active_signer(self, keys: Any) -> Signer:
+        active = [k for k in keys if k.valid_to_sequence is None]
+        if not active:
+            raise LedgerError("the audit trail has no signing key", code="journal_not_initialized")
+        key_id = active[-1].key_id
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return self._signers[key_id]
+
+    def initialize(self) -> bool:
+        """Create the audit journal's genesis entry and key if it has none. True when created."""
+        with self._uow() as uow:
+            sequence, _ = uow.audit.lock_head()
+            if sequence:
+                return False
+            self._genesis(uow)
+            uow.commit()
+        return True
+
+    # -- reading and verifying -------------------------------------------------------------------------
+    def search(self, **filters: Any) -> list[AuditEvent]:
+        """Events matching ``actor``, ``action``, ``object_type``, ``object_id``, ``since``, ``until``, oldest first."""
+        with self._uow(read_only=True) as uow:
+            return [AuditEvent.from_entry(e) for e in uow.audit_index.search(**filters)]
+
+    def keys(self) -> list[KeyRecord]:
+        with self._uow(read_only=True) as uow:
+            return list(uow.audit.keys())
+
+    def export_public_keys(self) -> str:
+        return export_keys(self.keys(), journal=JOURNAL)
+
+    def verify(self, *, keys: dict[str, KeyRecord] | None = None, checkpoint: Checkpoint | None = None,
+               workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Re-derive every hash and check every signature of the audit journal, as the ledger's verifier does."""
+        if checkpoint is not None and checkpoint.journal != JOURNAL:
+            raise LedgerError(f"that checkpoint is of the {checkpoint.journal} journal, not the audit trail",
+                              code="checkpoint_wrong_journal")
+        with self._uow(read_only=True) as uow:
+            trusted = keys if keys is not None else {k.key_id: k for k in uow.audit.keys()}
+            return verify_journal(uow.audit.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
+                                  progress=progress, expected_total=uow.audit_index.count())
+
+    def checkpoint(self) -> Checkpoint:
+        """Sign and store a checkpoint of the audit journal: what catches a deleted tail."""
+        with self._uow() as uow:
+            head, _ = uow.audit.lock_head()
+            merkle, tally, last = MerkleAccumulator(), BalanceTally(), None
+            for entry in uow.audit.iter_entries():
+                merkle.add(entry.hash)
+                tally.add(entry)
+                last = entry
+            if last is None or last.sequence != head:
+                raise LedgerError("the audit journal is empty or its head is inconsistent", code="checkpoint_failed")
+            signer = self._active_signer(uow.audit.keys())
+            cp = Checkpoint(JOURNAL, last.sequence, last.hash, merkle.root(), tally.digest(),
+                            format_time(self._clock.now()), signer.key_id).signed_by(signer)
+            uow.ledger_queries.add_checkpoint(cp)
+            uow.commit()
+        return cp
