@@ -10,8 +10,9 @@ bulk insert and no update; only earlier lines whose state changed are updated.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +39,12 @@ class ApplyOutcome:
     exceptions_resolved: int = 0
     entry_ids: list[str] = field(default_factory=list)
     methods: dict[str, int] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings_s[phase] = round(self.timings_s.get(phase, 0.0) + now - since, 3)
+        return now
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,44 +69,51 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
                     duplicates: Sequence[StoredLine] = ()) -> ApplyOutcome:
     """Match new and still-open lines; store new lines, matches, exceptions; settle; post. Never commits."""
     uow, out = ctx.uow, ApplyOutcome()
+    t = time.perf_counter()
     old = uow.recon.open_lines()
     payments = uow.recon_payments.open_for_matching(since=ctx.since)
     by_id = {p.payment_id: p for p in payments}
+    t = out.lap("load_open_payments", t)
 
     def known(refs: set[str]) -> dict[str, BookPayment]:
         return {k: p for k, p in uow.recon_payments.by_keys(refs).items() if p.settled}
 
     result = match_lines([*old, *new_lines], payments, returns=uow.recon.returns_awaiting_credit(), known=known,
                          window=ctx.window, calendar=ctx.calendar)
+    t = out.lap("match", t)
     book = SettlementBook(ctx.file_id)
     states: dict[str, str] = {}
     rows: list[MatchRecord] = []
     to_settle: list[str] = []
     credits: dict[str, str] = {}
     booked = {line.line_id: line.booking_date for line in (*old, *new_lines)}
+    methods: dict[str, int] = out.methods
+    matched, now, actor = LineState.MATCHED, ctx.now, ctx.actor
     for m in result.matches:
-        states[m.line_id] = LineState.MATCHED
-        out.methods[m.method.value] = out.methods.get(m.method.value, 0) + 1
+        states[m.line_id] = matched
+        method, confidence = m.method.value, m.confidence_pct
+        methods[method] = methods.get(method, 0) + 1
         on = booked[m.line_id]
         if m.method is MatchMethod.RETURN_CREDIT:
             credits[m.return_id] = m.line_id
             out.return_credits += 1
-            rows.append(MatchRecord(m.line_id, m.payment_ids[0], "return_credit", m.method.value, m.confidence_pct,
-                                    m.amount_minor, m.currency, on, False, ctx.now, ctx.actor, reason=m.note or None))
+            rows.append(MatchRecord(m.line_id, m.payment_ids[0], "return_credit", method, confidence,
+                                    m.amount_minor, m.currency, on, False, now, actor, None, m.note or None))
             continue
-        for pid in m.payment_ids:
-            p = by_id[pid]
-            # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
-            # return entry, and one settled by another path has posted its own settlement.
-            posted = p.status == "sent"
-            entry_id = next(iter(book.add(on, m.line_id, p).values())) if posted else None
-            if posted:
-                to_settle.append(pid)
-                out.payments_settled += 1
-            else:
-                out.payments_confirmed += 1
-            rows.append(MatchRecord(m.line_id, pid, "settlement", m.method.value, m.confidence_pct, p.amount_minor,
-                                    p.currency, on, posted, ctx.now, ctx.actor, entry_id, m.note or None))
+        group = [by_id[pid] for pid in m.payment_ids]
+        # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
+        # return entry, and one settled by another path has posted its own settlement.
+        posted = [p for p in group if p.status == "sent"]
+        entry_id = book.add(on, posted) if posted else None
+        out.payments_settled += len(posted)
+        out.payments_confirmed += len(group) - len(posted)
+        note = m.note or None
+        for p in group:
+            sent = p.status == "sent"
+            if sent:
+                to_settle.append(p.payment_id)
+            rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
+                                    p.currency, on, sent, now, actor, entry_id if sent else None, note))
     out.lines_matched = len(result.matches)
     exceptions = list(result.exceptions)
     for line in duplicates:
@@ -109,31 +123,40 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     for exc in exceptions:
         states[exc.line_id] = LineState.EXCEPTED
 
+    t = out.lap("decide", t)
     new_ids = {line.line_id for line in (*new_lines, *duplicates)}
-    uow.recon.add_lines([replace(line, state=states.get(line.line_id, LineState.UNMATCHED))
-                         for line in (*new_lines, *duplicates)])
+    uow.recon.add_lines([*new_lines, *duplicates], states)
     uow.recon.set_line_states({line.line_id: states[line.line_id] for line in old
                                if states.get(line.line_id, line.state) != line.state})
+    t = out.lap("store_lines", t)
     uow.recon.add_matches(rows)
+    t = out.lap("store_matches", t)
     if to_settle:
         moved = uow.recon_payments.settle(to_settle, ctx.now)
         if moved != len(to_settle):
             raise StaleState("payment", f"{len(to_settle) - moved} of {len(to_settle)} payments", "sent")
+    t = out.lap("settle_payments", t)
     uow.recon.set_return_credit(credits)
     out.exceptions_opened = uow.recon.add_exceptions([
         exception_record(e, new_id=ctx.new_id, now=ctx.now, dedup_key=f"line:{e.line_id}") for e in exceptions])
     matched_old = [lid for lid, s in states.items() if s == LineState.MATCHED and lid not in new_ids]
+    # Open "unsettled" exceptions are few; reading them all beats looking up one key per settled payment.
+    settled_now = set(to_settle)
     explained = [*uow.recon.open_exceptions_for_lines(matched_old),
-                 *uow.recon.open_exceptions_by_keys(f"unsettled:{pid}" for pid in to_settle)]
+                 *(e for e in uow.recon.list_exceptions(status=ExceptionStatus.OPEN,
+                                                        kind=ExceptionKind.UNSETTLED_PAYMENT, limit=1_000_000)
+                   if settled_now.intersection(e.payment_ids))]
     for exc in explained:
         uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=ctx.actor, at=ctx.now,
                                                    resolution="explained",
                                                    reason=f"matched on a later run (file {ctx.file_id})"))
         out.exceptions_resolved += 1
+    t = out.lap("exceptions", t)
     drafts = book.drafts()
     if drafts:
         ctx.journal.post_many(drafts)
         out.entry_ids = [d.id for d in drafts]
+    out.lap("post_entries", t)
     return out
 
 

@@ -35,17 +35,21 @@ class PreparedLine:
 
 def references_of(line: StatementLine) -> tuple[str, ...]:
     """References the matcher tries, most specific first: bank and customer references, then batch ids."""
+    values = [line.customer_reference, line.bank_reference, line.payment_info_id]
+    for d in line.details:
+        values += (d.instruction_id, d.transaction_id, d.payment_info_id)
     refs: list[str] = []
-    for value in (line.customer_reference, line.bank_reference, line.payment_info_id,
-                  *(d.instruction_id for d in line.details), *(d.transaction_id for d in line.details),
-                  *(d.payment_info_id for d in line.details)):
-        text = (value or "").strip()
-        if text.upper() not in _NOT_REFERENCES and " " not in text and text not in refs:
-            refs.append(text)
+    for value in values:
+        if value:
+            text = value.strip()
+            if text and " " not in text and text not in refs and text.upper() not in _NOT_REFERENCES:
+                refs.append(text)
     return tuple(refs)
 
 
 def end_to_end_ids_of(line: StatementLine) -> tuple[str, ...]:
+    if not line.end_to_end_id and not line.details:
+        return ()
     return tuple(e for e in line.end_to_end_ids if e.strip().upper() not in _NOT_REFERENCES and " " not in e)
 
 
@@ -99,13 +103,12 @@ def prepare(imported: ImportedFile, file_id: str, new_id: Callable[[str], str]
 
 def _stored(line: StatementLine, statement: Statement, statement_id: str, file_id: str, booked: date,
             identity: str, line_id: str) -> StoredLine:
+    # Positional: this runs once per line of a statement that may hold a million.
     return StoredLine(
         line_id, statement.account_id, line.direction.value, line.amount_minor, line.currency, booked,
-        references=references_of(line), end_to_end_ids=end_to_end_ids_of(line), is_return=line.is_return,
-        return_reason=line.return_reason, kind=line.kind.value, identity=identity, file_id=file_id,
-        statement_id=statement_id, line_ref=line.line_ref, type_code=line.type_code,
-        bank_reference=line.bank_reference, customer_reference=line.customer_reference,
-        text=line.text, state=LineState.UNMATCHED)
+        references_of(line), end_to_end_ids_of(line), line.is_return, line.return_reason, line.kind.value,
+        identity, file_id, statement_id, line.line_ref, line.type_code, line.bank_reference,
+        line.customer_reference, line.text, LineState.UNMATCHED)
 
 
 def iter_new(prepared: list[PreparedLine], existing: set[str]) -> Iterator[PreparedLine]:

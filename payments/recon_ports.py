@@ -42,11 +42,14 @@ class ReconRepository(Protocol):
         """Per account, the last end-of-day statement dated on or before the day (interim ones skipped)."""
         ...
 
-    def existing_identities(self, identities: Iterable[str]) -> set[str]:
-        """Those of the line identities already stored (from any earlier file)."""
+    def existing_identities(self, identities: Iterable[str], *, accounts: Iterable[str] = (),
+                            first: date | None = None, last: date | None = None) -> set[str]:
+        """Those of the line identities already stored (from any earlier file). Every identity names its account
+        and booking date, so callers that know the accounts and the date range pass them to narrow the search."""
         ...
 
-    def add_lines(self, lines: Sequence[StoredLine]) -> None:
+    def add_lines(self, lines: Sequence[StoredLine], states: dict[str, str] | None = None) -> None:
+        """Insert; ``states`` (line id -> state) overrides each line's own, so callers need not copy lines."""
         ...
 
     def open_lines(self) -> list[StoredLine]:

@@ -24,6 +24,7 @@ from payments.disbursements import LedgerItem, entry_id_for, returned_entry, sen
 from payments.recon_records import BookPayment
 
 CASH, IN_TRANSIT, PAYABLE, REVENUES, EXPENDITURES = "1010", "1050", "2010", "4000", "5000"
+DEFAULT_FUND = "100"  # as BookPayment.fund_split: a payment whose invoices are not known
 
 
 class SettlementBook:
@@ -31,37 +32,45 @@ class SettlementBook:
 
     def __init__(self, file_id: str) -> None:
         self.file_id = file_id
-        self._groups: dict[tuple[date, str, str], list[tuple[str, int]]] = defaultdict(list)
-        self._lines: dict[tuple[date, str, str], set[str]] = defaultdict(set)
+        self._shares: dict[tuple[date, str, str], list[tuple[str, int]]] = defaultdict(list)
+        self._lines: dict[tuple[date, str, str], int] = defaultdict(int)
         self._ids: dict[tuple[date, str, str], str] = {}
 
-    def add(self, booked: date, line_id: str, payment: BookPayment) -> dict[str, str]:
-        """Record a payment settled by a line; return fund -> the id of the entry its share will be in."""
-        out: dict[str, str] = {}
-        for fund, amount in payment.fund_split():
-            key = (booked, fund, payment.currency)
-            self._groups[key].append((payment.payment_id, amount))
-            self._lines[key].add(line_id)
-            out[fund] = self._ids.setdefault(key, new_entry_id())
-        return out
+    def add(self, booked: date, payments: Sequence[BookPayment]) -> str | None:
+        """Record the payments one line settles; return the id of the entry their (first fund's) share is in."""
+        first = None
+        seen: set[tuple[date, str, str]] = set()
+        for payment in payments:
+            for fund, amount in payment.funds or ((DEFAULT_FUND, payment.amount_minor),):
+                key = (booked, fund, payment.currency)
+                self._shares[key].append((payment.payment_id, amount))
+                seen.add(key)
+                entry_id = self._ids.get(key)
+                if entry_id is None:
+                    entry_id = self._ids[key] = new_entry_id()
+                first = first or entry_id
+        for key in seen:
+            self._lines[key] += 1
+        return first
 
     def drafts(self, memo: str = "") -> list[EntryDraft]:
         out: list[EntryDraft] = []
-        for (booked, fund, currency), shares in sorted(self._groups.items()):
+        for (booked, fund, currency), shares in sorted(self._shares.items()):
             total = sum(a for _, a in shares)
-            digest = hashlib.sha256("\n".join(f"{p}:{a}" for p, a in sorted(shares)).encode()).hexdigest()
+            shares.sort()
+            digest = hashlib.sha256("\n".join(f"{p}:{a}" for p, a in shares).encode()).hexdigest()
             out.append(EntryDraft(
                 self._ids[(booked, fund, currency)], booked, EntryCode.PAYMENT_SETTLED.value,
                 (Posting(f"{fund}-{IN_TRANSIT}", Direction.DEBIT, total, currency),
                  Posting(f"{fund}-{CASH}", Direction.CREDIT, total, currency)),
                 memo=memo or f"payments settled per bank statement of {booked.isoformat()}",
                 references={"recon_file": self.file_id, "booking_date": booked.isoformat(), "fund": fund},
-                data={"payments": len(shares), "lines": len(self._lines[(booked, fund, currency)]),
+                data={"payments": len(shares), "lines": self._lines[(booked, fund, currency)],
                       "payment_digest": digest}))
         return out
 
     def __bool__(self) -> bool:
-        return bool(self._groups)
+        return bool(self._shares)
 
 
 def return_drafts(payment: BookPayment, items: Sequence[LedgerItem], on: date, *, settled: bool,

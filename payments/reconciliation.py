@@ -56,16 +56,20 @@ class _Matcher:
     def __init__(self, payments: Iterable[BookPayment], returns: Iterable[RecordedReturn], window: DateWindow,
                  calendar: BusinessCalendar) -> None:
         self.payments = list(payments)
-        self.by_key: dict[str, BookPayment] = {}
-        self.batches: dict[str, list[BookPayment]] = {}  # what one bank debit settles: the amount pass's groups
-        self.groups: dict[str, list[BookPayment]] = {}  # every reference naming a group: the reference pass's
+        # The same keys as BookPayment.keys(), inlined: this loop runs once per open payment.
+        by_key: dict[str, BookPayment] = {}
         for p in self.payments:
-            for key in p.keys():
-                self.by_key[key] = p
-            if p.batch_ref:
-                self.batches.setdefault(p.batch_ref, []).append(p)
-            for ref in (p.batch_ref, *p.group_refs) if p.batch_ref else p.group_refs:
-                self.groups.setdefault(ref, []).append(p)
+            pid = p.payment_id
+            by_key[pid] = p
+            if p.trace_number:
+                by_key[p.trace_number] = p
+            if p.end_to_end_id and p.end_to_end_id != pid:
+                by_key[p.end_to_end_id] = p
+            if len(pid) > 15:
+                by_key[pid[-15:]] = p
+        self.by_key = by_key
+        self._batches: dict[str, list[BookPayment]] | None = None
+        self._groups: dict[str, list[BookPayment]] | None = None
         self.returns_by_key: dict[str, RecordedReturn] = {}
         self.open_returns: list[RecordedReturn] = []
         for r in returns:
@@ -80,15 +84,42 @@ class _Matcher:
         self.used_returns: set[str] = set()
         self.out = LineMatching()
 
+    # Groups are built on first need: a statement that names every payment by its trace never needs them.
+    @property
+    def batches(self) -> dict[str, list[BookPayment]]:
+        """What one bank debit settles (one ACH batch): the amount pass's groups."""
+        if self._batches is None:
+            self._batches = {}
+            for p in self.payments:
+                if p.batch_ref:
+                    self._batches.setdefault(p.batch_ref, []).append(p)
+        return self._batches
+
+    def _load_groups(self, wanted: set[str]) -> None:
+        """The groups (batch, run, submission) that the given references name, and only those."""
+        groups: dict[str, list[BookPayment]] = {}
+        for p in self.payments:
+            if p.batch_ref in wanted:
+                groups.setdefault(p.batch_ref, []).append(p)
+            for ref in p.group_refs:
+                if ref in wanted:
+                    groups.setdefault(ref, []).append(p)
+        self._groups = groups
+
     # -- the passes ---------------------------------------------------------------------------------------
     def run(self, lines: Iterable[BankLine], known: KnownLookup) -> LineMatching:
-        leftover: list[BankLine] = []
+        pending: list[BankLine] = []
         credits: list[BankLine] = []
         for line in lines:
             if line.direction == "credit":
                 credits.append(line)
             elif not self._by_reference(line):
-                leftover.append(line)
+                pending.append(line)
+        # Lines naming no payment may name a group of them; the groups are gathered once, for those names only.
+        leftover: list[BankLine] = []
+        if pending:
+            self._load_groups({r for line in pending for r in line.references})
+            leftover = [line for line in pending if not self._by_reference(line)]
         unexplained_credits = [c for c in credits if not self._credit_by_reference(c)]
         refs = {r for line in (*leftover, *unexplained_credits) for r in (*line.end_to_end_ids, *line.references)}
         closed = known(refs) if refs else {}
@@ -105,25 +136,45 @@ class _Matcher:
         if found is None:
             return False
         method, group = found
+        if len(group) == 1:  # the common case, kept short: a million lines go through here
+            p = group[0]
+            ids = (p.payment_id,)
+            if p.payment_id in self.used:
+                return self._duplicate(line, ids)
+            if line.booking_date < p.sent_on and self._too_early(p.sent_on, line.booking_date):
+                return self._early(line, ids, ids)
+            if p.amount_minor != line.amount_minor or p.currency != line.currency:
+                return self._mismatch(line, ids, p.amount_minor, p.currency)
+            self.used.add(p.payment_id)
+            self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line.line_id))
+            return True
         ids = tuple(p.payment_id for p in group)
         taken = tuple(pid for pid in ids if pid in self.used)
         if taken:
-            self._except(ExceptionKind.DUPLICATE_LINE, line, f"another line of this import already settled "
-                         f"{', '.join(taken)}", payment_ids=taken)
-            return True
-        early = [p.payment_id for p in group if self._too_early(p.sent_on, line.booking_date)]
+            return self._duplicate(line, taken)
+        early = tuple(p.payment_id for p in group if self._too_early(p.sent_on, line.booking_date))
         if early:
-            self._except(ExceptionKind.DATE_OUT_OF_WINDOW, line, f"booked {line.booking_date.isoformat()}, before "
-                         f"{', '.join(early)} could have left", payment_ids=ids)
-            return True
+            return self._early(line, early, ids)
         total = sum(p.amount_minor for p in group)
         if total != line.amount_minor or any(p.currency != line.currency for p in group):
-            self._except(ExceptionKind.AMOUNT_MISMATCH, line,
-                         f"the line names {len(ids)} payment(s) totalling {total} {group[0].currency} but carries "
-                         f"{line.amount_minor} {line.currency}", payment_ids=ids)
-            return True
+            return self._mismatch(line, ids, total, group[0].currency)
         self.used.update(ids)
         self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line_id=line.line_id))
+        return True
+
+    def _duplicate(self, line: BankLine, taken: tuple[str, ...]) -> bool:
+        self._except(ExceptionKind.DUPLICATE_LINE, line, f"another line of this import already settled "
+                     f"{', '.join(taken)}", payment_ids=taken)
+        return True
+
+    def _early(self, line: BankLine, early: tuple[str, ...], ids: tuple[str, ...]) -> bool:
+        self._except(ExceptionKind.DATE_OUT_OF_WINDOW, line, f"booked {line.booking_date.isoformat()}, before "
+                     f"{', '.join(early)} could have left", payment_ids=ids)
+        return True
+
+    def _mismatch(self, line: BankLine, ids: tuple[str, ...], total: int, currency: str) -> bool:
+        self._except(ExceptionKind.AMOUNT_MISMATCH, line, f"the line names {len(ids)} payment(s) totalling {total} "
+                     f"{currency} but carries {line.amount_minor} {line.currency}", payment_ids=ids)
         return True
 
     def _lookup(self, line: BankLine) -> tuple[MatchMethod, list[BookPayment]] | None:
@@ -135,17 +186,20 @@ class _Matcher:
         # Every payment any reference names: one for a single entry, several when a batch entry lists its items.
         hits: dict[str, BookPayment] = {}
         method = None
+        by_key = self.by_key
         for ref in line.references:
-            p = self.by_key.get(ref)
+            p = by_key.get(ref)
             if p is not None:
-                hits.setdefault(p.payment_id, p)
-                method = method or (MatchMethod.TRACE if ref == p.trace_number else MatchMethod.BANK_REFERENCE)
+                hits[p.payment_id] = p
+                if method is None:
+                    method = MatchMethod.TRACE if ref == p.trace_number else MatchMethod.BANK_REFERENCE
         if hits:
             return method, list(hits.values())
-        for ref in line.references:
-            group = self.groups.get(ref)
-            if group is not None:
-                return MatchMethod.BATCH_REFERENCE, group
+        if self._groups is not None:
+            for ref in line.references:
+                group = self._groups.get(ref)
+                if group is not None:
+                    return MatchMethod.BATCH_REFERENCE, group
         return None
 
     def _known_duplicate(self, line: BankLine, closed: Mapping[str, BookPayment]) -> bool:

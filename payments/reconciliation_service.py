@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ulid import ULID
-
 from ledger.journal import Journal
 from payments.bank_notices import NoticeFile
 from payments.business_days import BusinessCalendar
 from payments.errors import DomainError
+from payments.recon_ids import IdSequence
 from payments.recon_apply import ApplyContext, exception_record, match_and_apply, open_unsettled_exceptions
 from payments.recon_lines import prepare
 from payments.recon_notices import apply_notices
@@ -33,6 +34,7 @@ from payments.statements import FormatError, ImportedFile, PaymentOutcome, Sever
 log = logging.getLogger(__name__)
 Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
 SYSTEM = "system:reconciliation"
+_IDS = threading.local()  # one id sequence per thread: the HTTP server imports on several at once
 
 
 class StatementInconsistent(FormatError):
@@ -93,6 +95,7 @@ class ImportResult:
     methods: dict[str, int] = field(default_factory=dict)
     findings: list[dict] = field(default_factory=list)
     bank_actions: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -124,7 +127,10 @@ class ReconciliationService:
 
     @staticmethod
     def _new_id(prefix: str) -> str:
-        return f"{prefix}_{ULID()}"
+        seq = getattr(_IDS, "seq", None)
+        if seq is None:
+            seq = _IDS.seq = IdSequence()
+        return seq(prefix)
 
     def _context(self, uow: Any, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
         return ApplyContext(uow, self._journal(uow), file_id, actor, now, self._new_id, self.policy.window,
@@ -134,7 +140,10 @@ class ReconciliationService:
     def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
                     actor: str = SYSTEM, dry_run: bool = False) -> ImportResult:
         """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work."""
+        _IDS.seq = IdSequence()  # fresh per import: its ids carry this import's time
+        started = time.perf_counter()
         parsed = self._read(data, format)
+        read_s = time.perf_counter() - started
         if isinstance(parsed, ImportedFile) and parsed.has_errors:
             raise StatementInconsistent([f for f in parsed.findings if f.severity is Severity.ERROR])
         digest = getattr(parsed, "digest", None) or hashlib.sha256(data).hexdigest()
@@ -161,20 +170,30 @@ class ReconciliationService:
                 proposals, blocks = [], []
             uow.recon.set_file_summary(file_id, {k: v for k, v in result.to_dict().items()
                                                  if k not in ("entry_ids", "bank_actions")})
+            result.timings_s["read"] = round(read_s, 3)
             if dry_run:
                 return result  # leaving the unit of work uncommitted rolls every row and entry back
+            committing = time.perf_counter()
             uow.commit()
+            result.timings_s["commit"] = round(time.perf_counter() - committing, 3)
         self._after_commit(result, proposals, blocks)
         return result
 
     def _import_statement(self, uow: Any, parsed: ImportedFile, result: ImportResult, actor: str,
                           now: datetime) -> list:
+        started = time.perf_counter()
         statements, prepared, unbooked = prepare(parsed, result.file_id, self._new_id)
-        existing = uow.recon.existing_identities(p.line.identity for p in prepared)
+        prepared_at = time.perf_counter()
+        days = [p.line.booking_date for p in prepared]
+        existing = uow.recon.existing_identities(
+            (p.line.identity for p in prepared), accounts={s.account_id for s in statements},
+            first=min(days) if days else None, last=max(days) if days else None)
         fresh = [p for p in prepared if p.line.identity not in existing]
         new_lines = [p.line for p in fresh if not p.duplicate_in_file]
         duplicates = [p.line for p in fresh if p.duplicate_in_file]
         uow.recon.add_statements(statements)
+        result.timings_s.update(prepare_lines=round(prepared_at - started, 3),
+                                known_lines=round(time.perf_counter() - prepared_at, 3))
         result.statements, result.lines_not_booked = len(statements), unbooked
         result.lines_read = len(prepared) + unbooked
         result.lines_new, result.lines_already_imported = len(fresh), len(prepared) - len(fresh)
@@ -232,6 +251,8 @@ class ReconciliationService:
         result.exceptions_opened += outcome.exceptions_opened
         result.exceptions_resolved += outcome.exceptions_resolved
         result.entry_ids += outcome.entry_ids
+        for phase, seconds in outcome.timings_s.items():
+            result.timings_s[phase] = round(result.timings_s.get(phase, 0.0) + seconds, 3)
         for method, count in outcome.methods.items():
             result.methods[method] = result.methods.get(method, 0) + count
 

@@ -62,7 +62,9 @@ recon_lines = Table(
     Column("return_reason", String(40)),
     Column("state", String(12), nullable=False),  # unmatched | matched | excepted | written_off | resolved
 )
-Index("ix_recon_lines_state", recon_lines.c.state)
+# Partial: only the few open lines are indexed (the matcher reads them on every run); a matched line leaves it.
+Index("ix_recon_lines_open", recon_lines.c.state, sqlite_where=recon_lines.c.state.in_(("unmatched", "excepted")),
+      postgresql_where=recon_lines.c.state.in_(("unmatched", "excepted")))
 Index("ix_recon_lines_account_date", recon_lines.c.account_id, recon_lines.c.booking_date)
 
 recon_matches = Table(

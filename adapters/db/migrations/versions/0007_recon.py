@@ -68,7 +68,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["statement_id"], ["recon_statements.id"], name=op.f("fk_recon_lines_statement_id_recon_statements")),
         sa.UniqueConstraint("identity", name=op.f("uq_recon_lines_identity")),
     )
-    op.create_index("ix_recon_lines_state", "recon_lines", ["state"])
+    open_lines = sa.text("state IN ('unmatched', 'excepted')")
+    op.create_index("ix_recon_lines_open", "recon_lines", ["state"], sqlite_where=open_lines,
+                    postgresql_where=open_lines)
     op.create_index("ix_recon_lines_account_date", "recon_lines", ["account_id", "booking_date"])
     op.create_table(
         "recon_matches",

@@ -1,0 +1,134 @@
+"""Reconciliation throughput: a statement of N lines against N sent payments, on SQLite, at growing N.
+
+    python benchmarks/reconcile.py [--sizes 100000,300000,1000000] [--batch-share 0.2]
+
+Per size, on a fresh migrated SQLite database (WAL, synchronous=NORMAL) holding the example chart:
+
+* **setup (not timed)**: N payments in status ``sent`` with trace numbers, one invoice item each, inserted in bulk
+  into the payment tables; a BAI2 statement whose lines settle them: most lines carry one payment's trace
+  (the customer reference), and ``--batch-share`` of the payments sit in ACH batches of 10 that the bank settles
+  with one debit naming the batch, plus one unmatched bank fee. So "N lines" is the count of 16 records.
+* **timed**: ``ReconciliationService.import_file(bytes)``, the whole use case in one transaction: BAI2 parse and
+  control-total check, line identities and the duplicate-line look-up, loading the open payments, matching,
+  inserting lines and match rows, the guarded ``sent -> settled`` updates, the ``payment_settled`` entries
+  (signed, hash-chained) and the commit.
+
+It prints time and lines/s per size and the rate at the largest size relative to the smallest: near 1.0 means
+the cost grows linearly. Target: 1M lines in <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
+
+SENT = dt.date(2026, 9, 22)
+BOOKED = dt.date(2026, 9, 23)
+ODFI = "23138010"
+TARGET_1M_S = 60.0
+
+
+def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: ANN001
+    """N sent payments and the statement that settles them; returns (statement bytes, statement lines)."""
+    from sqlalchemy import insert
+
+    from adapters.db.payment_tables import payment_items, payment_runs, payments
+    from ulid import ULID
+
+    now = f"{SENT.isoformat()}T15:00:00+00:00"
+    batched = int(n * batch_share) // 10 * 10
+    runs, rows, items, lines = [], [], [], []
+    stamp = int(dt.datetime(2026, 9, 22, 15, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    for k in range(n):
+        pid = f"pay_{ULID.from_timestamp(stamp / 1000)}"
+        amount = 100 + (k * 7919) % 9_999_900
+        run = f"run_b{k // 10:07d}" if k < batched else f"run_s{k:07d}"
+        if k < batched and k % 10 == 0 or k >= batched:
+            runs.append(dict(id=run, run_key=None, run_date=SENT.isoformat(), effective_date=SENT.isoformat(),
+                             status="sent", currency="USD", rail="nacha", created_at=now, created_by="bench",
+                             total_minor=0, payment_count=0, required_releases=1, submission_id=None, skipped="[]",
+                             updated_at=now))
+        trace = f"{ODFI}{k + 1:07d}"
+        rows.append(dict(id=pid, run_id=run, vendor_id=f"ven_{k % 5000}", account_id=f"bac_{k % 5000}",
+                         payee_name="VENDOR", currency="USD", amount_minor=amount, kind="live", sec_code="CCD",
+                         status="sent", effective_date=SENT.isoformat(), trace_number=trace, submission_id=None,
+                         status_reason=None, live_prenote_account_id=None, created_at=now, updated_at=now))
+        items.append(dict(payment_id=pid, invoice_id=f"inv_{pid[4:]}", live_invoice_id=f"inv_{pid[4:]}",
+                          invoice_number=f"INV-{k}", invoice_date=None, due_date=None, amount_minor=amount,
+                          discount_minor=0, interest_minor=0, fund="100", expenditure_account=None,
+                          approver_ids="[]"))
+        if k >= batched:
+            lines.append(f"16,466,{amount},Z,BR{k},{trace},ACH/")
+    for b in range(batched // 10):
+        total = sum(r["amount_minor"] for r in rows[b * 10:(b + 1) * 10])
+        lines.append(f"16,466,{total},Z,BB{b},run_b{b:07d},ACH BATCH/")
+    lines.append("16,469,2500,Z,SVC1,,SERVICE CHARGE/")
+    with container.engine.begin() as conn:
+        for table, data in ((payment_runs, runs), (payments, rows), (payment_items, items)):
+            for start in range(0, len(data), 20_000):
+                conn.execute(insert(table), data[start:start + 20_000])
+    debits = sum(int(x.split(",")[2]) for x in lines)
+    opening = 10**13
+    closing = opening - debits
+    control = opening + closing + debits
+    account = [f"03,4412345678,USD,010,{opening},,,015,{closing},,/", *lines, f"49,{control},{len(lines) + 2}/"]
+    text = "\n".join([f"01,021000021,CITY,{BOOKED:%y%m%d},0600,BENCH{n},80,1,2/",
+                      f"02,CITY,021000021,1,{BOOKED:%y%m%d},2400,USD,2/", *account,
+                      f"98,{control},1,{len(account) + 2}/", f"99,{control},1,{len(account) + 4}/"]) + "\n"
+    return text.encode(), len(lines)
+
+
+def run_size(n: int, batch_share: float) -> tuple[float, int, dict]:
+    import main
+    from adapters.statements.bank_files import read_bank_file
+    from payments.example_agency import example_accounts
+    from payments.reconciliation_service import ReconciliationService
+
+    with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp:
+        work = Path(tmp)
+        container = main.build(C.settings_for(C.sqlite_url(work / "bench.db"), work), migrate=True)
+        main.initialize(container, example=False)
+        container.ledger.add_accounts(example_accounts())
+        data, line_count = seed(container, n, batch_share)
+        service = ReconciliationService(container.uow, container.vault, container.clock, read=read_bank_file)
+        cpu = time.process_time()
+        with C.Timer() as t:
+            result = service.import_file(data, name=f"bench-{n}.bai2")
+        result.timings_s["cpu_total"] = round(time.process_time() - cpu, 1)
+        assert result.payments_settled == n and result.exceptions_opened == 1, result.to_dict()
+        container.engine.dispose()
+    return t.seconds, line_count, result.methods, result.timings_s
+
+
+def main_() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--batch-share", type=float, default=0.2)
+    args = parser.parse_args()
+    C.header("reconcile: statement lines against as many sent payments, SQLite, one import each")
+    figures = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        seconds, lines, methods, timings = run_size(n, args.batch_share)
+        figures.append((n, lines, seconds))
+        print(f"N={n:>9,} payments  {lines:>9,} lines  {seconds:7.1f} s  {C.rate(lines, seconds):>9,.0f} lines/s  "
+              f"{C.rate(n, seconds):>9,.0f} payments/s  methods {methods}", flush=True)
+        print(f"    phases (s): {timings}", flush=True)
+    (n0, l0, s0), (n1, l1, s1) = figures[0], figures[-1]
+    ratio = C.rate(l1, s1) / C.rate(l0, s0)
+    print(f"\nrate at N={n1:,} / rate at N={n0:,} = {ratio:.2f} (1.0 = linear growth)")
+    if n1 >= 1_000_000:
+        print(f"1M target: {s1:.1f} s (target <= {TARGET_1M_S:.0f} s) {'MET' if s1 <= TARGET_1M_S else 'MISSED'}")
+    print(f"summary: reconcile " + "; ".join(f"{n:,} payments ({lines:,} lines) {s:.1f} s, "
+                                             f"{C.rate(lines, s):,.0f} lines/s" for n, lines, s in figures)
+          + f" - {C.machine()}")
+
+
+if __name__ == "__main__":
+    main_()
