@@ -153,6 +153,9 @@ def initialize(container: Container, *, example: bool) -> bool:
     created = container.ledger.initialize(example_accounts() if example else [])
     if created and example:
         container.ledger.post(example_ledger([new_entry_id() for _ in range(4)]).entries)
+        from payments.example_documents import load_example_documents
+
+        load_example_documents(ap_services(container))
     container.audit.initialize()
     if example:
         from payments.example_people import example_people
@@ -403,6 +406,52 @@ def cmd_nacha_check(args: argparse.Namespace) -> int:
     return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """`disburse import purchase-orders|receipts|invoices FILE.csv`: all or nothing, every fault listed."""
+    import getpass
+
+    from payments.csv_import import ImportRejected
+    from payments.csv_importer import CsvImporter
+    from payments.identity import Principal, Role
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    clerk = Principal.staff(f"cli_{getpass.getuser() or 'operator'}", Role.AP_CLERK)
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\rimporting {args.kind} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    try:
+        result = CsvImporter(ap_services(build())).run(args.kind, text, clerk,
+                                                       progress=show if sys.stderr.isatty() and not args.json else None)
+    except ImportRejected as exc:
+        if args.json:
+            print(json.dumps({"imported": 0, "errors": [{"row": e.row, "column": e.column, "message": e.message,
+                                                         "code": e.code} for e in exc.errors]}, indent=2))
+        else:
+            print(f"{args.file}: rejected, nothing imported ({len(exc.errors)} error(s)):", file=sys.stderr)
+            for e in exc.errors:
+                print(f"  {e.describe()}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"imported": result.documents, "rows": result.rows, "ids": list(result.ids)}, indent=2))
+    else:
+        print(f"imported {result.documents:,} {args.kind.replace('-', ' ')} ({result.rows:,} rows) from {args.file}")
+    return 0
+
+
+def _ap_commands(sub: Any) -> None:
+    s = sub.add_parser("import", help="import purchase orders, receipts or invoices from an ERP's CSV export")
+    s.add_argument("kind", choices=["purchase-orders", "receipts", "invoices"])
+    s.add_argument("file", help="a CSV file; columns in docs/csv-import.md")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_import)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -447,6 +496,7 @@ def parser() -> argparse.ArgumentParser:
     keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
     keys.add_argument("--out")
     keys.set_defaults(func=cmd_keys)
+    _ap_commands(sub)
     _identity_commands(sub)
     add_recon_commands(sub)
     add_payment_commands(sub)

@@ -130,6 +130,10 @@ class ReceiptRepository(Protocol):
         """Receipts by id after the cursor."""
         ...
 
+    def find_number(self, po_id: str, number: str) -> list[str]:
+        """Receipts of this PO with this number (an import run twice)."""
+        ...
+
     def totals(self, po_id: str) -> Mapping[int, tuple[Decimal, Decimal]]:
         """Per PO line: (net received, net accepted) over posted receipts."""
         ...
@@ -161,6 +165,10 @@ class InvoiceRepository(Protocol):
                    approval_entry_id: str | None = None, approved_at: str | None = None,
                    returned: Stamp | None = None) -> None:
         """Guarded status change."""
+        ...
+
+    def find_number(self, vendor_id: str, invoice_number: str) -> list[str]:
+        """Live invoices of this vendor with exactly this number (an import run twice)."""
         ...
 
     def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> list[str]:
@@ -213,6 +221,10 @@ class CreditMemoRepository(Protocol):
 class MatchQueries(Protocol):
     """The set-based reads of a batch match, and its bulk writes."""
 
+    def load(self, invoice_ids: Sequence[str]) -> tuple[list[InvoiceRecord], list[DuplicateKey]]:
+        """The invoices as matching reads them (in the order asked) and their stored duplicate keys."""
+        ...
+
     def context_for(self, invoices: Sequence[Invoice]) -> MatchContext:
         """Facts for every PO line the invoices bill, excluding the invoices themselves from billed sums."""
         ...
@@ -222,7 +234,8 @@ class MatchQueries(Protocol):
         ...
 
     def duplicate_pool(self, keys: Sequence[DuplicateKey]) -> list[DuplicateKey]:
-        """Invoices that share a number, a vendor and total, or a file with any key (returned/cancelled left out)."""
+        """Invoices entered before a key's invoice (smaller id) that share its vendor and number, its vendor,
+        currency and total, or its file (returned and cancelled ones left out): the possible originals."""
         ...
 
     def manual_releases(self, invoice_ids: Sequence[str]) -> Mapping[str, list[ManualRelease]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
+import time
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +27,24 @@ PREFIXES = {"vendor": "ven", "budget": "bud", "purchase_order": "po", "receipt":
 def new_id(kind: str) -> str:
     """A prefixed ULID, e.g. ``inv_01J…`` (DESIGN.md §5)."""
     return f"{PREFIXES[kind]}_{ULID()}"
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # 10 bits -> two characters
+
+
+def new_ids(kind: str, n: int) -> list[str]:
+    """``n`` prefixed ULIDs in one go (a batch match makes one per invoice): this millisecond and fresh
+    randomness, then its successors, as ULID's monotonic mode does; each encoded with a 10-bit table.
+    (Not ``ULID()`` as the base: python-ulid is itself monotonic, so its next id would be our second.)"""
+    randomness = secrets.randbits(80) & ~((1 << 40) - 1)  # low 40 bits free: room to count without carrying
+    base = (int(time.time() * 1000) << 80) | randomness
+    prefix = PREFIXES[kind] + "_"
+    out = []
+    for i in range(n):
+        value = base + i  # 128 bits, read as 130 with two leading zeros: 13 pairs of 5-bit characters
+        out.append(prefix + "".join(_PAIRS[(value >> shift) & 0x3FF] for shift in range(120, -1, -10)))
+    return out
 
 
 def valid_id(kind: str, value: str) -> bool:

@@ -123,6 +123,16 @@ class BudgetService:
                        {"amount_minor": record.amount_minor}, detail={"coding": coding_label(c)})
         return record
 
+    def record_adopted_in(self, uow: Any, principal: Principal, fiscal_year: int, coding: AccountCoding,
+                          amount_minor: int, entry_id: str | None, currency: str = "USD") -> None:
+        """Record a budget line whose appropriation is already in the journal (an adopted budget posted whole)."""
+        authorize(principal, Action.BUDGET_MANAGE)
+        c = coding
+        if uow.budgets.get(fiscal_year, c.fund, c.department, c.object_code, currency) is None:
+            uow.budgets.upsert(BudgetRecord(new_id("budget"), fiscal_year, c.fund, c.department, c.object_code,
+                                            currency, amount_minor, entry_id, 1, self._d.stamp(principal)),
+                               expected_version=None)
+
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
              fund: str | None = None) -> list[BudgetRecord]:
         with self._d.uow(read_only=True) as uow:

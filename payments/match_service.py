@@ -26,12 +26,12 @@ from typing import Any
 
 from ledger.journal import format_time
 from payments.ap_deps import APDeps
-from payments.ap_records import HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, new_id
+from payments.ap_records import HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, new_ids
 from payments.documents import InvoiceStatus, MatchLevel, transition
 from payments.duplicates import DuplicateIndex, DuplicateKey, DuplicateMatch
 from payments.match_context import MatchContext
 from payments.match_findings import Finding, Hold, MatchResult
-from payments.match_holds import ManualRelease, active_hold_keys, status_after_match
+from payments.match_holds import ManualRelease, active_hold_keys
 from payments.matching import match_batch
 from payments.prompt_pay import ClockNotStarted, start_clock
 
@@ -61,6 +61,8 @@ class MatchOutcome:
 
     @property
     def findings_json(self) -> str:
+        if not self.record.findings:
+            return "[]"
         return json.dumps(list(self.record.findings), sort_keys=True, separators=(",", ":"))
 
 
@@ -82,46 +84,61 @@ class Matcher:
 
     def __init__(self, deps: APDeps) -> None:
         self._d = deps
+        self._clean_digests: dict[str, str] = {}
+
+    def _digest(self, result: MatchResult) -> str:
+        """``result.digest()``; a clean result's digest depends only on the policy version, so it is kept."""
+        if result.findings:
+            return result.digest()
+        found = self._clean_digests.get(result.policy_version)
+        if found is None:
+            found = self._clean_digests[result.policy_version] = result.digest()
+        return found
 
     def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str) -> dict[str, MatchOutcome]:
-        records = [r for r in uow.invoices.get_many(sorted(set(invoice_ids))) if r.invoice.status in MATCHABLE]
-        if not records:
+        loaded, keys = uow.match_queries.load(sorted(set(invoice_ids)))
+        wanted = [n for n, r in enumerate(loaded) if r.invoice.status in MATCHABLE]
+        if not wanted:
             return {}
-        outcomes = self.match_records(uow, records, trigger=trigger)
+        records = [loaded[n] for n in wanted]
+        outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted])
         uow.match_queries.save(list(outcomes.values()))
         return outcomes
 
-    def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str) -> dict[str, MatchOutcome]:
+    def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str,
+                      keys: Sequence[DuplicateKey] | None = None) -> dict[str, MatchOutcome]:
         policy = self._d.policies.tolerance
         q = uow.match_queries
         invoices = [r.invoice for r in records]
         ids = [inv.id for inv in invoices]
         context = q.context_for(invoices)
         index = DuplicateIndex(policy.duplicate_window_days)
-        for key in q.duplicate_pool([DuplicateKey.of(inv) for inv in invoices]):
+        for key in q.duplicate_pool(keys if keys is not None else [DuplicateKey.of(inv) for inv in invoices]):
             index.add(key)
         releases = q.manual_releases(ids)
         open_holds = q.open_holds(ids)
         deliveries = q.deliveries(sorted({line.po_id for inv in invoices for line in inv.lines if line.po_id}))
         results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases)
         now = format_time(self._d.now())
+        match_ids = iter(new_ids("match_result", len(records)))
         return {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),
-                                            open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger)
+                                            open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger,
+                                            next(match_ids))
                 for r in records}
 
     def _outcome(self, rec: InvoiceRecord, result: MatchResult, releases: Sequence[ManualRelease],
                  open_holds: Sequence[HoldRecord], context: MatchContext,
                  deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]], now: str,
-                 trigger: str) -> MatchOutcome:
+                 trigger: str, match_id: str) -> MatchOutcome:
         inv = rec.invoice
-        after = status_after_match(result, releases)
+        active = active_hold_keys(result, releases) if result.findings else frozenset()
+        after = InvoiceStatus.HELD if active else InvoiceStatus.MATCHED  # matching.status_after_match
         if after is not inv.status:
             transition(inv.status, after)
         findings = tuple(finding_doc(f) for f in result.findings)
-        match = MatchRecord(new_id("match_result"), inv.id, rec.version, now, trigger, result.policy_version,
-                            result.digest(), findings, after.value)
+        match = MatchRecord(match_id, inv.id, rec.version, now, trigger, result.policy_version, self._digest(result),
+                            findings, after.value)
         out = MatchOutcome(inv.id, rec.version, inv.status, after, result, match)
-        active = active_hold_keys(result, releases)
         by_key = {f.key: f for f in result.findings}
         still_open = set()
         for hold in open_holds:
@@ -133,9 +150,10 @@ class Matcher:
             fingerprint = finding.fingerprint()
             if fingerprint != hold.fingerprint:
                 out.updated_holds.append((hold.id, fingerprint, json.dumps(finding_doc(finding), sort_keys=True)))
-        for key in sorted(active - still_open):
+        fresh = sorted(active - still_open)
+        for key, hold_id in zip(fresh, new_ids("hold", len(fresh)) if fresh else ()):
             f = by_key[key]
-            out.new_holds.append(HoldRecord(new_id("hold"), inv.id, f.hold.value, f.rule.value, f.subject,
+            out.new_holds.append(HoldRecord(hold_id, inv.id, f.hold.value, f.rule.value, f.subject,
                                             f.fingerprint(), finding_doc(f), "open", now, match.id))
         improper = [f for f in result.findings if f.hold is Hold.INVOICE_NOT_PROPER]
         received = inv.received_on or inv.invoice_date or self._d.today()

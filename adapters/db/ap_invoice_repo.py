@@ -11,12 +11,25 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from adapters.db.ap_repo import as_date, chunks, guarded, page_after, stamp_of, stamp_values
+from adapters.db.ap_repo import as_date, guarded, one_of, page_after, stamp_of, stamp_values
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_approvals, invoice_holds, invoice_lines,
                                    invoices, match_results)
 from payments.ap_records import (CreditMemoRecord, HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, Stamp)
 from payments.documents import CreditMemo, CreditMemoLine, CreditMemoStatus, Invoice, InvoiceLine, InvoiceStatus
 from payments.duplicates import normalize_invoice_number
+
+
+_PRICES: dict[str, Decimal] = {}
+
+
+def price(text: str) -> Decimal:
+    """A stored unit price (exact decimal text) as a Decimal, memoized: prices repeat across lines."""
+    found = _PRICES.get(text)
+    if found is None:
+        found = Decimal(text)
+        if len(_PRICES) < 65_536:
+            _PRICES[text] = found
+    return found
 
 
 def invoice_values(record: InvoiceRecord) -> dict[str, Any]:
@@ -42,7 +55,7 @@ def invoice_from_rows(r: Any, lines: Sequence[Any]) -> InvoiceRecord:
     inv = Invoice(
         id=r.id, vendor_id=r.vendor_id, invoice_number=r.invoice_number, invoice_date=as_date(r.invoice_date),
         currency=r.currency,
-        lines=tuple(InvoiceLine(x.line_no, x.po_id, x.po_line_no, x.quantity, Decimal(x.unit_price_minor),
+        lines=tuple(InvoiceLine(x.line_no, x.po_id, x.po_line_no, x.quantity, price(x.unit_price_minor),
                                 x.description, x.unit_of_measure) for x in lines),
         received_on=as_date(r.received_on), terms=r.terms, stated_total_minor=r.stated_total_minor,
         remit_to=r.remit_to, defect_contact=r.defect_contact, file_digest=r.file_digest,
@@ -76,9 +89,10 @@ class SqlInvoiceRepository:
         return found[0] if found else None
 
     def get_many(self, invoice_ids: Sequence[str]) -> list[InvoiceRecord]:
-        out: list[InvoiceRecord] = []
-        for part in chunks(list(invoice_ids)):
-            out += self._hydrate(self._conn.execute(select(invoices).where(invoices.c.id.in_(part))).all())
+        if not invoice_ids:
+            return []
+        out = self._hydrate(self._conn.execute(select(invoices).where(
+            one_of(self._conn, invoices.c.id, invoice_ids))).all())
         order = {i: n for n, i in enumerate(invoice_ids)}
         return sorted(out, key=lambda rec: order[rec.invoice.id])
 
@@ -89,7 +103,7 @@ class SqlInvoiceRepository:
         il = invoice_lines.c
         for x in self._conn.execute(select(il.invoice_id, il.line_no, il.po_id, il.po_line_no, il.quantity,
                                            il.unit_price_minor, il.description, il.unit_of_measure)
-                                    .where(il.invoice_id.in_([r.id for r in rows]))
+                                    .where(one_of(self._conn, il.invoice_id, [r.id for r in rows]))
                                     .order_by(il.invoice_id, il.line_no)):
             lines.setdefault(x.invoice_id, []).append(x)
         return [invoice_from_rows(r, lines.get(r.id, ())) for r in rows]
@@ -124,14 +138,21 @@ class SqlInvoiceRepository:
         guarded(self._conn, update(invoices).where(invoices.c.id == invoice_id, invoices.c.status == expected.value)
                 .values(**values), "invoice", invoice_id, expected.value)
 
+    def find_number(self, vendor_id: str, invoice_number: str) -> list[str]:
+        """Live invoices (not returned or cancelled) of this vendor with exactly this number."""
+        i = invoices.c
+        return list(self._conn.execute(select(i.id).where(
+            i.vendor_id == vendor_id, i.number_normalized == normalize_invoice_number(invoice_number),
+            i.invoice_number == invoice_number,
+            i.status.not_in([InvoiceStatus.RETURNED.value, InvoiceStatus.CANCELLED.value]))).scalars())
+
     def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> list[str]:
         po_ids, wanted = sorted(set(po_ids)), [s.value for s in statuses]
-        found: set[str] = set()
-        for part in chunks(po_ids):
-            found.update(self._conn.execute(
-                select(invoices.c.id).where(invoices.c.status.in_(wanted), invoices.c.id.in_(
-                    select(invoice_lines.c.invoice_id).where(invoice_lines.c.po_id.in_(part))))).scalars())
-        return sorted(found)
+        if not po_ids:
+            return []
+        return sorted(self._conn.execute(
+            select(invoices.c.id).where(invoices.c.status.in_(wanted), invoices.c.id.in_(
+                select(invoice_lines.c.invoice_id).where(one_of(self._conn, invoice_lines.c.po_id, po_ids))))).scalars())
 
     def ids_in_status(self, status: InvoiceStatus, *, limit: int) -> list[str]:
         order = func.coalesce(invoices.c.received_on, invoices.c.invoice_date)

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, select, update
+from sqlalchemy import String, and_, bindparam, case, func, insert, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_invoice_repo import hold_from_row
-from adapters.db.ap_repo import as_date, chunks
+from adapters.db.ap_match_load import day, load_for_matching
+from adapters.db.ap_repo import as_date, executemany, one_of, tuples_table
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_holds, invoice_lines, invoices,
                                    match_results, po_lines, purchase_orders, receipt_lines, receipts)
 from payments.ap_errors import StaleState
@@ -32,6 +33,8 @@ from payments.match_holds import ManualRelease
 _ZERO = Decimal(0)
 _BILLED = [s.value for s in BILLED_INVOICE_STATUSES]
 _NOT_COMPARED = [s.value for s in NOT_COMPARED_STATUSES]
+_RESULT_COLUMNS = ("id", "invoice_id", "invoice_version", "matched_at", "trigger", "policy_version", "digest",
+                   "findings_json", "status_after")
 
 
 def _when(text: str) -> dt.datetime:
@@ -41,6 +44,12 @@ def _when(text: str) -> dt.datetime:
 class SqlMatchQueries:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def _in(self, column: Any, values: Sequence[Any], *, integers: bool = False) -> Any:
+        return one_of(self._conn, column, values, integers=integers)
+
+    def load(self, invoice_ids: Sequence[str]) -> tuple[list[Any], list[DuplicateKey]]:
+        return load_for_matching(self._conn, invoice_ids)
 
     # -- the context -----------------------------------------------------------------------------------
     def context_for(self, batch: Sequence[Invoice]) -> MatchContext:
@@ -57,29 +66,30 @@ class SqlMatchQueries:
         billed: dict[tuple[str, int], list] = {}
         credited: dict[tuple[str, int], tuple[Decimal, int]] = {}
         po, pl, rl, il, cl = purchase_orders.c, po_lines.c, receipt_lines.c, invoice_lines.c, credit_memo_lines.c
-        for part in chunks(po_ids):
-            headers += self._conn.execute(select(po.id, po.vendor_id, po.currency, po.status, po.max_total_minor,
-                                                 po.total_minor).where(po.id.in_(part))).all()
-            line_rows += self._conn.execute(select(pl.po_id, pl.line_no, pl.item, pl.unit_of_measure, pl.quantity,
-                                                   pl.unit_price_minor, pl.kind, pl.match_level, pl.category)
-                                            .where(pl.po_id.in_(part))).all()
-            for p, n, r, a in self._conn.execute(
+        if po_ids:
+            ex = self._conn.execute
+            headers = ex(select(po.id, po.vendor_id, po.currency, po.status, po.max_total_minor, po.total_minor)
+                         .where(self._in(po.id, po_ids))).all()
+            line_rows = ex(select(pl.po_id, pl.line_no, pl.item, pl.unit_of_measure, pl.quantity, pl.unit_price_minor,
+                                  pl.kind, pl.match_level, pl.category).where(self._in(pl.po_id, po_ids))).all()
+            for p, n, r, a in ex(
                     select(rl.po_id, rl.po_line_no, func.sum(rl.quantity_received),
                            func.sum(func.coalesce(rl.quantity_accepted, 0)))
                     .select_from(receipt_lines.join(receipts, and_(receipts.c.id == rl.receipt_id,
                                                                    receipts.c.status == ReceiptStatus.POSTED.value)))
-                    .where(rl.po_id.in_(part)).group_by(rl.po_id, rl.po_line_no)):
+                    .where(self._in(rl.po_id, po_ids)).group_by(rl.po_id, rl.po_line_no)).all():
                 received[(p, n)] = (r or _ZERO, a or _ZERO)
-            for p, n, q, a in self._conn.execute(
+            for p, n, q, a in ex(
                     select(il.po_id, il.po_line_no, func.sum(il.quantity), func.sum(il.amount_minor))
                     .select_from(invoice_lines.join(invoices, invoices.c.id == il.invoice_id))
-                    .where(il.po_id.in_(part), invoices.c.status.in_(_BILLED)).group_by(il.po_id, il.po_line_no)):
+                    .where(self._in(il.po_id, po_ids), invoices.c.status.in_(_BILLED))
+                    .group_by(il.po_id, il.po_line_no)).all():
                 billed[(p, n)] = [q or _ZERO, int(a or 0)]
-            for p, n, q, a in self._conn.execute(
+            for p, n, q, a in ex(
                     select(cl.po_id, cl.po_line_no, func.sum(cl.quantity), func.sum(cl.amount_minor))
                     .select_from(credit_memo_lines.join(credit_memos, and_(
                         credit_memos.c.id == cl.credit_memo_id, credit_memos.c.status == CreditMemoStatus.APPLIED.value)))
-                    .where(cl.po_id.in_(part)).group_by(cl.po_id, cl.po_line_no)):
+                    .where(self._in(cl.po_id, po_ids)).group_by(cl.po_id, cl.po_line_no)).all():
                 credited[(p, n)] = (q or _ZERO, int(a or 0))
         for inv in batch:  # the batch's own counted invoices: matching adds them back one by one
             if counts_as_billed(inv.status):
@@ -111,56 +121,64 @@ class SqlMatchQueries:
     # -- duplicates, releases, holds, deliveries ----------------------------------------------------------
     def duplicate_pool(self, keys: Sequence[DuplicateKey]) -> list[DuplicateKey]:
         i = invoices.c
-        cols = (i.id, i.vendor_id, i.number_normalized, i.currency, i.total_minor, i.invoice_date, i.file_digest)
+        cols = (i.id, i.vendor_id, i.number_normalized, i.currency, i.total_minor,
+                type_coerce(i.invoice_date, String), i.file_digest)
         found: dict[str, DuplicateKey] = {}
-        for part in chunks(list(keys)):
-            numbers = sorted({k.number_normalized for k in part if k.number_normalized})
-            files = sorted({k.file_digest for k in part if k.file_digest})
-            vendors = sorted({k.vendor_id for k in part})
-            totals = sorted({k.total_minor for k in part})
-            currencies = sorted({k.currency for k in part})
-            lookups = [and_(i.vendor_id.in_(vendors), i.currency.in_(currencies), i.total_minor.in_(totals))]
-            if numbers:
-                lookups.append(i.number_normalized.in_(numbers))
-            if files:
-                lookups.append(i.file_digest.in_(files))
-            for where in lookups:
-                for r in self._conn.execute(select(*cols).where(where, i.status.not_in(_NOT_COMPARED))):
-                    if r.id not in found:
-                        found[r.id] = DuplicateKey(r.id, r.vendor_id, r.number_normalized, r.currency, r.total_minor,
-                                                   as_date(r.invoice_date), r.file_digest or None)
+        if not keys:
+            return []
+        # Three indexed lookups (same vendor, currency and total; same vendor and number; same file), each a
+        # join with the batch's keys that returns only EARLIER invoices (id below the candidate's): the ones
+        # that can be the original. Python then compares the few rows (duplicates.find_duplicates).
+        amounts = tuples_table(self._conn, ((k.vendor_id, k.currency, k.total_minor, k.invoice_id) for k in keys),
+                               ("v", "c", "t", "id"), frozenset({"t"}))
+        queries = [select(*cols).select_from(invoices.join(amounts, and_(
+            i.vendor_id == amounts.c.v, i.currency == amounts.c.c, i.total_minor == amounts.c.t,
+            i.id < amounts.c.id)))]
+        numbered = [(k.vendor_id, k.number_normalized, k.invoice_id) for k in keys if k.number_normalized]
+        if numbered:
+            same = tuples_table(self._conn, numbered, ("v", "n", "id"))
+            queries.append(select(*cols).select_from(invoices.join(same, and_(
+                i.vendor_id == same.c.v, i.number_normalized == same.c.n, i.id < same.c.id))))
+        filed = [(k.file_digest, k.invoice_id) for k in keys if k.file_digest]
+        if filed:
+            same = tuples_table(self._conn, filed, ("f", "id"))
+            queries.append(select(*cols).select_from(invoices.join(same, and_(
+                i.file_digest == same.c.f, i.id < same.c.id))))
+        for query in queries:
+            for inv_id, vendor, number, currency, total, invoice_date, digest in self._conn.execute(
+                    query.where(i.status.not_in(_NOT_COMPARED))).all():
+                if inv_id not in found:
+                    found[inv_id] = DuplicateKey(inv_id, vendor, number, currency, total, day(invoice_date),
+                                                 digest or None)
         return list(found.values())
 
     def manual_releases(self, invoice_ids: Sequence[str]) -> dict[str, list[ManualRelease]]:
         h = invoice_holds.c
         out: dict[str, list[ManualRelease]] = {}
-        for part in chunks(list(invoice_ids)):
-            for r in self._conn.execute(select(h.invoice_id, h.hold, h.rule, h.subject, h.fingerprint, h.reason,
-                                               h.released_by, h.released_at)
-                                        .where(h.invoice_id.in_(part), h.release_kind == "manual")):
-                out.setdefault(r.invoice_id, []).append(ManualRelease(
-                    (r.hold, r.rule, r.subject), r.fingerprint, r.reason or "", r.released_by or "", _when(r.released_at)))
+        for r in self._conn.execute(select(h.invoice_id, h.hold, h.rule, h.subject, h.fingerprint, h.reason,
+                                           h.released_by, h.released_at)
+                                    .where(self._in(h.invoice_id, invoice_ids), h.release_kind == "manual")):
+            out.setdefault(r.invoice_id, []).append(ManualRelease(
+                (r.hold, r.rule, r.subject), r.fingerprint, r.reason or "", r.released_by or "", _when(r.released_at)))
         return out
 
     def open_holds(self, invoice_ids: Sequence[str]) -> dict[str, list[HoldRecord]]:
         out: dict[str, list[HoldRecord]] = {}
-        for part in chunks(list(invoice_ids)):
-            for r in self._conn.execute(select(invoice_holds).where(invoice_holds.c.invoice_id.in_(part),
-                                                                    invoice_holds.c.status == "open")):
-                out.setdefault(r.invoice_id, []).append(hold_from_row(r))
+        for r in self._conn.execute(select(invoice_holds).where(self._in(invoice_holds.c.invoice_id, invoice_ids),
+                                                                invoice_holds.c.status == "open")):
+            out.setdefault(r.invoice_id, []).append(hold_from_row(r))
         return out
 
     def deliveries(self, po_ids: Sequence[str]) -> dict[tuple[str, int], tuple[dt.date | None, dt.date | None]]:
         rl, r = receipt_lines.c, receipts.c
         out = {}
-        for part in chunks(list(po_ids)):
-            stmt = (select(rl.po_id, rl.po_line_no, func.max(case((rl.quantity_received > 0, r.received_on))),
-                           func.max(r.accepted_on))
-                    .select_from(receipt_lines.join(receipts, r.id == rl.receipt_id))
-                    .where(rl.po_id.in_(part), r.status == ReceiptStatus.POSTED.value)
-                    .group_by(rl.po_id, rl.po_line_no))
-            for p, n, on, acc in self._conn.execute(stmt):
-                out[(p, n)] = (as_date(on), as_date(acc))
+        stmt = (select(rl.po_id, rl.po_line_no, func.max(case((rl.quantity_received > 0, r.received_on))),
+                       func.max(r.accepted_on))
+                .select_from(receipt_lines.join(receipts, r.id == rl.receipt_id))
+                .where(self._in(rl.po_id, po_ids), r.status == ReceiptStatus.POSTED.value)
+                .group_by(rl.po_id, rl.po_line_no))
+        for p, n, on, acc in self._conn.execute(stmt).all():
+            out[(p, n)] = (as_date(on), as_date(acc))
         return out
 
     # -- writes ----------------------------------------------------------------------------------------
@@ -168,7 +186,7 @@ class SqlMatchQueries:
         if not outcomes:
             return
         conn = self._conn
-        conn.execute(insert(match_results), [
+        executemany(conn, insert(match_results).values({c: bindparam(c) for c in _RESULT_COLUMNS}), [
             {"id": o.record.id, "invoice_id": o.invoice_id, "invoice_version": o.version,
              "matched_at": o.record.matched_at, "trigger": o.record.trigger, "policy_version": o.record.policy_version,
              "digest": o.record.digest, "findings_json": o.findings_json, "status_after": o.status_after.value}
@@ -179,7 +197,7 @@ class SqlMatchQueries:
              "status": "open", "raised_at": h.raised_at, "match_result_id": h.match_result_id}
             for o in outcomes for h in o.new_holds]
         if new_holds:
-            conn.execute(insert(invoice_holds), new_holds)
+            executemany(conn, insert(invoice_holds).values({c: bindparam(c) for c in new_holds[0]}), new_holds)
         released = [{"b_id": hid, "b_at": o.record.matched_at, "b_reason": f"cleared by re-match ({o.record.trigger})"}
                     for o in outcomes for hid in o.released_hold_ids]
         if released:
@@ -208,6 +226,6 @@ class SqlMatchQueries:
                  "b_ppv": o.prompt_pay.policy_version,
                  "b_defects": json.dumps(o.defects) if o.defects is not None else None, "b_return": o.return_by}
                 for o in outcomes]
-        moved = conn.execute(stmt, rows).rowcount
+        moved = executemany(conn, stmt, rows)
         if moved != len(rows) and conn.dialect.supports_sane_multi_rowcount:
             raise StaleState("invoice", ",".join(o.invoice_id for o in outcomes[:3]), "as it was read for matching")

@@ -196,6 +196,11 @@ class SqlReceiptRepository:
                                      {x.po_line_no: x.amount_minor for x in mine}, r.create_digest))
         return out
 
+    def find_number(self, po_id: str, number: str) -> list[str]:
+        """Receipts of this PO with this packing-slip or dock number."""
+        return list(self._conn.execute(select(receipts.c.id).where(receipts.c.po_id == po_id,
+                                                                   receipts.c.number == number)).scalars())
+
     def totals(self, po_id: str) -> dict[int, tuple[Decimal, Decimal]]:
         rl = receipt_lines.c
         rows = self._conn.execute(

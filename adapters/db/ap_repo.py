@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import BigInteger, String, any_, bindparam, func, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_tables import budgets, vendors
@@ -21,6 +22,52 @@ CHUNK = 500
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def one_of(conn: Connection, column: Any, values: Iterable[Any], *, integers: bool = False) -> Any:
+    """``column IN (values)`` with ONE bound parameter, however many values: an array on PostgreSQL
+    (``= ANY(:p)``), a JSON array unpacked by ``json_each`` on SQLite. A batch of 100,000 ids is one
+    statement, compiled once and cached, instead of 200 statements of 500 parameters each."""
+    values = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger if integers else String)))
+    unpacked = select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
+    return column.in_(unpacked.scalar_subquery())
+
+
+def tuples_table(conn: Connection, rows: Iterable[tuple[Any, ...]], names: Sequence[str],
+                 integer_columns: frozenset[str] = frozenset()) -> Any:
+    """A derived table of ``rows`` from ONE bound parameter (``unnest`` of arrays on PostgreSQL, ``json_each``
+    on SQLite), to JOIN on several columns at once: the database probes its index once per row, instead of
+    pairing two IN lists (500 vendors x 20,000 totals would be ten million probes)."""
+    rows = sorted(set(rows))
+    if conn.dialect.name == "postgresql":
+        arrays = [bindparam(None, [r[n] for r in rows], type_=ARRAY(BigInteger if name in integer_columns else String))
+                  for n, name in enumerate(names)]
+        return func.unnest(*arrays).table_valued(*names).render_derived()
+    value = literal_column("value")
+    return (select(*(func.json_extract(value, f"$[{n}]").label(name) for n, name in enumerate(names)))
+            .select_from(func.json_each(bindparam(None, json.dumps([list(r) for r in rows])))).subquery())
+
+
+def executemany(conn: Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """Run one INSERT or UPDATE for many rows straight through the driver's ``executemany``; return rowcount.
+
+    The statement is compiled once by SQLAlchemy (so it is the same SQL on every backend); only the per-row
+    parameter processing is skipped, which is most of the cost of writing 100,000 match results. Values must
+    be plain (text, int, None, dates); SQLite gets dates as ISO text, which is how its Date type stores them.
+    """
+    if not rows:
+        return 0
+    compiled = stmt.compile(dialect=conn.dialect)
+    base = dict(compiled.params)
+    iso = conn.dialect.name == "sqlite"
+    prepared = [{k: (v.isoformat() if iso and isinstance(v, dt.date) else v) for k, v in {**base, **r}.items()}
+                for r in rows]
+    if compiled.positional:
+        names = compiled.positiontup
+        return conn.exec_driver_sql(compiled.string, [tuple(r[n] for n in names) for r in prepared]).rowcount
+    return conn.exec_driver_sql(compiled.string, prepared).rowcount
 
 
 def guarded(conn: Connection, stmt: Any, kind: str, object_id: str, expected: str) -> None:
@@ -104,12 +151,8 @@ class SqlVendorRepository:
                                        .order_by(vendors.c.id)).scalars())
 
     def statuses(self, vendor_ids: Iterable[str]) -> dict[str, str]:
-        ids = sorted(set(vendor_ids))
-        out: dict[str, str] = {}
-        for part in chunks(ids):
-            out.update(self._conn.execute(select(vendors.c.id, vendors.c.status)
-                                          .where(vendors.c.id.in_(part))).tuples().all())
-        return out
+        return dict(self._conn.execute(select(vendors.c.id, vendors.c.status)
+                                       .where(one_of(self._conn, vendors.c.id, set(vendor_ids)))).tuples().all())
 
 
 def _text(blob: bytes | None) -> str | None:

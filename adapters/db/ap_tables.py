@@ -44,8 +44,18 @@ def to_micros(value: Decimal | int | str) -> int:
     return int(scaled)
 
 
+_FROM_MICROS: dict[int, Decimal] = {}
+
+
 def from_micros(value: int | Decimal) -> Decimal:
-    return Decimal(int(value)).scaleb(-QUANTITY_SCALE)
+    # Quantities repeat (10 chairs, 1 month); Decimals are immutable, so a bounded memo is safe and saves
+    # a Decimal construction per line when a batch loads hundreds of thousands of them.
+    found = _FROM_MICROS.get(value)  # type: ignore[arg-type]
+    if found is None:
+        found = Decimal(int(value)).scaleb(-QUANTITY_SCALE)
+        if len(_FROM_MICROS) < 65_536:
+            _FROM_MICROS[int(value)] = found
+    return found
 
 
 def _id(name: str = "id") -> Column:
