@@ -218,12 +218,12 @@ def reversal_of(entry: EntryDraft, *, entry_id: str, effective_date: dt.date, me
                       memo=memo or f"reversal of {entry.id}", references=dict(entry.references), reverses=entry.id)
 
 
+# What ULID.from_str accepts: 26 Crockford base-32 digits (upper case), the first at most 7 (128 bits).
+_ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+
+
 def _is_ulid(text: str) -> bool:
-    try:
-        ULID.from_str(text)
-    except (ValueError, TypeError):
-        return False
-    return True
+    return isinstance(text, str) and _ULID.fullmatch(text) is not None
 
 
 def _check_plain(value: Any, where: str) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ledger.canonical import GENESIS_PREV_HASH, canonical_bytes, chain_hash
+from ledger.canonical import (GENESIS_PREV_HASH, VERSION_BYTE, canonical_bytes, canonical_parts, chain_hash,
+                              encode_json)
 from ledger.entries import (EntryCode, EntryDraft, EntryRejected, SealedEntry, new_entry_id, validate_draft)
 from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
@@ -69,6 +71,11 @@ class Journal:
             if draft.code == EntryCode.REVERSAL.value and draft.reverses is None:
                 raise EntryRejected("a reversal entry must name the entry it reverses", code="reversal_without_target")
 
+        # Everything of the canonical bytes but the time and the place, before the head lock: under
+        # it, writers serialize, and what remains there is a hash and a signature per entry.
+        key_id = self._signer.key_id
+        parts = {d.id: canonical_parts(d, key_id=key_id) for d in seen.values()}
+
         sequence, prev = self._store.lock_head()
         if sequence == 0 and drafts and drafts[0].code != EntryCode.LEDGER_GENESIS.value:
             raise LedgerError("the journal has no genesis entry; run `disburse init` first", code="journal_not_initialized")
@@ -76,6 +83,8 @@ class Journal:
         self._check_reversals([d for d in seen.values() if d.id not in existing and d.reverses], existing)
 
         now = format_time(self._clock.now())
+        stamp = encode_json(now)
+        sign, sha256 = self._signer.sign, hashlib.sha256
         out: list[Posted] = []
         new: list[SealedEntry] = []
         made: dict[str, SealedEntry] = {}
@@ -87,8 +96,11 @@ class Journal:
                 out.append(Posted(stored, created=False))
                 continue
             sequence += 1
-            entry = self._seal(draft, sequence, now, prev)
-            prev = entry.hash
+            head, tail = parts[draft.id]
+            digest = sha256(VERSION_BYTE + prev + head + stamp + tail + str(sequence).encode() + b"}").digest()
+            entry = SealedEntry(draft=draft, sequence=sequence, recorded_at=now, key_id=key_id, prev_hash=prev,
+                                hash=digest, signature=sign(digest))
+            prev = digest
             new.append(entry)
             made[draft.id] = entry
             out.append(Posted(entry, created=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Callable, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -63,6 +63,22 @@ class Ed25519Signer:
 def key_id_for(public_key: bytes) -> str:
     """Key ids are derived from the public key: ``k_`` + first 16 hex digits of its SHA-256."""
     return "k_" + hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def signature_checker(public_key: bytes) -> Callable[[bytes, bytes], bool]:
+    """``check(signature, message)`` for one public key, parsed once (verifying many entries)."""
+    try:
+        verify = Ed25519PublicKey.from_public_bytes(public_key).verify
+    except ValueError:
+        return lambda _signature, _message: False
+
+    def check(signature: bytes, message: bytes) -> bool:
+        try:
+            verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+    return check
 
 
 def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> bool:

@@ -26,7 +26,7 @@ from ledger.checkpoint import BalanceTally, Checkpoint
 from ledger.entries import EntryCode, SealedEntry, balance_problem
 from ledger.keys import KeyRecord, key_for
 from ledger.merkle import MerkleAccumulator
-from ledger.signing import verify_signature
+from ledger.signing import signature_checker, verify_signature
 
 FAULT_CODES = ("sequence_gap", "hash_mismatch", "unbalanced", "unknown_key", "bad_signature", "truncated",
                "checkpoint_mismatch")
@@ -69,8 +69,16 @@ class VerifyReport:
 
 
 def _check_signatures(items: list[tuple[int, bytes, bytes, bytes]]) -> list[int]:
-    """Worker body: the sequences whose signature fails."""
-    return [seq for seq, public, sig, msg in items if not verify_signature(public, sig, msg)]
+    """Worker body: the sequences whose signature fails. Each public key is parsed once per chunk."""
+    checkers: dict[bytes, Callable[[bytes, bytes], bool]] = {}
+    bad = []
+    for seq, public, sig, msg in items:
+        check = checkers.get(public)
+        if check is None:
+            check = checkers[public] = signature_checker(public)
+        if not check(sig, msg):
+            bad.append(seq)
+    return bad
 
 
 def verify_journal(entries: Iterable[SealedEntry], keys: Mapping[str, KeyRecord], *,

@@ -132,3 +132,12 @@ def test_rotation_is_signed_by_the_old_key_and_cosigned_by_the_new(journal):
     keys = {k.key_id: k for k in journal.store.keys()}
     assert keys[old].valid_to_sequence == rotation.sequence
     assert verify_journal(journal.store.rows, keys).ok
+
+
+def test_the_fast_sealing_path_produces_exactly_the_documented_canonical_hash(journal):
+    from ledger.canonical import canonical_bytes, chain_hash
+    memo = 'quotes " and \\ backslashes, ünïcödé, and a tab\tinside'
+    e = journal.post(entry(("100-1010", D, 7, "USD"), ("100-3010", C, 7, "USD"), memo=memo,
+                           references={"invoice": "inv_1"}, data={"n": 3, "list": [1, "x", None]})).entry
+    body = canonical_bytes(e.draft, sequence=e.sequence, recorded_at=e.recorded_at, key_id=e.key_id)
+    assert chain_hash(e.prev_hash, body) == e.hash
