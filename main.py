@@ -800,6 +800,55 @@ def add_recon_commands(sub: Any) -> None:
     out.add_argument("--json", action="store_true")
     out.add_argument("--csv", action="store_true")
     s.set_defaults(func=cmd_reconcile)
+    s = sub.add_parser("demo", help="the whole story on a fresh SQLite database, with a readable summary")
+    s.add_argument("--dir", help="where to keep the demo's database, keys and files (default: a new temp dir)")
+    s.set_defaults(func=cmd_demo)
+
+
+def demo_services(container: Container) -> Any:
+    """The demo's handles on the real services, with the sandbox bank the sandbox rail delivers to."""
+    from adapters.rails.nacha.change_codes import CorrectedData, format_corrected_data
+    from adapters.rails.sandbox import SandboxBank
+    from payments.demo import DemoServices
+
+    payments = wire_payments(container)
+    section = container.policy.get("sandbox", {})
+    settle_days = int(section.get("settle_business_days", 1))
+
+    class Bank(SandboxBank):
+        def settles_on(self, effective: Any) -> Any:
+            return self.calendar.add_business_days(effective, self.settle_days)
+
+    def bank(opening_minor: int) -> Bank:
+        return Bank(Path(container.settings.path("outbox_dir")) / "sandbox" / "bank", clock=container.clock,
+                    calendar=payments.policy.calendar, settle_days=settle_days, opening_balance_minor=opening_minor)
+
+    return DemoServices(
+        ap=ap_services(container), bank_accounts=container.bank_accounts, payments=payments,
+        recon=wire_recon(container), ledger=container.ledger, uow=container.uow, clock=container.clock, bank=bank,
+        relay_prenotes=lambda: payments.relay_prenote_events(prenote_handler(container)),
+        noc_corrected_data=lambda number: format_corrected_data("C01", CorrectedData(account_number=number)))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import tempfile
+
+    from adapters.clock import FixedClock
+    from payments.demo import run_demo
+
+    work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="disburse-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if (work / "demo.db").exists():
+        raise SystemExit(f"{work / 'demo.db'} exists; the demo needs a fresh database (pick another --dir)")
+    settings = Settings(database_url=f"sqlite:///{work / 'demo.db'}", key_dir=str(work / "keys"),
+                        outbox_dir=str(work / "outbox"), inbox_dir=str(work / "inbox"), scheduler=False)
+    container = build(settings, clock=FixedClock(dt.datetime(2026, 10, 1, 13, tzinfo=dt.timezone.utc)), migrate=True)
+    initialize(container, example=True)
+    result = run_demo(demo_services(container))
+    print(f"\nThe demo's data: {work}. See it in the service with\n  DISBURSE_DATABASE_URL=sqlite:///{work / 'demo.db'} "
+          f"DISBURSE_KEY_DIR={work / 'keys'} DISBURSE_OUTBOX_DIR={work / 'outbox'} disburse serve")
+    return 0 if result.ties_out and result.ledger_verified else 1
 
 
 if __name__ == "__main__":
