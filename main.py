@@ -106,8 +106,15 @@ def ap_services(container: Container):  # noqa: ANN201
 
         container.ap = APServices(APDeps(container.uow, container.ledger.journal_for, container.clock,
                                          APPolicies.from_policy(container.policy), getattr(container, "audit", None),
-                                         AesGcmFieldCipher.open(container.settings.path("key_dir"))))
+                                         AesGcmFieldCipher.open(container.settings.path("key_dir")),
+                                         restraints=lambda uow, vendor_id: ap_restraints(container, uow, vendor_id)))
     return container.ap
+
+
+def ap_restraints(container: Container, uow: Any, vendor_id: str) -> list:
+    """Who changed this vendor's bank account and may not approve its invoices while that cools off."""
+    bank = getattr(container, "bank_accounts", None)
+    return bank.restraints(uow, [vendor_id]) if bank is not None else []
 
 
 def create_app(container: Container):  # noqa: ANN201
@@ -131,6 +138,7 @@ def jobs(container: Container) -> list:
         *payment_jobs(container),
         Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),
             cron=schedule.get("bank_accounts_activate", "15 * * * *")),
+        Job("sessions_purge", container.auth.purge_expired, cron=schedule.get("sessions_purge", "40 3 * * *")),
     ]
 
 

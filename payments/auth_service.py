@@ -137,6 +137,15 @@ class AuthService:
             return None
         return user.principal(), session_hash
 
+    def purge_expired(self) -> int:
+        """Job body: drop sessions ended over a day ago and stale rate-limit windows; return rows removed."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            removed = uow.sessions.purge(now - timedelta(days=1))
+            removed += uow.sign_in_throttle.purge(now - timedelta(seconds=_RATE_WINDOW_S))
+            uow.commit()
+        return removed
+
     def sign_out(self, secret: str) -> bool:
         """End the session whose cookie this is; False when there was none open."""
         if not secret or len(secret) > 200:

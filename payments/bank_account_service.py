@@ -23,13 +23,9 @@ from payments.bank_accounts import (AccountType, BankAccountChange, BankAccountU
                                     request_change)
 from payments.controls import BankChangeRestraint, SelfApprovalForbidden
 from payments.errors import Conflict, Forbidden, InvalidInput, NotFound
-from payments.identity import Action, Principal, Role, authorize
+from payments.identity import Action, Principal, authorize
 from payments.notices import Channel, bank_details_changed_notice
 from payments.ports import Clock, FieldCipher
-
-
-RECONCILIATION = Principal.staff("sys_reconciliation", Role.VENDOR_ADMIN)
-"""Who blocks accounts after returns and proposes changes from notifications of change: the statement import."""
 
 
 class BankChangeNotFound(NotFound):
@@ -286,35 +282,6 @@ class BankAccountService:
                                detail={"vendor_id": account.vendor_id, "reason": text})
             uow.commit()
         return account, number
-
-    # -- for reconciliation (``payments.recon_ports.VendorBankAccounts``): each call commits on its own ------
-    def block_for_return(self, *, vendor_id: str, account_id: str, reason_code: str, reason: str) -> str:
-        """A return saying the account is closed or wrong (R02/R03/R04…) blocks it; idempotent for retries."""
-        with self._uow(read_only=True) as uow:
-            account = uow.bank_accounts.get_account(account_id)
-        if account is None or account.vendor_id != vendor_id:
-            raise BankAccountNotFound(account_id)
-        if account.status is AccountStatus.BLOCKED:
-            return f"bank account {account.mask} of {vendor_id} was already blocked"
-        self.block(RECONCILIATION, account.change_id, reason=f"{reason_code}: {reason}")
-        return f"blocked bank account {account.mask} of {vendor_id} after return {reason_code}"
-
-    def propose_from_notice(self, *, vendor_id: str, account_id: str, corrected: Any, change_code: str,
-                            original_trace: str) -> str:
-        """A notification of change becomes a change *request*: called back and approved like any other."""
-        with self._uow(read_only=True) as uow:
-            account = uow.bank_accounts.get_account(account_id)
-            blob = uow.bank_accounts.ciphertext(account_id) if account is not None else None
-        if account is None or account.vendor_id != vendor_id:
-            raise BankAccountNotFound(account_id)
-        number = corrected.account_number or self._cipher.decrypt(blob, row_id=account_id,
-                                                                  column=ACCOUNT_NUMBER_COLUMN)
-        record = self.request_change(
-            RECONCILIATION, vendor_id, routing_number=corrected.routing_number or account.routing_number,
-            account_number=number, account_type=corrected.account_type or account.account_type,
-            source={"via": "notification_of_change", "change_code": change_code, "original_trace": original_trace,
-                    "replaces_account_id": account_id})
-        return record.change.change_id
 
     # -- for the payment flow (same unit of work as the payment) -----------------------------------------
     def restraints(self, uow: Any, vendor_ids: Iterable[str]) -> list[BankChangeRestraint]:

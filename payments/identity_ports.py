@@ -83,10 +83,18 @@ class SessionRepository(Protocol):
         """End every open session of a user; return how many."""
         ...
 
+    def purge(self, before: datetime) -> int:
+        """Delete sessions that expired or were revoked before ``before``; return how many."""
+        ...
+
 
 class ThrottleRepository(Protocol):
     def hit(self, key: str, now: datetime, window_s: int) -> tuple[int, datetime]:
         """Count one attempt for ``key``; return attempts in the current window and when that window began."""
+        ...
+
+    def purge(self, before: datetime) -> int:
+        """Forget windows that began before ``before``; return how many."""
         ...
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -142,6 +142,12 @@ class SqlSessionRepository:
                                                          sessions.c.revoked_at.is_(None))
                                   .values(revoked_at=to_text(now))).rowcount == 1
 
+    def purge(self, before: dt.datetime) -> int:
+        """Delete sessions that expired or were revoked before ``before`` (their audit events remain)."""
+        t = sessions
+        return self._conn.execute(delete(t).where(or_(t.c.expires_at < to_text(before),
+                                                      t.c.revoked_at < to_text(before)))).rowcount
+
     def revoke_for_user(self, user_id: str, now: dt.datetime) -> int:
         return self._conn.execute(update(sessions).where(sessions.c.user_id == user_id,
                                                          sessions.c.revoked_at.is_(None))
@@ -167,3 +173,7 @@ class SqlThrottleRepository:
             except IntegrityError:  # a concurrent first attempt from the same client: count ours on top
                 self._conn.execute(update(t).where(t.c.key == key).values(attempts=t.c.attempts + 1))
         return 1, now
+
+    def purge(self, before: dt.datetime) -> int:
+        t = sign_in_throttle
+        return self._conn.execute(delete(t).where(t.c.window_start < to_text(before))).rowcount

@@ -218,3 +218,26 @@ def test_a_bad_routing_number_is_refused_without_echoing_the_account(client, cas
                     json={"routing_number": "021000022", "account_number": NEW_ACCOUNT, "account_type": "checking"})
     refused(r, 422, "routing_number_invalid")
     assert NEW_ACCOUNT not in r.text
+
+
+def test_whoever_approved_the_change_may_not_approve_the_vendors_invoices_while_it_cools_off(
+        stack, client, cast, people, clock):
+    import main
+    from payments.controls import InvoiceForApproval, check_can_approve_invoice
+
+    both = people.headers("bo", Role.VENDOR_ADMIN, Role.AP_APPROVER)
+    change_id = portal_request(client, cast)
+    client.post(f"/v1/bank-account-changes/{change_id}/callback", headers=cast["vic"],
+                json={"number_called": ON_FILE, "outcome": "confirmed"})
+    assert client.post(f"/v1/bank-account-changes/{change_id}/approve", headers=both).status_code == 200
+    invoice = InvoiceForApproval("inv_1", ACME, 50_000, "USD", entered_by="usr_clerk")
+    deps = main.ap_services(stack).deps  # what the AP invoice approval consults
+    with stack.uow(read_only=True) as uow:
+        restraints = list(deps.restraints(uow, ACME))
+    with pytest.raises(DomainError) as err:
+        check_can_approve_invoice(people.principal("bo"), invoice, policy=deps.policies.approval,
+                                  restraints=restraints, now=clock.now())
+    assert err.value.code == "bank_change_cooling_off"
+    clock.advance(days=10)
+    with stack.uow(read_only=True) as uow:
+        assert list(deps.restraints(uow, ACME)) == []

@@ -131,3 +131,12 @@ def test_users_are_added_with_roles_and_a_vendor_user_is_bound_by_the_path(clien
                                                          "password": "short"}).json()["code"] == "password_too_short"
     r = client.post("/v1/vendors/ven_ACME/users", headers=admin, json={"username": "acme-ap"})
     assert (r.json()["roles"], r.json()["vendor_id"]) == (["vendor"], "ven_ACME")
+
+
+def test_ended_sessions_and_old_rate_limit_windows_are_purged(stack, client, people, clock):
+    people.add("tess", Role.TREASURER, password=PASSWORD)
+    sign_in(client)
+    client.post("/v1/auth/sign-out")
+    assert stack.auth.purge_expired() == 0  # ended just now: kept a day for whoever investigates
+    clock.advance(days=2)
+    assert stack.auth.purge_expired() == 2  # the session and the client's rate-limit window
