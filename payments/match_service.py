@@ -85,6 +85,7 @@ class Matcher:
     def __init__(self, deps: APDeps) -> None:
         self._d = deps
         self._clean_digests: dict[str, str] = {}
+        self._clocks: dict[tuple, PromptPayDates] = {}
 
     def _digest(self, result: MatchResult) -> str:
         """``result.digest()``; a clean result's digest depends only on the policy version, so it is kept."""
@@ -186,11 +187,21 @@ class Matcher:
                 delivered.append(on)
             if acc is not None:
                 accepted.append(acc)
+        key = (inv.invoice_date, inv.received_on, max(delivered) if delivered else None,
+               max(accepted) if accepted else None, category)
+        dates = self._clocks.get(key)
+        if dates is None:  # a batch repeats the same few dates: the clock is a pure function of them
+            dates = self._clocks[key] = self._start_clock(*key)
+            if len(self._clocks) > 65_536:
+                self._clocks.clear()
+        return dates
+
+    def _start_clock(self, invoice_date: dt.date, received_on: dt.date | None, delivered_on: dt.date | None,
+                     accepted_on: dt.date | None, category: str | None) -> PromptPayDates:
         policy = self._d.policies.prompt_pay
         try:
-            clock = start_clock(invoice_date=inv.invoice_date, invoice_received_on=inv.received_on,
-                                delivered_on=max(delivered) if delivered else None,
-                                accepted_on=max(accepted) if accepted else None, policy=policy, category=category)
+            clock = start_clock(invoice_date=invoice_date, invoice_received_on=received_on, delivered_on=delivered_on,
+                                accepted_on=accepted_on, policy=policy, category=category)
         except ClockNotStarted:
             return PromptPayDates(policy_version=policy.version)
         return PromptPayDates(clock.acceptance_on, clock.receipt_date, clock.due_date, clock.policy_version)

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, String, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_invoice_repo import price
-from adapters.db.ap_repo import one_of
+from adapters.db.ap_repo import one_of, raw_rows
 from adapters.db.ap_tables import from_micros, invoice_lines, invoices
 from payments.ap_records import InvoiceRecord, Stamp
 from payments.documents import Invoice, InvoiceLine, InvoiceStatus
@@ -44,16 +44,16 @@ def load_for_matching(conn: Connection, invoice_ids: Sequence[str]) -> tuple[lis
         return [], []
     i, il = invoices.c, invoice_lines.c
     lines: dict[str, list[InvoiceLine]] = {}
-    for inv_id, no, po_id, po_line_no, micros, unit_price, description, uom in conn.execute(
+    for inv_id, no, po_id, po_line_no, micros, unit_price, description, uom in raw_rows(conn, (
             select(il.invoice_id, il.line_no, il.po_id, il.po_line_no, type_coerce(il.quantity, BigInteger),
                    il.unit_price_minor, il.description, il.unit_of_measure)
-            .where(one_of(conn, il.invoice_id, invoice_ids)).order_by(il.invoice_id, il.line_no)).all():
+            .where(one_of(conn, il.invoice_id, invoice_ids)).order_by(il.invoice_id, il.line_no))):
         lines.setdefault(inv_id, []).append(
             InvoiceLine(no, po_id, po_line_no, from_micros(micros), price(unit_price), description, uom))
-    heads = conn.execute(select(
+    heads = raw_rows(conn, select(
         i.id, i.vendor_id, i.invoice_number, type_coerce(i.invoice_date, String), type_coerce(i.received_on, String),
         i.currency, i.terms, i.stated_total_minor, i.remit_to, i.defect_contact, i.file_digest, i.status, i.version,
-        i.number_normalized, i.total_minor).where(one_of(conn, i.id, invoice_ids))).all()
+        i.number_normalized, i.total_minor).where(one_of(conn, i.id, invoice_ids)))
     by_id = {}
     for (inv_id, vendor, number, invoice_date, received_on, currency, terms, stated, remit_to, contact, digest,
          status, version, normalized, total) in heads:

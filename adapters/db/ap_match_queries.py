@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, func, insert, select, type_coerce, update
+from sqlalchemy import BigInteger, String, and_, bindparam, case, func, insert, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
-from adapters.db.ap_invoice_repo import hold_from_row
+from adapters.db.ap_invoice_repo import hold_from_row, price
 from adapters.db.ap_match_load import day, load_for_matching
-from adapters.db.ap_repo import as_date, executemany, one_of, tuples_table
+from adapters.db.ap_repo import executemany, one_of, raw_rows, tuples_table
+from adapters.db.ap_tables import from_micros
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_holds, invoice_lines, invoices,
                                    match_results, po_lines, purchase_orders, receipt_lines, receipts)
 from payments.ap_errors import StaleState
@@ -33,6 +35,8 @@ from payments.match_holds import ManualRelease
 _ZERO = Decimal(0)
 _BILLED = [s.value for s in BILLED_INVOICE_STATUSES]
 _NOT_COMPARED = [s.value for s in NOT_COMPARED_STATUSES]
+_KINDS = {k.value: k for k in LineKind}
+_LEVELS = {int(m): m for m in MatchLevel}
 _RESULT_COLUMNS = ("id", "invoice_id", "invoice_version", "matched_at", "trigger", "policy_version", "digest",
                    "findings_json", "status_after")
 
@@ -66,31 +70,33 @@ class SqlMatchQueries:
         billed: dict[tuple[str, int], list] = {}
         credited: dict[tuple[str, int], tuple[Decimal, int]] = {}
         po, pl, rl, il, cl = purchase_orders.c, po_lines.c, receipt_lines.c, invoice_lines.c, credit_memo_lines.c
+        micros = BigInteger
         if po_ids:
-            ex = self._conn.execute
-            headers = ex(select(po.id, po.vendor_id, po.currency, po.status, po.max_total_minor, po.total_minor)
-                         .where(self._in(po.id, po_ids))).all()
-            line_rows = ex(select(pl.po_id, pl.line_no, pl.item, pl.unit_of_measure, pl.quantity, pl.unit_price_minor,
-                                  pl.kind, pl.match_level, pl.category).where(self._in(pl.po_id, po_ids))).all()
-            for p, n, r, a in ex(
-                    select(rl.po_id, rl.po_line_no, func.sum(rl.quantity_received),
-                           func.sum(func.coalesce(rl.quantity_accepted, 0)))
+            rows = partial(raw_rows, self._conn)  # plain tuples: this is the hot path of a batch
+            headers = rows(select(po.id, po.vendor_id, po.currency, po.status, po.max_total_minor, po.total_minor)
+                           .where(self._in(po.id, po_ids)))
+            line_rows = rows(select(pl.po_id, pl.line_no, pl.item, pl.unit_of_measure, type_coerce(pl.quantity, micros),
+                                    pl.unit_price_minor, pl.kind, pl.match_level, pl.category)
+                             .where(self._in(pl.po_id, po_ids)))
+            for p, n, r, a in rows(
+                    select(rl.po_id, rl.po_line_no, func.sum(type_coerce(rl.quantity_received, micros)),
+                           func.sum(func.coalesce(type_coerce(rl.quantity_accepted, micros), 0)))
                     .select_from(receipt_lines.join(receipts, and_(receipts.c.id == rl.receipt_id,
                                                                    receipts.c.status == ReceiptStatus.POSTED.value)))
-                    .where(self._in(rl.po_id, po_ids)).group_by(rl.po_id, rl.po_line_no)).all():
-                received[(p, n)] = (r or _ZERO, a or _ZERO)
-            for p, n, q, a in ex(
-                    select(il.po_id, il.po_line_no, func.sum(il.quantity), func.sum(il.amount_minor))
+                    .where(self._in(rl.po_id, po_ids)).group_by(rl.po_id, rl.po_line_no)):
+                received[(p, n)] = (from_micros(r or 0), from_micros(a or 0))
+            for p, n, q, a in rows(
+                    select(il.po_id, il.po_line_no, func.sum(type_coerce(il.quantity, micros)), func.sum(il.amount_minor))
                     .select_from(invoice_lines.join(invoices, invoices.c.id == il.invoice_id))
                     .where(self._in(il.po_id, po_ids), invoices.c.status.in_(_BILLED))
-                    .group_by(il.po_id, il.po_line_no)).all():
-                billed[(p, n)] = [q or _ZERO, int(a or 0)]
-            for p, n, q, a in ex(
-                    select(cl.po_id, cl.po_line_no, func.sum(cl.quantity), func.sum(cl.amount_minor))
+                    .group_by(il.po_id, il.po_line_no)):
+                billed[(p, n)] = [from_micros(q or 0), int(a or 0)]
+            for p, n, q, a in rows(
+                    select(cl.po_id, cl.po_line_no, func.sum(type_coerce(cl.quantity, micros)), func.sum(cl.amount_minor))
                     .select_from(credit_memo_lines.join(credit_memos, and_(
                         credit_memos.c.id == cl.credit_memo_id, credit_memos.c.status == CreditMemoStatus.APPLIED.value)))
-                    .where(self._in(cl.po_id, po_ids)).group_by(cl.po_id, cl.po_line_no)).all():
-                credited[(p, n)] = (q or _ZERO, int(a or 0))
+                    .where(self._in(cl.po_id, po_ids)).group_by(cl.po_id, cl.po_line_no)):
+                credited[(p, n)] = (from_micros(q or 0), int(a or 0))
         for inv in batch:  # the batch's own counted invoices: matching adds them back one by one
             if counts_as_billed(inv.status):
                 for line in inv.lines:
@@ -104,18 +110,17 @@ class SqlMatchQueries:
             po_billed[p] = po_billed.get(p, 0) + a
         for (p, _n), (_q, a) in credited.items():
             po_credited[p] = po_credited.get(p, 0) + a
-        pos = [POFacts(h.id, h.vendor_id, h.currency, POStatus(h.status),
-                       h.total_minor if h.max_total_minor is None else h.max_total_minor,
-                       po_billed.get(h.id, 0), po_credited.get(h.id, 0)) for h in headers]
+        pos = [POFacts(po_id, vendor, currency, POStatus(status), int(total if ceiling is None else ceiling),
+                       po_billed.get(po_id, 0), po_credited.get(po_id, 0))
+               for po_id, vendor, currency, status, ceiling, total in headers]
         lines = []
-        for r in line_rows:
-            key = (r.po_id, r.line_no)
+        for po_id, line_no, item, uom, quantity, unit_price, kind, level, category in line_rows:
+            key = (po_id, line_no)
             rec, acc = received.get(key, (_ZERO, _ZERO))
             bq, ba = billed.get(key, (_ZERO, 0))
             cq, ca = credited.get(key, (_ZERO, 0))
-            lines.append(POLineFacts(r.po_id, r.line_no, r.item, r.unit_of_measure, r.quantity,
-                                     Decimal(r.unit_price_minor), LineKind(r.kind), MatchLevel(r.match_level),
-                                     r.category, rec, acc, bq, ba, cq, ca))
+            lines.append(POLineFacts(po_id, line_no, item, uom, from_micros(quantity), price(unit_price),
+                                     _KINDS[kind], _LEVELS[level], category, rec, acc, bq, ba, cq, ca))
         return MatchContext.of(pos, lines)
 
     # -- duplicates, releases, holds, deliveries ----------------------------------------------------------
@@ -145,8 +150,8 @@ class SqlMatchQueries:
             queries.append(select(*cols).select_from(invoices.join(same, and_(
                 i.file_digest == same.c.f, i.id < same.c.id))))
         for query in queries:
-            for inv_id, vendor, number, currency, total, invoice_date, digest in self._conn.execute(
-                    query.where(i.status.not_in(_NOT_COMPARED))).all():
+            for inv_id, vendor, number, currency, total, invoice_date, digest in raw_rows(
+                    self._conn, query.where(i.status.not_in(_NOT_COMPARED))):
                 if inv_id not in found:
                     found[inv_id] = DuplicateKey(inv_id, vendor, number, currency, total, day(invoice_date),
                                                  digest or None)
@@ -172,13 +177,14 @@ class SqlMatchQueries:
     def deliveries(self, po_ids: Sequence[str]) -> dict[tuple[str, int], tuple[dt.date | None, dt.date | None]]:
         rl, r = receipt_lines.c, receipts.c
         out = {}
-        stmt = (select(rl.po_id, rl.po_line_no, func.max(case((rl.quantity_received > 0, r.received_on))),
+        stmt = (select(rl.po_id, rl.po_line_no,
+                       func.max(case((type_coerce(rl.quantity_received, BigInteger) > 0, r.received_on))),
                        func.max(r.accepted_on))
                 .select_from(receipt_lines.join(receipts, r.id == rl.receipt_id))
                 .where(self._in(rl.po_id, po_ids), r.status == ReceiptStatus.POSTED.value)
                 .group_by(rl.po_id, rl.po_line_no))
-        for p, n, on, acc in self._conn.execute(stmt).all():
-            out[(p, n)] = (as_date(on), as_date(acc))
+        for p, n, on, acc in raw_rows(self._conn, stmt):
+            out[(p, n)] = (day(on), day(acc))
         return out
 
     # -- writes ----------------------------------------------------------------------------------------

@@ -125,3 +125,34 @@ def test_separation_of_duties_and_two_approvers_above_the_threshold(container, s
         entry = uow.ledger_queries.get_entry(second.entry_id)
     assert entry.draft.data["approvers"] == ["usr_bob", "usr_cy"]
     assert container.ledger.verify().ok
+
+
+def test_an_approver_who_changed_the_vendors_bank_account_may_not_approve_while_it_cools_off(s):
+    from payments.controls import BankChangeCoolingOff, BankChangeRestraint
+
+    acme = vendor(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 10))
+    bill = invoice(s, acme, inv_line(1, po, 10))
+    until = dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc)
+    s.deps.restraints = lambda _uow, vendor_id: [BankChangeRestraint(vendor_id, frozenset({"usr_bob"}), until)]
+    with pytest.raises(BankChangeCoolingOff):
+        s.approvals.approve(APPROVER, bill.invoice.id)
+    assert s.approvals.approve(APPROVER_2, bill.invoice.id).fully_approved
+
+
+def test_ap_state_changes_are_in_the_signed_audit_trail(container, s):
+    if getattr(container, "audit", None) is None:
+        pytest.skip("the audit trail is not wired in this build")
+    acme = vendor(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 8))
+    bill = invoice(s, acme, inv_line(1, po, 10))
+    (hold,) = s.invoices.view(bill.invoice.id).holds
+    s.approvals.release_hold(APPROVER, bill.invoice.id, hold.id, "counted at the dock again: ten")
+    s.approvals.approve(APPROVER, bill.invoice.id)
+    assert [e.action for e in container.audit.search(object_id=po)] == ["po_created", "po_approved"]
+    events = container.audit.search(object_id=bill.invoice.id)
+    assert [e.action for e in events] == ["invoice_entered", "invoice_hold_released", "invoice_approved"]
+    assert events[1].actor == "usr_bob" and events[1].detail["reason"] == "counted at the dock again: ten"
+    assert container.audit.verify().ok
