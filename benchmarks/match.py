@@ -161,7 +161,7 @@ def main_(argv: list[str] | None = None) -> int:
     ap.add_argument("--invoices", type=int, default=100_000)
     ap.add_argument("--pos", type=int, default=20_000)
     ap.add_argument("--sample", type=int, default=5_000)
-    ap.add_argument("--batch", type=int, default=20_000)
+    ap.add_argument("--batch", type=int, default=50_000)
     args = ap.parse_args(argv)
     from naive_match import run_naive
 

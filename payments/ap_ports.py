@@ -235,7 +235,8 @@ class MatchQueries(Protocol):
 
     def duplicate_pool(self, keys: Sequence[DuplicateKey]) -> list[DuplicateKey]:
         """Invoices entered before a key's invoice (smaller id) that share its vendor and number, its vendor,
-        currency and total, or its file (returned and cancelled ones left out): the possible originals."""
+        currency and total, or its file (returned and cancelled ones left out): the possible originals.
+        The keys are of stored invoices: their stored columns are what the database compares."""
         ...
 
     def manual_releases(self, invoice_ids: Sequence[str]) -> Mapping[str, list[ManualRelease]]:

@@ -140,6 +140,10 @@ class Matcher:
         match = MatchRecord(match_id, inv.id, rec.version, now, trigger, result.policy_version, self._digest(result),
                             findings, after.value)
         out = MatchOutcome(inv.id, rec.version, inv.status, after, result, match)
+        if not result.findings and not open_holds:  # the common case: clean, and nothing was held before
+            if inv.invoice_date is not None:
+                out.prompt_pay = self._clock(rec, context, deliveries, inv.received_on or inv.invoice_date)
+            return out
         by_key = {f.key: f for f in result.findings}
         still_open = set()
         for hold in open_holds:

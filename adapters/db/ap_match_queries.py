@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from adapters.db.ap_invoice_repo import hold_from_row, price
 from adapters.db.ap_match_load import day, load_for_matching
-from adapters.db.ap_repo import executemany, one_of, raw_rows, tuples_table
+from adapters.db.ap_repo import executemany, one_of, raw_rows
 from adapters.db.ap_tables import from_micros
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_holds, invoice_lines, invoices,
                                    match_results, po_lines, purchase_orders, receipt_lines, receipts)
@@ -131,24 +131,23 @@ class SqlMatchQueries:
         found: dict[str, DuplicateKey] = {}
         if not keys:
             return []
-        # Three indexed lookups (same vendor, currency and total; same vendor and number; same file), each a
-        # join with the batch's keys that returns only EARLIER invoices (id below the candidate's): the ones
-        # that can be the original. Python then compares the few rows (duplicates.find_duplicates).
-        amounts = tuples_table(self._conn, ((k.vendor_id, k.currency, k.total_minor, k.invoice_id) for k in keys),
-                               ("v", "c", "t", "id"), frozenset({"t"}))
-        queries = [select(*cols).select_from(invoices.join(amounts, and_(
-            i.vendor_id == amounts.c.v, i.currency == amounts.c.c, i.total_minor == amounts.c.t,
-            i.id < amounts.c.id)))]
-        numbered = [(k.vendor_id, k.number_normalized, k.invoice_id) for k in keys if k.number_normalized]
-        if numbered:
-            same = tuples_table(self._conn, numbered, ("v", "n", "id"))
-            queries.append(select(*cols).select_from(invoices.join(same, and_(
-                i.vendor_id == same.c.v, i.number_normalized == same.c.n, i.id < same.c.id))))
-        filed = [(k.file_digest, k.invoice_id) for k in keys if k.file_digest]
-        if filed:
-            same = tuples_table(self._conn, filed, ("f", "id"))
-            queries.append(select(*cols).select_from(invoices.join(same, and_(
-                i.file_digest == same.c.f, i.id < same.c.id))))
+        # Three indexed self-joins from the batch's stored invoices (c) to EARLIER ones (id below c's): same
+        # vendor, currency and total; same vendor and number; same file. Only possible originals come back,
+        # and Python compares those few rows (duplicates.find_duplicates). One bound parameter: the ids.
+        c = invoices.alias("candidate")
+        ids = [k.invoice_id for k in keys]
+        earlier = i.id < c.c.id
+        queries = [
+            select(*cols).select_from(invoices.join(c, and_(
+                i.vendor_id == c.c.vendor_id, i.currency == c.c.currency, i.total_minor == c.c.total_minor, earlier)))
+            .where(self._in(c.c.id, ids)),
+            select(*cols).select_from(invoices.join(c, and_(
+                i.vendor_id == c.c.vendor_id, i.number_normalized == c.c.number_normalized, earlier)))
+            .where(self._in(c.c.id, ids), c.c.number_normalized != ""),
+        ]
+        if any(k.file_digest for k in keys):
+            queries.append(select(*cols).select_from(invoices.join(c, and_(i.file_digest == c.c.file_digest, earlier)))
+                           .where(self._in(c.c.id, ids), c.c.file_digest.is_not(None)))
         for query in queries:
             for inv_id, vendor, number, currency, total, invoice_date, digest in raw_rows(
                     self._conn, query.where(i.status.not_in(_NOT_COMPARED))):

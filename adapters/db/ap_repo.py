@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, Date, String, any_, bindparam, func, insert, literal_column, select, update
@@ -15,14 +16,6 @@ from adapters.db.ap_tables import budgets, vendors
 from payments.ap_errors import StaleState
 from payments.ap_records import BudgetRecord, Stamp, VendorRecord
 from payments.documents import DiversityCertification, Vendor, VendorStatus
-
-CHUNK = 500
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
 
 def one_of(conn: Connection, column: Any, values: Iterable[Any], *, integers: bool = False) -> Any:
     """``column IN (values)`` with ONE bound parameter, however many values: an array on PostgreSQL
@@ -56,21 +49,6 @@ def raw_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def tuples_table(conn: Connection, rows: Iterable[tuple[Any, ...]], names: Sequence[str],
-                 integer_columns: frozenset[str] = frozenset()) -> Any:
-    """A derived table of ``rows`` from ONE bound parameter (``unnest`` of arrays on PostgreSQL, ``json_each``
-    on SQLite), to JOIN on several columns at once: the database probes its index once per row, instead of
-    pairing two IN lists (500 vendors x 20,000 totals would be ten million probes)."""
-    rows = sorted(set(rows))
-    if conn.dialect.name == "postgresql":
-        arrays = [bindparam(None, [r[n] for r in rows], type_=ARRAY(BigInteger if name in integer_columns else String))
-                  for n, name in enumerate(names)]
-        return func.unnest(*arrays).table_valued(*names).render_derived()
-    value = literal_column("value")
-    return (select(*(func.json_extract(value, f"$[{n}]").label(name) for n, name in enumerate(names)))
-            .select_from(func.json_each(bindparam(None, json.dumps([list(r) for r in rows])))).subquery())
-
-
 def executemany(conn: Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> int:
     """Run one INSERT or UPDATE for many rows straight through the driver's ``executemany``; return rowcount.
 
@@ -82,17 +60,18 @@ def executemany(conn: Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> 
         return 0
     compiled = stmt.compile(dialect=conn.dialect)
     base = dict(compiled.params)
-    dates = {n for n, b in compiled.binds.items() if isinstance(b.type, Date)} if conn.dialect.name == "sqlite" else ()
+    dates = [n for n, b in compiled.binds.items() if isinstance(b.type, Date)] if conn.dialect.name == "sqlite" else []
     names = list(compiled.positiontup) if compiled.positional else list(base)
-
-    def value(row: dict[str, Any], name: str) -> Any:
-        v = row[name] if name in row else base[name]
-        return v.isoformat() if name in dates and v is not None else v
-
+    pick = None
     if compiled.positional:
-        params: list[Any] = [tuple(value(r, n) for n in names) for r in rows]
-    else:
-        params = [{n: value(r, n) for n in names} for r in rows]
+        pick = itemgetter(*names) if len(names) > 1 else (lambda merged: (merged[names[0]],))
+    params: list[Any] = []
+    for row in rows:
+        merged = {**base, **row}
+        for name in dates:
+            if merged[name] is not None:
+                merged[name] = merged[name].isoformat()
+        params.append(pick(merged) if pick is not None else merged)
     return conn.exec_driver_sql(compiled.string, params).rowcount
 
 

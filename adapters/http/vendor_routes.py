@@ -53,13 +53,14 @@ class VendorUpdateIn(VendorFields):
     expected_version: int = Field(ge=1)
 
 
-def vendor_out(r: VendorRecord) -> dict:
+def vendor_out(r: VendorRecord, today: dt.date | None = None) -> dict:
     v = r.vendor
+    today = today or dt.date.today()
     return {"id": v.id, "number": r.number, "legal_name": v.legal_name, "status": v.status.value,
             "tin_last4": r.tin_last4, "tin": f"*****{r.tin_last4}" if r.tin_last4 else None, "terms": v.terms,
             "is_1099": v.is_1099, "addresses": list(r.addresses), "contacts": list(r.contacts),
             "certifications": [{"kind": c.kind, "certifier": c.certifier, "valid_from": c.valid_from.isoformat(),
-                                "valid_to": c.valid_to.isoformat(), "valid_today": c.is_valid_on(dt.date.today())}
+                                "valid_to": c.valid_to.isoformat(), "valid_today": c.is_valid_on(today)}
                                for c in v.certifications],
             "version": r.version, "created": stamp(r.created), "updated": stamp(r.updated)}
 
@@ -79,7 +80,7 @@ def list_vendors(request: Request, cursor: str | None = None, limit: int = Query
 
 @router.get("/vendors/{vendor_id}")
 def get_vendor(request: Request, vendor_id: str, _p: Principal = require(Action.VENDOR_READ)) -> dict:
-    return vendor_out(services(request).vendors.get(vendor_id))
+    return vendor_out(services(request).vendors.get(vendor_id), services(request).deps.today())
 
 
 @router.put("/vendors/{vendor_id}")
