@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from payments.identity import Principal, Role
-from payments.recon_report import ReconReport, _money
+from payments.recon_report import ReconReport, money_text
 
 CLERK = Principal.staff("usr_casey_clerk", Role.AP_CLERK)
 APPROVER = Principal.staff("usr_avery_approver", Role.AP_APPROVER)
@@ -98,7 +98,7 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
     s.ap.approvals.approve(APPROVER, invoices["A-2002"].id)
     first = s.ap.approvals.approve(APPROVER, invoices["IT-0913"].id)
     second = s.ap.approvals.approve(APPROVER2, invoices["IT-0913"].id)
-    say(f"Approved A-2002; IT-0913 ({_money(invoices['IT-0913'].total_minor)}) needed two approvers: "
+    say(f"Approved A-2002; IT-0913 ({money_text(invoices['IT-0913'].total_minor)}) needed two approvers: "
         f"{APPROVER.user_id} (complete: {first.fully_approved}), then {APPROVER2.user_id} "
         f"(complete: {second.fully_approved})")
 
@@ -135,10 +135,10 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
     s.payments.release(TREASURER, run.id)
     outcomes = s.payments.submit_released()
     paid = s.payments.payments_of_run(run.id)
-    say(f"Payment run {run.id}: {run.payment_count} payments, {_money(run.total_minor)} USD, effective "
+    say(f"Payment run {run.id}: {run.payment_count} payments, {money_text(run.total_minor)} USD, effective "
         f"{run.effective_date}; released by {TREASURER.user_id}; NACHA file {', '.join(o.reference or '' for o in outcomes)}")
     for p in paid:
-        say(f"  {p.payee_name:<28} {_money(p.amount_minor):>12}  trace {p.trace_number}  {p.status.value}")
+        say(f"  {p.payee_name:<28} {money_text(p.amount_minor):>12}  trace {p.trace_number}  {p.status.value}")
     for skip in (created.plan.skipped if created.plan else ()):
         say(f"  left out: {skip}")
     facts.update(run_id=run.id, payments=len(paid), total_minor=run.total_minor)

@@ -121,22 +121,22 @@ class ReconReport:
                  f"  matched lines today: {len(self.matched)}", f"  unmatched statement lines: "
                  f"{len(self.unmatched_lines)}", f"  sent but unsettled beyond {self.unsettled_after_business_days} "
                  f"business days: {len(self.unsettled)}", f"  in transit (within the window): "
-                 f"{self.in_transit['count']} ({_money(self.in_transit['amount_minor'])})",
+                 f"{self.in_transit['count']} ({money_text(self.in_transit['amount_minor'])})",
                  f"  returns received today: {len(self.returns)}",
                  f"  open exceptions: {sum(self.open_exceptions.values())} {self.open_exceptions or ''}"]
         for c in self.cash:
-            lines.append(f"  Cash {c.currency}: ledger {_money(c.ledger_cash_minor)}, bank "
-                         f"{_money(c.bank_closing_minor)}, difference {_money(c.difference_minor)}")
-            lines += [f"    {i.kind:<24} {i.reference:<32} {_money(i.amount_minor):>16}  {i.description}"
+            lines.append(f"  Cash {c.currency}: ledger {money_text(c.ledger_cash_minor)}, bank "
+                         f"{money_text(c.bank_closing_minor)}, difference {money_text(c.difference_minor)}")
+            lines += [f"    {i.kind:<24} {i.reference:<32} {money_text(i.amount_minor):>16}  {i.description}"
                       for i in c.items]
-            lines.append(f"    unexplained {_money(c.unexplained_minor)}: "
+            lines.append(f"    unexplained {money_text(c.unexplained_minor)}: "
                          f"{'TIES OUT' if c.ties_out else 'DOES NOT TIE OUT'}")
         if not self.cash:
             lines.append("  no ledger cash or bank statement to compare yet")
         return "\n".join(lines)
 
 
-def _money(minor: int | None) -> str:
+def money_text(minor: int | None) -> str:
     if minor is None:
         return "n/a"
     sign = "-" if minor < 0 else ""

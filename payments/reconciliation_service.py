@@ -299,6 +299,8 @@ class ReconciliationService:
             return "block pending: no bank-account service is wired"
         with self._uow(read_only=True) as uow:
             payment = uow.recon_payments.by_keys({ret.payment_id}).get(ret.payment_id)
+        if payment is None:
+            return f"block failed: payment {ret.payment_id} no longer exists"
         try:
             detail = self.bank_accounts.block_for_return(vendor_id=payment.vendor_id, account_id=payment.account_id,
                                                          reason_code=ret.reason_code, reason=ret.reason)

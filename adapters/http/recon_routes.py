@@ -12,6 +12,7 @@ import hashlib
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.auth import require
@@ -57,7 +58,8 @@ async def upload_statement(request: Request, format: str | None = Query(None, ma
         return (200 if result.duplicate_file or dry_run else 201), result.to_dict()
 
     payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run}
-    return run_idempotent(request, principal, payload, handler)
+    # The import is synchronous database work: off the event loop, like FastAPI's own sync routes.
+    return await run_in_threadpool(run_idempotent, request, principal, payload, handler)
 
 
 @router.get("/v1/reconciliation/reports/{on}")
