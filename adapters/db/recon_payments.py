@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, column, exists, inspect, literal, or_, select, table
+from sqlalchemy import String, and_, column, exists, func, inspect, literal, or_, select, table
 from sqlalchemy.engine import Connection
 
 from adapters.db.payment_repo import SqlPaymentStore, _ts
@@ -39,9 +39,15 @@ class SqlReconPayments:
         key = id(self._c.engine)
         if key not in _HAS_ACCOUNTS:
             _HAS_ACCOUNTS[key] = inspect(self._c).has_table("vendor_bank_accounts")
+        # The fund of a payment's invoices, as two look-ups by the items' primary key: when the lowest and the
+        # highest agree (almost always) the whole amount is that fund's, and no join over the items is needed.
+        fund_of = payment_items.c.fund
+        lowest = select(func.min(fund_of)).where(payment_items.c.payment_id == payments.c.id).scalar_subquery()
+        highest = select(func.max(fund_of)).where(payment_items.c.payment_id == payments.c.id).scalar_subquery()
         columns = [payments.c.id, payments.c.amount_minor, payments.c.currency, payments.c.effective_date,
                    payments.c.status, payments.c.trace_number, payments.c.run_id, payments.c.vendor_id,
-                   payments.c.account_id, payments.c.sec_code, payments.c.submission_id, payments.c.status_reason]
+                   payments.c.account_id, payments.c.sec_code, payments.c.submission_id, payments.c.status_reason,
+                   lowest, highest]
         if not _HAS_ACCOUNTS[key]:
             return select(*columns, literal(None).label("routing_number")).where(payments.c.kind == "live")
         return (select(*columns, vendor_bank_accounts.c.routing_number)
@@ -49,29 +55,33 @@ class SqlReconPayments:
                                                 vendor_bank_accounts.c.id == payments.c.account_id))
                 .where(payments.c.kind == "live"))
 
-    def _build(self, rows, funds: dict[str, list[tuple[str, int]]], settled: set[str] | None = None
-               ) -> list[BookPayment]:  # noqa: ANN001
+    def _build(self, rows, settled: set[str] | None = None) -> list[BookPayment]:  # noqa: ANN001
         # One ACH batch per run and SEC code (the NACHA rail's layout): the bank settles each with one debit.
         # Rows are unpacked by position: at a million payments, attribute access per column is the main cost.
+        rows = list(rows)
+        split = self._funds([r[0] for r in rows if r[12] != r[13]])
         settled = settled or set()
         date = dt.date.fromisoformat
         out = []
         for (pid, amount, currency, effective, status, trace, run, vendor, account, sec, submission, reason,
-             routing) in rows:
+             lowest, highest, routing) in rows:
+            funds = split.get(pid, ()) if lowest != highest else ((lowest, amount),) if lowest else ()
             out.append(BookPayment(
                 pid, amount, currency, date(effective), status, trace, pid, f"{run}:{sec}", vendor, account,
-                routing[:8] if routing else None, tuple(funds.get(pid, ())), pid in settled,
+                routing[:8] if routing else None, tuple(funds), pid in settled,
                 (run, submission) if submission else (run,),
                 (reason or "")[:3] or None if status == "returned" else None))
         return out
 
-    def _funds(self, where) -> dict[str, list[tuple[str, int]]]:  # noqa: ANN001
+    def _funds(self, payment_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """Per fund, what each of these payments (whose invoices span several funds) pays."""
         paid = payment_items.c.amount_minor - payment_items.c.discount_minor + payment_items.c.interest_minor
-        query = (select(payment_items.c.payment_id, payment_items.c.fund, paid)
-                 .select_from(payment_items.join(payments, payments.c.id == payment_items.c.payment_id))
-                 .where(where))
+        rows = []
+        for start in range(0, len(payment_ids), _CHUNK):
+            rows += self._c.execute(select(payment_items.c.payment_id, payment_items.c.fund, paid).where(
+                payment_items.c.payment_id.in_(payment_ids[start:start + _CHUNK])))
         out: dict[str, list[tuple[str, int]]] = {}
-        for payment_id, fund, amount in self._c.execute(query):
+        for payment_id, fund, amount in rows:
             if not amount:
                 continue
             shares = out.get(payment_id)
@@ -93,7 +103,7 @@ class SqlReconPayments:
         for where in (and_(payments.c.status == "sent", payments.c.effective_date >= since.isoformat()),
                       and_(payments.c.status.in_(("settled", "returned")),
                            payments.c.effective_date >= since.isoformat(), no_settlement)):
-            out += self._build(self._c.execute(self._select().where(where)), self._funds(where))
+            out += self._build(self._c.execute(self._select().where(where)))
         return out
 
     def by_keys(self, keys: set[str]) -> dict[str, BookPayment]:
@@ -106,7 +116,7 @@ class SqlReconPayments:
             ids = [r.id for r in rows]
             settled = {r[0] for r in self._c.execute(select(recon_matches.c.payment_id).where(
                 recon_matches.c.payment_id.in_(ids), recon_matches.c.role == "settlement"))} if ids else set()
-            for p in self._build(rows, self._funds(payments.c.id.in_(ids)) if ids else {}, settled):
+            for p in self._build(rows, settled):
                 for key in p.keys():
                     if key in keys:
                         out[key] = p
@@ -114,7 +124,7 @@ class SqlReconPayments:
 
     def unsettled_sent(self, *, sent_before: dt.date) -> list[BookPayment]:
         where = and_(payments.c.status == "sent", payments.c.effective_date < sent_before.isoformat())
-        return self._build(self._c.execute(self._select().where(where)), {})
+        return self._build(self._c.execute(self._select().where(where)))
 
     def settle(self, payment_ids: Sequence[str], at: dt.datetime) -> int:
         if self._c.dialect.name != "sqlite" or len(payment_ids) < 10_000:

@@ -115,3 +115,27 @@ def test_a_return_for_a_trace_we_never_sent_goes_to_a_person(city):
     with city.uow(read_only=True) as uow:
         [exc] = uow.recon.list_exceptions()
     assert exc.kind is ExceptionKind.RETURN_UNMATCHED
+
+
+def test_a_payment_of_invoices_from_two_funds_settles_in_each_fund(container):
+    from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+    from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.rails import RailSec
+
+    now = dt.datetime(2026, 9, 22, 15, tzinfo=dt.timezone.utc)
+    payment = PaymentRecord(
+        id=pid("paving"), run_id="run_9", vendor_id="ven_paving", account_id="bac_paving", payee_name="Paving",
+        currency="USD", amount_minor=150000, kind=PaymentKind.LIVE, sec_code=RailSec.CCD, status=PaymentStatus.SENT,
+        effective_date=now.date(), created_at=now, trace_number=trace(9),
+        items=(PaymentItemRecord("inv_general", "G-1", 50000, fund="100"),
+               PaymentItemRecord("inv_capital", "C-1", 100000, fund="400")))
+    with container.uow() as uow:
+        uow.payments.add_run(PaymentRunRecord("run_9", now.date(), now.date(), RunStatus.SENT, "USD", "nacha", now,
+                                              "usr_clerk", 150000, 1), [payment])
+        uow.commit()
+    result = recon_service(container).import_file(bai2([("466", 150000, "ACH9", trace(9), "ACH")]))
+    assert result.payments_settled == 1
+    entries = _entries(container, "payment_settled")
+    legs = {(p.account, p.direction.value): p.amount_minor for e in entries for p in e.draft.postings}
+    assert legs == {("100-1050", "debit"): 50000, ("100-1010", "credit"): 50000,
+                    ("400-1050", "debit"): 100000, ("400-1010", "credit"): 100000}
