@@ -139,3 +139,27 @@ def test_a_payment_of_invoices_from_two_funds_settles_in_each_fund(container):
     legs = {(p.account, p.direction.value): p.amount_minor for e in entries for p in e.draft.postings}
     assert legs == {("100-1050", "debit"): 50000, ("100-1010", "credit"): 50000,
                     ("400-1050", "debit"): 100000, ("400-1010", "credit"): 100000}
+
+
+def test_a_noc_becomes_a_proposal_in_the_quarantine_and_only_its_mask_is_stored(city):
+    from adapters.rails.nacha import CorrectedData
+    from tests.unit.reconciliation.nacha_files import noc_file
+
+    banks = FakeBankAccounts()
+    service = recon_service(city, bank_accounts=banks)
+    result = service.import_file(noc_file([(3, "C01", CorrectedData(account_number="4400019922"))]))
+    assert result.changes_proposed == 1
+    [(vendor, code, corrected)] = banks.proposed
+    assert (vendor, code, corrected.account_number) == (f"ven_{pid('blue')}", "C01", "4400019922")
+    with city.uow(read_only=True) as uow:
+        [stored] = uow.recon.changes_between(dt.date(2026, 1, 1), dt.date(2027, 1, 1))
+    assert stored.state == "proposed" and stored.corrected["account_mask"] == "****9922"
+    assert "4400019922" not in str(stored.corrected)
+    assert service.import_file(noc_file([(3, "C01", CorrectedData(account_number="4400019922"))])).duplicate_file
+
+
+def test_an_account_level_return_blocks_and_a_funds_return_does_not(city):
+    banks = FakeBankAccounts()
+    service = recon_service(city, bank_accounts=banks, invoices=FakeInvoices())
+    service.import_file(returns_file([(3, 125000, "R01"), (1, 745000, "R16")]))
+    assert [code for _, _, code in banks.blocked] == ["R16"]
