@@ -94,7 +94,7 @@ def prepare(imported: ImportedFile, file_id: str, new_id: Callable[[str], str]
             duplicate = identity in seen
             if duplicate:
                 # Stored (the bank did send it) under an identity of its own, and flagged, never matched.
-                identity = hashlib.sha256(f"{text}|dup{occurrence}|{file_id}".encode()).hexdigest()
+                identity = hashlib.sha256(f"{text}|dup{occurrence}".encode()).hexdigest()
             seen.add(identity)
             prepared.append(PreparedLine(_stored(line, statement, record.id, file_id, booked, identity,
                                                  new_id("sln")), duplicate))

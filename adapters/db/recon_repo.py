@@ -106,7 +106,7 @@ class SqlReconRepository:
                                                          recon_lines.c.booking_date >= first.isoformat(),
                                                          recon_lines.c.booking_date <= last.isoformat())
             stored = {r[0] for r in self._c.execute(query)}
-            # Identities of duplicates are salted with the file id, so they never collide with another file's.
+            # A duplicate's identity adds its occurrence number, so a re-sent file finds its duplicates too.
             return wanted & stored
         found: set[str] = set()
         for chunk in _chunks(sorted(wanted)):

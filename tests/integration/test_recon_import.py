@@ -163,3 +163,12 @@ def test_an_account_level_return_blocks_and_a_funds_return_does_not(city):
     service = recon_service(city, bank_accounts=banks, invoices=FakeInvoices())
     service.import_file(returns_file([(3, 125000, "R01"), (1, 745000, "R16")]))
     assert [code for _, _, code in banks.blocked] == ["R16"]
+
+
+def test_a_bank_entry_twice_in_one_file_is_flagged_once_even_when_the_file_is_sent_again(city):
+    lines = [("466", 125000, "ACH20260923PPD", trace(3), "ACH"), ("466", 125000, "ACH20260923PPD", trace(3), "ACH")]
+    service = recon_service(city)
+    first = service.import_file(bai2(lines))
+    assert (first.duplicate_lines, first.payments_settled, first.exceptions_opened) == (1, 1, 1)
+    resent = service.import_file(bai2(lines, file_id="RESENT"))
+    assert (resent.lines_new, resent.lines_already_imported, resent.exceptions_opened) == (0, 2, 0)
