@@ -855,7 +855,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     initialize(container, example=True)
     result = run_demo(demo_services(container))
     print(f"\nThe demo's data: {work}. See it in the service with\n  DISBURSE_DATABASE_URL=sqlite:///{work / 'demo.db'} "
-          f"DISBURSE_KEY_DIR={work / 'keys'} DISBURSE_OUTBOX_DIR={work / 'outbox'} disburse serve")
+          f"DISBURSE_KEY_DIR={work / 'keys'} DISBURSE_OUTBOX_DIR={work / 'outbox'} disburse serve\n"
+          "and, with the same variables, an API token for the treasurer: disburse users token treasurer")
     return 0 if result.ties_out and result.ledger_verified else 1
 
 
