@@ -30,7 +30,6 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -35,16 +35,21 @@ _PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # 10 bits -> two chara
 
 def new_ids(kind: str, n: int) -> list[str]:
     """``n`` prefixed ULIDs in one go (a batch match makes one per invoice): this millisecond and fresh
-    randomness, then its successors, as ULID's monotonic mode does; each encoded with a 10-bit table.
-    (Not ``ULID()`` as the base: python-ulid is itself monotonic, so its next id would be our second.)"""
-    randomness = secrets.randbits(80) & ~((1 << 40) - 1)  # low 40 bits free: room to count without carrying
-    base = (int(time.time() * 1000) << 80) | randomness
-    prefix = PREFIXES[kind] + "_"
-    out = []
-    for i in range(n):
-        value = base + i  # 128 bits, read as 130 with two leading zeros: 13 pairs of 5-bit characters
-        out.append(prefix + "".join(_PAIRS[(value >> shift) & 0x3FF] for shift in range(120, -1, -10)))
-    return out
+    randomness in the first 86 bits, then a counter in the last 40 (the last eight characters), as ULID's
+    monotonic mode counts within a millisecond. (Not ``ULID()`` as the base: python-ulid is monotonic itself,
+    so its next id would be our second.)"""
+    if n >= 1 << 40:
+        raise ValueError("too many ids for one call")
+    base = (int(time.time() * 1000) << 80) | (secrets.randbits(40) << 40)
+    # 128 bits are 26 characters; the first 18 hold the time and randomness, the last 8 the counter
+    head = PREFIXES[kind] + "_" + _encode(base)[:18]
+    return [head + _PAIRS[(i >> 30) & 0x3FF] + _PAIRS[(i >> 20) & 0x3FF] + _PAIRS[(i >> 10) & 0x3FF]
+            + _PAIRS[i & 0x3FF] for i in range(n)]
+
+
+def _encode(value: int) -> str:
+    """A 128-bit value as 26 Crockford base32 characters (130 bits, the top two zero)."""
+    return "".join(_PAIRS[(value >> shift) & 0x3FF] for shift in range(120, -1, -10))
 
 
 def valid_id(kind: str, value: str) -> bool:

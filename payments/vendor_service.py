@@ -14,7 +14,7 @@ from typing import Any
 
 from payments.ap_deps import APDeps, client_id, replay, require
 from payments.ap_errors import InvalidDocument
-from payments.ap_records import Stamp, VendorRecord, content_digest, new_id, plain
+from payments.ap_records import VendorRecord, content_digest, new_id, plain
 from payments.documents import DiversityCertification, Vendor, VendorStatus, transition
 from payments.errors import InvalidInput
 from payments.identity import Action, Principal, authorize

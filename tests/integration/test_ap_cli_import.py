@@ -5,7 +5,7 @@ import json
 import pytest
 
 import main
-from tests.integration.ap_story import APPROVER, TREASURER, budget, vendor
+from tests.integration.ap_story import APPROVER, budget
 
 PO_CSV = """po_number,vendor,line_no,item,quantity,unit_of_measure,unit_price,fund,department,object_code,kind
 PO-IMP-1,V-1001,1,stacking chair,10,each,120.00,100,PW,5710,goods
