@@ -19,6 +19,7 @@ and re-matching the first never turns it into a suspect of the second.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from payments.matching import match_batch
 from payments.prompt_pay import ClockNotStarted, start_clock
 
 MATCHABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
+LARGE_BATCH = 5_000
 
 
 def finding_doc(f: Finding) -> dict[str, Any]:
@@ -97,14 +99,24 @@ class Matcher:
         return found
 
     def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str) -> dict[str, MatchOutcome]:
-        loaded, keys = uow.match_queries.load(sorted(set(invoice_ids)))
-        wanted = [n for n, r in enumerate(loaded) if r.invoice.status in MATCHABLE]
-        if not wanted:
-            return {}
-        records = [loaded[n] for n in wanted]
-        outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted])
-        uow.match_queries.save(list(outcomes.values()))
-        return outcomes
+        ids = sorted(set(invoice_ids))
+        # A large batch allocates millions of small acyclic objects (lines, facts, findings); the cyclic
+        # collector would rescan the growing heap again and again for nothing, so it waits until the end.
+        paused = len(ids) >= LARGE_BATCH and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            loaded, keys = uow.match_queries.load(ids)
+            wanted = [n for n, r in enumerate(loaded) if r.invoice.status in MATCHABLE]
+            if not wanted:
+                return {}
+            records = [loaded[n] for n in wanted]
+            outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted])
+            uow.match_queries.save(list(outcomes.values()))
+            return outcomes
+        finally:
+            if paused:
+                gc.enable()
 
     def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str,
                       keys: Sequence[DuplicateKey] | None = None) -> dict[str, MatchOutcome]:

@@ -44,12 +44,17 @@ def load_for_matching(conn: Connection, invoice_ids: Sequence[str]) -> tuple[lis
         return [], []
     i, il = invoices.c, invoice_lines.c
     lines: dict[str, list[InvoiceLine]] = {}
-    for inv_id, no, po_id, po_line_no, micros, unit_price, description, uom in raw_rows(conn, (
-            select(il.invoice_id, il.line_no, il.po_id, il.po_line_no, type_coerce(il.quantity, BigInteger),
-                   il.unit_price_minor, il.description, il.unit_of_measure)
-            .where(one_of(conn, il.invoice_id, invoice_ids)).order_by(il.invoice_id, il.line_no))):
-        lines.setdefault(inv_id, []).append(
-            InvoiceLine(no, po_id, po_line_no, from_micros(micros), price(unit_price), description, uom))
+    rows = raw_rows(conn, (
+        select(il.invoice_id, il.line_no, il.po_id, il.po_line_no, type_coerce(il.quantity, BigInteger),
+               il.unit_price_minor, il.description, il.unit_of_measure)
+        .where(one_of(conn, il.invoice_id, invoice_ids)).order_by(il.invoice_id, il.line_no)))
+    make, quantity, unit_price = InvoiceLine, from_micros, price  # local names: this loop runs 300,000 times
+    current_id, current = None, []
+    for inv_id, no, po_id, po_line_no, micros, price_text, description, uom in rows:
+        if inv_id != current_id:  # rows come grouped by invoice, lines in order
+            current_id, current = inv_id, []
+            lines[inv_id] = current
+        current.append(make(no, po_id, po_line_no, quantity(micros), unit_price(price_text), description, uom))
     heads = raw_rows(conn, select(
         i.id, i.vendor_id, i.invoice_number, type_coerce(i.invoice_date, String), type_coerce(i.received_on, String),
         i.currency, i.terms, i.stated_total_minor, i.remit_to, i.defect_contact, i.file_digest, i.status, i.version,
