@@ -294,12 +294,6 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_nacha_check(args: argparse.Namespace) -> int:
-    from adapters.rails.nacha.cli import main as nacha_main
-
-    return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
-
-
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
