@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 
-class LedgerError(Exception):
-    """Base of every ledger refusal. ``code`` is stable; ``message`` is for people."""
+class CodedError(Exception):
+    """A refusal with a stable snake_case ``code``, a ``message`` for people and structured ``details``.
 
-    code = "ledger_error"
+    The root the ledger, the payments domain and the format layers share, so that every adapter maps an
+    error to a response from its code alone.
+    """
+
+    code = "error"
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -19,3 +23,9 @@ class LedgerError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class LedgerError(CodedError):
+    """Base of every ledger refusal."""
+
+    code = "ledger_error"

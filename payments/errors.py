@@ -6,23 +6,14 @@ adapter maps codes to statuses in one table. The domain knows no HTTP status.
 
 from __future__ import annotations
 
-from typing import Any
+
+from ledger.errors import CodedError
 
 
-class DomainError(Exception):
+class DomainError(CodedError):
     """Base of every refusal in ``payments``."""
 
     code = "domain_error"
-
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-        self.message = message
-        self.details = details
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
 
 
 class NotFound(DomainError):

@@ -9,21 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.errors import CodedError
 
-class NachaError(Exception):
+
+class NachaError(CodedError):
     """Base of every refusal in the NACHA layer. ``code`` is stable snake_case; ``message`` is for people."""
 
     code = "nacha_error"
-
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-        self.message = message
-        self.details = details
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
 
 
 class NachaBuildError(NachaError):
