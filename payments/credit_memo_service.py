@@ -114,7 +114,7 @@ class CreditMemoService:
         self._d.record(uow, principal, "credit_memo_applied", memo.id, None,
                        {"vendor_id": memo.vendor_id, "total_minor": memo.total_minor})
         held = uow.invoices.ids_to_rematch(po_ids, [InvoiceStatus.ENTERED, InvoiceStatus.HELD])
-        self._matcher.rematch_in(uow, held, trigger="credit_memo")
+        self._matcher.rematch_in(uow, held, trigger="credit_memo", document=memo.id)
         return record, True
 
     def get(self, memo_id: str) -> CreditMemoRecord:

@@ -74,7 +74,7 @@ class InvoiceApprovalService:
                            {"hold": hold.hold, "status": "released"},
                            detail={"hold_id": hold.id, "subject": hold.subject, "reason": reason})
         # The release covers the finding as it was; re-matching applies it (and moves the invoice if it was the last).
-        self._matcher.rematch_in(uow, [invoice_id], trigger="manual_release")
+        self._matcher.rematch_in(uow, [invoice_id], trigger="manual_release", document=invoice_id)
 
     # -- approve -------------------------------------------------------------------------------------------
     def approve(self, principal: Principal, invoice_id: str) -> ApprovalOutcome:

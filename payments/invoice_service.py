@@ -124,7 +124,7 @@ class InvoiceService:
         self._d.record(uow, principal, "invoice_entered", invoice.id, None,
                        {"vendor_id": invoice.vendor_id, "total_minor": invoice.total_minor})
         if match:
-            self._matcher.rematch_in(uow, [invoice.id], trigger="entered")
+            self._matcher.rematch_in(uow, [invoice.id], trigger="entered", document=invoice.id)
             record = uow.invoices.get(invoice.id)
         return record, True
 
@@ -153,7 +153,7 @@ class InvoiceService:
                        {"version": after.version, "total_minor": invoice.total_minor})
         po_ids = set(before.invoice.po_ids) | set(invoice.po_ids)
         others = uow.invoices.ids_to_rematch(po_ids, [InvoiceStatus.ENTERED, InvoiceStatus.HELD])
-        self._matcher.rematch_in(uow, sorted({invoice_id, *others}), trigger="corrected")
+        self._matcher.rematch_in(uow, sorted({invoice_id, *others}), trigger="corrected", document=invoice_id)
         return require(uow.invoices.get(invoice_id), "invoice", invoice_id)
 
     # -- return an improper invoice ------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class Hold(enum.Enum):
     """The invoice lacks something a proper invoice must have (5 CFR 1315.9)."""
 
 
+# The hold names matching raises, and so may release when the facts clear them. Other modules put holds of
+# their own on invoices (reconciliation's ``payment_returned``); those are released by a person only.
+MATCH_HOLDS = frozenset(h.value for h in Hold)
+
+
 class Rule(enum.Enum):
     """A matching rule; a failed rule is a finding."""
 

@@ -10,7 +10,13 @@ invoice, a corrected one, a receipt, a credit memo, a hold released by hand. It
    for the next),
 4. diffs holds (opens new ones, releases cleared ones automatically, keeps the rest), dates the prompt-pay
    clock or lists the defects of an improper invoice, and stores everything with a handful of bulk statements,
-   each invoice's status moved by a guarded update.
+   each invoice's status moved by a guarded update,
+5. records each automatic release in the signed audit trail, by the actor ``system``, naming the event and the
+   document that cleared it (``document``: the receipt, credit memo or corrected invoice).
+
+Matching owns only the holds it raises (``match_findings.MATCH_HOLDS``). A hold another module put on an
+invoice (reconciliation's ``payment_returned`` after a bank return) is not matching's to release: a re-match
+neither clears it nor counts it; only a person releases it, with a reason.
 
 "Earlier" for duplicates is entry order (ids are ULIDs): of two copies, the one entered later is suspected,
 and re-matching the first never turns it into a suspect of the second.
@@ -27,11 +33,12 @@ from typing import Any
 
 from ledger.journal import format_time
 from payments.ap_deps import APDeps
+from payments.audit import SYSTEM_ACTOR
 from payments.ap_records import HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, new_ids
 from payments.documents import InvoiceStatus, MatchLevel, transition
 from payments.duplicates import DuplicateIndex, DuplicateKey, DuplicateMatch
 from payments.match_context import MatchContext
-from payments.match_findings import Finding, Hold, MatchResult
+from payments.match_findings import MATCH_HOLDS, Finding, Hold, MatchResult
 from payments.match_holds import ManualRelease, active_hold_keys
 from payments.matching import match_batch
 from payments.prompt_pay import ClockNotStarted, start_clock
@@ -55,11 +62,16 @@ class MatchOutcome:
     result: MatchResult
     record: MatchRecord
     new_holds: list[HoldRecord] = field(default_factory=list)
-    released_hold_ids: list[str] = field(default_factory=list)
+    released: list[HoldRecord] = field(default_factory=list)  # released automatically: the facts cleared them
+    document: str | None = None  # what triggered the re-match (a receipt, credit memo, corrected invoice)
     updated_holds: list[tuple[str, str, str]] = field(default_factory=list)  # (hold id, fingerprint, finding json)
     prompt_pay: PromptPayDates = PromptPayDates()
     defects: list[dict[str, Any]] | None = None
     return_by: dt.date | None = None
+
+    @property
+    def released_hold_ids(self) -> list[str]:
+        return [h.id for h in self.released]
 
     @property
     def findings_json(self) -> str:
@@ -98,7 +110,10 @@ class Matcher:
             found = self._clean_digests[result.policy_version] = result.digest()
         return found
 
-    def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str) -> dict[str, MatchOutcome]:
+    def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str,
+                   document: str | None = None) -> dict[str, MatchOutcome]:
+        """Re-match ``invoice_ids`` after ``trigger`` (``receipt``, ``credit_memo``, ``corrected``, ...) caused by
+        ``document`` (its id), inside ``uow``; the caller commits."""
         ids = sorted(set(invoice_ids))
         # A large batch allocates millions of small acyclic objects (lines, facts, findings); the cyclic
         # collector would rescan the growing heap again and again for nothing, so it waits until the end.
@@ -111,15 +126,28 @@ class Matcher:
             if not wanted:
                 return {}
             records = [loaded[n] for n in wanted]
-            outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted])
+            outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted],
+                                          document=document)
             uow.match_queries.save(list(outcomes.values()))
+            self._audit_releases(uow, outcomes.values(), trigger, document)
             return outcomes
         finally:
             if paused:
                 gc.enable()
 
+    def _audit_releases(self, uow: Any, outcomes: Any, trigger: str, document: str | None) -> None:
+        """One audit event per hold the facts cleared, as a person's release is (``invoice_hold_released``)."""
+        for o in outcomes:
+            for hold in o.released:
+                self._d.record(uow, SYSTEM_ACTOR, "invoice_hold_released", o.invoice_id,
+                               {"hold": hold.hold, "status": "open"}, {"hold": hold.hold, "status": "released"},
+                               detail={"hold_id": hold.id, "hold": hold.hold, "subject": hold.subject, "kind": "auto",
+                                       "trigger": trigger, "document": document or o.invoice_id,
+                                       "match_result_id": o.record.id})
+
     def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str,
-                      keys: Sequence[DuplicateKey] | None = None) -> dict[str, MatchOutcome]:
+                      keys: Sequence[DuplicateKey] | None = None,
+                      document: str | None = None) -> dict[str, MatchOutcome]:
         policy = self._d.policies.tolerance
         q = uow.match_queries
         invoices = [r.invoice for r in records]
@@ -129,15 +157,21 @@ class Matcher:
         for key in q.duplicate_pool(keys if keys is not None else [DuplicateKey.of(inv) for inv in invoices]):
             index.add(key)
         releases = q.manual_releases(ids)
-        open_holds = q.open_holds(ids)
+        # Only the holds matching raises are matching's to keep or release (see the module docstring).
+        open_holds = {invoice_id: owned for invoice_id, holds in q.open_holds(ids).items()
+                      if (owned := [h for h in holds if h.hold in MATCH_HOLDS])}
         deliveries = q.deliveries(sorted({line.po_id for inv in invoices for line in inv.lines if line.po_id}))
         results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases)
         now = format_time(self._d.now())
         match_ids = iter(new_ids("match_result", len(records)))
-        return {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),
-                                            open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger,
-                                            next(match_ids))
-                for r in records}
+        outcomes = {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),
+                                                open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger,
+                                                next(match_ids))
+                    for r in records}
+        if document is not None:
+            for o in outcomes.values():
+                o.document = document
+        return outcomes
 
     def _outcome(self, rec: InvoiceRecord, result: MatchResult, releases: Sequence[ManualRelease],
                  open_holds: Sequence[HoldRecord], context: MatchContext,
@@ -161,7 +195,7 @@ class Matcher:
         for hold in open_holds:
             finding = by_key.get(hold.key)
             if hold.key not in active or finding is None:
-                out.released_hold_ids.append(hold.id)
+                out.released.append(hold)
                 continue
             still_open.add(hold.key)
             fingerprint = finding.fingerprint()

@@ -88,7 +88,8 @@ class ReceiptService:
         statuses = [InvoiceStatus.ENTERED, InvoiceStatus.HELD]
         if receipt.is_return:
             statuses.append(InvoiceStatus.MATCHED)
-        self._matcher.rematch_in(uow, uow.invoices.ids_to_rematch([po.id], statuses), trigger="receipt")
+        self._matcher.rematch_in(uow, uow.invoices.ids_to_rematch([po.id], statuses), trigger="receipt",
+                                 document=receipt.id)
         return record, True
 
     def get(self, receipt_id: str) -> ReceiptRecord:

@@ -41,6 +41,11 @@ _RESULT_COLUMNS = ("id", "invoice_id", "invoice_version", "matched_at", "trigger
                    "findings_json", "status_after")
 
 
+def _cleared_by(outcome: Any) -> str:
+    document = getattr(outcome, "document", None)
+    return f"cleared by re-match ({outcome.record.trigger}{' ' + document if document else ''})"
+
+
 def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -203,7 +208,7 @@ class SqlMatchQueries:
             for o in outcomes for h in o.new_holds]
         if new_holds:
             executemany(conn, insert(invoice_holds).values({c: bindparam(c) for c in new_holds[0]}), new_holds)
-        released = [{"b_id": hid, "b_at": o.record.matched_at, "b_reason": f"cleared by re-match ({o.record.trigger})"}
+        released = [{"b_id": hid, "b_at": o.record.matched_at, "b_reason": _cleared_by(o)}
                     for o in outcomes for hid in o.released_hold_ids]
         if released:
             conn.execute(update(invoice_holds).where(invoice_holds.c.id == bindparam("b_id"),
