@@ -11,6 +11,7 @@ after a crash produces byte-for-byte the same ids, so the rail and the journal b
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from payments.payment_runs import PaymentStatus, RunStatus
 
 RUN_TRANSITIONS: Mapping[RunStatus, frozenset[RunStatus]] = {
     RunStatus.DRAFT: frozenset({RunStatus.RELEASED, RunStatus.CLOSED}),
-    RunStatus.RELEASED: frozenset({RunStatus.SUBMITTED}),
+    RunStatus.RELEASED: frozenset({RunStatus.SUBMITTED, RunStatus.CLOSED}),  # closed: every payment withdrawn
     RunStatus.SUBMITTED: frozenset({RunStatus.SENT, RunStatus.CLOSED}),
     RunStatus.SENT: frozenset({RunStatus.CLOSED}),
     RunStatus.CLOSED: frozenset(),
@@ -40,6 +41,17 @@ PAYMENT_TRANSITIONS: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.CANCELLED: frozenset(),
 }
+
+
+class PaymentHold(enum.StrEnum):
+    """The holds the payment flow puts on an invoice (the AP module releases them like any other hold)."""
+
+    PAYMENT_RETURNED = "payment_returned"
+    """The receiving bank returned the payment (an ACH return): the invoice is approved and unpaid again."""
+    PAYMENT_FAILED = "payment_failed"
+    """The bank refused the payment after the rail took it (e.g. pain.002 AC04): approved and unpaid again."""
+    OVER_RAIL_LIMIT = "over_rail_limit"
+    """The payment would exceed what the run's rail carries in one payment; someone must arrange it."""
 
 
 class IllegalTransition(Conflict):

@@ -104,7 +104,7 @@ class InvoiceStatus(enum.Enum):
     APPROVED = "approved"
     """Approved for payment; counts as billed."""
     PAID = "paid"
-    """Paid; counts as billed."""
+    """Its payment was sent (the rail accepted it); counts as billed. A return or a rejection reopens it."""
     RETURNED = "returned"
     """Returned to the vendor as improper; does not count."""
     CANCELLED = "cancelled"
@@ -147,7 +147,8 @@ _ALLOWED: Mapping[type[enum.Enum], Mapping[enum.Enum, frozenset[enum.Enum]]] = {
         # A re-match (a return to vendor, a duplicate found later) may put a matched or approved invoice back.
         InvoiceStatus.MATCHED: frozenset({InvoiceStatus.APPROVED, InvoiceStatus.HELD, InvoiceStatus.CANCELLED}),
         InvoiceStatus.APPROVED: frozenset({InvoiceStatus.PAID, InvoiceStatus.HELD, InvoiceStatus.CANCELLED}),
-        InvoiceStatus.PAID: frozenset(),
+        # A payment the bank returned or refused after it was sent: approved and unpaid again (with a hold).
+        InvoiceStatus.PAID: frozenset({InvoiceStatus.APPROVED}),
         InvoiceStatus.RETURNED: frozenset(),
         InvoiceStatus.CANCELLED: frozenset(),
     },

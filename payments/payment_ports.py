@@ -26,6 +26,26 @@ class PayableInvoices(Protocol):
         ...
 
 
+class PaidInvoices(Protocol):
+    """The AP side of a payment's life, inside the payment's own unit of work (``uow.paid_invoices``).
+
+    Invoices the AP module does not hold (a payment may carry an external reference) are left alone.
+    """
+
+    def not_payable(self, invoice_ids: Sequence[str]) -> dict[str, str]:
+        """Those invoices that may no longer be paid (not approved, or an open hold), with why."""
+        ...
+
+    def mark_paid(self, invoice_ids: Sequence[str], *, payment_id: str, at: dt.datetime) -> list[str]:
+        """Guarded ``approved -> paid``; returns the invoices that were no longer approved (left as they are)."""
+        ...
+
+    def reopen(self, invoice_ids: Sequence[str], *, payment_id: str, hold: str, reason_code: str, message: str,
+               at: dt.datetime) -> int:
+        """Guarded ``paid -> approved`` with an open ``hold`` naming the payment; returns how many got the hold."""
+        ...
+
+
 class PayeeAccounts(Protocol):
     """Vendors' bank accounts (the vendor module's side)."""
 
@@ -114,6 +134,11 @@ class PaymentStore(Protocol):
     # -- payments
     def live_invoice_ids(self, invoice_ids: Iterable[str]) -> set[str]:
         """Those of ``invoice_ids`` held by a live payment (scheduled, submitted, sent or settled)."""
+        ...
+
+    def live_payments_of_invoices(self, invoice_ids: Iterable[str]) -> dict[str, PaymentRecord]:
+        """The live payment (scheduled, submitted, sent or settled) holding each invoice: what a vendor is shown,
+        with its status, effective date and trace number. Invoices without one are absent."""
         ...
 
     def prenotes(self, account_ids: Iterable[str]) -> dict[str, PrenoteRecord]:

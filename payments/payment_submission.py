@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.entries import reversal_of
-from payments.disbursements import (IllegalTransition, LedgerItem, StaleState, entry_id_for, returned_entry, sent_entries,
-                                    submission_id_for, trace_numbers)
+from payments.disbursements import (IllegalTransition, LedgerItem, PaymentHold, StaleState, entry_id_for, returned_entry,
+                                    sent_entries, submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
@@ -39,7 +39,8 @@ PRENOTE_RETURNED = "bank_account.prenote_returned"
 
 @dataclass(frozen=True, slots=True)
 class SubmitOutcome:
-    """What one pass did with one submission: accepted, already_recorded, unknown, retry, rejected or busy."""
+    """What one pass did with one submission: accepted, already_recorded, unknown, retry, rejected, busy or
+    withdrawn (every payment of the run was withdrawn at submission; nothing was handed over)."""
 
     submission_id: str
     run_id: str
@@ -64,6 +65,9 @@ class PaymentService(PaymentRuns):
             submission = self._claim()
             if submission is None:
                 break
+            if isinstance(submission, SubmitOutcome):
+                outcomes.append(submission)
+                continue
             self._crash("after_claiming")
             outcomes.append(self._deliver(submission.id))
         return outcomes
@@ -85,10 +89,12 @@ class PaymentService(PaymentRuns):
         submission = self._claim(run_id)
         if submission is None:
             raise StaleState("payment run", run_id, RunStatus.RELEASED.value)
+        if isinstance(submission, SubmitOutcome):
+            return submission
         self._crash("after_claiming")
         return self._deliver(submission.id)
 
-    def _claim(self, run_id: str | None = None) -> SubmissionRecord | None:
+    def _claim(self, run_id: str | None = None) -> SubmissionRecord | SubmitOutcome | None:
         now = self._clock.now()
         with self._uow() as uow:
             if run_id is None:
@@ -99,17 +105,46 @@ class PaymentService(PaymentRuns):
             if run is None:
                 return None
             submission_id = submission_id_for(run.id)
+            scheduled = [p for p in uow.payments.payments_of_run(run.id) if p.status is PaymentStatus.SCHEDULED]
+            scheduled = self._withdraw_unpayable(uow, scheduled, now)
+            if not scheduled:
+                # Every payment was withdrawn: nothing to hand over, so no submission and no empty file.
+                if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.CLOSED, at=now):
+                    raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
+                uow.commit()
+                return SubmitOutcome(submission_id, run.id, "withdrawn",
+                                     detail="every payment's invoices were held or cancelled after release")
             if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.SUBMITTED, at=now,
                                                submission_id=submission_id):
                 raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
-            scheduled = [p.id for p in uow.payments.payments_of_run(run.id) if p.status is PaymentStatus.SCHEDULED]
-            uow.payments.assign_submission(run.id, submission_id, trace_numbers(scheduled, self._odfi_id), now)
+            uow.payments.assign_submission(run.id, submission_id,
+                                           trace_numbers([p.id for p in scheduled], self._odfi_id), now)
             submission = SubmissionRecord(submission_id, run.id, run.rail, SubmissionState.PENDING, now)
             uow.payments.add_submission(submission)
             uow.payments.add_outbox("rail.submit", f"rail.submit:{submission_id}",
                                     {"submission_id": submission_id, "run_id": run.id, "rail": run.rail}, now)
             uow.commit()
         return submission
+
+    def _withdraw_unpayable(self, uow, scheduled: list[PaymentRecord], now: dt.datetime) -> list[PaymentRecord]:  # noqa: ANN001
+        """Cancel the payments whose invoices were held, cancelled or paid since the run was planned.
+
+        The run was released on what it showed; an invoice put on hold after that must not leave with it. The
+        payment's other invoices are freed by the cancellation and the next run pays them.
+        """
+        blocked = uow.paid_invoices.not_payable([i.invoice_id for p in scheduled for i in p.items])
+        keep = []
+        for p in scheduled:
+            why = sorted(f"{i.invoice_id}: {blocked[i.invoice_id]}" for i in p.items if i.invoice_id in blocked)
+            if not why:
+                keep.append(p)
+                continue
+            if uow.payments.transition_payments([p.id], PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
+                                                reason=f"withdrawn at submission: {'; '.join(why)}", at=now) != 1:
+                raise StaleState("payment", p.id, PaymentStatus.SCHEDULED.value)
+            uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
+                                    {"payment_id": p.id, "run_id": p.run_id, "reasons": why}, now)
+        return keep
 
     def _deliver(self, submission_id: str) -> SubmitOutcome:
         now = self._clock.now()
@@ -188,6 +223,8 @@ class PaymentService(PaymentRuns):
             if drafts:
                 self._journal(uow).post_many(drafts)
             for p in payments:
+                if p.kind is PaymentKind.LIVE:
+                    self._invoices_paid(uow, p, now)
                 uow.payments.add_outbox("payment.sent", f"payment.sent:{p.id}",
                                         {"payment_id": p.id, "amount_minor": p.amount_minor, "trace": p.trace_number,
                                          "reference": receipt.reference, "kind": p.kind.value,
@@ -200,6 +237,21 @@ class PaymentService(PaymentRuns):
             self._crash("before_commit")
             uow.commit()
         return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
+
+    @staticmethod
+    def _invoices_paid(uow, p: PaymentRecord, now: dt.datetime) -> None:  # noqa: ANN001
+        """The rail took the payment: its invoices are paid (the vendor sees the trace through the payment)."""
+        stuck = uow.paid_invoices.mark_paid([i.invoice_id for i in p.items], payment_id=p.id, at=now)
+        for i in p.items:
+            if i.invoice_id in stuck:
+                continue
+            uow.payments.add_outbox("invoice.paid", f"invoice.paid:{p.id}:{i.invoice_id}",
+                                    {"invoice_id": i.invoice_id, "payment_id": p.id, "trace": p.trace_number,
+                                     "effective_date": p.effective_date.isoformat(), "paid_minor": i.paid_minor}, now)
+        if stuck:
+            # The money has left; an invoice that moved meanwhile is a person's to look at, never a second payment.
+            uow.payments.add_outbox("payment.invoice_not_approved", f"payment.invoice_not_approved:{p.id}",
+                                    {"payment_id": p.id, "invoice_ids": stuck}, now)
 
     def _reject(self, submission: SubmissionRecord, detail: str) -> None:
         now = self._clock.now()
@@ -251,12 +303,12 @@ class PaymentService(PaymentRuns):
         """
         on = on or self._clock.now().date()
         if status.outcome is RailOutcome.REJECTED:
-            return self._fail_sent(status.payment_id, status.reason_code or "rejected", on)
+            return self._fail_sent(status.payment_id, status.reason_code or "rejected", on, status.reason)
         if status.outcome is RailOutcome.RETURNED:
             return self.mark_returned(status.payment_id, reason_code=status.reason_code or "R00", on=on)
         return "unchanged"
 
-    def _fail_sent(self, payment_id: str, reason: str, on: dt.date) -> str:
+    def _fail_sent(self, payment_id: str, reason: str, on: dt.date, text: str | None = None) -> str:
         with self._uow() as uow:
             p = uow.payments.get_payment(payment_id)
             if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.FAILED,
@@ -267,6 +319,11 @@ class PaymentService(PaymentRuns):
                 drafts = sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
                 journal.post_many([reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,
                                                memo=f"payment failed: {reason}") for d in drafts])
+                uow.paid_invoices.reopen(
+                    [i.invoice_id for i in p.items], payment_id=p.id, hold=PaymentHold.PAYMENT_FAILED.value,
+                    reason_code=reason, at=self._clock.now(),
+                    message=f"The bank refused our payment ({reason}{': ' + text if text else ''}). We will pay "
+                            "again once the bank details are checked.")
             uow.commit()
         return "failed"
 
@@ -294,6 +351,12 @@ class PaymentService(PaymentRuns):
                            for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
                            if d.code != "payment_sent"]
                 journal.post_many(drafts)
+                # Reconciliation, reading the same return from the bank's file, finds the hold and adds nothing.
+                uow.paid_invoices.reopen(
+                    [i.invoice_id for i in p.items], payment_id=p.id, hold=PaymentHold.PAYMENT_RETURNED.value,
+                    reason_code=reason_code, at=self._clock.now(),
+                    message=f"Your bank returned our payment ({reason_code}). We will pay again once the bank "
+                            "details are checked.")
             uow.commit()
         return "returned"
 

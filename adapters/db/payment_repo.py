@@ -163,6 +163,20 @@ class SqlPaymentStore:
                 select(payment_items.c.live_invoice_id).where(payment_items.c.live_invoice_id.in_(chunk))))
         return found
 
+    def live_payments_of_invoices(self, invoice_ids: Iterable[str]) -> dict[str, PaymentRecord]:
+        ids = sorted(set(invoice_ids))
+        pairs: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            pairs.update((r[0], r[1]) for r in self._c.execute(
+                select(payment_items.c.live_invoice_id, payment_items.c.payment_id)
+                .where(payment_items.c.live_invoice_id.in_(ids[start:start + 500]))))
+        wanted = sorted(set(pairs.values()))
+        found: dict[str, PaymentRecord] = {}
+        for start in range(0, len(wanted), 500):
+            found.update((p.id, p) for p in self._payments(self._c.execute(
+                select(payments).where(payments.c.id.in_(wanted[start:start + 500])))))
+        return {invoice_id: found[payment_id] for invoice_id, payment_id in pairs.items() if payment_id in found}
+
     def prenotes(self, account_ids: Iterable[str]) -> dict[str, PrenoteRecord]:
         ids = list(set(account_ids))
         if not ids:

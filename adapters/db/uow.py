@@ -10,6 +10,7 @@ from adapters.db.journal_store import SqlJournalStore
 from adapters.db.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger_tables import AUDIT, LEDGER
 from adapters.db.recon_repo import bind_recon_repositories
+from adapters.db.payment_invoices import SqlPaidInvoices
 from adapters.db.payment_repo import SqlPaymentStore
 
 
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
         self.ledger_queries = SqlLedgerQueries(self.conn)
         bind_ap_repositories(self, self.conn)
         self.payments = SqlPaymentStore(self.conn)
+        self.paid_invoices = SqlPaidInvoices(self.conn)
         bind_recon_repositories(self, self.conn)
         bind_identity_repositories(self, self.conn)
         return self
