@@ -155,12 +155,31 @@ def invoice_approved_entry(lines: Iterable[ApprovedLine], *, currency: str, effe
                   data=data)
 
 
-def credit_memo_entry(lines: Iterable[tuple[AccountCoding, int]], *, currency: str, effective_date: dt.date,
-                      memo: str, references: Mapping[str, str]) -> EntryDraft | None:
-    """``credit_memo_applied``: Dr Vouchers payable, Cr Expenditures — the vendor owes us back."""
+@dataclass(frozen=True, slots=True)
+class CreditedLine:
+    """One credit memo line as it posts: the reverse of what approving that much of an invoice posted."""
+
+    coding: AccountCoding
+    amount_minor: int  # what the vendor credits
+    at_po_price_minor: int  # credited quantity x PO unit price (0 for a price-only credit)
+    two_way: bool  # expensed at approval: the credit comes off Expenditures and re-encumbers
+    encumbrance_minor: int = 0  # 2-way only: the change in encumbrance (positive re-encumbers)
+
+
+def credit_memo_entry(lines: Iterable[CreditedLine], *, currency: str, effective_date: dt.date, memo: str,
+                      references: Mapping[str, str]) -> EntryDraft | None:
+    """``credit_memo_applied``: Dr Vouchers payable; a 3-/4-way line Cr Goods received not invoiced at PO price
+    (the credited goods are received but, net, no longer invoiced) and the price difference to Expenditures;
+    a 2-way line Cr Expenditures and re-encumber what it no longer spends while the PO is open."""
     legs = Legs(currency)
-    for coding, amount in lines:
-        legs.debit(vouchers_payable(coding.fund), amount).credit(expenditures(coding), amount)
+    for line in lines:
+        legs.debit(vouchers_payable(line.coding.fund), line.amount_minor)
+        if line.two_way:
+            legs.credit(expenditures(line.coding), line.amount_minor)
+            encumber(legs, line.coding, line.encumbrance_minor)
+        else:
+            legs.credit(goods_received_not_invoiced(line.coding.fund), line.at_po_price_minor)
+            legs.credit(expenditures(line.coding), line.amount_minor - line.at_po_price_minor)
     return _entry("credit_memo_applied", legs, effective_date=effective_date, memo=memo, references=references)
 
 

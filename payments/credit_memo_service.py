@@ -1,6 +1,8 @@
 """Credit memos: matched back to PO lines, checked never to credit more than was billed, applied at once.
 
-Applying posts ``credit_memo_applied`` (Dr Vouchers payable, Cr Expenditures) and re-matches the invoices
+Applying posts ``credit_memo_applied``, the reverse of what approving the credited part of an invoice posted
+(``ap_postings.credit_memo_entry``: Dr Vouchers payable; Cr Goods received not invoiced at PO price and the price
+difference to Expenditures, or for a 2-way line Cr Expenditures and re-encumber), and re-matches the invoices
 held on those purchase orders: a credit restores billable quantity, so it may clear their holds.
 """
 
@@ -14,13 +16,14 @@ from typing import Any
 from ledger.money import check_currency
 from payments.ap_deps import APDeps, client_id, replay, require
 from payments.ap_errors import DuplicateNumber, InvalidDocument
-from payments.ap_postings import credit_memo_entry
-from payments.ap_records import CreditMemoRecord, content_digest, new_id
-from payments.documents import CreditMemo, CreditMemoLine, CreditMemoStatus, InvoiceStatus, transition
+from payments.ap_postings import CreditedLine, credit_memo_entry
+from payments.ap_records import CreditMemoRecord, LineBudget, content_digest, new_id
+from payments.documents import (CreditMemo, CreditMemoLine, CreditMemoStatus, InvoiceStatus, MatchLevel, POStatus,
+                                extend_minor, transition)
 from payments.identity import Action, Principal, authorize
 from payments.match_credits import check_credit_memo
 from payments.match_service import Matcher
-from payments.po_lines import check_quantity
+from payments.po_lines import check_quantity, rebalance
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,30 @@ class CreditMemoRefused(InvalidDocument):
         first = problems[0]
         super().__init__("; ".join(p.explanation for p in problems), field="lines", code=first.problem.value)
         self.details["problems"] = [p.problem.value for p in problems]
+
+
+def _credited_lines(uow: Any, memo: CreditMemo) -> tuple[list[CreditedLine], dict[tuple[str, int], LineBudget]]:
+    """How each line posts, and the new budgetary state of the 2-way PO lines it credits.
+
+    A 2-way line was expensed, and its encumbrance liquidated, when its invoice was approved; crediting it
+    takes that much back off what the line has accrued, so the line re-encumbers it while the PO is open (the
+    vendor may bill it again). A 3- or 4-way line accrued at receipt, which a credit does not undo (a return
+    to the vendor is a negative receipt and re-encumbers there).
+    """
+    pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in sorted({x.po_id for x in memo.lines})}
+    lines, budgets = [], {}
+    for line in memo.lines:
+        po = pos[line.po_id]
+        po_line = po.po.line(line.po_line_no)
+        at_po_price = extend_minor(line.quantity, po_line.unit_price_minor)
+        two_way = po_line.match_level is MatchLevel.TWO_WAY
+        delta = 0
+        if two_way:
+            key = (po.po.id, po_line.line_no)
+            budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
+            budgets[key], delta = rebalance(po_line, budget, -at_po_price, open_=po.po.status is POStatus.APPROVED)
+        lines.append(CreditedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta))
+    return lines, budgets
 
 
 class CreditMemoService:
@@ -101,13 +128,12 @@ class CreditMemoService:
             raise CreditMemoRefused(problems)
         memo = CreditMemo(memo.id, memo.vendor_id, memo.memo_number, memo.memo_date, memo.currency, memo.lines,
                           transition(memo.status, CreditMemoStatus.APPLIED), memo.invoice_id)
-        codings = []
-        for line in memo.lines:
-            po = uow.purchase_orders.get(line.po_id)
-            codings.append((po.po.line(line.po_line_no).coding, line.amount_minor))
-        entry = credit_memo_entry(codings, currency=memo.currency, effective_date=memo.memo_date,
+        credited, budgets = _credited_lines(uow, memo)
+        entry = credit_memo_entry(credited, currency=memo.currency, effective_date=memo.memo_date,
                                   memo=f"credit memo {memo.memo_number} applied",
                                   references={"credit_memo": memo.id, "vendor": memo.vendor_id})
+        for (po_id, line_no), budget in budgets.items():
+            uow.purchase_orders.set_line_budgets(po_id, {line_no: budget})
         ids = self._d.post(uow, [entry])
         record = CreditMemoRecord(memo, cmd.reason, self._d.stamp(principal), ids[0] if ids else None, digest)
         uow.credit_memos.add(record)

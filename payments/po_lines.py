@@ -85,8 +85,9 @@ def validate_lines(uow: Any, lines: Sequence[NewPOLine]) -> tuple[POLine, ...]:
 
 
 def encumbrance_target(line: POLine, accrued_minor: int, *, open_: bool = True) -> int:
-    """What a line should keep encumbered: ordered − accrued, never below zero; nothing once closed."""
-    return max(0, line.amount_minor - accrued_minor) if open_ else 0
+    """What a line should keep encumbered: ordered − accrued, never below zero nor above ordered; nothing once
+    closed. (Accrued dips below zero when a 2-way line is credited before the invoice it credits is approved.)"""
+    return max(0, line.amount_minor - max(0, accrued_minor)) if open_ else 0
 
 
 def rebalance(line: POLine, budget: LineBudget, accrued_delta_minor: int = 0, *,

@@ -156,3 +156,74 @@ def test_ap_state_changes_are_in_the_signed_audit_trail(container, s):
     assert [e.action for e in events] == ["invoice_entered", "invoice_hold_released", "invoice_approved"]
     assert events[1].actor == "usr_bob" and events[1].detail["reason"] == "counted at the dock again: ten"
     assert container.audit.verify().ok
+
+
+def test_two_chairs_sent_back_and_credited_leave_expenditures_at_eight_and_two_chairs_encumbered(container, s):
+    """Received 10, billed and approved 10; 2 go back to the vendor (a negative receipt), who credits them."""
+    from tests.integration.ap_story import credit
+
+    acme = vendor(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 10))
+    s.approvals.approve(APPROVER, invoice(s, acme, inv_line(1, po, 10)).invoice.id)
+    receive(s, po, (1, -2), on=dt.date(2026, 10, 12))
+    # The return reverses the accrual and re-encumbers; GRNI is a debit: billed for chairs we no longer hold.
+    assert (balance(container, EXP), balance(container, ENC), balance(container, GRNI)) == (96_000, 24_000, -24_000)
+
+    credit(s, acme, po, 2, 24_000)
+
+    # The credit clears GRNI and what we owe; it does not take the chairs off Expenditures a second time.
+    assert (balance(container, EXP), balance(container, GRNI), balance(container, VP)) == (96_000, 0, 96_000)
+    assert (balance(container, ENC), balance(container, RESERVE)) == (24_000, 24_000)  # they may be re-delivered
+    s.purchase_orders.close(CLERK, po, final=True, reason="vendor will not re-deliver")
+    assert (balance(container, ENC), balance(container, RESERVE)) == (0, 0)
+    assert s.budgets.availability(FURNITURE).available_minor == 10_000_000 - 96_000
+    assert container.ledger.verify().ok
+
+
+def test_a_credit_for_chairs_billed_but_kept_moves_them_back_to_received_not_invoiced(container, s):
+    from tests.integration.ap_story import credit
+
+    acme = vendor(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 10))
+    s.approvals.approve(APPROVER, invoice(s, acme, inv_line(1, po, 10)).invoice.id)
+
+    credit(s, acme, po, 2, 24_000)  # billed in error: the vendor will bill them again later
+
+    assert (balance(container, EXP), balance(container, GRNI), balance(container, VP)) == (120_000, 24_000, 96_000)
+    assert balance(container, ENC) == 0  # received in full: nothing left to encumber
+
+
+def test_a_price_credit_comes_off_expenditures_and_leaves_the_encumbrance_alone(container, s):
+    from tests.integration.ap_story import credit
+
+    acme = vendor(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 5))
+    s.approvals.approve(APPROVER, invoice(s, acme, inv_line(1, po, 5)).invoice.id)
+    assert (balance(container, EXP), balance(container, ENC)) == (60_000, 60_000)
+
+    credit(s, acme, po, 0, 2_500)  # $25 off for scratches
+
+    assert (balance(container, EXP), balance(container, ENC), balance(container, VP)) == (57_500, 60_000, 57_500)
+    assert balance(container, GRNI) == 0
+
+
+def test_a_credited_month_of_services_is_re_encumbered_while_the_order_is_open(container, s):
+    from tests.integration.ap_story import credit
+
+    it = vendor(s, "Riverton IT", "98-7654321")
+    po = approved_po(s, it, po_line(1, 12, 250_000, item="help desk", uom="month", coding=SERVICES,
+                                    kind=LineKind.SERVICES), number="PO-IT")
+    enc, exp = "100-8030-IT-5210", "100-5000-IT-5210"
+    s.approvals.approve(APPROVER, invoice(s, it, inv_line(1, po, 2, 250_000), number="IT-0304").invoice.id)
+    assert (balance(container, exp), balance(container, enc)) == (500_000, 2_500_000)
+
+    credit(s, it, po, 1, 250_000, number="CM-IT-04")  # April's help desk was not staffed
+
+    assert (balance(container, exp), balance(container, enc), balance(container, VP)) == (250_000, 2_750_000, 250_000)
+    assert s.purchase_orders.get(po).budget[1].encumbered_minor == 2_750_000
+    s.purchase_orders.close(CLERK, po, final=True, reason="contract ended")
+    assert balance(container, enc) == 0 and balance(container, "100-3050") == 0
+    assert container.ledger.verify().ok
