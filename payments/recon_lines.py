@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from payments.recon_rows import LineState, StatementRecord, StoredLine
 from payments.statements import EntryStatus, ImportedFile, Statement, StatementLine
@@ -25,8 +25,7 @@ from payments.statements import EntryStatus, ImportedFile, Statement, StatementL
 _NOT_REFERENCES = frozenset({"", "NOTPROVIDED", "NONREF", "NONE", "N/A"})
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedLine:
+class PreparedLine(NamedTuple):
     """A booked line ready to store, and whether the same file already carried a line of the same identity."""
 
     line: StoredLine

@@ -2,6 +2,10 @@
 
 The matcher (``payments.reconciliation``) is pure: these records in, :class:`Match` es and
 :class:`ReconException` s out. Money is integer minor units plus a currency code; dates are dates.
+
+The records reconciliation makes one of per payment or per line (:class:`BookPayment`, :class:`BankLine`,
+:class:`Match`) are named tuples: as immutable as a frozen dataclass and several times cheaper to build, which
+is a few seconds at a million lines (a frozen dataclass sets every field through ``object.__setattr__``).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 
 class MatchMethod(enum.StrEnum):
@@ -94,8 +99,7 @@ class ExceptionStatus(enum.StrEnum):
     """Written off with a second person's approval; a ``write_off`` entry was posted."""
 
 
-@dataclass(frozen=True, slots=True)
-class BookPayment:
+class BookPayment(NamedTuple):
     """A disbursement as reconciliation sees it. ``status`` is the payment's (sent, settled, returned …).
 
     ``funds`` splits the amount by fund (one pair for most payments) so that postings land in the right fund.
@@ -136,8 +140,7 @@ class BookPayment:
         return tuple(keys)
 
 
-@dataclass(frozen=True, slots=True)
-class BankLine:
+class BankLine(NamedTuple):
     """A stored statement line as reconciliation sees it; ``line_id`` is ours, stable across runs."""
 
     line_id: str
@@ -172,8 +175,7 @@ class RecordedReturn:
     settled_before: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One decision: this line (or return) is these payments, made this way, with this confidence."""
 
     method: MatchMethod

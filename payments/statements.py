@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from moneyed import Money, get_currency
 
@@ -163,12 +163,15 @@ class TransactionDetail:
     return_info: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StatementLine:
+class StatementLine(NamedTuple):
     """One booked (or announced) movement on a statement: a BAI2 16 record or a camt Ntry.
 
     ``line_ref`` is stable within the file ("line 6", "stmt 1 entry 17") and, with the file digest, identifies
     the line for idempotent reconciliation. ``details`` lists the underlying payments of a batch-booked entry.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built five times faster, which matters for
+    a statement of a million lines (a frozen dataclass sets each of its twenty fields through
+    ``object.__setattr__``).
     """
 
     line_ref: str
