@@ -10,11 +10,12 @@ Documented in docs/ledger-format.md; an independent verifier needs only this des
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
 
-from ledger.entries import EntryDraft
+from ledger.entries import EntryDraft, _plain
 
 VERSION = 1
 VERSION_BYTE = bytes([VERSION])
@@ -43,14 +44,53 @@ def canonical_parts(draft: EntryDraft, *, key_id: str) -> tuple[bytes, bytes]:
     ``head + json(recorded_at) + tail + str(sequence) + b"}"`` equals ``canonical_bytes``: the object has
     a fixed set of top-level keys, so its sorted-key JSON is the concatenation of its members in
     this order, and ``sequence`` is the last of them.
+
+    Drafts of the usual shape (plain strings, integer amounts, a date) are written member by member with
+    the encoder's own string and integer forms, at a fifth of the cost of building and encoding the
+    body; anything else goes through the encoder. Both give the same bytes (a property test holds them
+    to ``canonical_bytes``).
     """
-    body = draft.body()
-    head = (f'{{"code":{_encode(body["code"])},"data":{_encode(body["data"])},'
-            f'"effective_date":{_encode(body["effective_date"])},"id":{_encode(body["id"])},'
-            f'"key_id":{_encode(key_id)},"memo":{_encode(body["memo"])},"postings":{_encode(body["postings"])},'
-            f'"recorded_at":')
-    tail = f',"references":{_encode(body["references"])},"reverses":{_encode(body["reverses"])},"sequence":'
+    head = _fast_head(draft, key_id)
+    if head is None:
+        return _generic_parts(draft, key_id)
+    refs = draft.references
+    tail = (f',"references":{_encode(dict(refs)) if refs else "{}"},'
+            f'"reverses":{"null" if draft.reverses is None else _text(draft.reverses)},"sequence":')
     return head.encode("utf-8"), tail.encode("utf-8")
+
+
+# The encoder's own string form (ensure_ascii=False) and integer form, so that hand-written members match it.
+_text = json.encoder.encode_basestring
+_int = int.__repr__
+
+
+def _fast_head(draft: EntryDraft, key_id: str) -> str | None:
+    if not (type(draft.code) is str and type(draft.id) is str and type(draft.memo) is str
+            and type(key_id) is str and type(draft.effective_date) is dt.date
+            and (draft.reverses is None or type(draft.reverses) is str)):
+        return None
+    legs = []
+    for p in draft.postings:
+        direction = p.direction
+        if type(direction) is not str:
+            direction = getattr(direction, "value", None)
+        if not (type(p.account) is str and type(p.amount_minor) is int and type(p.currency) is str
+                and type(direction) is str):
+            return None
+        legs.append(f'{{"account":{_text(p.account)},"amount_minor":{_int(p.amount_minor)},'
+                    f'"currency":{_text(p.currency)},"direction":{_text(direction)}}}')
+    data = _encode(_plain(draft.data)) if draft.data else "{}"
+    return (f'{{"code":{_text(draft.code)},"data":{data},"effective_date":"{draft.effective_date.isoformat()}",'
+            f'"id":{_text(draft.id)},"key_id":{_text(key_id)},"memo":{_text(draft.memo)},'
+            f'"postings":[{",".join(legs)}],"recorded_at":')
+
+
+def _generic_parts(draft: EntryDraft, key_id: str) -> tuple[bytes, bytes]:
+    body = draft.body()
+    front = _encode({"code": body["code"], "data": body["data"], "effective_date": body["effective_date"],
+                     "id": body["id"], "key_id": key_id, "memo": body["memo"], "postings": body["postings"]})
+    back = _encode({"references": body["references"], "reverses": body["reverses"]})
+    return (front[:-1] + ',"recorded_at":').encode("utf-8"), ("," + back[1:-1] + ',"sequence":').encode("utf-8")
 
 
 def encode_json(value: Any) -> bytes:
