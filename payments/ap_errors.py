@@ -32,6 +32,17 @@ class DocumentExistsWithDifferentBody(Conflict):
                          object_id=object_id)
 
 
+class CreatedConcurrently(Conflict):
+    """Another request created a document with the same client-chosen id at the same moment; retrying replays it
+    (or says its content differs)."""
+
+    code = "created_concurrently"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} {object_id} was created by another request at the same time; retry to see it.",
+                         kind=kind, object_id=object_id)
+
+
 class DuplicateNumber(Conflict):
     """A purchase order (or a vendor's credit memo) number is already taken."""
 

@@ -12,8 +12,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_repo import as_date, guarded, one_of, page_after, stamp_of, stamp_values
+from adapters.db.ap_unique import unique_or
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_approvals, invoice_holds, invoice_lines,
                                    invoices, match_results)
+from payments.ap_errors import CreatedConcurrently, DuplicateNumber
+from payments.controls import SameApproverTwice
 from payments.ap_records import (CreditMemoRecord, HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, Stamp)
 from payments.documents import CreditMemo, CreditMemoLine, CreditMemoStatus, Invoice, InvoiceLine, InvoiceStatus
 from payments.duplicates import normalize_invoice_number
@@ -79,8 +82,10 @@ class SqlInvoiceRepository:
         self._conn = conn
 
     def add(self, record: InvoiceRecord) -> None:
-        self._conn.execute(insert(invoices).values(id=record.invoice.id, create_digest=record.create_digest,
-                                                   **invoice_values(record), **stamp_values("entered", record.entered)))
+        with unique_or(self._conn, {"id": lambda: CreatedConcurrently("invoice", record.invoice.id)}):
+            self._conn.execute(insert(invoices).values(id=record.invoice.id, create_digest=record.create_digest,
+                                                       **invoice_values(record),
+                                                       **stamp_values("entered", record.entered)))
         if record.invoice.lines:
             self._conn.execute(insert(invoice_lines), invoice_line_rows(record.invoice))
 
@@ -166,8 +171,9 @@ class SqlInvoiceRepository:
         return [(who, dt.datetime.fromisoformat(at.replace("Z", "+00:00"))) for who, at in rows]
 
     def add_approval(self, invoice_id: str, version: int, approver_id: str, at: str) -> None:
-        self._conn.execute(insert(invoice_approvals).values(invoice_id=invoice_id, invoice_version=version,
-                                                            approver_id=approver_id, approved_at=at))
+        with unique_or(self._conn, {"approver": lambda: SameApproverTwice(approver_id, f"invoice {invoice_id}")}):
+            self._conn.execute(insert(invoice_approvals).values(invoice_id=invoice_id, invoice_version=version,
+                                                                approver_id=approver_id, approved_at=at))
 
     def holds(self, invoice_id: str, *, status: str | None = None) -> list[HoldRecord]:
         stmt = select(invoice_holds).where(invoice_holds.c.invoice_id == invoice_id)
@@ -195,10 +201,13 @@ class SqlCreditMemoRepository:
 
     def add(self, record: CreditMemoRecord) -> None:
         m = record.memo
-        self._conn.execute(insert(credit_memos).values(
-            id=m.id, vendor_id=m.vendor_id, memo_number=m.memo_number, memo_date=m.memo_date, currency=m.currency,
-            status=m.status.value, invoice_id=m.invoice_id, total_minor=m.total_minor, reason=record.reason,
-            entry_id=record.entry_id, create_digest=record.create_digest, **stamp_values("created", record.created)))
+        with unique_or(self._conn, {"number": lambda: DuplicateNumber("credit memo", m.memo_number),
+                                    "id": lambda: CreatedConcurrently("credit memo", m.id)}):
+            self._conn.execute(insert(credit_memos).values(
+                id=m.id, vendor_id=m.vendor_id, memo_number=m.memo_number, memo_date=m.memo_date, currency=m.currency,
+                status=m.status.value, invoice_id=m.invoice_id, total_minor=m.total_minor, reason=record.reason,
+                entry_id=record.entry_id, create_digest=record.create_digest,
+                **stamp_values("created", record.created)))
         self._conn.execute(insert(credit_memo_lines), [
             {"credit_memo_id": m.id, "line_no": n, "po_id": line.po_id, "po_line_no": line.po_line_no,
              "quantity": line.quantity, "amount_minor": line.amount_minor} for n, line in enumerate(m.lines, 1)])

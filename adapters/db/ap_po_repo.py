@@ -11,8 +11,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_repo import as_date, guarded, page_after, stamp_of, stamp_values
+from adapters.db.ap_unique import unique_or
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_lines, invoices, po_lines,
                                    purchase_order_versions, purchase_orders, receipt_lines, receipts)
+from payments.ap_errors import CreatedConcurrently, DuplicateNumber
 from payments.ap_records import LineBudget, PORecord, POVersion, ReceiptRecord, Stamp
 from payments.documents import (AccountCoding, CreditMemoStatus, InvoiceStatus, LineKind, MatchLevel, POLine,
                                 POStatus, PurchaseOrder, Receipt, ReceiptLine, ReceiptStatus)
@@ -43,11 +45,13 @@ class SqlPurchaseOrderRepository:
 
     def add(self, record: PORecord, version: POVersion) -> None:
         po = record.po
-        self._conn.execute(insert(purchase_orders).values(
-            id=po.id, number=record.number, vendor_id=po.vendor_id, currency=po.currency, status=po.status.value,
-            version=po.version, max_total_minor=po.max_total_minor, total_minor=po.total_minor,
-            description=record.description, create_digest=record.create_digest,
-            **stamp_values("created", record.created), **stamp_values("updated", record.updated)))
+        with unique_or(self._conn, {"number": lambda: DuplicateNumber("purchase order", record.number),
+                                    "id": lambda: CreatedConcurrently("purchase order", po.id)}):
+            self._conn.execute(insert(purchase_orders).values(
+                id=po.id, number=record.number, vendor_id=po.vendor_id, currency=po.currency, status=po.status.value,
+                version=po.version, max_total_minor=po.max_total_minor, total_minor=po.total_minor,
+                description=record.description, create_digest=record.create_digest,
+                **stamp_values("created", record.created), **stamp_values("updated", record.updated)))
         self._conn.execute(insert(po_lines), [_line_values(po.id, line, record.budget.get(line.line_no, LineBudget()))
                                               for line in po.lines])
         self._add_version(version)
@@ -160,10 +164,11 @@ class SqlReceiptRepository:
 
     def add(self, record: ReceiptRecord) -> None:
         r = record.receipt
-        self._conn.execute(insert(receipts).values(
-            id=r.id, po_id=r.po_id, number=record.number, received_on=r.received_on, accepted_on=r.accepted_on,
-            status=r.status.value, note=record.note, entry_id=record.entry_id, create_digest=record.create_digest,
-            **stamp_values("created", record.created)))
+        with unique_or(self._conn, {"id": lambda: CreatedConcurrently("receipt", r.id)}):
+            self._conn.execute(insert(receipts).values(
+                id=r.id, po_id=r.po_id, number=record.number, received_on=r.received_on, accepted_on=r.accepted_on,
+                status=r.status.value, note=record.note, entry_id=record.entry_id, create_digest=record.create_digest,
+                **stamp_values("created", record.created)))
         self._conn.execute(insert(receipt_lines), [
             {"receipt_id": r.id, "po_line_no": line.po_line_no, "po_id": r.po_id,
              "quantity_received": line.quantity_received, "quantity_accepted": line.quantity_accepted,

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from adapters.db.ap_tables import budgets, vendors
-from payments.ap_errors import StaleState
+from adapters.db.ap_unique import unique_or
+from payments.ap_errors import CreatedConcurrently, DuplicateNumber, StaleState
 from payments.ap_records import BudgetRecord, Stamp, VendorRecord
 from payments.documents import DiversityCertification, Vendor, VendorStatus
 
@@ -106,10 +107,12 @@ class SqlVendorRepository:
         self._conn = conn
 
     def add(self, record: VendorRecord, *, tin_ciphertext: bytes | None, tin_fingerprint: str | None) -> None:
-        self._conn.execute(insert(vendors).values(
-            **self._values(record), id=record.vendor.id, status=record.vendor.status.value,
-            create_digest=record.create_digest, tin_ciphertext=_text(tin_ciphertext), tin_fingerprint=tin_fingerprint,
-            **stamp_values("created", record.created)))
+        with unique_or(self._conn, {"number": lambda: DuplicateNumber("vendor", record.number or ""),
+                                    "id": lambda: CreatedConcurrently("vendor", record.vendor.id)}):
+            self._conn.execute(insert(vendors).values(
+                **self._values(record), id=record.vendor.id, status=record.vendor.status.value,
+                create_digest=record.create_digest, tin_ciphertext=_text(tin_ciphertext),
+                tin_fingerprint=tin_fingerprint, **stamp_values("created", record.created)))
 
     def _values(self, r: VendorRecord) -> dict[str, Any]:
         v = r.vendor
@@ -191,9 +194,14 @@ class SqlBudgetRepository:
         values = {"amount_minor": record.amount_minor, "entry_id": record.entry_id, "version": record.version,
                   **stamp_values("set", record.set)}
         if expected_version is None:
-            self._conn.execute(insert(budgets).values(
-                id=record.id, fiscal_year=record.fiscal_year, fund=record.fund, department=record.department,
-                object_code=record.object_code, currency=record.currency, **values))
+            def stale() -> StaleState:  # a concurrent first "set" of the same line won
+                return StaleState("budget", f"FY{record.fiscal_year} {record.fund}-{record.department}-"
+                                  f"{record.object_code}", "not yet set")
+
+            with unique_or(self._conn, {"coding": stale, "id": stale}):
+                self._conn.execute(insert(budgets).values(
+                    id=record.id, fiscal_year=record.fiscal_year, fund=record.fund, department=record.department,
+                    object_code=record.object_code, currency=record.currency, **values))
             return
         guarded(self._conn, update(budgets).where(budgets.c.id == record.id, budgets.c.version == expected_version)
                 .values(**values), "budget", record.id, f"version {expected_version}")
