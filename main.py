@@ -122,9 +122,24 @@ def create_app(container: Container):  # noqa: ANN201
     from adapters.http.app import create_app as make_app
 
     return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
+                    portal=wire_portal(container),
                     authenticator=getattr(container, "authenticator", None), settings=container.settings,
                     clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
                     bank_accounts=container.bank_accounts, csrf=container.csrf)
+
+
+def wire_portal(container: Container) -> Any:
+    """The vendor portal: reads scoped to the caller's vendor, invoices submitted through the AP use case, interest
+    computed with the payment run's own prompt-pay settings."""
+    from adapters.db.portal_queries import SqlPortalQueries
+    from payments.portal_service import VendorPortal
+    from payments.portal_timeline import InterestRules
+
+    run = wire_payments(container).policy
+    bank = getattr(container, "bank_accounts", None)
+    return VendorPortal(container.uow, lambda uow: SqlPortalQueries(uow.conn), container.clock,
+                        ap_services(container).invoices, InterestRules(run.prompt_pay, run.rates, run.calendar),
+                        bank_holds=bank.payment_holds if bank is not None else None)
 
 
 def jobs(container: Container) -> list:
@@ -169,7 +184,10 @@ def initialize(container: Container, *, example: bool) -> bool:
         from payments.example_people import example_people
         from payments.users_service import CLI_OPERATOR
 
-        container.users.ensure(CLI_OPERATOR, example_people())
+        # A portal user per example vendor (``acme-furniture-co`` …), so a vendor token shows its own invoices.
+        vendors = [(r.vendor.id, r.vendor.legal_name)
+                   for r in ap_services(container).vendors.list(after=None, limit=100)]
+        container.users.ensure(CLI_OPERATOR, example_people(vendors))
     return created
 
 

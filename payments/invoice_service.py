@@ -20,7 +20,7 @@ from payments.ap_errors import InvalidDocument, InvoiceLocked, VendorNotActive
 from payments.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition
 from payments.errors import Conflict
-from payments.identity import Action, Principal, authorize
+from payments.identity import Action, Principal, authorize, authorize_for_vendor
 from payments.match_findings import Hold
 from payments.match_service import Matcher, MatchOutcome
 from payments.po_lines import check_price, check_quantity
@@ -112,6 +112,21 @@ class InvoiceService:
     def create_in(self, uow: Any, principal: Principal, cmd: NewInvoice, *, id: str | None = None,
                   match: bool = True) -> tuple[InvoiceRecord, bool]:
         authorize(principal, Action.INVOICE_CREATE)
+        return self._enter_in(uow, principal, cmd, id=id, match=match)
+
+    def submit_by_vendor(self, principal: Principal, cmd: NewInvoice) -> tuple[InvoiceRecord, bool]:
+        """A vendor's own invoice from the portal: entered and matched exactly like staff's, for its vendor only."""
+        authorize_for_vendor(principal, Action.PORTAL_SUBMIT_INVOICE, cmd.vendor_id)
+        if not principal.is_vendor:
+            raise InvalidDocument("only a vendor's own user submits through the portal", field="vendor_id",
+                                  code="not_a_vendor")
+        with self._d.uow() as uow:
+            record, created = self._enter_in(uow, principal, cmd, id=None, match=True, action="invoice_submitted")
+            uow.commit()
+        return record, created
+
+    def _enter_in(self, uow: Any, principal: Principal, cmd: NewInvoice, *, id: str | None, match: bool,
+                  action: str = "invoice_entered") -> tuple[InvoiceRecord, bool]:
         invoice_id = client_id("invoice", id)
         digest = content_digest(cmd)
         if invoice_id is not None and (existing := uow.invoices.get(invoice_id)) is not None:
@@ -121,7 +136,7 @@ class InvoiceService:
         stamp = self._d.stamp(principal)
         record = InvoiceRecord(invoice, 1, stamp, stamp, create_digest=digest)
         uow.invoices.add(record)
-        self._d.record(uow, principal, "invoice_entered", invoice.id, None,
+        self._d.record(uow, principal, action, invoice.id, None,
                        {"vendor_id": invoice.vendor_id, "total_minor": invoice.total_minor})
         if match:
             self._matcher.rematch_in(uow, [invoice.id], trigger="entered", document=invoice.id)

@@ -11,6 +11,7 @@ from adapters.http import recon_routes
 from adapters.http import invoice_routes, po_routes, vendor_routes
 from adapters.http import payment_routes
 from adapters.http import audit_routes, auth_routes, bank_account_routes, portal_routes, users_routes
+from adapters.http import portal_ap_routes
 from adapters.http.auth import public
 
 
@@ -26,7 +27,7 @@ def create_app(**state: Any) -> FastAPI:
     for ap_module in (vendor_routes, po_routes, invoice_routes):
         app.include_router(ap_module.router)
     app.include_router(payment_routes.router)
-    for module in (auth_routes, users_routes, bank_account_routes, portal_routes, audit_routes):
+    for module in (auth_routes, users_routes, bank_account_routes, portal_routes, portal_ap_routes, audit_routes):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

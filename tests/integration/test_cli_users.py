@@ -36,7 +36,8 @@ def test_the_example_agency_has_a_user_per_role_and_the_cli_hands_out_tokens(env
     users = {u["username"]: u["roles"] for u in json.loads(capsys.readouterr().out)}
     assert users == {"clerk": ["ap_clerk"], "approver": ["ap_approver"], "approver2": ["ap_approver"],
                      "treasurer": ["treasurer"], "vendoradmin": ["vendor_admin"], "auditor": ["auditor"],
-                     "admin": ["admin"]}
+                     "admin": ["admin"], "acme-furniture-co": ["vendor"], "riverton-it-services-llc": ["vendor"],
+                     "blue-river-paving-inc": ["vendor"], "summit-office-supply": ["vendor"]}
     token = token_of(capsys, "auditor")
     assert token.startswith("dsb_") and len(token) == 47
     with TestClient(main.create_app(main.build())) as client:
@@ -44,6 +45,13 @@ def test_the_example_agency_has_a_user_per_role_and_the_cli_hands_out_tokens(env
         assert r.status_code == 200
         assert {"user_created"} <= {e["action"] for e in r.json()["items"]}
         assert client.get("/v1/users", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    # Each example vendor has a portal user that sees its own invoices, and only those.
+    acme = {"Authorization": f"Bearer {token_of(capsys, 'acme-furniture-co')}"}
+    with TestClient(main.create_app(main.build())) as client:
+        mine = client.get("/v1/portal/invoices", headers=acme).json()["items"]
+        assert sorted(i["invoice_number"] for i in mine) == ["A-2001", "A-2002", "A-2003", "A-2004", "a 2002"]
+        everyone = client.get("/v1/invoices", headers={"Authorization": f"Bearer {token}"}).json()["items"]
+        assert len(everyone) > len(mine)
 
 
 def test_users_added_disabled_and_signed_in_from_the_cli(env, capsys, monkeypatch):
