@@ -660,16 +660,19 @@ def cmd_payments(args: argparse.Namespace) -> int:
     service = wire_payments(container)
     if args.payments_cmd == "run":
         run_date = dt.date.fromisoformat(args.date) if args.date else None
-        result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli")
+        result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli",
+                                    same_day=args.same_day)
         if result.run is None:
             out = {"run": None, "skipped": [s.reason.value for s in (result.plan.skipped if result.plan else ())]}
             print(json.dumps(out) if args.json else "nothing is payable in this window")
             return 0
         run = result.run
         print(json.dumps({"run_id": run.id, "created": result.created, "payments": run.payment_count,
-                          "total_minor": run.total_minor, "status": run.status.value}) if args.json else
+                          "total_minor": run.total_minor, "status": run.status.value,
+                          "effective_date": run.effective_date.isoformat(), "same_day": run.same_day}) if args.json else
               f"{'created' if result.created else 'existing'} run {run.id}: {run.payment_count} payments, "
-              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}, {run.status.value}")
+              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}"
+              f"{' (same-day)' if run.same_day else ''}, {run.status.value}")
     elif args.payments_cmd == "submit":
         outcomes = service.submit_released()
         rows = [{"submission_id": o.submission_id, "run_id": o.run_id, "result": o.result, "reference": o.reference}
@@ -700,6 +703,8 @@ def add_payment_commands(sub: Any) -> None:
     s.add_argument("--date", help="ISO date (default: today's business day, honouring the cut-off)")
     s.add_argument("--key", help="run key: a second call with the same key returns the first run")
     s.add_argument("--rail", help="rail name (default: the policy's)")
+    s.add_argument("--same-day", action="store_true",
+                   help="settle today (same-day ACH); refused after the rail's same-day cut-off")
     s.add_argument("--json", action="store_true")
     s = pay.add_parser("submit", help="submit released runs; finish any submission a crash or timeout left open")
     s.add_argument("--json", action="store_true")

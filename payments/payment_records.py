@@ -61,6 +61,7 @@ class PaymentRecord:
     submission_id: str | None = None
     status_reason: str | None = None
     items: tuple[PaymentItemRecord, ...] = ()
+    same_day: bool = False
 
     @property
     def external_id(self) -> str:
@@ -85,6 +86,7 @@ class PaymentRunRecord:
     releasers: tuple[str, ...] = ()
     submission_id: str | None = None
     skipped: tuple[dict, ...] = field(default=())
+    same_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)

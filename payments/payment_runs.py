@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from payments.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
+from payments.errors import Conflict
 from payments.prompt_pay import PromptPayPolicy, RateTable, decide_discount, late_payment_interest
 from payments.rails import RailAccountType, RailCapabilities, RailSec
 from payments.terms import PaymentTerms
@@ -207,7 +208,11 @@ class PlannedItem:
 
 @dataclass(frozen=True, slots=True)
 class PlannedPayment:
-    """One credit to one vendor's account: a prenote (no items) or a live payment of its items."""
+    """One credit to one vendor's account: a prenote (no items) or a live payment of its items.
+
+    ``effective_date`` is None for the run's own date; a same-day run's payment above the same-day limit
+    carries the next-day date instead (and ``same_day`` False).
+    """
 
     vendor_id: str
     account_id: str
@@ -216,6 +221,8 @@ class PlannedPayment:
     kind: PaymentKind
     sec_code: RailSec
     items: tuple[PlannedItem, ...] = ()
+    effective_date: dt.date | None = None
+    same_day: bool = False
 
     @property
     def amount_minor(self) -> int:
@@ -236,6 +243,7 @@ class RunPlan:
     currency: str
     payments: tuple[PlannedPayment, ...] = ()
     skipped: tuple[Skipped, ...] = field(default=())
+    same_day: bool = False
 
     @property
     def total_minor(self) -> int:
@@ -246,10 +254,53 @@ class RunPlan:
         return frozenset(i.invoice_id for p in self.payments for i in p.items)
 
 
+class SameDayUnavailable(Conflict):
+    """Same-day settlement was asked for and cannot be had (the rail has none, or today's cut-off has passed)."""
+
+    code = "same_day_unavailable"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"same-day ACH is not available: {why}; plan an ordinary run instead", reason=why)
+
+
 def effective_entry_date(requested: dt.date, now: dt.datetime, calendar: BusinessCalendar) -> dt.date:
-    """The next business day on or after ``requested``, and never a day whose cut-off has passed at ``now``."""
+    """The next business day on or after ``requested``, and never a day whose cut-off has passed at ``now``.
+
+    This is the day the run's batch is sent (its processing date); what the batch asks for as its settlement
+    date is ``settlement_date``.
+    """
     earliest = calendar.effective_business_date(now)
     return calendar.next_business_day_on_or_after(max(requested, earliest))
+
+
+def settlement_date(processing: dt.date, calendar: BusinessCalendar,
+                    capabilities: RailCapabilities | None = None) -> dt.date:
+    """The effective entry date of an ordinary (not same-day) payment sent on ``processing``.
+
+    Next-day ACH: the next business day (an ACH entry dated the day it is sent would ask for same-day
+    settlement, with its fee and its limit). A rail that executes on the day (lag 0) keeps ``processing``.
+    """
+    lag = capabilities.settlement_lag_business_days if capabilities is not None else 1
+    return calendar.add_business_days(processing, lag) if lag else calendar.next_business_day_on_or_after(processing)
+
+
+def same_day_refusal(processing: dt.date, now: dt.datetime, calendar: BusinessCalendar,
+                     capabilities: RailCapabilities | None) -> str | None:
+    """Why a batch sent on ``processing`` cannot settle that same day, or None when it can.
+
+    Same-day means: the rail offers it, the batch is sent today (a business day), and before the rail's
+    same-day cut-off (the cut-off instant itself is already closed, as with the daily cut-off).
+    """
+    if capabilities is None or not capabilities.same_day or capabilities.same_day_cutoff is None:
+        return "the rail offers no same-day service"
+    local = now.astimezone(calendar.tz)
+    if processing != local.date():
+        return f"a run for {processing.isoformat()} cannot settle on the day it is planned ({local.date().isoformat()})"
+    if not calendar.is_business_day(local.date()):
+        return f"{local.date().isoformat()} is not a business day"
+    if local.time() >= capabilities.same_day_cutoff:
+        return f"it is {local:%H:%M}, past the {capabilities.same_day_cutoff:%H:%M} same-day cut-off"
+    return None
 
 
 def selection_horizon(run_date: dt.date, policy: RunPolicy) -> dt.date:
@@ -301,7 +352,7 @@ def plan_item(invoice: PayableInvoice, *, run_date: dt.date, effective_date: dt.
                        invoice.approver_ids)
 
 
-def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, effective_date: dt.date,
+def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, processing_date: dt.date,
                   policy: RunPolicy) -> tuple[SkipReason | None, bool]:
     """(why the account cannot be paid now, whether a prenote should be sent now)."""
     if account is None or account.status is not PayeeAccountStatus.ACTIVE:
@@ -316,7 +367,9 @@ def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, e
         return SkipReason.PRENOTE_PENDING, True
     if prenote.status not in (PaymentStatus.SENT, PaymentStatus.SETTLED):
         return SkipReason.PRENOTE_PENDING, False
-    waited = policy.calendar.business_days_between(prenote.effective_date, effective_date)
+    # Nacha: live entries may be initiated no sooner than the third banking day after the prenote's
+    # settlement date (its effective date), so the wait is counted in business days up to the day we send.
+    waited = policy.calendar.business_days_between(prenote.effective_date, processing_date)
     if waited < policy.prenote_wait_business_days:
         return SkipReason.PRENOTE_PENDING, False
     return None, False
@@ -325,7 +378,7 @@ def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, e
 def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAccount | None],
              prenotes: Mapping[str, PrenoteRecord], *, run_date: dt.date, now: dt.datetime,
              policy: RunPolicy, awaiting_prenote: Iterable[PayeeAccount] = (),
-             capabilities: RailCapabilities | None = None) -> RunPlan:
+             capabilities: RailCapabilities | None = None, same_day: bool = False) -> RunPlan:
     """The payments a run on ``run_date`` makes. ``accounts`` is keyed by vendor, ``prenotes`` by account.
 
     ``awaiting_prenote`` are accounts still being verified whose prenote is due: each gets one prenote,
@@ -333,9 +386,21 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
     without prenotes sends none (the account is verified another way), SEC codes fall back to CCD, and a
     payment above the rail's limit is left out. Deterministic: the same inputs give the same payments in
     the same order (vendor, then account).
+
+    The run is sent on its processing date (``run_date``, or the next business day when the cut-off has
+    passed) and settles on the rail's next settlement date. With ``same_day`` it settles on the processing
+    date itself, which must be today and before the rail's same-day cut-off (else ``SameDayUnavailable``);
+    a payment above the same-day limit still goes in the run, priced and dated for the next day.
     """
+    invoices = list(invoices)
     can_prenote = capabilities is None or capabilities.prenotes
-    effective = effective_entry_date(run_date, now, policy.calendar)
+    processing = effective_entry_date(run_date, now, policy.calendar)
+    next_day = settlement_date(processing, policy.calendar, capabilities)
+    if same_day:
+        why = same_day_refusal(processing, now, policy.calendar, capabilities)
+        if why is not None:
+            raise SameDayUnavailable(why)
+    effective = processing if same_day else next_day
     skipped: list[Skipped] = []
     groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
     prenote_for: dict[str, PayeeAccount] = {}
@@ -348,7 +413,7 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
         if account is not None and not can_prenote and account.prenote_required:
             account = replace(account, prenote_required=False)
         reason, send_prenote = _account_gate(account, prenotes.get(account.account_id) if account else None,
-                                             effective, policy)
+                                             processing, policy)
         if send_prenote and account is not None:
             prenote_for[account.account_id] = account
         if reason is not None:
@@ -365,11 +430,21 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
     for account in sorted(prenote_for.values(), key=lambda a: (a.vendor_id, a.account_id)):
         sec = RailSec.PPD if account.payee_kind is PayeeKind.INDIVIDUAL else RailSec.CCD
         payments.append(PlannedPayment(account.vendor_id, account.account_id, account.payee_name, policy.currency,
-                                       PaymentKind.PRENOTE, sec))
+                                       PaymentKind.PRENOTE, sec, same_day=same_day))
+    same_day_limit = capabilities.same_day_max_payment_minor if capabilities is not None else None
+    by_id = {i.invoice_id: i for i in invoices} if same_day and same_day_limit is not None else {}
     for (vendor_id, account_id, currency), items in sorted(groups.items()):
         account = accounts[vendor_id]
         payment = PlannedPayment(vendor_id, account_id, account.payee_name, currency, PaymentKind.LIVE,
-                                 choose_sec(account, len(items), capabilities), tuple(items))
+                                 choose_sec(account, len(items), capabilities), tuple(items), same_day=same_day)
+        if same_day and same_day_limit is not None and payment.amount_minor > same_day_limit:
+            # Over the same-day limit: the operator would settle it the next day anyway, so say so, and price
+            # it (interest, discount) for the day it really settles.
+            repriced = [plan_item(by_id[i.invoice_id], run_date=run_date, effective_date=next_day, policy=policy)
+                        for i in items]
+            skipped.extend(i for i in repriced if isinstance(i, Skipped))
+            payment = replace(payment, items=tuple(i for i in repriced if isinstance(i, PlannedItem)),
+                              effective_date=next_day, same_day=False)
         if payment.amount_minor <= 0:
             skipped.extend(Skipped(i.invoice_id, SkipReason.AMOUNT_NOT_POSITIVE) for i in items)
             continue
@@ -378,4 +453,4 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, str(payment.amount_minor)) for i in items)
             continue
         payments.append(payment)
-    return RunPlan(run_date, effective, policy.currency, tuple(payments), tuple(skipped))
+    return RunPlan(run_date, effective, policy.currency, tuple(payments), tuple(skipped), same_day)

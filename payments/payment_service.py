@@ -104,8 +104,11 @@ class PaymentRuns(PaymentsBase):
     """Create, release and cancel payment runs."""
 
     def create_run(self, *, run_date: dt.date | None = None, run_key: str | None = None, created_by: str = "system",
-                   rail: str | None = None, attempts: int = 8) -> CreateRunResult:
+                   rail: str | None = None, attempts: int = 8, same_day: bool = False) -> CreateRunResult:
         """Plan and store the run for ``run_date`` (default: today's business day, after the cut-off tomorrow's).
+
+        ``same_day`` asks for same-day settlement: refused (``same_day_unavailable``) unless the rail offers it
+        and today's same-day cut-off has not passed; payments above the same-day limit settle the next day.
 
         Idempotent per ``run_key``: the second caller gets the first caller's run. Without a key, two runs racing
         for one invoice are settled by the store's unique constraint: the loser plans again without it.
@@ -129,7 +132,7 @@ class PaymentRuns(PaymentsBase):
                     prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
                                                      + [a.account_id for a in awaiting])
                     plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
-                                    awaiting_prenote=awaiting, capabilities=capabilities)
+                                    awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
                     if not plan.payments:
                         return CreateRunResult(None, False, plan)
                     run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by, rail=rail, now=now)
@@ -151,14 +154,16 @@ class PaymentRuns(PaymentsBase):
                 id=new_payment_id(), run_id=run_id, vendor_id=planned.vendor_id, account_id=planned.account_id,
                 payee_name=planned.payee_name, currency=planned.currency, amount_minor=planned.amount_minor,
                 kind=planned.kind, sec_code=planned.sec_code, status=PaymentStatus.SCHEDULED,
-                effective_date=plan.effective_date, created_at=now, items=items))
+                effective_date=planned.effective_date or plan.effective_date, created_at=now, items=items,
+                same_day=planned.same_day))
         total = plan.total_minor
         skipped = tuple({"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail} for s in plan.skipped)
         run = PaymentRunRecord(
             id=run_id, run_date=plan.run_date, effective_date=plan.effective_date, status=RunStatus.DRAFT,
             currency=plan.currency, rail=rail, created_at=now, created_by=created_by, total_minor=total,
             payment_count=len(records), run_key=run_key,
-            required_releases=releases_required(total, self.policy.dual_release_threshold_minor), skipped=skipped)
+            required_releases=releases_required(total, self.policy.dual_release_threshold_minor), skipped=skipped,
+            same_day=plan.same_day)
         uow.payments.add_run(run, records)
         uow.payments.add_outbox("payment_run.created", f"payment_run.created:{run_id}",
                                 {"run_id": run_id, "payments": len(records), "total_minor": total}, now)

@@ -201,6 +201,7 @@ class PaymentService(PaymentRuns):
                 payee_name=p.payee_name, payee_id=p.vendor_id, routing_number=account.routing_number,
                 account_number=self._accounts.account_number(p.account_id), account_type=account.account_type,
                 sec_code=p.sec_code, prenote=p.kind is PaymentKind.PRENOTE, trace_number=p.trace_number,
+                effective_date=p.effective_date, same_day=p.same_day,
                 remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
                                                 i.invoice_date) for i in p.items)))
         return RailBatch(submission.id, submission.run_id, submission.created_at, run.effective_date, tuple(out))

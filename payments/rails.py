@@ -82,6 +82,10 @@ class RailPayment:
     prenote: bool = False
     trace_number: str | None = None
     remittance: tuple[RemittanceLine, ...] = ()
+    # The payment's own effective entry date when it differs from the batch's (a same-day run's over-limit
+    # payment settles the next day), and whether it asks for same-day settlement.
+    effective_date: dt.date | None = None
+    same_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,14 @@ class RailPaymentStatus:
 
 @dataclass(frozen=True, slots=True)
 class RailCapabilities:
-    """What a rail can carry: SEC codes, currencies, same-day, and its per-payment limit."""
+    """What a rail can carry: SEC codes, currencies, same-day, and its per-payment limit.
+
+    ``settlement_lag_business_days``: business days from the day a batch is sent to the effective (settlement)
+    date of an ordinary payment: 1 for next-day ACH (an ACH entry dated the day it is sent asks for same-day
+    settlement), 0 for a credit transfer executed on the day requested. ``same_day_cutoff`` is the last moment
+    (wall clock in the business calendar's zone) a same-day batch may be sent; ``same_day_max_payment_minor``
+    the largest payment that may settle same-day (Nacha: $1,000,000 since 2022-03-18; an ODFI may set less).
+    """
 
     sec_codes: frozenset[RailSec]
     currencies: frozenset[str] = frozenset({"USD"})
@@ -132,6 +143,9 @@ class RailCapabilities:
     prenotes: bool = True
     max_payment_minor: int | None = None
     details: dict[str, str] = field(default_factory=dict)
+    settlement_lag_business_days: int = 1
+    same_day_cutoff: dt.time | None = None
+    same_day_max_payment_minor: int | None = None
 
     def supports(self, sec: RailSec, currency: str) -> bool:
         return sec in self.sec_codes and currency in self.currencies

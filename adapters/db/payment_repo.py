@@ -66,7 +66,7 @@ class SqlPaymentStore:
             status=RunStatus(row.status), currency=row.currency, rail=row.rail, created_at=_parse_ts(row.created_at),
             created_by=row.created_by, total_minor=row.total_minor, payment_count=row.payment_count,
             run_key=row.run_key, required_releases=row.required_releases, releasers=releasers,
-            submission_id=row.submission_id, skipped=tuple(json.loads(row.skipped or "[]")))
+            submission_id=row.submission_id, skipped=tuple(json.loads(row.skipped or "[]")), same_day=bool(row.same_day))
 
     def find_run_by_key(self, run_key: str) -> PaymentRunRecord | None:
         row = self._c.execute(select(payment_runs).where(payment_runs.c.run_key == run_key)).first()
@@ -81,7 +81,8 @@ class SqlPaymentStore:
                 effective_date=run.effective_date.isoformat(), status=run.status.value, currency=run.currency,
                 rail=run.rail, created_at=now, created_by=run.created_by, total_minor=run.total_minor,
                 payment_count=run.payment_count, required_releases=run.required_releases,
-                submission_id=run.submission_id, skipped=json.dumps(list(run.skipped)), updated_at=now))
+                submission_id=run.submission_id, skipped=json.dumps(list(run.skipped)), same_day=run.same_day,
+                updated_at=now))
             if items:
                 self._c.execute(insert(payments), [self._payment_row(p, now) for p in items])
                 rows = [self._item_row(p.id, i) for p in items for i in p.items]
@@ -98,7 +99,7 @@ class SqlPaymentStore:
                     status=p.status.value, effective_date=p.effective_date.isoformat(), trace_number=p.trace_number,
                     submission_id=p.submission_id, status_reason=p.status_reason,
                     live_prenote_account_id=p.account_id if p.kind is PaymentKind.PRENOTE else None,
-                    created_at=now, updated_at=now)
+                    same_day=p.same_day, created_at=now, updated_at=now)
 
     @staticmethod
     def _item_row(payment_id: str, i: PaymentItemRecord) -> dict:
@@ -206,7 +207,7 @@ class SqlPaymentStore:
             currency=r.currency, amount_minor=r.amount_minor, kind=PaymentKind(r.kind), sec_code=RailSec(r.sec_code),
             status=PaymentStatus(r.status), effective_date=_date(r.effective_date), created_at=_parse_ts(r.created_at),
             trace_number=r.trace_number, submission_id=r.submission_id, status_reason=r.status_reason,
-            items=tuple(items.get(r.id, ()))) for r in rows]
+            items=tuple(items.get(r.id, ())), same_day=bool(r.same_day)) for r in rows]
 
     def get_payment(self, payment_id: str) -> PaymentRecord | None:
         found = self._payments(self._c.execute(select(payments).where(payments.c.id == payment_id)))

@@ -6,7 +6,7 @@ two live payments can ever hold one invoice whatever the processes race. The sam
 prenote per bank account (``payments.live_prenote_account_id``).
 """
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from adapters.db.meta import metadata
 
@@ -26,6 +26,7 @@ payment_runs = Table(
     Column("required_releases", Integer, nullable=False),
     Column("submission_id", String(40)),
     Column("skipped", Text),  # JSON: why approved invoices were left out
+    Column("same_day", Boolean, nullable=False, default=False),  # asked for same-day settlement (0010)
     Column("updated_at", String(32), nullable=False),
 )
 Index("ix_payment_runs_status", payment_runs.c.status)
@@ -54,6 +55,7 @@ payments = Table(
     Column("submission_id", String(40)),
     Column("status_reason", String(200)),
     Column("live_prenote_account_id", String(40), unique=True),
+    Column("same_day", Boolean, nullable=False, default=False),  # dated to settle the day it is sent (0010)
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )

@@ -22,6 +22,8 @@ class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     run_date: dt.date | None = Field(default=None, description="the business day to pay for (default: today)")
     rail: str | None = Field(default=None, max_length=40, description="nacha, iso20022, sandbox or an installed rail")
+    same_day: bool = Field(default=False, description="settle today (same-day ACH): 409 same_day_unavailable when the "
+                           "rail has no same-day service or its cut-off has passed")
 
 
 def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) -> dict:
@@ -32,7 +34,7 @@ def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) 
         "payment_count": run.payment_count, "created_by": run.created_by,
         "created_at": run.created_at.isoformat().replace("+00:00", "Z"), "run_key": run.run_key,
         "required_releases": run.required_releases, "released_by": list(run.releasers),
-        "submission_id": run.submission_id, "skipped": list(run.skipped),
+        "submission_id": run.submission_id, "skipped": list(run.skipped), "same_day": run.same_day,
     }
     if payments is not None:
         body["payments"] = [payment_out(p) for p in payments]
@@ -44,7 +46,7 @@ def payment_out(p: PaymentRecord) -> dict:
         "id": p.id, "run_id": p.run_id, "status": p.status.value, "kind": p.kind.value, "sec_code": p.sec_code.value,
         "vendor_id": p.vendor_id, "account_id": p.account_id, "payee_name": p.payee_name, "currency": p.currency,
         "amount_minor": p.amount_minor, "amount": format_minor(p.amount_minor, p.currency),
-        "effective_date": p.effective_date.isoformat(), "trace_number": p.trace_number,
+        "effective_date": p.effective_date.isoformat(), "same_day": p.same_day, "trace_number": p.trace_number,
         "end_to_end_id": p.external_id, "status_reason": p.status_reason,
         "remittance": [{"invoice_id": i.invoice_id, "invoice_number": i.invoice_number,
                         "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
@@ -57,7 +59,8 @@ def create_run(request: Request, body: RunIn, principal: Principal = require(Act
     service = request.app.state.payments
 
     def handler():
-        result = service.create_run(run_date=body.run_date, rail=body.rail, created_by=principal.user_id)
+        result = service.create_run(run_date=body.run_date, rail=body.rail, created_by=principal.user_id,
+                                    same_day=body.same_day)
         if result.run is None:
             skipped = [{"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail}
                        for s in (result.plan.skipped if result.plan else ())]

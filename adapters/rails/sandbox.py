@@ -243,6 +243,6 @@ def build(context: Any) -> NachaRail:
     cfg = context.section("sandbox")
     root = Path(context.outbox_dir) / "sandbox"
     bank = SandboxBank(root / "bank", clock=context.clock, calendar=context.calendar,
-                       settle_days=int(cfg.get("settle_business_days", 1)))
+                       settle_days=int(cfg.get("settle_business_days", 0)))
     return NachaRail(NachaOriginator(context.section("nacha")), root / "outbox", transport=bank, crash=context.crash,
                      name="sandbox")

@@ -31,7 +31,9 @@ def test_paid_through_the_sandbox_returned_by_it_and_seen_on_its_statements(cont
 
     returns = read(bank.returns_file(on=dt.date(2026, 11, 2)), strict=True)
     assert returns.ok and [r.original_trace for r in returns.returns] == [returned_trace]
-    settled_on = run.effective_date + dt.timedelta(days=1)  # one business day later (a Wednesday)
+    # Created Monday 2 November before the cut-off: sent that day, dated (and settled) Tuesday the 3rd.
+    settled_on = run.effective_date
+    assert settled_on == dt.date(2026, 11, 3)
     bai2 = bank.bai2(settled_on)
     assert f",466,{sum(p.amount_minor for p in payments.values())}," in bai2
     assert b"<Ntry>" in bank.camt053(settled_on)

@@ -41,13 +41,16 @@ def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTrans
                     routing_number=str(cfg.get("debtor_routing", "231380104")),
                     company_id=str(cfg.get("company_id", "1234567890")), account_type=AccountType.CHECKING)
     blocks, where = [], {}
-    for sec in (RailSec.CCD, RailSec.CTX, RailSec.PPD):
-        chosen = [p for p in batch.payments if p.sec_code is sec and not p.prenote]
+    dates = sorted({p.effective_date or batch.effective_date for p in batch.payments})
+    for sec, on in ((sec, on) for on in dates for sec in (RailSec.CCD, RailSec.CTX, RailSec.PPD)):
+        chosen = [p for p in batch.payments if p.sec_code is sec and not p.prenote
+                  and (p.effective_date or batch.effective_date) == on]
         if not chosen:
             continue
-        block_id = f"{batch.submission_id[4:]}-{sec.value}"
+        # One block per instrument and execution date; the first date keeps the old id, so files stay stable.
+        block_id = f"{batch.submission_id[4:]}-{sec.value}" + ("" if on == dates[0] else f"-{on:%Y%m%d}")
         blocks.append(PaymentBlock(
-            payment_info_id=block_id, requested_execution_date=batch.effective_date, debtor=debtor,
+            payment_info_id=block_id, requested_execution_date=on, debtor=debtor,
             local_instrument=LocalInstrument(sec.value),
             transfers=tuple(CreditTransfer(
                 end_to_end_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
@@ -77,8 +80,9 @@ class Iso20022Rail:
 
     def capabilities(self) -> RailCapabilities:
         return RailCapabilities(frozenset({RailSec.CCD, RailSec.CTX, RailSec.PPD}), frozenset({"USD"}),
-                                same_day=bool(self._cfg.get("same_day", False)), prenotes=False,
-                                details={"format": self.version})
+                                same_day=False, prenotes=False, details={"format": self.version},
+                                # A credit transfer is executed on the requested date itself.
+                                settlement_lag_business_days=0)
 
     def submit(self, batch: RailBatch) -> RailSubmission:
         name = f"{batch.submission_id}.xml"

@@ -6,6 +6,14 @@
   resubmission carries the same traces. Every other header value is derived from the submission, so the
   same batch always produces byte-for-byte the same file: two processes racing write identical bytes.
 - The file is checked by the reader before it leaves; a file the reader faults is refused (``RailRejected``).
+- Dates: an ordinary payment's batch carries the next business day as its effective entry date (next-day
+  ACH); a same-day payment's batch carries the day it is sent, and its company descriptive date says
+  ``SDHHMM`` (Nacha's same-day convention: the FedACH settlement time the file is meant for). The settlement
+  date (positions 76-78) stays blank: the ACH Operator writes it. Payments with different dates go in
+  different batches, since a batch has one effective entry date.
+- Same-day is offered when the policy's ``[nacha]`` table says ``same_day = true``, up to the ODFI's
+  ``same_day_cutoff`` (wall clock, New York) and ``same_day_limit`` per payment (default $1,000,000, Nacha's
+  limit since 2022-03-18; an ODFI may set less).
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ _CODES = {  # (account type, prenote) -> transaction code
     (RailAccountType.SAVINGS, False): 32, (RailAccountType.SAVINGS, True): 33,
 }
 _MODIFIERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# FedACH same-day submission deadlines (New York) and the settlement time each feeds (FORMATS.md 1.7).
+FEDACH_SAME_DAY_WINDOWS = ((dt.time(10, 30), "1300"), (dt.time(14, 45), "1700"), (dt.time(16, 45), "1800"))
+SAME_DAY_LIMIT = "1000000.00"  # dollars per payment, Nacha since 2022-03-18
 _UNPRINTABLE = re.compile(r"[^ -~]")
 _X12_RESERVED = re.compile(r"[*\\~>^]")
 
@@ -59,10 +70,24 @@ class NachaOriginator:
         self.entry_description = str(cfg.get("entry_description", "VENDOR PAY"))
         self.originator_status = int(cfg.get("originator_status", 1))
         self.same_day = bool(cfg.get("same_day", False))
+        hour, minute = (int(x) for x in str(cfg.get("same_day_cutoff", "13:00")).split(":"))
+        self.same_day_cutoff = dt.time(hour, minute)
+        dollars, _, cents = str(cfg.get("same_day_limit", SAME_DAY_LIMIT)).partition(".")
+        self.same_day_limit_minor = int(dollars.replace(",", "")) * 100 + int((cents + "00")[:2])
+        self.same_day_descriptive = (str(cfg.get("same_day_descriptive", "")) or same_day_descriptive(
+            self.same_day_cutoff)) if self.same_day else ""
 
     @property
     def odfi_id(self) -> str:
         return self.odfi_routing[:8]
+
+
+def same_day_descriptive(cutoff: dt.time) -> str:
+    """``SDHHMM`` for the first FedACH same-day window a file sent by ``cutoff`` can still make."""
+    for deadline, settles in FEDACH_SAME_DAY_WINDOWS:
+        if cutoff <= deadline:
+            return f"SD{settles}"
+    raise ValueError(f"a same-day cut-off of {cutoff:%H:%M} is after FedACH's last same-day window (16:45)")
 
 
 def file_name(submission_id: str) -> str:
@@ -106,16 +131,20 @@ def build_file(batch: RailBatch, originator: NachaOriginator) -> tuple[NachaFile
     traces = {p.payment_id: p.trace_number or derived[p.payment_id] for p in batch.payments}
     created = batch.created_at.astimezone(dt.timezone.utc)
     batches = []
-    for sec in (RailSec.CCD, RailSec.CTX, RailSec.PPD):
-        chosen = sorted((p for p in batch.payments if p.sec_code is sec), key=lambda p: traces[p.payment_id])
-        if not chosen:
-            continue
-        batches.append(Batch(
-            service_class=220, company_name=_text(originator.company_name, 16), company_id=originator.company_id,
-            sec_code=sec.value, entry_description=_text(originator.entry_description, 10),
-            effective_date=batch.effective_date, odfi_id=originator.odfi_id,
-            originator_status=originator.originator_status, descriptive_date=f"{batch.effective_date:%b %d}".upper(),
-            entries=tuple(_entry(p, traces[p.payment_id], originator, created) for p in chosen)))
+    dated = sorted({(p.effective_date or batch.effective_date, p.same_day) for p in batch.payments})
+    for effective, same_day in dated:
+        for sec in (RailSec.CCD, RailSec.CTX, RailSec.PPD):
+            chosen = sorted((p for p in batch.payments if p.sec_code is sec and p.same_day == same_day
+                             and (p.effective_date or batch.effective_date) == effective),
+                            key=lambda p: traces[p.payment_id])
+            if not chosen:
+                continue
+            batches.append(Batch(
+                service_class=220, company_name=_text(originator.company_name, 16), company_id=originator.company_id,
+                sec_code=sec.value, entry_description=_text(originator.entry_description, 10),
+                effective_date=effective, odfi_id=originator.odfi_id, originator_status=originator.originator_status,
+                descriptive_date=originator.same_day_descriptive if same_day else f"{effective:%b %d}".upper(),
+                entries=tuple(_entry(p, traces[p.payment_id], originator, created) for p in chosen)))
     nacha = NachaFile(immediate_destination=originator.immediate_destination,
                       immediate_origin=originator.immediate_origin, creation_date=created.date(),
                       creation_time=created.time().replace(second=0, microsecond=0),
@@ -141,9 +170,13 @@ class NachaRail:
             self.name = name
 
     def capabilities(self) -> RailCapabilities:
+        o = self.originator
         return RailCapabilities(frozenset({RailSec.CCD, RailSec.CTX, RailSec.PPD}), frozenset({"USD"}),
-                                same_day=self.originator.same_day, max_payment_minor=9_999_999_999,
-                                details={"format": "NACHA", "transport": type(self.transport).__name__})
+                                same_day=o.same_day, max_payment_minor=9_999_999_999,
+                                details={"format": "NACHA", "transport": type(self.transport).__name__},
+                                settlement_lag_business_days=1,
+                                same_day_cutoff=o.same_day_cutoff if o.same_day else None,
+                                same_day_max_payment_minor=o.same_day_limit_minor if o.same_day else None)
 
     def render(self, batch: RailBatch) -> tuple[bytes, dict[str, str]]:
         """The file's bytes and manifest, refused unless the reader finds the file clean."""
