@@ -98,7 +98,6 @@ class SqlReconRepository:
     # -- lines ------------------------------------------------------------------------------------------
     def existing_identities(self, identities: Iterable[str], *, accounts: Iterable[str] = (),
                             first: date | None = None, last: date | None = None) -> set[str]:
-        wanted = set(identities)
         if accounts and first and last:
             # What is already stored for these accounts and days, read by the (account, date) index: nothing for
             # a new day, and no million-key IN lists for a large statement.
@@ -107,7 +106,8 @@ class SqlReconRepository:
                                                          recon_lines.c.booking_date <= last.isoformat())
             stored = {r[0] for r in self._c.execute(query)}
             # A duplicate's identity adds its occurrence number, so a re-sent file finds its duplicates too.
-            return wanted & stored
+            return stored.intersection(identities) if stored else set()
+        wanted = set(identities)
         found: set[str] = set()
         for chunk in _chunks(sorted(wanted)):
             found.update(r[0] for r in self._c.execute(
