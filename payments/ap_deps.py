@@ -15,6 +15,7 @@ from ledger.entries import EntryDraft
 from ledger.journal import Journal, format_time
 from payments.ap_errors import DocumentExistsWithDifferentBody, DocumentNotFound, InvalidDocument
 from payments.ap_policy import APPolicies
+from payments.ap_postings import budget_effects
 from payments.ap_ports import AuditRecorder
 from payments.ap_records import Stamp, valid_id
 from payments.controls import BankChangeRestraint
@@ -56,6 +57,11 @@ class APDeps:
         if not wanted:
             return []
         self.journal_for(uow).post_many(wanted)
+        # Each fiscal year's budget line keeps what its orders encumbered and expended, from the very entries
+        # just posted (appropriations are the budget service's own, set with the line).
+        effects = budget_effects(wanted)
+        if effects:
+            uow.budgets.add_effects(effects)
         return [d.id for d in wanted]
 
     def record(self, uow: Any, principal: Principal | str, action: str, object_id: str, before: Any = None,

@@ -80,8 +80,19 @@ class APPolicies:
     prompt_pay: PromptPayPolicy
     approval: ApprovalPolicy
     currency: str = "USD"
+    # The month a fiscal year starts in; a year is named for the calendar year it ends in (July 2026 starts
+    # FY2027 with the default, as the example agency's does; the federal year starts in October).
+    fiscal_year_start_month: int = 7
 
     @classmethod
     def from_policy(cls, policy: Mapping[str, Any]) -> APPolicies:
+        start = int(policy.get("budget", {}).get("fiscal_year_start_month", 7))
+        if not 1 <= start <= 12:
+            raise ValueError(f"budget.fiscal_year_start_month must be 1-12, not {start}")
         return cls(tolerance_policy(policy), prompt_pay_policy(policy), approval_policy(policy),
-                   str(policy.get("payments", {}).get("currency", "USD")))
+                   str(policy.get("payments", {}).get("currency", "USD")), start)
+
+    def fiscal_year_of(self, day: dt.date) -> int:
+        """The fiscal year ``day`` falls in."""
+        return day.year + 1 if self.fiscal_year_start_month > 1 and day.month >= self.fiscal_year_start_month \
+            else day.year

@@ -70,6 +70,11 @@ class BudgetRepository(Protocol):
         """Insert (``expected_version`` None) or replace the line if still at ``expected_version``."""
         ...
 
+    def add_effects(self, effects: Mapping[Any, Any]) -> None:
+        """Add encumbered and expended amounts (``ap_postings.budget_effects``) to each year's line; a line
+        missing is created with nothing appropriated."""
+        ...
+
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
              fund: str | None = None) -> list[BudgetRecord]:
         """Budget lines by id after the cursor."""
@@ -95,8 +100,9 @@ class PurchaseOrderRepository(Protocol):
         ...
 
     def set_status(self, po_id: str, expected: POStatus, new: POStatus, *, approved: Stamp | None = None,
-                   closed: Stamp | None = None, close_reason: str | None = None) -> None:
-        """Guarded status change, stamping who approved or closed."""
+                   closed: Stamp | None = None, close_reason: str | None = None,
+                   fiscal_year: int | None = None) -> None:
+        """Guarded status change, stamping who approved or closed (and, given, the fiscal year charged)."""
         ...
 
     def set_line_budgets(self, po_id: str, budgets: Mapping[int, LineBudget]) -> None:

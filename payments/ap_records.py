@@ -123,6 +123,14 @@ class BudgetRecord:
     entry_id: str | None
     version: int
     set: Stamp
+    # What the year's purchase orders have encumbered and expended against it (kept with every AP posting,
+    # from the split the journal entries carry: ``ap_postings.budget_effects``).
+    encumbered_minor: int = 0
+    expended_minor: int = 0
+
+    @property
+    def available_minor(self) -> int:
+        return self.amount_minor - self.encumbered_minor - self.expended_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,9 @@ class PORecord:
     close_reason: str | None = None
     budget: Mapping[int, LineBudget] = field(default_factory=dict)
     create_digest: str = ""
+    # The appropriation year it is charged to: its encumbrance, receipts, invoices, credits and release all
+    # count against that year's budget line. None only for orders entered before fiscal years were kept.
+    fiscal_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
 """Budgets (appropriations) per fiscal year, fund, department and object code, and the funds check.
 
-Setting a budget posts the appropriation (``budget_adopted``, later ``budget_amended`` for the difference) so
-that the ledger alone answers "how much is left": available = appropriations − encumbrances − expenditures,
-read from the coded accounts of the fund, department and object.
+Setting a budget posts the appropriation (``budget_adopted``, later ``budget_amended`` for the difference). A
+purchase order is charged to one fiscal year's appropriation: approving it checks that year's line only,
+available = appropriation − encumbrances − expenditures of that year, and everything it posts afterwards
+(receipts, invoices, credits, the release on closing) counts against the same year, whichever day it happens.
+The coded accounts hold all years together; each AP entry carries its split by year (``data["budget_years"]``),
+and the budget line keeps the running sums of that split (``ap_postings.budget_effects``).
 """
 
 from __future__ import annotations
@@ -37,14 +40,29 @@ class Availability:
     appropriated_minor: int
     encumbered_minor: int
     expended_minor: int
+    fiscal_year: int | None = None
 
     @property
     def available_minor(self) -> int:
         return self.appropriated_minor - self.encumbered_minor - self.expended_minor
 
 
-def availability(uow: Any, coding: AccountCoding, currency: str) -> Availability:
-    """Read the three coded balances of one fund, department and object from the ledger."""
+def availability(uow: Any, coding: AccountCoding, currency: str, fiscal_year: int) -> Availability:
+    """One fiscal year's budget line: its appropriation, and what that year's orders encumbered and expended.
+
+    The two sums are kept with every AP posting from the year split the entries carry, so they are the
+    journal's own (``ap_postings.budget_effects`` over the journal gives them back). A year with no budget
+    line has nothing available. Spending outside purchase orders (a discount taken on payment) is not charged
+    to a year; the all-years balances of the coded accounts stay in the ledger (``ledger_availability``).
+    """
+    line = uow.budgets.get(fiscal_year, coding.fund, coding.department, coding.object_code, currency)
+    if line is None:
+        return Availability(coding, currency, 0, 0, 0, fiscal_year)
+    return Availability(coding, currency, line.amount_minor, line.encumbered_minor, line.expended_minor, fiscal_year)
+
+
+def ledger_availability(uow: Any, coding: AccountCoding, currency: str) -> Availability:
+    """The three coded balances of one fund, department and object over all years, read from the ledger."""
     rows = uow.ledger_queries.balances(fund=coding.fund, department=coding.department,
                                        object_code=coding.object_code, currency=currency)
     by_account = {r.account: r.balance_minor for r in rows}
@@ -53,8 +71,8 @@ def availability(uow: Any, coding: AccountCoding, currency: str) -> Availability
                         by_account.get(f"{coding.fund}-8030-{base}", 0), by_account.get(f"{coding.fund}-5000-{base}", 0))
 
 
-def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str) -> None:
-    """Raise ``insufficient_funds`` for the first coding whose need exceeds what is available.
+def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str, fiscal_year: int) -> None:
+    """Raise ``insufficient_funds`` for the first coding whose need exceeds what ``fiscal_year`` has available.
 
     Callers lock the journal head first (``uow.ledger.lock_head()``), so two approvals cannot both spend the
     same dollars: the check and the encumbrance post under one lock.
@@ -63,9 +81,9 @@ def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str) -> Non
         need = needs[coding]
         if need <= 0:
             continue
-        have = availability(uow, coding, currency).available_minor
+        have = availability(uow, coding, currency, fiscal_year).available_minor
         if need > have:
-            raise InsufficientFunds(coding_label(coding), need, have, currency)
+            raise InsufficientFunds(f"FY{fiscal_year} {coding_label(coding)}", need, have, currency)
 
 
 def require_coding(uow: Any, coding: AccountCoding) -> None:
@@ -105,10 +123,10 @@ class BudgetService:
         existing = uow.budgets.get(cmd.fiscal_year, c.fund, c.department, c.object_code, cmd.currency)
         delta = cmd.amount_minor - (existing.amount_minor if existing else 0)
         if delta < 0:
-            # Cutting a budget below what is already committed would leave negative funds available.
-            left = availability(uow, c, cmd.currency).available_minor
+            # Cutting a budget below what the year has already committed would leave negative funds available.
+            left = availability(uow, c, cmd.currency, cmd.fiscal_year).available_minor
             if -delta > left:
-                raise InsufficientFunds(coding_label(c), -delta, left, cmd.currency)
+                raise InsufficientFunds(f"FY{cmd.fiscal_year} {coding_label(c)}", -delta, left, cmd.currency)
         entry = budget_entry(c, delta, first=existing is None, currency=cmd.currency, effective_date=self._d.today(),
                              fiscal_year=cmd.fiscal_year)
         ids = self._d.post(uow, [entry])
@@ -116,7 +134,9 @@ class BudgetService:
             id=existing.id if existing else new_id("budget"), fiscal_year=cmd.fiscal_year, fund=c.fund,
             department=c.department, object_code=c.object_code, currency=cmd.currency, amount_minor=cmd.amount_minor,
             entry_id=ids[0] if ids else (existing.entry_id if existing else None),
-            version=(existing.version + 1) if existing else 1, set=self._d.stamp(principal))
+            version=(existing.version + 1) if existing else 1, set=self._d.stamp(principal),
+            encumbered_minor=existing.encumbered_minor if existing else 0,
+            expended_minor=existing.expended_minor if existing else 0)
         uow.budgets.upsert(record, expected_version=existing.version if existing else None)
         self._d.record(uow, principal, "budget_set", record.id,
                        {"amount_minor": existing.amount_minor} if existing else None,
@@ -138,6 +158,8 @@ class BudgetService:
         with self._d.uow(read_only=True) as uow:
             return uow.budgets.list(after=after, limit=limit, fiscal_year=fiscal_year, fund=fund)
 
-    def availability(self, coding: AccountCoding, currency: str = "USD") -> Availability:
+    def availability(self, coding: AccountCoding, currency: str = "USD", fiscal_year: int | None = None) -> Availability:
+        """What ``fiscal_year`` (by default the current one) has left on this budget line."""
+        year = fiscal_year if fiscal_year is not None else self._d.policies.fiscal_year_of(self._d.today())
         with self._d.uow(read_only=True) as uow:
-            return availability(uow, coding, currency)
+            return availability(uow, coding, currency, year)

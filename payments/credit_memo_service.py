@@ -76,7 +76,7 @@ def _credited_lines(uow: Any, memo: CreditMemo) -> tuple[list[CreditedLine], dic
             key = (po.po.id, po_line.line_no)
             budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
             budgets[key], delta = rebalance(po_line, budget, -at_po_price, open_=po.po.status is POStatus.APPROVED)
-        lines.append(CreditedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta))
+        lines.append(CreditedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta, po.fiscal_year))
     return lines, budgets
 
 

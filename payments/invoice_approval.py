@@ -126,7 +126,7 @@ class InvoiceApprovalService:
                 key = (po.po.id, po_line.line_no)
                 budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
                 budgets[key], delta = rebalance(po_line, budget, at_po_price, open_=po.po.status.value == "approved")
-            lines.append(ApprovedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta))
+            lines.append(ApprovedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta, po.fiscal_year))
         released = [{"hold": h.hold, "rule": h.rule, "subject": h.subject, "released_by": h.released_by or "",
                      "reason": h.reason or ""} for h in uow.invoices.holds(inv.id) if h.release_kind == "manual"]
         entry = invoice_approved_entry(

@@ -27,6 +27,7 @@ class NewPurchaseOrder:
     lines: tuple[NewPOLine, ...]
     max_total_minor: int | None = None
     description: str = ""
+    fiscal_year: int | None = None  # the appropriation year to charge; None: the year it is entered in
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,11 @@ def _version(po: PurchaseOrder, reason: str, stamp: Any, entry_id: str | None = 
 class PurchaseOrderService:
     def __init__(self, deps: APDeps) -> None:
         self._d = deps
+
+    def _year(self, record: PORecord) -> int:
+        """The year whose appropriation the order is checked against (an order from before fiscal years were
+        kept: the current one)."""
+        return record.fiscal_year if record.fiscal_year is not None else self._d.policies.fiscal_year_of(self._d.today())
 
     # -- enter ---------------------------------------------------------------------------------------------
     def create(self, principal: Principal, cmd: NewPurchaseOrder, *, id: str | None = None) -> tuple[PORecord, bool]:
@@ -77,15 +83,20 @@ class PurchaseOrderService:
         if cmd.max_total_minor is not None and cmd.max_total_minor < 0:
             raise InvalidDocument("max_total may not be negative", field="max_total")
         lines = validate_lines(uow, cmd.lines)
+        fiscal_year = cmd.fiscal_year if cmd.fiscal_year is not None else self._d.policies.fiscal_year_of(self._d.today())
+        if not 1900 < fiscal_year < 3000:
+            raise InvalidDocument("fiscal_year must be a four-digit year", field="fiscal_year")
         if uow.purchase_orders.get_by_number(number) is not None:
             raise DuplicateNumber("purchase order", number)
         stamp = self._d.stamp(principal)
         po = PurchaseOrder(po_id or new_id("purchase_order"), cmd.vendor_id, cmd.currency, lines, POStatus.DRAFT, 1,
                            cmd.max_total_minor)
         record = PORecord(po, number, cmd.description, created=stamp,
-                          budget={line.line_no: LineBudget() for line in lines}, create_digest=digest)
+                          budget={line.line_no: LineBudget() for line in lines}, create_digest=digest,
+                          fiscal_year=fiscal_year)
         uow.purchase_orders.add(record, _version(po, "entered", stamp))
-        self._d.record(uow, principal, "po_created", po.id, None, {"number": number, "total_minor": po.total_minor})
+        self._d.record(uow, principal, "po_created", po.id, None, {"number": number, "total_minor": po.total_minor,
+                                                                  "fiscal_year": fiscal_year})
         return record, True
 
     # -- approve -------------------------------------------------------------------------------------------
@@ -111,17 +122,22 @@ class PurchaseOrderService:
             budgets[line.line_no], delta = rebalance(line, record.budget.get(line.line_no, LineBudget()))
             changes.append(EncumbranceChange(line.coding, delta))
             needs[line.coding] = needs.get(line.coding, 0) + delta
-        check_funds(uow, needs, po.currency)
+        year = self._year(record)
+        check_funds(uow, needs, po.currency, year)
         stamp = self._d.stamp(principal)
         entry = encumbrance_entry("po_encumbered", changes, currency=po.currency, effective_date=self._d.today(),
                                   memo=f"purchase order {record.number} approved",
-                                  references={"purchase_order": po.id, "vendor": po.vendor_id})
-        uow.purchase_orders.set_status(po.id, POStatus.DRAFT, POStatus.APPROVED, approved=stamp)
+                                  references={"purchase_order": po.id, "vendor": po.vendor_id},
+                                  fiscal_year=year)
+        # A draft from before fiscal years were kept is charged to the year it is approved in, from now on.
+        uow.purchase_orders.set_status(po.id, POStatus.DRAFT, POStatus.APPROVED, approved=stamp,
+                                       fiscal_year=year if record.fiscal_year is None else None)
         uow.purchase_orders.set_line_budgets(po.id, budgets)
         self._d.post(uow, [entry])
         self._d.record(uow, principal, "po_approved", po.id, {"status": "draft"}, {"status": "approved"},
                        detail={"encumbered_minor": po.total_minor})
-        return replace(record, po=replace(po, status=POStatus.APPROVED), approved=stamp, budget=budgets)
+        return replace(record, po=replace(po, status=POStatus.APPROVED), approved=stamp, budget=budgets,
+                       fiscal_year=year)
 
     # -- change orders -------------------------------------------------------------------------------------
     def change(self, principal: Principal, po_id: str, cmd: ChangeOrder) -> PORecord:
@@ -169,13 +185,14 @@ class PurchaseOrderService:
                     needs[old.coding] = needs.get(old.coding, 0) - left
             if any(need > 0 for need in needs.values()):
                 authorize(principal, Action.PO_APPROVE)  # committing more money takes approval authority
-            check_funds(uow, needs, po.currency)
+            check_funds(uow, needs, po.currency, self._year(record))
         else:
             budgets = {line.line_no: LineBudget() for line in lines}
         stamp = self._d.stamp(principal)
         entry = encumbrance_entry("po_changed", changes, currency=po.currency, effective_date=self._d.today(),
                                   memo=f"purchase order {record.number} version {changed.version}: {cmd.reason.strip()}",
-                                  references={"purchase_order": po.id, "vendor": po.vendor_id})
+                                  references={"purchase_order": po.id, "vendor": po.vendor_id},
+                                  fiscal_year=record.fiscal_year)
         ids = self._d.post(uow, [entry])
         uow.purchase_orders.replace(changed, expected_version=po.version, budgets=budgets,
                                     version=_version(changed, cmd.reason.strip(), stamp, ids[0] if ids else None),
@@ -206,7 +223,8 @@ class PurchaseOrderService:
         stamp = self._d.stamp(principal)
         entry = encumbrance_entry("po_closed", changes, currency=po.currency, effective_date=self._d.today(),
                                   memo=f"purchase order {record.number} closed: {reason.strip()}",
-                                  references={"purchase_order": po.id, "vendor": po.vendor_id})
+                                  references={"purchase_order": po.id, "vendor": po.vendor_id},
+                                  fiscal_year=record.fiscal_year)
         uow.purchase_orders.set_status(po.id, po.status, target, closed=stamp, close_reason=reason.strip())
         uow.purchase_orders.set_line_budgets(po.id, budgets)
         self._d.post(uow, [entry])

@@ -76,7 +76,8 @@ class ReceiptService:
         kind = "returned to vendor" if receipt.is_return else "received"
         entry = receipt_entry(accruals, currency=po.currency, effective_date=cmd.received_on,
                               memo=f"purchase order {po_record.number}: goods {kind}",
-                              references={"receipt": receipt.id, "purchase_order": po.id, "vendor": po.vendor_id})
+                              references={"receipt": receipt.id, "purchase_order": po.id, "vendor": po.vendor_id},
+                              fiscal_year=po_record.fiscal_year)
         ids = self._d.post(uow, [entry])
         record = ReceiptRecord(receipt, cmd.number, cmd.note, self._d.stamp(principal), ids[0] if ids else None,
                                amounts, digest)

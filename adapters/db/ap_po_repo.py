@@ -50,7 +50,7 @@ class SqlPurchaseOrderRepository:
             self._conn.execute(insert(purchase_orders).values(
                 id=po.id, number=record.number, vendor_id=po.vendor_id, currency=po.currency, status=po.status.value,
                 version=po.version, max_total_minor=po.max_total_minor, total_minor=po.total_minor,
-                description=record.description, create_digest=record.create_digest,
+                description=record.description, create_digest=record.create_digest, fiscal_year=record.fiscal_year,
                 **stamp_values("created", record.created), **stamp_values("updated", record.updated)))
         self._conn.execute(insert(po_lines), [_line_values(po.id, line, record.budget.get(line.line_no, LineBudget()))
                                               for line in po.lines])
@@ -98,15 +98,18 @@ class SqlPurchaseOrderRepository:
             out.append(PORecord(po, r.number, r.description, stamp_of(r, "created"), stamp_of(r, "updated"),
                                 stamp_of(r, "approved"), stamp_of(r, "closed"), r.close_reason,
                                 {x.line_no: LineBudget(x.encumbered_minor, x.accrued_minor) for x in mine},
-                                r.create_digest))
+                                r.create_digest, r.fiscal_year))
         return out
 
     def set_status(self, po_id: str, expected: POStatus, new: POStatus, *, approved: Stamp | None = None,
-                   closed: Stamp | None = None, close_reason: str | None = None) -> None:
+                   closed: Stamp | None = None, close_reason: str | None = None,
+                   fiscal_year: int | None = None) -> None:
         values: dict[str, Any] = {"status": new.value, **stamp_values("approved", approved),
                                   **stamp_values("closed", closed)}
         if close_reason is not None:
             values["close_reason"] = close_reason
+        if fiscal_year is not None:
+            values["fiscal_year"] = fiscal_year
         guarded(self._conn, update(purchase_orders).where(purchase_orders.c.id == po_id,
                                                           purchase_orders.c.status == expected.value).values(**values),
                 "purchase order", po_id, expected.value)

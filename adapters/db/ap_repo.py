@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from adapters.db.ap_tables import budgets, vendors
 from adapters.db.ap_unique import unique_or
 from payments.ap_errors import CreatedConcurrently, DuplicateNumber, StaleState
-from payments.ap_records import BudgetRecord, Stamp, VendorRecord
+from payments.ap_postings import BudgetEffect, BudgetKey
+from payments.ap_records import BudgetRecord, Stamp, VendorRecord, new_id
 from payments.documents import DiversityCertification, Vendor, VendorStatus
 
 def one_of(conn: Connection, column: Any, values: Iterable[Any], *, integers: bool = False) -> Any:
@@ -206,6 +207,25 @@ class SqlBudgetRepository:
         guarded(self._conn, update(budgets).where(budgets.c.id == record.id, budgets.c.version == expected_version)
                 .values(**values), "budget", record.id, f"version {expected_version}")
 
+    def add_effects(self, effects: Mapping[BudgetKey, BudgetEffect]) -> None:
+        b = budgets.c
+        for (year, fund, department, object_code, currency), e in sorted(effects.items()):
+            if not (e.encumbered_minor or e.expended_minor):
+                continue
+            where = (b.fiscal_year == year, b.fund == fund, b.department == department, b.object_code == object_code,
+                     b.currency == currency)
+            moved = self._conn.execute(update(budgets).where(*where).values(
+                encumbered_minor=b.encumbered_minor + e.encumbered_minor,
+                expended_minor=b.expended_minor + e.expended_minor)).rowcount
+            if not moved:
+                # Spent against a year that has no appropriation (only a zero-amount order could get here): the
+                # line appears with nothing appropriated, overspent, rather than the spending vanishing.
+                with unique_or(self._conn, {}):
+                    self._conn.execute(insert(budgets).values(
+                        id=new_id("budget"), fiscal_year=year, fund=fund, department=department,
+                        object_code=object_code, currency=currency, amount_minor=0, version=1,
+                        encumbered_minor=e.encumbered_minor, expended_minor=e.expended_minor))
+
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
              fund: str | None = None) -> list[BudgetRecord]:
         stmt = select(budgets)
@@ -218,4 +238,5 @@ class SqlBudgetRepository:
 
 def _budget(row: Any) -> BudgetRecord:
     return BudgetRecord(row.id, row.fiscal_year, row.fund, row.department, row.object_code, row.currency,
-                        row.amount_minor, row.entry_id, row.version, stamp_of(row, "set"))
+                        row.amount_minor, row.entry_id, row.version, stamp_of(row, "set"), row.encumbered_minor,
+                        row.expended_minor)

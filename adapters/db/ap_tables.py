@@ -99,6 +99,9 @@ budgets = Table(
     Column("entry_id", String(40)),  # the journal entry that posted the latest change
     Column("version", Integer, nullable=False, default=1),
     *_who("set"),
+    # Kept with every AP posting from the fiscal-year split the entries carry (``ap_postings.budget_effects``).
+    Column("encumbered_minor", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("expended_minor", BigInteger, nullable=False, default=0, server_default="0"),
     UniqueConstraint("fiscal_year", "fund", "department", "object_code", "currency", name="uq_budgets_coding"),
 )
 
@@ -116,6 +119,7 @@ purchase_orders = Table(
     Column("create_digest", String(64), nullable=False),
     *_who("created"), *_who("updated"), *_who("approved"), *_who("closed"),
     Column("close_reason", Text),
+    Column("fiscal_year", Integer),  # the appropriation year it is charged to (NULL: entered before 0009)
 )
 Index("ix_purchase_orders_vendor_id", purchase_orders.c.vendor_id)
 Index("ix_purchase_orders_status", purchase_orders.c.status)

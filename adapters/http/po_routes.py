@@ -52,6 +52,8 @@ class POIn(BaseModel):
     currency: Currency = "USD"
     description: Text = ""
     max_total: Amount | None = Field(default=None, description="a not-to-exceed ceiling (blanket orders)")
+    fiscal_year: int | None = Field(default=None, ge=1901, le=2999,
+                                    description="the appropriation year charged; default: the year it is entered in")
     lines: list[POLineIn] = Field(min_length=1, max_length=500)
 
 
@@ -74,7 +76,7 @@ def po_out(r: PORecord) -> dict:
     return {"id": po.id, "number": r.number, "vendor_id": po.vendor_id, "currency": po.currency,
             "status": po.status.value, "version": po.version, "description": r.description,
             "total": major(po.total_minor, po.currency), "total_minor": po.total_minor,
-            "max_total_minor": po.max_total_minor,
+            "max_total_minor": po.max_total_minor, "fiscal_year": r.fiscal_year,
             "encumbered_minor": sum(b.encumbered_minor for b in r.budget.values()),
             "lines": [po_line_out(line, po.currency, r.budget.get(line.line_no)) for line in po.lines],
             "created": stamp(r.created), "updated": stamp(r.updated), "approved": stamp(r.approved),
@@ -92,7 +94,7 @@ def create_po(request: Request, body: POIn, principal: Principal = require(Actio
     def handler() -> tuple[int, dict]:
         cmd = NewPurchaseOrder(body.number, body.vendor_id, body.currency,
                                tuple(line.line(body.currency) for line in body.lines),
-                               minor(body.max_total, body.currency), body.description)
+                               minor(body.max_total, body.currency), body.description, body.fiscal_year)
         return created(services(request).purchase_orders.create(principal, cmd, id=body.id), po_out)
     return run_idempotent(request, principal, body.model_dump(mode="json"), handler)
 

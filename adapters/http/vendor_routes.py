@@ -116,7 +116,8 @@ class BudgetIn(BaseModel):
 def budget_out(b: BudgetRecord) -> dict:
     return {"id": b.id, "fiscal_year": b.fiscal_year, "fund": b.fund, "department": b.department,
             "object_code": b.object_code, "currency": b.currency, "amount": major(b.amount_minor, b.currency),
-            "amount_minor": b.amount_minor, "entry_id": b.entry_id, "version": b.version, "set": stamp(b.set)}
+            "amount_minor": b.amount_minor, "encumbered_minor": b.encumbered_minor, "expended_minor": b.expended_minor,
+            "available_minor": b.available_minor, "entry_id": b.entry_id, "version": b.version, "set": stamp(b.set)}
 
 
 @router.post("/budgets", status_code=201)
@@ -139,9 +140,10 @@ def list_budgets(request: Request, cursor: str | None = None, limit: int = Query
 
 @router.get("/budgets/availability")
 def availability(request: Request, fund: str, department: str, object_code: str, currency: str = "USD",
-                 _p: Principal = require(Action.LEDGER_READ)) -> dict:
-    a = services(request).budgets.availability(AccountCoding(fund, department, object_code), currency)
+                 fiscal_year: int | None = None, _p: Principal = require(Action.LEDGER_READ)) -> dict:
+    a = services(request).budgets.availability(AccountCoding(fund, department, object_code), currency, fiscal_year)
     return {"fund": fund, "department": department, "object_code": object_code, "currency": currency,
+            "fiscal_year": a.fiscal_year,
             **{f"{k}_minor": v for k, v in (("appropriated", a.appropriated_minor), ("encumbered", a.encumbered_minor),
                                              ("expended", a.expended_minor), ("available", a.available_minor))},
             "available": major(a.available_minor, currency)}
