@@ -45,6 +45,11 @@ class PaidInvoices(Protocol):
         """Guarded ``paid -> approved`` with an open ``hold`` naming the payment; returns how many got the hold."""
         ...
 
+    def hold(self, invoice_ids: Sequence[str], *, payment_id: str, hold: str, reason_code: str, message: str,
+             at: dt.datetime) -> int:
+        """An open ``hold`` on each invoice (one per kind; ``payment_id`` names the run or payment it came from)."""
+        ...
+
 
 class PayeeAccounts(Protocol):
     """Vendors' bank accounts (the vendor module's side)."""

@@ -450,7 +450,10 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             continue
         limit = capabilities.max_payment_minor if capabilities is not None else None
         if limit is not None and payment.amount_minor > limit:
-            skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, str(payment.amount_minor)) for i in items)
+            why = (f"the payment to {vendor_id} would be {payment.amount_minor / 100:,.2f} {currency}, over the "
+                   f"rail's per-payment limit of {limit / 100:,.2f}: arrange it another way (a wire) or raise the "
+                   "limit, then release the hold")
+            skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, why) for i in payment.items)
             continue
         payments.append(payment)
     return RunPlan(run_date, effective, policy.currency, tuple(payments), tuple(skipped), same_day)

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from ledger.journal import Journal
 from payments.controls import BankChangeRestraint, RunItem
-from payments.disbursements import (IllegalTransition, InvoiceAlreadyScheduled, StaleState, decide_release,
+from payments.disbursements import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
                                     new_payment_id, new_run_id, releases_required)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_ports import PayableInvoices, PayeeAccounts
 from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, plan_run,
+from payments.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, plan_run,
                                    selection_horizon)
 from payments.ports import Clock, KeyVault, UnitOfWork
 
@@ -133,7 +133,9 @@ class PaymentRuns(PaymentsBase):
                                                      + [a.account_id for a in awaiting])
                     plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
                                     awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
+                    self._flag_over_limit(uow, plan, rail, now)
                     if not plan.payments:
+                        uow.commit()
                         return CreateRunResult(None, False, plan)
                     run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by, rail=rail, now=now)
                     uow.commit()
@@ -141,6 +143,18 @@ class PaymentRuns(PaymentsBase):
             except InvoiceAlreadyScheduled:
                 continue  # another process scheduled some of these invoices (or took the run key): plan again
         raise StaleState("payment run", run_key or run_date.isoformat(), "plannable")
+
+    @staticmethod
+    def _flag_over_limit(uow: UnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
+        """Invoices whose payment is over the rail's limit stay out of the run, visibly: an ``over_rail_limit`` hold
+        on each (the AP and treasury views show it, the next run skips it as held rather than trying again) and
+        one event per invoice for the treasurer's queue. Releasing the hold says someone arranged it."""
+        over = [s for s in plan.skipped if s.reason is SkipReason.OVER_RAIL_LIMIT]
+        for s in over:
+            uow.paid_invoices.hold([s.invoice_id], payment_id=f"rail:{rail}", hold=PaymentHold.OVER_RAIL_LIMIT.value,
+                                   reason_code=SkipReason.OVER_RAIL_LIMIT.value, message=s.detail, at=now)
+            uow.payments.add_outbox("payment.over_rail_limit", f"payment.over_rail_limit:{rail}:{s.invoice_id}",
+                                    {"invoice_id": s.invoice_id, "rail": rail, "detail": s.detail}, now)
 
     def _store_plan(self, uow: UnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
                     now: dt.datetime) -> PaymentRunRecord:

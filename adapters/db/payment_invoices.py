@@ -92,6 +92,19 @@ class SqlPaidInvoices:
         for chunk in _chunks(known):
             self._c.execute(update(invoices).where(invoices.c.id.in_(chunk), invoices.c.status == "paid")
                             .values(status="approved"))
+        return self._hold(known, payment_id=payment_id, hold=hold, reason_code=reason_code, message=message, at=at)
+
+    def hold(self, invoice_ids: Sequence[str], *, payment_id: str, hold: str, reason_code: str, message: str,
+             at: dt.datetime) -> int:
+        if not invoice_ids or not self._has_ap():
+            return 0
+        return self._hold(sorted(self._states(invoice_ids)), payment_id=payment_id, hold=hold,
+                          reason_code=reason_code, message=message, at=at)
+
+    def _hold(self, known: list[str], *, payment_id: str, hold: str, reason_code: str, message: str,
+              at: dt.datetime) -> int:
+        if not known:
+            return 0
         held = {i for i, names in self._open_holds(known).items() if hold in names}
         rows = []
         for invoice_id in known:

@@ -137,3 +137,34 @@ def test_an_invoice_held_after_the_run_was_released_does_not_leave_with_it(conta
     (payment,) = svc.payments_of_run(run.id)
     assert payment.status is PaymentStatus.CANCELLED and "stop_payment" in payment.status_reason
     assert _status(s, invoice_id) == "approved"
+
+
+def test_a_payment_over_the_rails_limit_stays_out_visibly_with_a_hold_and_an_event(container, chairs):
+    import main
+    from dataclasses import dataclass
+
+    from payments.payment_runs import SkipReason
+    from payments.rails import RailCapabilities, RailSec
+
+    @dataclass
+    class SmallRail(MemoryRail):
+        def capabilities(self) -> RailCapabilities:  # a bank that takes at most $1,000.00 per payment
+            return RailCapabilities(frozenset(RailSec), max_payment_minor=100_000)
+
+    s, _, _, invoice_id = chairs
+    rail = SmallRail(name="nacha")
+    svc = main.wire_payments(container, accounts=FakeAccounts(), rails=lambda _name: rail)
+    first = svc.create_run(run_date=PAY_DAY)
+    assert first.run is None
+    [skip] = first.plan.skipped
+    assert skip.reason is SkipReason.OVER_RAIL_LIMIT and "1,200.00 USD, over the rail's per-payment limit of 1,000.00" \
+        in skip.detail
+    assert _status(s, invoice_id) == "approved" and _open_holds(container, invoice_id) == ["over_rail_limit"]
+    with container.uow(read_only=True) as uow:
+        [event] = uow.payments.outbox("payment.over_rail_limit")
+    assert event["payload"]["invoice_id"] == invoice_id
+    again = svc.create_run(run_date=PAY_DAY)  # the hold keeps it out quietly: no second event, no second hold
+    assert again.run is None and again.plan.skipped[0].reason is SkipReason.HELD
+    with container.uow(read_only=True) as uow:
+        assert len(uow.payments.outbox("payment.over_rail_limit")) == 1
+    assert _open_holds(container, invoice_id) == ["over_rail_limit"]
