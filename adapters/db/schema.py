@@ -5,6 +5,7 @@ from adapters.db import payment_tables  # noqa: F401
 from adapters.db import recon_tables  # noqa: F401
 from adapters.db import identity_tables  # noqa: F401
 from adapters.db import ap_tables  # noqa: F401
+from adapters.db import portal_tables  # noqa: F401
 from adapters.db.meta import metadata
 
 __all__ = ["metadata"]
