@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from ledger.canonical import (GENESIS_PREV_HASH, VERSION_BYTE, canonical_bytes, canonical_parts, chain_hash,
                               encode_json)
 from ledger.entries import (EntryCode, EntryDraft, EntryRejected, SealedEntry, new_entry_id, validate_draft)
 from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
-from ledger.ports import Clock, JournalStore
+from ledger.ports import AppendConflict, Clock, JournalStore
 from ledger.signing import Signer
 
 
@@ -57,56 +57,81 @@ class Journal:
     def post_many(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
         """Post a batch in one lock of the chain head: the fast path. All or nothing."""
         drafts = list(drafts)
-        seen: dict[str, EntryDraft] = {}
+        unique: dict[str, EntryDraft] = {}
         for draft in drafts:
-            first = seen.setdefault(draft.id, draft)
+            first = unique.setdefault(draft.id, draft)
             if first is not draft and first.body() != draft.body():
                 raise EntryExistsWithDifferentBody(draft.id)
         accounts = None
         if self._financial:
-            codes = {p.account for d in drafts for p in d.postings}
-            accounts = self._store.accounts(codes)
-        for draft in drafts:
+            accounts = self._store.accounts({p.account for d in unique.values() for p in d.postings})
+        for draft in unique.values():
             validate_draft(draft, accounts, require_postings=self._financial)
             if draft.code == EntryCode.REVERSAL.value and draft.reverses is None:
                 raise EntryRejected("a reversal entry must name the entry it reverses", code="reversal_without_target")
 
-        # Everything of the canonical bytes but the time and the place, before the head lock: under
-        # it, writers serialize, and what remains there is a hash and a signature per entry.
+        # Everything of the canonical bytes but the time and the place, before the head lock: writers
+        # serialize under it, and what remains there is a hash and a signature per entry and the insert.
         key_id = self._signer.key_id
-        parts = {d.id: canonical_parts(d, key_id=key_id) for d in seen.values()}
+        parts = {d.id: canonical_parts(d, key_id=key_id) for d in unique.values()}
 
         sequence, prev = self._store.lock_head()
         if sequence == 0 and drafts and drafts[0].code != EntryCode.LEDGER_GENESIS.value:
             raise LedgerError("the journal has no genesis entry; run `disburse init` first", code="journal_not_initialized")
-        existing = self._store.entries_by_id(seen.keys())
-        self._check_reversals([d for d in seen.values() if d.id not in existing and d.reverses], existing)
-
-        now = format_time(self._clock.now())
-        stamp = encode_json(now)
-        sign, sha256 = self._signer.sign, hashlib.sha256
-        out: list[Posted] = []
-        new: list[SealedEntry] = []
+        stamp_text = format_time(self._clock.now())
+        stamp = encode_json(stamp_text)
+        # Optimistic: a fresh id is almost never stored already, so nothing is looked up but the targets of
+        # reversals; a replayed id makes the store refuse the whole append (AppendConflict), and only then
+        # are the stored entries read, still under the lock, and the rest sealed again.
+        reversals = [d for d in unique.values() if d.reverses]
+        existing = self._store.entries_by_id([d.id for d in reversals]) if reversals else {}
         made: dict[str, SealedEntry] = {}
+        try:
+            self._check_reversals([d for d in reversals if d.id not in existing], existing)
+            self._append(unique, existing, parts, sequence, prev, stamp_text, stamp, made)
+        except AppendConflict:
+            existing = self._store.entries_by_id(unique.keys())
+            self._check_reversals([d for d in reversals if d.id not in existing], existing)
+            made.clear()
+            self._append(unique, existing, parts, sequence, prev, stamp_text, stamp, made)
+
+        out: list[Posted] = []
+        out_by_id: dict[str, SealedEntry] = {}
         for draft in drafts:
-            stored = existing.get(draft.id) or made.get(draft.id)
+            stored = existing.get(draft.id)
             if stored is not None:
                 if stored.draft.body() != draft.body():
                     raise EntryExistsWithDifferentBody(draft.id)
                 out.append(Posted(stored, created=False))
-                continue
-            sequence += 1
-            head, tail = parts[draft.id]
-            digest = sha256(VERSION_BYTE + prev + head + stamp + tail + str(sequence).encode() + b"}").digest()
-            entry = SealedEntry(draft=draft, sequence=sequence, recorded_at=now, key_id=key_id, prev_hash=prev,
-                                hash=digest, signature=sign(digest))
-            prev = digest
-            new.append(entry)
-            made[draft.id] = entry
-            out.append(Posted(entry, created=True))
-        if new:
-            self._store.append(new)
+            else:
+                entry = made.pop(draft.id, None)  # the first mention of an id created it; later ones repeat it
+                out.append(Posted(entry, created=True) if entry else Posted(out_by_id[draft.id], created=False))
+            out_by_id[draft.id] = out[-1].entry
         return out
+
+    def _append(self, unique: dict[str, EntryDraft], existing: Mapping[str, SealedEntry],
+                parts: dict[str, tuple[bytes, bytes]], sequence: int, prev: bytes, stamp_text: str, stamp: bytes,
+                made: dict[str, SealedEntry]) -> None:
+        fresh = [d for d in unique.values() if d.id not in existing]
+        if not fresh:
+            return
+        key_id, sign, sha256 = self._signer.key_id, self._signer.sign, hashlib.sha256
+
+        def sealed() -> Iterator[SealedEntry]:
+            # Taken by the store one at a time, so it can send each row while the next is signed.
+            nonlocal sequence, prev
+            for draft in fresh:
+                sequence += 1
+                head, tail = parts[draft.id]
+                digest = sha256(VERSION_BYTE + prev + head + stamp + tail + str(sequence).encode() + b"}").digest()
+                entry = SealedEntry(draft, sequence, stamp_text, key_id, prev, digest, sign(digest))
+                made[draft.id] = entry
+                prev = digest
+                yield entry
+
+        self._store.append(sealed())
+        if len(made) != len(fresh):
+            raise RuntimeError("the journal store did not take every sealed entry")
 
     def _seal(self, draft: EntryDraft, sequence: int, recorded_at: str, prev: bytes,
               cosigner: Signer | None = None) -> SealedEntry:

@@ -7,7 +7,18 @@ from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.accounts import Account
 from ledger.entries import SealedEntry
+from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
+
+
+class AppendConflict(LedgerError):
+    """An appended entry's id (or the entry it reverses) is already in the journal; the store undid the append.
+
+    The journal posts optimistically (a fresh ULID is almost never there already) and only on this
+    looks up which entries exist, still holding the head lock.
+    """
+
+    code = "append_conflict"
 
 
 class Clock(Protocol):
@@ -37,8 +48,13 @@ class JournalStore(Protocol):
         """Which of ``ids`` already have a reversal entry."""
         ...
 
-    def append(self, entries: Sequence[SealedEntry]) -> None:
-        """Insert sealed entries (already in sequence order) and move the head to the last one."""
+    def append(self, entries: Iterable[SealedEntry]) -> None:
+        """Insert sealed entries and move the head to the last one, or raise ``AppendConflict`` having written nothing.
+
+        ``entries`` come in sequence order, following the head, and may be a generator that seals each
+        entry as it is taken (so that rows go to the database while later ones are being signed): take
+        every one of them, once.
+        """
         ...
 
     def accounts(self, codes: Iterable[str]) -> Mapping[str, Account]:

@@ -9,6 +9,7 @@ from ledger.accounts import Account
 from ledger.canonical import GENESIS_PREV_HASH
 from ledger.entries import SealedEntry
 from ledger.keys import KeyRecord
+from ledger.ports import AppendConflict
 
 
 class InMemoryJournalStore:
@@ -28,7 +29,12 @@ class InMemoryJournalStore:
         wanted = set(ids)
         return {e.draft.reverses for e in self.rows if e.draft.reverses in wanted}
 
-    def append(self, entries: Sequence[SealedEntry]) -> None:
+    def append(self, entries: Iterable[SealedEntry]) -> None:
+        entries = list(entries)
+        ids = {e.id for e in self.rows}
+        reversed_ = {e.draft.reverses for e in self.rows if e.draft.reverses}
+        if any(e.id in ids or (e.draft.reverses and e.draft.reverses in reversed_) for e in entries):
+            raise AppendConflict("an entry id or reversal target is already in the journal")  # as a unique index would
         self.rows.extend(entries)
 
     def accounts(self, codes: Iterable[str]) -> Mapping[str, Account]:

@@ -6,14 +6,17 @@ import datetime as dt
 import json
 from typing import Iterable, Iterator, Mapping, Sequence
 
+import psycopg
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from adapters.db.ledger_tables import JournalTables, accounts, signing_keys
 from ledger.accounts import Account, AccountType, Direction
 from ledger.canonical import GENESIS_PREV_HASH
 from ledger.entries import EntryDraft, Posting, SealedEntry
 from ledger.keys import KeyRecord
+from ledger.ports import AppendConflict
 
 _DIRS = {"debit": Direction.DEBIT, "credit": Direction.CREDIT}
 _json_sorted = json.JSONEncoder(sort_keys=True).encode  # what json.dumps(..., sort_keys=True) writes, built once
@@ -57,49 +60,75 @@ class SqlJournalStore:
         col = self._t.entries.c.reverses
         return {r[0] for r in self._conn.execute(select(col).where(col.in_(ids)))} if ids else set()
 
-    def append(self, entries: Sequence[SealedEntry]) -> None:
-        if not entries:
-            return
-        # The hot path of posting: plain tuples straight to the driver (COPY on PostgreSQL, executemany
-        # on SQLite), not SQLAlchemy's per-row parameter dicts and type processors, which cost more
-        # than the Ed25519 signature. Values are given in the form each dialect stores.
-        sqlite = self._conn.dialect.name == "sqlite"
-        entry_rows, posting_rows = [], []
+    def append(self, entries: Iterable[SealedEntry]) -> None:
+        # The hot path of posting, run under the head lock: plain tuples straight to the driver, not
+        # SQLAlchemy's per-row parameter dicts and type processors (they cost more than the signature).
+        # On PostgreSQL each entry row goes into a COPY as soon as it is sealed, so the server inserts
+        # while the next one is signed. A savepoint makes a replayed id (the unique index refuses it)
+        # an AppendConflict that leaves the caller's transaction as it was.
+        try:
+            with self._conn.begin_nested():
+                if self._conn.dialect.name == "postgresql":
+                    first, last = self._append_pg(entries)
+                else:
+                    first, last = self._append_sqlite(entries)
+                if last is not None:
+                    self._move_head(first, last)
+        except (IntegrityError, psycopg.IntegrityError) as exc:
+            raise AppendConflict(f"an entry id or reversal target is already in the journal: {exc}") from None
+
+    def _append_pg(self, entries: Iterable[SealedEntry]) -> tuple[int, SealedEntry | None]:
+        first, last, postings = 0, None, []
+        cur = self._conn.connection.driver_connection.cursor()
+        try:
+            with cur.copy(self._copy_sql(self._t.entries)) as copy:
+                write = copy.write_row
+                for e in entries:
+                    d, seq = e.draft, e.sequence
+                    first = first or seq
+                    write((seq, d.id, d.effective_date, e.recorded_at, d.code, d.memo, _json(d.references),
+                           _json(d.data), d.reverses, e.key_id, e.prev_hash, e.hash, e.signature, e.cosignature))
+                    for idx, p in enumerate(d.postings):
+                        postings.append((seq, idx, p.account, p.direction.value, p.amount_minor, p.currency,
+                                         d.effective_date))
+                    last = e
+            if postings:
+                with cur.copy(self._copy_sql(self._t.postings)) as copy:
+                    for row in postings:
+                        copy.write_row(row)
+        finally:
+            cur.close()
+        return first, last
+
+    def _append_sqlite(self, entries: Iterable[SealedEntry]) -> tuple[int, SealedEntry | None]:
+        first, last, entry_rows, posting_rows = 0, None, [], []
         for e in entries:
-            d = e.draft
-            eff = d.effective_date.isoformat() if sqlite else d.effective_date
-            entry_rows.append((e.sequence, d.id, eff, e.recorded_at, d.code, d.memo, _json(d.references),
-                               _json(d.data), d.reverses, e.key_id, e.prev_hash, e.hash, e.signature,
-                               e.cosignature))
-            seq = e.sequence
+            d, seq = e.draft, e.sequence
+            first = first or seq
+            eff = d.effective_date.isoformat()
+            entry_rows.append((seq, d.id, eff, e.recorded_at, d.code, d.memo, _json(d.references), _json(d.data),
+                               d.reverses, e.key_id, e.prev_hash, e.hash, e.signature, e.cosignature))
             for idx, p in enumerate(d.postings):
                 posting_rows.append((seq, idx, p.account, p.direction.value, p.amount_minor, p.currency, eff))
-        if self._conn.dialect.name == "postgresql":
-            self._copy(self._t.entries, entry_rows)
-            self._copy(self._t.postings, posting_rows)
-        else:
+            last = e
+        if entry_rows:
             self._conn.exec_driver_sql(self._insert_sql(self._t.entries), entry_rows)
-            if posting_rows:
-                self._conn.exec_driver_sql(self._insert_sql(self._t.postings), posting_rows)
-        last = entries[-1]
+        if posting_rows:
+            self._conn.exec_driver_sql(self._insert_sql(self._t.postings), posting_rows)
+        return first, last
+
+    def _move_head(self, first: int, last: SealedEntry) -> None:
         head = self._t.head
-        moved = self._conn.execute(update(head).where(head.c.id == 1, head.c.sequence == entries[0].sequence - 1)
+        moved = self._conn.execute(update(head).where(head.c.id == 1, head.c.sequence == first - 1)
                                    .values(sequence=last.sequence, hash=last.hash)).rowcount
         if moved == 0:
-            if entries[0].sequence != 1:
+            if first != 1:
                 raise RuntimeError("journal head moved during append: the head lock was not held")
             self._conn.execute(head.insert().values(id=1, sequence=last.sequence, hash=last.hash))
 
-    def _copy(self, table, rows: list[tuple]) -> None:  # noqa: ANN001
-        """PostgreSQL: COPY ... FROM STDIN inside the open transaction (psycopg 3), the fastest bulk insert."""
-        if not rows:
-            return
-        cols = ", ".join(c.name for c in table.columns)
-        cur = self._conn.connection.driver_connection.cursor()
-        with cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.close()
+    @staticmethod
+    def _copy_sql(table) -> str:  # noqa: ANN001
+        return f"COPY {table.name} ({', '.join(c.name for c in table.columns)}) FROM STDIN"
 
     def _insert_sql(self, table) -> str:  # noqa: ANN001
         mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
