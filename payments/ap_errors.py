@@ -126,6 +126,16 @@ class InvoiceNotReady(Conflict):
                          invoice_id=invoice_id, status=status)
 
 
+class InvoiceInPayment(Conflict):
+    """An invoice a live payment carries cannot be cancelled: cancel the payment first."""
+
+    code = "invoice_in_payment"
+
+    def __init__(self, invoice_id: str) -> None:
+        super().__init__(f"Invoice {invoice_id} is in a payment that is still live; cancel that payment first.",
+                         invoice_id=invoice_id)
+
+
 class HoldNotOpen(Conflict):
     code = "hold_not_open"
 

@@ -228,10 +228,15 @@ class CreditedLine:
 
 
 def credit_memo_entry(lines: Iterable[CreditedLine], *, currency: str, effective_date: dt.date, memo: str,
-                      references: Mapping[str, str]) -> EntryDraft | None:
+                      references: Mapping[str, str], code: str = "credit_memo_applied",
+                      data: Mapping[str, Any] | None = None) -> EntryDraft | None:
     """``credit_memo_applied``: Dr Vouchers payable; a 3-/4-way line Cr Goods received not invoiced at PO price
     (the credited goods are received but, net, no longer invoiced) and the price difference to Expenditures;
-    a 2-way line Cr Expenditures and re-encumber what it no longer spends while the PO is open."""
+    a 2-way line Cr Expenditures and re-encumber what it no longer spends while the PO is open.
+
+    ``invoice_cancelled`` posts the same for every line of an approved invoice: its approval undone.
+    (Not the ledger's mirror-image ``reversal``: a 2-way line re-encumbers by today's rule, which differs
+    from the approval's liquidation when other invoices billed the line since.)"""
     legs = Legs(currency)
     for line in lines:
         legs.fiscal_year = line.fiscal_year
@@ -242,7 +247,7 @@ def credit_memo_entry(lines: Iterable[CreditedLine], *, currency: str, effective
         else:
             legs.credit(goods_received_not_invoiced(line.coding.fund), line.at_po_price_minor)
             legs.credit(expenditures(line.coding), line.amount_minor - line.at_po_price_minor)
-    return _entry("credit_memo_applied", legs, effective_date=effective_date, memo=memo, references=references)
+    return _entry(code, legs, effective_date=effective_date, memo=memo, references=references, data=data)
 
 
 def budget_entry(coding: AccountCoding, delta_minor: int, *, first: bool, currency: str, effective_date: dt.date,

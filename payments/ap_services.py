@@ -6,6 +6,7 @@ from payments.ap_deps import APDeps
 from payments.budget_service import BudgetService
 from payments.credit_memo_service import CreditMemoService
 from payments.invoice_approval import InvoiceApprovalService
+from payments.invoice_cancel import InvoiceCancelService
 from payments.invoice_service import InvoiceService
 from payments.match_service import Matcher
 from payments.po_service import PurchaseOrderService
@@ -24,3 +25,4 @@ class APServices:
         self.invoices = InvoiceService(deps, self.matcher)
         self.approvals = InvoiceApprovalService(deps, self.matcher)
         self.credit_memos = CreditMemoService(deps, self.matcher)
+        self.cancellations = InvoiceCancelService(deps, self.matcher)

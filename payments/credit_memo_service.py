@@ -9,6 +9,7 @@ held on those purchase orders: a credit restores billable quantity, so it may cl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -56,27 +57,30 @@ class CreditMemoRefused(InvalidDocument):
         self.details["problems"] = [p.problem.value for p in problems]
 
 
-def _credited_lines(uow: Any, memo: CreditMemo) -> tuple[list[CreditedLine], dict[tuple[str, int], LineBudget]]:
-    """How each line posts, and the new budgetary state of the 2-way PO lines it credits.
+def credited_lines(uow: Any, items: Iterable[tuple[str, int, Decimal, int]]
+                   ) -> tuple[list[CreditedLine], dict[tuple[str, int], LineBudget]]:
+    """How each (PO id, PO line, quantity, amount) credited posts, and the new budgetary state of the 2-way PO
+    lines it credits (a credit memo's lines; a cancelled invoice's lines).
 
     A 2-way line was expensed, and its encumbrance liquidated, when its invoice was approved; crediting it
     takes that much back off what the line has accrued, so the line re-encumbers it while the PO is open (the
     vendor may bill it again). A 3- or 4-way line accrued at receipt, which a credit does not undo (a return
     to the vendor is a negative receipt and re-encumbers there).
     """
-    pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in sorted({x.po_id for x in memo.lines})}
+    items = list(items)
+    pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in sorted({x[0] for x in items})}
     lines, budgets = [], {}
-    for line in memo.lines:
-        po = pos[line.po_id]
-        po_line = po.po.line(line.po_line_no)
-        at_po_price = extend_minor(line.quantity, po_line.unit_price_minor)
+    for po_id, po_line_no, quantity, amount_minor in items:
+        po = pos[po_id]
+        po_line = po.po.line(po_line_no)
+        at_po_price = extend_minor(quantity, po_line.unit_price_minor)
         two_way = po_line.match_level is MatchLevel.TWO_WAY
         delta = 0
         if two_way:
             key = (po.po.id, po_line.line_no)
             budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
             budgets[key], delta = rebalance(po_line, budget, -at_po_price, open_=po.po.status is POStatus.APPROVED)
-        lines.append(CreditedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta, po.fiscal_year))
+        lines.append(CreditedLine(po_line.coding, amount_minor, at_po_price, two_way, delta, po.fiscal_year))
     return lines, budgets
 
 
@@ -128,7 +132,8 @@ class CreditMemoService:
             raise CreditMemoRefused(problems)
         memo = CreditMemo(memo.id, memo.vendor_id, memo.memo_number, memo.memo_date, memo.currency, memo.lines,
                           transition(memo.status, CreditMemoStatus.APPLIED), memo.invoice_id)
-        credited, budgets = _credited_lines(uow, memo)
+        credited, budgets = credited_lines(
+            uow, ((x.po_id, x.po_line_no, x.quantity, x.amount_minor) for x in memo.lines))
         entry = credit_memo_entry(credited, currency=memo.currency, effective_date=memo.memo_date,
                                   memo=f"credit memo {memo.memo_number} applied",
                                   references={"credit_memo": memo.id, "vendor": memo.vendor_id})

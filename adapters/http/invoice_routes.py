@@ -1,4 +1,5 @@
-"""/v1/invoices (+ match result, holds, :release-hold, :override-duplicate, :approve, :return) and /v1/credit-memos."""
+"""/v1/invoices (+ match result, holds, :release-hold, :override-duplicate, :approve, :return, :cancel) and
+/v1/credit-memos."""
 
 from __future__ import annotations
 
@@ -180,6 +181,13 @@ def approve_invoice(request: Request, invoice_id: str, principal: Principal = re
 def return_invoice(request: Request, invoice_id: str, principal: Principal = require(Action.INVOICE_CREATE)):
     return run_idempotent(request, principal, {"invoice_id": invoice_id}, lambda: (
         200, invoice_out(services(request).invoices.return_to_vendor(principal, invoice_id))))
+
+
+@router.post("/invoices/{invoice_id}:cancel")
+def cancel_invoice(request: Request, invoice_id: str, body: ReasonIn, principal: Principal = require(Action.INVOICE_CREATE)):
+    """Void an invoice; an approved one also needs approval authority (its posting is undone)."""
+    return run_idempotent(request, principal, {"invoice_id": invoice_id, **body.model_dump(mode="json")}, lambda: (
+        200, invoice_out(services(request).cancellations.cancel(principal, invoice_id, body.reason))))
 
 
 # -- credit memos ------------------------------------------------------------------------------------------
