@@ -23,6 +23,7 @@ from payments.match_findings import Hold
 
 PAYMENT_RETURNED = "payment_returned"
 PAYMENT_FAILED = "payment_failed"
+OVER_RAIL_LIMIT = "over_rail_limit"
 
 _SIGNALS = {
     "same_number": "it has the same invoice number",
@@ -162,7 +163,7 @@ def vendor_code(code: str, finding: Mapping[str, Any], ctx: VendorContext) -> st
     """The hold's code as the vendor sees it: any finding about a purchase order that is not the vendor's reads as
     ``vendor_mismatch``, so that not even the kind of finding (a price, a quantity) tells of another's order."""
     po_id = finding.get("po_id")
-    own_kinds = (Hold.INVOICE_NOT_PROPER.value, PAYMENT_RETURNED, PAYMENT_FAILED)
+    own_kinds = (Hold.INVOICE_NOT_PROPER.value, PAYMENT_RETURNED, PAYMENT_FAILED, OVER_RAIL_LIMIT)
     if po_id is not None and ctx.po(po_id) is None and code not in own_kinds:
         return Hold.VENDOR_MISMATCH.value
     return code
@@ -181,6 +182,9 @@ def hold_message(code: str, finding: Mapping[str, Any], ctx: VendorContext) -> s
     if code == PAYMENT_FAILED:
         return ("Our bank could not send the payment for this invoice. Nothing left our account; we will pay it in a "
                 "coming payment run.")
+    if code == OVER_RAIL_LIMIT:  # the limit itself is our bank's arrangement, not the vendor's concern
+        return ("This payment is larger than we send in one electronic payment; our treasury staff are arranging to "
+                "pay it another way and will contact you if they need anything.")
     if code in BANK_HOLD_MESSAGES:
         return BANK_HOLD_MESSAGES[code]
     po = ctx.po(finding.get("po_id"))

@@ -73,6 +73,8 @@ def test_a_returned_payment_says_the_reason_code_and_what_to_do():
     assert "R02" in text and "closed" in text
     assert "confirm your bank details" in hold_message("bank_account_shared", {}, ACME)
     assert "another vendor" not in hold_message("bank_account_shared", {}, ACME)
+    over = hold_message("over_rail_limit", {"detail": ["100000000"]}, ACME)
+    assert "another way" in over and "100000000" not in over
 
 
 # -- interest -----------------------------------------------------------------------------------------------
