@@ -159,7 +159,8 @@ class EncumbranceChange:
 
 def encumbrance_entry(code: str, changes: Iterable[EncumbranceChange], *, currency: str, effective_date: dt.date,
                       memo: str, references: Mapping[str, str], fiscal_year: int | None = None) -> EntryDraft | None:
-    """``po_encumbered`` (approval), ``po_changed`` (change order) or ``po_closed`` (remainder released), charged
+    """``po_encumbered`` (approval), ``po_changed`` (change order), ``po_closed`` (remainder released) or
+    ``po_reopened`` (encumbered again), charged
     to the purchase order's ``fiscal_year``."""
     legs = Legs(currency, fiscal_year)
     for change in changes:

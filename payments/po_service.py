@@ -1,4 +1,5 @@
-"""Purchase orders: enter, approve (funds check, then encumber), change by new version, close (release the rest)."""
+"""Purchase orders: enter, approve (funds check, then encumber), change by new version, close (release the rest),
+reopen a closed one (encumber again what is not yet accrued); finally closed is for good."""
 
 from __future__ import annotations
 
@@ -232,6 +233,42 @@ class PurchaseOrderService:
         self._d.record(uow, principal, "po_closed", po.id, {"status": po.status.value}, {"status": target.value},
                        detail={"released_minor": released, "reason": reason.strip()})
         return replace(record, po=replace(po, status=target), closed=stamp, close_reason=reason.strip(), budget=budgets)
+
+    # -- reopen --------------------------------------------------------------------------------------------
+    def reopen(self, principal: Principal, po_id: str, *, reason: str) -> PORecord:
+        with self._d.uow() as uow:
+            record = self.reopen_in(uow, principal, po_id, reason=reason)
+            uow.commit()
+        return record
+
+    def reopen_in(self, uow: Any, principal: Principal, po_id: str, *, reason: str) -> PORecord:
+        """A closed (not finally closed) order takes activity again: what it has not yet accrued is encumbered
+        again, against its own year's appropriation, which must still have it."""
+        authorize(principal, Action.PO_APPROVE)
+        record = require(uow.purchase_orders.get(po_id, for_update=True), "purchase order", po_id)
+        po = record.po
+        transition(po.status, POStatus.APPROVED)
+        if po.status is not POStatus.CLOSED:
+            raise PONotOpen(po.id, po.status.value)  # a draft is approved, not reopened
+        if not reason.strip():
+            raise InvalidDocument("reopening a purchase order needs a reason", field="reason")
+        uow.ledger.lock_head()
+        budgets, changes, needs = {}, [], {}
+        for line in po.lines:
+            budgets[line.line_no], delta = rebalance(line, record.budget.get(line.line_no, LineBudget()))
+            changes.append(EncumbranceChange(line.coding, delta))
+            needs[line.coding] = needs.get(line.coding, 0) + delta
+        check_funds(uow, needs, po.currency, self._year(record))
+        entry = encumbrance_entry("po_reopened", changes, currency=po.currency, effective_date=self._d.today(),
+                                  memo=f"purchase order {record.number} reopened: {reason.strip()}",
+                                  references={"purchase_order": po.id, "vendor": po.vendor_id},
+                                  fiscal_year=record.fiscal_year)
+        uow.purchase_orders.set_status(po.id, POStatus.CLOSED, POStatus.APPROVED)
+        uow.purchase_orders.set_line_budgets(po.id, budgets)
+        self._d.post(uow, [entry])
+        self._d.record(uow, principal, "po_reopened", po.id, {"status": "closed"}, {"status": "approved"},
+                       detail={"encumbered_minor": sum(c.amount_minor for c in changes), "reason": reason.strip()})
+        return replace(record, po=replace(po, status=POStatus.APPROVED), budget=budgets)
 
     # -- read ----------------------------------------------------------------------------------------------
     def get(self, po_id: str) -> PORecord:

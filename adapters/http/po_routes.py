@@ -1,4 +1,4 @@
-"""/v1/purchase-orders (+ :approve, :close, versions) and /v1/receipts."""
+"""/v1/purchase-orders (+ :approve, :close, :reopen, versions) and /v1/receipts."""
 
 from __future__ import annotations
 
@@ -117,6 +117,17 @@ def get_po(request: Request, po_id: str, _p: Principal = require(Action.INVOICE_
 def approve_po(request: Request, po_id: str, principal: Principal = require(Action.PO_APPROVE)):
     return run_idempotent(request, principal, {"po_id": po_id}, lambda: (
         200, po_out(services(request).purchase_orders.approve(principal, po_id))))
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/purchase-orders/{po_id}:reopen")
+def reopen_po(request: Request, po_id: str, body: ReopenIn, principal: Principal = require(Action.PO_APPROVE)):
+    return run_idempotent(request, principal, {"po_id": po_id, **body.model_dump(mode="json")}, lambda: (
+        200, po_out(services(request).purchase_orders.reopen(principal, po_id, reason=body.reason))))
 
 
 @router.post("/purchase-orders/{po_id}:close")
