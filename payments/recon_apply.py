@@ -89,9 +89,12 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     booked = {line.line_id: line.booking_date for line in (*old, *new_lines)}
     methods: dict[str, int] = out.methods
     matched, now, actor = LineState.MATCHED, ctx.now, ctx.actor
+    last = None
     for m in result.matches:
         states[m.line_id] = matched
-        method, confidence = m.method.value, m.confidence_pct
+        if m.method is not last:  # runs of one method: its name and confidence looked up once per run
+            last = m.method
+            method, confidence = m.method.value, m.confidence_pct
         methods[method] = methods.get(method, 0) + 1
         on = booked[m.line_id]
         if m.method is MatchMethod.RETURN_CREDIT:

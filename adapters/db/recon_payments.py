@@ -58,7 +58,7 @@ class SqlReconPayments:
     def _build(self, rows, settled: set[str] | None = None) -> list[BookPayment]:  # noqa: ANN001
         # One ACH batch per run and SEC code (the NACHA rail's layout): the bank settles each with one debit.
         # Rows are unpacked by position: at a million payments, attribute access per column is the main cost.
-        rows = list(rows)
+        rows = rows.fetchall() if hasattr(rows, "fetchall") else list(rows)  # one fetch, not one per row
         split = self._funds([r[0] for r in rows if r[12] != r[13]])
         settled = settled or set()
         date = dt.date.fromisoformat

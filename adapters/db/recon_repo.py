@@ -7,6 +7,7 @@ Bulk paths (lines, matches) use one executemany per few thousand rows; look-ups 
 from __future__ import annotations
 
 import json
+from itertools import islice
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -114,33 +115,35 @@ class SqlReconRepository:
                 select(recon_lines.c.identity).where(recon_lines.c.identity.in_(chunk))))
         return found
 
-    def _bulk(self, table, rows: Sequence[tuple]) -> None:  # noqa: ANN001
-        """Insert positional rows (in the table's column order) as fast as the driver allows.
+    def _bulk(self, table, rows: Iterable[tuple], count: int) -> None:  # noqa: ANN001
+        """Insert ``count`` positional rows (in the table's column order) as fast as the driver allows.
 
         On SQLite the rows go straight to the driver's executemany (SQLAlchemy's per-row parameter processing is
         most of the cost at a million rows) with a larger page cache for this connection, so that inserting into
-        the random-keyed UNIQUE indexes does not thrash a 2 MiB cache; elsewhere through Core as usual.
+        the random-keyed UNIQUE indexes does not thrash a 2 MiB cache; elsewhere through Core as usual. Rows are
+        built chunk by chunk from the iterable, so a million of them never sit in memory at once.
         """
-        if not rows:
+        if not count:
             return
         names = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+        rows = iter(rows)
         if self._c.dialect.name == "sqlite":
-            if len(rows) > 10_000:
+            if count > 10_000:
                 self._c.exec_driver_sql("PRAGMA cache_size = -262144")
             sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-            for chunk in _chunks(rows, _BATCH * 10):
-                self._c.exec_driver_sql(sql, list(chunk))
+            while chunk := list(islice(rows, _BATCH * 10)):
+                self._c.exec_driver_sql(sql, chunk)
             return
-        for chunk in _chunks(rows, _BATCH):
+        while chunk := list(islice(rows, _BATCH)):
             self._c.execute(insert(table), [dict(zip(names, row)) for row in chunk])
 
     def add_lines(self, lines: Sequence[StoredLine], states: dict[str, str] | None = None) -> None:
         states = states or {}
-        self._bulk(recon_lines, [(
+        self._bulk(recon_lines, ((
             x.line_id, x.identity, x.file_id, x.statement_id, x.line_ref[:60], x.account_id, x.booking_date.isoformat(),
             x.direction, x.amount_minor, x.currency, x.kind, x.type_code, x.bank_reference, x.customer_reference,
             " ".join(x.references), " ".join(x.end_to_end_ids), (x.text or "")[:500] or None, x.is_return,
-            x.return_reason, states.get(x.line_id, x.state)) for x in lines])
+            x.return_reason, states.get(x.line_id, x.state)) for x in lines), len(lines))
 
     def _lines(self, query) -> list[StoredLine]:  # noqa: ANN001
         return [StoredLine(
@@ -175,11 +178,11 @@ class SqlReconRepository:
     # -- matches ---------------------------------------------------------------------------------------
     def add_matches(self, rows: Sequence[MatchRecord]) -> None:
         at = {}
-        self._bulk(recon_matches, [(
+        self._bulk(recon_matches, ((
             m.line_id, m.payment_id, m.role, m.method, m.confidence_pct, m.amount_minor, m.currency,
             m.booking_date.isoformat(), m.posted, m.entry_id,
             at.get(m.matched_at) or at.setdefault(m.matched_at, _iso(m.matched_at)), m.matched_by, m.reason)
-            for m in rows])
+            for m in rows), len(rows))
 
     def settled_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
         ids = list(payment_ids)
