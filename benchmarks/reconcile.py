@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -117,8 +119,11 @@ def main_() -> None:
     for n in (int(x) for x in args.sizes.split(",")):
         seconds, lines, methods, timings = run_size(n, args.batch_share)
         figures.append((n, lines, seconds))
-        print(f"N={n:>9,} payments  {lines:>9,} lines  {seconds:7.1f} s  {C.rate(lines, seconds):>9,.0f} lines/s  "
-              f"{C.rate(n, seconds):>9,.0f} payments/s  methods {methods}", flush=True)
+        rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the peak so far, this process
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"N={n:>9,} payments  {lines:>9,} lines  {seconds:7.1f} s (CPU {timings['cpu_total']:.1f} s)  "
+              f"{C.rate(lines, seconds):>9,.0f} lines/s  {C.rate(n, seconds):>9,.0f} payments/s  "
+              f"peak RSS {rss_mib:,.0f} MiB  load {load}  methods {methods}", flush=True)
         print(f"    phases (s): {timings}", flush=True)
     (n0, l0, s0), (n1, l1, s1) = figures[0], figures[-1]
     ratio = C.rate(l1, s1) / C.rate(l0, s0)
