@@ -172,6 +172,13 @@ class PaymentStore(Protocol):
     def items_of(self, payment_id: str) -> list[PaymentItemRecord]:
         ...
 
+    def redate(self, run_id: str, moved: Sequence[tuple[str, dt.date, bool]], *, to: dt.date, detail: dict,
+               at: dt.datetime) -> int:
+        """Move scheduled payments (id, expected date, expected same-day flag) to ``to`` as ordinary payments and
+        record ``detail`` on the released run; guarded on each expected value and on the run being released and not yet re-dated. Returns how many
+        payments moved (0 when the run was not in that state)."""
+        ...
+
     # -- submissions and the outbox
     def add_submission(self, submission: SubmissionRecord) -> None:
         ...

@@ -87,6 +87,8 @@ class PaymentRunRecord:
     submission_id: str | None = None
     skipped: tuple[dict, ...] = field(default=())
     same_day: bool = False
+    # Set when its payments were re-dated at submission (``payment_dates.Redating.as_detail``): why and how.
+    redated: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)

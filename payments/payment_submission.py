@@ -4,7 +4,8 @@ The hand-over is three steps, each safe to repeat:
 
 1. **Claim** (one transaction): lock a released run (``FOR UPDATE SKIP LOCKED``), move it and its payments to
    ``submitted`` with guarded updates, store their trace numbers and a pending submission whose id is derived
-   from the run, and write the outbox row - all committed together.
+   from the run, and write the outbox row - all committed together. Payments that can no longer settle on their
+   date (a same-day run released after the same-day cut-off) are re-dated here, once (``payment_dates``).
 2. **Deliver** (no transaction open): first ask the rail whether it already holds the submission id; only if
    it does not, build the batch (decrypting account numbers now) and submit it under that same id.
 3. **Record** (one transaction): the submission becomes ``accepted``, payments ``sent``, the run ``sent``,
@@ -19,14 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ledger.entries import reversal_of
 from payments.disbursements import (IllegalTransition, LedgerItem, PaymentHold, StaleState, entry_id_for, returned_entry,
                                     sent_entries, submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
-from payments.payment_records import PaymentRecord, SubmissionRecord, SubmissionState
+from payments.payment_dates import redate_for_submission
+from payments.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.payment_service import PaymentRuns
 from payments.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
@@ -107,6 +109,8 @@ class PaymentService(PaymentRuns):
             submission_id = submission_id_for(run.id)
             scheduled = [p for p in uow.payments.payments_of_run(run.id) if p.status is PaymentStatus.SCHEDULED]
             scheduled = self._withdraw_unpayable(uow, scheduled, now)
+            if scheduled:
+                scheduled = self._fix_dates(uow, run, scheduled, now)
             if not scheduled:
                 # Every payment was withdrawn: nothing to hand over, so no submission and no empty file.
                 if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.CLOSED, at=now):
@@ -145,6 +149,22 @@ class PaymentService(PaymentRuns):
             uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
                                     {"payment_id": p.id, "run_id": p.run_id, "reasons": why}, now)
         return keep
+
+    def _fix_dates(self, uow, run: PaymentRunRecord, scheduled: list[PaymentRecord],  # noqa: ANN001
+                   now: dt.datetime) -> list[PaymentRecord]:
+        """Re-date what can no longer settle on its date (a same-day run past its cut-off), in the claim's
+        transaction: the dates are fixed before any delivery can read them (see ``payment_dates``)."""
+        redating = redate_for_submission(run, scheduled, now, self.policy.calendar,
+                                         self._rails(run.rail).capabilities())
+        if redating is None:
+            return scheduled
+        detail = redating.as_detail()
+        if uow.payments.redate(run.id, redating.moved, to=redating.to, detail=detail, at=now) != len(redating.moved):
+            raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
+        uow.payments.add_outbox("payment_run.redated", f"payment_run.redated:{run.id}", {"run_id": run.id, **detail},
+                                now)
+        moved = {pid for pid, _, _ in redating.moved}
+        return [replace(p, effective_date=redating.to, same_day=False) if p.id in moved else p for p in scheduled]
 
     def _deliver(self, submission_id: str) -> SubmitOutcome:
         now = self._clock.now()

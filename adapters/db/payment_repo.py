@@ -66,7 +66,8 @@ class SqlPaymentStore:
             status=RunStatus(row.status), currency=row.currency, rail=row.rail, created_at=_parse_ts(row.created_at),
             created_by=row.created_by, total_minor=row.total_minor, payment_count=row.payment_count,
             run_key=row.run_key, required_releases=row.required_releases, releasers=releasers,
-            submission_id=row.submission_id, skipped=tuple(json.loads(row.skipped or "[]")), same_day=bool(row.same_day))
+            submission_id=row.submission_id, skipped=tuple(json.loads(row.skipped or "[]")), same_day=bool(row.same_day),
+            redated=json.loads(row.redated) if row.redated else None)
 
     def find_run_by_key(self, run_key: str) -> PaymentRunRecord | None:
         row = self._c.execute(select(payment_runs).where(payment_runs.c.run_key == run_key)).first()
@@ -254,6 +255,24 @@ class SqlPaymentStore:
                 self._c.execute(update(payment_items).where(payment_items.c.payment_id.in_(done))
                                 .values(live_invoice_id=None))
         return moved
+
+    def redate(self, run_id: str, moved: Sequence[tuple[str, dt.date, bool]], *, to: dt.date, detail: dict,
+               at: dt.datetime) -> int:
+        count = 0
+        for payment_id, was, same_day in moved:
+            result = self._c.execute(update(payments).where(
+                payments.c.id == payment_id, payments.c.run_id == run_id,
+                payments.c.status == PaymentStatus.SCHEDULED.value, payments.c.effective_date == was.isoformat(),
+                payments.c.same_day == same_day)
+                .values(effective_date=to.isoformat(), same_day=False, updated_at=_ts(at)))
+            count += result.rowcount
+        # The run's own date is the one its batch falls back to; it no longer asks for same-day settlement.
+        run = self._c.execute(update(payment_runs).where(
+            payment_runs.c.id == run_id, payment_runs.c.status == RunStatus.RELEASED.value,
+            payment_runs.c.redated.is_(None))
+            .values(effective_date=to.isoformat(), same_day=False, redated=json.dumps(detail, sort_keys=True),
+                    updated_at=_ts(at)))
+        return count if run.rowcount == 1 else 0
 
     def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str], at: dt.datetime) -> int:
         moved = 0

@@ -27,6 +27,7 @@ payment_runs = Table(
     Column("submission_id", String(40)),
     Column("skipped", Text),  # JSON: why approved invoices were left out
     Column("same_day", Boolean, nullable=False, default=False),  # asked for same-day settlement (0010)
+    Column("redated", Text),  # JSON: why and how its payments were re-dated at submission (0011)
     Column("updated_at", String(32), nullable=False),
 )
 Index("ix_payment_runs_status", payment_runs.c.status)

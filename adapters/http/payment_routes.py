@@ -35,6 +35,7 @@ def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) 
         "created_at": run.created_at.isoformat().replace("+00:00", "Z"), "run_key": run.run_key,
         "required_releases": run.required_releases, "released_by": list(run.releasers),
         "submission_id": run.submission_id, "skipped": list(run.skipped), "same_day": run.same_day,
+        "redated": run.redated,
     }
     if payments is not None:
         body["payments"] = [payment_out(p) for p in payments]
