@@ -161,7 +161,8 @@ class Matcher:
         open_holds = {invoice_id: owned for invoice_id, holds in q.open_holds(ids).items()
                       if (owned := [h for h in holds if h.hold in MATCH_HOLDS])}
         deliveries = q.deliveries(sorted({line.po_id for inv in invoices for line in inv.lines if line.po_id}))
-        results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases)
+        results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases,
+                              keys={k.invoice_id: k for k in keys} if keys is not None else None)
         now = format_time(self._d.now())
         match_ids = iter(new_ids("match_result", len(records)))
         outcomes = {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from payments.documents import Invoice, InvoiceLine
 from payments.duplicates import DuplicateIndex, DuplicateKey, DuplicateMatch
@@ -90,27 +91,40 @@ def match_invoice(
     """
     running = running or _NO_TOTALS
     currency = invoice.currency
+    vendor_id = invoice.vendor_id
     findings: list[Finding] = [defect_finding(d, currency) for d in intrinsic_defects(invoice)]
-    findings += [duplicate_finding(m) for m in duplicates]
+    if duplicates:
+        findings += [duplicate_finding(m) for m in duplicates]
 
     # Group lines by PO line: a PO line billed twice on one invoice is one cumulative check.
+    context_lines, context_pos = context.lines, context.pos
     by_po_line: dict[tuple[str, int], list[InvoiceLine]] = {}
     for line in invoice.lines:
-        if line.po_id is None or line.po_line_no is None:
+        po_id = line.po_id
+        if po_id is None or line.po_line_no is None:
             continue  # already a MISSING_PO_REFERENCE defect
-        if (line.po_id, line.po_line_no) not in context.lines or line.po_id not in context.pos:
+        key = (po_id, line.po_line_no)
+        if key not in context_lines or po_id not in context_pos:
             findings.append(defect_finding(_unknown_reference(line), currency))
             continue
-        by_po_line.setdefault((line.po_id, line.po_line_no), []).append(line)
+        group = by_po_line.get(key)
+        if group is None:
+            by_po_line[key] = [line]
+        else:
+            group.append(line)
 
     po_line_nos: dict[str, list[int]] = {}
     po_amount: dict[str, int] = {}
-    for (po_id, po_line_no), lines in by_po_line.items():
-        facts = context.lines[(po_id, po_line_no)]
-        po = context.pos[po_id]
+    by_category: dict[str | None, Any] = {}  # the vendor's tolerances per line category, resolved once
+    for key, lines in by_po_line.items():
+        po_id = key[0]
+        facts = context_lines[key]
+        po = context_pos[po_id]
         same_currency = po.currency == currency
-        tolerances = policy.resolve(invoice.vendor_id, facts.category)
-        line_nos = tuple(sorted([line.line_no for line in lines]))
+        tolerances = by_category.get(facts.category)
+        if tolerances is None:
+            tolerances = by_category[facts.category] = policy.resolve(vendor_id, facts.category)
+        line_nos = (lines[0].line_no,) if len(lines) == 1 else tuple(sorted([line.line_no for line in lines]))
         this_quantity, this_amount = _ZERO, 0
         for line in lines:
             this_quantity += line.quantity
@@ -124,7 +138,6 @@ def match_invoice(
                 )
                 if price is not None:
                     findings.append(price)
-        key = (po_id, po_line_no)
         findings += check_cumulative_quantity(
             facts, this_quantity=this_quantity, pending_quantity=running.line_quantity.get(key, _ZERO),
             tolerance=tolerances.quantity, line_nos=line_nos,
@@ -136,18 +149,22 @@ def match_invoice(
             )
             if amount is not None:
                 findings.append(amount)
-        po_line_nos.setdefault(po_id, []).extend(line_nos)
-        po_amount[po_id] = po_amount.get(po_id, 0) + this_amount
+        if po_id in po_amount:
+            po_line_nos[po_id].extend(line_nos)
+            po_amount[po_id] += this_amount
+        else:
+            po_line_nos[po_id] = list(line_nos)
+            po_amount[po_id] = this_amount
 
     for po_id, line_nos_list in po_line_nos.items():
-        po = context.pos[po_id]
+        po = context_pos[po_id]
         line_nos = tuple(sorted(line_nos_list))
-        findings += check_po_header(po, vendor_id=invoice.vendor_id, currency=currency, line_nos=line_nos)
+        findings += check_po_header(po, vendor_id=vendor_id, currency=currency, line_nos=line_nos)
         if po.currency == currency:
             # The ceiling is PO-wide, so it takes the vendor's override or the default, not a line category.
             ceiling = check_po_ceiling(
                 po, this_amount_minor=po_amount[po_id], pending_amount_minor=running.po_amount_minor.get(po_id, 0),
-                tolerance=policy.resolve(invoice.vendor_id, None).max_total, line_nos=line_nos,
+                tolerance=policy.resolve(vendor_id, None).max_total, line_nos=line_nos,
             )
             if ceiling is not None:
                 findings.append(ceiling)
@@ -177,6 +194,7 @@ def match_batch(
     *,
     duplicate_index: DuplicateIndex | None = None,
     releases: Mapping[str, Sequence[ManualRelease]] | None = None,
+    keys: Mapping[str, DuplicateKey] | None = None,
 ) -> dict[str, MatchResult]:
     """Match many invoices as if one at a time, in ``batch_order``; results keyed by invoice id.
 
@@ -184,7 +202,8 @@ def match_batch(
     all covered by ``releases`` (manual releases recorded earlier, by invoice id) counts as billed for the
     invoices after it, as it would once saved as MATCHED. When ``duplicate_index`` is given (holding the
     earlier invoices to compare with), each invoice is checked against it and then added to it, so the
-    later of two copies in one batch is the one suspected.
+    later of two copies in one batch is the one suspected. ``keys`` are the invoices' duplicate keys as stored
+    (by invoice id), when the caller has them: the same values ``DuplicateKey.of`` would compute.
     """
     releases = releases or {}
     running = RunningTotals()
@@ -192,7 +211,9 @@ def match_batch(
     for invoice in sorted(invoices, key=batch_order):
         duplicates: tuple[DuplicateMatch, ...] = ()
         if duplicate_index is not None:
-            key = DuplicateKey.of(invoice)
+            key = keys.get(invoice.id) if keys is not None else None
+            if key is None:
+                key = DuplicateKey.of(invoice)
             duplicates = duplicate_index.matches(key)
             duplicate_index.add(key)
         result = match_invoice(invoice, context, policy, duplicates=duplicates, running=running)
