@@ -592,7 +592,7 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
         default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
         odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
         restraints=lambda vendor_ids: bank_change_restraints(container, vendor_ids), crash=crash_point,
-        holder=holder_id())
+        holder=holder_id(), audit=getattr(container, "audit", None))
     return container.payments
 
 

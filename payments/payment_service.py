@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ledger.journal import Journal
+from payments.ap_ports import AuditRecorder
+from payments.audit import AuditTrail
 from payments.controls import BankChangeRestraint, RunItem
 from payments.disbursements import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
                                     new_payment_id, new_run_id, releases_required)
@@ -45,7 +47,8 @@ class PaymentsBase:
     def __init__(self, uow_factory: UowFactory, *, vault: KeyVault, clock: Clock, policy: RunPolicy,
                  invoices: PayableInvoices, accounts: PayeeAccounts, rails: Callable[[str], object],
                  default_rail: str = "nacha", odfi_id: str = "23138010", restraints: Restraints | None = None,
-                 crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300) -> None:
+                 crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300,
+                 audit: AuditRecorder | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
@@ -61,6 +64,9 @@ class PaymentsBase:
         self._holder = holder
         self._lease_s = lease_s
         self._signers: dict[str, object] = {}
+        # Every decryption of a bank account number is an audit event; without a trail handed in, the service
+        # keeps its own over the same database, so there is no configuration in which numbers open unrecorded.
+        self._audit = audit if audit is not None else AuditTrail(uow_factory, vault, clock)
 
     def _journal(self, uow: UnitOfWork) -> Journal:
         active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]

@@ -7,7 +7,8 @@ The hand-over is three steps, each safe to repeat:
    from the run, and write the outbox row - all committed together. Payments that can no longer settle on their
    date (a same-day run released after the same-day cut-off) are re-dated here, once (``payment_dates``).
 2. **Deliver** (no transaction open): first ask the rail whether it already holds the submission id; only if
-   it does not, build the batch (decrypting account numbers now) and submit it under that same id.
+   it does not, build the batch (decrypting account numbers now, each one an audit event committed first) and
+   submit it under that same id.
 3. **Record** (one transaction): the submission becomes ``accepted``, payments ``sent``, the run ``sent``,
    and discount, interest and ``payment_sent`` entries are posted with ids derived from each payment.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, replace
 from ledger.entries import reversal_of
 from payments.disbursements import (IllegalTransition, LedgerItem, PaymentHold, StaleState, entry_id_for, returned_entry,
                                     sent_entries, submission_id_for, trace_numbers)
+from payments.audit import SYSTEM_ACTOR
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_dates import redate_for_submission
@@ -85,7 +87,7 @@ class PaymentService(PaymentRuns):
         authorize(principal, Action.PAYMENT_RUN_SUBMIT)
         run = self.get_run(run_id)
         if run.status is RunStatus.SUBMITTED and run.submission_id:
-            return self._deliver(run.submission_id)
+            return self._deliver(run.submission_id, principal)
         if run.status is not RunStatus.RELEASED:
             raise IllegalTransition("payment run", run_id, run.status.value, RunStatus.SUBMITTED.value)
         submission = self._claim(run_id)
@@ -94,7 +96,7 @@ class PaymentService(PaymentRuns):
         if isinstance(submission, SubmitOutcome):
             return submission
         self._crash("after_claiming")
-        return self._deliver(submission.id)
+        return self._deliver(submission.id, principal)
 
     def _claim(self, run_id: str | None = None) -> SubmissionRecord | SubmitOutcome | None:
         now = self._clock.now()
@@ -166,7 +168,7 @@ class PaymentService(PaymentRuns):
         moved = {pid for pid, _, _ in redating.moved}
         return [replace(p, effective_date=redating.to, same_day=False) if p.id in moved else p for p in scheduled]
 
-    def _deliver(self, submission_id: str) -> SubmitOutcome:
+    def _deliver(self, submission_id: str, actor: Principal | str = SYSTEM_ACTOR) -> SubmitOutcome:
         now = self._clock.now()
         with self._uow() as uow:
             leased = uow.payments.lease_submission(submission_id, self._holder, now, self._lease_s)
@@ -181,7 +183,7 @@ class PaymentService(PaymentRuns):
         receipt = rail.lookup(submission_id)
         if receipt is None:
             try:
-                batch = self._batch(submission)
+                batch = self._batch(submission, actor)
             except DomainError as exc:
                 # Nothing was handed over: say why and try again on the next pass (a person may need to act).
                 self._mark(submission, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
@@ -206,16 +208,21 @@ class PaymentService(PaymentRuns):
                                                attempted=True)
             uow.commit()
 
-    def _batch(self, submission: SubmissionRecord) -> RailBatch:
+    def _batch(self, submission: SubmissionRecord, actor: Principal | str) -> RailBatch:
         with self._uow(read_only=True) as uow:
             run = uow.payments.get_run(submission.run_id)
             payments = [p for p in uow.payments.payments_of_run(submission.run_id)
                         if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
-        out = []
+        accounts = {}
         for p in payments:
             account = self._accounts.get(p.account_id)
             if account is None:
                 raise NotFound(f"bank account {p.account_id} of payment {p.id} is gone", code="bank_account_missing")
+            accounts[p.id] = account
+        self._audit_decryptions(actor, submission, payments)
+        out = []
+        for p in payments:
+            account = accounts[p.id]
             out.append(RailPayment(
                 payment_id=p.id, external_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
                 payee_name=p.payee_name, payee_id=p.vendor_id, routing_number=account.routing_number,
@@ -225,6 +232,19 @@ class PaymentService(PaymentRuns):
                 remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
                                                 i.invoice_date) for i in p.items)))
         return RailBatch(submission.id, submission.run_id, submission.created_at, run.effective_date, tuple(out))
+
+    def _audit_decryptions(self, actor: Principal | str, submission: SubmissionRecord,
+                           payments: list[PaymentRecord]) -> None:
+        """One audit event per account number about to be opened, committed before the first is decrypted: a
+        crash after decrypting (or while the rail holds the numbers) still leaves the record. Each delivery
+        attempt that builds a file opens the numbers again and is recorded again; a retry that finds the batch
+        already at the rail builds nothing and records nothing."""
+        with self._uow() as uow:
+            for p in payments:
+                self._audit.record(uow, actor, "bank_account_used_for_payment", p.account_id,
+                                   detail={"payment_id": p.id, "submission_id": submission.id, "run_id": p.run_id,
+                                           "vendor_id": p.vendor_id, "kind": p.kind.value})
+            uow.commit()
 
     def _record_accepted(self, submission: SubmissionRecord, receipt: RailSubmission) -> SubmitOutcome:
         now = self._clock.now()
