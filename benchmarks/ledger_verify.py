@@ -5,9 +5,10 @@
 * Builds a journal of N two-leg entries on SQLite through the library (genesis, example chart, then
   ``LedgerService.post`` in batches of 1,000), or reuses the one in ``--workdir`` when it already
   holds exactly that many (default workdir: ``$TMPDIR/disburse-bench-verify-<N>``; ``--fresh`` rebuilds).
-* **library**: ``LedgerService.verify(workers=...)``: streams entries with SQLAlchemy, re-derives
-  canonical bytes, the hash chain, balances, key windows, Merkle root and balance tally in the main
-  process, and checks Ed25519 signatures in worker processes (default: all cores).
+* **library**: ``LedgerService.verify(workers=...)``: worker processes (default: one per core) each read
+  runs of 1,024 rows themselves (plain driver tuples on their own read connections) and re-derive the
+  canonical bytes, hash chain, balances, key windows and Ed25519 signatures, returning each run's Merkle
+  subtree and balance totals; the parent links the runs' ends and checks the checkpoint state.
 * **bare loop**: one process, the ``sqlite3`` module: reads the same rows (entries, and postings by
   a range scan), recomputes the canonical bytes and the SHA-256 chain, checks sequence continuity and
   every Ed25519 signature with the one registered public key loaded once. It checks less than the

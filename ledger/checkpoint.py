@@ -85,6 +85,16 @@ class BalanceTally:
         for p in entry.draft.postings:
             self._totals[(p.account, p.currency)][0 if p.direction.value == "debit" else 1] += p.amount_minor
 
+    def merge(self, totals: dict[tuple[str, str], list[int]]) -> None:
+        """Add another tally's totals (a verification worker's, for its run of entries)."""
+        for key, (debits, credits) in totals.items():
+            sides = self._totals[key]
+            sides[0] += debits
+            sides[1] += credits
+
+    def totals(self) -> dict[tuple[str, str], list[int]]:
+        return {key: list(sides) for key, sides in self._totals.items()}
+
     def digest(self) -> bytes:
         rows = [[account, currency, d, c] for (account, currency), (d, c) in sorted(self._totals.items())]
         return hashlib.sha256(encode_json(rows)).digest()

@@ -42,6 +42,19 @@ class MerkleAccumulator:
         stack.append((size, node))
         self.count += 1
 
+    def add_subtree(self, size: int, root: bytes) -> None:
+        """Add ``size`` leaves at once by the root of their perfect subtree (``size`` a power of two dividing
+        the count so far, so that the subtree is aligned as RFC 6962 splits)."""
+        if size & (size - 1) or self.count % size:
+            raise ValueError(f"a subtree of {size} leaves does not align after {self.count}")
+        self.count += size
+        node, stack = root, self._stack
+        while stack and stack[-1][0] == size:
+            _, left = stack.pop()
+            node = node_hash(left, node)
+            size *= 2
+        stack.append((size, node))
+
     def root(self) -> bytes:
         if not self._stack:
             return _EMPTY

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.accounts import Account
 from ledger.entries import SealedEntry
 from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
+
+if TYPE_CHECKING:
+    from ledger.verify import RowReader
 
 
 class AppendConflict(LedgerError):
@@ -63,6 +66,15 @@ class JournalStore(Protocol):
 
     def iter_entries(self, after_sequence: int = 0, batch_size: int = 2000) -> Iterator[SealedEntry]:
         """Every entry after ``after_sequence`` in sequence order, streamed."""
+        ...
+
+    def last_sequence(self) -> int:
+        """The highest stored sequence (0 when empty): how far verification reads."""
+        ...
+
+    def row_reader(self) -> "RowReader | None":
+        """A reader of stored rows by sequence range for verification workers, or None when other processes
+        cannot read this store (verification then streams ``iter_entries``)."""
         ...
 
     def keys(self) -> Sequence[KeyRecord]:

@@ -8,8 +8,10 @@ with), ``bad_signature`` (also a rotation's co-signature). Against a checkpoint:
 journal ends before it) and ``checkpoint_mismatch`` (a different entry, Merkle root or balances there,
 or a checkpoint signature that does not verify).
 
-Signatures are the costly part (about 0.2 ms each), so they are checked in worker processes in
-chunks while the main process re-derives hashes; the earliest fault by sequence is reported.
+Everything per entry is done in worker processes over aligned runs of 1,024 rows (``verify_chunk``):
+canonical bytes, hash, balance, key window and the Ed25519 signature, which is most of the cost. On a
+database the workers read their runs themselves; the parent only links the runs' ends, adds their
+Merkle subtrees and balance totals, and reports the earliest fault by sequence.
 """
 
 from __future__ import annotations
@@ -17,20 +19,21 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-from ledger.canonical import GENESIS_PREV_HASH, canonical_bytes, chain_hash
+from ledger.canonical import GENESIS_PREV_HASH
 from ledger.checkpoint import BalanceTally, Checkpoint
-from ledger.entries import EntryCode, SealedEntry, balance_problem
+from ledger.entries import SealedEntry, _plain
 from ledger.keys import KeyRecord, key_for
 from ledger.merkle import MerkleAccumulator
-from ledger.signing import signature_checker, verify_signature
+from ledger.verify_chunk import RANK, ChunkResult, check_rows
 
 FAULT_CODES = ("sequence_gap", "hash_mismatch", "unbalanced", "unknown_key", "bad_signature", "truncated",
                "checkpoint_mismatch")
-_CHUNK = 1024
+_CHUNK = 1024  # rows per worker task: a power of two, so that a whole aligned run is a Merkle subtree
 _PARALLEL_FROM = 4096  # below this, starting processes costs more than it saves
 
 
@@ -68,118 +71,166 @@ class VerifyReport:
         return f"journal does NOT verify: {f.code} at {where}: {f.detail}"
 
 
-def _check_signatures(items: list[tuple[int, bytes, bytes, bytes]]) -> list[int]:
-    """Worker body: the sequences whose signature fails. Each public key is parsed once per chunk."""
-    checkers: dict[bytes, Callable[[bytes, bytes], bool]] = {}
-    bad = []
-    for seq, public, sig, msg in items:
-        check = checkers.get(public)
-        if check is None:
-            check = checkers[public] = signature_checker(public)
-        if not check(sig, msg):
-            bad.append(seq)
-    return bad
+class RowReader(Protocol):
+    """Reads stored rows ``first``..``last`` (sequences, inclusive) in the layout of ``ledger.verify_chunk``.
+
+    Called in worker processes (forked after it was made): it must open its own connection there.
+    """
+
+    def __call__(self, first: int, last: int) -> Sequence[Sequence]: ...
+
+
+# Set in each worker process by the pool's initializer (inherited by fork, never pickled).
+_KEYS: Mapping[str, KeyRecord] = {}
+_READER: RowReader | None = None
+
+
+def _init_worker(keys: Mapping[str, KeyRecord], reader: RowReader | None) -> None:
+    global _KEYS, _READER
+    _KEYS, _READER = keys, reader
+
+
+def _check_range(first: int, last: int, checkpoint_sequence: int | None) -> ChunkResult:
+    """Worker task: read rows first..last itself (positional reads on its own connection) and check them."""
+    cp = checkpoint_sequence if checkpoint_sequence is not None and first <= checkpoint_sequence <= last else None
+    return check_rows(_READER(first, last), _KEYS, checkpoint_sequence=cp, subtree=True)
+
+
+def _check_given(rows: list, checkpoint_sequence: int | None) -> ChunkResult:
+    """Worker task: check rows the parent sent."""
+    return check_rows(rows, _KEYS, checkpoint_sequence=checkpoint_sequence, subtree=True)
+
+
+def verify_stored(reader: RowReader, last_sequence: int, keys: Mapping[str, KeyRecord], *,
+                  checkpoint: Checkpoint | None = None, workers: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Verify stored entries 1..``last_sequence`` (the highest stored): the fast path for a database.
+
+    The parent only hands out runs of sequences and links their ends; each worker reads its run with
+    ``reader``, re-derives canonical bytes and hashes, checks balances, key windows and signatures,
+    and returns the run's Merkle subtree and balance totals (default: one worker per core).
+    """
+    cp_seq = checkpoint.sequence if checkpoint else None
+    tasks = ((_check_range, (lo, min(lo + _CHUNK - 1, last_sequence), cp_seq))
+             for lo in range(1, last_sequence + 1, _CHUNK))
+    return _verify(tasks, keys, reader, checkpoint, _pool_size(workers, last_sequence), progress)
 
 
 def verify_journal(entries: Iterable[SealedEntry], keys: Mapping[str, KeyRecord], *,
                    checkpoint: Checkpoint | None = None, workers: int | None = None,
                    progress: Callable[[int], None] | None = None, expected_total: int | None = None) -> VerifyReport:
-    """Verify a journal given in sequence order. ``workers`` processes check signatures (default: all cores)."""
+    """Verify a journal given as entries in sequence order; the parent sends runs of rows to the workers."""
+    cp_seq = checkpoint.sequence if checkpoint else None
+    tasks = ((_check_given, (run, cp_seq if cp_seq is not None and run[0][0] <= cp_seq <= run[-1][0] else None))
+             for run in _runs(entries))
+    size = _pool_size(workers, expected_total) if expected_total is not None else _pool_size(workers, _PARALLEL_FROM)
+    return _verify(tasks, keys, None, checkpoint, size, progress)
+
+
+def _pool_size(workers: int | None, total: int) -> int:
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    return workers if workers > 1 and total >= _PARALLEL_FROM else 1
+
+
+def entry_row(e: SealedEntry) -> tuple:
+    """An entry in the row layout of ``ledger.verify_chunk`` (for stores that hold objects, not rows)."""
+    d = e.draft
+    return (e.sequence, d.id, d.effective_date, e.recorded_at, d.code, d.memo, dict(d.references), _plain(d.data),
+            d.reverses, e.key_id, e.prev_hash, e.hash, e.signature, e.cosignature,
+            tuple((p.account, getattr(p.direction, "value", p.direction), p.amount_minor, p.currency)
+                  for p in d.postings))
+
+
+def _runs(entries: Iterable[SealedEntry]) -> Iterator[list]:
+    """Rows of the entries, cut where a sequence crosses a multiple of the run length (aligned runs)."""
+    run: list = []
+    for e in entries:
+        row = entry_row(e)
+        if run and (e.sequence - 1) // _CHUNK > (run[-1][0] - 1) // _CHUNK:
+            yield run
+            run = []
+        run.append(row)
+    if run:
+        yield run
+
+
+def _verify(tasks: Iterator[tuple[Callable, tuple]], keys: Mapping[str, KeyRecord], reader: RowReader | None,
+            checkpoint: Checkpoint | None, workers: int, progress: Callable[[int], None] | None) -> VerifyReport:
     pool: ProcessPoolExecutor | None = None
-    if workers > 1 and (expected_total is None or expected_total >= _PARALLEL_FROM):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    pending: list[tuple[Future | list[int], dict[int, str]]] = []
-    faults: list[Fault] = []
-    merkle, tally = MerkleAccumulator(), BalanceTally()
+    if workers > 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker, initargs=(keys, reader))
+    else:
+        _init_worker(keys, reader)
+    merkle, totals = MerkleAccumulator(), BalanceTally()
     cp_state: tuple[bytes, bytes, bytes] | None = None  # head hash, merkle root, balances at the checkpoint
-    prev_seq, prev_hash, checked = 0, GENESIS_PREV_HASH, 0
-    batch: list[tuple[int, bytes, bytes, bytes]] = []
-    ids: dict[int, str] = {}
-
-    def flush() -> None:
-        nonlocal batch, ids
-        if batch:
-            pending.append((pool.submit(_check_signatures, batch) if pool else _check_signatures(batch), ids))
-            batch, ids = [], {}
-
+    cp_root = cp_head = None
+    last_seq, last_hash, checked, faults = 0, GENESIS_PREV_HASH, 0, []
+    inflight: deque = deque()
     try:
-        for entry in entries:
-            seq, eid = entry.sequence, entry.id
-            fault = _sequential_fault(entry, prev_seq, prev_hash, keys)
-            if fault:
-                faults.append(fault)
-                break
-            key = key_for(keys, entry.key_id, seq)
-            batch.append((seq, key.public_key, entry.signature, entry.hash))
-            ids[seq] = eid
-            if entry.draft.code == EntryCode.KEY_ROTATED.value:
-                rot = _rotation_fault(entry, keys)
-                if rot:
-                    faults.append(rot)
-                    break
-            merkle.add(entry.hash)
-            tally.add(entry)
-            if checkpoint is not None and seq == checkpoint.sequence:
-                cp_state = (entry.hash, merkle.root(), tally.digest())
-            prev_seq, prev_hash, checked = seq, entry.hash, checked + 1
-            if len(batch) >= _CHUNK:
-                flush()
-                if progress:
-                    progress(checked)
-        flush()
-        for result, chunk_ids in pending:
-            bad = result.result() if isinstance(result, Future) else result
-            faults.extend(Fault(s, chunk_ids[s], "bad_signature", "the Ed25519 signature does not verify under "
-                                "the entry's key") for s in bad)
+        results = _in_order(pool, tasks, inflight, 3 * workers)
+        for r in results:
+            if r.count == 0:
+                continue
+            if r.first_sequence > last_seq + 1:
+                faults.append((last_seq + 1, None, "sequence_gap", f"entries {last_seq + 1}..{r.first_sequence - 1} "
+                               "are missing"))
+            elif r.first_sequence <= last_seq:
+                faults.append((r.first_sequence, r.first_id, "sequence_gap",
+                               f"sequence {r.first_sequence} follows {last_seq}"))
+            elif r.first_prev_hash != last_hash:
+                faults.append((r.first_sequence, r.first_id, "hash_mismatch", "prev_hash does not link to the "
+                               "previous entry's hash (an entry was removed, inserted or reordered)"))
+            faults.extend(r.faults)
+            if faults:
+                checked += r.count
+                break  # every later run holds later sequences: the first fault is in hand
+            if r.merkle_root is not None:
+                merkle.add_subtree(r.count, r.merkle_root)
+            else:
+                for h in r.hashes:
+                    merkle.add(h)
+                    if checkpoint is not None and merkle.count == checkpoint.sequence:
+                        cp_root, cp_head = merkle.root(), h
+            if r.tally_at_checkpoint is not None:
+                at_cp = BalanceTally()
+                at_cp.merge(totals.totals())
+                at_cp.merge(r.tally_at_checkpoint)
+                cp_state = (cp_head, cp_root, at_cp.digest())
+            totals.merge(r.tally)
+            last_seq, last_hash, checked = r.last_sequence, r.last_hash, checked + r.count
+            if progress:
+                progress(checked)
     finally:
         if pool:
+            for f in inflight:
+                f.cancel()
             pool.shutdown(cancel_futures=True)
+    found = [Fault(*f) for f in sorted(faults, key=lambda f: (f[0], RANK.get(f[2], 9)))]
+    if not found and checkpoint is not None:
+        cp_fault = _checkpoint_fault(checkpoint, last_seq, cp_state, keys)
+        if cp_fault:
+            found.append(cp_fault)
+    first = found[0] if found else None
     if progress:
         progress(checked)
-    if not faults and checkpoint is not None:
-        cp_fault = _checkpoint_fault(checkpoint, prev_seq, cp_state, keys)
-        if cp_fault:
-            faults.append(cp_fault)
-    first = min(faults, key=lambda f: f.sequence) if faults else None
-    return VerifyReport(ok=first is None, entries_checked=checked, head_sequence=prev_seq, head_hash=prev_hash.hex(),
+    return VerifyReport(ok=first is None, entries_checked=checked, head_sequence=last_seq, head_hash=last_hash.hex(),
                         fault=first, checkpoint_sequence=checkpoint.sequence if checkpoint else None)
 
 
-def _sequential_fault(entry: SealedEntry, prev_seq: int, prev_hash: bytes,
-                      keys: Mapping[str, KeyRecord]) -> Fault | None:
-    seq, eid = entry.sequence, entry.id
-    if seq != prev_seq + 1:
-        what = f"entries {prev_seq + 1}..{seq - 1} are missing" if seq > prev_seq + 1 else \
-            f"sequence {seq} follows {prev_seq}"
-        return Fault(prev_seq + 1 if seq > prev_seq else seq, eid if seq <= prev_seq else None, "sequence_gap", what)
-    if entry.prev_hash != prev_hash:
-        return Fault(seq, eid, "hash_mismatch", "prev_hash does not link to the previous entry's hash "
-                     "(an entry was removed, inserted or reordered)")
-    body = canonical_bytes(entry.draft, sequence=seq, recorded_at=entry.recorded_at, key_id=entry.key_id)
-    if chain_hash(prev_hash, body) != entry.hash:
-        return Fault(seq, eid, "hash_mismatch", "the stored hash does not match the entry's content "
-                     "(the entry was altered)")
-    problem = balance_problem(entry.draft.postings)
-    if problem:
-        return Fault(seq, eid, "unbalanced", problem)
-    if key_for(keys, entry.key_id, seq) is None:
-        why = "is not a registered key" if entry.key_id not in keys else "was not valid at this sequence"
-        return Fault(seq, eid, "unknown_key", f"key {entry.key_id} {why}")
-    return None
-
-
-def _rotation_fault(entry: SealedEntry, keys: Mapping[str, KeyRecord]) -> Fault | None:
-    data = entry.draft.data
-    new_id, new_public = data.get("key_id"), bytes.fromhex(str(data.get("public_key", "")))
-    registered = keys.get(str(new_id))
-    if registered is None or registered.public_key != new_public \
-            or registered.valid_from_sequence != entry.sequence + 1:
-        return Fault(entry.sequence, entry.id, "unknown_key",
-                     f"rotation introduces key {new_id} that the key registry does not hold from the next entry on")
-    if not entry.cosignature or not verify_signature(new_public, entry.cosignature, entry.hash):
-        return Fault(entry.sequence, entry.id, "bad_signature", f"the new key {new_id} did not co-sign its rotation")
-    return None
+def _in_order(pool: ProcessPoolExecutor | None, tasks: Iterator[tuple[Callable, tuple]], inflight: deque,
+              limit: int) -> Iterator[ChunkResult]:
+    """Results in task order, with at most ``limit`` tasks handed out ahead (bounded memory)."""
+    if pool is None:
+        for fn, args in tasks:
+            yield fn(*args)
+        return
+    for fn, args in tasks:
+        inflight.append(pool.submit(fn, *args))
+        if len(inflight) >= limit:
+            yield inflight.popleft().result()
+    while inflight:
+        yield inflight.popleft().result()
 
 
 def _checkpoint_fault(cp: Checkpoint, last_seq: int, state: tuple[bytes, bytes, bytes] | None,

@@ -12,7 +12,7 @@ from ledger.errors import LedgerError
 from ledger.journal import Journal, Posted, format_time
 from ledger.keys import KeyRecord, export_keys
 from ledger.merkle import MerkleAccumulator
-from ledger.verify import VerifyReport, verify_journal
+from ledger.verify import VerifyReport, verify_journal, verify_stored
 from payments.ports import Clock, KeyVault, Signer, UnitOfWork
 
 UowFactory = Callable[..., UnitOfWork]
@@ -124,6 +124,15 @@ class LedgerService:
         """Verify the stored journal; with ``keys`` from an exported key file, trust nothing stored but entries."""
         with self._uow(read_only=True) as uow:
             trusted = keys if keys is not None else {k.key_id: k for k in uow.ledger.keys()}
-            total = uow.ledger_queries.count_entries()
-            return verify_journal(uow.ledger.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
-                                  progress=progress, expected_total=total)
+            reader = uow.ledger.row_reader()
+            if reader is None:
+                return verify_journal(uow.ledger.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
+                                      progress=progress, expected_total=uow.ledger_queries.count_entries())
+            last = uow.ledger.last_sequence()
+        # Outside the unit of work: the workers read on their own connections, the parent holds none.
+        try:
+            return verify_stored(reader, last, trusted, checkpoint=checkpoint, workers=workers, progress=progress)
+        finally:
+            close = getattr(reader, "close", None)
+            if close:
+                close()

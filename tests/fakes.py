@@ -10,6 +10,7 @@ from ledger.canonical import GENESIS_PREV_HASH
 from ledger.entries import SealedEntry
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict
+from ledger.verify import entry_row
 
 
 class InMemoryJournalStore:
@@ -42,6 +43,14 @@ class InMemoryJournalStore:
 
     def iter_entries(self, after_sequence: int = 0, batch_size: int = 2000) -> Iterator[SealedEntry]:
         return iter([e for e in self.rows if e.sequence > after_sequence])
+
+    def last_sequence(self) -> int:
+        return max((e.sequence for e in self.rows), default=0)
+
+    def row_reader(self):  # noqa: ANN201 - rows by sequence range, as a database store reads them
+        def read(first: int, last: int) -> list[tuple]:
+            return [entry_row(e) for e in sorted(self.rows, key=lambda e: e.sequence) if first <= e.sequence <= last]
+        return read
 
     def keys(self) -> Sequence[KeyRecord]:
         return list(self._keys)

@@ -7,10 +7,11 @@ import json
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import psycopg
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.db.journal_rows import SqlRowReader
 from adapters.db.ledger_tables import JournalTables, accounts, signing_keys
 from ledger.accounts import Account, AccountType, Direction
 from ledger.canonical import GENESIS_PREV_HASH
@@ -168,6 +169,13 @@ class SqlJournalStore:
                 yield SealedEntry(draft, seq, recorded_at, key_id, bytes(prev_hash), bytes(digest), bytes(signature),
                                   bytes(cosignature) if cosignature is not None else None)
             last = rows[-1][0]
+
+    def last_sequence(self) -> int:
+        e = self._t.entries
+        return int(self._conn.execute(select(func.coalesce(func.max(e.c.sequence), 0))).scalar_one())
+
+    def row_reader(self) -> SqlRowReader | None:
+        return SqlRowReader.for_url(self._conn.engine.url, self._t)
 
     def keys(self) -> Sequence[KeyRecord]:
         rows = self._conn.execute(select(signing_keys).where(signing_keys.c.journal == self._t.name)

@@ -63,3 +63,20 @@ def test_random_valid_batches_keep_the_trial_balance_at_zero_per_currency_and_th
     assert all(v == 0 for v in totals.values())
     report = verify_journal(store.rows, {k.key_id: k for k in store.keys()}, workers=1)
     assert report.ok and report.entries_checked == 1 + sum(len(b) for b in batches)
+
+
+def test_aligned_perfect_subtrees_added_whole_give_the_same_root_as_their_leaves():
+    from ledger.merkle import MerkleAccumulator
+    from ledger.verify_chunk import perfect_root
+
+    leaves = [hashlib.sha256(bytes([i % 256, i // 256])).digest() for i in range(1000)]
+    for sizes in ([4, 4, 8, 16, 1, 1, 2], [64, 64, 128, 3], [512, 256, 128, 64, 32, 8]):
+        acc, at = MerkleAccumulator(), 0
+        for size in sizes:
+            if size & (size - 1) == 0 and at % size == 0:
+                acc.add_subtree(size, perfect_root(leaves[at:at + size]))
+            else:
+                for leaf in leaves[at:at + size]:
+                    acc.add(leaf)
+            at += size
+        assert acc.count == at and acc.root() == rfc6962(leaves[:at]), sizes
