@@ -783,7 +783,8 @@ def cmd_statements_import(args: argparse.Namespace) -> int:
     print(f"{head}imported {Path(args.file).name} as {result.file_id} ({result.format})")
     for label, value in (("lines read", result.lines_read), ("new lines", result.lines_new),
                          ("already imported", result.lines_already_imported), ("matched", result.lines_matched),
-                         ("payments settled", result.payments_settled), ("returns posted", result.returns_posted),
+                         ("payments settled", result.payments_settled), ("payments failed", result.payments_failed),
+                         ("returns posted", result.returns_posted),
                          ("changes proposed", result.changes_proposed), ("exceptions opened", result.exceptions_opened)):
         if value:
             print(f"  {label:<18} {value}")

@@ -24,13 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ledger.entries import reversal_of
-from payments.disbursements import (IllegalTransition, LedgerItem, PaymentHold, StaleState, entry_id_for, returned_entry,
-                                    sent_entries, submission_id_for, trace_numbers)
 from payments.audit import SYSTEM_ACTOR
+from payments.disbursements import (IllegalTransition, PaymentHold, StaleState, entry_id_for, returned_entry,
+                                    sent_entries, submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_dates import redate_for_submission
 from payments.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
+from payments.payment_rejections import apply_rejection, ledger_items
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.payment_service import PaymentRuns
 from payments.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
@@ -51,11 +52,6 @@ class SubmitOutcome:
     result: str
     reference: str | None = None
     detail: str = ""
-
-
-def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
-    return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund, i.expenditure_account)
-            for i in payment.items]
 
 
 class PaymentService(PaymentRuns):
@@ -350,23 +346,12 @@ class PaymentService(PaymentRuns):
         return "unchanged"
 
     def _fail_sent(self, payment_id: str, reason: str, on: dt.date, text: str | None = None) -> str:
+        # The same function reconciliation applies to an imported pain.002: one mechanism, one state, one reversal.
         with self._uow() as uow:
-            p = uow.payments.get_payment(payment_id)
-            if p is None or not uow.payments.transition_payments([p.id], PaymentStatus.SENT, PaymentStatus.FAILED,
-                                                                 reason=reason, at=self._clock.now()):
-                return "unchanged"
-            journal = self._journal(uow)
-            if p.kind is PaymentKind.LIVE:
-                drafts = sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
-                journal.post_many([reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,
-                                               memo=f"payment failed: {reason}") for d in drafts])
-                uow.paid_invoices.reopen(
-                    [i.invoice_id for i in p.items], payment_id=p.id, hold=PaymentHold.PAYMENT_FAILED.value,
-                    reason_code=reason, at=self._clock.now(),
-                    message=f"The bank refused our payment ({reason}{': ' + text if text else ''}). We will pay "
-                            "again once the bank details are checked.")
+            result = apply_rejection(uow, lambda: self._journal(uow), payment_id, reason_code=reason, text=text,
+                                     on=on, now=self._clock.now())
             uow.commit()
-        return "failed"
+        return result
 
     def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
         """Sent or settled → returned: the liability comes back and the invoices become payable again."""

@@ -23,6 +23,7 @@ from ledger.journal import Journal
 from payments.bank_notices import NoticeFile
 from payments.business_days import BusinessCalendar
 from payments.errors import DomainError
+from payments.payment_rejections import EXCEPTION, FAILED, apply_rejection
 from payments.recon_ids import IdSequence
 from payments.recon_apply import ApplyContext, exception_record, match_and_apply, open_unsettled_exceptions
 from payments.recon_lines import prepare
@@ -84,6 +85,7 @@ class ImportResult:
     lines_matched: int = 0
     payments_settled: int = 0
     payments_confirmed: int = 0
+    payments_failed: int = 0
     return_credits: int = 0
     returns_posted: int = 0
     returns_replayed: int = 0
@@ -240,20 +242,28 @@ class ReconciliationService:
         return outcome.proposals, outcome.blocks
 
     def _import_status(self, uow: Any, report: StatusReport, result: ImportResult, now: datetime) -> None:
-        """pain.002: a rejection of a payment we count as sent goes to a person; the rest is informational."""
+        """pain.002: a refusal of one of our payments is applied exactly as the ISO 20022 rail's status poll applies
+        it (``payment_rejections.apply_rejection``: the payment fails, ``payment_sent`` is reversed, the invoices
+        are approved again with a ``payment_failed`` hold); the rest is informational."""
         ids = {s.end_to_end_id for s in report.statuses if s.end_to_end_id}
         ours = uow.recon_payments.by_keys(ids) if ids else {}
-        rows = []
+        journal: list[Journal] = []
+
+        def once() -> Journal:
+            journal[:] = journal or [self._journal(uow)]
+            return journal[0]
+
         for s in report.statuses:
             p = ours.get(s.end_to_end_id or "")
-            if s.status is PaymentOutcome.REJECTED and p is not None and p.status in ("sent", "settled"):
-                rows.append(exception_record(ReconException(
-                    ExceptionKind.PAYMENT_REJECTED, f"the bank rejected {p.payment_id}: {s.reason_code or ''} "
-                    f"{s.reason_text or s.additional_info or ''}".strip(), -p.amount_minor, p.currency,
-                    payment_ids=(p.payment_id,)), new_id=self._new_id, now=now,
-                    dedup_key=f"rejected:{p.payment_id}"))
+            # The rail reads a cancellation as a refusal too (``iso20022.rail._OUTCOME``).
+            if p is None or s.status not in (PaymentOutcome.REJECTED, PaymentOutcome.CANCELLED):
+                continue
+            outcome = apply_rejection(uow, once, p.payment_id, reason_code=s.reason_code,
+                                      text=s.reason_text or s.additional_info, on=now.date(), now=now,
+                                      new_id=self._new_id)
+            result.payments_failed += outcome == FAILED
+            result.exceptions_opened += outcome == EXCEPTION
         result.lines_read = len(report.statuses)
-        result.exceptions_opened = uow.recon.add_exceptions(rows)
 
     def _since(self, earliest: date) -> date:
         return earliest - timedelta(days=self.policy.lookback_days)

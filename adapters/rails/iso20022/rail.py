@@ -124,7 +124,8 @@ class Iso20022Rail:
             for pid, block in manifest.items():
                 found = report.resolve(pid, block) if block else None
                 if found is not None:
-                    verdicts[pid] = RailPaymentStatus(pid, _OUTCOME[found.status], found.reason_code, found.reason_text)
+                    verdicts[pid] = RailPaymentStatus(pid, _OUTCOME[found.status], found.reason_code,
+                                                      found.reason_text or found.additional_info)
         return [verdicts[pid] for pid in sorted(verdicts)]
 
 
