@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from adapters.db.ap_invoice_repo import hold_from_row, price
 from adapters.db.ap_match_load import day, load_for_matching
-from adapters.db.ap_repo import executemany, one_of, raw_rows
+from adapters.db.ap_repo import executemany, executemany_tuples, one_of, raw_rows
 from adapters.db.ap_tables import from_micros
 from adapters.db.ap_tables import (credit_memo_lines, credit_memos, invoice_holds, invoice_lines, invoices,
                                    match_results, po_lines, purchase_orders, receipt_lines, receipts)
@@ -37,6 +37,8 @@ _BILLED = [s.value for s in BILLED_INVOICE_STATUSES]
 _NOT_COMPARED = [s.value for s in NOT_COMPARED_STATUSES]
 _KINDS = {k.value: k for k in LineKind}
 _LEVELS = {int(m): m for m in MatchLevel}
+_UPDATE_COLUMNS = ("b_id", "b_expected", "b_version", "b_status", "b_match", "b_digest", "b_policy", "b_acc", "b_rd",
+                   "b_due", "b_ppv", "b_defects", "b_return")
 _RESULT_COLUMNS = ("id", "invoice_id", "invoice_version", "matched_at", "trigger", "policy_version", "digest",
                    "findings_json", "status_after")
 
@@ -196,11 +198,10 @@ class SqlMatchQueries:
         if not outcomes:
             return
         conn = self._conn
-        executemany(conn, insert(match_results).values({c: bindparam(c) for c in _RESULT_COLUMNS}), [
-            {"id": o.record.id, "invoice_id": o.invoice_id, "invoice_version": o.version,
-             "matched_at": o.record.matched_at, "trigger": o.record.trigger, "policy_version": o.record.policy_version,
-             "digest": o.record.digest, "findings_json": o.findings_json, "status_after": o.status_after.value}
-            for o in outcomes])
+        executemany_tuples(conn, insert(match_results).values({c: bindparam(c) for c in _RESULT_COLUMNS}),
+                           _RESULT_COLUMNS, [
+            (o.record.id, o.invoice_id, o.version, o.record.matched_at, o.record.trigger, o.record.policy_version,
+             o.record.digest, o.findings_json, o.status_after.value) for o in outcomes])
         new_holds = [
             {"id": h.id, "invoice_id": h.invoice_id, "hold": h.hold, "rule": h.rule, "subject": h.subject,
              "fingerprint": h.fingerprint, "finding_json": json.dumps(dict(h.finding), sort_keys=True),
@@ -229,13 +230,22 @@ class SqlMatchQueries:
                         pp_acceptance_date=bindparam("b_acc"), pp_receipt_date=bindparam("b_rd"),
                         pp_due_date=bindparam("b_due"), pp_policy_version=bindparam("b_ppv"),
                         defects_json=bindparam("b_defects"), return_by=bindparam("b_return")))
-        rows = [{"b_id": o.invoice_id, "b_expected": o.status_before.value, "b_version": o.version,
-                 "b_status": o.status_after.value, "b_match": o.record.id, "b_digest": o.record.digest,
-                 "b_policy": o.record.policy_version, "b_acc": o.prompt_pay.acceptance_date,
-                 "b_rd": o.prompt_pay.receipt_date, "b_due": o.prompt_pay.due_date,
-                 "b_ppv": o.prompt_pay.policy_version,
-                 "b_defects": json.dumps(o.defects) if o.defects is not None else None, "b_return": o.return_by}
-                for o in outcomes]
-        moved = executemany(conn, stmt, rows)
+        # SQLite stores dates as ISO text; the clean path repeats a few prompt-pay date sets, converted once each.
+        as_text = conn.dialect.name == "sqlite"
+        dates: dict[int, tuple[Any, Any, Any]] = {}
+        rows = []
+        for o in outcomes:
+            pp = o.prompt_pay
+            triple = dates.get(id(pp))
+            if triple is None:
+                triple = (pp.acceptance_date, pp.receipt_date, pp.due_date)
+                if as_text:
+                    triple = tuple(d.isoformat() if d is not None else None for d in triple)
+                dates[id(pp)] = triple
+            back_by = o.return_by.isoformat() if as_text and o.return_by is not None else o.return_by
+            rows.append((o.invoice_id, o.status_before.value, o.version, o.status_after.value, o.record.id,
+                         o.record.digest, o.record.policy_version, *triple, pp.policy_version,
+                         json.dumps(o.defects) if o.defects is not None else None, back_by))
+        moved = executemany_tuples(conn, stmt, _UPDATE_COLUMNS, rows)
         if moved != len(rows) and conn.dialect.supports_sane_multi_rowcount:
             raise StaleState("invoice", ",".join(o.invoice_id for o in outcomes[:3]), "as it was read for matching")

@@ -77,6 +77,22 @@ def executemany(conn: Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> 
     return conn.exec_driver_sql(compiled.string, params).rowcount
 
 
+def executemany_tuples(conn: Connection, stmt: Any, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
+    """``executemany`` with each row a tuple in ``names`` order: no dict per row, which is most of what is left
+    of writing 100,000 rows. On a positional driver (SQLite) the tuples go as they are, reordered by one C-level
+    ``itemgetter`` if the compiled statement wants another order; otherwise they become dicts. Values must be
+    what the driver takes (on SQLite, dates already ISO text)."""
+    if not rows:
+        return 0
+    compiled = stmt.compile(dialect=conn.dialect)
+    if compiled.positional:
+        order = [names.index(n) for n in compiled.positiontup]
+        params: Sequence[Any] = rows if order == list(range(len(names))) else [itemgetter(*order)(r) for r in rows]
+    else:
+        params = [dict(zip(names, r)) for r in rows]
+    return conn.exec_driver_sql(compiled.string, params).rowcount
+
+
 def guarded(conn: Connection, stmt: Any, kind: str, object_id: str, expected: str) -> None:
     """Run an UPDATE that names the expected state; no row means someone moved the document first."""
     if conn.execute(stmt).rowcount != 1:
