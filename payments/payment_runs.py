@@ -234,6 +234,9 @@ class Skipped:
     invoice_id: str
     reason: SkipReason
     detail: str = ""
+    # For a payment left out whole (over the rail's limit): whose it was and what it would have paid.
+    vendor_id: str = ""
+    payment_minor: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +456,8 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             why = (f"the payment to {vendor_id} would be {payment.amount_minor / 100:,.2f} {currency}, over the "
                    f"rail's per-payment limit of {limit / 100:,.2f}: arrange it another way (a wire) or raise the "
                    "limit, then release the hold")
-            skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, why) for i in payment.items)
+            skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, why, vendor_id, payment.amount_minor)
+                           for i in payment.items)
             continue
         payments.append(payment)
     return RunPlan(run_date, effective, policy.currency, tuple(payments), tuple(skipped), same_day)

@@ -7,8 +7,11 @@ Each use case runs in one unit of work and commits once. Submission to the rail 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from ulid import ULID
 
 from ledger.journal import Journal
 from payments.ap_ports import AuditRecorder
@@ -20,9 +23,11 @@ from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.payment_ports import PayableInvoices, PayeeAccounts
 from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, plan_run,
-                                   selection_horizon)
+from payments.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
+                                   plan_run, selection_horizon)
 from payments.ports import Clock, KeyVault, UnitOfWork
+from payments.recon_apply import exception_record
+from payments.recon_records import ExceptionKind, ReconException
 
 UowFactory = Callable[..., UnitOfWork]
 Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
@@ -30,6 +35,10 @@ Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
 
 def _no_crash(_name: str) -> None:
     return None
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{ULID()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +162,31 @@ class PaymentRuns(PaymentsBase):
     @staticmethod
     def _flag_over_limit(uow: UnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
         """Invoices whose payment is over the rail's limit stay out of the run, visibly: an ``over_rail_limit`` hold
-        on each (the AP and treasury views show it, the next run skips it as held rather than trying again) and
-        one event per invoice for the treasurer's queue. Releasing the hold says someone arranged it."""
+        on each (the AP and treasury views show it, the next run skips it as held rather than trying again), one
+        event per invoice, and one ``over_rail_limit`` exception per payment left out in the reconciliation
+        exceptions queue, where treasury works what needs a person; it is resolved (dismissed) with a reason
+        saying how the vendor was paid. Releasing the holds says someone arranged it."""
         over = [s for s in plan.skipped if s.reason is SkipReason.OVER_RAIL_LIMIT]
         for s in over:
             uow.paid_invoices.hold([s.invoice_id], payment_id=f"rail:{rail}", hold=PaymentHold.OVER_RAIL_LIMIT.value,
                                    reason_code=SkipReason.OVER_RAIL_LIMIT.value, message=s.detail, at=now)
             uow.payments.add_outbox("payment.over_rail_limit", f"payment.over_rail_limit:{rail}:{s.invoice_id}",
                                     {"invoice_id": s.invoice_id, "rail": rail, "detail": s.detail}, now)
+        left_out: dict[tuple[str, str], list[Skipped]] = {}
+        for s in over:
+            left_out.setdefault((s.vendor_id, s.detail), []).append(s)
+        rows = []
+        for (vendor_id, detail), skips in sorted(left_out.items()):
+            ids = sorted(s.invoice_id for s in skips)
+            # One per payment left out of one day's run: planning the day again (a retry, a second process) finds
+            # it; a later day's run skips the held invoices, so it only comes back if someone released the holds.
+            key = hashlib.sha256(" ".join(ids).encode()).hexdigest()[:24]
+            rows.append(exception_record(ReconException(
+                ExceptionKind.OVER_RAIL_LIMIT, f"{detail} (invoices {', '.join(ids)}; rail {rail}, run of "
+                f"{plan.run_date.isoformat()})", -skips[0].payment_minor, plan.currency), new_id=_new_id, now=now,
+                dedup_key=f"over_rail_limit:{rail}:{plan.run_date.isoformat()}:{vendor_id}:{key}"))
+        if rows:
+            uow.recon.add_exceptions(rows)
 
     def _store_plan(self, uow: UnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
                     now: dt.datetime) -> PaymentRunRecord:

@@ -85,7 +85,11 @@ class ExceptionKind(enum.StrEnum):
     NOC_REFUSED = "noc_refused"
     """A refused notification of change (C61-C69): a person must look."""
     PAYMENT_REJECTED = "payment_rejected"
-    """A bank status report (pain.002) rejects a payment we count as sent."""
+    """A bank status report (pain.002) refuses a payment our books show settled or returned (a refusal of a sent
+    payment fails it by itself, ``payment_rejections``)."""
+    OVER_RAIL_LIMIT = "over_rail_limit"
+    """A payment run left a vendor's payment out: it is over what the rail carries in one payment. Treasury
+    arranges it another way (a wire) or raises the limit, and resolves the exception saying which."""
 
 
 class ExceptionStatus(enum.StrEnum):

@@ -168,3 +168,35 @@ def test_a_payment_over_the_rails_limit_stays_out_visibly_with_a_hold_and_an_eve
     with container.uow(read_only=True) as uow:
         assert len(uow.payments.outbox("payment.over_rail_limit")) == 1
     assert _open_holds(container, invoice_id) == ["over_rail_limit"]
+
+
+def test_a_payment_over_the_rails_limit_waits_in_treasurys_exceptions_queue_until_resolved_with_a_reason(
+        container, chairs):
+    import main
+    from dataclasses import dataclass
+
+    from payments.recon_records import ExceptionKind, ExceptionStatus
+    from payments.rails import RailCapabilities, RailSec
+
+    @dataclass
+    class SmallRail(MemoryRail):
+        def capabilities(self) -> RailCapabilities:  # a bank that takes at most $1,000.00 per payment
+            return RailCapabilities(frozenset(RailSec), max_payment_minor=100_000)
+
+    s, _, _, invoice_id = chairs
+    svc = main.wire_payments(container, accounts=FakeAccounts(), rails=lambda _name: SmallRail(name="nacha"))
+    assert svc.create_run(run_date=PAY_DAY).run is None
+    recon = main.wire_recon(container)  # what GET /v1/reconciliation/exceptions reads
+    [waiting] = recon.queries.list_exceptions(kind=ExceptionKind.OVER_RAIL_LIMIT)
+    assert waiting.status is ExceptionStatus.OPEN and waiting.line_id is None
+    assert (waiting.amount_minor, waiting.currency) == (-120_000, "USD")
+    assert "over the rail's per-payment limit of 1,000.00" in waiting.detail and invoice_id in waiting.detail
+    assert svc.create_run(run_date=PAY_DAY).run is None  # planned again the same day: still one exception
+    assert len(recon.queries.list_exceptions(kind=ExceptionKind.OVER_RAIL_LIMIT)) == 1
+
+    done = recon.exceptions.dismiss(TREASURER, waiting.id, reason="paid by Fedwire IMAD 20261105MMQFMP9B000123")
+    assert (done.status, done.resolution, done.resolved_by) == (ExceptionStatus.RESOLVED, "explained", "usr_tina")
+    assert recon.queries.list_exceptions(kind=ExceptionKind.OVER_RAIL_LIMIT) == []
+    assert svc.create_run(run_date=PAY_DAY).run is None  # the invoice stays held: no new exception, no payment
+    assert recon.queries.list_exceptions(kind=ExceptionKind.OVER_RAIL_LIMIT) == []
+    assert _open_holds(container, invoice_id) == ["over_rail_limit"]
