@@ -1,0 +1,77 @@
+"""The date a released run really goes out with, decided when it is claimed: worked examples on the Fed calendar of
+November 2026. Monday 2 November; the ODFI takes same-day files until 13:00 and ordinary ones until 14:00 (New
+York). Veterans Day, Wednesday 11 November, is a Fed holiday."""
+
+import datetime as dt
+
+from payments.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission
+from payments.payment_records import PaymentRecord, PaymentRunRecord
+from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.rails import RailCapabilities, RailSec
+from tests.payment_fakes import policy
+
+NY = dt.timezone(dt.timedelta(hours=-5))
+MONDAY, TUESDAY, WEDNESDAY = dt.date(2026, 11, 2), dt.date(2026, 11, 3), dt.date(2026, 11, 4)
+ACH = RailCapabilities(frozenset(RailSec), same_day=True, same_day_cutoff=dt.time(13, 0),
+                       same_day_max_payment_minor=100_000_000, settlement_lag_business_days=1)
+ISO = RailCapabilities(frozenset(RailSec), settlement_lag_business_days=0)
+CALENDAR = policy().calendar
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=NY)
+
+
+def payment(pid: str, effective: dt.date, same_day: bool) -> PaymentRecord:
+    return PaymentRecord(pid, "run_1", "ven_1", "ba_1", "BIRCH", "USD", 30_000, PaymentKind.LIVE, RailSec.CCD,
+                         PaymentStatus.SCHEDULED, effective, at(MONDAY, 9), same_day=same_day)
+
+
+RUN = PaymentRunRecord("run_1", MONDAY, MONDAY, RunStatus.RELEASED, "USD", "nacha", at(MONDAY, 9), "usr_sam",
+                       30_000, 1, same_day=True)
+SAME_DAY = [payment("pay_birch", MONDAY, True), payment("pay_granite", TUESDAY, False)]  # granite: over the SD limit
+
+
+def test_a_same_day_run_claimed_before_the_cut_off_keeps_its_dates():
+    assert redate_for_submission(RUN, SAME_DAY, at(MONDAY, 12, 59), CALENDAR, ACH) is None
+
+
+def test_at_the_cut_off_the_same_day_payment_moves_to_tuesday_and_the_next_day_one_stays():
+    moved = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 13, 0), CALENDAR, ACH)
+    assert (moved.code, moved.to, moved.moved) == (SAME_DAY_MISSED, TUESDAY, (("pay_birch", MONDAY, True),))
+    assert moved.reason == ("released for same-day settlement but submitted when it is 13:00, past the 13:00 same-day "
+                            "cut-off: sent as ordinary ACH settling 2026-11-03")
+
+
+def test_after_the_daily_cut_off_too_the_file_is_processed_tuesday_and_settles_wednesday():
+    moved = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 14, 30), CALENDAR, ACH)
+    assert moved.to == WEDNESDAY and [m[0] for m in moved.moved] == ["pay_birch", "pay_granite"]
+
+
+def test_a_rail_that_lost_its_same_day_service_sends_next_day():
+    moved = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 10), CALENDAR, ACH.__class__(frozenset(RailSec)))
+    assert moved.code == SAME_DAY_MISSED and "no same-day service" in moved.reason and moved.to == TUESDAY
+
+
+def test_an_ordinary_run_claimed_the_day_it_was_to_settle_moves_to_the_next_settlement():
+    ordinary = [payment("pay_oak", TUESDAY, False)]
+    assert redate_for_submission(RUN, ordinary, at(MONDAY, 13, 59), CALENDAR, ACH) is None  # before the cut-off
+    late = redate_for_submission(RUN, ordinary, at(MONDAY, 14), CALENDAR, ACH)  # processed Tuesday: too late for it
+    assert (late.code, late.to) == (DATE_PASSED, WEDNESDAY)
+    moved = redate_for_submission(RUN, ordinary, at(TUESDAY, 9), CALENDAR, ACH)
+    assert (moved.code, moved.to) == (DATE_PASSED, WEDNESDAY)
+    assert moved.reason == "dated 2026-11-03 but submitted 2026-11-03 09:00 EST: a file sent now settles " \
+                           "2026-11-04 at the earliest"
+
+
+def test_a_credit_transfer_executes_on_the_day_so_only_a_past_date_moves():
+    assert redate_for_submission(RUN, [payment("pay_elm", MONDAY, False)], at(MONDAY, 10), CALENDAR, ISO) is None
+    moved = redate_for_submission(RUN, [payment("pay_elm", MONDAY, False)], at(TUESDAY, 10), CALENDAR, ISO)
+    assert moved.to == TUESDAY
+
+
+def test_the_detail_the_run_shows_names_each_moved_payment_and_its_old_date():
+    detail = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 13, 30), CALENDAR, ACH).as_detail()
+    assert detail == {"code": SAME_DAY_MISSED, "reason": detail["reason"], "to": "2026-11-03",
+                      "at": "2026-11-02T18:30:00Z",
+                      "payments": [{"payment_id": "pay_birch", "from": "2026-11-02", "same_day": True}]}
