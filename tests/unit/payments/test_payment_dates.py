@@ -49,7 +49,7 @@ def test_after_the_daily_cut_off_too_the_file_is_processed_tuesday_and_settles_w
 
 
 def test_a_rail_that_lost_its_same_day_service_sends_next_day():
-    moved = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 10), CALENDAR, ACH.__class__(frozenset(RailSec)))
+    moved = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 10), CALENDAR, RailCapabilities(frozenset(RailSec)))
     assert moved.code == SAME_DAY_MISSED and "no same-day service" in moved.reason and moved.to == TUESDAY
 
 
