@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -14,6 +15,9 @@ from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict, Clock, JournalStore
 from ledger.signing import Signer
+
+
+_LARGE_BATCH = 100
 
 
 class EntryExistsWithDifferentBody(LedgerError):
@@ -57,6 +61,19 @@ class Journal:
     def post_many(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
         """Post a batch in one lock of the chain head: the fast path. All or nothing."""
         drafts = list(drafts)
+        # A batch allocates a dozen small acyclic objects per entry (rows, hashes, sealed entries); the
+        # cyclic collector would rescan the whole heap for them again and again (about 19 us of CPU per
+        # entry, measured), partly while the head lock is held, so it waits until the batch is posted.
+        paused = len(drafts) >= _LARGE_BATCH and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._post_many(drafts)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _post_many(self, drafts: list[EntryDraft]) -> list[Posted]:
         unique: dict[str, EntryDraft] = {}
         for draft in drafts:
             first = unique.setdefault(draft.id, draft)
