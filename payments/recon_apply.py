@@ -135,7 +135,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     uow.recon.add_matches(rows)
     t = out.lap("store_matches", t)
     if to_settle:
-        moved = uow.recon_payments.settle(to_settle, ctx.now)
+        moved = uow.recon_payments.settle_posted(book.entry_ids(), *book.booking_days(), ctx.now)
         if moved != len(to_settle):
             raise StaleState("payment", f"{len(to_settle) - moved} of {len(to_settle)} payments", "sent")
     t = out.lap("settle_payments", t)

@@ -68,7 +68,7 @@ def prepare(imported: ImportedFile, file_id: str, new_id: Callable[[str], str]
     lines: list[StoredLine] = []
     repeated: set[str] = set()
     unbooked = 0
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     days: dict[date, str] = {}
     sha256 = hashlib.sha256
     booked_status, credit, unmatched, not_refs = EntryStatus.BOOKED, Direction.CREDIT, LineState.UNMATCHED, \
@@ -110,11 +110,11 @@ def prepare(imported: ImportedFile, file_id: str, new_id: Callable[[str], str]
             occurrence = occurrences[text] = occurrences.get(text, 0) + 1
             if not by_reference:
                 text = f"{text}#{occurrence}"
-            identity = sha256(text.encode()).hexdigest()
+            identity = sha256(text.encode()).digest()
             line_id = new_id("sln")
             if identity in seen:
                 # Stored (the bank did send it) under an identity of its own, and flagged, never matched.
-                identity = sha256(f"{text}|dup{occurrence}".encode()).hexdigest()
+                identity = sha256(f"{text}|dup{occurrence}".encode()).digest()
                 repeated.add(line_id)
             seen.add(identity)
             # Positional: this runs once per line of a statement that may hold a million.

@@ -42,8 +42,8 @@ class ReconRepository(Protocol):
         """Per account, the last end-of-day statement dated on or before the day (interim ones skipped)."""
         ...
 
-    def existing_identities(self, identities: Iterable[str], *, accounts: Iterable[str] = (),
-                            first: date | None = None, last: date | None = None) -> set[str]:
+    def existing_identities(self, identities: Iterable[bytes], *, accounts: Iterable[str] = (),
+                            first: date | None = None, last: date | None = None) -> set[bytes]:
         """Those of the line identities already stored (from any earlier file). Every identity names its account
         and booking date, so callers that know the accounts and the date range pass them to narrow the search."""
         ...
@@ -167,6 +167,11 @@ class ReconPayments(Protocol):
 
     def settle(self, payment_ids: Sequence[str], at: datetime) -> int:
         """Guarded ``sent -> settled``; returns how many moved."""
+        ...
+
+    def settle_posted(self, entry_ids: Sequence[str], first: date, last: date, at: datetime) -> int:
+        """Guarded ``sent -> settled`` of every payment whose match row (booked ``first``..``last``) was posted
+        into one of ``entry_ids``: one set-based update however many there are; returns how many moved."""
         ...
 
     def mark_returned(self, payment_id: str, expected: str, reason: str, at: datetime) -> bool:

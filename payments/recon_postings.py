@@ -69,6 +69,14 @@ class SettlementBook:
                       "payment_digest": digest}))
         return out
 
+    def entry_ids(self) -> list[str]:
+        return list(self._ids.values())
+
+    def booking_days(self) -> tuple[date, date]:
+        """The first and the last booking date of what was added (the book must not be empty)."""
+        days = [booked for booked, _, _ in self._ids]
+        return min(days), max(days)
+
     def __bool__(self) -> bool:
         return bool(self._shares)
 

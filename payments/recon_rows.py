@@ -64,7 +64,7 @@ class StoredLine(NamedTuple):
     is_return: bool = False
     return_reason: str | None = None
     kind: str = "other"
-    identity: str = ""
+    identity: bytes = b""  # SHA-256 of the identity text (recon_lines)
     file_id: str = ""
     statement_id: str = ""
     line_ref: str = ""

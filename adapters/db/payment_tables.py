@@ -63,6 +63,7 @@ payments = Table(
 Index("ix_payments_run_id", payments.c.run_id)
 Index("ix_payments_status", payments.c.status)
 Index("ix_payments_account_id", payments.c.account_id)
+Index("ix_payments_trace_number", payments.c.trace_number)  # statement lines name payments by trace
 
 payment_items = Table(
     "payment_items", metadata,

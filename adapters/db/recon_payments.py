@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, column, exists, func, inspect, literal, or_, select, table
+from sqlalchemy import String, and_, column, exists, func, inspect, literal, or_, select, table, update
 from sqlalchemy.engine import Connection
 
 from adapters.db.payment_repo import SqlPaymentStore, _ts
@@ -127,16 +127,21 @@ class SqlReconPayments:
         return self._build(self._c.execute(self._select().where(where)))
 
     def settle(self, payment_ids: Sequence[str], at: dt.datetime) -> int:
-        if self._c.dialect.name != "sqlite" or len(payment_ids) < 10_000:
-            return self._store.transition_payments(payment_ids, PaymentStatus.SENT, PaymentStatus.SETTLED, at=at)
-        # The same guarded update as the payment store's (sent -> settled; a settled payment stays live, so
-        # nothing else changes), as one driver-level executemany: at a million payments, 500-id IN lists with
-        # RETURNING cost several times more. The summed row count is the guard: fewer means someone moved one.
-        stamp = _ts(at)
-        cursor = self._c.exec_driver_sql(
-            "UPDATE payments SET status = 'settled', updated_at = ? WHERE id = ? AND status = 'sent'",
-            [(stamp, pid) for pid in payment_ids])
-        return cursor.rowcount
+        return self._store.transition_payments(payment_ids, PaymentStatus.SENT, PaymentStatus.SETTLED, at=at)
+
+    def settle_posted(self, entry_ids: Sequence[str], first: dt.date, last: dt.date, at: dt.datetime) -> int:
+        # One statement instead of one per payment: the database walks this import's posted match rows (by their
+        # booking-date index) and moves the payments they name. Still the store's guarded transition (only
+        # 'sent' moves; a settled payment stays live, so nothing else changes), and the row count is the guard.
+        posted = (select(recon_matches.c.payment_id)
+                  .where(recon_matches.c.booking_date >= first.isoformat(),
+                         recon_matches.c.booking_date <= last.isoformat(),
+                         recon_matches.c.entry_id.in_(list(entry_ids)), recon_matches.c.posted.is_(True),
+                         recon_matches.c.role == "settlement"))
+        result = self._c.execute(update(payments).where(payments.c.status == PaymentStatus.SENT.value,
+                                                        payments.c.id.in_(posted))
+                                 .values(status=PaymentStatus.SETTLED.value, updated_at=_ts(at)))
+        return result.rowcount
 
     def mark_returned(self, payment_id: str, expected: str, reason: str, at: dt.datetime) -> bool:
         return self._store.transition_payments([payment_id], PaymentStatus(expected), PaymentStatus.RETURNED,

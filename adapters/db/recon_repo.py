@@ -97,21 +97,21 @@ class SqlReconRepository:
         return list(latest.values())
 
     # -- lines ------------------------------------------------------------------------------------------
-    def existing_identities(self, identities: Iterable[str], *, accounts: Iterable[str] = (),
-                            first: date | None = None, last: date | None = None) -> set[str]:
+    def existing_identities(self, identities: Iterable[bytes], *, accounts: Iterable[str] = (),
+                            first: date | None = None, last: date | None = None) -> set[bytes]:
         if accounts and first and last:
             # What is already stored for these accounts and days, read by the (account, date) index: nothing for
             # a new day, and no million-key IN lists for a large statement.
             query = select(recon_lines.c.identity).where(recon_lines.c.account_id.in_(sorted(set(accounts))),
                                                          recon_lines.c.booking_date >= first.isoformat(),
                                                          recon_lines.c.booking_date <= last.isoformat())
-            stored = {r[0] for r in self._c.execute(query)}
+            stored = {bytes(r[0]) for r in self._c.execute(query)}
             # A duplicate's identity adds its occurrence number, so a re-sent file finds its duplicates too.
             return stored.intersection(identities) if stored else set()
         wanted = set(identities)
-        found: set[str] = set()
+        found: set[bytes] = set()
         for chunk in _chunks(sorted(wanted)):
-            found.update(r[0] for r in self._c.execute(
+            found.update(bytes(r[0]) for r in self._c.execute(
                 select(recon_lines.c.identity).where(recon_lines.c.identity.in_(chunk))))
         return found
 

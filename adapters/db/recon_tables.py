@@ -9,7 +9,8 @@ migration branches from the scheduler's and must not depend on another feature's
 Dates are ISO text (``YYYY-MM-DD``), times RFC 3339 text, like the other tables.
 """
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
+                        UniqueConstraint)
 
 from adapters.db.meta import metadata
 
@@ -42,7 +43,7 @@ Index("ix_recon_statements_account_date", recon_statements.c.account_id, recon_s
 recon_lines = Table(
     "recon_lines", metadata,
     Column("id", String(40), primary_key=True),
-    Column("identity", String(64), nullable=False, unique=True),  # SHA-256 hex of the line's identity text
+    Column("identity", LargeBinary(32), nullable=False, unique=True),  # SHA-256 of the line's identity text
     Column("file_id", String(40), ForeignKey("recon_files.id"), nullable=False),
     Column("statement_id", String(40), ForeignKey("recon_statements.id"), nullable=False),
     Column("line_ref", String(60), nullable=False),
