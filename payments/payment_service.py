@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from ulid import ULID
 
 from ledger.journal import Journal
-from payments.ap_ports import AuditRecorder
 from payments.audit import AuditTrail
 from payments.controls import BankChangeRestraint, RunItem
 from payments.disbursements import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
@@ -57,7 +56,7 @@ class PaymentsBase:
                  invoices: PayableInvoices, accounts: PayeeAccounts, rails: Callable[[str], object],
                  default_rail: str = "nacha", odfi_id: str = "23138010", restraints: Restraints | None = None,
                  crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300,
-                 audit: AuditRecorder | None = None) -> None:
+                 audit: AuditTrail | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock

@@ -236,10 +236,9 @@ class PaymentService(PaymentRuns):
         attempt that builds a file opens the numbers again and is recorded again; a retry that finds the batch
         already at the rail builds nothing and records nothing."""
         with self._uow() as uow:
-            for p in payments:
-                self._audit.record(uow, actor, "bank_account_used_for_payment", p.account_id,
-                                   detail={"payment_id": p.id, "submission_id": submission.id, "run_id": p.run_id,
-                                           "vendor_id": p.vendor_id, "kind": p.kind.value})
+            self._audit.record_many(uow, actor, "bank_account_used_for_payment", [
+                (p.account_id, {"payment_id": p.id, "submission_id": submission.id, "run_id": p.run_id,
+                                "vendor_id": p.vendor_id, "kind": p.kind.value}) for p in payments])
             uow.commit()
 
     def _record_accepted(self, submission: SubmissionRecord, receipt: RailSubmission) -> SubmitOutcome:
