@@ -53,6 +53,37 @@ def machine() -> str:
     return f"{cpu_model()}, {cores()} cores{mem}, Python {platform.python_version()}"
 
 
+def _spin(seconds: float, out) -> None:  # noqa: ANN001
+    """Count Ed25519 verifications (the verifier's own cost) for ``seconds`` of wall time."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    public, message = key.public_key(), b"\x01" * 32
+    signature, n, end = key.sign(message), 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        public.verify(signature, message)
+        n += 1
+    out.put(n)
+
+
+def parallel_headroom(seconds: float = 2.0) -> float:
+    """How much more two processes get done than one, right now: 2.0 on two idle cores, about 1.0 when the
+    machine's other work leaves this program no more than one core's worth whatever it starts."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    rates = []
+    for procs in (1, 2):
+        out = ctx.Queue()
+        ps = [ctx.Process(target=_spin, args=(seconds, out)) for _ in range(procs)]
+        for p in ps:
+            p.start()
+        rates.append(sum(out.get() for _ in ps))
+        for p in ps:
+            p.join()
+    return rates[1] / rates[0] if rates[0] else float("nan")
+
+
 def header(title: str) -> None:
     import cryptography
     import sqlalchemy

@@ -448,9 +448,11 @@ def main(argv: list[str] | None = None) -> int:
                           f"{C.fmt_rate(figures['pg4']):>22}   ({posted:,} in {secs:.2f} s, "
                           f"{args.writers} processes x {args.n // args.writers:,}; load average before {load})",
                           flush=True)
+                    print(f"            the machine right now: 2 busy processes do {C.parallel_headroom():.2f}x the work "
+                          "of 1 (2.00x on two idle cores)")
                     print(f"            CPU per entry: writers {client / posted * 1e6:.0f} us + their server processes "
                           + (f"{server / posted * 1e6:.0f} us" if server is not None else "not measurable")
-                          + f"; {C.fmt_rate(C.rate(posted, client + (server or 0)))} of CPU time")
+                          + f"; {C.rate(posted, client + (server or 0)):,.0f} entries per CPU-second")
                     with C.Timer() as t:
                         report = c.ledger.verify()
                     ok = report.ok and report.head_sequence == head0 + posted
