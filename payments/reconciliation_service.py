@@ -246,19 +246,25 @@ class ReconciliationService:
         it (``payment_rejections.apply_rejection``: the payment fails, ``payment_sent`` is reversed, the invoices
         are approved again with a ``payment_failed`` hold); the rest is informational."""
         ids = {s.end_to_end_id for s in report.statuses if s.end_to_end_id}
-        ours = uow.recon_payments.by_keys(ids) if ids else {}
+        ours = {key: p.payment_id for key, p in (uow.recon_payments.by_keys(ids) if ids else {}).items()}
+        submission = uow.payments.get_submission(report.original_message_id) if report.original_message_id else None
+        if submission is not None and report.group_status is not None:
+            # A verdict on the whole message reaches the payments it does not list, as on the rail's path; the
+            # message id is our submission id. (A payment block's verdict needs the rail's block ids: rail only.)
+            ours.update((p.id, p.id) for p in uow.payments.payments_of_run(submission.run_id)
+                        if p.submission_id == submission.id)
         journal: list[Journal] = []
 
         def once() -> Journal:
             journal[:] = journal or [self._journal(uow)]
             return journal[0]
 
-        for s in report.statuses:
-            p = ours.get(s.end_to_end_id or "")
+        for key, payment_id in sorted(ours.items(), key=lambda kv: kv[1]):
+            s = report.resolve(key)
             # The rail reads a cancellation as a refusal too (``iso20022.rail._OUTCOME``).
-            if p is None or s.status not in (PaymentOutcome.REJECTED, PaymentOutcome.CANCELLED):
+            if s is None or s.status not in (PaymentOutcome.REJECTED, PaymentOutcome.CANCELLED):
                 continue
-            outcome = apply_rejection(uow, once, p.payment_id, reason_code=s.reason_code,
+            outcome = apply_rejection(uow, once, payment_id, reason_code=s.reason_code,
                                       text=s.reason_text or s.additional_info, on=now.date(), now=now,
                                       new_id=self._new_id)
             result.payments_failed += outcome == FAILED

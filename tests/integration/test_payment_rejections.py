@@ -112,3 +112,27 @@ def test_a_rejection_fails_the_payment_the_same_way_through_the_rail_and_through
     assert red_state["reversals"] == [(dt.date(2026, 11, 2), (("100-1050", "debit", 120_000),
                                                               ("100-2010", "credit", 120_000)))]
     assert container.ledger.verify().ok
+
+
+def group_rejection(original: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>STS-FILE</MsgId><CreDtTm>2026-11-05T09:00:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>{original}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
+<GrpSts>RJCT</GrpSts><StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf></OrgnlGrpInfAndSts>
+</CstmrPmtStsRpt></Document>""".encode()
+
+
+def test_a_whole_file_refused_fails_every_payment_in_it_through_reconciliation_as_through_the_rail(container, sent,
+                                                                                                   tmp_path):
+    s, svc, recon, submission, payments = sent
+    imported = recon.import_file(group_rejection(submission))
+    assert imported.payments_failed == 2  # neither payment is listed: both inherit the file's refusal
+    (tmp_path / "iso" / "status").mkdir()
+    (tmp_path / "iso" / "status" / "file.xml").write_bytes(group_rejection(submission))
+    assert svc.poll_status() == {"unchanged": 2}
+    states = [state(container, s, p, invoice_id) for p, invoice_id in payments.values()]
+    assert states[0] == states[1] and states[0]["reason"] == "FF01" and len(states[0]["reversals"]) == 1
+    assert states[0]["hold_messages"] == ["The bank refused our payment (FF01: invalid file format). We will pay "
+                                          "again once the bank details are checked."]
+    assert container.ledger.verify().ok
