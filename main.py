@@ -683,10 +683,11 @@ def cmd_payments(args: argparse.Namespace) -> int:
         counts = service.poll_status() if args.poll else {}
         runs = [service.get_run(args.run_id)] if args.run_id else service.list_runs(limit=args.limit)
         rows = [{"run_id": r.id, "status": r.status.value, "payments": r.payment_count, "total_minor": r.total_minor,
-                 "by_status": _count_by_status(service.payments_of_run(r.id))} for r in runs]
+                 "by_status": _count_by_status(service.payments_of_run(r.id)), "redated": r.redated} for r in runs]
         print(json.dumps({"polled": counts, "runs": rows}) if args.json else "\n".join(
             f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {r['total_minor'] / 100:>14,.2f}  "
-            f"{r['by_status']}" for r in rows) or "no payment runs")
+            f"{r['by_status']}" + (f"\n  re-dated: {r['redated']['reason']}" if r["redated"] else "")
+            for r in rows) or "no payment runs")
     return 0
 
 
