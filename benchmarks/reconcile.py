@@ -49,7 +49,9 @@ def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: A
     runs, rows, items, lines = [], [], [], []
     stamp = int(dt.datetime(2026, 9, 22, 15, tzinfo=dt.timezone.utc).timestamp() * 1000)
     for k in range(n):
-        pid = f"pay_{ULID.from_timestamp(stamp / 1000)}"
+        # As the payment flow names them (``pay_`` + a ULID drawn when the run is built): ordered by the time
+        # they were created, here one per millisecond, and stored in that order.
+        pid = f"pay_{ULID.from_timestamp((stamp + k) / 1000)}"
         amount = 100 + (k * 7919) % 9_999_900
         run = f"run_b{k // 10:07d}" if k < batched else f"run_s{k:07d}"
         if k < batched and k % 10 == 0 or k >= batched:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, column, exists, func, inspect, literal, or_, select, table, update
+from sqlalchemy import String, and_, case, column, exists, func, inspect, literal, or_, select, table, update
 from sqlalchemy.engine import Connection
 
 from adapters.db.payment_repo import SqlPaymentStore, _ts
@@ -39,15 +39,17 @@ class SqlReconPayments:
         key = id(self._c.engine)
         if key not in _HAS_ACCOUNTS:
             _HAS_ACCOUNTS[key] = inspect(self._c).has_table("vendor_bank_accounts")
-        # The fund of a payment's invoices, as two look-ups by the items' primary key: when the lowest and the
-        # highest agree (almost always) the whole amount is that fund's, and no join over the items is needed.
+        # The fund of a payment's invoices, in one look-up by the items' primary key: the fund when they all
+        # agree (almost always: the whole amount is that fund's, and no join over the items is needed), '' when
+        # there are none, NULL when they span several (those few are read item by item in ``_funds``).
         fund_of = payment_items.c.fund
-        lowest = select(func.min(fund_of)).where(payment_items.c.payment_id == payments.c.id).scalar_subquery()
-        highest = select(func.max(fund_of)).where(payment_items.c.payment_id == payments.c.id).scalar_subquery()
+        one_fund = (select(case((func.count() == 0, literal("")), (func.min(fund_of) == func.max(fund_of),
+                                                                      func.min(fund_of))))
+                    .where(payment_items.c.payment_id == payments.c.id).scalar_subquery())
         columns = [payments.c.id, payments.c.amount_minor, payments.c.currency, payments.c.effective_date,
                    payments.c.status, payments.c.trace_number, payments.c.run_id, payments.c.vendor_id,
                    payments.c.account_id, payments.c.sec_code, payments.c.submission_id, payments.c.status_reason,
-                   lowest, highest]
+                   one_fund]
         if not _HAS_ACCOUNTS[key]:
             return select(*columns, literal(None).label("routing_number")).where(payments.c.kind == "live")
         return (select(*columns, vendor_bank_accounts.c.routing_number)
@@ -57,20 +59,30 @@ class SqlReconPayments:
 
     def _build(self, rows, settled: set[str] | None = None) -> list[BookPayment]:  # noqa: ANN001
         # One ACH batch per run and SEC code (the NACHA rail's layout): the bank settles each with one debit.
-        # Rows are unpacked by position: at a million payments, attribute access per column is the main cost.
-        rows = rows.fetchall() if hasattr(rows, "fetchall") else list(rows)  # one fetch, not one per row
-        split = self._funds([r[0] for r in rows if r[12] != r[13]])
+        # Rows are fetched 20,000 at a time (not one by one through the result, and never a million result rows
+        # beside the million payments built from them) and unpacked by position: at a million payments,
+        # attribute access per column is the main cost.
         settled = settled or set()
-        date = dt.date.fromisoformat
+        days: dict[str, dt.date] = {}  # payments share a few effective dates: each parsed once
         out = []
-        for (pid, amount, currency, effective, status, trace, run, vendor, account, sec, submission, reason,
-             lowest, highest, routing) in rows:
-            funds = split.get(pid, ()) if lowest != highest else ((lowest, amount),) if lowest else ()
-            out.append(BookPayment(
-                pid, amount, currency, date(effective), status, trace, pid, f"{run}:{sec}", vendor, account,
-                routing[:8] if routing else None, tuple(funds), pid in settled,
-                (run, submission) if submission else (run,),
-                (reason or "")[:3] or None if status == "returned" else None))
+        if hasattr(rows, "fetchmany"):
+            fetch = rows.fetchmany
+        else:
+            pending = [list(rows), []]
+            fetch = lambda _size: pending.pop(0)  # noqa: E731 - rows already fetched: one chunk
+        while chunk := fetch(20_000):
+            split = self._funds([r[0] for r in chunk if r[12] is None])
+            for (pid, amount, currency, effective, status, trace, run, vendor, account, sec, submission, reason,
+                 fund, routing) in chunk:
+                funds = ((fund, amount),) if fund else () if fund == "" else split.get(pid, ())
+                on = days.get(effective)
+                if on is None:
+                    on = days[effective] = dt.date.fromisoformat(effective)
+                out.append(BookPayment(
+                    pid, amount, currency, on, status, trace, pid, f"{run}:{sec}", vendor, account,
+                    routing[:8] if routing else None, tuple(funds), pid in settled,
+                    (run, submission) if submission else (run,),
+                    (reason or "")[:3] or None if status == "returned" else None))
         return out
 
     def _funds(self, payment_ids: list[str]) -> dict[str, list[tuple[str, int]]]:

@@ -139,8 +139,10 @@ class SqlReconRepository:
 
     def add_lines(self, lines: Sequence[StoredLine], states: dict[str, str] | None = None) -> None:
         states = states or {}
+        day: dict[date, str] = {}  # a statement has a few booking dates, spelled once each
         self._bulk(recon_lines, ((
-            x.line_id, x.identity, x.file_id, x.statement_id, x.line_ref[:60], x.account_id, x.booking_date.isoformat(),
+            x.line_id, x.identity, x.file_id, x.statement_id, x.line_ref[:60], x.account_id,
+            day.get(x.booking_date) or day.setdefault(x.booking_date, x.booking_date.isoformat()),
             x.direction, x.amount_minor, x.currency, x.kind, x.type_code, x.bank_reference, x.customer_reference,
             " ".join(x.references), " ".join(x.end_to_end_ids), (x.text or "")[:500] or None, x.is_return,
             x.return_reason, states.get(x.line_id, x.state)) for x in lines), len(lines))
@@ -177,10 +179,10 @@ class SqlReconRepository:
 
     # -- matches ---------------------------------------------------------------------------------------
     def add_matches(self, rows: Sequence[MatchRecord]) -> None:
-        at = {}
+        at, day = {}, {}
         self._bulk(recon_matches, ((
             m.line_id, m.payment_id, m.role, m.method, m.confidence_pct, m.amount_minor, m.currency,
-            m.booking_date.isoformat(), m.posted, m.entry_id,
+            day.get(m.booking_date) or day.setdefault(m.booking_date, m.booking_date.isoformat()), m.posted, m.entry_id,
             at.get(m.matched_at) or at.setdefault(m.matched_at, _iso(m.matched_at)), m.matched_by, m.reason)
             for m in rows), len(rows))
 
