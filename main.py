@@ -193,38 +193,6 @@ def initialize(container: Container, *, example: bool) -> bool:
 
 # -- CLI ------------------------------------------------------------------------------------------------
 
-def _configure_logging(settings: Settings) -> None:
-    from adapters.keys.redaction import RedactingFilter
-
-    handler = logging.StreamHandler()
-    if settings.log_format == "json":
-        handler.setFormatter(_JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                           "message": record.getMessage()})
-
-
-def _progress(total: int) -> Callable[[int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int) -> None:
-        sys.stderr.write(f"\rverifying {done:,}/{total:,} entries")
-        sys.stderr.flush()
-        if done >= total:
-            sys.stderr.write("\n")
-    return show
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -265,211 +233,10 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ledger_verify(args: argparse.Namespace) -> int:
-    from ledger.checkpoint import Checkpoint
-    from ledger.keys import import_keys
-
-    container = build()
-    keys = import_keys(Path(args.keys).read_text()) if args.keys else None
-    cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
-    with container.uow(read_only=True) as uow:
-        total = uow.ledger_queries.count_entries()
-    report = container.ledger.verify(keys=keys, checkpoint=cp, workers=args.workers,
-                                     progress=None if args.json else _progress(total))
-    print(report.to_json() if args.json else report.describe())
-    return 0 if report.ok else 1
-
-
-def cmd_ledger_checkpoint(args: argparse.Namespace) -> int:
-    cp = build().ledger.checkpoint()
-    if args.out:
-        Path(args.out).write_text(cp.to_json())
-        print(f"checkpoint at sequence {cp.sequence} written to {args.out}")
-    else:
-        print(cp.to_json(), end="")
-    return 0
-
-
-def cmd_keys(args: argparse.Namespace) -> int:
-    container = build()
-    if args.keys_cmd == "generate":
-        signer = container.vault.create("ledger")
-        print(f"generated {signer.key_id} (not yet in use; `disburse keys rotate` introduces a new key)")
-    elif args.keys_cmd == "rotate":
-        entry = container.ledger.rotate_key()
-        print(f"rotated to {entry.draft.data['key_id']} at sequence {entry.sequence}")
-    elif args.keys_cmd == "list":
-        for k in container.ledger.keys():
-            window = f"{k.valid_from_sequence}..{k.valid_to_sequence or ''}"
-            print(f"{k.key_id}  sequences {window:<12} from {k.valid_from}" + (f" to {k.valid_to}" if k.valid_to else ""))
-    elif args.keys_cmd == "export-public":
-        text = container.ledger.export_public_keys()
-        if args.out:
-            Path(args.out).write_text(text)
-            print(f"public keys written to {args.out}")
-        else:
-            print(text, end="")
-    return 0
-
-
-def _read_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    import getpass
-
-    first = getpass.getpass("new password: ")
-    if first != getpass.getpass("again: "):
-        raise SystemExit("the two passwords differ")
-    return first
-
-
-def cmd_users(args: argparse.Namespace) -> int:
-    from payments.identity import Role
-    from payments.users_service import CLI_OPERATOR as operator
-
-    users = build().users
-    if args.users_cmd == "add":
-        roles = [Role.VENDOR] if args.vendor else [Role(r) for r in args.role or []]
-        password = _read_password(args) if args.password_stdin or args.password_prompt else None
-        user = users.add(operator, username=args.username, display_name=args.name or args.username, roles=roles,
-                         vendor_id=args.vendor, password=password)
-        print(f"added {user.username} ({user.user_id}): {', '.join(sorted(user.roles))}"
-              + (f" for vendor {user.vendor_id}" if user.vendor_id else ""))
-    elif args.users_cmd == "list":
-        rows = users.list(operator, limit=10_000)
-        if args.json:
-            print(json.dumps([{"id": u.user_id, "username": u.username, "roles": sorted(u.roles),
-                               "vendor_id": u.vendor_id, "status": u.status.value} for u in rows], indent=2))
-        for u in [] if args.json else rows:
-            print(f"{u.username:<24} {u.user_id}  {u.status.value:<8} {','.join(sorted(u.roles))}"
-                  + (f"  vendor {u.vendor_id}" if u.vendor_id else ""))
-    else:
-        user = users.find(operator, args.username)
-        if args.users_cmd == "token":
-            issued = users.issue_token(operator, user.user_id, name=args.label or "cli", ttl_days=args.ttl_days,
-                                       never_expires=args.no_expiry)
-            expiry = issued.record.expires_at.isoformat() if issued.record.expires_at else "never"
-            print(f"token {issued.record.token_id} for {user.username}, expires {expiry}; shown once:",
-                  file=sys.stderr)
-            print(issued.secret)
-        elif args.users_cmd == "password":
-            users.set_password(operator, user.user_id, _read_password(args))
-            print(f"password set for {user.username}")
-        else:
-            getattr(users, args.users_cmd)(operator, user.user_id)
-            print(f"{args.users_cmd}d {user.username}" if args.users_cmd != "unlock" else f"unlocked {user.username}")
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    from ledger.checkpoint import Checkpoint
-    from ledger.keys import import_keys
-
-    audit = build().audit
-    if args.audit_cmd == "verify":
-        keys = import_keys(Path(args.keys).read_text()) if args.keys else None
-        cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
-        report = audit.verify(keys=keys, checkpoint=cp, workers=args.workers)
-        print(report.to_json() if args.json else report.describe().replace("journal", "audit trail", 1))
-        return 0 if report.ok else 1
-    text = audit.checkpoint().to_json() if args.audit_cmd == "checkpoint" else audit.export_public_keys()
-    if args.out:
-        Path(args.out).write_text(text)
-        print(f"written to {args.out}")
-    else:
-        print(text, end="")
-    return 0
-
-
-def _identity_commands(sub: Any) -> None:
-    from payments.identity import Role
-
-    parent = sub.add_parser("users", help="people: add, list, disable, tokens, passwords")
-    parent.set_defaults(func=cmd_users)
-    users = parent.add_subparsers(dest="users_cmd", required=True)
-    s = users.add_parser("add", help="add a staff user (--role, repeatable) or a vendor's portal user (--vendor)")
-    s.add_argument("username")
-    s.add_argument("--role", action="append", choices=[r.value for r in Role if r is not Role.VENDOR])
-    s.add_argument("--vendor", help="make a portal user bound to this vendor id")
-    s.add_argument("--name", help="display name")
-    s.add_argument("--password-prompt", action="store_true", help="set a password for the web sign-in")
-    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    s = users.add_parser("list", help="list users")
-    s.add_argument("--json", action="store_true")
-    s = users.add_parser("token", help="mint an API token for a user and print it once")
-    s.add_argument("username")
-    s.add_argument("--label", help="a name to tell the token apart")
-    s.add_argument("--ttl-days", type=int, default=None, help="lifetime in days (default from policy: 90)")
-    s.add_argument("--no-expiry", action="store_true", help="a token that never expires (service accounts)")
-    s = users.add_parser("password", help="set a user's web sign-in password")
-    s.add_argument("username")
-    s.add_argument("--password-stdin", action="store_true")
-    for name, text in (("disable", "refuse a user everywhere"), ("enable", "undo disable"),
-                       ("unlock", "clear a sign-in lock-out")):
-        users.add_parser(name, help=text).add_argument("username")
-
-    parent = sub.add_parser("audit", help="the audit trail")
-    parent.set_defaults(func=cmd_audit)
-    audit = parent.add_subparsers(dest="audit_cmd", required=True)
-    s = audit.add_parser("verify", help="re-derive every hash and check every signature of the audit trail")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--checkpoint", help="an exported audit checkpoint the trail must still extend")
-    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
-    s.add_argument("--workers", type=int, default=None)
-    audit.add_parser("checkpoint", help="sign a checkpoint of the audit trail").add_argument("--out")
-    audit.add_parser("export-keys", help="the audit trail's public keys").add_argument("--out")
-
-
 def cmd_nacha_check(args: argparse.Namespace) -> int:
     from adapters.rails.nacha.cli import main as nacha_main
 
     return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """`disburse import purchase-orders|receipts|invoices FILE.csv`: all or nothing, every fault listed."""
-    import getpass
-
-    from payments.csv_import import ImportRejected
-    from payments.csv_importer import CsvImporter
-    from payments.identity import Principal, Role
-
-    text = Path(args.file).read_text(encoding="utf-8-sig")
-    clerk = Principal.staff(f"cli_{getpass.getuser() or 'operator'}", Role.AP_CLERK)
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\rimporting {args.kind} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    try:
-        result = CsvImporter(ap_services(build())).run(args.kind, text, clerk,
-                                                       progress=show if sys.stderr.isatty() and not args.json else None)
-    except ImportRejected as exc:
-        if args.json:
-            print(json.dumps({"imported": 0, "errors": [{"row": e.row, "column": e.column, "message": e.message,
-                                                         "code": e.code} for e in exc.errors]}, indent=2))
-        else:
-            print(f"{args.file}: rejected, nothing imported ({len(exc.errors)} error(s)):", file=sys.stderr)
-            for e in exc.errors:
-                print(f"  {e.describe()}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps({"imported": result.documents, "rows": result.rows, "ids": list(result.ids)}, indent=2))
-    else:
-        print(f"imported {result.documents:,} {args.kind.replace('-', ' ')} ({result.rows:,} rows) from {args.file}")
-    return 0
-
-
-def _ap_commands(sub: Any) -> None:
-    s = sub.add_parser("import", help="import purchase orders, receipts or invoices from an ERP's CSV export")
-    s.add_argument("kind", choices=["purchase-orders", "receipts", "invoices"])
-    s.add_argument("file", help="a CSV file; columns in docs/csv-import.md")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_import)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -494,17 +261,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_config_show)
 
-    ledger = sub.add_parser("ledger", help="the signed journal").add_subparsers(dest="ledger_cmd", required=True)
-    s = ledger.add_parser("verify", help="re-derive hashes, check signatures, balances and sequence")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--checkpoint", help="an exported checkpoint the journal must still extend")
-    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
-    s.add_argument("--workers", type=int, default=None, help="processes for signature checks (default: all cores)")
-    s.set_defaults(func=cmd_ledger_verify)
-    s = ledger.add_parser("checkpoint", help="write a signed checkpoint")
-    s.add_argument("--out", help="also export it to this file")
-    s.set_defaults(func=cmd_ledger_checkpoint)
-
     nacha = sub.add_parser("nacha", help="NACHA (ACH) files").add_subparsers(dest="nacha_cmd", required=True)
     s = nacha.add_parser("check", help="validate a NACHA file: a summary, or every problem with line and field")
     s.add_argument("file")
@@ -512,20 +268,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--strict", action="store_true", help="right-trimmed records and other leniencies are errors")
     s.set_defaults(func=cmd_nacha_check)
 
-    keys = sub.add_parser("keys", help="signing keys")
-    keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
-    keys.add_argument("--out")
-    keys.set_defaults(func=cmd_keys)
-    _ap_commands(sub)
-    _identity_commands(sub)
-    add_recon_commands(sub)
-    add_payment_commands(sub)
+    s = sub.add_parser("demo", help="the whole story on a fresh SQLite database, with a readable summary")
+    s.add_argument("--dir", help="where to keep the demo's database, keys and files (default: a new temp dir)")
+    s.set_defaults(func=cmd_demo)
+
+    from adapters.cli import ap_commands, ledger_commands, payment_commands, people_commands, recon_commands
+
+    wiring = sys.modules[__name__]  # this module's build, ap_services, wire_payments and wire_recon
+    for module in (ledger_commands, ap_commands, people_commands, recon_commands, payment_commands):
+        module.register(sub, wiring)
     return p
 
 
 def cli(argv: list[str] | None = None) -> int:
+    from adapters.log_format import configure_logging
+
     args = parser().parse_args(argv)
-    _configure_logging(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
     from ledger.errors import LedgerError
     from payments.errors import DomainError
 
@@ -547,42 +307,16 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def run_policy(policy: dict[str, Any]) -> Any:
-    """The payment-run policy from the TOML tables [payments], [calendar], [prompt_pay], [approvals], [bank_accounts]."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from ledger.money import decimal_to_minor
-    from payments.business_days import BusinessCalendar
-    from payments.payment_runs import RunPolicy
-    from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
-
-    pay, pp = policy.get("payments", {}), policy.get("prompt_pay", {})
-    hour, minute = (int(x) for x in str(pay.get("cutoff", "14:00")).split(":"))
-    calendar = BusinessCalendar.with_closures(
-        [dt.date.fromisoformat(d) for d in policy.get("calendar", {}).get("extra_holidays", [])],
-        cutoff=dt.time(hour, minute))
-    currency = str(pay.get("currency", "USD"))
-    prompt = PromptPayPolicy(str(policy.get("version", "default")), due_days=int(pp.get("days_to_pay", 30)),
-                             acceptance_days=int(pp.get("acceptance_deemed_days", 7)),
-                             discount_threshold_rate=Decimal(str(pp.get("discount_threshold_rate_pct", "0"))) / 100)
-    rates = RateTable([InterestRate(dt.date.fromisoformat(d), Decimal(r) / 100)
-                       for d, r in pp.get("interest_rates", [])]) if pp.get("interest_rates") else None
-    threshold = policy.get("approvals", {}).get("run_dual_release_threshold", "1000000.00")
-    return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
-                     rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
-                     prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)))
-
-
 def wire_payments(container: Container, *, invoices: Any = None, accounts: Any = None, rails: Any = None) -> Any:
     """The payment service (once per container): policy, rail registry, invoice and bank-account sources."""
     if container.payments is not None and invoices is None and accounts is None and rails is None:
         return container.payments
     from adapters.rails.registry import RailContext, RailRegistry
+    from payments.run_policy import run_policy_from
     from adapters.scheduler import holder_id
     from payments.payment_submission import PaymentService
 
-    policy = run_policy(container.policy)
+    policy = run_policy_from(container.policy)
     registry = rails or RailRegistry(RailContext(container.policy, container.settings.path("outbox_dir"),
                                                  container.clock, policy.calendar, crash=crash_point))
     sources = payment_sources(container)
@@ -653,71 +387,6 @@ def prenote_handler(container: Container) -> Callable[[str, dict], None]:
     return handle
 
 
-def cmd_payments(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    container = build()
-    service = wire_payments(container)
-    if args.payments_cmd == "run":
-        run_date = dt.date.fromisoformat(args.date) if args.date else None
-        result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli",
-                                    same_day=args.same_day)
-        if result.run is None:
-            out = {"run": None, "skipped": [s.reason.value for s in (result.plan.skipped if result.plan else ())]}
-            print(json.dumps(out) if args.json else "nothing is payable in this window")
-            return 0
-        run = result.run
-        print(json.dumps({"run_id": run.id, "created": result.created, "payments": run.payment_count,
-                          "total_minor": run.total_minor, "status": run.status.value,
-                          "effective_date": run.effective_date.isoformat(), "same_day": run.same_day}) if args.json else
-              f"{'created' if result.created else 'existing'} run {run.id}: {run.payment_count} payments, "
-              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}"
-              f"{' (same-day)' if run.same_day else ''}, {run.status.value}")
-    elif args.payments_cmd == "submit":
-        outcomes = service.submit_released()
-        rows = [{"submission_id": o.submission_id, "run_id": o.run_id, "result": o.result, "reference": o.reference}
-                for o in outcomes]
-        print(json.dumps(rows) if args.json else "\n".join(
-            f"{r['run_id']}: {r['result']} {r['reference'] or ''}" for r in rows) or "nothing to submit")
-    else:
-        counts = service.poll_status() if args.poll else {}
-        runs = [service.get_run(args.run_id)] if args.run_id else service.list_runs(limit=args.limit)
-        rows = [{"run_id": r.id, "status": r.status.value, "payments": r.payment_count, "total_minor": r.total_minor,
-                 "by_status": _count_by_status(service.payments_of_run(r.id)), "redated": r.redated} for r in runs]
-        print(json.dumps({"polled": counts, "runs": rows}) if args.json else "\n".join(
-            f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {r['total_minor'] / 100:>14,.2f}  "
-            f"{r['by_status']}" + (f"\n  re-dated: {r['redated']['reason']}" if r["redated"] else "")
-            for r in rows) or "no payment runs")
-    return 0
-
-
-def _count_by_status(payments: list) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in payments:
-        out[p.status.value] = out.get(p.status.value, 0) + 1
-    return out
-
-
-def add_payment_commands(sub: Any) -> None:
-    pay = sub.add_parser("payments", help="payment runs").add_subparsers(dest="payments_cmd", required=True)
-    s = pay.add_parser("run", help="create the payment run for a business day (idempotent with --key)")
-    s.add_argument("--date", help="ISO date (default: today's business day, honouring the cut-off)")
-    s.add_argument("--key", help="run key: a second call with the same key returns the first run")
-    s.add_argument("--rail", help="rail name (default: the policy's)")
-    s.add_argument("--same-day", action="store_true",
-                   help="settle today (same-day ACH); refused after the rail's same-day cut-off")
-    s.add_argument("--json", action="store_true")
-    s = pay.add_parser("submit", help="submit released runs; finish any submission a crash or timeout left open")
-    s.add_argument("--json", action="store_true")
-    s = pay.add_parser("status", help="runs and their payments; --poll asks the rails first")
-    s.add_argument("run_id", nargs="?")
-    s.add_argument("--poll", action="store_true")
-    s.add_argument("--limit", type=int, default=20)
-    s.add_argument("--json", action="store_true")
-    for name in ("run", "submit", "status"):
-        pay.choices[name].set_defaults(func=cmd_payments)
-
-
 # -- treasury reconciliation (wire_recon) -------------------------------------------------------------------
 
 def wire_recon(container: Container) -> Any:
@@ -759,77 +428,6 @@ def recon_jobs(container: Container) -> list:
                 every_s=int(schedule.get("statements_pick_up_every_s", 300))),
             Job("reconcile", lambda: wire_recon(container).service.reconcile(),
                 cron=schedule.get("reconcile", "30 6 * * 1-5"))]
-
-
-def cmd_statements_import(args: argparse.Namespace) -> int:
-    from payments.statements import FormatError
-
-    service = wire_recon(build()).service
-    data = Path(args.file).read_bytes()
-    try:
-        result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
-                                     dry_run=args.dry_run)
-    except FormatError as exc:
-        print(json.dumps({"rejected": True, "code": exc.code, "location": exc.location, "field": exc.field,
-                          "reason": exc.message, "details": exc.details}, default=str) if args.json
-              else f"rejected: {exc.code}: {exc.message}", file=sys.stdout if args.json else sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
-        return 0
-    head = "dry run, nothing written: " if result.dry_run else ""
-    if result.duplicate_file:
-        print(f"{head}already imported as {result.file_id} (same SHA-256); nothing posted again")
-        return 0
-    print(f"{head}imported {Path(args.file).name} as {result.file_id} ({result.format})")
-    for label, value in (("lines read", result.lines_read), ("new lines", result.lines_new),
-                         ("already imported", result.lines_already_imported), ("matched", result.lines_matched),
-                         ("payments settled", result.payments_settled), ("payments failed", result.payments_failed),
-                         ("returns posted", result.returns_posted),
-                         ("changes proposed", result.changes_proposed), ("exceptions opened", result.exceptions_opened)):
-        if value:
-            print(f"  {label:<18} {value}")
-    for finding in result.findings:
-        print(f"  finding: {finding['severity']} {finding['location']}: {finding['message']}")
-    for action in result.bank_actions:
-        print(f"  bank account: {action}")
-    return 0
-
-
-def cmd_reconcile(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    recon = wire_recon(build())
-    on = dt.date.fromisoformat(args.date) if args.date else None
-    run = recon.service.reconcile(on)
-    report = recon.queries.report(dt.date.fromisoformat(run["date"]))
-    if args.json:
-        print(json.dumps({"run": run, "report": report.to_dict()}, indent=2, default=str))
-    elif args.csv:
-        print(report.to_csv(), end="")
-    else:
-        print(report.describe())
-    return 0 if report.ties_out or not report.cash else 1
-
-
-def add_recon_commands(sub: Any) -> None:
-    statements = sub.add_parser("statements", help="bank files").add_subparsers(dest="statements_cmd", required=True)
-    s = statements.add_parser("import", help="import a statement, status report, or returns/NOC file (idempotent)")
-    s.add_argument("file")
-    s.add_argument("--format", choices=["nacha", "bai2", "camt053", "camt054", "camt052", "pain002"],
-                   help="skip sniffing the format")
-    s.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_statements_import)
-    s = sub.add_parser("reconcile", help="match what is open, flag overdue payments, print the day's report")
-    s.add_argument("--date", help="ISO date (default: today)")
-    out = s.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true")
-    out.add_argument("--csv", action="store_true")
-    s.set_defaults(func=cmd_reconcile)
-    s = sub.add_parser("demo", help="the whole story on a fresh SQLite database, with a readable summary")
-    s.add_argument("--dir", help="where to keep the demo's database, keys and files (default: a new temp dir)")
-    s.set_defaults(func=cmd_demo)
 
 
 def demo_services(container: Container) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-import main
+from adapters.log_format import configure_logging
 from payments.identity import Role
 from tests.e2e.people import ON_FILE, ROUTING, People, build_stack, client_for, set_contact
 
@@ -81,11 +81,11 @@ def _assert_absent(blob: bytes | str, where: str, tokens: list[str]) -> None:
 
 @pytest.fixture
 def captured_logs(caplog):  # noqa: ANN001, ANN201
-    """Everything logged at DEBUG, raw (caplog, no redaction) and through main's redacting handler."""
+    """Everything logged at DEBUG, raw (caplog, no redaction) and through the service's redacting handler."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     stream = io.StringIO()
-    main._configure_logging(main.Settings(log_level="DEBUG"))
+    configure_logging("text", "DEBUG")
     root.handlers[0].setStream(stream)
     root.handlers.extend(h for h in saved[0] if h not in root.handlers)  # keep pytest's own capture handlers
     caplog.set_level(logging.DEBUG)
