@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -28,9 +30,36 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     features developed side by side need not agree on one linear order.
     """
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows that refer to nothing (SQLite, where foreign keys are checked after it)."""
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for migrations to run in.
+
+    On SQLite, Alembic changes a constraint or a column type by rebuilding the table (create a copy, drop the
+    original, rename), and with foreign keys on, dropping a table that other rows refer to fails (0012 rebuilds
+    recon_lines, which every settlement's match row names). The pragma is ignored inside a transaction, so
+    foreign keys are turned off before it begins, checked as a whole before it commits, and turned on again.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # nothing has begun yet: the driver runs this outside any transaction
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite and (orphans := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise ForeignKeyViolation(f"the migration left rows that refer to nothing: {orphans[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revisions(engine: Engine) -> set[str]:

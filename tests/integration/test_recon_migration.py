@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import insert, inspect, select
 
 from adapters.db.engine import make_engine
-from adapters.db.migrate import alembic_config
+from adapters.db.migrate import alembic_config, migration_connection
 from adapters.db.recon_tables import recon_lines
 
 IDENTITY_TEXT = "4412345678|2026-09-23|ref|BR77|debit|12500"
@@ -18,7 +18,7 @@ IDENTITY_TEXT = "4412345678|2026-09-23|ref|BR77|debit|12500"
 
 def _migrate(engine, step, revision: str) -> None:  # noqa: ANN001
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with migration_connection(engine) as conn:  # as ``disburse db upgrade`` runs them
         cfg.attributes["connection"] = conn
         step(cfg, revision)
 
@@ -46,11 +46,19 @@ def test_line_identities_are_converted_exactly_both_ways(db_url) -> None:  # noq
         row = _line_row(digest.hexdigest())
         conn.exec_driver_sql(f"INSERT INTO recon_lines ({', '.join(row)}) VALUES ({', '.join([marker] * len(row))})",
                              tuple(row.values()))
+        # ... and settled a payment: a match row refers to the line, as after any reconciled statement (SQLite
+        # rebuilds recon_lines to change its column; with foreign keys on, dropping the old table would fail).
+        conn.exec_driver_sql(
+            "INSERT INTO recon_matches (line_id, payment_id, role, method, confidence_pct, amount_minor, currency, "
+            "booking_date, posted, entry_id, matched_at, matched_by) VALUES ('sln_01', 'pay_01', 'settlement', "
+            "'trace', 100, 12500, 'USD', '2026-09-23', true, NULL, '2026-09-23T06:00:00Z', 'system')")
 
     _migrate(engine, command.upgrade, "heads")
     with engine.connect() as conn:
         stored = conn.execute(select(recon_lines.c.identity)).scalar_one()
     assert bytes(stored) == digest.digest()  # what the importer now computes for the same line
+    with engine.connect() as conn:  # the settlement still names its line
+        assert conn.exec_driver_sql("SELECT line_id FROM recon_matches").scalar_one() == "sln_01"
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("payments")}
     assert "ix_payments_trace_number" in indexes
     with engine.begin() as conn:  # the identity is still UNIQUE: the same bank entry cannot be stored twice
