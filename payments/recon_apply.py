@@ -82,6 +82,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
                          window=ctx.window, calendar=ctx.calendar)
     t = out.lap("match", t)
     book = SettlementBook(ctx.file_id)
+    add_one = book.add_one
     states: dict[str, str] = {}
     rows: list[MatchRecord] = []
     to_settle: list[str] = []
@@ -90,6 +91,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     methods: dict[str, int] = out.methods
     matched, now, actor = LineState.MATCHED, ctx.now, ctx.actor
     last = None
+    settled_one = confirmed_one = 0
     for m in result.matches:
         states[m.line_id] = matched
         if m.method is not last:  # runs of one method: its name and confidence looked up once per run
@@ -103,6 +105,19 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
             rows.append(MatchRecord(m.line_id, m.payment_ids[0], "return_credit", method, confidence,
                                     m.amount_minor, m.currency, on, False, now, actor, None, m.note or None))
             continue
+        note = m.note or None
+        if len(m.payment_ids) == 1:  # the common line: one payment, kept short (a million go through here)
+            p = by_id[m.payment_ids[0]]
+            if p.status == "sent":
+                to_settle.append(p.payment_id)
+                settled_one += 1
+                rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
+                                        p.currency, on, True, now, actor, add_one(on, p), note))
+            else:
+                confirmed_one += 1
+                rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
+                                        p.currency, on, False, now, actor, None, note))
+            continue
         group = [by_id[pid] for pid in m.payment_ids]
         # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
         # return entry, and one settled by another path has posted its own settlement.
@@ -110,13 +125,14 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
         entry_id = book.add(on, posted) if posted else None
         out.payments_settled += len(posted)
         out.payments_confirmed += len(group) - len(posted)
-        note = m.note or None
         for p in group:
             sent = p.status == "sent"
             if sent:
                 to_settle.append(p.payment_id)
             rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
                                     p.currency, on, sent, now, actor, entry_id if sent else None, note))
+    out.payments_settled += settled_one
+    out.payments_confirmed += confirmed_one
     out.lines_matched = len(result.matches)
     exceptions = list(result.exceptions)
     for line in duplicates:

@@ -53,6 +53,20 @@ class SettlementBook:
             self._lines[key] += 1
         return first
 
+    def add_one(self, booked: date, payment: BookPayment) -> str:
+        """``add(booked, [payment])`` for the common line that settles one payment, without the bookkeeping of
+        a line spread over several (a payment's funds are distinct, so each of its entries counts the line once)."""
+        first = None
+        for fund, amount in payment.funds or ((DEFAULT_FUND, payment.amount_minor),):
+            key = (booked, fund, payment.currency)
+            self._shares[key].append((payment.payment_id, amount))
+            self._lines[key] += 1
+            entry_id = self._ids.get(key)
+            if entry_id is None:
+                entry_id = self._ids[key] = new_entry_id()
+            first = first or entry_id
+        return first
+
     def drafts(self, memo: str = "") -> list[EntryDraft]:
         out: list[EntryDraft] = []
         for (booked, fund, currency), shares in sorted(self._shares.items()):

@@ -58,11 +58,15 @@ class _Matcher:
         self.payments = list(payments)
         # The same keys as BookPayment.keys(), inlined: this loop runs once per open payment.
         by_key: dict[str, BookPayment] = {}
+        prefixes: set[str] = set()
+        add_prefix = prefixes.add
         for p in self.payments:
             pid = p.payment_id
             by_key[pid] = p
-            if p.trace_number:
-                by_key[p.trace_number] = p
+            trace = p.trace_number
+            if trace:
+                by_key[trace] = p
+                add_prefix(trace[:8])
             if p.end_to_end_id and p.end_to_end_id != pid:
                 by_key[p.end_to_end_id] = p
             if len(pid) > 15:
@@ -77,7 +81,7 @@ class _Matcher:
                 self.open_returns.append(r)
                 for key in (r.payment_id, r.original_trace, *r.keys):
                     self.returns_by_key[key] = r
-        self.trace_prefixes = {p.trace_number[:8] for p in self.payments if p.trace_number}
+        self.trace_prefixes = prefixes
         self.window = window
         self.calendar = calendar
         self.used: set[str] = set()
