@@ -141,12 +141,6 @@ class VendorPortal:
                                   ctx=ctx, masks=masks, bank_holds=self._bank_holds(uow, vendor_id),
                                   rules=self._rules, today=self._clock.now().date())
 
-    def po_numbers(self, principal: Principal, po_ids: Sequence[str]) -> dict[str, str]:
-        """Numbers of the caller's own purchase orders among ``po_ids`` (for showing invoice lines)."""
-        vendor_id = _vendor(principal)
-        with self._uow(read_only=True) as uow:
-            return dict(self._queries(uow).po_numbers(vendor_id, po_ids))
-
     # -- submission ------------------------------------------------------------------------------------
     def submit_invoice(self, principal: Principal, submitted: VendorInvoice) -> InvoiceForVendor:
         """Enter the caller's invoice, received today, and match it like any other (``InvoiceService``)."""

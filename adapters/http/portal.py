@@ -31,8 +31,3 @@ def own_vendor(principal: Principal) -> str:
         raise NotFound("not found")
     return principal.vendor_id
 
-
-def require_own(principal: Principal, owner_vendor_id: str | None, not_found: NotFound) -> None:
-    """Raise ``not_found`` (the same error as for a missing object) unless the object is the caller's vendor's."""
-    if owner_vendor_id is None or owner_vendor_id != own_vendor(principal):
-        raise not_found
