@@ -56,10 +56,11 @@ class APDeps:
         wanted = [d for d in drafts if d is not None]
         if not wanted:
             return []
-        self.journal_for(uow).post_many(wanted)
+        posted = self.journal_for(uow).post_many(wanted)
         # Each fiscal year's budget line keeps what its orders encumbered and expended, from the very entries
-        # just posted (appropriations are the budget service's own, set with the line).
-        effects = budget_effects(wanted)
+        # just posted (appropriations are the budget service's own, set with the line). Only from entries this
+        # call created: one the journal already held (a replayed id) was counted when it was first posted.
+        effects = budget_effects(p.entry.draft for p in posted if p.created)
         if effects:
             uow.budgets.add_effects(effects)
         return [d.id for d in wanted]

@@ -83,14 +83,29 @@ class APPolicies:
     # The month a fiscal year starts in; a year is named for the calendar year it ends in (July 2026 starts
     # FY2027 with the default, as the example agency's does; the federal year starts in October).
     fiscal_year_start_month: int = 7
+    # Which years a purchase order may be charged to, around the current one: by default this year and the
+    # next (orders placed ahead for next year's budget); an agency that still charges last year's
+    # appropriation during its closing period opens one year back.
+    po_fiscal_years_before: int = 0
+    po_fiscal_years_after: int = 1
 
     @classmethod
     def from_policy(cls, policy: Mapping[str, Any]) -> APPolicies:
-        start = int(policy.get("budget", {}).get("fiscal_year_start_month", 7))
+        budget = policy.get("budget", {})
+        start = int(budget.get("fiscal_year_start_month", 7))
         if not 1 <= start <= 12:
             raise ValueError(f"budget.fiscal_year_start_month must be 1-12, not {start}")
+        before, after = int(budget.get("po_fiscal_years_before", 0)), int(budget.get("po_fiscal_years_after", 1))
+        for name, value in (("po_fiscal_years_before", before), ("po_fiscal_years_after", after)):
+            if not 0 <= value <= 5:
+                raise ValueError(f"budget.{name} must be 0-5, not {value}")
         return cls(tolerance_policy(policy), prompt_pay_policy(policy), approval_policy(policy),
-                   str(policy.get("payments", {}).get("currency", "USD")), start)
+                   str(policy.get("payments", {}).get("currency", "USD")), start, before, after)
+
+    def po_fiscal_years(self, today: dt.date) -> range:
+        """The fiscal years a purchase order entered on ``today`` may be charged to."""
+        current = self.fiscal_year_of(today)
+        return range(current - self.po_fiscal_years_before, current + self.po_fiscal_years_after + 1)
 
     def fiscal_year_of(self, day: dt.date) -> int:
         """The fiscal year ``day`` falls in."""

@@ -85,8 +85,11 @@ class PurchaseOrderService:
             raise InvalidDocument("max_total may not be negative", field="max_total")
         lines = validate_lines(uow, cmd.lines)
         fiscal_year = cmd.fiscal_year if cmd.fiscal_year is not None else self._d.policies.fiscal_year_of(self._d.today())
-        if not 1900 < fiscal_year < 3000:
-            raise InvalidDocument("fiscal_year must be a four-digit year", field="fiscal_year")
+        open_years = self._d.policies.po_fiscal_years(self._d.today())
+        if fiscal_year not in open_years:
+            # A year far off would be checked against a budget line nobody has set or watches yet.
+            raise InvalidDocument(f"fiscal_year {fiscal_year} is not open for purchase orders (FY{open_years[0]}"
+                                  f"-FY{open_years[-1]})", field="fiscal_year", code="fiscal_year_not_open")
         if uow.purchase_orders.get_by_number(number) is not None:
             raise DuplicateNumber("purchase order", number)
         stamp = self._d.stamp(principal)

@@ -19,6 +19,8 @@ from tests.integration.ap_story import (APPROVER, CLERK, FURNITURE, TREASURER, a
 
 @pytest.fixture
 def s(container):  # noqa: ANN001, ANN201
+    # Riverton still charges last year's appropriation while it closes that year.
+    container.policy.setdefault("budget", {})["po_fiscal_years_before"] = 1
     services = ap(container)
     services.budgets.set(TREASURER, SetBudget(2026, FURNITURE, 1_000_000))  # $10,000 left over from last year
     services.budgets.set(TREASURER, SetBudget(2027, FURNITURE, 100_000))  # $1,000 this year
@@ -130,3 +132,39 @@ def test_fiscal_years_by_start_month():
     assert [july.fiscal_year_of(dt.date(2026, m, 1)) for m in (6, 7)] == [2026, 2027]
     assert [october.fiscal_year_of(dt.date(2026, m, 30)) for m in (9, 10)] == [2026, 2027]
     assert [january.fiscal_year_of(dt.date(2026, m, 1)) for m in (1, 12)] == [2026, 2026]
+
+
+def test_an_order_may_be_charged_only_to_an_open_year(container, s):
+    from payments.ap_errors import InvalidDocument
+
+    acme = vendor(s)
+    for year in (2026, 2027, 2028):  # last year (opened by Riverton's policy), this year, next year
+        _order(s, acme, f"PO-OPEN-{year}", fiscal_year=year)
+    for year in (2025, 2029, 1901, 2999):
+        with pytest.raises(InvalidDocument) as refused:
+            _order(s, acme, f"PO-SHUT-{year}", fiscal_year=year)
+        assert refused.value.code == "fiscal_year_not_open"
+
+
+def test_by_default_an_order_is_charged_to_this_year_or_the_next():
+    from payments.ap_policy import APPolicies
+
+    default = APPolicies.from_policy({})
+    assert list(default.po_fiscal_years(dt.date(2026, 11, 2))) == [2027, 2028]
+    wide = APPolicies.from_policy({"budget": {"po_fiscal_years_before": 1, "po_fiscal_years_after": 2}})
+    assert list(wide.po_fiscal_years(dt.date(2026, 11, 2))) == [2026, 2027, 2028, 2029]
+    with pytest.raises(ValueError):
+        APPolicies.from_policy({"budget": {"po_fiscal_years_after": -1}})
+
+
+def test_an_entry_posted_again_counts_once_on_its_budget_line(container, s):
+    from payments.ap_postings import EncumbranceChange, encumbrance_entry
+
+    held = encumbrance_entry("po_encumbered", [EncumbranceChange(FURNITURE, 5_000)], currency="USD",
+                             effective_date=dt.date(2026, 11, 2), memo="a retried approval", references={},
+                             fiscal_year=2027)
+    for _ in range(2):  # the second post is a replay of the same id: the journal keeps one entry
+        with container.uow() as uow:
+            s.deps.post(uow, [held])
+            uow.commit()
+    assert s.budgets.availability(FURNITURE, fiscal_year=2027).encumbered_minor == 5_000
