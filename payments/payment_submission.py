@@ -29,7 +29,7 @@ from payments.disbursements import (IllegalTransition, PaymentHold, StaleState, 
                                     sent_entries, submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
-from payments.payment_dates import redate_for_submission
+from payments.payment_dates import redate_for_submission, repricing
 from payments.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.payment_rejections import apply_rejection, ledger_items
 from payments.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
@@ -115,7 +115,8 @@ class PaymentService(PaymentRuns):
                     raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
                 uow.commit()
                 return SubmitOutcome(submission_id, run.id, "withdrawn",
-                                     detail="every payment's invoices were held or cancelled after release")
+                                     detail="every payment was withdrawn: its invoices were held or cancelled after "
+                                            "release, or the date it can still settle would change its pricing")
             if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.SUBMITTED, at=now,
                                                submission_id=submission_id):
                 raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
@@ -141,28 +142,50 @@ class PaymentService(PaymentRuns):
             if not why:
                 keep.append(p)
                 continue
-            if uow.payments.transition_payments([p.id], PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
-                                                reason=f"withdrawn at submission: {'; '.join(why)}", at=now) != 1:
-                raise StaleState("payment", p.id, PaymentStatus.SCHEDULED.value)
-            uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
-                                    {"payment_id": p.id, "run_id": p.run_id, "reasons": why}, now)
+            self._withdraw(uow, p, why, now)
         return keep
+
+    @staticmethod
+    def _withdraw(uow, p: PaymentRecord, why: list[str] | tuple[str, ...], now: dt.datetime,  # noqa: ANN001
+                  cause: str = "invoice_not_payable") -> None:
+        """Guarded ``scheduled -> cancelled``: the invoices leave the live-payment slot with it, so the next
+        run selects and prices them again."""
+        if uow.payments.transition_payments([p.id], PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
+                                            reason=f"withdrawn at submission: {'; '.join(why)}", at=now) != 1:
+            raise StaleState("payment", p.id, PaymentStatus.SCHEDULED.value)
+        uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
+                                {"payment_id": p.id, "run_id": p.run_id, "cause": cause, "reasons": list(why)}, now)
 
     def _fix_dates(self, uow, run: PaymentRunRecord, scheduled: list[PaymentRecord],  # noqa: ANN001
                    now: dt.datetime) -> list[PaymentRecord]:
         """Re-date what can no longer settle on its date (a same-day run past its cut-off), in the claim's
-        transaction: the dates are fixed before any delivery can read them (see ``payment_dates``)."""
+        transaction: the dates are fixed before any delivery can read them (see ``payment_dates``). A payment
+        the new date would price differently (a discount no longer ours, interest owed) is withdrawn instead."""
         redating = redate_for_submission(run, scheduled, now, self.policy.calendar,
                                          self._rails(run.rail).capabilities())
         if redating is None:
             return scheduled
+        by_id = {p.id: p for p in scheduled}
+        moving = [by_id[pid] for pid, _, _ in redating.moved if by_id[pid].items]
+        withdrawn: dict[str, tuple[str, ...]] = {}
+        if moving:
+            # Only invoices due, or discountable, by the new date can price differently on it.
+            invoices = {i.invoice_id: i for i in self._invoices.find(through=redating.to, currency=run.currency)}
+            for p in moving:
+                why = repricing(p, invoices, to=redating.to, run_date=run.run_date, policy=self.policy)
+                if why:
+                    withdrawn[p.id] = why
+        redating = redating.withdrawing(withdrawn)
+        for pid, why in redating.withdrawn:
+            self._withdraw(uow, by_id[pid], why, now, cause="repriced_by_redating")
         detail = redating.as_detail()
         if uow.payments.redate(run.id, redating.moved, to=redating.to, detail=detail, at=now) != len(redating.moved):
             raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
         uow.payments.add_outbox("payment_run.redated", f"payment_run.redated:{run.id}", {"run_id": run.id, **detail},
                                 now)
         moved = {pid for pid, _, _ in redating.moved}
-        return [replace(p, effective_date=redating.to, same_day=False) if p.id in moved else p for p in scheduled]
+        return [replace(p, effective_date=redating.to, same_day=False) if p.id in moved else p
+                for p in scheduled if p.id not in withdrawn]
 
     def _deliver(self, submission_id: str, actor: Principal | str = SYSTEM_ACTOR) -> SubmitOutcome:
         now = self._clock.now()

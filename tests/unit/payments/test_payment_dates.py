@@ -4,10 +4,11 @@ York). Veterans Day, Wednesday 11 November, is a Fed holiday."""
 
 import datetime as dt
 
-from payments.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission
-from payments.payment_records import PaymentRecord, PaymentRunRecord
-from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission, repricing
+from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, RunStatus
 from payments.rails import RailCapabilities, RailSec
+from payments.terms import parse_terms
 from tests.payment_fakes import policy
 
 NY = dt.timezone(dt.timedelta(hours=-5))
@@ -74,4 +75,51 @@ def test_the_detail_the_run_shows_names_each_moved_payment_and_its_old_date():
     detail = redate_for_submission(RUN, SAME_DAY, at(MONDAY, 13, 30), CALENDAR, ACH).as_detail()
     assert detail == {"code": SAME_DAY_MISSED, "reason": detail["reason"], "to": "2026-11-03",
                       "at": "2026-11-02T18:30:00Z",
-                      "payments": [{"payment_id": "pay_birch", "from": "2026-11-02", "same_day": True}]}
+                      "payments": [{"payment_id": "pay_birch", "from": "2026-11-02", "same_day": True}],
+                      "withdrawn": []}  # the claim names here any payment the new date would price differently
+
+
+# -- repricing: would the new date change what a moved payment pays? ------------------------------------------
+FRIDAY, NEXT_TUESDAY = dt.date(2026, 11, 6), dt.date(2026, 11, 10)
+LEAD_5 = policy(lead_days=5)
+
+
+def priced_payment(*items: PaymentItemRecord, effective: dt.date = FRIDAY) -> PaymentRecord:
+    return PaymentRecord("pay_1", "run_1", "ven_1", "ba_1", "BIRCH", "USD", sum(i.paid_minor for i in items),
+                         PaymentKind.LIVE, RailSec.CCD, PaymentStatus.SCHEDULED, effective, at(FRIDAY, 9),
+                         items=items)
+
+
+def test_an_invoice_already_late_owes_more_interest_on_a_later_date():
+    # Due Monday 2 November; priced for Friday the 6th with 4 days' interest on $300,000 ($145.83).
+    invoice = PayableInvoice("inv_1", "ven_1", "I-1", "USD", 30_000_000, MONDAY)
+    item = PaymentItemRecord("inv_1", "I-1", 30_000_000, interest_minor=14_583, due_date=MONDAY)
+    assert repricing(priced_payment(item), {"inv_1": invoice}, to=FRIDAY, run_date=FRIDAY, policy=LEAD_5) == ()
+    assert repricing(priced_payment(item), {"inv_1": invoice}, to=NEXT_TUESDAY, run_date=FRIDAY, policy=LEAD_5) == (
+        "inv_1: prompt-pay interest 145.83 USD priced for 2026-11-06, 291.67 USD settling 2026-11-10 "
+        "(due 2026-11-02)",)
+
+
+def test_a_discount_still_open_on_the_new_date_and_an_invoice_the_source_does_not_list_change_nothing():
+    # 2/10 net 30 from 31 October: discount date Tuesday 10 November, $1,000 off $50,000.
+    open_discount = PayableInvoice("inv_1", "ven_1", "I-1", "USD", 5_000_000, dt.date(2026, 11, 30),
+                                   terms=parse_terms("2/10 net 30"), terms_base_date=dt.date(2026, 10, 31))
+    items = (PaymentItemRecord("inv_1", "I-1", 5_000_000, discount_minor=100_000, due_date=dt.date(2026, 11, 30)),
+             PaymentItemRecord("inv_far", "F-1", 1_000, due_date=dt.date(2026, 12, 31)))
+    assert repricing(priced_payment(*items), {"inv_1": open_discount}, to=NEXT_TUESDAY, run_date=FRIDAY,
+                     policy=LEAD_5) == ()
+
+
+def test_a_discount_whose_date_has_passed_is_named_with_its_date():
+    # 2/10 net 30 from 27 October: discount date Friday 6 November; due 26 November, within 5 days' lead of
+    # the 21st, so a run on the 23rd would pay it: priced on the new date it is simply paid in full.
+    ended = PayableInvoice("inv_1", "ven_1", "I-1", "USD", 10_000_000, dt.date(2026, 11, 26),
+                           terms=parse_terms("2/10 net 30"), terms_base_date=dt.date(2026, 10, 27))
+    item = PaymentItemRecord("inv_1", "I-1", 10_000_000, discount_minor=200_000, due_date=dt.date(2026, 11, 26))
+    late_run = dt.date(2026, 11, 23)
+    assert repricing(priced_payment(item), {"inv_1": ended}, to=dt.date(2026, 11, 24), run_date=late_run,
+                     policy=LEAD_5) == (
+        "inv_1: discount 2,000.00 USD priced for 2026-11-06, 0.00 USD settling 2026-11-24 "
+        "(its discount date is 2026-11-06)",)
+    assert repricing(priced_payment(item), {"inv_1": ended}, to=NEXT_TUESDAY, run_date=FRIDAY, policy=LEAD_5) == (
+        "inv_1: settling 2026-11-10 it would not be paid now (not_yet_due: 2026-11-21)",)
