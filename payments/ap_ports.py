@@ -75,6 +75,10 @@ class BudgetRepository(Protocol):
         missing is created with nothing appropriated."""
         ...
 
+    def reset_totals(self) -> None:
+        """Set every line's encumbered and expended sums to zero (before they are counted again)."""
+        ...
+
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
              fund: str | None = None) -> list[BudgetRecord]:
         """Budget lines by id after the cursor."""
@@ -103,6 +107,10 @@ class PurchaseOrderRepository(Protocol):
                    closed: Stamp | None = None, close_reason: str | None = None,
                    fiscal_year: int | None = None) -> None:
         """Guarded status change, stamping who approved or closed (and, given, the fiscal year charged)."""
+        ...
+
+    def set_fiscal_year(self, po_id: str, fiscal_year: int) -> None:
+        """Charge an order approved before fiscal years were kept to ``fiscal_year``."""
         ...
 
     def set_line_budgets(self, po_id: str, budgets: Mapping[int, LineBudget]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from payments.ap_deps import APDeps
 from payments.budget_service import BudgetService
+from payments.budget_totals import BudgetTotals
 from payments.credit_memo_service import CreditMemoService
 from payments.invoice_approval import InvoiceApprovalService
 from payments.invoice_cancel import InvoiceCancelService
@@ -20,6 +21,7 @@ class APServices:
         self.matcher = Matcher(deps)
         self.vendors = VendorService(deps)
         self.budgets = BudgetService(deps)
+        self.budget_totals = BudgetTotals(deps)
         self.purchase_orders = PurchaseOrderService(deps)
         self.receipts = ReceiptService(deps, self.matcher)
         self.invoices = InvoiceService(deps, self.matcher)

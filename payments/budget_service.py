@@ -76,6 +76,12 @@ def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str, fiscal
 
     Callers lock the journal head first (``uow.ledger.lock_head()``), so two approvals cannot both spend the
     same dollars: the check and the encumbrance post under one lock.
+
+    The need must also fit what the coded accounts hold over all years together. The per-year sums on the
+    budget line are kept beside the journal, and a copy can fall behind it: a database upgraded from before
+    they were kept starts them at zero until ``BudgetTotals.rebuild`` runs, and a fault in keeping them would
+    be silent. The ledger balances are the journal itself, so an order that would over-commit the fund,
+    department and object as a whole is refused whatever the per-year sums say.
     """
     for coding in sorted(needs, key=lambda c: (c.fund, c.department, c.object_code)):
         need = needs[coding]
@@ -84,6 +90,9 @@ def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str, fiscal
         have = availability(uow, coding, currency, fiscal_year).available_minor
         if need > have:
             raise InsufficientFunds(f"FY{fiscal_year} {coding_label(coding)}", need, have, currency)
+        overall = ledger_availability(uow, coding, currency).available_minor
+        if need > overall:
+            raise InsufficientFunds(f"all years {coding_label(coding)}", need, overall, currency)
 
 
 def require_coding(uow: Any, coding: AccountCoding) -> None:

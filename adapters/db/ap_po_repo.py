@@ -114,6 +114,10 @@ class SqlPurchaseOrderRepository:
                                                           purchase_orders.c.status == expected.value).values(**values),
                 "purchase order", po_id, expected.value)
 
+    def set_fiscal_year(self, po_id: str, fiscal_year: int) -> None:
+        self._conn.execute(update(purchase_orders).where(purchase_orders.c.id == po_id)
+                           .values(fiscal_year=fiscal_year))
+
     def set_line_budgets(self, po_id: str, budgets: Mapping[int, LineBudget]) -> None:
         if not budgets:
             return

@@ -242,6 +242,9 @@ class SqlBudgetRepository:
                         object_code=object_code, currency=currency, amount_minor=0, version=1,
                         encumbered_minor=e.encumbered_minor, expended_minor=e.expended_minor))
 
+    def reset_totals(self) -> None:
+        self._conn.execute(update(budgets).values(encumbered_minor=0, expended_minor=0))
+
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
              fund: str | None = None) -> list[BudgetRecord]:
         stmt = select(budgets)
