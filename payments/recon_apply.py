@@ -72,7 +72,6 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     t = time.perf_counter()
     old = uow.recon.open_lines()
     payments = uow.recon_payments.open_for_matching(since=ctx.since)
-    by_id = {p.payment_id: p for p in payments}
     t = out.lap("load_open_payments", t)
 
     def known(refs: set[str]) -> dict[str, BookPayment]:
@@ -87,7 +86,6 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     rows: list[MatchRecord] = []
     to_settle: list[str] = []
     credits: dict[str, str] = {}
-    booked = {line.line_id: line.booking_date for line in (*old, *new_lines)}
     methods: dict[str, int] = out.methods
     matched, now, actor = LineState.MATCHED, ctx.now, ctx.actor
     last = None
@@ -98,7 +96,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
             last = m.method
             method, confidence = m.method.value, m.confidence_pct
         methods[method] = methods.get(method, 0) + 1
-        on = booked[m.line_id]
+        on = m.booked_on
         if m.method is MatchMethod.RETURN_CREDIT:
             credits[m.return_id] = m.line_id
             out.return_credits += 1
@@ -107,7 +105,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
             continue
         note = m.note or None
         if len(m.payment_ids) == 1:  # the common line: one payment, kept short (a million go through here)
-            p = by_id[m.payment_ids[0]]
+            p = m.payments[0]
             if p.status == "sent":
                 to_settle.append(p.payment_id)
                 settled_one += 1
@@ -118,7 +116,7 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
                 rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
                                         p.currency, on, False, now, actor, None, note))
             continue
-        group = [by_id[pid] for pid in m.payment_ids]
+        group = m.payments
         # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
         # return entry, and one settled by another path has posted its own settlement.
         posted = [p for p in group if p.status == "sent"]

@@ -180,7 +180,12 @@ class RecordedReturn:
 
 
 class Match(NamedTuple):
-    """One decision: this line (or return) is these payments, made this way, with this confidence."""
+    """One decision: this line (or return) is these payments, made this way, with this confidence.
+
+    ``payments`` (the matched book payments, in ``payment_ids`` order; empty for a return's credit) and
+    ``booked_on`` (the line's booking date) carry what applying the match needs, so that a million matches
+    need no million-entry look-up tables by payment and by line beside them.
+    """
 
     method: MatchMethod
     payment_ids: tuple[str, ...]
@@ -189,6 +194,8 @@ class Match(NamedTuple):
     line_id: str | None = None
     return_id: str | None = None
     note: str = ""
+    payments: tuple[BookPayment, ...] = ()
+    booked_on: date | None = None
 
     @property
     def confidence_pct(self) -> int:

@@ -150,7 +150,8 @@ class _Matcher:
             if p.amount_minor != line.amount_minor or p.currency != line.currency:
                 return self._mismatch(line, ids, p.amount_minor, p.currency)
             self.used.add(p.payment_id)
-            self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line.line_id))
+            self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line.line_id, None, "", (p,),
+                                          line.booking_date))
             return True
         ids = tuple(p.payment_id for p in group)
         taken = tuple(pid for pid in ids if pid in self.used)
@@ -163,7 +164,8 @@ class _Matcher:
         if total != line.amount_minor or any(p.currency != line.currency for p in group):
             return self._mismatch(line, ids, total, group[0].currency)
         self.used.update(ids)
-        self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line_id=line.line_id))
+        self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line_id=line.line_id,
+                                      payments=tuple(group), booked_on=line.booking_date))
         return True
 
     def _duplicate(self, line: BankLine, taken: tuple[str, ...]) -> bool:
@@ -250,7 +252,7 @@ class _Matcher:
                 method = MatchMethod.AMOUNT_DATE if single else MatchMethod.BATCH_TOTAL
                 note = "" if single else f"batch {whole[0]}"
                 self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line_id=line.line_id,
-                                              note=note))
+                                              note=note, payments=tuple(group), booked_on=line.booking_date))
             elif single or whole:
                 self._except(ExceptionKind.AMBIGUOUS_MATCH, line,
                              f"{len(single) + len(whole)} open payments or batches fit this amount and date",
@@ -295,7 +297,8 @@ class _Matcher:
             return True
         self.used_returns.add(r.return_id)
         self.out.matches.append(Match(MatchMethod.RETURN_CREDIT, (r.payment_id,), line.amount_minor, line.currency,
-                                      line_id=line.line_id, return_id=r.return_id, note=note))
+                                      line_id=line.line_id, return_id=r.return_id, note=note,
+                                      booked_on=line.booking_date))
         return True
 
     # -- helpers ------------------------------------------------------------------------------------------

@@ -137,3 +137,14 @@ def test_a_reference_in_our_format_that_names_nothing_is_flagged_not_matched_by_
 def test_a_line_booked_before_the_payment_could_leave_is_flagged():
     result = match_lines([debit("L1", 500, "pay_a", on=date(2026, 9, 14))], [pay("pay_a", 500)])
     assert [e.kind for e in result.exceptions] == [ExceptionKind.DATE_OUT_OF_WINDOW]
+
+
+def test_every_settlement_names_its_payments_and_the_day_the_bank_booked_it():
+    # Applying a match needs the payments' amounts and funds and the line's booking date: the match carries them.
+    a, b, c = pay("pay_a", 745000, trace="231380100000001"), pay("pay_b", 1999, batch="run_1"), \
+        pay("pay_c", 500, batch="run_1")
+    lines = [debit("L1", 745000, "231380100000001"), debit("L2", 2499, "run_1", on=date(2026, 9, 24))]
+    result = match_lines(lines, [a, b, c])
+    assert [(m.line_id, m.payments, m.booked_on) for m in result.matches] == [
+        ("L1", (a,), WED), ("L2", (b, c), date(2026, 9, 24))]
+    assert all(m.payment_ids == tuple(p.payment_id for p in m.payments) for m in result.matches)
