@@ -1,4 +1,5 @@
-"""`disburse import`: an ERP's CSV export of purchase orders, receipts or invoices, all or nothing."""
+"""`disburse import`: an ERP's CSV export of purchase orders, receipts or invoices, all or nothing;
+`disburse budgets rebuild`: each fiscal year's budget line recounted from the journal."""
 
 from __future__ import annotations
 
@@ -50,9 +51,37 @@ def cmd_import(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
+def cmd_budgets_rebuild(args: argparse.Namespace, wiring: Wiring) -> int:
+    """`disburse budgets rebuild`: after upgrading from before fiscal-year budget lines kept their sums
+    (migration 0013), or to check them: dates old orders by policy and recounts every line from the journal."""
+    import getpass
+
+    from payments.identity import Principal, Role
+
+    treasurer = Principal.staff(f"cli_{getpass.getuser() or 'operator'}", Role.TREASURER)
+    recount = wiring.ap_services(wiring.build()).budget_totals.rebuild(treasurer)
+    if args.json:
+        print(json.dumps({"lines": recount.lines, "orders_dated": recount.orders_dated,
+                          "entries_without_split": recount.entries_without_split,
+                          "ambiguous_entries": list(recount.ambiguous_entries)}, indent=2))
+    else:
+        print(f"recounted {recount.lines:,} budget line(s); {recount.orders_dated:,} order(s) approved before fiscal "
+              f"years were kept dated by policy; {recount.entries_without_split:,} entry(ies) without a year split "
+              "charged to their order's year")
+        for entry_id in recount.ambiguous_entries:
+            print(f"  {entry_id}: orders of several years on one account, charged to the earliest", file=sys.stderr)
+    return 0
+
+
 def register(sub: Any, wiring: Wiring) -> None:
     s = sub.add_parser("import", help="import purchase orders, receipts or invoices from an ERP's CSV export")
     s.add_argument("kind", choices=["purchase-orders", "receipts", "invoices"])
     s.add_argument("file", help="a CSV file; columns in docs/csv-import.md")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=partial(cmd_import, wiring=wiring))
+    budgets = sub.add_parser("budgets", help="fiscal-year budget lines").add_subparsers(dest="budgets_cmd",
+                                                                                       required=True)
+    s = budgets.add_parser("rebuild", help="recount each year's encumbered and expended sums from the journal "
+                                           "(run after `disburse db upgrade` from before 0013)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=partial(cmd_budgets_rebuild, wiring=wiring))

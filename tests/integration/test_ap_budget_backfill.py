@@ -133,3 +133,32 @@ def test_the_rebuild_dates_old_orders_by_the_agencys_own_start_month(container, 
     with container.uow(read_only=True) as uow:
         lines = {r.fiscal_year: (r.encumbered_minor, r.expended_minor) for r in uow.conn.execute(select(budgets))}
     assert lines == {2026: (ENCUMBERED, EXPENDED), 2027: (0, 0)}  # FY2026 has no appropriation: shown overspent
+
+
+def test_disburse_budgets_rebuild_recounts_the_lines(tmp_path, monkeypatch, capsys):  # noqa: ANN001
+    import json
+
+    import main
+    from payments.example_agency import example_accounts
+
+    monkeypatch.setenv("DISBURSE_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    monkeypatch.setenv("DISBURSE_KEY_DIR", str(tmp_path / "keys"))
+    assert main.cli(["init"]) == 0
+    c = main.build()
+    c.ledger.add_accounts(example_accounts())
+    services = ap(c)
+    year = services.deps.policies.fiscal_year_of(services.deps.today())
+    services.budgets.set(TREASURER, SetBudget(year, FURNITURE, 100_000))
+    _story(services)
+    with c.uow() as uow:  # the sums lost, as after an upgrade from before 0009
+        uow.conn.execute(update(budgets).values(encumbered_minor=0, expended_minor=0))
+        uow.commit()
+    capsys.readouterr()
+
+    assert main.cli(["budgets", "rebuild", "--json"]) == 0
+
+    out = json.loads(capsys.readouterr().out)
+    assert (out["lines"], out["orders_dated"], out["ambiguous_entries"]) == (1, 0, [])
+    line = services.budgets.availability(FURNITURE, fiscal_year=year)
+    assert (line.encumbered_minor, line.expended_minor) == (ENCUMBERED, EXPENDED)
+    c.engine.dispose()
