@@ -173,3 +173,41 @@ def test_the_decision_is_made_once_when_claimed_and_a_recovery_later_sends_what_
         assert [e["payload"]["payment_id"] for e in uow.payments.outbox("payment.withdrawn")] == [paid["inv_birch"].id]
         assert len(uow.payments.outbox("payment_run.redated")) == 1
     assert container.ledger.verify().ok
+
+
+def test_an_ap_invoice_in_a_run_left_released_for_five_weeks_is_withdrawn_and_paid_with_its_interest(container):
+    """The same decision over the real AP tables: the claim reads the invoice's due date and terms from them."""
+    import main
+
+    from tests.integration.ap_story import APPROVER, ap, approved_po, budget, inv_line, invoice, receive, vendor
+    from tests.payment_fakes import MemoryRail
+
+    s = ap(container)
+    acme = vendor(s)
+    budget(s)
+    po = approved_po(s, acme)
+    receive(s, po, (1, 10, 10))
+    chairs = invoice(s, acme, inv_line(1, po, 10)).invoice.id  # $1,200, due Saturday 7 November
+    s.approvals.approve(APPROVER, chairs)
+    svc = main.wire_payments(container, accounts=FakeAccounts(), rails=lambda _name: MemoryRail(name="nacha"))
+    run = svc.create_run(run_date=dt.date(2026, 11, 5)).run
+    (stale,) = svc.payments_of_run(run.id)
+    assert (stale.effective_date, stale.amount_minor) == (FRIDAY, 120_000)
+    svc.release(TREASURER, run.id)
+
+    # Submitted on Monday 14 December at 10:00: the file settles Tuesday the 15th, 38 days after the due date.
+    container.clock.set(dt.datetime(2026, 12, 14, 10, 0, tzinfo=NEW_YORK))
+    assert [o.result for o in svc.submit_released()] == ["withdrawn"]
+    withdrawn = svc.get_payment(stale.id)
+    assert withdrawn.status is PaymentStatus.CANCELLED
+    assert "prompt-pay interest 0.00 USD priced for 2026-11-06" in withdrawn.status_reason
+    assert svc.get_run(run.id).redated["to"] == "2026-12-15"
+
+    (repriced,) = svc.payments_of_run(svc.create_run().run.id)
+    (item,) = repriced.items
+    assert (item.invoice_id, repriced.effective_date) == (chairs, dt.date(2026, 12, 15))
+    # 38 days late at the 4.5% rate in effect on 8 November: one 30-day period compounded, then 8 days simple:
+    # $1,200 x ((1 + 4.5%/12) x (1 + 4.5%/360 x 8) - 1) = $5.70.
+    assert (item.interest_minor, repriced.amount_minor) == (570, 120_570)
+    assert "5.70 USD settling 2026-12-15 (due 2026-11-07)" in withdrawn.status_reason
+    assert container.ledger.verify().ok
