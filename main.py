@@ -43,7 +43,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
     from adapters.clock import SystemClock
     from adapters.db.engine import is_sqlite, make_engine
-    from adapters.db.migrate import is_current, upgrade
+    from adapters.db.migrate import current_revisions, is_current, upgrade
     from adapters.db.uow import SqlUnitOfWork
     from adapters.keys.key_files import KeyDirectory
     from payments.ledger_service import LedgerService
@@ -51,8 +51,13 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     settings = settings or Settings.from_env()
     policy = load_policy(settings.policy_file or None)
     engine = make_engine(settings.database_url)
+    recount_budgets = False
     if migrate if migrate is not None else is_sqlite(engine):
+        before = current_revisions(engine)
         upgrade(engine)
+        # A database from before 0013 has orders whose postings never reached a year's budget line; count them
+        # now, by this agency's policy and before anything else posts (the migration could only assume July).
+        recount_budgets = bool(before) and "0013_budget_backfill" not in before
     elif not is_current(engine):
         raise SystemExit("the database schema is not current: run `disburse db upgrade`")
     clock = clock or SystemClock()
@@ -63,7 +68,21 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
 
     container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
     wire_identity(container, password_hasher=password_hasher)
+    if recount_budgets:
+        rebuild_budget_totals(container)
     return container
+
+
+def rebuild_budget_totals(container: Container) -> Any:
+    """Each fiscal year's budget line recounted from the journal (``disburse budgets rebuild``)."""
+    from payments.ap_deps import APDeps
+    from payments.ap_policy import APPolicies
+    from payments.budget_totals import BudgetTotals
+    from payments.identity import Principal, Role
+
+    deps = APDeps(container.uow, container.ledger.journal_for, container.clock,
+                  APPolicies.from_policy(container.policy), getattr(container, "audit", None))
+    return BudgetTotals(deps).rebuild(Principal.staff("system_upgrade", Role.TREASURER))
 
 
 def wire_identity(container: Container, *, password_hasher: Any = None) -> None:

@@ -82,6 +82,6 @@ def register(sub: Any, wiring: Wiring) -> None:
     budgets = sub.add_parser("budgets", help="fiscal-year budget lines").add_subparsers(dest="budgets_cmd",
                                                                                        required=True)
     s = budgets.add_parser("rebuild", help="recount each year's encumbered and expended sums from the journal "
-                                           "(run after `disburse db upgrade` from before 0013)")
+                                           "(the upgrade to 0013 runs it once by itself)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=partial(cmd_budgets_rebuild, wiring=wiring))

@@ -162,3 +162,24 @@ def test_disburse_budgets_rebuild_recounts_the_lines(tmp_path, monkeypatch, caps
     line = services.budgets.availability(FURNITURE, fiscal_year=year)
     assert (line.encumbered_minor, line.expended_minor) == (ENCUMBERED, EXPENDED)
     c.engine.dispose()
+
+
+def test_upgrading_from_0009_dates_and_recounts_on_its_own(container, monkeypatch, s, db_url, tmp_path, clock):  # noqa: ANN001
+    import main
+    from tests.conftest import make_settings
+
+    old = _as_before_0009(container, monkeypatch, s)
+    with container.engine.begin() as conn:  # the schema as 0009 left it: 0013 not applied yet
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0009_ap_more' "
+                             "WHERE version_num = '0013_budget_backfill'")
+
+    upgraded = main.build(make_settings(db_url, tmp_path), clock=clock, migrate=True)  # `disburse db upgrade`
+    try:
+        after = ap(upgraded)
+        assert after.purchase_orders.get(old).fiscal_year == 2027
+        assert _line(after) == (ENCUMBERED, EXPENDED)
+        with pytest.raises(InsufficientFunds) as refused:
+            after.purchase_orders.approve(APPROVER, _four_chairs(after))
+        assert refused.value.details["coding"].startswith("FY2027 ")
+    finally:
+        upgraded.engine.dispose()

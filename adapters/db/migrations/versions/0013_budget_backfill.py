@@ -6,9 +6,10 @@ Revises: 0009_ap_more
 0009 left them without a year, so nothing they posted afterwards counted on any year's budget line. This gives
 each approved (or since closed) order the fiscal year of its approval date, so every posting from now on carries
 its year split. A migration cannot read the policy file: the year here assumes the default start month, July
-(``[budget] fiscal_year_start_month = 7``). ``disburse budgets rebuild`` then dates these orders again with the
-agency's own start month and recounts every budget line's encumbered and expended sums from the journal; run it
-right after upgrading (until it runs, the funds check also holds each order to the ledger's all-years balance).
+(``[budget] fiscal_year_start_month = 7``). The upgrade then dates these orders again with the agency's own start
+month and recounts every budget line's encumbered and expended sums from the journal (``main.build`` runs
+``BudgetTotals.rebuild`` when this revision was just applied to an existing database; ``disburse budgets
+rebuild`` does the same on demand). The funds check also holds each order to the ledger's all-years balance.
 """
 from alembic import op
 import sqlalchemy as sa
