@@ -43,7 +43,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
     from adapters.clock import SystemClock
     from adapters.db.engine import is_sqlite, make_engine
-    from adapters.db.migrate import current_revisions, is_current, upgrade
+    from adapters.db.migrate import applied_revisions, is_current, upgrade
     from adapters.db.uow import SqlUnitOfWork
     from adapters.keys.key_files import KeyDirectory
     from payments.ledger_service import LedgerService
@@ -53,7 +53,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     engine = make_engine(settings.database_url)
     recount_budgets = False
     if migrate if migrate is not None else is_sqlite(engine):
-        before = current_revisions(engine)
+        before = applied_revisions(engine)
         upgrade(engine)
         # A database from before 0013 has orders whose postings never reached a year's budget line; count them
         # now, by this agency's policy and before anything else posts (the migration could only assume July).

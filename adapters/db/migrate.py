@@ -67,6 +67,15 @@ def current_revisions(engine: Engine) -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
+def applied_revisions(engine: Engine) -> set[str]:
+    """Every revision the database has passed through: its heads and all they revise."""
+    heads = current_revisions(engine)
+    if not heads:
+        return set()
+    script = ScriptDirectory.from_config(alembic_config())
+    return {r.revision for r in script.iterate_revisions(tuple(heads), "base")}
+
+
 def head_revisions() -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
