@@ -148,3 +148,16 @@ def test_every_settlement_names_its_payments_and_the_day_the_bank_booked_it():
     assert [(m.line_id, m.payments, m.booked_on) for m in result.matches] == [
         ("L1", (a,), WED), ("L2", (b, c), date(2026, 9, 24))]
     assert all(m.payment_ids == tuple(p.payment_id for p in m.payments) for m in result.matches)
+
+
+def test_a_line_naming_one_payment_twice_settles_it_once_named_by_its_first_reference():
+    redwood = pay("pay_redwood", 745000, trace="231380104567890")
+    [by_trace] = match_lines([debit("L1", 745000, "231380104567890", "pay_redwood")], [redwood]).matches
+    [by_id] = match_lines([debit("L1", 745000, "pay_redwood", "231380104567890")], [redwood]).matches
+    assert (by_trace.method, by_trace.payment_ids) == (MatchMethod.TRACE, ("pay_redwood",))
+    assert (by_id.method, by_id.payments) == (MatchMethod.BANK_REFERENCE, (redwood,))
+    # A third reference naming a second payment makes the line a batch entry of both, in the order named.
+    oak = pay("pay_oak", 5000, trace="231380104567891")
+    [both] = match_lines([debit("L1", 750000, "NOTOURS", "231380104567890", "pay_redwood", "231380104567891")],
+                         [oak, redwood]).matches
+    assert both.payment_ids == ("pay_redwood", "pay_oak")
