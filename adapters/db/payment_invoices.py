@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.db.chunks import chunks
 from sqlalchemy import String, Text, column, insert, select, table, update
 from sqlalchemy.engine import Connection
 from ulid import ULID
@@ -25,14 +26,6 @@ invoice_holds = table(
     "invoice_holds", column("id", String), column("invoice_id", String), column("hold", String),
     column("rule", String), column("subject", String), column("fingerprint", String), column("finding_json", Text),
     column("status", String), column("raised_at", String), column("match_result_id", String))
-
-_CHUNK = 500
-
-
-def _chunks(values: Sequence[str]):  # noqa: ANN202
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start:start + _CHUNK])
-
 
 class SqlPaidInvoices:
     def __init__(self, conn: Connection) -> None:
@@ -48,14 +41,14 @@ class SqlPaidInvoices:
 
     def _states(self, invoice_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(invoice_ids))):
+        for chunk in chunks(sorted(set(invoice_ids))):
             out.update((r[0], r[1]) for r in self._c.execute(select(invoices.c.id, invoices.c.status)
                                                               .where(invoices.c.id.in_(chunk))))
         return out
 
     def _open_holds(self, invoice_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for chunk in _chunks(sorted(set(invoice_ids))):
+        for chunk in chunks(sorted(set(invoice_ids))):
             for invoice_id, hold in self._c.execute(select(invoice_holds.c.invoice_id, invoice_holds.c.hold).where(
                     invoice_holds.c.invoice_id.in_(chunk), invoice_holds.c.status == "open")):
                 out.setdefault(invoice_id, []).append(hold)
@@ -75,7 +68,7 @@ class SqlPaidInvoices:
             return []
         known = self._states(invoice_ids)
         moved: set[str] = set()
-        for chunk in _chunks(sorted(known)):
+        for chunk in chunks(sorted(known)):
             moved.update(r[0] for r in self._c.execute(
                 update(invoices).where(invoices.c.id.in_(chunk), invoices.c.status == "approved")
                 .values(status="paid").returning(invoices.c.id)))
@@ -89,7 +82,7 @@ class SqlPaidInvoices:
         known = sorted(self._states(invoice_ids))
         if not known:
             return 0
-        for chunk in _chunks(known):
+        for chunk in chunks(known):
             self._c.execute(update(invoices).where(invoices.c.id.in_(chunk), invoices.c.status == "paid")
                             .values(status="approved"))
         return self._hold(known, payment_id=payment_id, hold=hold, reason_code=reason_code, message=message, at=at)

@@ -7,11 +7,12 @@ after loading it by id alone, and never an assumption that an id cannot be guess
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from adapters.db.chunks import chunks
 from adapters.db.ap_tables import invoices, match_results, purchase_orders
 from adapters.db.identity_tables import vendor_bank_accounts
 from adapters.db.ledger_tables import LEDGER
@@ -20,13 +21,9 @@ from adapters.db.recon_tables import recon_files, recon_matches, recon_returns
 from payments.disbursements import entry_id_for
 from payments.portal_ports import MatchStep, PaymentFacts, ReturnFact
 
-_CHUNK = 500
-
-
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    ordered = sorted({v for v in values if v})
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start:start + _CHUNK]
+def _id_chunks(values: Iterable[str]) -> Iterable[Sequence[str]]:
+    """The distinct, non-empty ids in a stable order, a run of bound parameters at a time."""
+    return chunks(sorted({v for v in values if v}))
 
 
 def _date(value: object) -> dt.date | None:
@@ -58,7 +55,7 @@ class SqlPortalQueries:
 
     def invoice_labels(self, vendor_id: str, invoice_ids: Iterable[str]) -> Mapping[str, tuple[str, str | None]]:
         out: dict[str, tuple[str, str | None]] = {}
-        for chunk in _chunks(invoice_ids):
+        for chunk in _id_chunks(invoice_ids):
             for r in self._c.execute(select(invoices.c.id, invoices.c.invoice_number, invoices.c.invoice_date).where(
                     invoices.c.id.in_(chunk), invoices.c.vendor_id == vendor_id)):
                 day = _date(r.invoice_date)
@@ -68,7 +65,7 @@ class SqlPortalQueries:
     # -- purchase orders -------------------------------------------------------------------------------
     def po_numbers(self, vendor_id: str, po_ids: Iterable[str]) -> Mapping[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(po_ids):
+        for chunk in _id_chunks(po_ids):
             out.update((r.id, r.number) for r in self._c.execute(select(purchase_orders.c.id, purchase_orders.c.number)
                                                                  .where(purchase_orders.c.id.in_(chunk),
                                                                         purchase_orders.c.vendor_id == vendor_id)))
@@ -102,7 +99,7 @@ class SqlPortalQueries:
         settled: dict[str, dt.date] = {}
         returned: dict[str, ReturnFact] = {}
         entries = LEDGER.entries
-        for chunk in _chunks(ids):
+        for chunk in _id_chunks(ids):
             updated.update((r.id, r.updated_at) for r in self._c.execute(
                 select(payments.c.id, payments.c.updated_at).where(payments.c.id.in_(chunk))))
             # The payment_sent entry's id is derived from the payment's (``entry_id_for``): one indexed lookup.
@@ -123,7 +120,7 @@ class SqlPortalQueries:
     def account_last4(self, vendor_id: str, account_ids: Iterable[str]) -> Mapping[str, str]:
         t = vendor_bank_accounts.c
         out: dict[str, str] = {}
-        for chunk in _chunks(account_ids):
+        for chunk in _id_chunks(account_ids):
             out.update((r.id, r.account_last4) for r in self._c.execute(
                 select(t.id, t.account_last4).where(t.id.in_(chunk), t.vendor_id == vendor_id)))
         return out

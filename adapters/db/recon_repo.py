@@ -15,11 +15,12 @@ from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.db.chunks import chunks
 from adapters.db.recon_tables import (recon_changes, recon_exceptions, recon_files, recon_lines, recon_matches,
                                       recon_returns, recon_statements)
 from payments.disbursements import StaleState
 from payments.recon_records import ExceptionKind, ExceptionStatus, RecordedReturn
-from payments.recon_rows import (ChangeRecord, ExceptionRecord, ImportedFileRecord, LineState, MatchRecord,
+from payments.recon_rows import (ChangeRecord, ExceptionRecord, ImportedFileRecord, MatchRecord,
                                  ReturnRecord, StatementRecord, StoredLine)
 
 _CHUNK = 900
@@ -36,11 +37,6 @@ def _t(value: str | None) -> datetime | None:
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 class SqlReconRepository:
@@ -110,7 +106,7 @@ class SqlReconRepository:
             return stored.intersection(identities) if stored else set()
         wanted = set(identities)
         found: set[bytes] = set()
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in chunks(sorted(wanted), _CHUNK):
             found.update(bytes(r[0]) for r in self._c.execute(
                 select(recon_lines.c.identity).where(recon_lines.c.identity.in_(chunk))))
         return found
@@ -178,7 +174,7 @@ class SqlReconRepository:
         for line_id, state in states.items():
             by_state.setdefault(state, []).append(line_id)
         for state, ids in by_state.items():
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids, _CHUNK):
                 self._c.execute(update(recon_lines).where(recon_lines.c.id.in_(chunk)).values(state=state))
 
     # -- matches ---------------------------------------------------------------------------------------
@@ -195,7 +191,7 @@ class SqlReconRepository:
     def settled_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
         ids = list(payment_ids)
         found: set[str] = set()
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             found.update(r[0] for r in self._c.execute(select(recon_matches.c.payment_id).where(
                 recon_matches.c.payment_id.in_(chunk), recon_matches.c.role == "settlement")))
         return found
@@ -203,7 +199,7 @@ class SqlReconRepository:
     def settlement_dates(self, payment_ids: Iterable[str]) -> dict[str, date]:
         ids = list(payment_ids)
         out: dict[str, date] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             for pid, booked in self._c.execute(select(recon_matches.c.payment_id, recon_matches.c.booking_date).where(
                     recon_matches.c.payment_id.in_(chunk), recon_matches.c.role == "settlement")):
                 out[pid] = date.fromisoformat(booked)
@@ -224,7 +220,7 @@ class SqlReconRepository:
     def recorded_returns(self, payment_ids: Iterable[str]) -> dict[str, str]:
         ids = list(payment_ids)
         out: dict[str, str] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             for r in self._c.execute(select(recon_returns.c.payment_id, recon_returns.c.return_trace).where(
                     recon_returns.c.payment_id.in_(chunk), recon_returns.c.state == "posted")):
                 out[r.payment_id] = r.return_trace
@@ -233,7 +229,7 @@ class SqlReconRepository:
     def existing_return_keys(self, traces: Iterable[str]) -> set[tuple[str, str, str]]:
         wanted = list(traces)
         out: set[tuple[str, str, str]] = set()
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, _CHUNK):
             out.update((r[0], r[1], r[2]) for r in self._c.execute(select(
                 recon_returns.c.original_trace, recon_returns.c.return_trace, recon_returns.c.reason_code).where(
                 recon_returns.c.original_trace.in_(chunk))))
@@ -288,7 +284,7 @@ class SqlReconRepository:
     def recorded_changes(self, traces: Iterable[str]) -> set[tuple[str, str]]:
         wanted = list(traces)
         out: set[tuple[str, str]] = set()
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, _CHUNK):
             out.update((r[0], r[1]) for r in self._c.execute(select(
                 recon_changes.c.original_trace, recon_changes.c.change_code).where(
                 recon_changes.c.original_trace.in_(chunk))))
@@ -320,11 +316,11 @@ class SqlReconRepository:
             return 0
         existing: set[str] = set()
         keys = [r.dedup_key for r in rows]
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys, _CHUNK):
             existing.update(r[0] for r in self._c.execute(select(recon_exceptions.c.dedup_key).where(
                 recon_exceptions.c.dedup_key.in_(chunk))))
         fresh = {r.dedup_key: r for r in rows if r.dedup_key not in existing}
-        for chunk in _chunks(list(fresh.values()), _BATCH):
+        for chunk in chunks(list(fresh.values()), _BATCH):
             self._c.execute(insert(recon_exceptions), [self._exception_row(r) for r in chunk])
         return len(fresh)
 
@@ -373,7 +369,7 @@ class SqlReconRepository:
     def open_exceptions_for_lines(self, line_ids: Iterable[str]) -> list[ExceptionRecord]:
         ids = list(line_ids)
         out: list[ExceptionRecord] = []
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             out.extend(self._exceptions(select(recon_exceptions).where(
                 recon_exceptions.c.line_id.in_(chunk), recon_exceptions.c.status == ExceptionStatus.OPEN.value)))
         return out
@@ -381,7 +377,7 @@ class SqlReconRepository:
     def open_exceptions_by_keys(self, keys: Iterable[str]) -> list[ExceptionRecord]:
         wanted = list(keys)
         out: list[ExceptionRecord] = []
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, _CHUNK):
             out.extend(self._exceptions(select(recon_exceptions).where(
                 recon_exceptions.c.dedup_key.in_(chunk), recon_exceptions.c.status == ExceptionStatus.OPEN.value)))
         return out
