@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+from adapters.cli.output import write_or_print
 from adapters.cli.wiring import Wiring
 
 
@@ -40,11 +41,7 @@ def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
 
 def cmd_ledger_checkpoint(args: argparse.Namespace, wiring: Wiring) -> int:
     cp = wiring.build().ledger.checkpoint()
-    if args.out:
-        Path(args.out).write_text(cp.to_json())
-        print(f"checkpoint at sequence {cp.sequence} written to {args.out}")
-    else:
-        print(cp.to_json(), end="")
+    write_or_print(cp.to_json(), args.out, f"checkpoint at sequence {cp.sequence} written to {args.out}")
     return 0
 
 
@@ -61,12 +58,7 @@ def cmd_keys(args: argparse.Namespace, wiring: Wiring) -> int:
             window = f"{k.valid_from_sequence}..{k.valid_to_sequence or ''}"
             print(f"{k.key_id}  sequences {window:<12} from {k.valid_from}" + (f" to {k.valid_to}" if k.valid_to else ""))
     elif args.keys_cmd == "export-public":
-        text = container.ledger.export_public_keys()
-        if args.out:
-            Path(args.out).write_text(text)
-            print(f"public keys written to {args.out}")
-        else:
-            print(text, end="")
+        write_or_print(container.ledger.export_public_keys(), args.out, f"public keys written to {args.out}")
     return 0
 
 

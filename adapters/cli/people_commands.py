@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from adapters.cli.output import write_or_print
 from adapters.cli.wiring import Wiring
 
 
@@ -73,11 +74,7 @@ def cmd_audit(args: argparse.Namespace, wiring: Wiring) -> int:
         print(report.to_json() if args.json else report.describe().replace("journal", "audit trail", 1))
         return 0 if report.ok else 1
     text = audit.checkpoint().to_json() if args.audit_cmd == "checkpoint" else audit.export_public_keys()
-    if args.out:
-        Path(args.out).write_text(text)
-        print(f"written to {args.out}")
-    else:
-        print(text, end="")
+    write_or_print(text, args.out, f"written to {args.out}")
     return 0
 
 
