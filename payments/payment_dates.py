@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 
 from payments.business_days import BusinessCalendar
 from payments.payment_records import PaymentRecord, PaymentRunRecord
-from payments.payment_runs import (PayableInvoice, PlannedItem, RunPolicy, effective_entry_date, plan_item,
-                                   same_day_refusal, settlement_date)
+from payments.ach_dates import effective_entry_date, same_day_refusal, settlement_date
+from payments.payment_runs import PayableInvoice, PlannedItem, RunPolicy, plan_item
 from payments.rails import RailCapabilities
 
 SAME_DAY_MISSED = "same_day_cutoff_passed"

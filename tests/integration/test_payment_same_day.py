@@ -9,7 +9,8 @@ from adapters.rails.nacha.rail import NachaOriginator, NachaRail
 from adapters.rails.nacha.reader import read
 from config.policy import load_policy
 from payments.identity import Principal, Role
-from payments.payment_runs import PayableInvoice, SameDayUnavailable
+from payments.ach_dates import SameDayUnavailable
+from payments.payment_runs import PayableInvoice
 from payments.payment_submission import PaymentService
 from tests.payment_fakes import FakeAccounts, FakePayables, policy
 

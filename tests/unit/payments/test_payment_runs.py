@@ -3,8 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
+from payments.ach_dates import effective_entry_date
 from payments.payment_runs import (PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, PaymentKind,
-                                   PaymentStatus, PrenoteRecord, SkipReason, effective_entry_date, plan_run)
+                                   PaymentStatus, PrenoteRecord, SkipReason, plan_run)
 from payments.rails import RailAccountType, RailSec
 from payments.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, policy

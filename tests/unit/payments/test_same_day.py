@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from payments.payment_runs import (PayableInvoice, PaymentKind, PaymentStatus, PrenoteRecord, SameDayUnavailable,
-                                   SkipReason, plan_run, same_day_refusal, settlement_date)
+from payments.ach_dates import SameDayUnavailable, same_day_refusal, settlement_date
+from payments.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, PrenoteRecord, SkipReason, plan_run
 from payments.rails import RailCapabilities, RailSec
 from tests.payment_fakes import FakeAccounts, policy
 
