@@ -18,10 +18,11 @@ from typing import Any
 
 from payments.business_days import BusinessCalendar
 from payments.disbursements import StaleState
-from payments.recon_postings import SettlementBook
-from payments.recon_records import (BookPayment, DateWindow, ExceptionKind, ExceptionStatus, MatchMethod,
-                                    ReconException)
+from payments.recon_postings import DEFAULT_FUND, SettlementBook
+from payments.recon_records import (CONFIDENCE_PCT, BookPayment, DateWindow, ExceptionKind, ExceptionStatus,
+                                    LineMatching, MatchMethod, ReconException)
 from payments.recon_rows import ExceptionRecord, LineState, MatchRecord, StoredLine
+from payments.recon_trace import TracePicks, candidates, without
 from payments.reconciliation import match_lines
 
 NewId = Callable[[str], str]
@@ -32,6 +33,7 @@ class ApplyOutcome:
     """What one matching pass did."""
 
     lines_matched: int = 0
+    lines_set_based: int = 0  # of those, decided by the database (payments.recon_trace)
     payments_settled: int = 0
     payments_confirmed: int = 0
     return_credits: int = 0
@@ -58,6 +60,7 @@ class ApplyContext:
     window: DateWindow
     calendar: BusinessCalendar
     since: date
+    set_based: bool = True  # let the database decide the common line (payments.recon_trace) when it can
 
 
 def exception_record(exc: ReconException, *, new_id: NewId, now: datetime, dedup_key: str) -> ExceptionRecord:
@@ -71,14 +74,37 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     uow, out = ctx.uow, ApplyOutcome()
     t = time.perf_counter()
     old = uow.recon.open_lines()
-    payments = uow.recon_payments.open_for_matching(since=ctx.since)
+    lines = [*old, *new_lines]
+    trace = getattr(uow, "recon_trace", None) if ctx.set_based and new_lines else None
+    if trace is None:
+        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, None)
+    # The common line (one trace, one sent payment) is decided by the database first (payments.recon_trace).
+    picks = trace.pick(lines, candidates(lines, len(old)), since=ctx.since)
+    t = out.lap("trace_match", t)
+    outcome = _apply(ctx, out, t, old, lines, new_lines, duplicates, trace if picks else None, picks)
+    trace.release()
+    return outcome
+
+
+def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine], lines: list[StoredLine],
+           new_lines: Sequence[StoredLine], duplicates: Sequence[StoredLine], trace: Any,
+           picks: TracePicks | None) -> ApplyOutcome:
+    uow = ctx.uow
+    rest, where = lines, {}
+    if trace is not None:
+        rest, where = without(lines, picks.positions)
+        payments = trace.open_for_matching(since=ctx.since)
+    else:
+        payments = uow.recon_payments.open_for_matching(since=ctx.since)
     t = out.lap("load_open_payments", t)
 
     def known(refs: set[str]) -> dict[str, BookPayment]:
         return {k: p for k, p in uow.recon_payments.by_keys(refs).items() if p.settled}
 
-    result = match_lines([*old, *new_lines], payments, returns=uow.recon.returns_awaiting_credit(), known=known,
-                         window=ctx.window, calendar=ctx.calendar)
+    result = match_lines(rest, payments, returns=uow.recon.returns_awaiting_credit(), known=known,
+                         window=ctx.window, calendar=ctx.calendar,
+                         taken_batches=picks.taken_batches if trace else (),
+                         trace_prefixes=picks.trace_prefixes if trace else ())
     t = out.lap("match", t)
     book = SettlementBook(ctx.file_id)
     add_one = book.add_one
@@ -132,6 +158,21 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     out.payments_settled += settled_one
     out.payments_confirmed += confirmed_one
     out.lines_matched = len(result.matches)
+    entry_ids: dict[tuple[date, str, str], str] = {}
+    if trace is not None:
+        # The database's matches: each settles one sent payment of one fund, by trace (as add_one would book it).
+        add_share = book.add_share
+        for pos, pid, amount, fund in zip(picks.positions, picks.payment_ids, picks.amounts, picks.funds):
+            line = lines[pos]
+            states[line.line_id] = matched
+            key = (line.booking_date, fund, line.currency)
+            entry_ids[key] = add_share(line.booking_date, fund or DEFAULT_FUND, line.currency, pid, amount)
+        count = len(picks.positions)
+        method = MatchMethod.TRACE.value
+        methods[method] = methods.get(method, 0) + count
+        out.payments_settled += count
+        out.lines_matched += count
+        out.lines_set_based = count
     exceptions = list(result.exceptions)
     for line in duplicates:
         exceptions.append(ReconException(ExceptionKind.DUPLICATE_LINE, "the same file carries this bank entry twice "
@@ -146,23 +187,31 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     uow.recon.set_line_states({line.line_id: states[line.line_id] for line in old
                                if states.get(line.line_id, line.state) != line.state})
     t = out.lap("store_lines", t)
-    uow.recon.add_matches(rows)
+    if trace is None:
+        uow.recon.add_matches(rows)
+    else:
+        trace.add_matches(rows, _row_keys(result, where), entry_ids, method=MatchMethod.TRACE.value,
+                          confidence_pct=CONFIDENCE_PCT[MatchMethod.TRACE], matched_at=ctx.now,
+                          matched_by=ctx.actor)
     t = out.lap("store_matches", t)
-    if to_settle:
+    settling = len(to_settle) + (len(picks.positions) if trace is not None else 0)
+    if settling:
         moved = uow.recon_payments.settle_posted(book.entry_ids(), *book.booking_days(), ctx.now)
-        if moved != len(to_settle):
-            raise StaleState("payment", f"{len(to_settle) - moved} of {len(to_settle)} payments", "sent")
+        if moved != settling:
+            raise StaleState("payment", f"{settling - moved} of {settling} payments", "sent")
     t = out.lap("settle_payments", t)
     uow.recon.set_return_credit(credits)
     out.exceptions_opened = uow.recon.add_exceptions([
         exception_record(e, new_id=ctx.new_id, now=ctx.now, dedup_key=f"line:{e.line_id}") for e in exceptions])
     matched_old = [lid for lid, s in states.items() if s == LineState.MATCHED and lid not in new_ids]
     # Open "unsettled" exceptions are few; reading them all beats looking up one key per settled payment.
+    unsettled = uow.recon.list_exceptions(status=ExceptionStatus.OPEN, kind=ExceptionKind.UNSETTLED_PAYMENT,
+                                          limit=1_000_000)
     settled_now = set(to_settle)
+    if unsettled and trace is not None:
+        settled_now.update(picks.payment_ids)
     explained = [*uow.recon.open_exceptions_for_lines(matched_old),
-                 *(e for e in uow.recon.list_exceptions(status=ExceptionStatus.OPEN,
-                                                        kind=ExceptionKind.UNSETTLED_PAYMENT, limit=1_000_000)
-                   if settled_now.intersection(e.payment_ids))]
+                 *(e for e in unsettled if settled_now.intersection(e.payment_ids))]
     for exc in explained:
         uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=ctx.actor, at=ctx.now,
                                                    resolution="explained",
@@ -175,6 +224,17 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
         out.entry_ids = [d.id for d in drafts]
     out.lap("post_entries", t)
     return out
+
+
+def _row_keys(result: LineMatching, where: dict[str, int]) -> list[tuple[int, int, int]]:
+    """Where each match row of the matcher goes among the database's: a first-pass match at its line's position
+    (the database decided lines in the same pass, in line order), the later passes' after them all, in order."""
+    keys: list[tuple[int, int, int]] = []
+    first = result.by_reference
+    for i, m in enumerate(result.matches):
+        head = (0, where[m.line_id]) if i < first else (1, i)
+        keys += [(*head, j) for j in range(len(m.payment_ids))]
+    return keys
 
 
 def open_unsettled_exceptions(ctx: ApplyContext, on: date, business_days: int) -> int:

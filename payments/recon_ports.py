@@ -16,6 +16,7 @@ from payments.bank_notices import CorrectedBankData
 from payments.recon_records import BookPayment, ExceptionKind, ExceptionStatus, RecordedReturn
 from payments.recon_rows import (ChangeRecord, ExceptionRecord, ImportedFileRecord, MatchRecord, ReturnRecord,
                                  StatementRecord, StoredLine)
+from payments.recon_trace import TracePicks
 
 
 class ReconRepository(Protocol):
@@ -180,6 +181,31 @@ class ReconPayments(Protocol):
 
     def ledger_items(self, payment_id: str) -> list[Any]:
         """The payment's invoices as ``payments.disbursements.LedgerItem`` (fund, amounts) for the return entry."""
+        ...
+
+
+class TraceMatch(Protocol):
+    """The common line decided set-based by the database (``payments.recon_trace``), within the unit of work.
+
+    ``pick`` stages the lines and decides; the other calls work on what it picked, and ``release`` forgets it.
+    """
+
+    def pick(self, lines: Sequence[Any], candidates: Sequence[int], *, since: date) -> TracePicks:
+        """Decide those of ``lines`` (the matcher's whole list) at ``candidates`` that meet every condition."""
+        ...
+
+    def open_for_matching(self, *, since: date) -> list[BookPayment]:
+        """``ReconPayments.open_for_matching`` without the picked payments, in the same order."""
+        ...
+
+    def add_matches(self, rows: Sequence[MatchRecord], keys: Sequence[tuple[int, int, int]],
+                    entry_ids: dict[tuple[date, str, str], str], *, method: str, confidence_pct: int,
+                    matched_at: datetime, matched_by: str) -> None:
+        """Insert the picked lines' match rows (their entry by booking date, fund as picked, currency) and
+        ``rows``, all in the order of ``keys`` (one per row; a picked line's key is (0, position, 0))."""
+        ...
+
+    def release(self) -> None:
         ...
 
 

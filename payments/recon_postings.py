@@ -67,6 +67,17 @@ class SettlementBook:
             first = first or entry_id
         return first
 
+    def add_share(self, booked: date, fund: str, currency: str, payment_id: str, amount: int) -> str:
+        """``add_one`` for a payment of one fund known only by its id, amount, fund and currency (a line the
+        database decided: ``payments.recon_trace``)."""
+        key = (booked, fund, currency)
+        self._shares[key].append((payment_id, amount))
+        self._lines[key] += 1
+        entry_id = self._ids.get(key)
+        if entry_id is None:
+            entry_id = self._ids[key] = new_entry_id()
+        return entry_id
+
     def drafts(self, memo: str = "") -> list[EntryDraft]:
         out: list[EntryDraft] = []
         for (booked, fund, currency), shares in sorted(self._shares.items()):

@@ -218,10 +218,15 @@ class ReconException:
 
 @dataclass(slots=True)
 class LineMatching:
-    """The matcher's answer for a set of lines: every line ends in exactly one match or one exception."""
+    """The matcher's answer for a set of lines: every line ends in exactly one match or one exception.
+
+    The first ``by_reference`` matches are those of the first pass (a reference naming open payments), in line
+    order; the rest (groups, amounts, credits) follow.
+    """
 
     matches: list[Match] = field(default_factory=list)
     exceptions: list[ReconException] = field(default_factory=list)
+    by_reference: int = 0
 
     def matched_payment_ids(self) -> set[str]:
         return {pid for m in self.matches for pid in m.payment_ids}

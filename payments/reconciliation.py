@@ -21,7 +21,7 @@ built only when some line needs it, and only from the payments still open at tha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 
 from payments.business_days import BusinessCalendar
@@ -47,9 +47,18 @@ def _no_known(_refs: set[str]) -> Mapping[str, BookPayment]:
 
 def match_lines(lines: Iterable[BankLine], open_payments: Iterable[BookPayment], *,
                 returns: Iterable[RecordedReturn] = (), known: KnownLookup = _no_known,
-                window: DateWindow = DateWindow(), calendar: BusinessCalendar | None = None) -> LineMatching:
-    """Match ``lines`` against ``open_payments`` (sent, not yet settled) and ``returns`` awaiting their credit."""
-    return _Matcher(open_payments, returns, window, calendar or BusinessCalendar()).run(lines, known)
+                window: DateWindow = DateWindow(), calendar: BusinessCalendar | None = None,
+                taken_batches: Collection[str] = (), trace_prefixes: Iterable[str] = ()) -> LineMatching:
+    """Match ``lines`` against ``open_payments`` (sent, not yet settled) and ``returns`` awaiting their credit.
+
+    ``taken_batches`` and ``trace_prefixes`` are for lines decided before the matcher (``recon_trace``): their
+    payments are left out of ``open_payments``, but a batch that had one of them still is not a whole open batch
+    (nor its other members singles), and their traces' prefixes are still ours.
+    """
+    matcher = _Matcher(open_payments, returns, window, calendar or BusinessCalendar())
+    matcher.taken_batches = frozenset(taken_batches)
+    matcher.trace_prefixes.update(trace_prefixes)
+    return matcher.run(lines, known)
 
 
 class _Matcher:
@@ -82,6 +91,7 @@ class _Matcher:
                 for key in (r.payment_id, r.original_trace, *r.keys):
                     self.returns_by_key[key] = r
         self.trace_prefixes = prefixes
+        self.taken_batches: frozenset[str] = frozenset()
         self.window = window
         self.calendar = calendar
         self.used: set[str] = set()
@@ -119,6 +129,7 @@ class _Matcher:
                 credits.append(line)
             elif not self._by_reference(line):
                 pending.append(line)
+        self.out.by_reference = len(self.out.matches)
         # Lines naming no payment may name a group of them; the groups are gathered once, for those names only.
         leftover: list[BankLine] = []
         if pending:
@@ -254,15 +265,16 @@ class _Matcher:
     def _by_amount_and_date(self, lines: Sequence[BankLine]) -> None:
         # Only a payment of an amount some line carries can be a line's single: the amount, the cheapest test,
         # spares the look-ups of the others (at a million payments, one look-up each is most of this pass).
-        amounts = {line.amount_minor for line in lines}
+        # A batch one of whose payments was decided before the matcher is neither whole nor made of singles.
+        amounts, taken = {line.amount_minor for line in lines}, self.taken_batches
         singles: dict[tuple[str, int], list[BookPayment]] = {}
         for p in self.payments:
             if p.amount_minor in amounts and p.payment_id not in self.used and (
-                    p.batch_ref is None or len(self.batches[p.batch_ref]) == 1):
+                    p.batch_ref is None or len(self.batches[p.batch_ref]) == 1 and p.batch_ref not in taken):
                 singles.setdefault((p.currency, p.amount_minor), []).append(p)
         totals: dict[tuple[str, int], list[str]] = {}
         for ref, group in self.batches.items():
-            if len(group) > 1 and not any(p.payment_id in self.used for p in group):
+            if len(group) > 1 and ref not in taken and not any(p.payment_id in self.used for p in group):
                 totals.setdefault((group[0].currency, sum(p.amount_minor for p in group)), []).append(ref)
         for line in lines:
             key = (line.currency, line.amount_minor)

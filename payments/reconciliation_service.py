@@ -83,6 +83,7 @@ class ImportResult:
     lines_not_booked: int = 0
     duplicate_lines: int = 0
     lines_matched: int = 0
+    lines_set_based: int = 0
     payments_settled: int = 0
     payments_confirmed: int = 0
     payments_failed: int = 0
@@ -108,8 +109,10 @@ class ImportResult:
 class ReconciliationService:
     def __init__(self, uow_factory: Callable[..., Any], vault: Any, clock: Any, *, read: Reader,
                  policy: ReconPolicy | None = None, calendar: BusinessCalendar | None = None,
-                 invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None) -> None:
+                 invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None,
+                 set_based: bool = True) -> None:
         self._uow = uow_factory
+        self.set_based = set_based  # False: every line through the Python matcher (the reference path)
         self._vault = vault
         self._clock = clock
         self._read = read
@@ -138,7 +141,7 @@ class ReconciliationService:
 
     def _context(self, uow: Any, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
         return ApplyContext(uow, self._journal(uow), file_id, actor, now, self._new_id, self.policy.window,
-                            self.calendar, since)
+                            self.calendar, since, self.set_based)
 
     # -- import -------------------------------------------------------------------------------------------
     def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
@@ -277,6 +280,7 @@ class ReconciliationService:
     @staticmethod
     def _merge(result: ImportResult, outcome: Any) -> None:
         result.lines_matched += outcome.lines_matched
+        result.lines_set_based += outcome.lines_set_based
         result.payments_settled += outcome.payments_settled
         result.payments_confirmed += outcome.payments_confirmed
         result.return_credits += outcome.return_credits

@@ -105,17 +105,22 @@ class SqlReconPayments:
                 out[payment_id] = list(merged.items())
         return out
 
-    def open_for_matching(self, *, since: dt.date) -> list[BookPayment]:
+    def open_for_matching(self, *, since: dt.date, taken=None) -> list[BookPayment]:  # noqa: ANN001
+        """Also without the payments named in ``taken`` (a table with a ``payment_id`` column: the lines the
+        database decided, ``recon_trace``); ordered by id either way, so that leaving some out keeps the others'
+        order, which the matcher's groups and candidates follow."""
         no_settlement = ~exists().where(and_(recon_matches.c.payment_id == payments.c.id,
                                              recon_matches.c.role == "settlement"))
         # Sent payments are unsettled by definition; settled or returned ones only when no statement line has
         # settled them yet (settled by another path, or returned before the batch debit was seen). Two queries,
         # so that the large one is a plain index range on status.
+        sent = and_(payments.c.status == "sent", payments.c.effective_date >= since.isoformat())
+        if taken is not None:
+            sent = and_(sent, ~exists().where(taken.c.payment_id == payments.c.id))
         out = []
-        for where in (and_(payments.c.status == "sent", payments.c.effective_date >= since.isoformat()),
-                      and_(payments.c.status.in_(("settled", "returned")),
-                           payments.c.effective_date >= since.isoformat(), no_settlement)):
-            out += self._build(self._c.execute(self._select().where(where)))
+        for where in (sent, and_(payments.c.status.in_(("settled", "returned")),
+                                 payments.c.effective_date >= since.isoformat(), no_settlement)):
+            out += self._build(self._c.execute(self._select().where(where).order_by(payments.c.id)))
         return out
 
     def by_keys(self, keys: set[str]) -> dict[str, BookPayment]:

@@ -394,8 +394,11 @@ class SqlReconRepository:
 
 
 def bind_recon_repositories(uow: object, conn: Connection) -> None:
-    """Hang reconciliation's repositories off a unit of work (``uow.recon``, ``uow.recon_payments``)."""
+    """Hang reconciliation's repositories off a unit of work (``uow.recon``, ``uow.recon_payments``,
+    ``uow.recon_trace``)."""
     from adapters.db.recon_payments import SqlReconPayments  # reads the payment tables; imported only when bound
+    from adapters.db.recon_trace import SqlTraceMatch
 
     uow.recon = SqlReconRepository(conn)  # type: ignore[attr-defined]
     uow.recon_payments = SqlReconPayments(conn)  # type: ignore[attr-defined]
+    uow.recon_trace = SqlTraceMatch(conn, uow.recon_payments)  # type: ignore[attr-defined]
