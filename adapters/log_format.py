@@ -18,6 +18,16 @@ def configure_logging(log_format: str, level: str | int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic announces its plugins and its dialect on every start (each CLI command checks the schema); what a
+    # reader wants from it is which migrations ran.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if _migrations_run not in migration.filters:
+        migration.addFilter(_migrations_run)
+
+
+def _migrations_run(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or record.getMessage().startswith("Running ")
 
 
 class _JsonFormatter(logging.Formatter):
