@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from bisect import bisect_left
 from itertools import chain, islice
 
 from sqlalchemy import String, column, table, text
@@ -22,16 +23,18 @@ from payments.recon_records import BookPayment
 from payments.recon_rows import MatchRecord, StoredLine
 from payments.recon_trace import TracePicks
 
+_SEGMENTS = 64  # runs of picked and matched rows stored one after another; beyond, one insert in key order
+_PAST = 2**31 - 1  # a position past every line
 _REFS = 3  # references a staged line may carry (a BAI2 line has at most three: customer, bank, batch)
 _BATCH = 50_000
 _TABLES = ("recon_tm_lines", "recon_tm_refs", "recon_tm_picks", "recon_tm_entries", "recon_tm_rows")
 _picks = table("recon_tm_picks", column("payment_id", String))
 
 _DDL = {
-    "recon_tm_lines": "pos BIGINT PRIMARY KEY, line_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, "
+    "recon_tm_lines": "pos INTEGER PRIMARY KEY, line_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, "
                       "currency TEXT NOT NULL, booking_date TEXT NOT NULL, ref1 TEXT, ref2 TEXT, ref3 TEXT",
     "recon_tm_refs": "ref TEXT NOT NULL",
-    "recon_tm_picks": "pos BIGINT PRIMARY KEY, line_id TEXT NOT NULL, payment_id TEXT NOT NULL, "
+    "recon_tm_picks": "pos INTEGER PRIMARY KEY, line_id TEXT NOT NULL, payment_id TEXT NOT NULL, "
                       "amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, booking_date TEXT NOT NULL, "
                       "trace TEXT NOT NULL, run_id TEXT NOT NULL, sec_code TEXT NOT NULL, fund TEXT",
     "recon_tm_entries": "booking_date TEXT NOT NULL, fund TEXT NOT NULL, currency TEXT NOT NULL, "
@@ -108,6 +111,7 @@ class SqlTraceMatch:
         self._c = conn
         self._payments = payments
         self._sqlite = conn.dialect.name == "sqlite"
+        self._positions: list[int] = []
 
     # -- plumbing -------------------------------------------------------------------------------------------
     def _many(self, sql: str, rows) -> None:  # noqa: ANN001
@@ -176,6 +180,7 @@ class SqlTraceMatch:
             payment_ids.append(pid)
             amounts.append(amount)
             funds.append(fund)
+        self._positions = positions
         if not positions:
             return TracePicks([], [], [], [], frozenset(), frozenset())
         prefixes = frozenset(r[0] for r in self._c.exec_driver_sql(
@@ -201,15 +206,52 @@ class SqlTraceMatch:
                     for (day, fund, currency), entry_id in entry_ids.items()])
         params = {"method": method, "confidence": confidence_pct, "at": matched_at.isoformat(), "by": matched_by}
         insert = f"INSERT INTO recon_matches ({_MATCH_COLUMNS}) SELECT {_MATCH_COLUMNS} FROM "
-        if not rows:
-            self._c.execute(text(f"{insert} ({_PICKED_ROWS}) u ORDER BY k2"), params)
+        at: dict[dt.datetime, str] = {}
+        values = [(line_id, payment_id, role, method_, confidence, amount, currency, booked.isoformat(), posted,
+                   entry_id, at.get(when) or at.setdefault(when, when.isoformat()), by, reason)
+                  for (line_id, payment_id, role, method_, confidence, amount, currency, booked, posted, when, by,
+                       entry_id, reason) in rows]
+        segments = _segments(self._positions, keys)
+        if len(segments) <= _SEGMENTS:
+            # In runs: the database's rows of a range of positions (in position order, the table's own), then the
+            # matcher's rows that follow them, and so on. A statement naming batches is a handful of runs.
+            for kind, start, end in segments:
+                if kind == "picks":
+                    self._c.execute(text(f"{insert} ({_PICKED_ROWS} WHERE k.pos >= :lo AND k.pos < :hi) u "
+                                         "ORDER BY k2"), {**params, "lo": start, "hi": end})
+                else:
+                    self._many(f"INSERT INTO recon_matches ({_MATCH_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                               values[start:end])
             return
-        at = {}
-        self._many(f"INSERT INTO recon_tm_rows (k1, k2, k3, {_MATCH_COLUMNS}) "
-                   f"VALUES ({', '.join('?' * 16)})",
-                   ((*key, line_id, payment_id, role, method_, confidence, amount, currency, booked.isoformat(),
-                     posted, entry_id, at.get(when) or at.setdefault(when, when.isoformat()), by, reason)
-                    for key, (line_id, payment_id, role, method_, confidence, amount, currency, booked, posted, when,
-                              by, entry_id, reason) in zip(keys, rows)))
+        # Interleaved throughout: the matcher's rows staged with their keys, and one insert in key order.
+        self._many(f"INSERT INTO recon_tm_rows (k1, k2, k3, {_MATCH_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                   ((*key, *row) for key, row in zip(keys, values)))
         self._c.execute(text(f"{insert} ({_PICKED_ROWS} UNION ALL SELECT k1, k2, k3, {_MATCH_COLUMNS} "
                              f"FROM recon_tm_rows) u ORDER BY k1, k2, k3"), params)
+
+
+def _segments(positions: Sequence[int], keys: Sequence[tuple[int, int, int]]) -> list[tuple[str, int, int]]:
+    """The merged order as runs: ("picks", first position, past the last) and ("rows", first row, past the last).
+
+    ``keys`` ascend (the matcher's first-pass rows by line position, then the later ones); a picked line at
+    position ``pos`` goes before every first-pass row of a later line and before every later-pass row.
+    """
+    out: list[tuple[str, int, int]] = []
+    done = 0  # picks before this position are placed
+    start = 0  # rows before this index are placed
+    end = len(positions)
+    for index, (k1, k2, _) in enumerate(keys):
+        cut = k2 if k1 == 0 else _PAST
+        if cut > done and bisect_left(positions, cut) > bisect_left(positions, done):
+            if index > start:
+                out.append(("rows", start, index))
+                start = index
+            out.append(("picks", done, cut))
+        done = max(done, cut)
+        if k1 and done == _PAST:
+            break
+    if start < len(keys):
+        out.append(("rows", start, len(keys)))
+    if done < _PAST and bisect_left(positions, done) < end:
+        out.append(("picks", done, _PAST))
+    return out

@@ -138,7 +138,10 @@ def eur(data: bytes) -> bytes:
     return data.replace(b",USD,", b",EUR,")
 
 
-def test_the_worked_cases_decide_alike(twins):
+@pytest.mark.parametrize("runs", ["in runs", "in one ordered insert"])
+def test_the_worked_cases_decide_alike(twins, runs, monkeypatch):
+    if runs == "in one ordered insert":  # as for a statement whose decided lines interleave throughout
+        monkeypatch.setattr("adapters.db.recon_trace._SEGMENTS", 0)
     t = Twins(twins)
     t.run("run_solo1", [payment("solo1", 10000, 1, "run_solo1")])
     t.run("run_solo2", [payment("solo2", 20000, 2, "run_solo2")])
@@ -268,3 +271,14 @@ def test_generated_statements_decide_alike(twins):
     for round_ in range(30):
         t.import_file(_generated(rng, round_, t))
     assert sum(t.set_based) > 40, t.set_based  # the database decided some lines, the matcher the others, alike
+
+
+def test_picked_and_matched_rows_are_stored_in_runs_in_line_order():
+    from adapters.db.recon_trace import _PAST, _segments
+
+    # Picked lines at 0, 1, 5, 6; the matcher's first-pass rows for lines 3 (two payments) and 7, then a later one.
+    keys = [(0, 3, 0), (0, 3, 1), (0, 7, 0), (1, 9, 0)]
+    assert _segments([0, 1, 5, 6], keys) == [("picks", 0, 3), ("rows", 0, 2), ("picks", 3, 7), ("rows", 2, 4)]
+    assert _segments([0, 1], []) == [("picks", 0, _PAST)]
+    assert _segments([], keys) == [("rows", 0, 4)]
+    assert _segments([8], [(0, 3, 0), (0, 7, 0)]) == [("rows", 0, 2), ("picks", 7, _PAST)]
