@@ -81,6 +81,8 @@ payment_items = Table(
     Column("approver_ids", Text, nullable=False),  # JSON list: the releaser must not be one of them
 )
 Index("ix_payment_items_invoice_id", payment_items.c.invoice_id)
+# Reconciliation reads the fund of a payment's invoices from the index alone (migration 0014_recon_items_fund).
+Index("ix_payment_items_payment_fund", payment_items.c.payment_id, payment_items.c.fund)
 
 payment_submissions = Table(
     "payment_submissions", metadata,
