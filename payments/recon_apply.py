@@ -161,12 +161,17 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
     entry_ids: dict[tuple[date, str, str], str] = {}
     if trace is not None:
         # The database's matches: each settles one sent payment of one fund, by trace (as add_one would book it).
-        add_share = book.add_share
+        shares: dict[tuple[date, str, str], list[tuple[str, int]]] = {}
         for pos, pid, amount, fund in zip(picks.positions, picks.payment_ids, picks.amounts, picks.funds):
             line = lines[pos]
             states[line.line_id] = matched
             key = (line.booking_date, fund, line.currency)
-            entry_ids[key] = add_share(line.booking_date, fund or DEFAULT_FUND, line.currency, pid, amount)
+            found = shares.get(key)
+            if found is None:
+                found = shares[key] = []
+            found.append((pid, amount))
+        for (on, fund, currency), pairs in shares.items():
+            entry_ids[(on, fund, currency)] = book.add_shares(on, fund or DEFAULT_FUND, currency, pairs)
         count = len(picks.positions)
         method = MatchMethod.TRACE.value
         methods[method] = methods.get(method, 0) + count

@@ -67,12 +67,12 @@ class SettlementBook:
             first = first or entry_id
         return first
 
-    def add_share(self, booked: date, fund: str, currency: str, payment_id: str, amount: int) -> str:
-        """``add_one`` for a payment of one fund known only by its id, amount, fund and currency (a line the
-        database decided: ``payments.recon_trace``)."""
+    def add_shares(self, booked: date, fund: str, currency: str, shares: Sequence[tuple[str, int]]) -> str:
+        """``add_one`` for each of these payments, all of one fund and currency, known only by id and amount (the
+        lines the database decided: ``payments.recon_trace``); returns their entry's id."""
         key = (booked, fund, currency)
-        self._shares[key].append((payment_id, amount))
-        self._lines[key] += 1
+        self._shares[key].extend(shares)
+        self._lines[key] += len(shares)
         entry_id = self._ids.get(key)
         if entry_id is None:
             entry_id = self._ids[key] = new_entry_id()

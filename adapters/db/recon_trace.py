@@ -173,16 +173,15 @@ class SqlTraceMatch:
         self._c.execute(text(_PICK), {"since": since.isoformat()})
         # A payment whose invoices span several funds is left to the matcher (its settlement splits by fund).
         self._c.exec_driver_sql("DELETE FROM recon_tm_picks WHERE fund IS NULL")
-        positions, payment_ids, amounts, funds = [], [], [], []
-        for pos, pid, amount, fund in self._c.exec_driver_sql(
-                "SELECT pos, payment_id, amount_minor, fund FROM recon_tm_picks ORDER BY pos"):
-            positions.append(pos)
-            payment_ids.append(pid)
-            amounts.append(amount)
-            funds.append(fund)
-        self._positions = positions
-        if not positions:
+        # Fetched whole and transposed: a million rows unpacked one by one through the result cost a second more.
+        rows = self._c.exec_driver_sql(
+            "SELECT pos, payment_id, amount_minor, fund FROM recon_tm_picks ORDER BY pos").fetchall()
+        if not rows:
+            self._positions = []
             return TracePicks([], [], [], [], frozenset(), frozenset())
+        positions, payment_ids, amounts, funds = (list(column) for column in zip(*rows))
+        del rows
+        self._positions = positions
         prefixes = frozenset(r[0] for r in self._c.exec_driver_sql(
             "SELECT DISTINCT substr(trace, 1, 8) FROM recon_tm_picks"))
         taken = frozenset(f"{run}:{sec}" for run, sec in self._c.exec_driver_sql(_TAKEN))

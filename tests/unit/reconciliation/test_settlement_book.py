@@ -39,3 +39,16 @@ def test_a_payment_split_over_two_funds_counts_its_line_once_in_each_entry():
     assert first == by_fund["100"].id
     assert by_fund["100"].data["lines"] == by_fund["200"].data["lines"] == 1
     assert [p.amount_minor for p in by_fund["200"].postings] == [2_500, 2_500]
+
+
+def test_payments_the_database_matched_book_as_lines_of_one():
+    one, shares = SettlementBook("rfl_1"), SettlementBook("rfl_1")
+    for p in (PLAIN, UNKNOWN_FUND, LATER):
+        one.add_one(BOOKED, p)
+    # As the set-based match hands them over: per (date, fund, currency), the fund '' of a payment without items
+    # already turned into the default fund.
+    shares.add_shares(BOOKED, "100", "USD", [("pay_A", 10_000)])
+    shares.add_shares(BOOKED, "100", "USD", [("pay_C", 1_234)])
+    shares.add_shares(BOOKED, "200", "USD", [("pay_D", 99)])
+    assert [(d.effective_date, d.references, d.postings, d.data) for d in one.drafts()] == [
+        (d.effective_date, d.references, d.postings, d.data) for d in shares.drafts()]
