@@ -15,9 +15,9 @@ So the database decides a line only when (``adapters/db/recon_trace.py`` spells 
 * the payment is ``sent``, live, effective on or after the look-back day and on or before the line's booking
   date (earlier needs the business calendar: left to the matcher), of the line's amount and currency, and its
   invoices are all of one fund (or it has none);
-* no line of the run (every line the matcher would see, open lines from earlier files included) names the
-  payment by any other key or any line names it twice, and no line names its batch (``run:sec``), run or
-  submission, which a group look-up would otherwise find.
+* no other line of the run (every line the matcher would see, open lines from earlier files included) names the
+  payment by any key, no line names it by its id or the id's last 15 characters, and no line names its batch
+  (``run:sec``), run or submission, which a group look-up would otherwise find.
 
 Then the matcher, run on the other lines and the other payments, would have matched that line in its first pass
 by trace, with the payment unused, and nothing else changes, given two things it is told: the prefixes of the

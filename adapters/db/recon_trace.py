@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from bisect import bisect_left
-from itertools import chain, islice
+from itertools import islice
 
 from sqlalchemy import String, column, table, text
 from sqlalchemy.engine import Connection
@@ -33,7 +33,7 @@ _picks = table("recon_tm_picks", column("payment_id", String))
 _DDL = {
     "recon_tm_lines": "pos INTEGER PRIMARY KEY, line_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, "
                       "currency TEXT NOT NULL, booking_date TEXT NOT NULL, ref1 TEXT, ref2 TEXT, ref3 TEXT",
-    "recon_tm_refs": "ref TEXT NOT NULL",
+    "recon_tm_refs": "pos INTEGER NOT NULL, ref TEXT NOT NULL",
     "recon_tm_picks": "pos INTEGER PRIMARY KEY, line_id TEXT NOT NULL, payment_id TEXT NOT NULL, "
                       "amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, booking_date TEXT NOT NULL, "
                       "trace TEXT NOT NULL, run_id TEXT NOT NULL, sec_code TEXT NOT NULL, fund TEXT",
@@ -54,17 +54,18 @@ def _other_refs_clear(ref: str) -> str:
             f"AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.trace_number = s.{ref})))")
 
 
-# The payment's own conditions sit in a CASE so that no planner reaches the payments through another index
-# (status, or an automatic one on amount) than the trace's: without statistics SQLite would otherwise scan every
-# sent payment for each line.
+# Each staged reference of a candidate line (``h``) that is a payment's trace (``p``) is a possible pick; the
+# payment's own conditions sit in a CASE so that no planner reaches the payments through another index (status,
+# or an automatic one on amount) than the trace's: without statistics SQLite would otherwise scan every sent
+# payment for each line. Written as equi-joins, so that PostgreSQL can hash them.
 _PICK = f"""
 INSERT INTO recon_tm_picks (pos, line_id, payment_id, amount_minor, currency, booking_date, trace, run_id, sec_code,
                             fund)
 SELECT s.pos, s.line_id, p.id, p.amount_minor, p.currency, s.booking_date, p.trace_number, p.run_id, p.sec_code,
        (SELECT CASE WHEN count(*) = 0 THEN '' WHEN min(i.fund) = max(i.fund) THEN min(i.fund) END
         FROM payment_items i WHERE i.payment_id = p.id)
-FROM recon_tm_lines s CROSS JOIN payments p
-WHERE p.trace_number IN (s.ref1, s.ref2, s.ref3)
+FROM recon_tm_refs h CROSS JOIN recon_tm_lines s CROSS JOIN payments p
+WHERE s.pos = h.pos AND p.trace_number = h.ref
   AND CASE WHEN p.status = 'sent' AND p.kind = 'live' AND p.effective_date >= :since
                 AND p.effective_date <= s.booking_date AND p.amount_minor = s.amount_minor
                 AND p.currency = s.currency THEN 1 ELSE 0 END = 1
@@ -73,7 +74,7 @@ WHERE p.trace_number IN (s.ref1, s.ref2, s.ref3)
   AND {_other_refs_clear("ref1")}
   AND {_other_refs_clear("ref2")}
   AND {_other_refs_clear("ref3")}
-  AND (SELECT count(*) FROM recon_tm_refs r WHERE r.ref = p.trace_number) = 1
+  AND NOT EXISTS (SELECT 1 FROM recon_tm_refs r WHERE r.ref = p.trace_number AND r.pos <> s.pos)
   AND NOT EXISTS (SELECT 1 FROM recon_tm_refs r WHERE r.ref IN (
         p.id, CASE WHEN length(p.id) > 15 THEN substr(p.id, length(p.id) - 14) END, p.run_id,
         p.run_id || ':' || p.sec_code, p.submission_id))
@@ -147,7 +148,8 @@ class SqlTraceMatch:
             was = pos
             line = lines[pos]
             refs = line.references
-            if len(refs) > _REFS:
+            # Staged references are distinct within a line (the readers make them so; the join relies on it).
+            if len(refs) > _REFS or len(refs) > 1 and (refs[0] == refs[1] or refs[-1] in refs[:-1]):
                 others.append(pos)
                 continue
             on = line.booking_date
@@ -160,13 +162,17 @@ class SqlTraceMatch:
         self._many("INSERT INTO recon_tm_lines (pos, line_id, amount_minor, currency, booking_date, ref1, ref2, ref3) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", staged)
         del staged
-        # Every reference of every line the matcher sees: what may name a picked payment another way.
-        self._c.exec_driver_sql("INSERT INTO recon_tm_refs (ref) "
-                                + " UNION ALL ".join(f"SELECT ref{k} FROM recon_tm_lines WHERE ref{k} IS NOT NULL"
-                                                     for k in range(1, _REFS + 1)))
-        self._many("INSERT INTO recon_tm_refs (ref) VALUES (?)",
-                   ((ref,) for pos in others for ref in chain(lines[pos].references, lines[pos].end_to_end_ids)))
-        self._c.exec_driver_sql("CREATE INDEX recon_tm_refs_ref ON recon_tm_refs (ref)")
+        # Every reference of every line the matcher sees, once per line: what may name a picked payment.
+        self._c.exec_driver_sql("INSERT INTO recon_tm_refs (pos, ref) "
+                                + " UNION ALL ".join(f"SELECT pos, ref{k} FROM recon_tm_lines WHERE ref{k} IS NOT NULL"
+                                                 for k in range(1, _REFS + 1)))
+        self._many("INSERT INTO recon_tm_refs (pos, ref) VALUES (?, ?)",
+                   ((pos, ref) for pos in others
+                    for ref in {*lines[pos].references, *lines[pos].end_to_end_ids}))
+        self._c.exec_driver_sql("CREATE INDEX recon_tm_refs_ref ON recon_tm_refs (ref, pos)")
+        if not self._sqlite:  # temporary tables are never analyzed by autovacuum: PostgreSQL would guess blind
+            self._c.exec_driver_sql("ANALYZE recon_tm_lines")
+            self._c.exec_driver_sql("ANALYZE recon_tm_refs")
         tails = [r[0] for r in self._c.exec_driver_sql(_TAILS)]
         for chunk in chunks(tails, 300):  # none, almost always
             self._delete(chunk)
