@@ -68,6 +68,12 @@ def decimal_to_minor(amount: Decimal | str, currency: str, rounding: str = ROUND
     return int(value)
 
 
+def minor_text(amount_minor: int, currency: str) -> str:
+    """The plain decimal of an amount, exactly ('1234.50' for 123450 USD, '1234' for 1234 JPY), for texts that
+    machines may read (remittance lines); no grouping, no currency."""
+    return str(Decimal(amount_minor).scaleb(-minor_exponent(currency)))
+
+
 def format_minor(amount_minor: int, currency: str) -> str:
     """'1234.50 USD' style text for people and reports (never parsed back)."""
     exponent = minor_exponent(currency)

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from ledger.money import format_minor
+from payments.ach_dates import effective_entry_date, same_day_refusal, settlement_date
 from payments.business_days import BusinessCalendar
 from payments.payment_records import PaymentRecord, PaymentRunRecord
-from payments.ach_dates import effective_entry_date, same_day_refusal, settlement_date
 from payments.payment_runs import PayableInvoice, PlannedItem, RunPolicy, plan_item
 from payments.rails import RailCapabilities
 
@@ -98,7 +99,7 @@ def redate_for_submission(run: PaymentRunRecord, payments: Sequence[PaymentRecor
 
 
 def _money(currency: str, minor: int) -> str:
-    return f"{minor / 100:,.2f} {currency}"
+    return format_minor(minor, currency)
 
 
 def repricing(payment: PaymentRecord, invoices: Mapping[str, PayableInvoice], *, to: dt.date, run_date: dt.date,

@@ -17,8 +17,9 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from payments.bank_accounts import BANK_ACCOUNT_UNVERIFIED
+from ledger.money import format_minor
 from payments.ach_dates import SameDayUnavailable, effective_entry_date, same_day_refusal, settlement_date
+from payments.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
 from payments.prompt_pay import PromptPayPolicy, RateTable, decide_discount, late_payment_interest
 from payments.rails import RailAccountType, RailCapabilities, RailSec
@@ -404,8 +405,8 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
             continue
         limit = capabilities.max_payment_minor if capabilities is not None else None
         if limit is not None and payment.amount_minor > limit:
-            why = (f"the payment to {vendor_id} would be {payment.amount_minor / 100:,.2f} {currency}, over the "
-                   f"rail's per-payment limit of {limit / 100:,.2f}: arrange it another way (a wire) or raise the "
+            why = (f"the payment to {vendor_id} would be {format_minor(payment.amount_minor, currency)}, over the "
+                   f"rail's per-payment limit of {format_minor(limit, currency)}: arrange it another way (a wire) or raise the "
                    "limit, then release the hold")
             skipped.extend(Skipped(i.invoice_id, SkipReason.OVER_RAIL_LIMIT, why, vendor_id, payment.amount_minor)
                            for i in payment.items)

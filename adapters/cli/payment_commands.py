@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from adapters.cli.wiring import Wiring
+from ledger.money import format_minor
 
 
 def cmd_payments(args: argparse.Namespace, wiring: Wiring) -> int:
@@ -28,7 +29,7 @@ def cmd_payments(args: argparse.Namespace, wiring: Wiring) -> int:
                           "total_minor": run.total_minor, "status": run.status.value,
                           "effective_date": run.effective_date.isoformat(), "same_day": run.same_day}) if args.json else
               f"{'created' if result.created else 'existing'} run {run.id}: {run.payment_count} payments, "
-              f"{run.total_minor / 100:,.2f} {run.currency}, effective {run.effective_date}"
+              f"{format_minor(run.total_minor, run.currency)}, effective {run.effective_date}"
               f"{' (same-day)' if run.same_day else ''}, {run.status.value}")
     elif args.payments_cmd == "submit":
         outcomes = service.submit_released()
@@ -40,9 +41,10 @@ def cmd_payments(args: argparse.Namespace, wiring: Wiring) -> int:
         counts = service.poll_status() if args.poll else {}
         runs = [service.get_run(args.run_id)] if args.run_id else service.list_runs(limit=args.limit)
         rows = [{"run_id": r.id, "status": r.status.value, "payments": r.payment_count, "total_minor": r.total_minor,
+                 "currency": r.currency,
                  "by_status": _count_by_status(service.payments_of_run(r.id)), "redated": r.redated} for r in runs]
         print(json.dumps({"polled": counts, "runs": rows}) if args.json else "\n".join(
-            f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {r['total_minor'] / 100:>14,.2f}  "
+            f"{r['run_id']}  {r['status']:<9} {r['payments']:>5} payments {format_minor(r['total_minor'], r['currency']):>18}  "
             f"{r['by_status']}" + (f"\n  re-dated: {r['redated']['reason']}" if r["redated"] else "")
             for r in rows) or "no payment runs")
     return 0

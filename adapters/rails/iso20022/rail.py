@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ledger.money import minor_text
 from payments.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus,
                             RailRejected, RailSec, RailSubmission)
 from payments.statements import FormatError, PaymentOutcome
@@ -29,8 +30,8 @@ _OUTCOME = {PaymentOutcome.ACCEPTED: RailOutcome.ACCEPTED, PaymentOutcome.PENDIN
 NO_PRENOTE = "NOPN"
 
 
-def _remittance(lines) -> str | None:  # noqa: ANN001
-    text = "; ".join(f"{r.invoice_number} {r.paid_minor / 100:.2f}" for r in lines)
+def _remittance(lines, currency: str) -> str | None:  # noqa: ANN001
+    text = "; ".join(f"{r.invoice_number} {minor_text(r.paid_minor, currency)}" for r in lines)
     return text[:140] or None
 
 
@@ -55,7 +56,7 @@ def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTrans
             transfers=tuple(CreditTransfer(
                 end_to_end_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
                 creditor_name=p.payee_name[:140], creditor_routing_number=p.routing_number,
-                creditor_account_number=p.account_number, remittance=_remittance(p.remittance),
+                creditor_account_number=p.account_number, remittance=_remittance(p.remittance, p.currency),
                 instruction_id=p.payment_id[-35:], creditor_account_type=_ACCOUNT[p.account_type]) for p in chosen)))
         where.update({p.payment_id: block_id for p in chosen})
     message = CreditTransferInitiation(message_id=batch.submission_id, created_at=batch.created_at,
