@@ -38,6 +38,12 @@ def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) 
         "redated": run.redated,
     }
     if payments is not None:
+        # The run's total is what was released; payments withdrawn at submission (cancelled) never left, so the
+        # total still in force is what the rail's file and the bank debit add up to.
+        cancelled = [p.amount_minor for p in payments if p.status is PaymentStatus.CANCELLED]
+        body["cancelled"] = {"payment_count": len(cancelled), "total_minor": sum(cancelled),
+                             "total": format_minor(sum(cancelled), run.currency)}
+        body["total_in_force_minor"] = run.total_minor - sum(cancelled)
         body["payments"] = [payment_out(p) for p in payments]
     return body
 

@@ -66,3 +66,28 @@ def test_nothing_payable_is_an_empty_answer_not_an_empty_run(setup):
     api.post("/v1/payment-runs", json={}, headers=as_role("treasurer"))
     second = api.post("/v1/payment-runs", json={}, headers=as_role("treasurer"))
     assert second.status_code == 200 and second.json()["run"] is None
+
+
+def test_a_run_read_back_names_what_was_withdrawn_at_submission():
+    """A run keeps the total it was released for; a payment withdrawn at submission (its invoice held after
+    release) never left, so the body says so and what the bank debit still adds up to."""
+    from adapters.http.payment_routes import run_out
+    from payments.payment_records import PaymentRecord, PaymentRunRecord
+    from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.rails import RailSec
+
+    at = dt.datetime(2026, 11, 4, 15, tzinfo=dt.timezone.utc)
+    run = PaymentRunRecord("run_1", dt.date(2026, 11, 4), dt.date(2026, 11, 5), RunStatus.SENT, "USD", "nacha", at,
+                           "usr_clerk", 350_000, 2)
+
+    def payment(pid: str, amount: int, status: PaymentStatus) -> PaymentRecord:
+        return PaymentRecord(id=pid, run_id="run_1", vendor_id=f"ven_{pid}", account_id=f"ba_{pid}",
+                             payee_name=pid.upper(), currency="USD", amount_minor=amount, kind=PaymentKind.LIVE,
+                             sec_code=RailSec.CCD, status=status, effective_date=dt.date(2026, 11, 5), created_at=at)
+
+    body = run_out(run, [payment("pay_a", 100_000, PaymentStatus.SENT),
+                         payment("pay_b", 250_000, PaymentStatus.CANCELLED)])
+    assert body["total_minor"] == 350_000 and body["total"] == "3,500.00 USD"
+    assert body["cancelled"] == {"payment_count": 1, "total_minor": 250_000, "total": "2,500.00 USD"}
+    assert body["total_in_force_minor"] == 100_000
+    assert "cancelled" not in run_out(run)  # a list of runs carries no payments to count
