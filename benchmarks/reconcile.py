@@ -1,8 +1,9 @@
 """Reconciliation throughput: a statement of N lines against N sent payments, on SQLite, at growing N.
 
-    python benchmarks/reconcile.py [--sizes 100000,300000,1000000] [--batch-share 0.2]
+    python benchmarks/reconcile.py [--sizes 100000,300000,1000000] [--batch-share 0.2] [--pg [URL]]
 
-Per size, on a fresh migrated SQLite database (WAL, synchronous=NORMAL) holding the example chart:
+Per size, on a fresh migrated SQLite database (WAL, synchronous=NORMAL) holding the example chart, and with
+``--pg`` also on a fresh PostgreSQL database, side by side (the production database; the target is SQLite's):
 
 * **setup (not timed)**: N payments in status ``sent`` with trace numbers, one invoice item each, inserted in bulk
   into the payment tables; a BAI2 statement whose lines settle them: most lines carry one payment's trace
@@ -21,6 +22,7 @@ the cost grows linearly. Target: 1M lines in <= 60 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import resource
@@ -90,15 +92,17 @@ def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: A
     return text.encode(), len(lines)
 
 
-def run_size(n: int, batch_share: float) -> tuple[float, int, dict]:
+def run_size(n: int, batch_share: float, pg: str | None = None) -> tuple[float, int, dict, dict]:
     import main
     from adapters.statements.bank_files import read_bank_file
     from payments.example_agency import example_accounts
     from payments.reconciliation_service import ReconciliationService
 
-    with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
-        container = main.build(C.settings_for(C.sqlite_url(work / "bench.db"), work), migrate=True)
+        url = stack.enter_context(C.pg_database(pg)) if pg else \
+            C.sqlite_url(work / "bench.db")
+        container = main.build(C.settings_for(url, work), migrate=True)
         main.initialize(container, example=False)
         container.ledger.add_accounts(example_accounts())
         data, line_count = seed(container, n, batch_share)
@@ -117,8 +121,16 @@ def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--batch-share", type=float, default=0.2)
+    parser.add_argument("--pg", nargs="?", const="", default=None, metavar="URL",
+                        help="also on PostgreSQL (default URL: $DISBURSE_TEST_POSTGRES_URL, else the local server)")
     args = parser.parse_args()
-    C.header("reconcile: statement lines against as many sent payments, SQLite, one import each")
+    pg = None
+    if args.pg is not None:
+        pg = C.pg_url_from(args.pg or None)
+        if (why := C.pg_reachable(pg)) is not None:
+            sys.exit(f"PostgreSQL is not reachable: {why}")
+    C.header("reconcile: statement lines against as many sent payments, SQLite" + (" and PostgreSQL" if pg else "")
+             + ", one import each")
     figures = []
     for n in (int(x) for x in args.sizes.split(",")):
         seconds, lines, methods, timings = run_size(n, args.batch_share)
@@ -129,12 +141,17 @@ def main_() -> None:
               f"{C.rate(lines, seconds):>9,.0f} lines/s  {C.rate(n, seconds):>9,.0f} payments/s  "
               f"peak RSS {rss_mib:,.0f} MiB  load {load}  methods {methods}", flush=True)
         print(f"    phases (s): {timings}", flush=True)
+        if pg:
+            pg_seconds, _, pg_methods, pg_timings = run_size(n, args.batch_share, pg)
+            print(f"  PostgreSQL: {pg_seconds:7.1f} s (client CPU {pg_timings['cpu_total']:.1f} s)  "
+                  f"{C.rate(lines, pg_seconds):>9,.0f} lines/s  = {pg_seconds / seconds:.2f}x SQLite's time  "
+                  f"methods {pg_methods}\n    phases (s): {pg_timings}", flush=True)
     (n0, l0, s0), (n1, l1, s1) = figures[0], figures[-1]
     ratio = C.rate(l1, s1) / C.rate(l0, s0)
     print(f"\nrate at N={n1:,} / rate at N={n0:,} = {ratio:.2f} (1.0 = linear growth)")
     if n1 >= 1_000_000:
         print(f"1M target: {s1:.1f} s (target <= {TARGET_1M_S:.0f} s) {'MET' if s1 <= TARGET_1M_S else 'MISSED'}")
-    print(f"summary: reconcile " + "; ".join(f"{n:,} payments ({lines:,} lines) {s:.1f} s, "
+    print("summary: reconcile " + "; ".join(f"{n:,} payments ({lines:,} lines) {s:.1f} s, "
                                              f"{C.rate(lines, s):,.0f} lines/s" for n, lines, s in figures)
           + f" - {C.machine()}")
 
