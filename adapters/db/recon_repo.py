@@ -1,13 +1,13 @@
 """SQL repository for reconciliation (``payments.recon_ports.ReconRepository``) on the unit of work's connection.
 
-Bulk paths (lines, matches) use one executemany per few thousand rows; look-ups by many keys go in chunks of
-``_CHUNK`` bound parameters so that SQLite's variable limit and PostgreSQL's plan cache are both respected.
+Bulk paths (lines, matches) go through ``bulk_insert`` (executemany on SQLite, COPY on PostgreSQL); look-ups by
+many keys go in chunks of ``_CHUNK`` bound parameters so that SQLite's variable limit and PostgreSQL's plan cache
+are both respected.
 """
 
 from __future__ import annotations
 
 import json
-from itertools import islice
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.db.bulk import bulk_insert
 from adapters.db.chunks import chunks
 from adapters.db.recon_tables import (recon_changes, recon_exceptions, recon_files, recon_lines, recon_matches,
                                       recon_returns, recon_statements)
@@ -111,33 +112,11 @@ class SqlReconRepository:
                 select(recon_lines.c.identity).where(recon_lines.c.identity.in_(chunk))))
         return found
 
-    def _bulk(self, table, rows: Iterable[tuple], count: int) -> None:  # noqa: ANN001
-        """Insert ``count`` positional rows (in the table's column order) as fast as the driver allows.
-
-        On SQLite the rows go straight to the driver's executemany (SQLAlchemy's per-row parameter processing is
-        most of the cost at a million rows) with a larger page cache for this connection, so that inserting into
-        the random-keyed UNIQUE indexes does not thrash a 2 MiB cache; elsewhere through Core as usual. Rows are
-        built chunk by chunk from the iterable, so a million of them never sit in memory at once.
-        """
-        if not count:
-            return
-        names = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-        rows = iter(rows)
-        if self._c.dialect.name == "sqlite":
-            if count > 10_000:
-                self._c.exec_driver_sql("PRAGMA cache_size = -262144")
-            sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-            while chunk := list(islice(rows, _BATCH * 10)):
-                self._c.exec_driver_sql(sql, chunk)
-            return
-        while chunk := list(islice(rows, _BATCH)):
-            self._c.execute(insert(table), [dict(zip(names, row)) for row in chunk])
-
     def add_lines(self, lines: Sequence[StoredLine], states: dict[str, str] | None = None) -> None:
         states = states or {}
         day: dict[date, str] = {}  # a statement has a few booking dates, spelled once each
         # Unpacked by position (StoredLine's field order): one unpacking instead of twenty attribute reads a line.
-        self._bulk(recon_lines, ((
+        bulk_insert(self._c, recon_lines, ((
             line_id, identity, file_id, statement_id, line_ref[:60], account_id,
             day.get(booked) or day.setdefault(booked, booked.isoformat()),
             direction, amount, currency, kind, type_code, bank_reference, customer_reference,
@@ -181,7 +160,7 @@ class SqlReconRepository:
     def add_matches(self, rows: Sequence[MatchRecord]) -> None:
         at, day = {}, {}
         # Unpacked by position (MatchRecord's field order), as the lines are.
-        self._bulk(recon_matches, ((
+        bulk_insert(self._c, recon_matches, ((
             line_id, payment_id, role, method, confidence, amount, currency,
             day.get(booked) or day.setdefault(booked, booked.isoformat()), posted, entry_id,
             at.get(matched_at) or at.setdefault(matched_at, _iso(matched_at)), matched_by, reason)
