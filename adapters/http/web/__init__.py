@@ -1,0 +1,42 @@
+"""The server-rendered pages for AP staff, treasury and vendors (docs/web.md says how to add one).
+
+``install(app)`` adds every page router and the static files to the API's FastAPI app; the pages call the same
+services the API does, found on ``app.state``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from adapters.http.web import account_routes, home_routes
+
+# A new page module goes here (its ``router = web_router()``).
+PAGE_MODULES = (account_routes, home_routes)
+
+
+class _StaticFiles(StaticFiles):
+    """The package's own CSS and script: typed strictly, cached long (their URLs carry a content hash)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Pages link ``?v=<content hash>`` (pages.static_url): such a URL never changes content.
+        versioned = scope.get("query_string", b"").startswith(b"v=")
+        cache = b"public, max-age=31536000, immutable" if versioned else b"no-cache"
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"x-content-type-options", b"nosniff"), (b"cache-control", cache)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await super().__call__(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI) -> None:
+    from adapters.http.web.pages import STATIC
+
+    for module in PAGE_MODULES:
+        app.include_router(module.router)
+    app.mount("/static", _StaticFiles(directory=STATIC), name="static")

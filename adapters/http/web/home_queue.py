@@ -1,0 +1,94 @@
+"""What needs me today: the home page's counts, by what the viewer's roles let them do.
+
+Each count comes from the same service the API's list route calls, asked for one more row than the cap: a count
+at the cap shows as "100+" rather than a number it did not check. A card shows only to those whose roles grant
+the action it leads to; the server checks again on the page the card links to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.http.web.i18n import N_
+from adapters.http.web.viewer import Viewer
+from payments.disbursements.payment_runs import RunStatus
+from payments.identity import Action
+from payments.people.bank_accounts import BankChangeStatus
+from payments.reconciliation.recon_records import ExceptionStatus
+
+CAP = 100
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCount:
+    label: str  # a msgid
+    count: int
+    more: bool  # True: there are more than ``count`` (the cap was reached)
+    href: str | None = None  # the page that lists them, once it exists
+
+
+@dataclass(frozen=True, slots=True)
+class _Card:
+    label: str
+    actions: tuple[Action, ...]  # shown when the viewer may do any of these
+    rows: Callable[[Any, Viewer, int], list]  # (app.state, viewer, limit) -> rows
+    href: str | None = None
+
+
+def _invoices(status: str) -> Callable[[Any, Viewer, int], list]:
+    return lambda state, _viewer, limit: state.ap.invoices.list(after=None, limit=limit, status=status)
+
+
+def _runs(status: RunStatus) -> Callable[[Any, Viewer, int], list]:
+    return lambda state, _viewer, limit: state.payments.list_runs(status=status, limit=limit)
+
+
+def _bank_changes(status: BankChangeStatus) -> Callable[[Any, Viewer, int], list]:
+    return lambda state, viewer, limit: state.bank_accounts.list_changes(viewer.principal, status=status,
+                                                                         limit=limit)
+
+
+def _open_exceptions(state: Any, _viewer: Viewer, limit: int) -> list:
+    return state.recon.queries.list_exceptions(status=ExceptionStatus.OPEN, limit=limit)
+
+
+STAFF_CARDS: tuple[_Card, ...] = (
+    _Card(N_("Invoices entered, not yet matched"), (Action.INVOICE_CREATE,), _invoices("entered")),
+    _Card(N_("Invoices on hold"), (Action.INVOICE_CREATE, Action.INVOICE_RELEASE_HOLD), _invoices("held")),
+    _Card(N_("Invoices ready for approval"), (Action.INVOICE_APPROVE,), _invoices("matched")),
+    _Card(N_("Payment runs awaiting release"), (Action.PAYMENT_RUN_RELEASE,), _runs(RunStatus.DRAFT)),
+    _Card(N_("Released payment runs not yet sent"), (Action.PAYMENT_RUN_SUBMIT,), _runs(RunStatus.RELEASED)),
+    _Card(N_("Reconciliation exceptions open"), (Action.RECONCILIATION_RESOLVE,), _open_exceptions),
+    _Card(N_("Bank-account changes awaiting a call-back"), (Action.BANK_ACCOUNT_CALLBACK,),
+          _bank_changes(BankChangeStatus.REQUESTED)),
+    _Card(N_("Bank-account changes awaiting approval"), (Action.BANK_ACCOUNT_APPROVE,),
+          _bank_changes(BankChangeStatus.CALLBACK_RECORDED)),
+)
+
+# A vendor's own invoices, in the portal's words (payments.portal.portal_timeline.vendor_status).
+_VENDOR_WAITING = frozenset({"received", "matched", "approved", "scheduled"})
+
+
+def staff_queue(state: Any, viewer: Viewer) -> list[QueueCount]:
+    out = []
+    for card in STAFF_CARDS:
+        if any(viewer.may(a) for a in card.actions):
+            rows = card.rows(state, viewer, CAP + 1)
+            out.append(QueueCount(card.label, min(len(rows), CAP), len(rows) > CAP, card.href))
+    return out
+
+
+def vendor_queue(state: Any, viewer: Viewer) -> list[QueueCount]:
+    """From the portal service, scoped to the viewer's own vendor as every portal read is."""
+    rows = state.portal.list_invoices(viewer.principal, after=None, limit=CAP + 1)
+    more = len(rows) > CAP
+    statuses = [r.status for r in rows[:CAP]]
+    return [QueueCount(N_("Your invoices on hold"), statuses.count("held"), more),
+            QueueCount(N_("Your invoices waiting to be paid"), sum(s in _VENDOR_WAITING for s in statuses), more),
+            QueueCount(N_("Your invoices paid"), statuses.count("paid"), more)]
+
+
+def queue_for(state: Any, viewer: Viewer) -> list[QueueCount]:
+    return vendor_queue(state, viewer) if viewer.is_vendor else staff_queue(state, viewer)

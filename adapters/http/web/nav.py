@@ -1,0 +1,46 @@
+"""The main menu: each page a person may use, in one list. A page builder adds a line here for a new page.
+
+An item shows when the viewer's roles grant its ``action`` (the same table the server enforces on the page
+itself); ``action=None`` means every signed-in person. Labels are msgids, translated where they are shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from adapters.http.web.i18n import N_
+from payments.identity import Action
+
+if TYPE_CHECKING:
+    from adapters.http.web.viewer import Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    href: str
+    action: Action | None = None
+
+
+NAV: list[NavItem] = [
+    NavItem(N_("Home"), "/"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    label: str
+    href: str
+    current: bool
+
+
+def nav_for(viewer: Viewer | None, path: str) -> list[NavLink]:
+    if viewer is None:
+        return []
+
+    def is_current(href: str) -> bool:
+        return path == href if href == "/" else path == href or path.startswith(href.rstrip("/") + "/")
+
+    return [NavLink(item.label, item.href, is_current(item.href)) for item in NAV
+            if item.action is None or viewer.may(item.action)]
