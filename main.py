@@ -75,9 +75,9 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
 
 def rebuild_budget_totals(container: Container) -> Any:
     """Each fiscal year's budget line recounted from the journal (``disburse budgets rebuild``)."""
-    from payments.ap_deps import APDeps
-    from payments.ap_policy import APPolicies
-    from payments.budget_totals import BudgetTotals
+    from payments.ap.ap_deps import APDeps
+    from payments.ap.ap_policy import APPolicies
+    from payments.ap.budget_totals import BudgetTotals
     from payments.identity import Principal, Role
 
     deps = APDeps(container.uow, container.ledger.journal_for, container.clock,
@@ -92,11 +92,11 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     from adapters.keys.passwords import PasswordHasher
     from adapters.keys.tokens import ApiTokenCodec, CsrfTokens
     from payments.audit import AuditTrail
-    from payments.auth_service import AuthService
-    from payments.bank_account_service import BankAccountService
-    from payments.bank_accounts import BankChangePolicy
-    from payments.users import SignInPolicy
-    from payments.users_service import UsersService
+    from payments.people.auth_service import AuthService
+    from payments.people.bank_account_service import BankAccountService
+    from payments.people.bank_accounts import BankChangePolicy
+    from payments.people.users import SignInPolicy
+    from payments.people.users_service import UsersService
 
     c = container
     cipher = AesGcmFieldCipher.open(c.settings.path("key_dir"))
@@ -119,9 +119,9 @@ def ap_services(container: Container):  # noqa: ANN201
     """The accounts-payable use cases, built once per container."""
     if container.ap is None:
         from adapters.keys.field_cipher import AesGcmFieldCipher
-        from payments.ap_deps import APDeps
-        from payments.ap_policy import APPolicies
-        from payments.ap_services import APServices
+        from payments.ap.ap_deps import APDeps
+        from payments.ap.ap_policy import APPolicies
+        from payments.ap.ap_services import APServices
 
         container.ap = APServices(APDeps(container.uow, container.ledger.journal_for, container.clock,
                                          APPolicies.from_policy(container.policy), getattr(container, "audit", None),
@@ -150,9 +150,9 @@ def create_app(container: Container):  # noqa: ANN201
 def wire_portal(container: Container) -> Any:
     """The vendor portal: reads scoped to the caller's vendor, invoices submitted through the AP use case, interest
     computed with the payment run's own prompt-pay settings."""
-    from adapters.db.portal_queries import SqlPortalQueries
-    from payments.portal_service import VendorPortal
-    from payments.portal_timeline import InterestRules
+    from adapters.db.portal.portal_queries import SqlPortalQueries
+    from payments.portal.portal_service import VendorPortal
+    from payments.portal.portal_timeline import InterestRules
 
     run = wire_payments(container).policy
     bank = getattr(container, "bank_accounts", None)
@@ -177,7 +177,7 @@ def jobs(container: Container) -> list:
 
 
 def start_scheduler(container: Container):  # noqa: ANN201
-    from adapters.db.scheduler_store import SqlLeaderLock, SqlRunKeys
+    from adapters.db.scheduler.scheduler_store import SqlLeaderLock, SqlRunKeys
     from adapters.scheduler import JobRunner, build_scheduler, holder_id
 
     holder = holder_id()
@@ -190,18 +190,18 @@ def start_scheduler(container: Container):  # noqa: ANN201
 def initialize(container: Container, *, example: bool) -> bool:
     """Genesis, default chart and, with ``example``, the City of Riverton. True when the journal was new."""
     from ledger.entries import new_entry_id
-    from payments.example_agency import example_accounts, example_ledger
+    from payments.example.example_agency import example_accounts, example_ledger
 
     created = container.ledger.initialize(example_accounts() if example else [])
     if created and example:
         container.ledger.post(example_ledger([new_entry_id() for _ in range(4)]).entries)
-        from payments.example_documents import load_example_documents
+        from payments.example.example_documents import load_example_documents
 
         load_example_documents(ap_services(container))
     container.audit.initialize()
     if example:
-        from payments.example_people import example_people
-        from payments.users_service import CLI_OPERATOR
+        from payments.example.example_people import example_people
+        from payments.people.users_service import CLI_OPERATOR
 
         # A portal user per example vendor (``acme-furniture-co`` …), so a vendor token shows its own invoices.
         vendors = [(r.vendor.id, r.vendor.legal_name)
@@ -253,7 +253,7 @@ def cmd_config_show(args: argparse.Namespace) -> int:
 
 
 def cmd_nacha_check(args: argparse.Namespace) -> int:
-    from adapters.rails.nacha.cli import main as nacha_main
+    from adapters.formats.nacha.cli import main as nacha_main
 
     return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
 
@@ -331,9 +331,9 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
     if container.payments is not None and invoices is None and accounts is None and rails is None:
         return container.payments
     from adapters.rails.registry import RailContext, RailRegistry
-    from payments.run_policy import run_policy_from
+    from payments.disbursements.run_policy import run_policy_from
     from adapters.scheduler import holder_id
-    from payments.payment_submission import PaymentService
+    from payments.disbursements.payment_submission import PaymentService
 
     policy = run_policy_from(container.policy)
     registry = rails or RailRegistry(RailContext(container.policy, container.settings.path("outbox_dir"),
@@ -359,8 +359,8 @@ def bank_change_restraints(container: Container, vendor_ids: Any) -> list:
 
 
 def payment_sources(container: Container) -> tuple[Any, Any]:
-    """Approved invoices and vendor bank accounts for the payment runs (see adapters/db/payment_sources.py)."""
-    from adapters.db.payment_sources import SqlPayableInvoices, SqlPayeeAccounts
+    """Approved invoices and vendor bank accounts for the payment runs (see adapters/db/disbursements/payment_sources.py)."""
+    from adapters.db.disbursements.payment_sources import SqlPayableInvoices, SqlPayeeAccounts
 
     from adapters.keys.field_cipher import AesGcmFieldCipher
 
@@ -414,13 +414,13 @@ def wire_recon(container: Container) -> Any:
         return container.recon
     import datetime as dt
 
-    from adapters.db.recon_invoices import SqlReturnedInvoices
+    from adapters.db.reconciliation.recon_invoices import SqlReturnedInvoices
     from adapters.statements.bank_files import read_bank_file
     from payments.business_days import BusinessCalendar
-    from payments.recon_bank_link import BankAccountLink
-    from payments.recon_records import DateWindow
-    from payments.recon_services import build_recon_services
-    from payments.reconciliation_service import ReconPolicy
+    from payments.reconciliation.recon_bank_link import BankAccountLink
+    from payments.reconciliation.recon_records import DateWindow
+    from payments.reconciliation.recon_services import build_recon_services
+    from payments.reconciliation.recon_service import ReconPolicy
 
     cfg, closures = container.policy.get("reconciliation", {}), container.policy.get("calendar", {})
     calendar = BusinessCalendar.with_closures(dt.date.fromisoformat(d) for d in closures.get("extra_holidays", []))
@@ -451,9 +451,9 @@ def recon_jobs(container: Container) -> list:
 
 def demo_services(container: Container) -> Any:
     """The demo's handles on the real services, with the sandbox bank the sandbox rail delivers to."""
-    from adapters.rails.nacha.change_codes import CorrectedData, format_corrected_data
+    from adapters.formats.nacha.change_codes import CorrectedData, format_corrected_data
     from adapters.rails.sandbox import SandboxBank
-    from payments.demo import DemoServices
+    from payments.example.demo import DemoServices
 
     payments = wire_payments(container)
     section = container.policy.get("sandbox", {})
@@ -479,7 +479,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from adapters.clock import FixedClock
-    from payments.demo import run_demo
+    from payments.example.demo import run_demo
 
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="disburse-demo-"))
     work.mkdir(parents=True, exist_ok=True)

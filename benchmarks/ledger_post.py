@@ -163,8 +163,8 @@ def check_bare(path: Path, work: Path, key, sample: int = 2000) -> str:  # noqa:
 
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from adapters.db.journal_store import SqlJournalStore
-    from adapters.db.ledger_tables import LEDGER
+    from adapters.db.ledger.journal_store import SqlJournalStore
+    from adapters.db.ledger.ledger_tables import LEDGER
     from ledger.keys import KeyRecord
     from ledger.signing import key_id_for
     from ledger.verify import verify_journal

@@ -47,14 +47,14 @@ def build_container(url: str, work: Path):  # noqa: ANN201
 
     c = main.build(C.settings_for(url, work), migrate=True)
     main.initialize(c, example=False)
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
     c.ledger.add_accounts(example_accounts())
     return c
 
 
 def generate(path: Path, n_pos: int, n_invoices: int, seed: int = 20271) -> dict[str, int]:
     """Bulk-insert the documents straight into the tables (the migrations made them)."""
-    from payments.duplicates import normalize_invoice_number
+    from payments.ap.matching.duplicates import normalize_invoice_number
 
     rnd = random.Random(seed)
     db = sqlite3.connect(path)
@@ -126,7 +126,7 @@ def generate(path: Path, n_pos: int, n_invoices: int, seed: int = 20271) -> dict
 def status_counts(c) -> dict[str, int]:  # noqa: ANN001
     from sqlalchemy import func, select
 
-    from adapters.db.ap_tables import invoice_holds, invoices
+    from adapters.db.ap.ap_tables import invoice_holds, invoices
     with c.uow(read_only=True) as uow:
         statuses = dict(uow.conn.execute(select(invoices.c.status, func.count()).group_by(invoices.c.status)).all())
         holds = dict(uow.conn.execute(select(invoice_holds.c.hold, func.count()).group_by(invoice_holds.c.hold)).all())
@@ -136,7 +136,7 @@ def status_counts(c) -> dict[str, int]:  # noqa: ANN001
 def batch_outcomes(c, ids: list[str]) -> dict[str, tuple[str, str]]:  # noqa: ANN001
     from sqlalchemy import select
 
-    from adapters.db.ap_tables import invoices
+    from adapters.db.ap.ap_tables import invoices
     out = {}
     with c.uow(read_only=True) as uow:
         for i in range(0, len(ids), 500):

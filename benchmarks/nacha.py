@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DEPS = ROOT / ".bench-deps"
 sys.path.insert(0, str(ROOT))
 
-from adapters.rails.nacha import Batch, Entry, NachaFile, read, rmr_addenda, routing_check_digit, write  # noqa: E402
+from adapters.formats.nacha import Batch, Entry, NachaFile, read, rmr_addenda, routing_check_digit, write  # noqa: E402
 
 
 def ensure_carta() -> None:

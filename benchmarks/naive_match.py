@@ -13,11 +13,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, registry
 
-from adapters.db import ap_tables as t
-from payments.documents import BILLED_INVOICE_STATUSES, Invoice, InvoiceLine, InvoiceStatus, LineKind, MatchLevel, POStatus
-from payments.duplicates import NOT_COMPARED_STATUSES, DuplicateKey, find_duplicates
-from payments.match_context import MatchContext, POFacts, POLineFacts
-from payments.matching import match_invoice
+from adapters.db.ap import ap_tables as t
+from payments.ap.documents import BILLED_INVOICE_STATUSES, Invoice, InvoiceLine, InvoiceStatus, LineKind, MatchLevel, POStatus
+from payments.ap.matching.duplicates import NOT_COMPARED_STATUSES, DuplicateKey, find_duplicates
+from payments.ap.matching.match_context import MatchContext, POFacts, POLineFacts
+from payments.ap.matching.matching import match_invoice
 
 _ZERO = Decimal(0)
 _BILLED = [s.value for s in BILLED_INVOICE_STATUSES]

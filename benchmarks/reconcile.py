@@ -44,7 +44,7 @@ def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: A
     """N sent payments and the statement that settles them; returns (statement bytes, statement lines)."""
     from sqlalchemy import insert
 
-    from adapters.db.payment_tables import payment_items, payment_runs, payments
+    from adapters.db.disbursements.payment_tables import payment_items, payment_runs, payments
     from ulid import ULID
 
     now = f"{SENT.isoformat()}T15:00:00+00:00"
@@ -95,8 +95,8 @@ def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: A
 def run_size(n: int, batch_share: float, pg: str | None = None) -> tuple[float, int, dict, dict]:
     import main
     from adapters.statements.bank_files import read_bank_file
-    from payments.example_agency import example_accounts
-    from payments.reconciliation_service import ReconciliationService
+    from payments.example.example_agency import example_accounts
+    from payments.reconciliation.recon_service import ReconciliationService
 
     with tempfile.TemporaryDirectory(prefix="recon-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)

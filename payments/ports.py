@@ -16,7 +16,6 @@ from ledger.ports import Clock, JournalStore
 from ledger.signing import Signer
 
 __all__ = ["Clock", "JournalStore", "Signer", "LedgerQueries", "UnitOfWork", "KeyVault", "IdempotencyStore"]
-__all__ += ["PayableInvoices", "PayeeAccounts", "DisbursementRail", "PaymentStore"]  # payments.payment_ports
 
 
 class LedgerQueries(Protocol):
@@ -151,5 +150,3 @@ class TokenCodec(Protocol):
 
 __all__ += ["FieldCipher", "PasswordHasher", "TokenCodec"]
 
-
-from payments.payment_ports import DisbursementRail, PayableInvoices, PayeeAccounts, PaymentStore  # noqa: E402

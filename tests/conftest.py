@@ -75,7 +75,7 @@ def container(db_url, tmp_path, clock):  # noqa: ANN001, ANN201
 
     c = main.build(make_settings(db_url, tmp_path), clock=clock, migrate=True)
     main.initialize(c, example=False)
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
     c.ledger.add_accounts(example_accounts())
     yield c
     c.engine.dispose()

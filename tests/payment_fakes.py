@@ -7,9 +7,9 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from payments.business_days import BusinessCalendar
-from payments.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, RunPolicy
-from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
-from payments.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus, RailSec,
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, RunPolicy
+from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus, RailSec,
                             RailSubmission, RailTimeout)
 
 ROUTING = "231380104"

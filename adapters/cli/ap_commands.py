@@ -17,8 +17,8 @@ def cmd_import(args: argparse.Namespace, wiring: Wiring) -> int:
     """`disburse import purchase-orders|receipts|invoices FILE.csv`: all or nothing, every fault listed."""
     import getpass
 
-    from payments.csv_import import ImportRejected
-    from payments.csv_importer import CsvImporter
+    from payments.ap.csv_rows import ImportRejected
+    from payments.ap.csv_import import CsvImporter
     from payments.identity import Principal, Role
 
     text = Path(args.file).read_text(encoding="utf-8-sig")

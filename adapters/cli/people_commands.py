@@ -26,7 +26,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_users(args: argparse.Namespace, wiring: Wiring) -> int:
     from payments.identity import Role
-    from payments.users_service import CLI_OPERATOR as operator
+    from payments.people.users_service import CLI_OPERATOR as operator
 
     users = wiring.build().users
     if args.users_cmd == "add":

@@ -13,7 +13,7 @@ from adapters.cli.wiring import Wiring
 
 
 def cmd_statements_import(args: argparse.Namespace, wiring: Wiring) -> int:
-    from payments.statements import FormatError
+    from payments.reconciliation.statements import FormatError
 
     service = wiring.wire_recon(wiring.build()).service
     data = Path(args.file).read_bytes()

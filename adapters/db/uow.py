@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
-from adapters.db.ap_uow import bind_ap_repositories
-from adapters.db.audit_repo import bind_identity_repositories
-from adapters.db.journal_store import SqlJournalStore
-from adapters.db.ledger_queries import SqlLedgerQueries
-from adapters.db.ledger_tables import AUDIT, LEDGER
-from adapters.db.recon_repo import bind_recon_repositories
-from adapters.db.payment_invoices import SqlPaidInvoices
-from adapters.db.payment_repo import SqlPaymentStore
+from adapters.db.ap.ap_uow import bind_ap_repositories
+from adapters.db.ledger.audit_repo import bind_identity_repositories
+from adapters.db.ledger.journal_store import SqlJournalStore
+from adapters.db.ledger.ledger_queries import SqlLedgerQueries
+from adapters.db.ledger.ledger_tables import AUDIT, LEDGER
+from adapters.db.reconciliation.recon_repo import bind_recon_repositories
+from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
+from adapters.db.disbursements.payment_repo import SqlPaymentStore
 
 
 class SqlUnitOfWork:

@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from adapters.http import ledger_routes, problems
-from adapters.http import recon_routes
-from adapters.http import invoice_routes, po_routes, vendor_routes
-from adapters.http import payment_routes
-from adapters.http import audit_routes, auth_routes, bank_account_routes, portal_routes, users_routes
-from adapters.http import portal_ap_routes
+from adapters.http import problems
+from adapters.http.ap import invoice_routes, po_routes, vendor_routes
+from adapters.http.disbursements import payment_routes
+from adapters.http.ledger import audit_routes, ledger_routes
+from adapters.http.people import auth_routes, bank_account_routes, users_routes
+from adapters.http.portal import portal_ap_routes, portal_routes
+from adapters.http.reconciliation import recon_routes
 from adapters.http.auth import public
 
 

@@ -19,8 +19,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from payments.ports import DisbursementRail
-from payments.rails import UnknownRail
+from payments.disbursements.payment_ports import DisbursementRail
+from payments.disbursements.rails import UnknownRail
 
 ENTRY_POINT_GROUP = "disburse.rails"
 

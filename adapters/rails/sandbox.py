@@ -21,19 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from payments.business_days import BusinessCalendar
-from payments.rails import RailOutcome, RailRejected
+from payments.disbursements.rails import RailOutcome, RailRejected
 
-from .nacha.addenda98 import noc_entry
-from .nacha.addenda99 import return_entry
-from .nacha.batch_header import Batch
-from .nacha.entry_detail import Entry
-from .nacha.fields import routing_check_digit
-from .nacha.file_header import NachaFile
-from .nacha.rail import NachaOriginator, NachaRail
-from .nacha.reader import read
-from .nacha.returns import noc_batch, return_batch
-from .nacha.transaction_codes import PRENOTE_CODES
-from .nacha.writer import write
+from adapters.formats.nacha.addenda98 import noc_entry
+from adapters.formats.nacha.addenda99 import return_entry
+from adapters.formats.nacha.batch_header import Batch
+from adapters.formats.nacha.entry_detail import Entry
+from adapters.formats.nacha.fields import routing_check_digit
+from adapters.formats.nacha.file_header import NachaFile
+from adapters.rails.nacha.rail import NachaOriginator, NachaRail
+from adapters.formats.nacha.reader import read
+from adapters.formats.nacha.returns import noc_batch, return_batch
+from adapters.formats.nacha.transaction_codes import PRENOTE_CODES
+from adapters.formats.nacha.writer import write
 from .sandbox_statements import Statement, StatementDetail, StatementItem, bai2_text, camt053_xml
 from .transport import publish_once, write_atomic
 

@@ -1,7 +1,7 @@
-"""Bank statement importers: BAI2 and camt.052/053/054 in, normalized ``payments.statements`` records out.
+"""Bank statement importers: BAI2 and camt.052/053/054 in, normalized ``payments.reconciliation.statements`` records out.
 
 ``read_statement`` sniffs the format (or takes it from the caller), reads the whole file and returns one
-``ImportedFile``, or raises a ``payments.statements.FormatError`` and returns nothing at all.
+``ImportedFile``, or raises a ``payments.reconciliation.statements.FormatError`` and returns nothing at all.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from adapters.rails.iso20022.pain002 import read_pain002
-from payments.statements import ImportedFile, StatementFormat, StatusReport, UnsupportedFormat
+from adapters.formats.iso20022.pain002 import read_pain002
+from payments.reconciliation.statements import ImportedFile, StatementFormat, StatusReport, UnsupportedFormat
 
 from .bai2_reader import read_bai2
 from .camt import read_camt
@@ -31,7 +31,7 @@ def read_statement(data: bytes, format: str | None = None) -> ImportedFile:  # n
     named = _sniff(data) if format is None else format.strip().lower()
     if named == "pain.002":
         raise UnsupportedFormat("this is a pain.002 payment status report, not a statement; read it with "
-                                "read_bank_file or adapters.rails.iso20022.pain002.read_pain002")
+                                "read_bank_file or adapters.formats.iso20022.pain002.read_pain002")
     if named not in NAMES:
         raise UnsupportedFormat(f"unknown statement format {format!r}; expected one of {', '.join(NAMES)}")
     digest = hashlib.sha256(data).hexdigest()

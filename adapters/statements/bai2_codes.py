@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bai2.constants import TypeCodeLevel, TypeCodes, TypeCodeTransaction
 
-from payments.statements import Direction, TransactionKind
+from payments.reconciliation.statements import Direction, TransactionKind
 
 OPENING_LEDGER = "010"
 CLOSING_LEDGER = "015"

@@ -19,7 +19,7 @@ from importlib.metadata import version
 
 from bai2 import bai2 as bai2_package
 
-from payments.statements import (
+from payments.reconciliation.statements import (
     EntryStatus,
     Finding,
     FindingCode,

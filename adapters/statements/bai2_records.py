@@ -16,7 +16,7 @@ from typing import NoReturn
 from moneyed import get_currency
 from moneyed.classes import CurrencyDoesNotExist
 
-from payments.statements import MalformedFile
+from payments.reconciliation.statements import MalformedFile
 
 FMT = "bai2"
 RECORD_NAMES = {"01": "file header", "02": "group header", "03": "account identifier", "16": "transaction detail",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from payments.statements import EntryStatus, MalformedFile, StatementLine, UnsupportedFormat
+from payments.reconciliation.statements import EntryStatus, MalformedFile, StatementLine, UnsupportedFormat
 
 from . import bai2_records as rec
 from .bai2_codes import TypeCode, classify

@@ -9,7 +9,7 @@ disagreement becomes a ``Finding``.
 
 from __future__ import annotations
 
-from payments.statements import Direction, Finding, FindingCode, Severity, UnsupportedFormat
+from payments.reconciliation.statements import Direction, Finding, FindingCode, Severity, UnsupportedFormat
 
 from . import bai2_records as rec
 from .bai2_codes import classify

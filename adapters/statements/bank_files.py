@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from adapters.rails.iso20022.pain002 import read_pain002
-from payments.bank_notices import NoticeFile
-from payments.statements import ImportedFile, StatusReport, UnsupportedFormat
+from adapters.formats.iso20022.pain002 import read_pain002
+from payments.reconciliation.bank_notices import NoticeFile
+from payments.reconciliation.statements import ImportedFile, StatusReport, UnsupportedFormat
 
 from . import read_bank_file as _read_statement_or_status
 from . import read_statement
@@ -18,7 +18,7 @@ FORMATS = ("nacha", "bai2", "camt052", "camt053", "camt054", "pain002")
 
 
 def read_bank_file(data: bytes, format: str | None = None) -> ImportedFile | StatusReport | NoticeFile:  # noqa: A002
-    """Read a whole bank file, or raise ``payments.statements.FormatError`` having read nothing into the books."""
+    """Read a whole bank file, or raise ``payments.reconciliation.statements.FormatError`` having read nothing into the books."""
     named = (format or "").strip().lower().replace(".", "").replace("-", "")
     if not named:
         if looks_like_nacha(data):

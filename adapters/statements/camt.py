@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from payments.statements import (
+from payments.reconciliation.statements import (
     Direction,
     EntryStatus,
     Finding,
@@ -26,7 +26,7 @@ from payments.statements import (
 )
 
 from .camt_entry import EntryNotes, amount, check_currency, date_of, read_entry
-from adapters.rails.iso20022.safexml import Node, local_name, namespace_version, parse_xml
+from adapters.formats.iso20022.safexml import Node, local_name, namespace_version, parse_xml
 
 FMT = "camt"
 PARSER = "disburse.camt"

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from moneyed.classes import CurrencyDoesNotExist
 
-from payments.statements import (
+from payments.reconciliation.statements import (
     Direction,
     EntryStatus,
     StatementLine,
@@ -22,7 +22,7 @@ from payments.statements import (
     minor_exponent,
 )
 
-from adapters.rails.iso20022.safexml import Node
+from adapters.formats.iso20022.safexml import Node
 
 _AMOUNT = re.compile(r"\d{1,18}(\.\d{1,17})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from payments.statements import FormatError
+from payments.reconciliation.statements import FormatError
 
 SETTLE_S = 2.0
 

@@ -1,4 +1,4 @@
-"""NACHA returns (Addenda99) and notifications of change (Addenda98) in, ``payments.bank_notices`` records out.
+"""NACHA returns (Addenda99) and notifications of change (Addenda98) in, ``payments.reconciliation.bank_notices`` records out.
 
 The shared NACHA reader does the reading and checking; this module only decides what is acceptable as an
 incoming returns file and normalizes. A file with any error-class problem is refused whole (the first
@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time
 
-from adapters.rails.nacha.reader import read
-from adapters.rails.nacha.read_result import NachaReadResult
-from payments.bank_notices import (
+from adapters.formats.nacha.reader import read
+from adapters.formats.nacha.read_result import NachaReadResult
+from payments.reconciliation.bank_notices import (
     ChangeNotice,
     CorrectedBankData,
     NoticeFile,
@@ -24,7 +24,7 @@ from payments.bank_notices import (
     account_type_for_transaction_code,
     mask,
 )
-from payments.statements import Finding, MalformedFile, Severity, UnsupportedFormat
+from payments.reconciliation.statements import Finding, MalformedFile, Severity, UnsupportedFormat
 
 CURRENCY = "USD"  # ACH settles in US dollars; IAT legs are converted before they reach the ODFI.
 

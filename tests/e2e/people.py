@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from adapters.keys.passwords import PasswordHasher
 from payments.identity import Role
-from payments.users_service import CLI_OPERATOR
+from payments.people.users_service import CLI_OPERATOR
 from tests.conftest import make_settings
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1)

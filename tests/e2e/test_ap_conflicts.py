@@ -1,6 +1,6 @@
 """A create that loses a race for a unique key is answered 409 with a stable code, never 500."""
 
-from adapters.db.ap_po_repo import SqlPurchaseOrderRepository
+from adapters.db.ap.ap_po_repo import SqlPurchaseOrderRepository
 from tests.e2e.test_ap_api import CLERK, acme, chair_line, ok  # noqa: F401 - acme is a fixture
 
 

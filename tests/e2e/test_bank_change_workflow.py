@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from payments.bank_account_records import BANK_ACCOUNT_SHARED
-from payments.bank_accounts import BANK_ACCOUNT_UNVERIFIED
+from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
+from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.controls import RunItem, check_can_release_run
 from payments.errors import DomainError
 from payments.identity import Role

@@ -1,6 +1,6 @@
 """Broken object-level authorization, tried on every vendor-scoped route: 0 cross-vendor successes.
 
-The matrix is generated from the route table. Every route tagged ``portal`` (``adapters.http.portal``) and every
+The matrix is generated from the route table. Every route tagged ``portal`` (``adapters.http.portal.portal``) and every
 route with ``{vendor_id}`` in its path is tried as {its own vendor, another vendor, no credentials, staff}.
 A later portal route (invoices, payments, remittances) joins by itself; if its path names an object, add a
 fixture to ``OBJECTS`` below that creates one such object for a vendor, and if it takes a body, add one to
@@ -14,15 +14,15 @@ from collections.abc import Callable
 import datetime as dt
 from decimal import Decimal
 
-from payments.documents import AccountCoding, VendorStatus
+from payments.ap.documents import AccountCoding, VendorStatus
 from payments.identity import Principal, Role
-from payments.invoice_service import NewInvoice, NewInvoiceLine
-from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
-from payments.po_lines import NewPOLine
-from payments.po_service import NewPurchaseOrder
-from payments.rails import RailSec
-from payments.vendor_service import VendorDetails
+from payments.ap.invoice_service import NewInvoice, NewInvoiceLine
+from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.ap.po_lines import NewPOLine
+from payments.ap.po_service import NewPurchaseOrder
+from payments.disbursements.rails import RailSec
+from payments.ap.vendor_service import VendorDetails
 from tests.e2e.people import ROUTING, People, client_for, set_contact, sqlite_stack  # noqa: F401
 from tests.e2e.routes import api_routes
 
@@ -64,7 +64,7 @@ def _invoice(stack, vendor_id: str) -> str:  # noqa: ANN001
 
 def _payment(stack, vendor_id: str) -> str:  # noqa: ANN001
     """A payment to the vendor's account for its invoice, stored as a run would store it."""
-    from payments.disbursements import new_payment_id, new_run_id
+    from payments.disbursements.payment_rules import new_payment_id, new_run_id
 
     invoice_id = _invoice_of(stack, vendor_id)
     with stack.uow() as uow:
@@ -115,7 +115,7 @@ def test_no_vendor_reaches_another_vendors_objects_on_any_vendor_scoped_route(sq
     people = People(stack)
     token = {VENDOR_A: people.vendor("bola-a", VENDOR_A), VENDOR_B: people.vendor("bola-b", VENDOR_B)}
     staff = people.headers("bola-staff", Role.VENDOR_ADMIN, Role.AUDITOR, Role.AP_APPROVER, Role.TREASURER)
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
 
     stack.ledger.add_accounts(example_accounts())  # the chart a purchase order's coding names
     for vendor_id in (VENDOR_A, VENDOR_B):

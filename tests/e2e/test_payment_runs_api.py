@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from payments.payment_runs import PayableInvoice
+from payments.disbursements.payment_runs import PayableInvoice
 from tests.e2e.conftest import HeaderAuthenticator, as_role
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail
 
@@ -71,10 +71,10 @@ def test_nothing_payable_is_an_empty_answer_not_an_empty_run(setup):
 def test_a_run_read_back_names_what_was_withdrawn_at_submission():
     """A run keeps the total it was released for; a payment withdrawn at submission (its invoice held after
     release) never left, so the body says so and what the bank debit still adds up to."""
-    from adapters.http.payment_routes import run_out
-    from payments.payment_records import PaymentRecord, PaymentRunRecord
-    from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
-    from payments.rails import RailSec
+    from adapters.http.disbursements.payment_routes import run_out
+    from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
+    from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.disbursements.rails import RailSec
 
     at = dt.datetime(2026, 11, 4, 15, tzinfo=dt.timezone.utc)
     run = PaymentRunRecord("run_1", dt.date(2026, 11, 4), dt.date(2026, 11, 5), RunStatus.SENT, "USD", "nacha", at,

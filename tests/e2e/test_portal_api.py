@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from adapters.clock import FixedClock
 from payments.identity import Principal
-from payments.users_service import CLI_OPERATOR
+from payments.people.users_service import CLI_OPERATOR
 from tests.conftest import make_settings
 from tests.e2e.people import FAST_HASHER
 
@@ -39,7 +39,7 @@ def _token(c, username: str) -> dict:  # noqa: ANN001
 def riverton(db_url, tmp_path):  # noqa: ANN001, ANN201
     """The example agency after the demo's story, and a client on its API."""
     import main
-    from payments.demo import run_demo
+    from payments.example.demo import run_demo
 
     c = _build(db_url, tmp_path, dt.datetime(2026, 10, 1, 13, tzinfo=dt.timezone.utc))
     result = run_demo(main.demo_services(c), say=lambda _line: None)
@@ -112,7 +112,7 @@ def test_interest_accrues_day_by_day_on_an_approved_invoice_nobody_has_paid(rive
     200,000 x ((1 + 0.045/12) x (1 + 0.045/360 x 16) - 1) = 200,000 x 0.0057575 = 1,151.5 -> 11.52."""
     import main
 
-    from payments.demo import APPROVER, APPROVER2
+    from payments.example.demo import APPROVER, APPROVER2
 
     c, client, _facts = riverton
     summit = _token(c, "summit-office-supply")
@@ -271,7 +271,7 @@ def test_staff_cannot_submit_through_the_portal_and_a_vendor_cannot_use_the_staf
     import main
 
     from payments.errors import Forbidden
-    from payments.invoice_service import NewInvoice
+    from payments.ap.invoice_service import NewInvoice
 
     with pytest.raises(Forbidden):
         main.ap_services(c).invoices.submit_by_vendor(

@@ -4,7 +4,7 @@ rate limiting, and tokens that stop working when revoked, expired, or when their
 from __future__ import annotations
 
 from payments.identity import Role
-from payments.users_service import CLI_OPERATOR
+from payments.people.users_service import CLI_OPERATOR
 from tests.e2e.people import client, people, stack  # noqa: F401
 
 PASSWORD = "correct horse battery staple"

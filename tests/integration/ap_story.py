@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from payments.budget_service import SetBudget
-from payments.credit_memo_service import NewCreditMemo, NewCreditMemoLine
-from payments.documents import AccountCoding, LineKind, MatchLevel, ReceiptLine, VendorStatus
+from payments.ap.budget_service import SetBudget
+from payments.ap.credit_memo_service import NewCreditMemo, NewCreditMemoLine
+from payments.ap.documents import AccountCoding, LineKind, MatchLevel, ReceiptLine, VendorStatus
 from payments.identity import Principal, Role
-from payments.invoice_service import NewInvoice, NewInvoiceLine
-from payments.po_lines import NewPOLine
-from payments.po_service import NewPurchaseOrder
-from payments.receipt_service import NewReceipt
-from payments.vendor_service import VendorDetails
+from payments.ap.invoice_service import NewInvoice, NewInvoiceLine
+from payments.ap.po_lines import NewPOLine
+from payments.ap.po_service import NewPurchaseOrder
+from payments.ap.receipt_service import NewReceipt
+from payments.ap.vendor_service import VendorDetails
 
 CLERK = Principal.staff("usr_ann", Role.AP_CLERK)
 APPROVER = Principal.staff("usr_bob", Role.AP_APPROVER)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from adapters.clock import FixedClock
-from payments.payment_runs import PayableInvoice
+from payments.disbursements.payment_runs import PayableInvoice
 from tests.conftest import make_settings
 from tests.payment_fakes import FakeAccounts
 

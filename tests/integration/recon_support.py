@@ -12,11 +12,11 @@ from ulid import ULID
 from adapters.statements.bank_files import read_bank_file
 from ledger.accounts import Direction
 from ledger.entries import EntryDraft, Posting, new_entry_id
-from payments.disbursements import LedgerItem, sent_entries
-from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
-from payments.rails import RailSec
-from payments.reconciliation_service import ReconciliationService
+from payments.disbursements.payment_rules import LedgerItem, sent_entries
+from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.rails import RailSec
+from payments.reconciliation.recon_service import ReconciliationService
 
 SENT_ON = dt.date(2026, 9, 22)
 ODFI = "23138010"

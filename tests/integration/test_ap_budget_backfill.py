@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from adapters.db.ap_tables import budgets, purchase_orders
-from payments.ap_errors import InsufficientFunds
-from payments.ap_postings import Legs
-from payments.budget_service import SetBudget
-from payments.po_service import NewPurchaseOrder
+from adapters.db.ap.ap_tables import budgets, purchase_orders
+from payments.ap.ap_errors import InsufficientFunds
+from payments.ap.ap_postings import Legs
+from payments.ap.budget_service import SetBudget
+from payments.ap.po_service import NewPurchaseOrder
 from tests.integration.ap_story import (APPROVER, CLERK, FURNITURE, TREASURER, ap, inv_line, invoice, po_line,
                                         receive, vendor)
 
@@ -139,7 +139,7 @@ def test_disburse_budgets_rebuild_recounts_the_lines(tmp_path, monkeypatch, caps
     import json
 
     import main
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
 
     monkeypatch.setenv("DISBURSE_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
     monkeypatch.setenv("DISBURSE_KEY_DIR", str(tmp_path / "keys"))

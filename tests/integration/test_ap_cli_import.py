@@ -28,12 +28,12 @@ def env(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("DISBURSE_KEY_DIR", str(tmp_path / "keys"))
     assert main.cli(["init"]) == 0
     c = main.build()
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
     c.ledger.add_accounts(example_accounts())
     ap = main.ap_services(c)
     budget(ap)
-    from payments.vendor_service import VendorDetails
-    from payments.documents import VendorStatus
+    from payments.ap.vendor_service import VendorDetails
+    from payments.ap.documents import VendorStatus
     from tests.integration.ap_story import VENDOR_ADMIN
     record, _ = ap.vendors.create(VENDOR_ADMIN, VendorDetails("Acme Furniture", "V-1001", "12-3456789"))
     ap.vendors.set_status(VENDOR_ADMIN, record.vendor.id, VendorStatus.ACTIVE)

@@ -9,10 +9,10 @@ import datetime as dt
 
 import pytest
 
-from payments.ap_errors import InsufficientFunds
-from payments.ap_postings import budget_effects
-from payments.budget_service import SetBudget
-from payments.po_service import NewPurchaseOrder
+from payments.ap.ap_errors import InsufficientFunds
+from payments.ap.ap_postings import budget_effects
+from payments.ap.budget_service import SetBudget
+from payments.ap.po_service import NewPurchaseOrder
 from tests.integration.ap_story import (APPROVER, CLERK, FURNITURE, TREASURER, ap, credit, inv_line, invoice, po_line,
                                         receive, vendor)
 
@@ -93,7 +93,7 @@ def test_the_budget_lines_are_what_the_journal_says_each_year_was_charged(contai
         assert effect.appropriated_minor == line.appropriated_minor
     # The coded accounts hold both years together.
     with container.uow(read_only=True) as uow:
-        from payments.budget_service import ledger_availability
+        from payments.ap.budget_service import ledger_availability
         both = ledger_availability(uow, FURNITURE, "USD")
     assert both.expended_minor == 121_000 + 58_500 and both.appropriated_minor == 1_100_000
     assert container.ledger.verify().ok
@@ -111,7 +111,7 @@ def test_a_budget_cut_is_checked_against_its_own_year(s):
 def test_a_draft_from_before_fiscal_years_were_kept_is_charged_to_the_year_it_is_approved_in(container, s):
     from sqlalchemy import update
 
-    from adapters.db.ap_tables import purchase_orders
+    from adapters.db.ap.ap_tables import purchase_orders
 
     acme = vendor(s)
     chairs = _order(s, acme, "PO-LEGACY", po_line(1, 5, 12_000))
@@ -124,7 +124,7 @@ def test_a_draft_from_before_fiscal_years_were_kept_is_charged_to_the_year_it_is
 
 
 def test_fiscal_years_by_start_month():
-    from payments.ap_policy import APPolicies
+    from payments.ap.ap_policy import APPolicies
 
     july = APPolicies.from_policy({})
     october = APPolicies.from_policy({"budget": {"fiscal_year_start_month": 10}})
@@ -135,7 +135,7 @@ def test_fiscal_years_by_start_month():
 
 
 def test_an_order_may_be_charged_only_to_an_open_year(container, s):
-    from payments.ap_errors import InvalidDocument
+    from payments.ap.ap_errors import InvalidDocument
 
     acme = vendor(s)
     for year in (2026, 2027, 2028):  # last year (opened by Riverton's policy), this year, next year
@@ -147,7 +147,7 @@ def test_an_order_may_be_charged_only_to_an_open_year(container, s):
 
 
 def test_by_default_an_order_is_charged_to_this_year_or_the_next():
-    from payments.ap_policy import APPolicies
+    from payments.ap.ap_policy import APPolicies
 
     default = APPolicies.from_policy({})
     assert list(default.po_fiscal_years(dt.date(2026, 11, 2))) == [2027, 2028]
@@ -158,7 +158,7 @@ def test_by_default_an_order_is_charged_to_this_year_or_the_next():
 
 
 def test_an_entry_posted_again_counts_once_on_its_budget_line(container, s):
-    from payments.ap_postings import EncumbranceChange, encumbrance_entry
+    from payments.ap.ap_postings import EncumbranceChange, encumbrance_entry
 
     held = encumbrance_entry("po_encumbered", [EncumbranceChange(FURNITURE, 5_000)], currency="USD",
                              effective_date=dt.date(2026, 11, 2), memo="a retried approval", references={},

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import insert
 
 from payments.controls import HoldReleaseForbidden, HoldReleaseReasonRequired
-from payments.documents import LineKind
-from payments.invoice_service import NewInvoice
+from payments.ap.documents import LineKind
+from payments.ap.invoice_service import NewInvoice
 from tests.integration.ap_story import (APPROVER, CLERK, SERVICES, ap, approved_po, budget, credit, holds_of, inv_line,
                                         invoice, po_line, receive, status_of, vendor)
 
@@ -100,7 +100,7 @@ def test_a_person_releases_only_as_an_ap_approver_with_a_reason_and_is_named(con
 
 def test_a_re_match_leaves_a_hold_reconciliation_raised_open(container, s):
     """A bank return put ``payment_returned`` on the invoice; two more chairs arriving clear only matching's hold."""
-    from adapters.db.ap_tables import invoice_holds
+    from adapters.db.ap.ap_tables import invoice_holds
 
     acme = vendor(s)
     po = approved_po(s, acme)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from payments.ap_errors import InvalidDocument
-from payments.documents import LineKind, TransitionNotAllowed
+from payments.ap.ap_errors import InvalidDocument
+from payments.ap.documents import LineKind, TransitionNotAllowed
 from payments.identity import ActionNotAllowed, Principal, Role
 from tests.integration.ap_story import (APPROVER, CLERK, SERVICES, ap, approved_po, balance, budget, holds_of,
                                         inv_line, invoice, po_line, receive, status_of, vendor)

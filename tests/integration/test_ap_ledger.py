@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from payments.ap_errors import InsufficientFunds
+from payments.ap.ap_errors import InsufficientFunds
 from payments.controls import SameApproverTwice, SelfApprovalForbidden
-from payments.documents import LineKind
+from payments.ap.documents import LineKind
 from payments.identity import Principal, Role
-from payments.po_service import NewPurchaseOrder
+from payments.ap.po_service import NewPurchaseOrder
 from tests.integration.ap_story import (APPROVER, APPROVER_2, CLERK, FURNITURE, SERVICES, ap, approved_po, balance,
                                         budget, inv_line, invoice, po_line, receive, vendor)
 
@@ -86,7 +86,7 @@ def test_a_services_invoice_is_expensed_and_liquidated_on_approval(container, s)
 
 
 def test_the_funds_check_refuses_an_order_larger_than_what_is_left(container, s):
-    from payments.budget_service import SetBudget
+    from payments.ap.budget_service import SetBudget
     from tests.integration.ap_story import TREASURER
 
     s.budgets.set(TREASURER, SetBudget(2027, FURNITURE, 100_000))  # cut to $1,000

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from payments.ap_errors import StaleState
+from payments.ap.ap_errors import StaleState
 from payments.controls import HoldReleaseForbidden, HoldReleaseReasonRequired
-from payments.documents import LineKind, MatchLevel, POStatus
+from payments.ap.documents import LineKind, MatchLevel, POStatus
 from payments.identity import ActionNotAllowed
 from tests.integration.ap_story import (APPROVER, CLERK, SERVICES, ap, approved_po, budget, credit, holds_of, inv_line,
                                         invoice, po_line, receive, status_of, vendor)
@@ -45,7 +45,7 @@ def test_ten_chairs_eight_received_billed_ten_is_held_qty_received_and_released_
 
 def test_price_three_percent_over_a_two_percent_tolerance_is_held_price(container, s):
     import main
-    from payments.ap_policy import APPolicies
+    from payments.ap.ap_policy import APPolicies
 
     container.policy["tolerances"].update(price_pct="2", version="tol-2pct")
     container.ap = None
@@ -193,7 +193,7 @@ def test_a_corrected_invoice_is_rematched_and_its_hold_released(s):
     po = approved_po(s, acme)
     receive(s, po, (1, 8))
     bill = invoice(s, acme, inv_line(1, po, 10))
-    from payments.invoice_service import NewInvoice
+    from payments.ap.invoice_service import NewInvoice
     corrected = NewInvoice(acme, "INV-1001", dt.date(2026, 10, 5), "USD", (inv_line(1, po, 8),), dt.date(2026, 10, 6),
                            "net 30", 96_000, "Acme Furniture, 1 Main St", "Pat Lee, 555-0100")
     after = s.invoices.correct(CLERK, bill.invoice.id, corrected, expected_version=1)

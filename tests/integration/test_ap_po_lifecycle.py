@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from payments.ap_errors import LineHasActivity, PONotOpen, StaleState
-from payments.documents import TransitionNotAllowed
+from payments.ap.ap_errors import LineHasActivity, PONotOpen, StaleState
+from payments.ap.documents import TransitionNotAllowed
 from payments.identity import Principal, Role
-from payments.po_service import ChangeOrder, NewPurchaseOrder
+from payments.ap.po_service import ChangeOrder, NewPurchaseOrder
 from tests.integration.ap_story import (APPROVER, CLERK, FURNITURE, ap, balance, budget, po_line, receive, vendor)
 
 ENC, RESERVE, EXP = "100-8030-PW-5710", "100-3050", "100-5000-PW-5710"
@@ -74,8 +74,8 @@ def test_an_order_for_chairs_from_draft_to_finally_closed(container, s):
 
 
 def test_reopening_needs_the_years_money_still_there(container, s):
-    from payments.ap_errors import InsufficientFunds
-    from payments.budget_service import SetBudget
+    from payments.ap.ap_errors import InsufficientFunds
+    from payments.ap.budget_service import SetBudget
     from tests.integration.ap_story import TREASURER, approved_po
 
     acme = vendor(s)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments.documents import InvoiceStatus
-from payments.match_context import build_context
+from payments.ap.documents import InvoiceStatus
+from payments.ap.matching.match_context import build_context
 from tests.integration.ap_story import (APPROVER, ap, approved_po, budget, credit, inv_line, invoice, po_line,
                                         receive, vendor)
 
@@ -80,13 +80,13 @@ def test_the_order_receipts_arrive_in_never_changes_the_match(world, receipts):
 
 
 def _reference_digest(s) -> str:  # noqa: ANN001
-    from payments.match_findings import MatchResult
+    from payments.ap.matching.match_findings import MatchResult
 
     return MatchResult.of("any", [], s.deps.policies.tolerance.version).digest()
 
 
 def test_quantities_sum_exactly_where_floats_would_not():
     # 0.1 + 0.2 in SQL over REAL columns is 0.30000000000000004; our quantities are integer millionths.
-    from adapters.db.ap_tables import from_micros, to_micros
+    from adapters.db.ap.ap_tables import from_micros, to_micros
 
     assert from_micros(to_micros(Decimal("0.1")) + to_micros(Decimal("0.2"))) == Decimal("0.3")

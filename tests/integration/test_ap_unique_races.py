@@ -12,13 +12,13 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from payments.ap_errors import CreatedConcurrently, DuplicateNumber
-from payments.ap_records import new_id
+from payments.ap.ap_errors import CreatedConcurrently, DuplicateNumber
+from payments.ap.ap_records import new_id
 from payments.controls import SameApproverTwice
-from payments.credit_memo_service import NewCreditMemo, NewCreditMemoLine
-from payments.invoice_service import NewInvoice
-from payments.po_service import NewPurchaseOrder
-from payments.vendor_service import VendorDetails
+from payments.ap.credit_memo_service import NewCreditMemo, NewCreditMemoLine
+from payments.ap.invoice_service import NewInvoice
+from payments.ap.po_service import NewPurchaseOrder
+from payments.ap.vendor_service import VendorDetails
 from tests.integration.ap_story import (APPROVER, CLERK, D, VENDOR_ADMIN, ap, approved_po, budget, inv_line, invoice,
                                         po_line, receive, vendor)
 
@@ -100,7 +100,7 @@ def test_one_approver_clicking_twice_at_once_is_same_approver_twice(container, s
 @pytest.mark.postgres
 def test_two_transactions_race_for_one_po_number_on_postgresql(pg_url, tmp_path, clock):  # noqa: ANN001
     import main
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
     from tests.conftest import make_settings
 
     c = main.build(make_settings(pg_url, tmp_path), clock=clock, migrate=True)

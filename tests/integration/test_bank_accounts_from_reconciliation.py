@@ -1,4 +1,4 @@
-"""What the statement import asks of the bank-account quarantine (through ``payments.recon_bank_link``): a return that says "no such account" blocks the
+"""What the statement import asks of the bank-account quarantine (through ``payments.reconciliation.recon_bank_link``): a return that says "no such account" blocks the
 account (again and again, harmlessly, when retried), and a notification of change becomes a change *request* that
 people must still call back and approve — a bank file never rewrites where money goes by itself."""
 
@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from payments.bank_account_records import AccountStatus
+from payments.people.bank_account_records import AccountStatus
 from payments.identity import Role
-from payments.recon_bank_link import BankAccountLink
+from payments.reconciliation.recon_bank_link import BankAccountLink
 from tests.e2e.people import ON_FILE, ROUTING, people, set_contact, stack  # noqa: F401
 
 ACME = "ven_01RECONACME0000000000000"
 
 
 @dataclass
-class Corrected:  # the shape of payments.bank_notices.CorrectedBankData that the link reads
+class Corrected:  # the shape of payments.reconciliation.bank_notices.CorrectedBankData that the link reads
     routing_number: str | None = None
     account_number: str | None = None
     account_type: str | None = None

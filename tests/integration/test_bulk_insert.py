@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.db.bulk import bulk_insert
 from adapters.db.engine import make_engine
 from adapters.db.migrate import upgrade
-from adapters.db.recon_tables import recon_lines
+from adapters.db.reconciliation.recon_tables import recon_lines
 
 
 def line(n: int, identity: bytes) -> tuple:

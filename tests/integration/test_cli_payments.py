@@ -6,7 +6,7 @@ import json
 import pytest
 
 import main
-from payments.payment_runs import PayableInvoice
+from payments.disbursements.payment_runs import PayableInvoice
 from tests.payment_fakes import FakeAccounts, FakePayables
 
 

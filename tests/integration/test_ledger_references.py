@@ -63,7 +63,7 @@ def test_an_account_nothing_was_posted_to_can_still_be_removed(container):
 @pytest.mark.postgres
 def test_on_postgresql_an_account_named_by_an_uncommitted_posting_cannot_be_deleted_under_it(pg_url, tmp_path, clock):
     import main
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
     from tests.conftest import make_settings
 
     c = main.build(make_settings(pg_url, tmp_path), clock=clock, migrate=True)

@@ -11,8 +11,8 @@ import pytest
 
 import main
 from payments.identity import Principal, Role
-from payments.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PaymentKind
-from payments.rails import RailAccountType, RailBatch, RailSubmission
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PaymentKind
+from payments.disbursements.rails import RailAccountType, RailBatch, RailSubmission
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

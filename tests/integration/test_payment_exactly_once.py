@@ -21,15 +21,15 @@ import pytest
 from sqlalchemy import func, select
 
 import main
-from adapters.db.payment_tables import payment_items, payments
-from adapters.db.scheduler_store import SqlLeaderLock, SqlRunKeys
+from adapters.db.disbursements.payment_tables import payment_items, payments
+from adapters.db.scheduler.scheduler_store import SqlLeaderLock, SqlRunKeys
 from adapters.rails.nacha.rail import NachaOriginator, NachaRail
-from adapters.rails.nacha.reader import read
+from adapters.formats.nacha.reader import read
 from adapters.rails.transport import DirectoryDrop
 from adapters.scheduler import JobRunner
 from payments.identity import Principal, Role
-from payments.payment_runs import PaymentStatus, RunStatus
-from payments.rails import RailTimeout
+from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.rails import RailTimeout
 from tests.integration.payment_worker import JsonPayables, container_for, invoice_rows, race_rounds, write_invoices
 from tests.payment_fakes import FakeAccounts
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from payments.identity import Principal, Role
-from payments.payment_runs import PaymentStatus
+from payments.disbursements.payment_runs import PaymentStatus
 from tests.payment_fakes import FakeAccounts, MemoryRail
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from payments.identity import Principal, Role
-from payments.payment_runs import PaymentStatus, RunStatus
-from payments.rails import RailOutcome, RailPaymentStatus
+from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.rails import RailOutcome, RailPaymentStatus
 from tests.payment_fakes import FakeAccounts, MemoryRail
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))
@@ -85,7 +85,7 @@ def test_a_return_reported_by_the_rail_reopens_the_invoice_with_a_payment_return
 
 def test_the_same_return_from_the_banks_file_agrees_with_the_rail_and_adds_nothing(container, chairs):
     import main
-    from adapters.rails.nacha import Batch, Entry, NachaFile, return_batch, return_entry, write
+    from adapters.formats.nacha import Batch, Entry, NachaFile, return_batch, return_entry, write
 
     s, svc, rail, invoice_id = chairs
     _, payment = _sent(svc)
@@ -143,8 +143,8 @@ def test_a_payment_over_the_rails_limit_stays_out_visibly_with_a_hold_and_an_eve
     import main
     from dataclasses import dataclass
 
-    from payments.payment_runs import SkipReason
-    from payments.rails import RailCapabilities, RailSec
+    from payments.disbursements.payment_runs import SkipReason
+    from payments.disbursements.rails import RailCapabilities, RailSec
 
     @dataclass
     class SmallRail(MemoryRail):
@@ -175,8 +175,8 @@ def test_a_payment_over_the_rails_limit_waits_in_treasurys_exceptions_queue_unti
     import main
     from dataclasses import dataclass
 
-    from payments.recon_records import ExceptionKind, ExceptionStatus
-    from payments.rails import RailCapabilities, RailSec
+    from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
+    from payments.disbursements.rails import RailCapabilities, RailSec
 
     @dataclass
     class SmallRail(MemoryRail):

@@ -8,9 +8,9 @@ import datetime as dt
 
 from adapters.rails.iso20022.rail import Iso20022Rail
 from payments.identity import Principal, Role
-from payments.payment_runs import PayableInvoice, PaymentStatus
-from payments.payment_submission import PaymentService
-from payments.terms import parse_terms
+from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus
+from payments.disbursements.payment_submission import PaymentService
+from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
 from tests.unit.rails.test_iso20022_rail import CFG, pain002
 

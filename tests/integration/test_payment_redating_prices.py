@@ -10,12 +10,12 @@ payments are withdrawn at claim time and the next run prices their invoices afre
 import datetime as dt
 
 from adapters.rails.nacha.rail import NachaOriginator, NachaRail
-from adapters.rails.nacha.reader import read
+from adapters.formats.nacha.reader import read
 from config.policy import load_policy
 from payments.identity import Principal, Role
-from payments.payment_runs import PayableInvoice, PaymentStatus
-from payments.payment_submission import PaymentService
-from payments.terms import parse_terms
+from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus
+from payments.disbursements.payment_submission import PaymentService
+from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, FakePayables, policy
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

@@ -14,8 +14,8 @@ import pytest
 
 from adapters.rails.iso20022.rail import Iso20022Rail
 from adapters.statements.bank_files import read_bank_file
-from payments.payment_runs import PaymentStatus
-from payments.reconciliation_service import ReconciliationService
+from payments.disbursements.payment_runs import PaymentStatus
+from payments.reconciliation.recon_service import ReconciliationService
 from tests.payment_fakes import FakeAccounts
 from tests.unit.rails.test_iso20022_rail import CFG
 

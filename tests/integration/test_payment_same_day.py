@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 
 from adapters.rails.nacha.rail import NachaOriginator, NachaRail
-from adapters.rails.nacha.reader import read
+from adapters.formats.nacha.reader import read
 from config.policy import load_policy
 from payments.identity import Principal, Role
-from payments.ach_dates import SameDayUnavailable
-from payments.payment_runs import PayableInvoice
-from payments.payment_submission import PaymentService
+from payments.disbursements.ach_dates import SameDayUnavailable
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_submission import PaymentService
 from tests.payment_fakes import FakeAccounts, FakePayables, policy
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

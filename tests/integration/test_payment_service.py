@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 
 from payments.controls import ApproverCannotRelease
-from payments.disbursements import AlreadyReleasedBy, IllegalTransition, RunCreatorCannotRelease
+from payments.disbursements.payment_rules import AlreadyReleasedBy, IllegalTransition, RunCreatorCannotRelease
 from payments.identity import Principal, Role
-from payments.payment_records import SubmissionState
-from payments.payment_runs import PayableInvoice, PaymentStatus, RunStatus
-from payments.payment_submission import PaymentService
-from payments.rails import RailOutcome, RailPaymentStatus
+from payments.disbursements.payment_records import SubmissionState
+from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus, RunStatus
+from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.rails import RailOutcome, RailPaymentStatus
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))
@@ -133,8 +133,8 @@ def test_cancelling_a_draft_run_frees_its_invoices(container):
 
 
 def test_a_prenote_is_sent_once_and_the_bank_account_workflow_hears_of_it_once(container):
-    from payments.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
-    from payments.rails import RailAccountType
+    from payments.disbursements.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
+    from payments.disbursements.rails import RailAccountType
 
     svc, rail = service(container)
     changed = PayeeAccount("ba_ven_C", "ven_C", "CHANGED VENDOR", "231380104", RailAccountType.SAVINGS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from payments.statements import FormatError
+from payments.reconciliation.statements import FormatError
 from tests.corpus import corpus_dir
 
 from .recon_support import recon_service

@@ -10,9 +10,9 @@ import pytest
 from payments.controls import SelfApprovalForbidden
 from payments.errors import DomainError
 from payments.identity import Principal, Role
-from payments.recon_exceptions_service import ReconExceptions
-from payments.recon_queries import ReconQueries
-from payments.recon_records import ExceptionKind, ExceptionStatus
+from payments.reconciliation.recon_exceptions_service import ReconExceptions
+from payments.reconciliation.recon_queries import ReconQueries
+from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 from payments.business_days import BusinessCalendar
 from tests.unit.reconciliation.statement_files import bai2
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from payments.recon_records import ExceptionKind, ExceptionStatus
-from payments.statements import FormatError
+from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
+from payments.reconciliation.statements import FormatError
 from tests.unit.reconciliation.nacha_files import returns_file
 from tests.unit.reconciliation.statement_files import bai2
 
@@ -118,9 +118,9 @@ def test_a_return_for_a_trace_we_never_sent_goes_to_a_person(city):
 
 
 def test_a_payment_of_invoices_from_two_funds_settles_in_each_fund(container):
-    from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-    from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
-    from payments.rails import RailSec
+    from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+    from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.disbursements.rails import RailSec
 
     now = dt.datetime(2026, 9, 22, 15, tzinfo=dt.timezone.utc)
     payment = PaymentRecord(
@@ -142,7 +142,7 @@ def test_a_payment_of_invoices_from_two_funds_settles_in_each_fund(container):
 
 
 def test_a_noc_becomes_a_proposal_in_the_quarantine_and_only_its_mask_is_stored(city):
-    from adapters.rails.nacha import CorrectedData
+    from adapters.formats.nacha import CorrectedData
     from tests.unit.reconciliation.nacha_files import noc_file
 
     banks = FakeBankAccounts()

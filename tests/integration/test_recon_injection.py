@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from payments.recon_records import ExceptionStatus
+from payments.reconciliation.recon_records import ExceptionStatus
 from tests.unit.reconciliation.statement_files import bai2
 
 from .recon_support import pid, recon_service, seed_payments, trace

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from payments.recon_records import ExceptionKind
+from payments.reconciliation.recon_records import ExceptionKind
 
 from .recon_support import recon_service, seed_payments
 

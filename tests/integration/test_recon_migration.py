@@ -11,7 +11,7 @@ from sqlalchemy import insert, inspect, select
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import alembic_config, migration_connection
-from adapters.db.recon_tables import recon_lines
+from adapters.db.reconciliation.recon_tables import recon_lines
 
 IDENTITY_TEXT = "4412345678|2026-09-23|ref|BR77|debit|12500"
 

@@ -1,4 +1,4 @@
-"""The database decides the common statement line (``payments.recon_trace``) exactly as the Python matcher does.
+"""The database decides the common statement line (``payments.reconciliation.recon_trace``) exactly as the Python matcher does.
 
 Every scenario runs twice, on two databases seeded alike: once with the set-based path (the default) and once
 with every line through the matcher (``set_based=False``). After each file, both must hold the same line states,
@@ -15,11 +15,11 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from adapters.db.payment_tables import payments as payments_table
-from adapters.db.recon_tables import recon_exceptions, recon_lines, recon_matches
-from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import PaymentKind, PaymentStatus, RunStatus
-from payments.rails import RailSec
+from adapters.db.disbursements.payment_tables import payments as payments_table
+from adapters.db.reconciliation.recon_tables import recon_exceptions, recon_lines, recon_matches
+from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.rails import RailSec
 from tests.conftest import _pg_database, make_settings
 from tests.unit.reconciliation.nacha_files import returns_file
 from tests.unit.reconciliation.statement_files import bai2
@@ -33,7 +33,7 @@ TUE, WED, THU = dt.date(2026, 9, 22), dt.date(2026, 9, 23), dt.date(2026, 9, 24)
 def twins(db_url, tmp_path, clock):  # noqa: ANN001, ANN201
     """Two wired Disburse on two fresh databases of the same kind: (set-based, matcher only)."""
     import main
-    from payments.example_agency import example_accounts
+    from payments.example.example_agency import example_accounts
 
     extra = None
     if db_url.startswith("sqlite"):
@@ -141,7 +141,7 @@ def eur(data: bytes) -> bytes:
 @pytest.mark.parametrize("runs", ["in runs", "in one ordered insert"])
 def test_the_worked_cases_decide_alike(twins, runs, monkeypatch):
     if runs == "in one ordered insert":  # as for a statement whose decided lines interleave throughout
-        monkeypatch.setattr("adapters.db.recon_trace._SEGMENTS", 0)
+        monkeypatch.setattr("adapters.db.reconciliation.recon_trace._SEGMENTS", 0)
     t = Twins(twins)
     t.run("run_solo1", [payment("solo1", 10000, 1, "run_solo1")])
     t.run("run_solo2", [payment("solo2", 20000, 2, "run_solo2")])
@@ -274,7 +274,7 @@ def test_generated_statements_decide_alike(twins):
 
 
 def test_picked_and_matched_rows_are_stored_in_runs_in_line_order():
-    from adapters.db.recon_trace import _PAST, _segments
+    from adapters.db.reconciliation.recon_trace import _PAST, _segments
 
     # Picked lines at 0, 1, 5, 6; the matcher's first-pass rows for lines 3 (two payments) and 7, then a later one.
     keys = [(0, 3, 0), (0, 3, 1), (0, 7, 0), (1, 9, 0)]

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from adapters.rails.nacha.reader import read
+from adapters.formats.nacha.reader import read
 from payments.identity import Principal, Role
-from payments.payment_runs import PayableInvoice, PaymentStatus, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus, RunStatus
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))
 

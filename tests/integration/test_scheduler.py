@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from adapters.db.scheduler_store import SqlLeaderLock, SqlRunKeys
+from adapters.db.scheduler.scheduler_store import SqlLeaderLock, SqlRunKeys
 from adapters.scheduler import Job, JobRunner, make_trigger, scheduled_time
 
 

@@ -20,7 +20,7 @@ from importlib import resources
 import xmlschema
 from moneyed.classes import CurrencyDoesNotExist
 
-from payments.statements import FormatError, SchemaViolation, minor_exponent
+from payments.reconciliation.statements import FormatError, SchemaViolation, minor_exponent
 
 SCHEMAS = {"pain.001.001.03": "pain.001.001.03.xsd", "pain.001.001.09": "pain.001.001.09.xsd"}
 DEFAULT_VERSION = "pain.001.001.09"

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ledger.money import minor_text
-from payments.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus,
+from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus,
                             RailRejected, RailSec, RailSubmission)
-from payments.statements import FormatError, PaymentOutcome
+from payments.reconciliation.statements import FormatError, PaymentOutcome
 
 from ..transport import DirectoryDrop, Transport, write_atomic
 from .pain001 import (DEFAULT_VERSION, AccountType, CreditTransfer, CreditTransferInitiation, Debtor,
                       LocalInstrument, PaymentBlock, build_pain001)
-from .pain002 import read_pain002
+from adapters.formats.iso20022.pain002 import read_pain002
 
 _ACCOUNT = {RailAccountType.CHECKING: AccountType.CHECKING, RailAccountType.SAVINGS: AccountType.SAVINGS}
 _OUTCOME = {PaymentOutcome.ACCEPTED: RailOutcome.ACCEPTED, PaymentOutcome.PENDING: RailOutcome.PENDING,

@@ -26,18 +26,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from payments.disbursements import trace_numbers
-from payments.rails import (RailAccountType, RailBatch, RailCapabilities, RailPayment, RailPaymentStatus,
+from payments.disbursements.payment_rules import trace_numbers
+from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailPayment, RailPaymentStatus,
                             RailRejected, RailSec, RailSubmission)
 
-from ..transport import DirectoryDrop, Transport, write_atomic
-from .batch_header import Batch
-from .entry_detail import Entry
-from .errors import NachaBuildError
-from .file_header import NachaFile
-from .reader import read
-from .remittance import InvoiceRemittance, Remittance820, ctx_addenda, rmr_addenda
-from .writer import write
+from adapters.rails.transport import DirectoryDrop, Transport, write_atomic
+from adapters.formats.nacha.batch_header import Batch
+from adapters.formats.nacha.entry_detail import Entry
+from adapters.formats.nacha.errors import NachaBuildError
+from adapters.formats.nacha.file_header import NachaFile
+from adapters.formats.nacha.reader import read
+from adapters.formats.nacha.remittance import InvoiceRemittance, Remittance820, ctx_addenda, rmr_addenda
+from adapters.formats.nacha.writer import write
 
 _CODES = {  # (account type, prenote) -> transaction code
     (RailAccountType.CHECKING, False): 22, (RailAccountType.CHECKING, True): 23,

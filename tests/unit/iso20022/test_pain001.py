@@ -22,7 +22,7 @@ from adapters.rails.iso20022.pain001 import (
     build_pain001,
     format_amount,
 )
-from payments.statements import FormatError, SchemaViolation
+from payments.reconciliation.statements import FormatError, SchemaViolation
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "iso20022"
 SCHEMAS = Path(__file__).resolve().parents[3] / "adapters" / "rails" / "iso20022" / "schemas"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from adapters.rails.iso20022.pain002 import read_pain002
-from payments.statements import FormatError, MalformedFile, PaymentOutcome, UnsupportedFormat, XmlEntitiesForbidden
+from adapters.formats.iso20022.pain002 import read_pain002
+from payments.reconciliation.statements import FormatError, MalformedFile, PaymentOutcome, UnsupportedFormat, XmlEntitiesForbidden
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "iso20022"
 SCHEMAS = Path(__file__).resolve().parents[3] / "adapters" / "rails" / "iso20022" / "schemas"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
-from adapters.rails.nacha import (
+from adapters.formats.nacha import (
 
     Batch,
     CorrectedData,

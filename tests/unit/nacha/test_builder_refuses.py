@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from adapters.rails.nacha import (
+from adapters.formats.nacha import (
     Addenda05,
     Addenda98,
     Addenda99,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.rails.nacha import CHANGE_REASONS, RETURN_CODE_FOR, RETURN_REASONS, RULES, TransactionCode, routing_check_digit
-from adapters.rails.nacha.change_codes import CorrectedData, format_corrected_data, parse_corrected_data
-from adapters.rails.nacha.return_codes import return_variant
-from adapters.rails.nacha.transaction_codes import CREDIT_CODES, DEBIT_CODES, describe
+from adapters.formats.nacha import CHANGE_REASONS, RETURN_CODE_FOR, RETURN_REASONS, RULES, TransactionCode, routing_check_digit
+from adapters.formats.nacha.change_codes import CorrectedData, format_corrected_data, parse_corrected_data
+from adapters.formats.nacha.return_codes import return_variant
+from adapters.formats.nacha.transaction_codes import CREDIT_CODES, DEBIT_CODES, describe
 
 
 def test_return_codes_are_the_nacha_table():

@@ -11,7 +11,7 @@ import gzip
 
 import pytest
 
-from adapters.rails.nacha import read
+from adapters.formats.nacha import read
 from tests.corpus import corpus_dir
 
 VALID = [

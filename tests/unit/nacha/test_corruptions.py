@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.rails.nacha import read
+from adapters.formats.nacha import read
 
 from .golden import DATA_DIR
 

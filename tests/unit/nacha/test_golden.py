@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from adapters.rails.nacha import join_addenda_text, parse_rmr, read, write
-from adapters.rails.nacha.remittance import ctx_segments, split_segments
+from adapters.formats.nacha import join_addenda_text, parse_rmr, read, write
+from adapters.formats.nacha.remittance import ctx_segments, split_segments
 
 from .golden import DATA_DIR, GOLDEN, ctx_remittance
 

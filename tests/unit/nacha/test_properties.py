@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.rails.nacha import RULES, Addenda05, Batch, Entry, NachaFile, check_file, read, routing_check_digit, write
+from adapters.formats.nacha import RULES, Addenda05, Batch, Entry, NachaFile, check_file, read, routing_check_digit, write
 
 from .golden import DATA_DIR
 
@@ -198,7 +198,7 @@ def test_read_accepts_str_and_rejects_other_types():
 @given(nacha_files(), st.data())
 def test_returns_and_nocs_built_for_any_payment_read_back_to_it(f, data):
     """Whatever was paid, the bank's return or NOC for it reads back pointing at the original trace."""
-    from adapters.rails.nacha import RETURN_REASONS, CorrectedData, noc_batch, noc_entry, return_batch, return_entry
+    from adapters.formats.nacha import RETURN_REASONS, CorrectedData, noc_batch, noc_entry, return_batch, return_entry
 
     forward = [(b, e) for b in f.batches if b.sec_code != "CTX" for e in b.entries]
     if not forward:
@@ -231,7 +231,7 @@ anything = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**11), st.float
 @given(st.data())
 def test_the_builder_raises_only_build_errors_and_what_it_writes_reads_clean(data):
     """Any junk in any field: either a NachaBuildError naming a field, or a file the strict reader accepts."""
-    from adapters.rails.nacha import NachaBuildError
+    from adapters.formats.nacha import NachaBuildError
 
     def field(good):
         return data.draw(st.one_of(st.just(good), anything))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 
-from adapters.rails.nacha import check_file
-from adapters.rails.nacha.cli import main
+from adapters.formats.nacha import check_file
+from adapters.formats.nacha.cli import main
 
 from .golden import DATA_DIR
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from payments.documents import (
+from payments.ap.documents import (
     AccountCoding,
     CreditMemo,
     CreditMemoLine,
@@ -21,7 +21,7 @@ from payments.documents import (
     Receipt,
     ReceiptLine,
 )
-from payments.tolerance import TolerancePolicy
+from payments.ap.matching.tolerance import TolerancePolicy
 
 VENDOR = "ven_acme"
 CODING = AccountCoding(fund="general", department="facilities", object_code="5200")

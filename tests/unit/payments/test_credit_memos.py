@@ -2,9 +2,9 @@
 
 from dataclasses import replace
 
-from payments.documents import CreditMemoStatus, InvoiceStatus
-from payments.match_context import build_context
-from payments.match_credits import CreditProblem, check_credit_memo
+from payments.ap.documents import CreditMemoStatus, InvoiceStatus
+from payments.ap.matching.match_context import build_context
+from payments.ap.matching.match_credits import CreditProblem, check_credit_memo
 
 from .stories import credit_memo, inv_line, invoice, purchase_order, receipt
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from payments.documents import (
+from payments.ap.documents import (
     CreditMemoStatus,
     DiversityCertification,
     InvoiceStatus,

@@ -5,17 +5,17 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from payments.duplicates import (
+from payments.ap.matching.duplicates import (
     DuplicateIndex,
     DuplicateKey,
     DuplicateSignal,
     find_duplicates,
     normalize_invoice_number,
 )
-from payments.match_context import build_context
-from payments.match_findings import Hold
-from payments.match_holds import ReleaseReasonRequired, active_hold_keys, release_manually
-from payments.matching import match_batch, match_invoice
+from payments.ap.matching.match_context import build_context
+from payments.ap.matching.match_findings import Hold
+from payments.ap.matching.match_holds import ReleaseReasonRequired, active_hold_keys, release_manually
+from payments.ap.matching.matching import match_batch, match_invoice
 
 from .stories import ZERO_POLICY, inv_line, invoice, purchase_order, receipt
 

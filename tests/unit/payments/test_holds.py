@@ -5,18 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from payments.documents import InvoiceStatus
-from payments.match_context import build_context
-from payments.match_findings import Hold
-from payments.match_holds import (
+from payments.ap.documents import InvoiceStatus
+from payments.ap.matching.match_context import build_context
+from payments.ap.matching.match_findings import Hold
+from payments.ap.matching.match_holds import (
     ReleaseReasonRequired,
     active_hold_keys,
     diff_holds,
     release_manually,
     status_after_match,
 )
-from payments.matching import match_batch, match_invoice
-from payments.tolerance import Tolerance, TolerancePolicy, Tolerances
+from payments.ap.matching.matching import match_batch, match_invoice
+from payments.ap.matching.tolerance import Tolerance, TolerancePolicy, Tolerances
 
 from .stories import ZERO_POLICY, inv_line, invoice, purchase_order, receipt
 

@@ -3,11 +3,11 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from payments.documents import CreditMemoStatus, InvoiceStatus, LineKind, MatchLevel, POStatus
-from payments.match_context import build_context
-from payments.match_findings import Hold, Rule
-from payments.matching import diff_holds, match_invoice
-from payments.tolerance import Tolerance, TolerancePolicy, Tolerances
+from payments.ap.documents import CreditMemoStatus, InvoiceStatus, LineKind, MatchLevel, POStatus
+from payments.ap.matching.match_context import build_context
+from payments.ap.matching.match_findings import Hold, Rule
+from payments.ap.matching.matching import diff_holds, match_invoice
+from payments.ap.matching.tolerance import Tolerance, TolerancePolicy, Tolerances
 
 from .stories import ZERO_POLICY, credit_memo, inv_line, invoice, po_line, purchase_order, receipt
 

@@ -12,10 +12,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from payments.documents import InvoiceStatus, MatchLevel, counts_as_billed
-from payments.match_context import build_context
-from payments.matching import match_batch, match_invoice
-from payments.tolerance import Tolerance, TolerancePolicy, Tolerances
+from payments.ap.documents import InvoiceStatus, MatchLevel, counts_as_billed
+from payments.ap.matching.match_context import build_context
+from payments.ap.matching.matching import match_batch, match_invoice
+from payments.ap.matching.tolerance import Tolerance, TolerancePolicy, Tolerances
 
 from .stories import credit_memo, inv_line, invoice, po_line, purchase_order, receipt
 

@@ -15,11 +15,11 @@ from decimal import Decimal
 
 import pytest
 
-from payments.documents import Invoice, InvoiceLine, MatchLevel, POStatus
-from payments.duplicates import DuplicateIndex
-from payments.match_context import MatchContext, POFacts, POLineFacts
-from payments.matching import match_batch
-from payments.tolerance import Tolerance, TolerancePolicy, Tolerances
+from payments.ap.documents import Invoice, InvoiceLine, MatchLevel, POStatus
+from payments.ap.matching.duplicates import DuplicateIndex
+from payments.ap.matching.match_context import MatchContext, POFacts, POLineFacts
+from payments.ap.matching.matching import match_batch
+from payments.ap.matching.tolerance import Tolerance, TolerancePolicy, Tolerances
 
 pytestmark = [
     pytest.mark.slow,

@@ -4,11 +4,11 @@ York). Veterans Day, Wednesday 11 November, is a Fed holiday."""
 
 import datetime as dt
 
-from payments.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission, repricing
-from payments.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, RunStatus
-from payments.rails import RailCapabilities, RailSec
-from payments.terms import parse_terms
+from payments.disbursements.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission, repricing
+from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.rails import RailCapabilities, RailSec
+from payments.ap.terms import parse_terms
 from tests.payment_fakes import policy
 
 NY = dt.timezone(dt.timedelta(hours=-5))

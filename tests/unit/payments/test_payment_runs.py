@@ -3,11 +3,11 @@
 import datetime as dt
 from decimal import Decimal
 
-from payments.ach_dates import effective_entry_date
-from payments.payment_runs import (PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, PaymentKind,
+from payments.disbursements.ach_dates import effective_entry_date
+from payments.disbursements.payment_runs import (PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, PaymentKind,
                                    PaymentStatus, PrenoteRecord, SkipReason, plan_run)
-from payments.rails import RailAccountType, RailSec
-from payments.terms import parse_terms
+from payments.disbursements.rails import RailAccountType, RailSec
+from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, policy
 
 MONDAY = dt.date(2026, 11, 2)
@@ -122,7 +122,7 @@ def test_an_account_finishing_its_cooling_off_gets_its_prenote_even_with_nothing
 
 
 def test_the_rails_capabilities_shape_the_plan():
-    from payments.rails import RailCapabilities
+    from payments.disbursements.rails import RailCapabilities
 
     iso_like = RailCapabilities(frozenset({RailSec.CCD, RailSec.PPD}), prenotes=False, max_payment_minor=300_000)
     fresh = PayeeAccount("ba_N", "ven_A", "NEW VENDOR", "231380104", RailAccountType.CHECKING,

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from payments.ap_records import InvoiceRecord, PromptPayDates, Stamp
-from payments.documents import Invoice, InvoiceLine, InvoiceStatus
-from payments.match_findings import Hold
-from payments.portal_messages import NOT_YOUR_PO, VendorContext, hold_message, improper_message, vendor_code
-from payments.portal_timeline import InterestRules, accrued_interest
-from payments.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+from payments.ap.ap_records import InvoiceRecord, PromptPayDates, Stamp
+from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus
+from payments.ap.matching.match_findings import Hold
+from payments.portal.portal_messages import NOT_YOUR_PO, VendorContext, hold_message, improper_message, vendor_code
+from payments.portal.portal_timeline import InterestRules, accrued_interest
+from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
 
 ACME_PO, OTHER_PO = "po_01ACME", "po_01SUMMIT"
 ACME = VendorContext("USD", {ACME_PO: "PO-2027-0001"}, {"inv_01EARLIER": ("A-2002", "2026-10-05")})

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from payments.business_days import BusinessCalendar
-from payments.match_defects import Defect, InvoiceDefect, intrinsic_defects
-from payments.prompt_pay import (
+from payments.ap.matching.match_defects import Defect, InvoiceDefect, intrinsic_defects
+from payments.ap.prompt_pay import (
     ClockNotStarted,
     InterestRate,
     NoRateInEffect,
@@ -19,7 +19,7 @@ from payments.prompt_pay import (
     late_payment_interest,
     start_clock,
 )
-from payments.terms import parse_terms
+from payments.ap.terms import parse_terms
 
 from .stories import inv_line, invoice
 

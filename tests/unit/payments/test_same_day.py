@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from payments.ach_dates import SameDayUnavailable, same_day_refusal, settlement_date
-from payments.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, PrenoteRecord, SkipReason, plan_run
-from payments.rails import RailCapabilities, RailSec
+from payments.disbursements.ach_dates import SameDayUnavailable, same_day_refusal, settlement_date
+from payments.disbursements.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, PrenoteRecord, SkipReason, plan_run
+from payments.disbursements.rails import RailCapabilities, RailSec
 from tests.payment_fakes import FakeAccounts, policy
 
 NY = dt.timezone(dt.timedelta(hours=-5))  # EST: daylight time ended on 1 November

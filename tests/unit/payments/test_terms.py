@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from payments.terms import PaymentTerms, TermsNotUnderstood, parse_terms
+from payments.ap.terms import PaymentTerms, TermsNotUnderstood, parse_terms
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from payments.tolerance import Combine, Tolerance, ToleranceInvalid, ToleranceOverride, TolerancePolicy, Tolerances
+from payments.ap.matching.tolerance import Combine, Tolerance, ToleranceInvalid, ToleranceOverride, TolerancePolicy, Tolerances
 
 
 def test_a_blank_tolerance_allows_nothing():

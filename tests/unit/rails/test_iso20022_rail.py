@@ -5,7 +5,7 @@ import datetime as dt
 import xmlschema
 
 from adapters.rails.iso20022.rail import NO_PRENOTE, Iso20022Rail
-from payments.rails import RailOutcome
+from payments.disbursements.rails import RailOutcome
 from tests.corpus import corpus_dir
 from tests.unit.rails.test_nacha_rail import EXAMPLES
 

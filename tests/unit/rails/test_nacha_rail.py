@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from adapters.rails.nacha.rail import NachaOriginator, NachaRail, build_file
-from adapters.rails.nacha.reader import read
-from adapters.rails.nacha.remittance import join_addenda_text, parse_rmr, split_segments
-from adapters.rails.nacha.writer import write
+from adapters.formats.nacha.reader import read
+from adapters.formats.nacha.remittance import join_addenda_text, parse_rmr, split_segments
+from adapters.formats.nacha.writer import write
 from config.policy import load_policy
-from payments.disbursements import trace_numbers
-from payments.rails import RailAccountType, RailBatch, RailPayment, RailSec, RemittanceLine
+from payments.disbursements.payment_rules import trace_numbers
+from payments.disbursements.rails import RailAccountType, RailBatch, RailPayment, RailSec, RemittanceLine
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "payments"
 CREATED = dt.datetime(2026, 11, 2, 14, 5, tzinfo=dt.timezone.utc)

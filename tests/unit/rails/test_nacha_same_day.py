@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 
 from adapters.rails.nacha.rail import NachaOriginator, build_file, same_day_descriptive
-from adapters.rails.nacha.reader import read
-from adapters.rails.nacha.writer import write
+from adapters.formats.nacha.reader import read
+from adapters.formats.nacha.writer import write
 from config.policy import load_policy
-from payments.rails import RailAccountType, RailBatch, RailPayment, RailSec
+from payments.disbursements.rails import RailAccountType, RailBatch, RailPayment, RailSec
 
 MONDAY, TUESDAY = dt.date(2026, 11, 2), dt.date(2026, 11, 3)
 SAME_DAY = NachaOriginator({**load_policy()["nacha"], "same_day": True, "same_day_cutoff": "13:00"})

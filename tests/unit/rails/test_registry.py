@@ -10,13 +10,13 @@ from adapters.clock import FixedClock
 from adapters.rails.iso20022.rail import Iso20022Rail
 from adapters.rails.nacha.rail import NachaRail
 from adapters.rails.registry import BUILTIN_RAILS, RailContext, RailRegistry, names
-from payments.rails import RailSec, UnknownRail
+from payments.disbursements.rails import RailSec, UnknownRail
 from tests.unit.rails.test_nacha_rail import EXAMPLES
 
 TINY_RAIL = textwrap.dedent('''
     """A bank's rail shipped as its own package: it only counts what it is given."""
     import datetime as dt
-    from payments.rails import RailCapabilities, RailSec, RailSubmission
+    from payments.disbursements.rails import RailCapabilities, RailSec, RailSubmission
 
     class TinyRail:
         name = "tiny"

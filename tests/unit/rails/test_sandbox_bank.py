@@ -9,9 +9,9 @@ from bai2 import bai2
 
 from adapters.clock import FixedClock
 from adapters.rails.nacha.rail import NachaRail
-from adapters.rails.nacha.reader import read
+from adapters.formats.nacha.reader import read
 from adapters.rails.sandbox import SandboxBank
-from payments.rails import RailOutcome, RailRejected
+from payments.disbursements.rails import RailOutcome, RailRejected
 from tests.corpus import corpus_dir
 from tests.unit.rails.test_nacha_rail import EXAMPLES, ORIGINATOR
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from adapters.rails.nacha import (Batch, CorrectedData, Entry, NachaFile, noc_batch, noc_entry, return_batch,
+from adapters.formats.nacha import (Batch, CorrectedData, Entry, NachaFile, noc_batch, noc_entry, return_batch,
                                   return_entry, write)
 
 ODFI_ROUTING = "231380104"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from payments.recon_records import BankLine, BookPayment, ExceptionKind, MatchMethod, RecordedReturn
-from payments.reconciliation import match_lines
+from payments.reconciliation.recon_records import BankLine, BookPayment, ExceptionKind, MatchMethod, RecordedReturn
+from payments.reconciliation.recon_matcher import match_lines
 
 TUE = date(2026, 9, 22)
 WED = date(2026, 9, 23)

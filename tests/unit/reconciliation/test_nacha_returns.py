@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from adapters.rails.nacha import CorrectedData
+from adapters.formats.nacha import CorrectedData
 from adapters.statements.nacha_returns import read_nacha_notices
-from payments.bank_notices import ReturnFamily
-from payments.statements import FormatError
+from payments.reconciliation.bank_notices import ReturnFamily
+from payments.reconciliation.statements import FormatError
 from tests.corpus import corpus_dir
 
 from .nacha_files import noc_file, returns_file, trace

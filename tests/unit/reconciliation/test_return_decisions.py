@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from payments.bank_notices import ChangeNotice, CorrectedBankData, ReturnNotice
-from payments.recon_records import BookPayment, ExceptionKind
-from payments.recon_returns import decide_changes, decide_returns
+from payments.reconciliation.bank_notices import ChangeNotice, CorrectedBankData, ReturnNotice
+from payments.reconciliation.recon_records import BookPayment, ExceptionKind
+from payments.reconciliation.recon_returns import decide_changes, decide_returns
 
 TRACE = "231380100000007"
 

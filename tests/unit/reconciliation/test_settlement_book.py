@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from payments.recon_postings import SettlementBook
-from payments.recon_records import BookPayment
+from payments.reconciliation.recon_postings import SettlementBook
+from payments.reconciliation.recon_records import BookPayment
 
 BOOKED = date(2026, 9, 23)
 SENT = date(2026, 9, 22)

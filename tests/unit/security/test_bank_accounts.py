@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.bank_accounts import (
+from payments.people.bank_accounts import (
     BANK_ACCOUNT_UNVERIFIED,
     AccountType,
     BankAccountChange,
@@ -27,7 +27,8 @@ from payments.bank_accounts import (
 from payments.controls import SeparationOfDutiesViolation
 from payments.errors import DomainError
 from payments.identity import Principal, Role
-from payments.notices import Channel, NoticeAlreadySent, OutboxStatus, bank_details_changed_notice
+from payments.notices import Channel, NoticeAlreadySent, OutboxStatus
+from payments.people.bank_change_notice import bank_details_changed_notice
 
 MON = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 ON_FILE = "+1 (555) 010-4477"

@@ -13,7 +13,7 @@ from ledger.verify import verify_journal
 from payments.audit import AuditTrail, digest
 from payments.errors import DomainError
 from payments.identity import Principal, Role
-from payments.users import SignInPolicy, User, UserStatus, check_password, normalize_username
+from payments.people.users import SignInPolicy, User, UserStatus, check_password, normalize_username
 from tests.fakes import InMemoryJournalStore
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)

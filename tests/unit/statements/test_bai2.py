@@ -11,7 +11,7 @@ import pytest
 
 from adapters.statements import read_statement
 from adapters.statements.bai2_reader import LIBRARY, TOLERANT, read_bai2
-from payments.statements import (
+from payments.reconciliation.statements import (
     Direction,
     FindingCode,
     MalformedFile,

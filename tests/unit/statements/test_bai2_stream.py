@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapters.statements.bai2_reader import LIBRARY, STREAM, TOLERANT, read_bai2
-from payments.statements import Direction, FindingCode, FormatError, MalformedFile, TransactionKind
+from payments.reconciliation.statements import Direction, FindingCode, FormatError, MalformedFile, TransactionKind
 from tests.corpus import corpus_dir
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "statements"

@@ -9,7 +9,7 @@ import pytest
 import xmlschema
 
 from adapters.statements import read_statement
-from payments.statements import (
+from payments.reconciliation.statements import (
     Direction,
     EntryStatus,
     FindingCode,

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.statements import read_statement
 from adapters.statements.bai2_reader import LIBRARY, TOLERANT
-from payments.statements import Direction, FindingCode, ImportedFile, MalformedFile, Severity, TransactionKind
+from payments.reconciliation.statements import Direction, FindingCode, ImportedFile, MalformedFile, Severity, TransactionKind
 from tests.corpus import corpus_dir
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.rails.iso20022.pain002 import read_pain002
+from adapters.formats.iso20022.pain002 import read_pain002
 from adapters.statements import read_statement
-from payments.statements import FormatError
+from payments.reconciliation.statements import FormatError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 GOLDEN = [(DATA / "statements" / name).read_bytes() for name in (

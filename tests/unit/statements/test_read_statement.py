@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.statements import read_bank_file, read_statement, sniff_format
-from payments.statements import FormatError, ImportedFile, StatementFormat, StatusReport, UnsupportedFormat
+from payments.reconciliation.statements import FormatError, ImportedFile, StatementFormat, StatusReport, UnsupportedFormat
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 BAI2 = (DATA / "statements" / "bai2-city-operating-account.bai2").read_bytes()

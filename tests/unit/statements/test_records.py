@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from moneyed import Money
 
-from payments.statements import (
+from payments.reconciliation.statements import (
     Direction,
     MalformedFile,
     PaymentOutcome,

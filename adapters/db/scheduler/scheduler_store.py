@@ -1,0 +1,94 @@
+"""Leader lease and run keys in SQL. PostgreSQL uses a session advisory lock; SQLite a lease row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db.scheduler.scheduler_tables import job_runs, scheduler_leases
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class SqlLeaderLock:
+    """One process leads the scheduler. APScheduler 3 must not share a job store between processes."""
+
+    def __init__(self, engine: Engine, holder: str, name: str = "scheduler", lease_s: int = 60) -> None:
+        self._engine = engine
+        self.holder = holder
+        self._name = name
+        self._lease_s = lease_s
+        self._pg_conn: Connection | None = None
+
+    def try_acquire(self, now: dt.datetime) -> bool:
+        """Take or renew leadership; False while another live process holds it."""
+        if self._engine.dialect.name == "postgresql":
+            return self._pg_try()
+        expires = _iso(now + dt.timedelta(seconds=self._lease_s))
+        with self._engine.begin() as conn:
+            row = conn.execute(select(scheduler_leases).where(scheduler_leases.c.name == self._name)).first()
+            if row is None:
+                conn.execute(insert(scheduler_leases).values(name=self._name, holder=self.holder, expires_at=expires))
+                return True
+            if row.holder == self.holder or row.expires_at < _iso(now):
+                # Guarded on what we read: if someone renewed in between, we do not steal the lease.
+                won = conn.execute(update(scheduler_leases).where(
+                    scheduler_leases.c.name == self._name, scheduler_leases.c.holder == row.holder,
+                    scheduler_leases.c.expires_at == row.expires_at).values(holder=self.holder, expires_at=expires))
+                return won.rowcount == 1
+            return False
+
+    def release(self) -> None:
+        if self._pg_conn is not None:
+            self._pg_conn.close()  # the session lock goes with the session
+            self._pg_conn = None
+            return
+        if self._engine.dialect.name != "postgresql":
+            with self._engine.begin() as conn:
+                conn.execute(delete(scheduler_leases).where(scheduler_leases.c.name == self._name,
+                                                            scheduler_leases.c.holder == self.holder))
+
+    def _pg_try(self) -> bool:
+        if self._pg_conn is not None:
+            try:
+                self._pg_conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # the session died: so did our lock
+                self._pg_conn = None
+        key = int.from_bytes(hashlib.sha256(self._name.encode()).digest()[:8], "big", signed=True)
+        conn = self._engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if got:
+            self._pg_conn = conn
+            return True
+        conn.close()
+        return False
+
+
+class SqlRunKeys:
+    """Claims a job fire by its run key: the first claimant runs it, every other one skips."""
+
+    def __init__(self, engine: Engine, holder: str) -> None:
+        self._engine = engine
+        self._holder = holder
+
+    def claim(self, job: str, run_key: str, now: dt.datetime) -> bool:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(job_runs).values(run_key=run_key, job=job, holder=self._holder,
+                                                     started_at=_iso(now), status="running"))
+            return True
+        except IntegrityError:
+            return False
+
+    def finish(self, run_key: str, now: dt.datetime, status: str, detail: str = "") -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(job_runs).where(job_runs.c.run_key == run_key)
+                         .values(finished_at=_iso(now), status=status, detail=detail[:2000]))

@@ -1,0 +1,129 @@
+"""/v1/payment-runs (create, get, list, :release, :submit) and /v1/payments (get, list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.http.auth import require
+from adapters.http.idempotency import run_idempotent
+from adapters.http.pagination import decode_cursor, page
+from ledger.money import format_minor
+from payments.identity import Action, Principal
+from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+
+router = APIRouter(tags=["payments"])
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    run_date: dt.date | None = Field(default=None, description="the business day to pay for (default: today)")
+    rail: str | None = Field(default=None, max_length=40, description="nacha, iso20022, sandbox or an installed rail")
+    same_day: bool = Field(default=False, description="settle today (same-day ACH): 409 same_day_unavailable when the "
+                           "rail has no same-day service or its cut-off has passed")
+
+
+def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) -> dict:
+    body = {
+        "id": run.id, "status": run.status.value, "run_date": run.run_date.isoformat(),
+        "effective_date": run.effective_date.isoformat(), "currency": run.currency, "rail": run.rail,
+        "total_minor": run.total_minor, "total": format_minor(run.total_minor, run.currency),
+        "payment_count": run.payment_count, "created_by": run.created_by,
+        "created_at": run.created_at.isoformat().replace("+00:00", "Z"), "run_key": run.run_key,
+        "required_releases": run.required_releases, "released_by": list(run.releasers),
+        "submission_id": run.submission_id, "skipped": list(run.skipped), "same_day": run.same_day,
+        "redated": run.redated,
+    }
+    if payments is not None:
+        # The run's total is what was released; payments withdrawn at submission (cancelled) never left, so the
+        # total still in force is what the rail's file and the bank debit add up to.
+        cancelled = [p.amount_minor for p in payments if p.status is PaymentStatus.CANCELLED]
+        body["cancelled"] = {"payment_count": len(cancelled), "total_minor": sum(cancelled),
+                             "total": format_minor(sum(cancelled), run.currency)}
+        body["total_in_force_minor"] = run.total_minor - sum(cancelled)
+        body["payments"] = [payment_out(p) for p in payments]
+    return body
+
+
+def payment_out(p: PaymentRecord) -> dict:
+    return {
+        "id": p.id, "run_id": p.run_id, "status": p.status.value, "kind": p.kind.value, "sec_code": p.sec_code.value,
+        "vendor_id": p.vendor_id, "account_id": p.account_id, "payee_name": p.payee_name, "currency": p.currency,
+        "amount_minor": p.amount_minor, "amount": format_minor(p.amount_minor, p.currency),
+        "effective_date": p.effective_date.isoformat(), "same_day": p.same_day, "trace_number": p.trace_number,
+        "end_to_end_id": p.external_id, "status_reason": p.status_reason,
+        "remittance": [{"invoice_id": i.invoice_id, "invoice_number": i.invoice_number,
+                        "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
+                        "interest_minor": i.interest_minor, "paid_minor": i.paid_minor} for i in p.items],
+    }
+
+
+@router.post("/v1/payment-runs", status_code=201)
+def create_run(request: Request, body: RunIn, principal: Principal = require(Action.PAYMENT_RUN_CREATE)):
+    service = request.app.state.payments
+
+    def handler():
+        result = service.create_run(run_date=body.run_date, rail=body.rail, created_by=principal.user_id,
+                                    same_day=body.same_day)
+        if result.run is None:
+            skipped = [{"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail}
+                       for s in (result.plan.skipped if result.plan else ())]
+            return 200, {"run": None, "detail": "nothing is payable in this window", "skipped": skipped}
+        return 201, run_out(result.run, service.payments_of_run(result.run.id))
+    return run_idempotent(request, principal, body.model_dump(mode="json"), handler)
+
+
+@router.get("/v1/payment-runs")
+def list_runs(request: Request, cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
+              status: RunStatus | None = None, _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
+    after = decode_cursor(cursor).get("before")
+    runs = request.app.state.payments.list_runs(status=status, after=after, limit=limit + 1)
+    result = page(runs, limit, lambda r: {"before": r.id})
+    result["items"] = [run_out(r) for r in result["items"]]
+    return result
+
+
+@router.get("/v1/payment-runs/{run_id}")
+def get_run(request: Request, run_id: str, _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
+    service = request.app.state.payments
+    return run_out(service.get_run(run_id), service.payments_of_run(run_id))
+
+
+@router.post("/v1/payment-runs/{run_id}:release")
+def release_run(request: Request, run_id: str, principal: Principal = require(Action.PAYMENT_RUN_RELEASE)):
+    service = request.app.state.payments
+
+    def handler():
+        return 200, run_out(service.release(principal, run_id))
+    return run_idempotent(request, principal, {"run_id": run_id}, handler)
+
+
+@router.post("/v1/payment-runs/{run_id}:submit")
+def submit_run(request: Request, run_id: str, principal: Principal = require(Action.PAYMENT_RUN_SUBMIT)):
+    service = request.app.state.payments
+
+    def handler():
+        outcome = service.submit_run(principal, run_id)
+        return 200, {"submission_id": outcome.submission_id, "result": outcome.result, "reference": outcome.reference,
+                     "detail": outcome.detail, "run": run_out(service.get_run(run_id))}
+    return run_idempotent(request, principal, {"run_id": run_id}, handler)
+
+
+@router.get("/v1/payments")
+def list_payments(request: Request, cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
+                  run_id: str | None = None, status: PaymentStatus | None = None, vendor_id: str | None = None,
+                  _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
+    after = decode_cursor(cursor).get("before")
+    items = request.app.state.payments.list_payments(run_id=run_id, status=status, vendor_id=vendor_id, after=after,
+                                                     limit=limit + 1)
+    result = page(items, limit, lambda p: {"before": p.id})
+    result["items"] = [payment_out(p) for p in result["items"]]
+    return result
+
+
+@router.get("/v1/payments/{payment_id}")
+def get_payment(request: Request, payment_id: str, _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
+    return payment_out(request.app.state.payments.get_payment(payment_id))

@@ -1,0 +1,85 @@
+"""/v1/auth: web sign-in (JSON or an HTML form) and sign-out. Both are public: they are how one gets a session."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from adapters.http.auth import public
+from adapters.http.authn import SESSION_COOKIE, clear_session_cookies, set_session_cookies
+from adapters.http.problems import problem
+from payments.people.users import SignInRateLimited
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class SignInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
+_SIGN_IN_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": SignInIn.model_json_schema()},
+    "application/x-www-form-urlencoded": {"schema": SignInIn.model_json_schema()}}}}
+
+
+async def _credentials(request: Request) -> SignInIn:
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        raw = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    else:
+        try:
+            raw = json.loads(await request.body() or b"null")
+        except ValueError:
+            raw = None
+    return SignInIn.model_validate(raw if isinstance(raw, dict) else {})
+
+
+def _client(request: Request) -> str:
+    # Behind a proxy this is the proxy's address unless the server is run with trusted forwarded headers.
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/sign-in", openapi_extra=_SIGN_IN_BODY)
+async def sign_in(request: Request, _: None = public()) -> Response:
+    """Check a username and password; on success set the session cookie (HttpOnly) and the CSRF cookie."""
+    try:
+        body = await _credentials(request)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(map(str, e["loc"])), "reason": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        return problem(422, "invalid_request", "; ".join(f"{e['field']}: {e['reason']}" for e in errors),
+                       errors=errors)
+    state = request.app.state
+    try:
+        signed_in = await run_in_threadpool(state.auth.sign_in, body.username, body.password,
+                                            client=_client(request))
+    except SignInRateLimited as exc:
+        response = problem(429, exc.code, exc.message)
+        response.headers["Retry-After"] = str(exc.details["retry_after_s"])
+        return response
+    csrf_token = state.csrf.issue(signed_in.session_hash)
+    principal = signed_in.principal
+    response = JSONResponse({"user_id": principal.user_id, "username": signed_in.username,
+                             "roles": sorted(r.value for r in principal.roles), "vendor_id": principal.vendor_id,
+                             "expires_at": signed_in.expires_at.isoformat(), "csrf_token": csrf_token})
+    set_session_cookies(response, secret=signed_in.secret, csrf_token=csrf_token, expires_at=signed_in.expires_at,
+                        now=state.clock.now(), secure=state.settings.secure_cookies)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/sign-out", status_code=204)
+async def sign_out(request: Request, _: None = public()) -> Response:
+    """End the session named by the cookie (if any) and clear both cookies."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        await run_in_threadpool(request.app.state.auth.sign_out, secret)
+    response = Response(status_code=204)
+    clear_session_cookies(response, secure=request.app.state.settings.secure_cookies)
+    return response

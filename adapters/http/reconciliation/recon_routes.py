@@ -1,0 +1,145 @@
+"""/v1/statements (upload a bank file) and /v1/reconciliation (reports, the exceptions queue, runs).
+
+The upload is the raw file as the request body (any content type): statements (BAI2, camt.052/053/054),
+pain.002 status reports and NACHA returns/NOC files. It is idempotent by the file's digest; an Idempotency-Key
+also replays the first response. A malformed file is a 422 problem naming the line or element and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.http.auth import require
+from adapters.http.idempotency import run_idempotent
+from adapters.http.pagination import decode_cursor, page
+from payments.errors import InvalidInput
+from payments.identity import Action, Principal
+from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
+from payments.reconciliation.recon_rows import ExceptionRecord
+
+router = APIRouter(tags=["reconciliation"])
+MAX_UPLOAD_BYTES = 200 * 2**20
+
+
+def exception_out(e: ExceptionRecord) -> dict:
+    return {
+        "id": e.id, "kind": e.kind.value, "status": e.status.value, "line_id": e.line_id,
+        "payment_ids": list(e.payment_ids), "candidates": list(e.candidates), "notice_ref": e.notice_ref,
+        "amount_minor": e.amount_minor, "currency": e.currency, "detail": e.detail,
+        "opened_at": e.opened_at.isoformat(), "resolved_at": e.resolved_at.isoformat() if e.resolved_at else None,
+        "resolved_by": e.resolved_by, "resolution": e.resolution, "reason": e.reason,
+        "write_off": None if e.write_off_requested_by is None else {
+            "requested_by": e.write_off_requested_by, "reason": e.write_off_reason, "account": e.write_off_account,
+            "requested_at": e.write_off_requested_at.isoformat() if e.write_off_requested_at else None,
+            "approved_by": e.approved_by},
+        "entry_id": e.entry_id,
+    }
+
+
+@router.post("/v1/statements", status_code=201)
+async def upload_statement(request: Request, format: str | None = Query(None, max_length=20),  # noqa: A002
+                           dry_run: bool = False, name: str | None = Query(None, max_length=200),
+                           principal: Principal = require(Action.STATEMENTS_IMPORT)):
+    data = await request.body()
+    if not data:
+        raise InvalidInput("the request body must be the bank file", code="empty_upload")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_UPLOAD_BYTES} bytes", code="upload_too_large")
+    service = request.app.state.recon.service
+
+    def handler():
+        result = service.import_file(data, format=format, name=name, actor=principal.user_id, dry_run=dry_run)
+        return (200 if result.duplicate_file or dry_run else 201), result.to_dict()
+
+    payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run}
+    # The import is synchronous database work: off the event loop, like FastAPI's own sync routes.
+    return await run_in_threadpool(run_idempotent, request, principal, payload, handler)
+
+
+@router.get("/v1/reconciliation/reports/{on}")
+def report(request: Request, on: dt.date, format: str = Query("json", pattern="^(json|csv)$"),  # noqa: A002
+           _p: Principal = require(Action.RECONCILIATION_READ)):
+    built = request.app.state.recon.queries.report(on)
+    if format == "csv":
+        return PlainTextResponse(built.to_csv(), media_type="text/csv")
+    return built.to_dict()
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = None
+
+
+@router.post("/v1/reconciliation/runs")
+def run(request: Request, body: RunIn, principal: Principal = require(Action.RECONCILIATION_RESOLVE)) -> dict:
+    return request.app.state.recon.service.reconcile(body.date, actor=principal.user_id)
+
+
+@router.get("/v1/reconciliation/exceptions")
+def list_exceptions(request: Request, status: ExceptionStatus | None = ExceptionStatus.OPEN,
+                    kind: ExceptionKind | None = None, cursor: str | None = None,
+                    limit: int = Query(50, ge=1, le=500), _p: Principal = require(Action.RECONCILIATION_READ)) -> dict:
+    after = decode_cursor(cursor).get("after")
+    rows = request.app.state.recon.queries.list_exceptions(status=status, kind=kind, after=after, limit=limit + 1)
+    result = page(rows, limit, lambda e: {"after": e.id})
+    result["items"] = [exception_out(e) for e in result["items"]]
+    return result
+
+
+@router.get("/v1/reconciliation/exceptions/{exception_id}")
+def get_exception(request: Request, exception_id: str, _p: Principal = require(Action.RECONCILIATION_READ)) -> dict:
+    return exception_out(request.app.state.recon.queries.get_exception(exception_id))
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000)
+    payment_ids: list[str] = Field(default_factory=list, max_length=10_000)
+    line_id: str | None = Field(default=None, max_length=40)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class WriteOffIn(ReasonIn):
+    account: str | None = Field(default=None, max_length=64, description="default: the fund's Expenditures "
+                                "(a bank debit) or Revenues (a bank credit)")
+
+
+@router.post("/v1/reconciliation/exceptions/{exception_id}/resolve")
+def resolve(request: Request, exception_id: str, body: ResolveIn,
+            principal: Principal = require(Action.RECONCILIATION_RESOLVE)):
+    def handler():
+        done = request.app.state.recon.exceptions.resolve_by_match(
+            principal, exception_id, reason=body.reason, payment_ids=body.payment_ids, line_id=body.line_id)
+        return 200, exception_out(done)
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler)
+
+
+@router.post("/v1/reconciliation/exceptions/{exception_id}/dismiss")
+def dismiss(request: Request, exception_id: str, body: ReasonIn,
+            principal: Principal = require(Action.RECONCILIATION_RESOLVE)) -> dict:
+    return exception_out(request.app.state.recon.exceptions.dismiss(principal, exception_id, reason=body.reason))
+
+
+@router.post("/v1/reconciliation/exceptions/{exception_id}/write-off")
+def request_write_off(request: Request, exception_id: str, body: WriteOffIn,
+                      principal: Principal = require(Action.RECONCILIATION_WRITE_OFF)) -> dict:
+    return exception_out(request.app.state.recon.exceptions.request_write_off(
+        principal, exception_id, reason=body.reason, account=body.account))
+
+
+@router.post("/v1/reconciliation/exceptions/{exception_id}/write-off/approve")
+def approve_write_off(request: Request, exception_id: str,
+                      principal: Principal = require(Action.RECONCILIATION_WRITE_OFF)):
+    def handler():
+        return 200, exception_out(request.app.state.recon.exceptions.approve_write_off(principal, exception_id))
+    return run_idempotent(request, principal, {"id": exception_id, "approve": True}, handler)

@@ -1,0 +1,269 @@
+"""Disbursement rules: the state machines, ids derived from a payment, trace numbers, release and ledger entries.
+
+Everything here is pure. The use cases (``payment_service``) apply these inside one unit of work, and the
+store turns each transition into a guarded ``UPDATE ... WHERE status = :expected``.
+
+Derived ids are what make a retry recognizable: the submission id comes from the run id, each ledger entry
+id from the payment id and the entry's code, and each trace number from the payment id. A second attempt
+after a crash produces byte-for-byte the same ids, so the rail and the journal both see a replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ulid import ULID
+
+from ledger.accounts import Direction
+from ledger.entries import EntryCode, EntryDraft, Posting
+from payments.controls import BankChangeRestraint, RunItem, SeparationOfDutiesViolation, check_can_release_run
+from payments.errors import Conflict, Forbidden
+from payments.identity import Principal
+from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+
+RUN_TRANSITIONS: Mapping[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.DRAFT: frozenset({RunStatus.RELEASED, RunStatus.CLOSED}),
+    RunStatus.RELEASED: frozenset({RunStatus.SUBMITTED, RunStatus.CLOSED}),  # closed: every payment withdrawn
+    RunStatus.SUBMITTED: frozenset({RunStatus.SENT, RunStatus.CLOSED}),
+    RunStatus.SENT: frozenset({RunStatus.CLOSED}),
+    RunStatus.CLOSED: frozenset(),
+}
+PAYMENT_TRANSITIONS: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.SCHEDULED: frozenset({PaymentStatus.SUBMITTED, PaymentStatus.CANCELLED}),
+    PaymentStatus.SUBMITTED: frozenset({PaymentStatus.SENT, PaymentStatus.FAILED}),
+    PaymentStatus.SENT: frozenset({PaymentStatus.SETTLED, PaymentStatus.RETURNED, PaymentStatus.FAILED}),
+    PaymentStatus.SETTLED: frozenset({PaymentStatus.RETURNED}),
+    PaymentStatus.RETURNED: frozenset(),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.CANCELLED: frozenset(),
+}
+
+
+class PaymentHold(enum.StrEnum):
+    """The holds the payment flow puts on an invoice (the AP module releases them like any other hold)."""
+
+    PAYMENT_RETURNED = "payment_returned"
+    """The receiving bank returned the payment (an ACH return): the invoice is approved and unpaid again."""
+    PAYMENT_FAILED = "payment_failed"
+    """The bank refused the payment after the rail took it (e.g. pain.002 AC04): approved and unpaid again."""
+    OVER_RAIL_LIMIT = "over_rail_limit"
+    """The payment would exceed what the run's rail carries in one payment; someone must arrange it."""
+
+
+class IllegalTransition(Conflict):
+    """The state machine has no such step."""
+
+    code = "illegal_transition"
+
+    def __init__(self, what: str, object_id: str, current: str, target: str) -> None:
+        super().__init__(f"{what} {object_id} is {current}; it cannot become {target}",
+                         object_id=object_id, current=current, target=target)
+
+
+class InvoiceAlreadyScheduled(Conflict):
+    """An invoice (or an account's prenote) already has a live payment: the store's unique constraint said no."""
+
+    code = "invoice_already_scheduled"
+
+
+class StaleState(Conflict):
+    """A guarded update changed no row: someone else moved the object first. Nothing was done twice."""
+
+    code = "stale_state"
+
+    def __init__(self, what: str, object_id: str, expected: str) -> None:
+        super().__init__(f"{what} {object_id} is no longer {expected}; another process got there first",
+                         object_id=object_id, expected=expected)
+
+
+class AlreadyReleasedBy(SeparationOfDutiesViolation):
+    """The second release of a large run came from the person who gave the first."""
+
+    code = "same_releaser_twice"
+
+    def __init__(self, user_id: str, run_id: str) -> None:
+        super().__init__(f"user {user_id} already released run {run_id}; a second, different treasurer is needed",
+                         user_id=user_id, run_id=run_id)
+
+
+class RunCreatorCannotRelease(SeparationOfDutiesViolation):
+    """The person who created a run released it."""
+
+    code = "run_creator_cannot_release"
+
+    def __init__(self, user_id: str, run_id: str) -> None:
+        super().__init__(f"user {user_id} created run {run_id} and may not release it", user_id=user_id,
+                         run_id=run_id)
+
+
+def check_run_transition(run_id: str, current: RunStatus, target: RunStatus) -> None:
+    if target not in RUN_TRANSITIONS[current]:
+        raise IllegalTransition("payment run", run_id, current.value, target.value)
+
+
+def check_payment_transition(payment_id: str, current: PaymentStatus, target: PaymentStatus) -> None:
+    if target not in PAYMENT_TRANSITIONS[current]:
+        raise IllegalTransition("payment", payment_id, current.value, target.value)
+
+
+# --- derived ids ----------------------------------------------------------------------------------------
+
+
+def _ulid_of(prefixed_id: str) -> ULID:
+    return ULID.from_str(prefixed_id.split("_", 1)[1])
+
+
+def derived_ulid(parent_id: str, purpose: str) -> str:
+    """A ULID with the parent's timestamp and randomness from SHA-256(parent, purpose): stable across retries."""
+    stamp = _ulid_of(parent_id).bytes[:6]
+    digest = hashlib.sha256(f"{parent_id}\x1f{purpose}".encode()).digest()
+    return str(ULID.from_bytes(stamp + digest[:10]))
+
+
+def new_run_id() -> str:
+    return f"run_{ULID()}"
+
+
+def new_payment_id() -> str:
+    return f"pay_{ULID()}"
+
+
+def submission_id_for(run_id: str) -> str:
+    """One submission per run; the rail deduplicates on it."""
+    return f"sub_{derived_ulid(run_id, 'submission')}"
+
+
+def entry_id_for(payment_id: str, code: str) -> str:
+    """The journal entry of ``code`` for this payment: posting it twice is a replay, not a second entry."""
+    return f"je_{derived_ulid(payment_id, code)}"
+
+
+def trace_numbers(payment_ids: Iterable[str], odfi_id: str) -> dict[str, str]:
+    """A 15-digit trace per payment: the ODFI's 8 digits and 7 derived from the payment id.
+
+    Collisions inside one file are resolved by probing upward in payment-id order, so the same set of
+    payments always gets the same traces. Callers store the result and reuse it on resubmission.
+    """
+    if len(odfi_id) != 8 or not odfi_id.isdigit():
+        raise ValueError("odfi_id must be 8 digits")
+    used: set[int] = set()
+    out: dict[str, str] = {}
+    for pid in sorted(set(payment_ids)):
+        seq = int.from_bytes(hashlib.sha256(pid.encode()).digest()[:8], "big") % 9_999_999 + 1
+        while seq in used:
+            seq = seq % 9_999_999 + 1
+        used.add(seq)
+        out[pid] = f"{odfi_id}{seq:07d}"
+    return out
+
+
+# --- release ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDecision:
+    releasers: tuple[str, ...]
+    required: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.releasers) >= self.required
+
+
+def releases_required(total_minor: int, threshold_minor: int) -> int:
+    """Large runs (above the policy threshold) need two distinct treasurers."""
+    return 2 if total_minor > threshold_minor else 1
+
+
+def decide_release(principal: Principal, *, run_id: str, created_by: str | None, items: Sequence[RunItem],
+                   prior_releasers: Sequence[str], required: int,
+                   restraints: Iterable[BankChangeRestraint] = (), now: dt.datetime) -> ReleaseDecision:
+    """Add the principal's release, or raise why not (role, approver of a paid invoice, bank change, repeat)."""
+    check_can_release_run(principal, items, restraints=restraints, now=now)
+    if created_by is not None and principal.user_id == created_by:
+        raise RunCreatorCannotRelease(principal.user_id, run_id)
+    if principal.user_id in prior_releasers:
+        raise AlreadyReleasedBy(principal.user_id, run_id)
+    if len(prior_releasers) >= required:
+        raise Forbidden(f"run {run_id} already has every release it needs", code="already_released")
+    return ReleaseDecision((*prior_releasers, principal.user_id), required)
+
+
+# --- ledger ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerItem:
+    """The money of one invoice in a payment, with the fund (and expenditure account) it belongs to."""
+
+    invoice_id: str
+    amount_minor: int
+    discount_minor: int
+    interest_minor: int
+    fund: str
+    expenditure_account: str | None = None
+
+    @property
+    def paid_minor(self) -> int:
+        return self.amount_minor - self.discount_minor + self.interest_minor
+
+
+def _per_fund(items: Iterable[LedgerItem], value) -> dict[str, int]:  # noqa: ANN001
+    totals: dict[str, int] = {}
+    for item in items:
+        totals[item.fund] = totals.get(item.fund, 0) + value(item)
+    return {k: v for k, v in sorted(totals.items()) if v}
+
+
+def sent_entries(payment_id: str, run_id: str, currency: str, items: Sequence[LedgerItem],
+                 effective_date: dt.date) -> list[EntryDraft]:
+    """What the rail's acceptance posts (DESIGN.md §2): discounts taken, interest owed, then payment sent."""
+    refs = {"payment_id": payment_id, "payment_run_id": run_id}
+    drafts: list[EntryDraft] = []
+    discounts = [i for i in items if i.discount_minor]
+    if discounts:
+        legs: list[Posting] = []
+        for i in discounts:
+            legs.append(Posting(f"{i.fund}-2010", Direction.DEBIT, i.discount_minor, currency))
+            legs.append(Posting(i.expenditure_account or f"{i.fund}-5000", Direction.CREDIT, i.discount_minor, currency))
+        drafts.append(EntryDraft(entry_id_for(payment_id, EntryCode.DISCOUNT_TAKEN.value), effective_date,
+                                 EntryCode.DISCOUNT_TAKEN.value, tuple(legs), memo="early-payment discount taken",
+                                 references=refs, data={"invoice_ids": [i.invoice_id for i in discounts]}))
+    interest = _per_fund(items, lambda i: i.interest_minor)
+    if interest:
+        legs = []
+        for fund, amount in interest.items():
+            legs.append(Posting(f"{fund}-5900", Direction.DEBIT, amount, currency))
+            legs.append(Posting(f"{fund}-2010", Direction.CREDIT, amount, currency))
+        drafts.append(EntryDraft(entry_id_for(payment_id, EntryCode.INTEREST_OWED.value), effective_date,
+                                 EntryCode.INTEREST_OWED.value, tuple(legs), memo="prompt-pay interest owed",
+                                 references=refs))
+    paid = _per_fund(items, lambda i: i.paid_minor)
+    if paid:
+        legs = []
+        for fund, amount in paid.items():
+            legs.append(Posting(f"{fund}-2010", Direction.DEBIT, amount, currency))
+            legs.append(Posting(f"{fund}-1050", Direction.CREDIT, amount, currency))
+        drafts.append(EntryDraft(entry_id_for(payment_id, EntryCode.PAYMENT_SENT.value), effective_date,
+                                 EntryCode.PAYMENT_SENT.value, tuple(legs), memo="payment accepted by the rail",
+                                 references=refs, data={"invoice_ids": [i.invoice_id for i in items]}))
+    return drafts
+
+
+def returned_entry(payment_id: str, currency: str, items: Sequence[LedgerItem], effective_date: dt.date, *,
+                   settled: bool, reason_code: str) -> EntryDraft | None:
+    """A return puts the liability back: Cash (or Disbursements in transit if unsettled) against Vouchers payable."""
+    paid = _per_fund(items, lambda i: i.paid_minor)
+    if not paid:
+        return None
+    legs: list[Posting] = []
+    for fund, amount in paid.items():
+        legs.append(Posting(f"{fund}-{'1010' if settled else '1050'}", Direction.DEBIT, amount, currency))
+        legs.append(Posting(f"{fund}-2010", Direction.CREDIT, amount, currency))
+    return EntryDraft(entry_id_for(payment_id, EntryCode.PAYMENT_RETURNED.value), effective_date,
+                      EntryCode.PAYMENT_RETURNED.value, tuple(legs), memo=f"payment returned {reason_code}",
+                      references={"payment_id": payment_id}, data={"reason_code": reason_code})

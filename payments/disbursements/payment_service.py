@@ -1,0 +1,257 @@
+"""Payment-run use cases: create the day's run, release it, cancel it, read runs and payments.
+
+Each use case runs in one unit of work and commits once. Submission to the rail and everything after it
+(status, settlement, returns) lives in ``payment_submission``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ulid import ULID
+
+from ledger.journal import Journal
+from payments.audit import AuditTrail
+from payments.controls import BankChangeRestraint, RunItem
+from payments.disbursements.payment_rules import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
+                                    new_payment_id, new_run_id, releases_required)
+from payments.errors import DomainError, NotFound
+from payments.identity import Action, Principal, authorize
+from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
+from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
+                                   plan_run, selection_horizon)
+from payments.ports import Clock, KeyVault, UnitOfWork
+from payments.reconciliation.recon_apply import exception_record
+from payments.reconciliation.recon_records import ExceptionKind, ReconException
+
+UowFactory = Callable[..., UnitOfWork]
+Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
+
+
+def _no_crash(_name: str) -> None:
+    return None
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{ULID()}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRunResult:
+    """The run (None when nothing is payable), whether this call created it, and the plan it made."""
+
+    run: PaymentRunRecord | None
+    created: bool
+    plan: RunPlan | None = None
+
+
+class PaymentsBase:
+    """What both halves of the payment use cases share: the unit of work, the clock and the journal."""
+
+    def __init__(self, uow_factory: UowFactory, *, vault: KeyVault, clock: Clock, policy: RunPolicy,
+                 invoices: PayableInvoices, accounts: PayeeAccounts, rails: Callable[[str], object],
+                 default_rail: str = "nacha", odfi_id: str = "23138010", restraints: Restraints | None = None,
+                 crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300,
+                 audit: AuditTrail | None = None) -> None:
+        self._uow = uow_factory
+        self._vault = vault
+        self._clock = clock
+        self.policy = policy
+        self._invoices = invoices
+        self._accounts = accounts
+        self._rails = rails
+        self.default_rail = default_rail
+        self._odfi_id = odfi_id
+        self._restraints = restraints or (lambda _vendors: [])
+        # A test hook: SIGKILLs the process at a named point when told to (see main.crash_point).
+        self._crash = crash
+        self._holder = holder
+        self._lease_s = lease_s
+        self._signers: dict[str, object] = {}
+        # Every decryption of a bank account number is an audit event; without a trail handed in, the service
+        # keeps its own over the same database, so there is no configuration in which numbers open unrecorded.
+        self._audit = audit if audit is not None else AuditTrail(uow_factory, vault, clock)
+
+    def _journal(self, uow: UnitOfWork) -> Journal:
+        active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]
+        if not active:
+            raise DomainError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
+        key_id = active[-1].key_id
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return Journal(uow.ledger, self._signers[key_id], self._clock)
+
+    # -- reads -------------------------------------------------------------------------------------------
+    def get_run(self, run_id: str) -> PaymentRunRecord:
+        with self._uow(read_only=True) as uow:
+            run = uow.payments.get_run(run_id)
+        if run is None:
+            raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+        return run
+
+    def list_runs(self, *, status: RunStatus | None = None, after: str | None = None,
+                  limit: int = 50) -> list[PaymentRunRecord]:
+        with self._uow(read_only=True) as uow:
+            return uow.payments.list_runs(status=status, after=after, limit=limit)
+
+    def get_payment(self, payment_id: str) -> PaymentRecord:
+        with self._uow(read_only=True) as uow:
+            payment = uow.payments.get_payment(payment_id)
+        if payment is None:
+            raise NotFound(f"payment {payment_id} does not exist", code="payment_not_found")
+        return payment
+
+    def list_payments(self, **filters: object) -> list[PaymentRecord]:
+        with self._uow(read_only=True) as uow:
+            return uow.payments.list_payments(**filters)
+
+    def payments_of_run(self, run_id: str) -> list[PaymentRecord]:
+        with self._uow(read_only=True) as uow:
+            return uow.payments.payments_of_run(run_id)
+
+
+class PaymentRuns(PaymentsBase):
+    """Create, release and cancel payment runs."""
+
+    def create_run(self, *, run_date: dt.date | None = None, run_key: str | None = None, created_by: str = "system",
+                   rail: str | None = None, attempts: int = 8, same_day: bool = False) -> CreateRunResult:
+        """Plan and store the run for ``run_date`` (default: today's business day, after the cut-off tomorrow's).
+
+        ``same_day`` asks for same-day settlement: refused (``same_day_unavailable``) unless the rail offers it
+        and today's same-day cut-off has not passed; payments above the same-day limit settle the next day.
+
+        Idempotent per ``run_key``: the second caller gets the first caller's run. Without a key, two runs racing
+        for one invoice are settled by the store's unique constraint: the loser plans again without it.
+        """
+        now = self._clock.now()
+        run_date = run_date or self.policy.calendar.effective_business_date(now)
+        rail = rail or self.default_rail
+        capabilities = self._rails(rail).capabilities()
+        invoices = self._invoices.find(through=selection_horizon(run_date, self.policy), currency=self.policy.currency)
+        for _ in range(attempts):
+            try:
+                with self._uow() as uow:
+                    if run_key is not None:
+                        existing = uow.payments.find_run_by_key(run_key)
+                        if existing is not None:
+                            return CreateRunResult(existing, False)
+                    live = uow.payments.live_invoice_ids(i.invoice_id for i in invoices)
+                    candidates = [i for i in invoices if i.invoice_id not in live]
+                    accounts = {v: self._accounts.for_vendor(v) for v in sorted({i.vendor_id for i in candidates})}
+                    awaiting = list(getattr(self._accounts, "awaiting_prenote", list)())
+                    prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
+                                                     + [a.account_id for a in awaiting])
+                    plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
+                                    awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
+                    self._flag_over_limit(uow, plan, rail, now)
+                    if not plan.payments:
+                        uow.commit()
+                        return CreateRunResult(None, False, plan)
+                    run = self._store_plan(uow, plan, run_key=run_key, created_by=created_by, rail=rail, now=now)
+                    uow.commit()
+                    return CreateRunResult(run, True, plan)
+            except InvoiceAlreadyScheduled:
+                continue  # another process scheduled some of these invoices (or took the run key): plan again
+        raise StaleState("payment run", run_key or run_date.isoformat(), "plannable")
+
+    @staticmethod
+    def _flag_over_limit(uow: UnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
+        """Invoices whose payment is over the rail's limit stay out of the run, visibly: an ``over_rail_limit`` hold
+        on each (the AP and treasury views show it, the next run skips it as held rather than trying again), one
+        event per invoice, and one ``over_rail_limit`` exception per payment left out in the reconciliation
+        exceptions queue, where treasury works what needs a person; it is resolved (dismissed) with a reason
+        saying how the vendor was paid. Releasing the holds says someone arranged it."""
+        over = [s for s in plan.skipped if s.reason is SkipReason.OVER_RAIL_LIMIT]
+        for s in over:
+            uow.paid_invoices.hold([s.invoice_id], payment_id=f"rail:{rail}", hold=PaymentHold.OVER_RAIL_LIMIT.value,
+                                   reason_code=SkipReason.OVER_RAIL_LIMIT.value, message=s.detail, at=now)
+            uow.payments.add_outbox("payment.over_rail_limit", f"payment.over_rail_limit:{rail}:{s.invoice_id}",
+                                    {"invoice_id": s.invoice_id, "rail": rail, "detail": s.detail}, now)
+        left_out: dict[tuple[str, str], list[Skipped]] = {}
+        for s in over:
+            left_out.setdefault((s.vendor_id, s.detail), []).append(s)
+        rows = []
+        for (vendor_id, detail), skips in sorted(left_out.items()):
+            ids = sorted(s.invoice_id for s in skips)
+            # One per payment left out of one day's run: planning the day again (a retry, a second process) finds
+            # it; a later day's run skips the held invoices, so it only comes back if someone released the holds.
+            key = hashlib.sha256(" ".join(ids).encode()).hexdigest()[:24]
+            rows.append(exception_record(ReconException(
+                ExceptionKind.OVER_RAIL_LIMIT, f"{detail} (invoices {', '.join(ids)}; rail {rail}, run of "
+                f"{plan.run_date.isoformat()})", -skips[0].payment_minor, plan.currency), new_id=_new_id, now=now,
+                dedup_key=f"over_rail_limit:{rail}:{plan.run_date.isoformat()}:{vendor_id}:{key}"))
+        if rows:
+            uow.recon.add_exceptions(rows)
+
+    def _store_plan(self, uow: UnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
+                    now: dt.datetime) -> PaymentRunRecord:
+        run_id = new_run_id()
+        records = []
+        for planned in plan.payments:
+            items = tuple(PaymentItemRecord(i.invoice_id, i.invoice_number, i.amount_minor, i.discount_minor,
+                                            i.interest_minor, i.invoice_date, i.due_date, i.fund,
+                                            i.expenditure_account, i.approver_ids) for i in planned.items)
+            records.append(PaymentRecord(
+                id=new_payment_id(), run_id=run_id, vendor_id=planned.vendor_id, account_id=planned.account_id,
+                payee_name=planned.payee_name, currency=planned.currency, amount_minor=planned.amount_minor,
+                kind=planned.kind, sec_code=planned.sec_code, status=PaymentStatus.SCHEDULED,
+                effective_date=planned.effective_date or plan.effective_date, created_at=now, items=items,
+                same_day=planned.same_day))
+        total = plan.total_minor
+        skipped = tuple({"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail} for s in plan.skipped)
+        run = PaymentRunRecord(
+            id=run_id, run_date=plan.run_date, effective_date=plan.effective_date, status=RunStatus.DRAFT,
+            currency=plan.currency, rail=rail, created_at=now, created_by=created_by, total_minor=total,
+            payment_count=len(records), run_key=run_key,
+            required_releases=releases_required(total, self.policy.dual_release_threshold_minor), skipped=skipped,
+            same_day=plan.same_day)
+        uow.payments.add_run(run, records)
+        uow.payments.add_outbox("payment_run.created", f"payment_run.created:{run_id}",
+                                {"run_id": run_id, "payments": len(records), "total_minor": total}, now)
+        return run
+
+    def release(self, principal: Principal, run_id: str) -> PaymentRunRecord:
+        """A treasurer releases a draft run; a run above the threshold needs a second, different treasurer."""
+        authorize(principal, Action.PAYMENT_RUN_RELEASE)
+        now = self._clock.now()
+        with self._uow() as uow:
+            run = uow.payments.get_run(run_id, for_update=True)
+            if run is None:
+                raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+            if run.status is not RunStatus.DRAFT:
+                raise IllegalTransition("payment run", run_id, run.status.value, RunStatus.RELEASED.value)
+            payments = uow.payments.payments_of_run(run_id)
+            items = [RunItem(i.invoice_id, p.vendor_id, i.approver_ids) for p in payments for i in p.items]
+            items += [RunItem(f"prenote:{p.id}", p.vendor_id, frozenset()) for p in payments
+                      if p.kind is PaymentKind.PRENOTE]
+            decision = decide_release(principal, run_id=run_id, created_by=run.created_by, items=items,
+                                      prior_releasers=run.releasers, required=run.required_releases,
+                                      restraints=self._restraints(sorted({p.vendor_id for p in payments})), now=now)
+            uow.payments.add_release(run_id, principal.user_id, now)
+            if decision.complete:
+                if not uow.payments.transition_run(run_id, RunStatus.DRAFT, RunStatus.RELEASED, at=now):
+                    raise StaleState("payment run", run_id, RunStatus.DRAFT.value)
+                uow.payments.add_outbox("payment_run.released", f"payment_run.released:{run_id}",
+                                        {"run_id": run_id, "released_by": list(decision.releasers)}, now)
+            uow.commit()
+        return self.get_run(run_id)
+
+    def cancel(self, principal: Principal, run_id: str) -> PaymentRunRecord:
+        """Withdraw a draft run: its payments are cancelled and their invoices become payable again."""
+        authorize(principal, Action.PAYMENT_RUN_CREATE)
+        now = self._clock.now()
+        with self._uow() as uow:
+            run = uow.payments.get_run(run_id, for_update=True)
+            if run is None:
+                raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+            if not uow.payments.transition_run(run_id, RunStatus.DRAFT, RunStatus.CLOSED, at=now):
+                raise IllegalTransition("payment run", run_id, run.status.value, "cancelled")
+            ids = [p.id for p in uow.payments.payments_of_run(run_id)]
+            uow.payments.transition_payments(ids, PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
+                                             reason=f"run cancelled by {principal.user_id}", at=now)
+            uow.commit()
+        return self.get_run(run_id)

@@ -1,0 +1,118 @@
+"""What is stored about a vendor's bank accounts beside the change request: the account row and the contact on file.
+
+The account row holds the full number only as ciphertext (sealed to its row id and column); everything here is
+what may be shown: routing number, type, last four, a keyed fingerprint, and where the account stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from payments.people.bank_accounts import AccountType, BankAccountChange, BankChangeStatus
+
+ACCOUNT_NUMBER_COLUMN = "account_number"
+"""The column name bound into every account-number ciphertext as associated data."""
+
+BANK_ACCOUNT_SHARED = "bank_account_shared"
+"""The hold a payment gets when its vendor's account (by fingerprint) is also on file for another vendor."""
+
+
+class AccountStatus(StrEnum):
+    """Where a stored bank account stands; it follows the change request that brought it."""
+
+    PENDING = "pending"
+    """Its change request is still being called back, approved, cooled off or prenoted."""
+    ACTIVE = "active"
+    """Payments go here; at most one per vendor."""
+    SUPERSEDED = "superseded"
+    """Was active until a newer account became active."""
+    REJECTED = "rejected"
+    """Its change request was rejected; never paid."""
+    BLOCKED = "blocked"
+    """Frozen on suspicion of fraud; never paid."""
+
+
+# A change's status decides its account's status; anything before ACTIVE is still pending.
+ACCOUNT_STATUS_FOR_CHANGE = {
+    BankChangeStatus.ACTIVE: AccountStatus.ACTIVE,
+    BankChangeStatus.REJECTED: AccountStatus.REJECTED,
+    BankChangeStatus.BLOCKED: AccountStatus.BLOCKED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VendorContact:
+    """The phone (and email) on file for a vendor: where call-backs go and where change notices are sent."""
+
+    vendor_id: str
+    phone: str
+    email: str | None
+    name: str | None
+    updated_at: datetime
+    updated_by: str
+
+    def snapshot(self) -> dict:
+        return {"vendor_id": self.vendor_id, "phone": self.phone, "email": self.email, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccount:
+    """A vendor's bank account as it may be shown: never the full number."""
+
+    account_id: str
+    vendor_id: str
+    routing_number: str
+    account_type: AccountType
+    last4: str
+    fingerprint: str
+    status: AccountStatus
+    change_id: str
+    created_at: datetime
+    activated_at: datetime | None = None
+
+    @property
+    def mask(self) -> str:
+        return "****" + self.last4
+
+    def snapshot(self) -> dict:
+        return {"account_id": self.account_id, "vendor_id": self.vendor_id, "routing_number": self.routing_number,
+                "account_type": self.account_type.value, "mask": self.mask, "status": self.status.value,
+                "change_id": self.change_id}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """A change request as stored: the domain record, the account it would activate, and fraud signals."""
+
+    change: BankAccountChange
+    bank_account_id: str
+    shared_with_vendors: tuple[str, ...] = ()
+
+    def snapshot(self) -> dict:
+        c = self.change
+        return {"change_id": c.change_id, "vendor_id": c.vendor_id, "status": c.status.value,
+                "account_mask": c.account_mask, "routing_number": c.routing_number,
+                "requested_by": c.requested_by, "callback_by": c.callback.called_by if c.callback else None,
+                "callback_outcome": c.callback.outcome.value if c.callback else None,
+                "approved_by": c.approved_by,
+                "cooling_off_until": c.cooling_off_until.isoformat() if c.cooling_off_until else None,
+                "prenote_sent_at": c.prenote_sent_at.isoformat() if c.prenote_sent_at else None,
+                "closed_by": c.closed_by, "close_reason": c.close_reason,
+                "shared_with_vendors": list(self.shared_with_vendors)}
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInstructions:
+    """Where to send a vendor's money; only the payment flow asks for this, and each ask is audited."""
+
+    vendor_id: str
+    account_id: str
+    routing_number: str
+    account_number: str
+    account_type: AccountType
+
+    def __repr__(self) -> str:  # the full number must not reach a log through a repr
+        return (f"PaymentInstructions(vendor_id={self.vendor_id!r}, account_id={self.account_id!r}, "
+                f"routing_number={self.routing_number!r}, account_number='****{self.account_number[-4:]}')")

@@ -1,0 +1,117 @@
+"""Returns and notifications of change, applied inside one unit of work.
+
+A return: the payment becomes ``returned`` (guarded), the ``payment_returned`` entry is posted, the invoices go
+back to approved-and-unpaid with a ``payment_returned`` hold and the reason in plain words, and for an
+account-level code the vendor's account is queued to be blocked. A NOC is queued to become a proposed
+bank-account change. The two bank-account steps run after the commit (``VendorBankAccounts`` has its own unit
+of work) and what they did is written back; a block that failed is retried by the daily run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
+from payments.disbursements.payment_rules import StaleState, entry_id_for
+from payments.reconciliation.recon_apply import exception_record
+from payments.reconciliation.recon_postings import return_drafts
+from payments.reconciliation.recon_ports import ReturnedInvoices
+from payments.reconciliation.recon_records import BookPayment
+from payments.reconciliation.recon_returns import decide_changes, decide_returns
+from payments.reconciliation.recon_rows import ChangeRecord, ReturnRecord
+
+HOLD = "payment_returned"
+
+
+@dataclass(slots=True)
+class NoticeOutcome:
+    returns_posted: int = 0
+    returns_replayed: int = 0
+    changes_queued: int = 0
+    changes_replayed: int = 0
+    exceptions_opened: int = 0
+    invoices_reopened: int = 0
+    entry_ids: list[str] = field(default_factory=list)
+    # After the commit: (record, notice, payment) of each NOC to propose, and the returns whose account to block.
+    proposals: list[tuple[ChangeRecord, ChangeNotice, BookPayment]] = field(default_factory=list)
+    blocks: list[ReturnRecord] = field(default_factory=list)
+
+
+def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, now: datetime, today: date,
+                  journal: Any, new_id: Callable[[str], str], invoices: ReturnedInvoices | None) -> NoticeOutcome:
+    out = NoticeOutcome()
+    traces = {n.original_trace for n in (*notices.returns, *notices.changes)}
+    by_trace = uow.recon_payments.by_keys(traces) if traces else {}
+    known = uow.recon.existing_return_keys({n.original_trace for n in notices.returns})
+    fresh = [n for n in notices.returns if (n.original_trace, n.return_trace, n.reason_code) not in known]
+    out.returns_replayed = len(notices.returns) - len(fresh)
+    recorded = uow.recon.recorded_returns({p.payment_id for p in by_trace.values()})
+    records: list[ReturnRecord] = []
+    exceptions = []
+    drafts = []
+    for d in decide_returns(fresh, by_trace, recorded=recorded):
+        n, p = d.notice, d.payment
+        received = n.effective_date or today
+        base = dict(file_id=file_id, payment_id=p.payment_id if p else None, original_trace=n.original_trace,
+                    return_trace=n.return_trace, reason_code=n.reason_code, reason=n.reason,
+                    vendor_reason=n.vendor_reason, amount_minor=n.amount_minor, currency=n.currency,
+                    received_on=received, account_level=n.account_level, settled_before=d.settled,
+                    location=n.location, date_of_death=n.date_of_death)
+        if d.action == "replay":
+            out.returns_replayed += 1
+            continue
+        if d.action == "exception":
+            records.append(ReturnRecord(new_id("ret"), state="exception", **base))
+            exceptions.append(exception_record(d.exception, new_id=new_id, now=now, dedup_key=(
+                f"return:{n.original_trace}:{n.return_trace}:{n.reason_code}")))
+            continue
+        items = uow.recon_payments.ledger_items(p.payment_id)
+        if d.action == "adopt":
+            posted = []
+            entry_id = entry_id_for(p.payment_id, "payment_returned")
+        else:
+            # The payment flow writes the bare code as the reason; so do we, so either path recognizes the other.
+            if not uow.recon_payments.mark_returned(p.payment_id, p.status, n.reason_code, now):
+                raise StaleState("payment", p.payment_id, p.status)
+            posted = return_drafts(p, items, received, settled=d.settled, reason_code=n.reason_code)
+            entry_id = posted[0].id if posted else None
+            drafts += posted
+        if invoices is not None:
+            invoice_ids = [i.invoice_id for i in items]
+            out.invoices_reopened += invoices.reopen(uow, invoice_ids, payment_id=p.payment_id,
+                                                     reason_code=n.reason_code, vendor_reason=n.vendor_reason, at=now)
+        record = ReturnRecord(new_id("ret"), state="posted", entry_id=entry_id,
+                              bank_action="pending" if n.account_level else "none", **base)
+        records.append(record)
+        if n.account_level:
+            out.blocks.append(record)
+        out.returns_posted += 1
+    uow.recon.add_returns(records)
+
+    replayed = uow.recon.recorded_changes({n.original_trace for n in notices.changes})
+    changes: list[ChangeRecord] = []
+    for d in decide_changes(notices.changes, by_trace, recorded=replayed):
+        n, p = d.notice, d.payment
+        if d.action == "replay":
+            out.changes_replayed += 1
+            continue
+        record = ChangeRecord(new_id("noc"), file_id, p.payment_id if p else None, p.vendor_id if p else None,
+                              n.original_trace, n.notice_trace, n.change_code, n.reason, n.corrected.masked(),
+                              n.effective_date or today, "pending" if d.action == "propose" else "exception",
+                              n.location)
+        changes.append(record)
+        if d.action == "propose":
+            out.proposals.append((record, n, p))
+            out.changes_queued += 1
+        else:
+            exceptions.append(exception_record(d.exception, new_id=new_id, now=now, dedup_key=(
+                f"noc:{n.original_trace}:{n.change_code}:{n.notice_trace}")))
+    uow.recon.add_changes(changes)
+    out.exceptions_opened = uow.recon.add_exceptions(exceptions)
+    if drafts:
+        journal.post_many(drafts)
+        out.entry_ids = [d.id for d in drafts]
+    return out

@@ -1,0 +1,202 @@
+"""The daily reconciliation report: what matched, what did not, what is overdue, what came back, and whether the
+ledger's Cash and the bank's closing balance agree to the cent, with every reconciling item listed.
+
+The cash proof, per currency: ``bank closing - ledger Cash = sum of reconciling items + unexplained``. The items:
+
+* an **unmatched statement line** (still open or excepted): the bank moved money the books have not;
+* a **return not yet credited**: the books took the money back (or never settled it) but the statement that
+  shows the credit has not arrived, while the statement did show the payment leaving;
+* a **payment settled in the books, not yet on a statement** (settled by the rail's status, not by a line).
+
+The report ties out when ``unexplained`` is zero. Everything here is pure; the service gathers the inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from payments.reconciliation.recon_records import BookPayment, RecordedReturn
+from payments.reconciliation.recon_rows import MatchRecord, ReturnRecord, StatementRecord, StoredLine
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcilingItem:
+    kind: str
+    reference: str
+    description: str
+    amount_minor: int  # signed: how much it makes the bank's balance exceed the ledger's
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class CashProof:
+    currency: str
+    ledger_cash_minor: int
+    bank_closing_minor: int | None
+    statements: tuple[dict, ...]
+    items: tuple[ReconcilingItem, ...]
+
+    @property
+    def difference_minor(self) -> int | None:
+        return None if self.bank_closing_minor is None else self.bank_closing_minor - self.ledger_cash_minor
+
+    @property
+    def explained_minor(self) -> int:
+        return sum(i.amount_minor for i in self.items)
+
+    @property
+    def unexplained_minor(self) -> int | None:
+        diff = self.difference_minor
+        return None if diff is None else diff - self.explained_minor
+
+    @property
+    def ties_out(self) -> bool:
+        return self.unexplained_minor == 0
+
+    def to_dict(self) -> dict:
+        return {"currency": self.currency, "ledger_cash_minor": self.ledger_cash_minor,
+                "bank_closing_minor": self.bank_closing_minor, "difference_minor": self.difference_minor,
+                "explained_minor": self.explained_minor, "unexplained_minor": self.unexplained_minor,
+                "ties_out": self.ties_out, "statements": list(self.statements),
+                "reconciling_items": [asdict(i) for i in self.items]}
+
+
+@dataclass(frozen=True)
+class ReconReport:
+    on: date
+    unsettled_after_business_days: int
+    matched: tuple[dict, ...]
+    unmatched_lines: tuple[dict, ...]
+    unsettled: tuple[dict, ...]
+    in_transit: dict
+    returns: tuple[dict, ...]
+    changes: tuple[dict, ...]
+    open_exceptions: dict
+    cash: tuple[CashProof, ...] = field(default=())
+
+    @property
+    def ties_out(self) -> bool:
+        return bool(self.cash) and all(c.ties_out for c in self.cash)
+
+    def to_dict(self) -> dict:
+        return {"date": self.on.isoformat(), "ties_out": self.ties_out,
+                "unsettled_after_business_days": self.unsettled_after_business_days,
+                "matched": list(self.matched), "unmatched_lines": list(self.unmatched_lines),
+                "unsettled_payments": list(self.unsettled), "in_transit": self.in_transit,
+                "returns": list(self.returns), "notifications_of_change": list(self.changes),
+                "open_exceptions": self.open_exceptions, "cash": [c.to_dict() for c in self.cash]}
+
+    def to_csv(self) -> str:
+        """One row per item of every section: section, reference, date, amount, currency, detail."""
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["section", "reference", "date", "amount_minor", "currency", "detail"])
+        for m in self.matched:
+            w.writerow(["matched", m["line_id"], m["booking_date"], m["amount_minor"], m["currency"],
+                        f"{m['method']} {m['confidence_pct']}% {' '.join(m['payment_ids'])}"])
+        for x in self.unmatched_lines:
+            w.writerow(["unmatched_line", x["line_id"], x["booking_date"], x["signed_amount_minor"], x["currency"],
+                        x["description"]])
+        for p in self.unsettled:
+            w.writerow(["unsettled_payment", p["payment_id"], p["sent_on"], p["amount_minor"], p["currency"],
+                        f"{p['business_days']} business days"])
+        for r in self.returns:
+            w.writerow(["return", r["payment_id"] or r["original_trace"], r["received_on"], r["amount_minor"],
+                        r["currency"], f"{r['reason_code']} {r['reason']} ({r['state']})"])
+        for c in self.cash:
+            for i in c.items:
+                w.writerow(["reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
+                            f"{i.kind}: {i.description}"])
+            w.writerow(["cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
+                        f"ledger {c.ledger_cash_minor} bank {c.bank_closing_minor} difference {c.difference_minor} "
+                        f"explained {c.explained_minor} ties_out {c.ties_out}"])
+        return out.getvalue()
+
+    def describe(self) -> str:
+        lines = [f"Reconciliation report for {self.on.isoformat()}",
+                 f"  matched lines today: {len(self.matched)}", f"  unmatched statement lines: "
+                 f"{len(self.unmatched_lines)}", f"  sent but unsettled beyond {self.unsettled_after_business_days} "
+                 f"business days: {len(self.unsettled)}", f"  in transit (within the window): "
+                 f"{self.in_transit['count']} ({money_text(self.in_transit['amount_minor'])})",
+                 f"  returns received today: {len(self.returns)}",
+                 f"  open exceptions: {sum(self.open_exceptions.values())} {self.open_exceptions or ''}"]
+        for c in self.cash:
+            lines.append(f"  Cash {c.currency}: ledger {money_text(c.ledger_cash_minor)}, bank "
+                         f"{money_text(c.bank_closing_minor)}, difference {money_text(c.difference_minor)}")
+            lines += [f"    {i.kind:<24} {i.reference:<32} {money_text(i.amount_minor):>16}  {i.description}"
+                      for i in c.items]
+            lines.append(f"    unexplained {money_text(c.unexplained_minor)}: "
+                         f"{'TIES OUT' if c.ties_out else 'DOES NOT TIE OUT'}")
+        if not self.cash:
+            lines.append("  no ledger cash or bank statement to compare yet")
+        return "\n".join(lines)
+
+
+def money_text(minor: int | None) -> str:
+    if minor is None:
+        return "n/a"
+    sign = "-" if minor < 0 else ""
+    return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
+
+
+def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord], open_lines: Iterable[StoredLine],
+                 unsettled: Sequence[tuple[BookPayment, int]], in_transit: Sequence[BookPayment],
+                 returns_today: Sequence[ReturnRecord], awaiting_credit: Sequence[tuple[RecordedReturn, bool]],
+                 settled_elsewhere: Sequence[BookPayment], changes: Sequence[dict], open_exceptions: dict,
+                 ledger_cash: dict[str, int], statements: Sequence[StatementRecord]) -> ReconReport:
+    """Assemble the report; ``awaiting_credit`` pairs each return with whether, on ``on``, the bank has shown the
+    payment leave but not yet come back while the ledger's Cash already agrees it is back (a reconciling item)."""
+    by_line: dict[str, dict] = {}
+    for m in matches:
+        row = by_line.setdefault(m.line_id, {"line_id": m.line_id, "booking_date": m.booking_date.isoformat(),
+                                             "method": m.method, "confidence_pct": m.confidence_pct, "role": m.role,
+                                             "amount_minor": 0, "currency": m.currency, "payment_ids": [],
+                                             "matched_by": m.matched_by, "reason": m.reason})
+        row["amount_minor"] += m.amount_minor
+        row["payment_ids"].append(m.payment_id)
+    lines = [x for x in open_lines if x.booking_date <= on]
+    items: dict[str, list[ReconcilingItem]] = {}
+    for x in lines:
+        items.setdefault(x.currency, []).append(ReconcilingItem(
+            "unmatched_line", x.line_id, f"{x.booking_date.isoformat()} {x.direction} {x.bank_reference or ''} "
+            f"{x.text or ''}".strip(), x.signed_amount_minor, x.currency))
+    for r, due in awaiting_credit:
+        if due:
+            items.setdefault(r.currency, []).append(ReconcilingItem(
+                "return_not_yet_credited", r.payment_id, f"return of {r.payment_id} (original trace "
+                f"{r.original_trace}) recorded {r.received_on.isoformat()}, credit not yet on a statement",
+                -r.amount_minor, r.currency))
+    for p in settled_elsewhere:
+        if p.status == "settled" and p.sent_on <= on:
+            items.setdefault(p.currency, []).append(ReconcilingItem(
+                "settled_not_on_statement", p.payment_id, "settled in the books (rail status), not yet on a "
+                "statement", p.amount_minor, p.currency))
+    closing: dict[str, int] = {}
+    shown: dict[str, list[dict]] = {}
+    for s in statements:
+        closing[s.currency] = closing.get(s.currency, 0) + (s.closing_balance_minor or 0)
+        shown.setdefault(s.currency, []).append({"account_id": s.account_id, "statement_date": (
+            s.statement_date.isoformat() if s.statement_date else None), "closing_balance_minor": s.closing_balance_minor})
+    currencies = sorted(set(ledger_cash) | set(closing))
+    cash = tuple(CashProof(c, ledger_cash.get(c, 0), closing.get(c), tuple(shown.get(c, ())),
+                           tuple(items.get(c, ()))) for c in currencies)
+    return ReconReport(
+        on=on, unsettled_after_business_days=business_days, matched=tuple(by_line.values()),
+        unmatched_lines=tuple({"line_id": x.line_id, "booking_date": x.booking_date.isoformat(),
+                               "direction": x.direction, "signed_amount_minor": x.signed_amount_minor,
+                               "currency": x.currency, "state": x.state, "bank_reference": x.bank_reference,
+                               "description": (x.text or x.kind or "")[:120]} for x in lines),
+        unsettled=tuple({"payment_id": p.payment_id, "sent_on": p.sent_on.isoformat(), "amount_minor": p.amount_minor,
+                         "currency": p.currency, "trace_number": p.trace_number, "vendor_id": p.vendor_id,
+                         "business_days": days} for p, days in unsettled),
+        in_transit={"count": len(in_transit), "amount_minor": sum(p.amount_minor for p in in_transit)},
+        returns=tuple({"return_id": r.id, "payment_id": r.payment_id, "original_trace": r.original_trace,
+                       "reason_code": r.reason_code, "reason": r.reason, "vendor_reason": r.vendor_reason,
+                       "amount_minor": r.amount_minor, "currency": r.currency, "received_on": r.received_on.isoformat(),
+                       "state": r.state, "settled_before": r.settled_before, "account_level": r.account_level,
+                       "bank_action": r.bank_action, "entry_id": r.entry_id} for r in returns_today),
+        changes=tuple(changes), open_exceptions=dict(open_exceptions), cash=cash)

@@ -1,0 +1,34 @@
+"""Reconciliation's three faces, built together: import (and the daily run), reading, and the exceptions queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from payments.business_days import BusinessCalendar
+from payments.reconciliation.recon_exceptions_service import ReconExceptions
+from payments.reconciliation.recon_ports import ReturnedInvoices, VendorBankAccounts
+from payments.reconciliation.recon_queries import ReconQueries
+from payments.reconciliation.recon_service import ReconciliationService, ReconPolicy, Reader
+
+
+@dataclass
+class ReconServices:
+    service: ReconciliationService
+    queries: ReconQueries
+    exceptions: ReconExceptions
+
+
+def build_recon_services(uow_factory: Callable[..., Any], vault: Any, clock: Any, *, read: Reader,
+                         policy: ReconPolicy | None = None, calendar: BusinessCalendar | None = None,
+                         invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None,
+                         audit: Any = None) -> ReconServices:
+    policy = policy or ReconPolicy()
+    calendar = calendar or BusinessCalendar()
+    return ReconServices(
+        ReconciliationService(uow_factory, vault, clock, read=read, policy=policy, calendar=calendar,
+                              invoices=invoices, bank_accounts=bank_accounts),
+        ReconQueries(uow_factory, calendar=calendar, unsettled_after=policy.unsettled_after_business_days,
+                     lookback_days=policy.lookback_days, cash_account_suffix=policy.cash_account_suffix),
+        ReconExceptions(uow_factory, vault, clock, default_fund=policy.default_fund, audit=audit))
