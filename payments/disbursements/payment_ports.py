@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from typing import Protocol
 
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
@@ -210,4 +211,26 @@ class PaymentStore(Protocol):
 
     def mark_outbox_processed(self, key: str, at: dt.datetime) -> bool:
         """Mark one event handled by its consumer; False if it already was."""
+        ...
+
+
+class TreasuryIssue(StrEnum):
+    """What a payment use case hands treasury to look at (the reconciliation exceptions queue takes these kinds)."""
+
+    OVER_RAIL_LIMIT = "over_rail_limit"
+    """A payment left out of a run because it is over the rail's per-payment limit: pay it another way."""
+    PAYMENT_REJECTED = "payment_rejected"
+    """The bank refused a payment our books already show settled or returned: the books and the bank disagree."""
+
+
+class TreasuryQueue(Protocol):
+    """Where payments put what needs a person in treasury, inside the caller's unit of work (``uow.treasury_queue``).
+
+    Reconciliation owns the queue (its exceptions queue implements this); payments only hand items over, so the
+    payment use cases never build reconciliation's records themselves.
+    """
+
+    def open(self, issue: TreasuryIssue, detail: str, amount_minor: int, currency: str, *, dedup_key: str,
+             now: dt.datetime, payment_ids: tuple[str, ...] = ()) -> bool:
+        """Open one item unless one with ``dedup_key`` exists; True when this call opened it."""
         ...

@@ -16,15 +16,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ulid import ULID
-
 from ledger.entries import reversal_of
 from ledger.journal import Journal
 from payments.disbursements.payment_rules import LedgerItem, PaymentHold, entry_id_for, sent_entries
 from payments.disbursements.payment_records import PaymentRecord
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
-from payments.reconciliation.recon_apply import exception_record
-from payments.reconciliation.recon_records import ExceptionKind, ReconException
+from payments.disbursements.payment_ports import TreasuryIssue
 
 FAILED = "failed"
 UNCHANGED = "unchanged"
@@ -38,13 +35,8 @@ def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
             for i in payment.items]
 
 
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{ULID()}"
-
-
 def apply_rejection(uow: Any, journal: Callable[[], Journal], payment_id: str, *, reason_code: str | None,
-                    text: str | None, on: dt.date, now: dt.datetime,
-                    new_id: Callable[[str], str] = _new_id) -> str:
+                    text: str | None, on: dt.date, now: dt.datetime) -> str:
     """Apply the bank's refusal of one payment: ``failed``, ``unchanged`` (a replay, or nothing to fail),
     ``exception`` (a person must look) or ``unknown_payment``. ``journal`` is asked for only when posting."""
     reason = reason_code or "rejected"
@@ -52,11 +44,10 @@ def apply_rejection(uow: Any, journal: Callable[[], Journal], payment_id: str, *
     if p is None:
         return UNKNOWN
     if p.status in (PaymentStatus.SETTLED, PaymentStatus.RETURNED):
-        exception = ReconException(
-            ExceptionKind.PAYMENT_REJECTED, f"the bank rejected {p.id} ({p.status.value} on our books): {reason} "
-            f"{text or ''}".strip(), -p.amount_minor, p.currency, payment_ids=(p.id,))
-        opened = uow.recon.add_exceptions([exception_record(exception, new_id=new_id, now=now,
-                                                            dedup_key=f"rejected:{p.id}")])
+        opened = uow.treasury_queue.open(
+            TreasuryIssue.PAYMENT_REJECTED, f"the bank rejected {p.id} ({p.status.value} on our books): {reason} "
+            f"{text or ''}".strip(), -p.amount_minor, p.currency, dedup_key=f"rejected:{p.id}", now=now,
+            payment_ids=(p.id,))
         return EXCEPTION if opened else UNCHANGED
     if p.status is not PaymentStatus.SENT or not uow.payments.transition_payments(
             [p.id], PaymentStatus.SENT, PaymentStatus.FAILED, reason=reason, at=now):

@@ -25,8 +25,7 @@ from payments.disbursements.payment_records import PaymentItemRecord, PaymentRec
 from payments.disbursements.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
                                    plan_run, selection_horizon)
 from payments.ports import Clock, KeyVault, UnitOfWork
-from payments.reconciliation.recon_apply import exception_record
-from payments.reconciliation.recon_records import ExceptionKind, ReconException
+from payments.disbursements.payment_ports import TreasuryIssue
 
 UowFactory = Callable[..., UnitOfWork]
 Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
@@ -34,10 +33,6 @@ Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
 
 def _no_crash(_name: str) -> None:
     return None
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{ULID()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,18 +169,15 @@ class PaymentRuns(PaymentsBase):
         left_out: dict[tuple[str, str], list[Skipped]] = {}
         for s in over:
             left_out.setdefault((s.vendor_id, s.detail), []).append(s)
-        rows = []
         for (vendor_id, detail), skips in sorted(left_out.items()):
             ids = sorted(s.invoice_id for s in skips)
             # One per payment left out of one day's run: planning the day again (a retry, a second process) finds
             # it; a later day's run skips the held invoices, so it only comes back if someone released the holds.
             key = hashlib.sha256(" ".join(ids).encode()).hexdigest()[:24]
-            rows.append(exception_record(ReconException(
-                ExceptionKind.OVER_RAIL_LIMIT, f"{detail} (invoices {', '.join(ids)}; rail {rail}, run of "
-                f"{plan.run_date.isoformat()})", -skips[0].payment_minor, plan.currency), new_id=_new_id, now=now,
-                dedup_key=f"over_rail_limit:{rail}:{plan.run_date.isoformat()}:{vendor_id}:{key}"))
-        if rows:
-            uow.recon.add_exceptions(rows)
+            uow.treasury_queue.open(
+                TreasuryIssue.OVER_RAIL_LIMIT, f"{detail} (invoices {', '.join(ids)}; rail {rail}, run of "
+                f"{plan.run_date.isoformat()})", -skips[0].payment_minor, plan.currency, now=now,
+                dedup_key=f"over_rail_limit:{rail}:{plan.run_date.isoformat()}:{vendor_id}:{key}")
 
     def _store_plan(self, uow: UnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
                     now: dt.datetime) -> PaymentRunRecord:

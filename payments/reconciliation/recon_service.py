@@ -268,8 +268,7 @@ class ReconciliationService:
             if s is None or s.status not in (PaymentOutcome.REJECTED, PaymentOutcome.CANCELLED):
                 continue
             outcome = apply_rejection(uow, once, payment_id, reason_code=s.reason_code,
-                                      text=s.reason_text or s.additional_info, on=now.date(), now=now,
-                                      new_id=self._new_id)
+                                      text=s.reason_text or s.additional_info, on=now.date(), now=now)
             result.payments_failed += outcome == FAILED
             result.exceptions_opened += outcome == EXCEPTION
         result.lines_read = len(report.statuses)

@@ -374,10 +374,12 @@ class SqlReconRepository:
 
 def bind_recon_repositories(uow: object, conn: Connection) -> None:
     """Hang reconciliation's repositories off a unit of work (``uow.recon``, ``uow.recon_payments``,
-    ``uow.recon_trace``)."""
+    ``uow.recon_trace``) and its exceptions queue as the payments' ``uow.treasury_queue``."""
     from adapters.db.reconciliation.recon_payments import SqlReconPayments  # reads the payment tables; imported only when bound
     from adapters.db.reconciliation.recon_trace import SqlTraceMatch
+    from payments.reconciliation.treasury_queue import ReconTreasuryQueue
 
     uow.recon = SqlReconRepository(conn)  # type: ignore[attr-defined]
     uow.recon_payments = SqlReconPayments(conn)  # type: ignore[attr-defined]
     uow.recon_trace = SqlTraceMatch(conn, uow.recon_payments)  # type: ignore[attr-defined]
+    uow.treasury_queue = ReconTreasuryQueue(uow.recon)  # type: ignore[attr-defined]
