@@ -5,9 +5,6 @@ This is the only module that imports every package; values flow inward from here
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +33,7 @@ class Container:
     authenticator: Any = None
     csrf: Any = None
     ap: Any = None  # the accounts-payable use cases (ap_services)
+    example_sign_ins: Any = ()  # (username, name, password) of example people just created: printed once
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
@@ -81,7 +79,7 @@ def rebuild_budget_totals(container: Container) -> Any:
     from payments.identity import Principal, Role
 
     deps = APDeps(container.uow, container.ledger.journal_for, container.clock,
-                  APPolicies.from_policy(container.policy), getattr(container, "audit", None))
+                  APPolicies.from_policy(container.policy), container.audit)
     return BudgetTotals(deps).rebuild(Principal.staff("system_upgrade", Role.TREASURER))
 
 
@@ -124,7 +122,7 @@ def ap_services(container: Container):  # noqa: ANN201
         from payments.ap.ap_services import APServices
 
         container.ap = APServices(APDeps(container.uow, container.ledger.journal_for, container.clock,
-                                         APPolicies.from_policy(container.policy), getattr(container, "audit", None),
+                                         APPolicies.from_policy(container.policy), container.audit,
                                          AesGcmFieldCipher.open(container.settings.path("key_dir")),
                                          restraints=lambda uow, vendor_id: ap_restraints(container, uow, vendor_id)))
     return container.ap
@@ -132,8 +130,7 @@ def ap_services(container: Container):  # noqa: ANN201
 
 def ap_restraints(container: Container, uow: Any, vendor_id: str) -> list:
     """Who changed this vendor's bank account and may not approve its invoices while that cools off."""
-    bank = getattr(container, "bank_accounts", None)
-    return bank.restraints(uow, [vendor_id]) if bank is not None else []
+    return container.bank_accounts.restraints(uow, [vendor_id])
 
 
 def create_app(container: Container):  # noqa: ANN201
@@ -142,7 +139,7 @@ def create_app(container: Container):  # noqa: ANN201
 
     return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
                     portal=wire_portal(container),
-                    authenticator=getattr(container, "authenticator", None), settings=container.settings,
+                    authenticator=container.authenticator, settings=container.settings,
                     clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
                     bank_accounts=container.bank_accounts, csrf=container.csrf)
 
@@ -155,10 +152,10 @@ def wire_portal(container: Container) -> Any:
     from payments.portal.portal_timeline import InterestRules
 
     run = wire_payments(container).policy
-    bank = getattr(container, "bank_accounts", None)
     return VendorPortal(container.uow, lambda uow: SqlPortalQueries(uow.conn), container.clock,
-                        ap_services(container).invoices, InterestRules(run.prompt_pay, run.rates, run.calendar),
-                        bank_holds=bank.payment_holds if bank is not None else None)
+                        ap_services(container).invoices, InterestRules(run.prompt_pay, run.rates, run.calendar,
+                                                                          run.rules),
+                        bank_holds=container.bank_accounts.payment_holds)
 
 
 def jobs(container: Container) -> list:
@@ -200,114 +197,29 @@ def initialize(container: Container, *, example: bool) -> bool:
         load_example_documents(ap_services(container))
     container.audit.initialize()
     if example:
-        from payments.example.example_people import example_people
+        from payments.example.example_people import example_people, give_passwords
         from payments.people.users_service import CLI_OPERATOR
 
         # A portal user per example vendor (``acme-furniture-co`` …), so a vendor token shows its own invoices.
         vendors = [(r.vendor.id, r.vendor.legal_name)
                    for r in ap_services(container).vendors.list(after=None, limit=100)]
-        container.users.ensure(CLI_OPERATOR, example_people(vendors))
+        container.example_sign_ins = give_passwords(container.users,
+                                                    container.users.ensure(CLI_OPERATOR, example_people(vendors)))
     return created
 
 
 # -- CLI ------------------------------------------------------------------------------------------------
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    container = build()
-    if args.example:
-        if initialize(container, example=True):
-            print(f"loaded the example agency into {container.settings.database_url}")
-    app = create_app(container)
-    scheduler = start_scheduler(container) if container.settings.scheduler else None
-    try:
-        uvicorn.run(app, host=args.host or container.settings.host, port=args.port or container.settings.port,
-                    log_config=None)
-    finally:
-        if scheduler:
-            scheduler.shutdown(wait=False)
-    return 0
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    container = build()
-    created = initialize(container, example=args.example)
-    print("initialized a new journal" + (" with the example agency" if args.example else "") if created
-          else "the journal already exists; nothing changed")
-    return 0
-
-
-def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    build(migrate=True)
-    print("schema is current")
-    return 0
-
-
-def cmd_config_show(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    data = {"settings": settings.masked(), "policy": load_policy(settings.policy_file or None)}
-    print(json.dumps(data, indent=2, default=str) if args.json else "\n".join(
-        f"{k} = {v}" for k, v in data["settings"].items()))
-    return 0
-
-
-def cmd_nacha_check(args: argparse.Namespace) -> int:
-    from adapters.formats.nacha.cli import main as nacha_main
-
-    return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    s = sub.add_parser("serve", help="serve the API (http://127.0.0.1:8000, OpenAPI at /docs)")
-    s.add_argument("--example", action="store_true", help="load the example agency if the database is empty")
-    s.add_argument("--host")
-    s.add_argument("--port", type=int)
-    s.set_defaults(func=cmd_serve)
-
-    s = sub.add_parser("init", help="create the database, a signing key and the default chart")
-    s.add_argument("--example", action="store_true", help="also load the example agency")
-    s.set_defaults(func=cmd_init)
-
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_cmd", required=True)
-    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
-
-    cfg = sub.add_parser("config", help="settings").add_subparsers(dest="config_cmd", required=True)
-    s = cfg.add_parser("show", help="print effective settings, secrets masked")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_config_show)
-
-    nacha = sub.add_parser("nacha", help="NACHA (ACH) files").add_subparsers(dest="nacha_cmd", required=True)
-    s = nacha.add_parser("check", help="validate a NACHA file: a summary, or every problem with line and field")
-    s.add_argument("file")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--strict", action="store_true", help="right-trimmed records and other leniencies are errors")
-    s.set_defaults(func=cmd_nacha_check)
-
-    s = sub.add_parser("demo", help="the whole story on a fresh SQLite database, with a readable summary")
-    s.add_argument("--dir", help="where to keep the demo's database, keys and files (default: a new temp dir)")
-    s.set_defaults(func=cmd_demo)
-
-    from adapters.cli import ap_commands, ledger_commands, payment_commands, people_commands, recon_commands
-
-    wiring = sys.modules[__name__]  # this module's build, ap_services, wire_payments and wire_recon
-    for module in (ledger_commands, ap_commands, people_commands, recon_commands, payment_commands):
-        module.register(sub, wiring)
-    return p
-
-
 def cli(argv: list[str] | None = None) -> int:
+    """``disburse``: every command is registered by a module of ``adapters/cli`` and built from this module."""
+    from adapters.cli.app_commands import parser
     from adapters.log_format import configure_logging
-
-    args = parser().parse_args(argv)
-    settings = Settings.from_env()
-    configure_logging(settings.log_format, settings.log_level)
     from ledger.errors import LedgerError
     from payments.errors import DomainError
 
+    args = parser(sys.modules[__name__]).parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
     try:
         return args.func(args)
     except (LedgerError, DomainError) as exc:
@@ -317,23 +229,15 @@ def cli(argv: list[str] | None = None) -> int:
 
 # -- payment runs (wire_payments) -----------------------------------------------------------------------
 
-def crash_point(name: str) -> None:
-    """Test hook: SIGKILL this process at the named point when DISBURSE_CRASH_POINT names it (crash tests)."""
-    import os
-    import signal
-
-    if os.environ.get("DISBURSE_CRASH_POINT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def wire_payments(container: Container, *, invoices: Any = None, accounts: Any = None, rails: Any = None) -> Any:
     """The payment service (once per container): policy, rail registry, invoice and bank-account sources."""
     if container.payments is not None and invoices is None and accounts is None and rails is None:
         return container.payments
+    from adapters.crash_points import crash_point
     from adapters.rails.registry import RailContext, RailRegistry
-    from payments.disbursements.run_policy import run_policy_from
     from adapters.scheduler import holder_id
     from payments.disbursements.payment_submission import PaymentService
+    from payments.disbursements.run_policy import run_policy_from
 
     policy = run_policy_from(container.policy)
     registry = rails or RailRegistry(RailContext(container.policy, container.settings.path("outbox_dir"),
@@ -345,17 +249,14 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
         default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
         odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
         restraints=lambda vendor_ids: bank_change_restraints(container, vendor_ids), crash=crash_point,
-        holder=holder_id(), audit=getattr(container, "audit", None))
+        holder=holder_id(), audit=container.audit)
     return container.payments
 
 
 def bank_change_restraints(container: Container, vendor_ids: Any) -> list:
-    """Who changed these vendors' bank accounts and is still cooling off (none until the identity work is wired)."""
-    bank = getattr(container, "bank_accounts", None)
-    if bank is None or not hasattr(bank, "restraints"):
-        return []
+    """Who changed these vendors' bank accounts and is still cooling off."""
     with container.uow(read_only=True) as uow:
-        return list(bank.restraints(uow, list(vendor_ids)))
+        return list(container.bank_accounts.restraints(uow, list(vendor_ids)))
 
 
 def payment_sources(container: Container) -> tuple[Any, Any]:
@@ -386,24 +287,11 @@ def payment_jobs(container: Container) -> list:
                 every_s=int(pay.get("submit_every_s", 300)))]
 
 
-def prenote_handler(container: Container) -> Callable[[str, dict], None]:
-    """Tell the bank-account workflow (when it is wired) that a prenote went out or came back."""
-    from payments.errors import DomainError
+def prenote_handler(container: Container) -> Callable[[str, Any], None]:
+    """The prenote relay's body: prenotes sent or returned move their bank-account change on."""
+    from payments.disbursements.prenote_relay import prenote_handler as handler
 
-    def handle(topic: str, payload: dict) -> None:
-        bank, service = getattr(container, "bank_accounts", None), container.payments
-        account = service._accounts.get(payload["account_id"]) if service else None
-        if bank is None or account is None or account.change_id is None:
-            return
-        try:
-            if topic.endswith("prenote_sent"):
-                bank.prenote_sent("system", account.change_id)
-            else:
-                bank.prenote_returned("system", account.change_id, return_code=payload.get("reason_code", ""))
-        except DomainError:
-            logging.getLogger("disburse.payments").warning("prenote event %s for %s not applied", topic,
-                                                           account.account_id)
-    return handle
+    return handler(container.bank_accounts, payment_sources(container)[1])
 
 
 # -- treasury reconciliation (wire_recon) -------------------------------------------------------------------
@@ -428,11 +316,10 @@ def wire_recon(container: Container) -> Any:
                                            int(cfg.get("window_before_business_days", 1))),
                          unsettled_after_business_days=int(cfg.get("unsettled_after_business_days", 3)),
                          lookback_days=int(cfg.get("lookback_days", 120)), default_fund=str(cfg.get("fund", "100")))
-    bank = getattr(container, "bank_accounts", None)
     container.recon = build_recon_services(
         container.uow, container.vault, container.clock, read=read_bank_file, policy=policy, calendar=calendar,
-        invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(bank, container.uow) if bank else None,
-        audit=getattr(container, "audit", None))
+        invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(container.bank_accounts, container.uow),
+        audit=container.audit)
     return container.recon
 
 
@@ -456,44 +343,18 @@ def demo_services(container: Container) -> Any:
     from payments.example.demo import DemoServices
 
     payments = wire_payments(container)
-    section = container.policy.get("sandbox", {})
-    settle_days = int(section.get("settle_business_days", 1))
+    settle_days = int(container.policy["sandbox"]["settle_business_days"])
 
-    class Bank(SandboxBank):
-        def settles_on(self, effective: Any) -> Any:
-            return self.calendar.add_business_days(effective, self.settle_days)
-
-    def bank(opening_minor: int) -> Bank:
-        return Bank(Path(container.settings.path("outbox_dir")) / "sandbox" / "bank", clock=container.clock,
-                    calendar=payments.policy.calendar, settle_days=settle_days, opening_balance_minor=opening_minor)
+    def bank(opening_minor: int) -> SandboxBank:
+        return SandboxBank(Path(container.settings.path("outbox_dir")) / "sandbox" / "bank", clock=container.clock,
+                           calendar=payments.policy.calendar, settle_days=settle_days,
+                           opening_balance_minor=opening_minor)
 
     return DemoServices(
         ap=ap_services(container), bank_accounts=container.bank_accounts, payments=payments,
         recon=wire_recon(container), ledger=container.ledger, uow=container.uow, clock=container.clock, bank=bank,
         relay_prenotes=lambda: payments.relay_prenote_events(prenote_handler(container)),
         noc_corrected_data=lambda number: format_corrected_data("C01", CorrectedData(account_number=number)))
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    import datetime as dt
-    import tempfile
-
-    from adapters.clock import FixedClock
-    from payments.example.demo import run_demo
-
-    work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="disburse-demo-"))
-    work.mkdir(parents=True, exist_ok=True)
-    if (work / "demo.db").exists():
-        raise SystemExit(f"{work / 'demo.db'} exists; the demo needs a fresh database (pick another --dir)")
-    settings = Settings(database_url=f"sqlite:///{work / 'demo.db'}", key_dir=str(work / "keys"),
-                        outbox_dir=str(work / "outbox"), inbox_dir=str(work / "inbox"), scheduler=False)
-    container = build(settings, clock=FixedClock(dt.datetime(2026, 10, 1, 13, tzinfo=dt.timezone.utc)), migrate=True)
-    initialize(container, example=True)
-    result = run_demo(demo_services(container))
-    print(f"\nThe demo's data: {work}. See it in the service with\n  DISBURSE_DATABASE_URL=sqlite:///{work / 'demo.db'} "
-          f"DISBURSE_KEY_DIR={work / 'keys'} DISBURSE_OUTBOX_DIR={work / 'outbox'} disburse serve\n"
-          "and, with the same variables, an API token for the treasurer: disburse users token treasurer")
-    return 0 if result.ties_out and result.ledger_verified else 1
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from adapters.http.ledger import audit_routes, ledger_routes
 from adapters.http.people import auth_routes, bank_account_routes, users_routes
 from adapters.http.portal import portal_ap_routes, portal_routes
 from adapters.http.reconciliation import recon_routes
+from adapters.http import web
 from adapters.http.auth import public
 
 
@@ -35,4 +36,5 @@ def create_app(**state: Any) -> FastAPI:
     def health(_: None = public()) -> dict:
         return {"status": "ok"}
 
+    web.install(app)  # the pages (adapters/http/web, docs/web.md)
     return app

@@ -45,7 +45,7 @@ def _contexts(app) -> list:  # noqa: ANN001
     return list(iter_route_contexts(app.routes))
 
 
-def api_routes(app) -> list[RouteInfo]:  # noqa: ANN001
+def _routes(app) -> list[RouteInfo]:  # noqa: ANN001
     out = []
     for ctx in _contexts(app):
         if not isinstance(getattr(ctx, "original_route", ctx), APIRoute):
@@ -53,3 +53,13 @@ def api_routes(app) -> list[RouteInfo]:  # noqa: ANN001
         for method in sorted(ctx.methods - {"HEAD", "OPTIONS"}):
             out.append(RouteInfo(method, ctx.path, tuple(ctx.tags or ()), route_action(ctx), ctx))
     return out
+
+
+def api_routes(app) -> list[RouteInfo]:  # noqa: ANN001
+    """The JSON API's routes (problem-details answers); the pages are ``web_routes``."""
+    return [r for r in _routes(app) if "web" not in r.tags]
+
+
+def web_routes(app) -> list[RouteInfo]:  # noqa: ANN001
+    """The server-rendered pages (adapters/http/web, tagged ``web``): HTML answers, held to tests/e2e/test_web_routes.py."""
+    return [r for r in _routes(app) if "web" in r.tags]
