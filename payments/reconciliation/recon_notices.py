@@ -92,8 +92,12 @@ def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, no
     uow.recon.add_returns(records)
 
     replayed = uow.recon.recorded_changes({n.original_trace for n in notices.changes})
+    # A NOC often answers a prenote (finding a wrong account before money moves is what prenotes are for): look
+    # for prenotes too, so it is proposed like any other NOC. Returns stay matched to live payments only.
+    unknown = {n.original_trace for n in notices.changes} - by_trace.keys()
+    noc_targets = {**by_trace, **uow.recon_payments.by_keys(unknown, prenotes=True)} if unknown else by_trace
     changes: list[ChangeRecord] = []
-    for d in decide_changes(notices.changes, by_trace, recorded=replayed):
+    for d in decide_changes(notices.changes, noc_targets, recorded=replayed):
         n, p = d.notice, d.payment
         if d.action == "replay":
             out.changes_replayed += 1

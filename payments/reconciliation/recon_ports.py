@@ -158,8 +158,9 @@ class ReconPayments(Protocol):
         another path, effective on or after ``since``."""
         ...
 
-    def by_keys(self, keys: set[str]) -> dict[str, BookPayment]:
-        """Payments of any status whose id or trace number is one of ``keys``, keyed by each matching key."""
+    def by_keys(self, keys: set[str], *, prenotes: bool = False) -> dict[str, BookPayment]:
+        """Payments of any status whose id or trace number is one of ``keys``, keyed by each matching key; with
+        ``prenotes``, zero-dollar prenotes too (a notification of change may answer one)."""
         ...
 
     def unsettled_sent(self, *, sent_before: date) -> list[BookPayment]:

@@ -35,7 +35,7 @@ class SqlReconPayments:
         self._c = conn
         self._store = store or SqlPaymentStore(conn)
 
-    def _select(self):  # noqa: ANN202
+    def _select(self, kinds: tuple[str, ...] = ("live",)):  # noqa: ANN202
         key = id(self._c.engine)
         if key not in _HAS_ACCOUNTS:
             _HAS_ACCOUNTS[key] = inspect(self._c).has_table("vendor_bank_accounts")
@@ -51,11 +51,11 @@ class SqlReconPayments:
                    payments.c.account_id, payments.c.sec_code, payments.c.submission_id, payments.c.status_reason,
                    one_fund]
         if not _HAS_ACCOUNTS[key]:
-            return select(*columns, literal(None).label("routing_number")).where(payments.c.kind == "live")
+            return select(*columns, literal(None).label("routing_number")).where(payments.c.kind.in_(kinds))
         return (select(*columns, vendor_bank_accounts.c.routing_number)
                 .select_from(payments.outerjoin(vendor_bank_accounts,
                                                 vendor_bank_accounts.c.id == payments.c.account_id))
-                .where(payments.c.kind == "live"))
+                .where(payments.c.kind.in_(kinds)))
 
     def _build(self, rows, settled: set[str] | None = None) -> list[BookPayment]:  # noqa: ANN001
         # One ACH batch per run and SEC code (the NACHA rail's layout): the bank settles each with one debit.
@@ -123,13 +123,14 @@ class SqlReconPayments:
             out += self._build(self._c.execute(self._select().where(where).order_by(payments.c.id)))
         return out
 
-    def by_keys(self, keys: set[str]) -> dict[str, BookPayment]:
+    def by_keys(self, keys: set[str], *, prenotes: bool = False) -> dict[str, BookPayment]:
         wanted = sorted(keys)
+        kinds = ("live", "prenote") if prenotes else ("live",)
         out: dict[str, BookPayment] = {}
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start:start + _CHUNK]
             where = or_(payments.c.id.in_(chunk), payments.c.trace_number.in_(chunk))
-            rows = list(self._c.execute(self._select().where(where)))
+            rows = list(self._c.execute(self._select(kinds).where(where)))
             ids = [r.id for r in rows]
             settled = {r[0] for r in self._c.execute(select(recon_matches.c.payment_id).where(
                 recon_matches.c.payment_id.in_(ids), recon_matches.c.role == "settlement"))} if ids else set()
