@@ -93,6 +93,8 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     from payments.people.auth_service import AuthService
     from payments.people.bank_account_service import BankAccountService
     from payments.people.bank_accounts import BankChangePolicy
+    from payments.people.contact_changes import ContactChangePolicy
+    from payments.people.contact_service import VendorContactService
     from payments.people.users import SignInPolicy
     from payments.people.users_service import UsersService
 
@@ -106,7 +108,9 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
     c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
         cooling_off_days=int(bank.get("cooling_off_days", 10)),
-        prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))))
+        prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))),
+        contacts=VendorContactService(c.uow, c.audit, c.clock, ContactChangePolicy(
+            cooling_off_days=int(bank.get("contact_cooling_off_days", bank.get("cooling_off_days", 10))))))
     c.csrf = CsrfTokens(cipher.keys.derive("csrf"))
     c.authenticator = SessionAuthenticator(c.auth, c.csrf)
     if c.settings.bootstrap_admin_token:
@@ -147,12 +151,11 @@ def create_app(container: Container):  # noqa: ANN201
 def wire_portal(container: Container) -> Any:
     """The vendor portal: reads scoped to the caller's vendor, invoices submitted through the AP use case, interest
     computed with the payment run's own prompt-pay settings."""
-    from adapters.db.portal.portal_queries import SqlPortalQueries
     from payments.portal.portal_service import VendorPortal
     from payments.portal.portal_timeline import InterestRules
 
     run = wire_payments(container).policy
-    return VendorPortal(container.uow, lambda uow: SqlPortalQueries(uow.conn), container.clock,
+    return VendorPortal(container.uow, container.clock,
                         ap_services(container).invoices, InterestRules(run.prompt_pay, run.rates, run.calendar,
                                                                           run.rules),
                         bank_holds=container.bank_accounts.payment_holds)

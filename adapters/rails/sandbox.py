@@ -135,7 +135,11 @@ class SandboxBank:
         return out
 
     def settlement_date(self, entry: BankEntry) -> dt.date:
-        return self.calendar.add_business_days(entry.effective_date, self.settle_days)
+        return self.settles_on(entry.effective_date)
+
+    def settles_on(self, effective: dt.date) -> dt.date:
+        """The day an entry effective on ``effective`` settles at this bank."""
+        return self.calendar.add_business_days(effective, self.settle_days)
 
     def statuses(self, file: str, today: dt.date | None = None) -> dict[str, tuple[RailOutcome, str | None, str | None]]:
         """What the bank says about each entry of a file today: returned, settled or accepted."""

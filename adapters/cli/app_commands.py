@@ -1,0 +1,131 @@
+"""`disburse serve|init|db upgrade|config show|nacha check|demo`, and the parser every command registers with.
+
+Commands build nothing themselves: ``wiring`` is the composition root (main.py), handed in, which also supplies
+the settings and policy readers (``config/`` is read by main.py alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
+    import uvicorn
+
+    from adapters.cli.output import print_sign_ins
+
+    container = wiring.build()
+    if args.example and wiring.initialize(container, example=True):
+        print(f"loaded the example agency into {container.settings.database_url}")
+    host, port = args.host or container.settings.host, args.port or container.settings.port
+    print_sign_ins(container.example_sign_ins, f"http://{host}:{port}/")
+    app = wiring.create_app(container)
+    scheduler = wiring.start_scheduler(container) if container.settings.scheduler else None
+    try:
+        uvicorn.run(app, host=host, port=port, log_config=None)
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace, wiring: Any) -> int:
+    from adapters.cli.output import print_sign_ins
+
+    container = wiring.build()
+    created = wiring.initialize(container, example=args.example)
+    print("initialized a new journal" + (" with the example agency" if args.example else "") if created
+          else "the journal already exists; nothing changed")
+    print_sign_ins(container.example_sign_ins, f"http://{container.settings.host}:{container.settings.port}/")
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace, wiring: Any) -> int:
+    wiring.build(migrate=True)
+    print("schema is current")
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace, wiring: Any) -> int:
+    settings = wiring.Settings.from_env()
+    data = {"settings": settings.masked(), "policy": wiring.load_policy(settings.policy_file or None)}
+    print(json.dumps(data, indent=2, default=str) if args.json else "\n".join(
+        f"{k} = {v}" for k, v in data["settings"].items()))
+    return 0
+
+
+def cmd_nacha_check(args: argparse.Namespace, _wiring: Any) -> int:
+    from adapters.formats.nacha.cli import main as nacha_main
+
+    return nacha_main([args.file] + (["--json"] if args.json else []) + (["--strict"] if args.strict else []))
+
+
+def cmd_demo(args: argparse.Namespace, wiring: Any) -> int:
+    import datetime as dt
+    import tempfile
+
+    from adapters.clock import FixedClock
+    from payments.example.demo import run_demo
+
+    work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="disburse-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if (work / "demo.db").exists():
+        raise SystemExit(f"{work / 'demo.db'} exists; the demo needs a fresh database (pick another --dir)")
+    settings = wiring.Settings(database_url=f"sqlite:///{work / 'demo.db'}", key_dir=str(work / "keys"),
+                               outbox_dir=str(work / "outbox"), inbox_dir=str(work / "inbox"), scheduler=False)
+    container = wiring.build(settings, clock=FixedClock(dt.datetime(2026, 10, 1, 13, tzinfo=dt.timezone.utc)),
+                             migrate=True)
+    wiring.initialize(container, example=True)
+    result = run_demo(wiring.demo_services(container))
+    print(f"\nThe demo's data: {work}. See it in the service with\n  DISBURSE_DATABASE_URL=sqlite:///{work / 'demo.db'} "
+          f"DISBURSE_KEY_DIR={work / 'keys'} DISBURSE_OUTBOX_DIR={work / 'outbox'} disburse serve\n"
+          "and, with the same variables, an API token for the treasurer: disburse users token treasurer")
+    return 0 if result.ties_out and result.ledger_verified else 1
+
+
+def register(sub: Any, wiring: Any) -> None:
+    def command(func: Any) -> Any:
+        return lambda args: func(args, wiring)
+
+    s = sub.add_parser("serve", help="serve the API (http://127.0.0.1:8000, OpenAPI at /docs)")
+    s.add_argument("--example", action="store_true", help="load the example agency if the database is empty")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(func=command(cmd_serve))
+
+    s = sub.add_parser("init", help="create the database, a signing key and the default chart")
+    s.add_argument("--example", action="store_true", help="also load the example agency")
+    s.set_defaults(func=command(cmd_init))
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=command(cmd_db_upgrade))
+
+    cfg = sub.add_parser("config", help="settings").add_subparsers(dest="config_cmd", required=True)
+    s = cfg.add_parser("show", help="print effective settings, secrets masked")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=command(cmd_config_show))
+
+    nacha = sub.add_parser("nacha", help="NACHA (ACH) files").add_subparsers(dest="nacha_cmd", required=True)
+    s = nacha.add_parser("check", help="validate a NACHA file: a summary, or every problem with line and field")
+    s.add_argument("file")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--strict", action="store_true", help="right-trimmed records and other leniencies are errors")
+    s.set_defaults(func=command(cmd_nacha_check))
+
+    s = sub.add_parser("demo", help="the whole story on a fresh SQLite database, with a readable summary")
+    s.add_argument("--dir", help="where to keep the demo's database, keys and files (default: a new temp dir)")
+    s.set_defaults(func=command(cmd_demo))
+
+
+def parser(wiring: Any) -> argparse.ArgumentParser:
+    from adapters.cli import ap_commands, ledger_commands, payment_commands, people_commands, recon_commands
+
+    p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
+    sub = p.add_subparsers(dest="command", required=True)
+    register(sub, wiring)
+    for module in (ledger_commands, ap_commands, people_commands, recon_commands, payment_commands):
+        module.register(sub, wiring)
+    return p
