@@ -4,7 +4,9 @@ The shared NACHA reader does the reading and checking; this module only decides 
 incoming returns file and normalizes. A file with any error-class problem is refused whole (the first
 problem names the line and field; all of them travel in ``problems``); its warnings are kept as findings, so
 a lenient file (a right-trimmed control record, an IAT batch read structurally) is accepted and says so.
-A file that carries no return and no NOC is refused too: importing a forward payment file as "returns"
+Fields that return processing does not need are read past with a warning naming line, record and field (an
+effective entry date of ``000000`` on a return or COR batch, see ``problems.RULES``): a return is never dropped
+over a cosmetic field. A file that carries no return and no NOC is refused too: importing a forward payment file as "returns"
 is a mistake an operator should hear about, not a silent no-op.
 """
 
@@ -44,12 +46,18 @@ def read_nacha_notices(data: bytes) -> NoticeFile:
         raise UnsupportedFormat("the NACHA file holds no returns (Addenda99) and no notifications of change "
                                 "(Addenda98); it is not a returns file", code="no_returns_or_changes")
     effective = _effective_dates(result)
-    findings = tuple(Finding(NoticeFindingCode.FORMAT_LENIENCY, f"[{w.rule}] {w.message}",
-                             f"line {w.line}" if w.line else "file", Severity.WARNING) for w in result.warnings)
+    findings = tuple(Finding(NoticeFindingCode.FORMAT_LENIENCY, f"[{w.rule}] {w.message}", _where(w), Severity.WARNING)
+                     for w in result.warnings)
     returns = tuple(_return(r, effective.get(r.entry_line)) for r in result.returns)
     changes = tuple(_change(c, effective.get(c.entry_line)) for c in result.changes)
     return NoticeFile(digest=hashlib.sha256(data).hexdigest(), returns=returns, changes=changes,
                       findings=findings, created_at=_created_at(result))
+
+
+def _where(problem) -> str:  # noqa: ANN001 - the reader's Problem
+    """'line 2 batch_header effective_entry_date': the line, record and field a warning is about."""
+    where = f"line {problem.line}" if problem.line else "file"
+    return " ".join(p for p in (where, problem.record_type if problem.line else "", problem.field or "") if p)
 
 
 def looks_like_nacha(data: bytes) -> bool:

@@ -71,8 +71,9 @@ def format_batch_header(b: Batch, batch_number: int) -> str:
     )
 
 
-def check_batch_header(rec: str, line: int, add: AddProblem, is_iat: bool) -> None:
-    """Field checks of a batch header (once per batch)."""
+def check_batch_header(rec: str, line: int, add: AddProblem, is_iat: bool, *, check_date: bool = True) -> None:
+    """Field checks of a batch header (once per batch). ``check_date=False`` leaves the effective entry date to
+    the caller, who knows only when the batch closes whether it holds returns (read leniently) or not."""
     r = "batch_header"
     scc = rec[1:4]
     if scc not in ("200", "220", "225", "280"):
@@ -87,7 +88,7 @@ def check_batch_header(rec: str, line: int, add: AddProblem, is_iat: bool) -> No
     if not rec[53:63].strip():
         add(line, r, "company_entry_description", "required", "company entry description (54-63) is blank")
     # IAT files in the wild carry 000000 here; IAT fields are not validated (see problems.RULES).
-    if not is_iat and parse_yymmdd(rec[69:75]) is None:
+    if check_date and not is_iat and parse_yymmdd(rec[69:75]) is None:
         add(line, r, "effective_entry_date", "invalid_date", f"effective entry date {rec[69:75]!r} is not a valid YYMMDD date")
     settle = rec[75:78]
     if settle.strip() and not (is_digits(settle) and 1 <= int(settle) <= 366):

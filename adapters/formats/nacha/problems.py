@@ -45,6 +45,9 @@ RULES: Final[dict[str, tuple[str, str]]] = {
     "required": ("error", "a mandatory field is blank or all zeros"),
     "invalid_format": ("error", "a field does not hold what its type allows (digits, a date, a constant)"),
     "invalid_date": ("error", "a date field is not a real YYMMDD date"),
+    "return_effective_date": ("lenient", "a return or COR batch's effective entry date is not a real YYMMDD date "
+                                         "(000000 included): the ACH Operator may replace it on returns and does "
+                                         "not edit it on NOCs, and return processing does not need it"),
     "routing_check_digit": ("error", "a routing number fails the ABA check digit"),
     "invalid_service_class": ("error", "service class code is not 200, 220, 225 or 280"),
     "invalid_sec_code": ("error", "SEC code is not a Nacha standard entry class code"),

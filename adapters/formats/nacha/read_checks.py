@@ -35,7 +35,7 @@ class BatchAcc:
 
     __slots__ = (
         "batch", "line", "header", "sec", "scc", "kind", "allowed", "odfi", "index", "fwd_type", "max_fwd", "cor",
-        "count", "hash", "debit", "credit", "n_forward", "n_return", "n_noc", "repeats", "first_repeat",
+        "count", "hash", "debit", "credit", "n_forward", "n_return", "n_noc", "repeats", "first_repeat", "bad_date",
     )
 
     def __init__(self, batch: ReadBatch, line: int, header: str, sec: str, scc: str, kind: str,
@@ -46,6 +46,7 @@ class BatchAcc:
         self.count = self.hash = self.debit = self.credit = 0
         self.n_forward = self.n_return = self.n_noc = self.repeats = 0
         self.first_repeat: tuple[str, int] | None = None
+        self.bad_date = False  # the header's effective entry date is not a YYMMDD date (judged at close)
 
     def repeat(self, trace: str, line: int) -> None:
         self.repeats += 1
@@ -66,6 +67,8 @@ class BatchAcc:
         if (self.n_forward > 0) + (self.n_return > 0) + (self.n_noc > 0) > 1:
             add(line or self.line, "batch_control" if rec else "batch_header", None, "mixed_entry_categories",
                 f"batch mixes {self.n_forward} forward, {self.n_return} return and {self.n_noc} NOC entries")
+        if self.bad_date:
+            self._effective_date(add)
         if self.repeats:  # reported once per file by the reader (valid files repeat traces per batch)
             scan.repeats += self.repeats
             scan.repeat_batches += 1
@@ -80,6 +83,19 @@ class BatchAcc:
         sec_totals.entries += entries
         sec_totals.debit_cents += self.debit
         sec_totals.credit_cents += self.credit
+
+    def _effective_date(self, add: AddProblem) -> None:
+        # Read what others send leniently: on a batch of returns or NOCs (a COR batch, or return entries only) the
+        # ACH Operator may replace an invalid effective entry date (returns) or leaves it unedited (NOCs), and
+        # return processing does not need it. Forward entries still need a real date.
+        text = self.header[69:75]
+        if self.cor or (self.n_forward == 0 and self.n_return + self.n_noc > 0):
+            add(self.line, "batch_header", "effective_entry_date", "return_effective_date",
+                f"effective entry date {text!r} of this {'COR' if self.cor else 'return'} batch is not a valid "
+                "YYMMDD date; read past it (returns and NOCs do not need it)")
+        else:
+            add(self.line, "batch_header", "effective_entry_date", "invalid_date",
+                f"effective entry date {text!r} is not a valid YYMMDD date")
 
     def _compare_control(self, rec: str, line: int, add: AddProblem) -> None:
         r = "batch_control"

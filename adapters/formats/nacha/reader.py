@@ -22,7 +22,7 @@ from .addenda05 import ADDENDA05_MATCH, SEQUENCE_TEXT, ReadAddenda
 from .batch_control import check_batch_control
 from .batch_header import BatchHeaderView, check_batch_header
 from .entry_detail import AMOUNT_SLICE, ENTRY_MATCH, ReadEntry, diagnose_entry, to_int
-from .fields import routing_check_digit
+from .fields import parse_yymmdd, routing_check_digit
 from .file_control import BLOCKING_FACTOR, FILL_RECORD, FileControlView, check_file_control
 from .file_header import FileHeaderView, check_file_header
 from .physical import split_records
@@ -298,7 +298,7 @@ class _Scan:
         sec = rec[50:53]
         scc = rec[1:4]
         is_iat = sec == "IAT" or rec[4:10] == "IATCOR"
-        check_batch_header(rec, line, self.add, is_iat)
+        check_batch_header(rec, line, self.add, is_iat, check_date=False)
         kind = "iat" if is_iat else "adv" if (sec == "ADV" or scc == "280") else "ctx" if sec in COUNTED_ADDENDA_SEC_CODES else "std"
         if kind in ("iat", "adv"):
             self.add(line, "batch_header", "sec_code", "sec_not_validated",
@@ -313,7 +313,11 @@ class _Scan:
         fwd_type, max_fwd = MAX_FORWARD_ADDENDA.get(sec, ("05", 9999) if sec not in STANDARD_SEC_CODES else (None, 0))
         batch = ReadBatch(BatchHeaderView(line, rec), kind, self.source)
         self.result.batches.append(batch)
-        return BatchAcc(batch, line, rec, sec, scc, kind, allowed, rec[79:87], len(self.result.batches), fwd_type, max_fwd)
+        acc = BatchAcc(batch, line, rec, sec, scc, kind, allowed, rec[79:87], len(self.result.batches), fwd_type, max_fwd)
+        # IAT files in the wild carry 000000 here and IAT fields are not validated; otherwise the date is judged
+        # when the batch closes: an error on forward entries, lenient on returns and NOCs (BatchAcc.close).
+        acc.bad_date = not is_iat and parse_yymmdd(rec[69:75]) is None
+        return acc
 
     def close_batch(self, b: BatchAcc, rec: str | None, line: int, count: int, h: int, debit: int, credit: int) -> None:
         b.count, b.hash, b.debit, b.credit = count, h, debit, credit
