@@ -7,7 +7,7 @@ SQL, file, key and rail implementations. Fakes in tests implement the same.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Iterable, Protocol, Self, Sequence, TypeVar
 
 from ledger.accounts import Account
 from ledger.checkpoint import Checkpoint
@@ -15,7 +15,8 @@ from ledger.entries import SealedEntry
 from ledger.ports import Clock, JournalStore
 from ledger.signing import Signer
 
-__all__ = ["Clock", "JournalStore", "Signer", "LedgerQueries", "UnitOfWork", "KeyVault", "IdempotencyStore"]
+__all__ = ["Clock", "JournalStore", "Signer", "LedgerQueries", "AuditIndex", "UnitOfWork", "UowFactory", "KeyVault",
+           "IdempotencyStore"]
 
 
 class LedgerQueries(Protocol):
@@ -56,19 +57,54 @@ class LedgerQueries(Protocol):
         ...
 
 
+class AuditIndex(Protocol):
+    """The audit journal's entries indexed for filtering (derived data; the journal is the record)."""
+
+    def add(self, entry: SealedEntry, *, actor: str, action: str, object_type: str, object_id: str) -> None:
+        """Index an audit entry for filtering (derived data; the journal is the record)."""
+        ...
+
+    def search(self, *, actor: str | None = None, action: str | None = None, object_type: str | None = None,
+               object_id: str | None = None, since: str | None = None, until: str | None = None,
+               after_sequence: int = 0, limit: int = 100) -> Sequence[SealedEntry]:
+        """Audit entries matching every filter given, oldest first."""
+        ...
+
+    def count(self) -> int:
+        """How many entries the audit journal holds."""
+        ...
+
+
 class UnitOfWork(Protocol):
-    """One transaction. Repositories hang off it; only the use case calls ``commit``."""
+    """One transaction. Repositories hang off it; only the use case calls ``commit``.
+
+    This is the kernel's part (the two journals); each feature's ports compose their own repositories on top of
+    it (``APUnitOfWork``, ``PaymentsUnitOfWork``, ``ReconUnitOfWork``, ``IdentityUnitOfWork``), and the SQL unit
+    of work implements them all.
+    """
 
     ledger: JournalStore
     audit: JournalStore
     ledger_queries: LedgerQueries
+    audit_index: AuditIndex
 
-    def __enter__(self) -> "UnitOfWork": ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
 
     def commit(self) -> None:
         """Make everything done in this unit durable, at once."""
+        ...
+
+
+U_co = TypeVar("U_co", covariant=True)
+
+
+class UowFactory(Protocol[U_co]):
+    """Opens a unit of work: ``with factory() as uow: ...; uow.commit()``."""
+
+    def __call__(self, read_only: bool = False) -> U_co:
+        """A new unit of work; ``read_only`` for readers that must not take a write lock."""
         ...
 
 

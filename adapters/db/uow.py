@@ -1,42 +1,135 @@
-"""The SQL unit of work: one connection, one transaction, the repositories bound to it."""
+"""The SQL unit of work: one connection, one transaction, every repository bound to it in one place.
+
+It implements each feature's unit-of-work Protocol (``payments.ports.UnitOfWork``, ``APUnitOfWork``,
+``PaymentsUnitOfWork``, ``ReconUnitOfWork``, ``IdentityUnitOfWork``, ``PortalUnitOfWork``): the attributes below
+are typed with the domain's ports, and ``__enter__`` binds them all.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
-from adapters.db.ap.ap_uow import bind_ap_repositories
-from adapters.db.ledger.audit_repo import bind_identity_repositories
+from adapters.db.ap.ap_invoice_repo import SqlCreditMemoRepository, SqlInvoiceRepository
+from adapters.db.ap.ap_match_queries import SqlMatchQueries
+from adapters.db.ap.ap_po_repo import SqlPurchaseOrderRepository, SqlReceiptRepository
+from adapters.db.ap.ap_repo import SqlBudgetRepository, SqlVendorRepository
+from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
+from adapters.db.disbursements.payment_repo import SqlPaymentStore
+from adapters.db.ledger.audit_repo import SqlAuditIndex
 from adapters.db.ledger.journal_store import SqlJournalStore
 from adapters.db.ledger.ledger_queries import SqlLedgerQueries
 from adapters.db.ledger.ledger_tables import AUDIT, LEDGER
-from adapters.db.reconciliation.recon_repo import bind_recon_repositories
-from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
-from adapters.db.disbursements.payment_repo import SqlPaymentStore
+from adapters.db.people.bank_account_repo import (SqlBankAccountRepository, SqlOutboxRepository,
+                                                  SqlVendorContactRepository)
+from adapters.db.people.identity_repo import (SqlSessionRepository, SqlThrottleRepository, SqlTokenRepository,
+                                              SqlUserRepository)
+from adapters.db.portal.portal_queries import SqlPortalQueries
+from adapters.db.reconciliation.recon_payments import SqlReconPayments
+from adapters.db.reconciliation.recon_repo import SqlReconRepository
+from adapters.db.reconciliation.recon_trace import SqlTraceMatch
+from payments.ap.ap_ports import (BudgetRepository, CreditMemoRepository, InvoiceRepository, MatchQueries,
+                                  PurchaseOrderRepository, ReceiptRepository, VendorRepository)
+from payments.disbursements.payment_ports import PaidInvoices, PaymentStore, TreasuryQueue
+from payments.people.identity_ports import (BankAccountRepository, OutboxRepository, SessionRepository,
+                                            ThrottleRepository, TokenRepository, UserRepository,
+                                            VendorContactRepository)
+from payments.portal.portal_ports import PortalQueries
+from payments.ports import AuditIndex, JournalStore, LedgerQueries
+from payments.reconciliation.recon_ports import ReconPayments, ReconRepository, TraceMatch
+from payments.reconciliation.treasury_queue import ReconTreasuryQueue
 
 
 class SqlUnitOfWork:
     """Use as ``with uow_factory() as uow: ...; uow.commit()``; leaving without commit rolls back."""
 
+    # the journals (payments.ports.UnitOfWork)
+    ledger: JournalStore
+    audit: JournalStore
+    ledger_queries: LedgerQueries
+    audit_index: AuditIndex
+    # accounts payable (APUnitOfWork)
+    vendors: VendorRepository
+    budgets: BudgetRepository
+    purchase_orders: PurchaseOrderRepository
+    receipts: ReceiptRepository
+    invoices: InvoiceRepository
+    credit_memos: CreditMemoRepository
+    match_queries: MatchQueries
+    # payments (PaymentsUnitOfWork)
+    payments: PaymentStore
+    paid_invoices: PaidInvoices
+    treasury_queue: TreasuryQueue
+    # reconciliation (ReconUnitOfWork)
+    recon: ReconRepository
+    recon_payments: ReconPayments
+    recon_trace: TraceMatch
+    # people and controls (IdentityUnitOfWork)
+    users: UserRepository
+    tokens: TokenRepository
+    sessions: SessionRepository
+    sign_in_throttle: ThrottleRepository
+    vendor_contacts: VendorContactRepository
+    bank_accounts: BankAccountRepository
+    outbox: OutboxRepository
+    # the vendor portal (PortalUnitOfWork)
+    portal: PortalQueries
+
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
-        self.conn: Connection | None = None
+        self._conn: Connection | None = None
 
-    def __enter__(self) -> "SqlUnitOfWork":
+    @property
+    def conn(self) -> Connection:
+        """The open connection (only between ``__enter__`` and ``__exit__``)."""
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open: use it as `with uow_factory() as uow:`")
+        return self._conn
+
+    def __enter__(self) -> SqlUnitOfWork:
         # SQLAlchemy 2 begins on first use ("autobegin"); on SQLite that BEGIN is IMMEDIATE.
-        self.conn = self._engine.connect()
+        conn = self._engine.connect()
         if self._read_only:
             # Readers must not take SQLite's write lock (a long verify would stall every writer).
-            self.conn = self.conn.execution_options(disburse_read_only=True)
-        self.ledger = SqlJournalStore(self.conn, LEDGER)
-        self.audit = SqlJournalStore(self.conn, AUDIT)
-        self.ledger_queries = SqlLedgerQueries(self.conn)
-        bind_ap_repositories(self, self.conn)
-        self.payments = SqlPaymentStore(self.conn)
-        self.paid_invoices = SqlPaidInvoices(self.conn)
-        bind_recon_repositories(self, self.conn)
-        bind_identity_repositories(self, self.conn)
+            conn = conn.execution_options(disburse_read_only=True)
+        self._conn = conn
+        self._bind(conn)
         return self
+
+    def _bind(self, conn: Connection) -> None:
+        """Every repository, on this unit's connection: the one place that says which adapter serves which port."""
+        self.ledger = SqlJournalStore(conn, LEDGER)
+        self.audit = SqlJournalStore(conn, AUDIT)
+        self.ledger_queries = SqlLedgerQueries(conn)
+        self.audit_index = SqlAuditIndex(conn)
+
+        self.vendors = SqlVendorRepository(conn)
+        self.budgets = SqlBudgetRepository(conn)
+        self.purchase_orders = SqlPurchaseOrderRepository(conn)
+        self.receipts = SqlReceiptRepository(conn)
+        self.invoices = SqlInvoiceRepository(conn)
+        self.credit_memos = SqlCreditMemoRepository(conn)
+        self.match_queries = SqlMatchQueries(conn)
+
+        self.payments = SqlPaymentStore(conn)
+        self.paid_invoices = SqlPaidInvoices(conn)
+
+        self.recon = SqlReconRepository(conn)
+        recon_payments = SqlReconPayments(conn)
+        self.recon_payments = recon_payments
+        self.recon_trace = SqlTraceMatch(conn, recon_payments)
+        # Treasury items the payments hand over land in reconciliation's exceptions queue.
+        self.treasury_queue = ReconTreasuryQueue(self.recon)
+
+        self.users = SqlUserRepository(conn)
+        self.tokens = SqlTokenRepository(conn)
+        self.sessions = SqlSessionRepository(conn)
+        self.sign_in_throttle = SqlThrottleRepository(conn)
+        self.vendor_contacts = SqlVendorContactRepository(conn)
+        self.bank_accounts = SqlBankAccountRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+
+        self.portal = SqlPortalQueries(conn)
 
     def commit(self) -> None:
         self.conn.commit()
@@ -45,9 +138,11 @@ class SqlUnitOfWork:
         self.conn.rollback()
 
     def __exit__(self, *exc: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
         try:
-            if self.conn.in_transaction():
-                self.conn.rollback()
+            if conn.in_transaction():
+                conn.rollback()
         finally:
-            self.conn.close()
-            self.conn = None
+            conn.close()

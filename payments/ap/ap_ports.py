@@ -8,6 +8,7 @@ raises ``payments.ap.ap_errors.StaleState`` when no row matched.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -19,6 +20,7 @@ from payments.ap.documents import Invoice, InvoiceStatus, POStatus, PurchaseOrde
 from payments.ap.matching.duplicates import DuplicateKey
 from payments.ap.matching.match_context import MatchContext
 from payments.ap.matching.match_holds import ManualRelease
+from payments.ports import UnitOfWork
 
 
 class AuditRecorder(Protocol):
@@ -56,7 +58,7 @@ class VendorRepository(Protocol):
         """Guarded status change."""
         ...
 
-    def ids_with_tin(self, tin_fingerprint: str) -> list[str]:
+    def ids_with_tin(self, tin_fingerprint: str) -> builtins.list[str]:
         """Vendors whose TIN has this keyed fingerprint."""
         ...
 
@@ -122,7 +124,7 @@ class PurchaseOrderRepository(Protocol):
         """A change order: new lines and ceiling under a new version, guarded on the old version."""
         ...
 
-    def versions(self, po_id: str) -> list[POVersion]:
+    def versions(self, po_id: str) -> builtins.list[POVersion]:
         """Every version of the PO, oldest first."""
         ...
 
@@ -144,7 +146,7 @@ class ReceiptRepository(Protocol):
         """Receipts by id after the cursor."""
         ...
 
-    def find_number(self, po_id: str, number: str) -> list[str]:
+    def find_number(self, po_id: str, number: str) -> builtins.list[str]:
         """Receipts of this PO with this number (an import run twice)."""
         ...
 
@@ -181,19 +183,19 @@ class InvoiceRepository(Protocol):
         """Guarded status change."""
         ...
 
-    def find_number(self, vendor_id: str, invoice_number: str) -> list[str]:
+    def find_number(self, vendor_id: str, invoice_number: str) -> builtins.list[str]:
         """Live invoices of this vendor with exactly this number (an import run twice)."""
         ...
 
-    def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> list[str]:
+    def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> builtins.list[str]:
         """Invoices in ``statuses`` with a line on any of these POs."""
         ...
 
-    def ids_in_status(self, status: InvoiceStatus, *, limit: int) -> list[str]:
+    def ids_in_status(self, status: InvoiceStatus, *, limit: int) -> builtins.list[str]:
         """Invoices in a status, oldest received first (the batch matcher's order)."""
         ...
 
-    def approvals(self, invoice_id: str, version: int) -> list[tuple[str, dt.datetime]]:
+    def approvals(self, invoice_id: str, version: int) -> builtins.list[tuple[str, dt.datetime]]:
         """(approver, when) for this version of the invoice."""
         ...
 
@@ -201,7 +203,7 @@ class InvoiceRepository(Protocol):
         """Record one approval (a second one by the same person cannot be stored)."""
         ...
 
-    def holds(self, invoice_id: str, *, status: str | None = None) -> list[HoldRecord]:
+    def holds(self, invoice_id: str, *, status: str | None = None) -> builtins.list[HoldRecord]:
         """Holds of an invoice, oldest first."""
         ...
 
@@ -270,5 +272,31 @@ class MatchQueries(Protocol):
         ...
 
 
-__all__ = ["AuditRecorder", "BudgetRepository", "CreditMemoRepository", "InvoiceRepository", "MatchQueries",
+class LivePayments(Protocol):
+    """What AP asks of the payments (``payments.disbursements.payment_ports.PaymentStore`` provides it): AP sits
+    below disbursements, so it names the one question it needs rather than importing the payment store."""
+
+    def live_invoice_ids(self, invoice_ids: Iterable[str]) -> set[str]:
+        """Those of ``invoice_ids`` held by a live payment (scheduled, submitted, sent or settled)."""
+        ...
+
+
+class APUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the AP use cases run in: the journals plus AP's repositories."""
+
+    vendors: VendorRepository
+    budgets: BudgetRepository
+    purchase_orders: PurchaseOrderRepository
+    receipts: ReceiptRepository
+    invoices: InvoiceRepository
+    credit_memos: CreditMemoRepository
+    match_queries: MatchQueries
+
+    @property
+    def payments(self) -> LivePayments:
+        """Whether an invoice is in a live payment (a cancel is refused then)."""
+        ...
+
+
+__all__ = ["APUnitOfWork", "AuditRecorder", "LivePayments", "BudgetRepository", "CreditMemoRepository", "InvoiceRepository", "MatchQueries",
            "PromptPayDates", "PurchaseOrderRepository", "ReceiptRepository", "VendorRepository"]

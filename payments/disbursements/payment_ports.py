@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PaymentStatus, PrenoteRecord, RunStatus
 from payments.disbursements.rails import RailBatch, RailCapabilities, RailPaymentStatus, RailSubmission
+from payments.ports import UnitOfWork
 
 
 class PayableInvoices(Protocol):
@@ -173,7 +174,7 @@ class PaymentStore(Protocol):
     def items_of(self, payment_id: str) -> list[PaymentItemRecord]:
         ...
 
-    def redate(self, run_id: str, moved: Sequence[tuple[str, dt.date, bool]], *, to: dt.date, detail: dict,
+    def redate(self, run_id: str, moved: Sequence[tuple[str, dt.date, bool]], *, to: dt.date, detail: dict[str, Any],
                at: dt.datetime) -> int:
         """Move scheduled payments (id, expected date, expected same-day flag) to ``to`` as ordinary payments and
         record ``detail`` on the released run; guarded on each expected value and on the run being released and not yet re-dated. Returns how many
@@ -201,11 +202,11 @@ class PaymentStore(Protocol):
         """Guarded move of a submission; False when it was no longer in one of ``expected``."""
         ...
 
-    def add_outbox(self, topic: str, key: str, payload: dict, at: dt.datetime) -> bool:
+    def add_outbox(self, topic: str, key: str, payload: dict[str, Any], at: dt.datetime) -> bool:
         """Record an event in the same transaction as the state change it announces; False if ``key`` exists."""
         ...
 
-    def outbox(self, topic: str | None = None, *, pending_only: bool = False, limit: int = 500) -> list[dict]:
+    def outbox(self, topic: str | None = None, *, pending_only: bool = False, limit: int = 500) -> list[dict[str, Any]]:
         """Outbox rows (id, topic, key, payload, created_at, processed_at), oldest first."""
         ...
 
@@ -234,3 +235,12 @@ class TreasuryQueue(Protocol):
              now: dt.datetime, payment_ids: tuple[str, ...] = ()) -> bool:
         """Open one item unless one with ``dedup_key`` exists; True when this call opened it."""
         ...
+
+
+class PaymentsUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the payment use cases run in: the journals, the payment store, the invoices' paid marks
+    and treasury's queue."""
+
+    payments: PaymentStore
+    paid_invoices: PaidInvoices
+    treasury_queue: TreasuryQueue

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, Sequence
 
-from ledger.entries import SealedEntry
 from payments.people.bank_accounts import BankAccountChange, BankChangeStatus
 from payments.people.bank_account_records import AccountStatus, BankAccount, ChangeRecord, VendorContact
+from payments.people.contact_changes import ContactChange, ContactChangeStatus
 from payments.notices import OutboxMessage
 from payments.ports import UnitOfWork
 from payments.people.users import SessionRecord, TokenRecord, User
@@ -107,6 +107,21 @@ class VendorContactRepository(Protocol):
         """Insert or replace the contact on file."""
         ...
 
+    def add_change(self, change: ContactChange) -> None:
+        """Insert a requested change of the contact on file."""
+        ...
+
+    def get_change(self, change_id: str, *, for_update: bool = False) -> ContactChange | None:
+        ...
+
+    def save_change(self, change: ContactChange, *, expected: ContactChangeStatus) -> None:
+        """Store a decided change; refuse ``stale_state`` unless it was still ``expected``."""
+        ...
+
+    def changes_for_vendor(self, vendor_id: str) -> list[ContactChange]:
+        """Every contact change of the vendor, oldest request first."""
+        ...
+
 
 class BankAccountRepository(Protocol):
     def add_account(self, account: BankAccount, ciphertext: bytes) -> None:
@@ -166,22 +181,6 @@ class OutboxRepository(Protocol):
         ...
 
 
-class AuditIndex(Protocol):
-    def add(self, entry: SealedEntry, *, actor: str, action: str, object_type: str, object_id: str) -> None:
-        """Index an audit entry for filtering (derived data; the journal is the record)."""
-        ...
-
-    def search(self, *, actor: str | None = None, action: str | None = None, object_type: str | None = None,
-               object_id: str | None = None, since: str | None = None, until: str | None = None,
-               after_sequence: int = 0, limit: int = 100) -> Sequence[SealedEntry]:
-        """Audit entries matching every filter given, oldest first."""
-        ...
-
-    def count(self) -> int:
-        """How many entries the audit journal holds."""
-        ...
-
-
 class IdentityUnitOfWork(UnitOfWork, Protocol):
     users: UserRepository
     tokens: TokenRepository
@@ -190,4 +189,3 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
     vendor_contacts: VendorContactRepository
     bank_accounts: BankAccountRepository
     outbox: OutboxRepository
-    audit_index: AuditIndex

@@ -11,6 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from payments.ap.ap_ports import InvoiceRepository
+from payments.disbursements.payment_ports import PaymentStore
+from payments.people.identity_ports import IdentityUnitOfWork
+
 
 @dataclass(frozen=True, slots=True)
 class MatchStep:
@@ -81,3 +85,12 @@ class PortalQueries(Protocol):
     def account_last4(self, vendor_id: str, account_ids: Iterable[str]) -> Mapping[str, str]:
         """The last four digits of those bank accounts that are this vendor's."""
         ...
+
+
+class PortalUnitOfWork(IdentityUnitOfWork, Protocol):
+    """The unit of work the portal reads in: its own vendor-scoped queries, the invoices, the payments, and the
+    vendor's bank accounts (what holds its payments)."""
+
+    portal: PortalQueries
+    invoices: InvoiceRepository
+    payments: PaymentStore

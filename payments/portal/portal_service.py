@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from payments.ap.ap_errors import InvalidDocument
 from payments.errors import NotFound
@@ -19,13 +18,13 @@ from payments.identity import Action, Principal, authorize
 from payments.ap.invoice_service import InvoiceService, NewInvoice, NewInvoiceLine
 from payments.disbursements.payment_records import PaymentRecord
 from payments.portal.portal_messages import VendorContext
-from payments.portal.portal_ports import PaymentFacts, PortalQueries
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.portal.portal_ports import PaymentFacts, PortalQueries, PortalUnitOfWork
 from payments.portal.portal_timeline import InterestRules, InvoiceForVendor, PaidWith, invoice_for_vendor
-from payments.ports import Clock
+from payments.ports import Clock, UowFactory
 
-UowFactory = Callable[..., Any]
 # The vendor-level holds on paying it (``BankAccountService.payment_holds``): no active account, a shared one.
-BankHolds = Callable[[Any, str], list[str]]
+BankHolds = Callable[[IdentityUnitOfWork, str], list[str]]
 
 
 class InvoiceNotFound(NotFound):
@@ -96,10 +95,9 @@ def _vendor(principal: Principal) -> str:
 
 
 class VendorPortal:
-    def __init__(self, uow_factory: UowFactory, queries: Callable[[Any], PortalQueries], clock: Clock,
-                 invoices: InvoiceService, rules: InterestRules, bank_holds: BankHolds | None = None) -> None:
+    def __init__(self, uow_factory: UowFactory[PortalUnitOfWork], clock: Clock, invoices: InvoiceService,
+                 rules: InterestRules, bank_holds: BankHolds | None = None) -> None:
         self._uow = uow_factory
-        self._queries = queries
         self._clock = clock
         self._invoices = invoices
         self._rules = rules
@@ -110,19 +108,19 @@ class VendorPortal:
         authorize(principal, Action.PORTAL_READ)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            ids = self._queries(uow).invoice_ids(vendor_id, after=after, limit=limit)
+            ids = uow.portal.invoice_ids(vendor_id, after=after, limit=limit)
             return [self._invoice_in(uow, vendor_id, invoice_id) for invoice_id in ids]
 
     def invoice(self, principal: Principal, invoice_id: str) -> InvoiceForVendor:
         authorize(principal, Action.PORTAL_READ)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            if not self._queries(uow).owns_invoice(vendor_id, invoice_id):
+            if not uow.portal.owns_invoice(vendor_id, invoice_id):
                 raise InvoiceNotFound(invoice_id)
             return self._invoice_in(uow, vendor_id, invoice_id)
 
-    def _invoice_in(self, uow: Any, vendor_id: str, invoice_id: str) -> InvoiceForVendor:
-        q = self._queries(uow)
+    def _invoice_in(self, uow: PortalUnitOfWork, vendor_id: str, invoice_id: str) -> InvoiceForVendor:
+        q = uow.portal
         record = uow.invoices.get(invoice_id)
         holds = uow.invoices.holds(invoice_id)
         payments = [p for p in (uow.payments.get_payment(i) for i in q.payment_ids_for_invoice(invoice_id))
@@ -147,7 +145,7 @@ class VendorPortal:
         authorize(principal, Action.PORTAL_SUBMIT_INVOICE)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            po_ids = self._po_ids(self._queries(uow), vendor_id, submitted.lines)
+            po_ids = self._po_ids(uow.portal, vendor_id, submitted.lines)
         cmd = NewInvoice(vendor_id, submitted.invoice_number, submitted.invoice_date, submitted.currency,
                          tuple(NewInvoiceLine(x.line_no, po_ids.get(x.po_number or ""), x.po_line_no, x.quantity,
                                               x.unit_price_minor, x.description, x.unit_of_measure)
@@ -178,19 +176,19 @@ class VendorPortal:
         authorize(principal, Action.PORTAL_READ)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            ids = self._queries(uow).payment_ids(vendor_id, before=before, limit=limit)
+            ids = uow.portal.payment_ids(vendor_id, before=before, limit=limit)
             return [self._payment_in(uow, vendor_id, payment_id) for payment_id in ids]
 
     def payment(self, principal: Principal, payment_id: str) -> PaymentForVendor:
         authorize(principal, Action.PORTAL_READ)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            if not self._queries(uow).owns_payment(vendor_id, payment_id):
+            if not uow.portal.owns_payment(vendor_id, payment_id):
                 raise PaymentNotFound(payment_id)
             return self._payment_in(uow, vendor_id, payment_id)
 
-    def _payment_in(self, uow: Any, vendor_id: str, payment_id: str) -> PaymentForVendor:
-        q = self._queries(uow)
+    def _payment_in(self, uow: PortalUnitOfWork, vendor_id: str, payment_id: str) -> PaymentForVendor:
+        q = uow.portal
         payment = uow.payments.get_payment(payment_id)
         facts = q.payment_facts([payment_id]).get(payment_id, PaymentFacts())
         last4 = q.account_last4(vendor_id, [payment.account_id]).get(payment.account_id)

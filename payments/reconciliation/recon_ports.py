@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from payments.disbursements.payment_ports import PaymentsUnitOfWork
 from payments.reconciliation.bank_notices import CorrectedBankData
 from payments.reconciliation.recon_records import BookPayment, ExceptionKind, ExceptionStatus, RecordedReturn
 from payments.reconciliation.recon_rows import (ChangeRecord, ExceptionRecord, ImportedFileRecord, MatchRecord, ReturnRecord,
@@ -33,7 +34,7 @@ class ReconRepository(Protocol):
     def get_file(self, file_id: str) -> ImportedFileRecord | None:
         ...
 
-    def set_file_summary(self, file_id: str, summary: dict) -> None:
+    def set_file_summary(self, file_id: str, summary: dict[str, Any]) -> None:
         ...
 
     def add_statements(self, rows: Sequence[StatementRecord]) -> None:
@@ -210,10 +211,18 @@ class TraceMatch(Protocol):
         ...
 
 
+class ReconUnitOfWork(PaymentsUnitOfWork, Protocol):
+    """The unit of work reconciliation runs in: the payments' (it settles, returns and fails them) plus its own."""
+
+    recon: ReconRepository
+    recon_payments: ReconPayments
+    recon_trace: TraceMatch
+
+
 class ReturnedInvoices(Protocol):
     """The AP side of a return: the invoices go back to approved-and-unpaid with a ``payment_returned`` hold."""
 
-    def reopen(self, uow: Any, invoice_ids: Sequence[str], *, payment_id: str, reason_code: str,
+    def reopen(self, uow: ReconUnitOfWork, invoice_ids: Sequence[str], *, payment_id: str, reason_code: str,
                vendor_reason: str, at: datetime) -> int:
         """Inside the caller's unit of work; returns how many invoices were reopened."""
         ...

@@ -1,16 +1,12 @@
-"""The audit trail's filter index and searches, and the one call that binds every identity repository to a uow."""
+"""The audit trail's filter index and searches."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from adapters.db.people.bank_account_repo import (SqlBankAccountRepository, SqlOutboxRepository,
-                                           SqlVendorContactRepository)
-from adapters.db.people.identity_repo import (SqlSessionRepository, SqlThrottleRepository, SqlTokenRepository,
-                                       SqlUserRepository)
 from adapters.db.people.identity_tables import audit_index
 from adapters.db.ledger.journal_store import SqlJournalStore
 from adapters.db.ledger.ledger_tables import AUDIT
@@ -45,15 +41,3 @@ class SqlAuditIndex:
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(AUDIT.entries)).scalar_one())
-
-
-def bind_identity_repositories(uow: Any, conn: Connection) -> None:
-    """Hang the people-and-controls repositories on a unit of work (one call, so uow.py stays small)."""
-    uow.users = SqlUserRepository(conn)
-    uow.tokens = SqlTokenRepository(conn)
-    uow.sessions = SqlSessionRepository(conn)
-    uow.sign_in_throttle = SqlThrottleRepository(conn)
-    uow.vendor_contacts = SqlVendorContactRepository(conn)
-    uow.bank_accounts = SqlBankAccountRepository(conn)
-    uow.outbox = SqlOutboxRepository(conn)
-    uow.audit_index = SqlAuditIndex(conn)

@@ -192,9 +192,6 @@ class SqlReconRepository:
                             date.fromisoformat(r.booking_date), bool(r.posted), _t(r.matched_at), r.matched_by,
                             r.entry_id, r.reason) for r in rows]
 
-    def match_count(self) -> int:
-        return self._c.execute(select(func.count()).select_from(recon_matches)).scalar_one()
-
     # -- returns and NOCs -------------------------------------------------------------------------------
     def recorded_returns(self, payment_ids: Iterable[str]) -> dict[str, str]:
         ids = list(payment_ids)
@@ -370,16 +367,3 @@ class SqlReconRepository:
         if result.rowcount != 1:
             raise StaleState("reconciliation exception", before.id, f"version {before.version}")
         return self.get_exception(before.id)
-
-
-def bind_recon_repositories(uow: object, conn: Connection) -> None:
-    """Hang reconciliation's repositories off a unit of work (``uow.recon``, ``uow.recon_payments``,
-    ``uow.recon_trace``) and its exceptions queue as the payments' ``uow.treasury_queue``."""
-    from adapters.db.reconciliation.recon_payments import SqlReconPayments  # reads the payment tables; imported only when bound
-    from adapters.db.reconciliation.recon_trace import SqlTraceMatch
-    from payments.reconciliation.treasury_queue import ReconTreasuryQueue
-
-    uow.recon = SqlReconRepository(conn)  # type: ignore[attr-defined]
-    uow.recon_payments = SqlReconPayments(conn)  # type: ignore[attr-defined]
-    uow.recon_trace = SqlTraceMatch(conn, uow.recon_payments)  # type: ignore[attr-defined]
-    uow.treasury_queue = ReconTreasuryQueue(uow.recon)  # type: ignore[attr-defined]
