@@ -199,17 +199,6 @@ def validate_draft(draft: EntryDraft, known_accounts: Mapping[str, Any] | None =
             )
 
 
-def balance_problem(postings: tuple[Posting, ...]) -> str | None:
-    """For the verifier: None when the postings balance per currency, else a short description."""
-    totals: dict[str, int] = defaultdict(int)
-    for p in postings:
-        if p.amount_minor <= 0:
-            return f"non-positive amount {p.amount_minor} on {p.account}"
-        totals[p.currency] += p.amount_minor if p.direction is Direction.DEBIT else -p.amount_minor
-    off = {c: v for c, v in totals.items() if v}
-    return None if not off else "unbalanced: " + ", ".join(f"{c} off by {v}" for c, v in sorted(off.items()))
-
-
 def reversal_of(entry: EntryDraft, *, entry_id: str, effective_date: dt.date, memo: str = "") -> EntryDraft:
     """A draft that undoes ``entry``: every posting on the other side, ``reverses`` naming it."""
     flipped = tuple(Posting(p.account, Direction.CREDIT if p.direction is Direction.DEBIT else Direction.DEBIT,

@@ -128,11 +128,6 @@ class BusinessCalendar:
             day += timedelta(days=1)
         return day
 
-    def previous_business_day_on_or_before(self, day: date) -> date:
-        while not self.is_business_day(day):
-            day -= timedelta(days=1)
-        return day
-
     def add_business_days(self, day: date, n: int) -> date:
         """Move ``n`` business days from ``day`` (negative goes back); ``n == 0`` rolls forward to one."""
         if n == 0:

@@ -7,7 +7,7 @@ duties (who may approve *this* invoice) is a second, per-object check in ``payme
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -298,7 +298,3 @@ def staff_reads() -> frozenset[Action]:
     """Every read granted to any staff role: the set the auditor must cover."""
     staff = (actions for role, actions in PERMISSIONS.items() if role is not Role.VENDOR)
     return frozenset(a for a in frozenset().union(*staff) if a.kind is ActionKind.READ)
-
-
-def actions_of_kind(kind: ActionKind, actions: Iterable[Action] = Action) -> frozenset[Action]:
-    return frozenset(a for a in actions if a.kind is kind)

@@ -7,12 +7,12 @@ A message is a domain record only: a relay adapter delivers it later and marks i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from payments.errors import Conflict, InvalidInput
+from payments.errors import InvalidInput
 
 
 class NoticeKind(StrEnum):
@@ -44,16 +44,6 @@ class OutboxStatus(StrEnum):
     """The carrier refused it; a person should look."""
 
 
-class NoticeAlreadySent(Conflict):
-    """The relay tried to finish a message that is no longer pending."""
-
-    code = "notice_already_sent"
-
-    def __init__(self, message_id: str, status: OutboxStatus) -> None:
-        super().__init__(f"notice {message_id} is {status.value}, not pending", message_id=message_id,
-                         status=status.value)
-
-
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """One notice to send: to whom, how, what about, and the non-secret facts the template fills in."""
@@ -74,14 +64,3 @@ class OutboxMessage:
         if not self.recipient.strip():
             raise InvalidInput("a notice needs a recipient", code="notice_recipient_required")
         object.__setattr__(self, "facts", MappingProxyType(dict(self.facts)))
-
-    def mark_sent(self, *, now: datetime) -> OutboxMessage:
-        if self.status is not OutboxStatus.PENDING:
-            raise NoticeAlreadySent(self.message_id, self.status)
-        return replace(self, status=OutboxStatus.SENT, sent_at=now)
-
-    def mark_failed(self, *, reason: str, now: datetime) -> OutboxMessage:
-        if self.status is not OutboxStatus.PENDING:
-            raise NoticeAlreadySent(self.message_id, self.status)
-        return replace(self, status=OutboxStatus.FAILED, sent_at=now, failure=reason)
-

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, InvoiceLocked, VendorNotActive
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition
 from payments.errors import Conflict
 from payments.identity import Action, Principal, authorize, authorize_for_vendor
 from payments.ap.matching.match_findings import Hold
-from payments.ap.matching.match_service import Matcher, MatchOutcome
+from payments.ap.matching.match_service import Matcher
 from payments.ap.po_lines import check_price, check_quantity
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -91,7 +91,7 @@ class InvoiceService:
         self._d = deps
         self._matcher = matcher
 
-    def _check_header(self, uow: Any, cmd: NewInvoice) -> None:
+    def _check_header(self, uow: APUnitOfWork, cmd: NewInvoice) -> None:
         try:
             check_currency(cmd.currency)
         except Exception as exc:
@@ -109,7 +109,7 @@ class InvoiceService:
             uow.commit()
         return record, created
 
-    def create_in(self, uow: Any, principal: Principal, cmd: NewInvoice, *, id: str | None = None,
+    def create_in(self, uow: APUnitOfWork, principal: Principal, cmd: NewInvoice, *, id: str | None = None,
                   match: bool = True) -> tuple[InvoiceRecord, bool]:
         authorize(principal, Action.INVOICE_CREATE)
         return self._enter_in(uow, principal, cmd, id=id, match=match)
@@ -125,7 +125,7 @@ class InvoiceService:
             uow.commit()
         return record, created
 
-    def _enter_in(self, uow: Any, principal: Principal, cmd: NewInvoice, *, id: str | None, match: bool,
+    def _enter_in(self, uow: APUnitOfWork, principal: Principal, cmd: NewInvoice, *, id: str | None, match: bool,
                   action: str = "invoice_entered") -> tuple[InvoiceRecord, bool]:
         invoice_id = client_id("invoice", id)
         digest = content_digest(cmd)
@@ -150,7 +150,7 @@ class InvoiceService:
             uow.commit()
         return record
 
-    def correct_in(self, uow: Any, principal: Principal, invoice_id: str, cmd: NewInvoice, *,
+    def correct_in(self, uow: APUnitOfWork, principal: Principal, invoice_id: str, cmd: NewInvoice, *,
                    expected_version: int) -> InvoiceRecord:
         authorize(principal, Action.INVOICE_CREATE)
         before = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
@@ -213,7 +213,7 @@ class InvoiceService:
                 progress(done)
 
 
-def view_in(uow: Any, deps: APDeps, invoice_id: str) -> InvoiceView:
+def view_in(uow: APUnitOfWork, deps: APDeps, invoice_id: str) -> InvoiceView:
     rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
     match = uow.invoices.match_result(rec.match_result_id) if rec.match_result_id else None
     approvals = tuple(uow.invoices.approvals(invoice_id, rec.version))
@@ -221,8 +221,3 @@ def view_in(uow: Any, deps: APDeps, invoice_id: str) -> InvoiceView:
     return InvoiceView(rec, match, tuple(uow.invoices.holds(invoice_id)), approvals, required)
 
 
-def outcomes_summary(outcomes: Sequence[MatchOutcome]) -> dict[str, int]:
-    summary: dict[str, int] = {}
-    for o in outcomes:
-        summary[o.status_after.value] = summary.get(o.status_after.value, 0) + 1
-    return summary

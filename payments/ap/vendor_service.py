@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument
 from payments.ap.ap_records import VendorRecord, content_digest, new_id, plain
 from payments.ap.documents import DiversityCertification, Vendor, VendorStatus, transition
@@ -77,7 +78,7 @@ class VendorService:
             uow.commit()
         return record, created
 
-    def create_in(self, uow: Any, principal: Principal, details: VendorDetails, *,
+    def create_in(self, uow: APUnitOfWork, principal: Principal, details: VendorDetails, *,
                   id: str | None = None) -> tuple[VendorRecord, bool]:
         authorize(principal, Action.VENDOR_CREATE)
         vendor_id = client_id("vendor", id)
@@ -139,14 +140,6 @@ class VendorService:
     def list(self, *, after: str | None, limit: int, status: str | None = None) -> list[VendorRecord]:
         with self._d.uow(read_only=True) as uow:
             return uow.vendors.list(after=after, limit=limit, status=status)
-
-    def others_with_same_tin(self, vendor_id: str, tin: str) -> list[str]:
-        """Other vendors already on file with this TIN (a duplicate-vendor warning, not a refusal)."""
-        if self._d.cipher is None:
-            return []
-        with self._d.uow(read_only=True) as uow:
-            return [v for v in uow.vendors.ids_with_tin(self._d.cipher.fingerprint(tin)) if v != vendor_id]
-
 
 def _snapshot(record: VendorRecord) -> dict[str, Any]:
     v = record.vendor

@@ -228,10 +228,6 @@ class LineMatching:
     exceptions: list[ReconException] = field(default_factory=list)
     by_reference: int = 0
 
-    def matched_payment_ids(self) -> set[str]:
-        return {pid for m in self.matches for pid in m.payment_ids}
-
-
 @dataclass(frozen=True, slots=True)
 class DateWindow:
     """How far (in business days) a booking may follow the payment's effective date, and precede it."""

@@ -144,19 +144,6 @@ class NachaReadResult:
     def credit_cents(self) -> int:
         return sum(t.credit_cents for t in self.sec_totals.values())
 
-    def problems_by_rule(self) -> dict[str, list[Problem]]:
-        out: dict[str, list[Problem]] = {}
-        for p in [*self.problems, *self.warnings]:
-            out.setdefault(p.rule, []).append(p)
-        return out
-
-    def has(self, rule: str, line: int | None = None, field: str | None = None) -> bool:
-        """True when a problem (error or warning) with this rule - and line / field if given - was reported."""
-        return any(
-            p.rule == rule and (line is None or p.line == line) and (field is None or p.field == field)
-            for p in [*self.problems, *self.warnings]
-        )
-
     def summary(self) -> dict[str, Any]:
         return {
             "records": self.record_count,
