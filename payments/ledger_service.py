@@ -13,7 +13,8 @@ from ledger.journal import Journal, Posted, format_time
 from ledger.keys import KeyRecord, export_keys
 from ledger.merkle import MerkleAccumulator
 from ledger.verify import VerifyReport, verify_journal, verify_stored
-from payments.ports import Clock, KeyVault, Signer, UnitOfWork
+from payments.journal_signers import JournalSigners
+from payments.ports import Clock, KeyVault, UnitOfWork
 
 UowFactory = Callable[..., UnitOfWork]
 
@@ -23,23 +24,14 @@ class LedgerService:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
-        self._signers: dict[str, Signer] = {}
+        self._signers = JournalSigners(vault, clock)
 
     def _journal(self, uow: UnitOfWork) -> Journal:
-        return Journal(uow.ledger, self._active_signer(uow.ledger.keys()), self._clock)
+        return self._signers.journal(uow.ledger)
 
     def journal_for(self, uow: UnitOfWork) -> Journal:
         """The journal with the active signer, for a use case posting inside its own unit of work."""
         return self._journal(uow)
-
-    def _active_signer(self, keys: Sequence[KeyRecord]) -> Signer:
-        active = [k for k in keys if k.valid_to_sequence is None]
-        if not active:
-            raise LedgerError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
-        key_id = active[-1].key_id
-        if key_id not in self._signers:
-            self._signers[key_id] = self._vault.signer(key_id)
-        return self._signers[key_id]
 
     # -- set-up ----------------------------------------------------------------------------------------
     def initialize(self, chart: Iterable[Account]) -> bool:
@@ -48,9 +40,7 @@ class LedgerService:
             sequence, _ = uow.ledger.lock_head()
             created = sequence == 0
             if created:
-                signer = self._vault.create("ledger")
-                self._signers[signer.key_id] = signer
-                Journal(uow.ledger, signer, self._clock).genesis()
+                Journal(uow.ledger, self._signers.create("ledger"), self._clock).genesis()
             uow.ledger_queries.add_accounts(chart)
             uow.commit()
         return created
@@ -87,9 +77,7 @@ class LedgerService:
         """A new signing key, introduced by an entry signed by the old key and co-signed by the new."""
         with self._uow() as uow:
             journal = self._journal(uow)
-            new = self._vault.create("ledger")
-            self._signers[new.key_id] = new
-            entry = journal.rotate_key(new)
+            entry = journal.rotate_key(self._signers.create("ledger"))
             uow.commit()
         return entry
 
@@ -112,7 +100,7 @@ class LedgerService:
             if last is None or last.sequence != head:
                 raise LedgerError("the journal is empty or its head is inconsistent", code="checkpoint_failed")
             keys = uow.ledger.keys()
-            signer = self._active_signer(keys)
+            signer = self._signers.active(keys)
             cp = Checkpoint("ledger", last.sequence, last.hash, merkle.root(), tally.digest(),
                             format_time(self._clock.now()), signer.key_id).signed_by(signer)
             uow.ledger_queries.add_checkpoint(cp)

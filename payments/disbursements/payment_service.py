@@ -11,14 +11,14 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ulid import ULID
 
 from ledger.journal import Journal
+from payments.journal_signers import JournalSigners
 from payments.audit import AuditTrail
 from payments.controls import BankChangeRestraint, RunItem
 from payments.disbursements.payment_rules import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
                                     new_payment_id, new_run_id, releases_required)
-from payments.errors import DomainError, NotFound
+from payments.errors import NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
@@ -66,19 +66,13 @@ class PaymentsBase:
         self._crash = crash
         self._holder = holder
         self._lease_s = lease_s
-        self._signers: dict[str, object] = {}
+        self._signers = JournalSigners(vault, clock)
         # Every decryption of a bank account number is an audit event; without a trail handed in, the service
         # keeps its own over the same database, so there is no configuration in which numbers open unrecorded.
         self._audit = audit if audit is not None else AuditTrail(uow_factory, vault, clock)
 
     def _journal(self, uow: UnitOfWork) -> Journal:
-        active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]
-        if not active:
-            raise DomainError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
-        key_id = active[-1].key_id
-        if key_id not in self._signers:
-            self._signers[key_id] = self._vault.signer(key_id)
-        return Journal(uow.ledger, self._signers[key_id], self._clock)
+        return self._signers.journal(uow.ledger)
 
     # -- reads -------------------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> PaymentRunRecord:

@@ -13,9 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 from ledger.journal import Journal
+from payments.journal_signers import JournalSigners
 from payments.controls import SelfApprovalForbidden
 from payments.disbursements.payment_rules import StaleState
-from payments.errors import Conflict, DomainError, InvalidInput
+from payments.errors import Conflict, InvalidInput
 from payments.identity import Action, Principal, authorize
 from payments.reconciliation.recon_postings import manual_settlement_draft, write_off_draft
 from payments.reconciliation.recon_queries import ExceptionNotFound
@@ -46,16 +47,10 @@ class ReconExceptions:
         self._clock = clock
         self.default_fund = default_fund
         self._audit = audit
-        self._signers: dict[str, Any] = {}
+        self._signers = JournalSigners(vault, clock)
 
     def _journal(self, uow: Any) -> Journal:
-        active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]
-        if not active:
-            raise DomainError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
-        key_id = active[-1].key_id
-        if key_id not in self._signers:
-            self._signers[key_id] = self._vault.signer(key_id)
-        return Journal(uow.ledger, self._signers[key_id], self._clock)
+        return self._signers.journal(uow.ledger)
 
     def _open(self, uow: Any, exception_id: str) -> ExceptionRecord:
         exc = uow.recon.get_exception(exception_id, for_update=True)

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.journal import Journal
+from payments.journal_signers import JournalSigners
 from payments.reconciliation.bank_notices import NoticeFile
 from payments.business_days import BusinessCalendar
 from payments.errors import DomainError
@@ -120,17 +121,11 @@ class ReconciliationService:
         self.calendar = calendar or BusinessCalendar()
         self.invoices = invoices
         self.bank_accounts = bank_accounts
-        self._signers: dict[str, Any] = {}
+        self._signers = JournalSigners(vault, clock)
 
     # -- plumbing -----------------------------------------------------------------------------------------
     def _journal(self, uow: Any) -> Journal:
-        active = [k for k in uow.ledger.keys() if k.valid_to_sequence is None]
-        if not active:
-            raise DomainError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
-        key_id = active[-1].key_id
-        if key_id not in self._signers:
-            self._signers[key_id] = self._vault.signer(key_id)
-        return Journal(uow.ledger, self._signers[key_id], self._clock)
+        return self._signers.journal(uow.ledger)
 
     @staticmethod
     def _new_id(prefix: str) -> str:

@@ -1,0 +1,44 @@
+"""The signer in force for a signed journal, and the journal it signs: one implementation for every use case.
+
+The key in force is the registry's open key (no ``valid_to_sequence``); the newest such key wins while a rotation
+is being recorded. Private keys come from the vault once and are kept per key id, so a service that posts often
+does not reopen its key file on every unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.errors import LedgerError
+from ledger.journal import Journal
+from ledger.keys import KeyRecord
+from ledger.ports import Clock, JournalStore
+from ledger.signing import Signer
+from payments.ports import KeyVault
+
+
+class JournalSigners:
+    def __init__(self, vault: KeyVault, clock: Clock) -> None:
+        self._vault = vault
+        self._clock = clock
+        self._signers: dict[str, Signer] = {}
+
+    def active(self, keys: Sequence[KeyRecord]) -> Signer:
+        """The signer of the key in force; ``journal_not_initialized`` when the journal has none yet."""
+        open_keys = [k for k in keys if k.valid_to_sequence is None]
+        if not open_keys:
+            raise LedgerError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
+        key_id = open_keys[-1].key_id
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return self._signers[key_id]
+
+    def journal(self, store: JournalStore, *, financial: bool = True) -> Journal:
+        """``store``'s journal, signed with its key in force."""
+        return Journal(store, self.active(store.keys()), self._clock, financial=financial)
+
+    def create(self, purpose: str) -> Signer:
+        """A new key for a new journal's genesis, kept for the entries that follow it."""
+        signer = self._vault.create(purpose)
+        self._signers[signer.key_id] = signer
+        return signer
