@@ -29,6 +29,8 @@ class Settings:
     secure_cookies: bool = True
     timezone: str = "America/New_York"
     bootstrap_admin_token: str = ""  # optional: a token for the first admin, hashed on start
+    max_json_body_bytes: int = 1 * 2**20  # JSON and form request bodies (413 beyond)
+    max_upload_body_bytes: int = 200 * 2**20  # bank files uploaded to POST /v1/statements
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

@@ -15,6 +15,7 @@ from adapters.http.portal import portal_ap_routes, portal_routes
 from adapters.http.reconciliation import recon_routes
 from adapters.http import web
 from adapters.http.auth import public
+from adapters.http.body_guard import BodyGuard, BodyLimits
 
 
 def create_app(**state: Any) -> FastAPI:
@@ -24,6 +25,10 @@ def create_app(**state: Any) -> FastAPI:
     for name, value in state.items():
         setattr(app.state, name, value)
     problems.install(app)
+    settings = state.get("settings")
+    app.add_middleware(BodyGuard, limits=BodyLimits(
+        json_bytes=getattr(settings, "max_json_body_bytes", BodyLimits.json_bytes),
+        upload_bytes=getattr(settings, "max_upload_body_bytes", BodyLimits.upload_bytes)))
     app.include_router(ledger_routes.router)
     app.include_router(recon_routes.router)
     for ap_module in (vendor_routes, po_routes, invoice_routes):

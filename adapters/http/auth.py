@@ -34,7 +34,10 @@ async def current_principal(request: Request) -> Principal:
         # the request, where FastAPI and the route find it again; only an async dependency can await it.
         csrf_field = (await request.form()).get("csrf_token")
         request.state.csrf_form_token = csrf_field if isinstance(csrf_field, str) else None
-    principal = await run_in_threadpool(authenticator.authenticate, request) if authenticator else None
+    # The body guard (body_guard.py) already checked a bearer token or a session with its CSRF header.
+    principal = getattr(request.state, "authenticated", None)
+    if principal is None:
+        principal = await run_in_threadpool(authenticator.authenticate, request) if authenticator else None
     if principal is None:
         raise HTTPException(status_code=401, detail="a valid bearer token or session is required")
     request.state.principal = principal

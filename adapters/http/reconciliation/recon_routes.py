@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.auth import require
+from adapters.http.body_guard import raw_body
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from payments.errors import InvalidInput
@@ -24,7 +25,8 @@ from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 from payments.reconciliation.recon_rows import ExceptionRecord
 
 router = APIRouter(tags=["reconciliation"])
-MAX_UPLOAD_BYTES = 200 * 2**20
+_BANK_FILE = {"requestBody": {"required": True, "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}}}
 
 
 def exception_out(e: ExceptionRecord) -> dict:
@@ -42,15 +44,14 @@ def exception_out(e: ExceptionRecord) -> dict:
     }
 
 
-@router.post("/v1/statements", status_code=201)
+@router.post("/v1/statements", status_code=201, openapi_extra=_BANK_FILE)
+@raw_body  # capped at the upload limit (settings.max_upload_body_bytes) by the body guard, not the JSON one
 async def upload_statement(request: Request, format: str | None = Query(None, max_length=20),  # noqa: A002
                            dry_run: bool = False, name: str | None = Query(None, max_length=200),
                            principal: Principal = require(Action.STATEMENTS_IMPORT)):
     data = await request.body()
     if not data:
         raise InvalidInput("the request body must be the bank file", code="empty_upload")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"the file is larger than {MAX_UPLOAD_BYTES} bytes", code="upload_too_large")
     service = request.app.state.recon.service
 
     def handler():
