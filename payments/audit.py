@@ -34,7 +34,8 @@ from ledger.keys import KeyRecord, export_keys
 from ledger.merkle import MerkleAccumulator
 from ledger.verify import VerifyReport, verify_journal
 from payments.identity import Principal
-from payments.ports import Clock, KeyVault, Signer
+from payments.journal_signers import JournalSigners
+from payments.ports import Clock, KeyVault
 
 JOURNAL = "audit"
 SYSTEM_ACTOR = "system"
@@ -114,7 +115,7 @@ class AuditTrail:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
-        self._signers: dict[str, Signer] = {}
+        self._signers = JournalSigners(vault, clock)
 
     # -- writing ---------------------------------------------------------------------------------------
     def record(self, uow: Any, actor: Principal | str, action: str, object_id: str, before: Any = None,
@@ -163,21 +164,11 @@ class AuditTrail:
         if sequence == 0:
             # First event ever (or a database set up without `disburse init`): the trail starts itself.
             self._genesis(uow)
-        return Journal(uow.audit, self._active_signer(uow.audit.keys()), self._clock, financial=False)
+        return self._signers.journal(uow.audit, financial=False)
 
     def _genesis(self, uow: Any) -> None:
-        signer = self._vault.create(JOURNAL)
-        self._signers[signer.key_id] = signer
-        Journal(uow.audit, signer, self._clock, financial=False).genesis(memo="Disburse audit trail genesis")
-
-    def _active_signer(self, keys: Any) -> Signer:
-        active = [k for k in keys if k.valid_to_sequence is None]
-        if not active:
-            raise LedgerError("the audit trail has no signing key", code="journal_not_initialized")
-        key_id = active[-1].key_id
-        if key_id not in self._signers:
-            self._signers[key_id] = self._vault.signer(key_id)
-        return self._signers[key_id]
+        Journal(uow.audit, self._signers.create(JOURNAL), self._clock, financial=False).genesis(
+            memo="Disburse audit trail genesis")
 
     def initialize(self) -> bool:
         """Create the audit journal's genesis entry and key if it has none. True when created."""
@@ -224,7 +215,7 @@ class AuditTrail:
                 last = entry
             if last is None or last.sequence != head:
                 raise LedgerError("the audit journal is empty or its head is inconsistent", code="checkpoint_failed")
-            signer = self._active_signer(uow.audit.keys())
+            signer = self._signers.active(uow.audit.keys())
             cp = Checkpoint(JOURNAL, last.sequence, last.hash, merkle.root(), tally.digest(),
                             format_time(self._clock.now()), signer.key_id).signed_by(signer)
             uow.ledger_queries.add_checkpoint(cp)
