@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from payments.identity import Action, Principal, authorize
 
 
-_FORM = "application/x-www-form-urlencoded"
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")  # what an HTML form posts (an upload: multipart)
 
 
 class Authenticator(Protocol):
@@ -28,9 +28,9 @@ class Authenticator(Protocol):
 async def current_principal(request: Request) -> Principal:
     authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
     content_type = request.headers.get("content-type", "")
-    if request.method not in ("GET", "HEAD", "OPTIONS") and content_type.startswith(_FORM) \
+    if request.method not in ("GET", "HEAD", "OPTIONS") and content_type.startswith(_FORMS) \
             and "authorization" not in request.headers:
-        # A plain HTML form cannot send a header, so its CSRF token is a field. Starlette caches the parsed form on
+        # A plain HTML form (an upload too) cannot send a header, so its CSRF token is a field. Starlette caches the parsed form on
         # the request, where FastAPI and the route find it again; only an async dependency can await it.
         csrf_field = (await request.form()).get("csrf_token")
         request.state.csrf_form_token = csrf_field if isinstance(csrf_field, str) else None

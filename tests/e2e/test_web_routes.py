@@ -110,6 +110,11 @@ def test_the_rules_are_seen_to_hold_on_worked_example_pages(sqlite_stack):
         assert shown.status_code == 200 and "Signed in as web-auditor" in shown.text
         posted = auditor.post("/example/audit-trail", data={"csrf_token": auditor.cookies["disburse_csrf"]})
         assert (posted.status_code, posted.headers["location"]) == (303, "/example/audit-trail")
+        upload = {"file": ("statement.bai", b"01,...", "text/plain")}  # an upload form posts multipart
+        uploaded = auditor.post("/example/audit-trail", data={"csrf_token": auditor.cookies["disburse_csrf"]},
+                                files=upload)
+        assert uploaded.status_code == 303
+        assert auditor.post("/example/audit-trail", data={"csrf_token": "forged"}, files=upload).status_code == 403
         missing = auditor.get("/example/invoices/inv_nothing")  # the service's NotFound, as a page
         assert missing.status_code == 404 and "Page not found" in missing.text
         assert "content-security-policy" in missing.headers
