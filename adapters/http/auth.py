@@ -30,8 +30,9 @@ async def current_principal(request: Request) -> Principal:
     content_type = request.headers.get("content-type", "")
     if request.method not in ("GET", "HEAD", "OPTIONS") and content_type.startswith(_FORMS) \
             and "authorization" not in request.headers:
-        # A plain HTML form (an upload too) cannot send a header, so its CSRF token is a field. Starlette caches the parsed form on
-        # the request, where FastAPI and the route find it again; only an async dependency can await it.
+        # A plain HTML form (an upload too) cannot send a header, so its CSRF token is a field. Starlette caches
+        # the parsed form on the request, where FastAPI and the route find it again; only an async dependency
+        # can await it.
         csrf_field = (await request.form()).get("csrf_token")
         request.state.csrf_form_token = csrf_field if isinstance(csrf_field, str) else None
     # The body guard (body_guard.py) already checked a bearer token or a session with its CSRF header.
