@@ -145,7 +145,7 @@ def create_app(container: Container):  # noqa: ANN201
                     portal=wire_portal(container),
                     authenticator=container.authenticator, settings=container.settings,
                     clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
-                    bank_accounts=container.bank_accounts, csrf=container.csrf)
+                    bank_accounts=container.bank_accounts, csrf=container.csrf, sandbox=wire_sandbox(container))
 
 
 def wire_portal(container: Container) -> Any:
@@ -337,6 +337,20 @@ def recon_jobs(container: Container) -> list:
                 every_s=int(schedule.get("statements_pick_up_every_s", 300))),
             Job("reconcile", lambda: wire_recon(container).service.reconcile(),
                 cron=schedule.get("reconcile", "30 6 * * 1-5"))]
+
+
+def wire_sandbox(container: Container) -> Any:
+    """The sandbox bank's counter (``disburse sandbox …``, ``/v1/sandbox/…``): the bank the sandbox rail delivers to,
+    answering only while the sandbox is the rail in use."""
+    from adapters.rails.registry import RailContext
+    from adapters.rails.sandbox import bank_for
+    from adapters.rails.sandbox_desk import SandboxDesk
+
+    payments = wire_payments(container)
+    bank = bank_for(RailContext(container.policy, container.settings.path("outbox_dir"), container.clock,
+                                payments.policy.calendar))
+    return SandboxDesk(bank, payments, rail_in_use=str(container.policy["payments"]["rail"]),
+                       inbox=container.settings.path("inbox_dir"), import_file=wire_recon(container).service.import_file)
 
 
 def demo_services(container: Container) -> Any:

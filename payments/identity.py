@@ -108,6 +108,8 @@ class Action(StrEnum):
     """Write off an unreconciled difference."""
     AUDIT_READ = "audit.read"
     """See the audit trail (who did what, when, including reveals)."""
+    SANDBOX_OPERATE = "sandbox.operate"
+    """Tell the sandbox bank to return a payment, send a NOC or a statement (refused unless it is the rail in use)."""
     USERS_MANAGE = "users.manage"
     """Create users, grant and revoke roles, revoke tokens."""
     PORTAL_READ = "portal.read"
@@ -185,6 +187,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         },
         Role.VENDOR_ADMIN: _STAFF_READS
         | {
+            Action.SANDBOX_OPERATE,
             Action.VENDOR_CREATE,
             Action.VENDOR_UPDATE,
             Action.BANK_ACCOUNT_REQUEST,

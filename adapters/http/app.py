@@ -13,6 +13,7 @@ from adapters.http.ledger import audit_routes, ledger_routes
 from adapters.http.people import auth_routes, bank_account_routes, users_routes
 from adapters.http.portal import portal_ap_routes, portal_routes
 from adapters.http.reconciliation import recon_routes
+from adapters.http.sandbox import sandbox_routes
 from adapters.http import web
 from adapters.http.auth import public
 from adapters.http.body_guard import BodyGuard, BodyLimits
@@ -31,6 +32,7 @@ def create_app(**state: Any) -> FastAPI:
         upload_bytes=getattr(settings, "max_upload_body_bytes", BodyLimits.upload_bytes)))
     app.include_router(ledger_routes.router)
     app.include_router(recon_routes.router)
+    app.include_router(sandbox_routes.router)
     for ap_module in (vendor_routes, po_routes, invoice_routes):
         app.include_router(ap_module.router)
     app.include_router(payment_routes.router)

@@ -242,11 +242,13 @@ class SandboxBank:
         return camt053_xml(self.statement(as_of), created=self.clock.now(), message_id=f"SANDBOX-{as_of:%Y%m%d}")
 
 
+def bank_for(context: Any) -> SandboxBank:
+    """The sandbox bank under ``<outbox>/sandbox/bank``: the one the rail delivers to and ``disburse sandbox`` asks."""
+    return SandboxBank(Path(context.outbox_dir) / "sandbox" / "bank", clock=context.clock, calendar=context.calendar,
+                       settle_days=int(context.section("sandbox")["settle_business_days"]))
+
+
 def build(context: Any) -> NachaRail:
     """Registry factory: the NACHA rail delivering to a sandbox bank under ``<outbox>/sandbox``."""
-    cfg = context.section("sandbox")
-    root = Path(context.outbox_dir) / "sandbox"
-    bank = SandboxBank(root / "bank", clock=context.clock, calendar=context.calendar,
-                       settle_days=int(cfg.get("settle_business_days", 0)))
-    return NachaRail(NachaOriginator(context.section("nacha")), root / "outbox", transport=bank, crash=context.crash,
-                     name="sandbox")
+    return NachaRail(NachaOriginator(context.section("nacha")), Path(context.outbox_dir) / "sandbox" / "outbox",
+                     transport=bank_for(context), crash=context.crash, name="sandbox")

@@ -47,7 +47,9 @@ TINY_RAIL = textwrap.dedent('''
 
 @pytest.fixture
 def context(tmp_path):
-    return RailContext(policy={}, outbox_dir=tmp_path / "outbox",
+    from config.policy import load_policy
+
+    return RailContext(policy=load_policy(), outbox_dir=tmp_path / "outbox",
                        clock=FixedClock(dt.datetime(2026, 11, 2, 15, tzinfo=dt.timezone.utc)))
 
 
