@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ledger.canonical import encode_json
-from ledger.checkpoint import BalanceTally, Checkpoint
+from ledger.checkpoint import Checkpoint
 from ledger.entries import EntryDraft, SealedEntry, new_entry_id
 from ledger.errors import LedgerError
 from ledger.journal import Journal, format_time
 from ledger.keys import KeyRecord, export_keys
-from ledger.merkle import MerkleAccumulator
 from ledger.verify import VerifyReport, verify_journal
 from payments.identity import Principal
 from payments.journal_signers import JournalSigners
@@ -207,17 +206,7 @@ class AuditTrail:
     def checkpoint(self) -> Checkpoint:
         """Sign and store a checkpoint of the audit journal: what catches a deleted tail."""
         with self._uow() as uow:
-            head, _ = uow.audit.lock_head()
-            merkle, tally, last = MerkleAccumulator(), BalanceTally(), None
-            for entry in uow.audit.iter_entries():
-                merkle.add(entry.hash)
-                tally.add(entry)
-                last = entry
-            if last is None or last.sequence != head:
-                raise LedgerError("the audit journal is empty or its head is inconsistent", code="checkpoint_failed")
-            signer = self._signers.active(uow.audit.keys())
-            cp = Checkpoint(JOURNAL, last.sequence, last.hash, merkle.root(), tally.digest(),
-                            format_time(self._clock.now()), signer.key_id).signed_by(signer)
+            cp = self._signers.checkpoint(uow.audit, JOURNAL)
             uow.ledger_queries.add_checkpoint(cp)
             uow.commit()
         return cp

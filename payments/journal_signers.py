@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ledger.checkpoint import BalanceTally, Checkpoint
 from ledger.errors import LedgerError
-from ledger.journal import Journal
+from ledger.journal import Journal, format_time
 from ledger.keys import KeyRecord
+from ledger.merkle import MerkleAccumulator
 from ledger.ports import Clock, JournalStore
 from ledger.signing import Signer
 from payments.ports import KeyVault
@@ -42,3 +44,18 @@ class JournalSigners:
         signer = self._vault.create(purpose)
         self._signers[signer.key_id] = signer
         return signer
+
+    def checkpoint(self, store: JournalStore, name: str) -> Checkpoint:
+        """A signed checkpoint of ``store`` as it stands: head, Merkle root and balances digest, with its head locked
+        in the caller's unit of work so that nothing is appended while it is read."""
+        head, _ = store.lock_head()
+        merkle, tally, last = MerkleAccumulator(), BalanceTally(), None
+        for entry in store.iter_entries():
+            merkle.add(entry.hash)
+            tally.add(entry)
+            last = entry
+        if last is None or last.sequence != head:
+            raise LedgerError(f"the {name} journal is empty or its head is inconsistent", code="checkpoint_failed")
+        signer = self.active(store.keys())
+        return Checkpoint(name, last.sequence, last.hash, merkle.root(), tally.digest(),
+                          format_time(self._clock.now()), signer.key_id).signed_by(signer)

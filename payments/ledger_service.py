@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Callable, Iterable, Sequence
 
 from ledger.accounts import Account
-from ledger.checkpoint import BalanceTally, Checkpoint
+from ledger.checkpoint import Checkpoint
 from ledger.entries import EntryDraft, SealedEntry, new_entry_id, reversal_of
 from ledger.errors import LedgerError
-from ledger.journal import Journal, Posted, format_time
+from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
-from ledger.merkle import MerkleAccumulator
 from ledger.verify import VerifyReport, verify_journal, verify_stored
 from payments.journal_signers import JournalSigners
 from payments.ports import Clock, KeyVault, UnitOfWork
@@ -91,18 +90,7 @@ class LedgerService:
     def checkpoint(self) -> Checkpoint:
         """Sign a checkpoint of the journal as it stands, store it and return it for export."""
         with self._uow() as uow:
-            head, _ = uow.ledger.lock_head()
-            merkle, tally, last = MerkleAccumulator(), BalanceTally(), None
-            for entry in uow.ledger.iter_entries():
-                merkle.add(entry.hash)
-                tally.add(entry)
-                last = entry
-            if last is None or last.sequence != head:
-                raise LedgerError("the journal is empty or its head is inconsistent", code="checkpoint_failed")
-            keys = uow.ledger.keys()
-            signer = self._signers.active(keys)
-            cp = Checkpoint("ledger", last.sequence, last.hash, merkle.root(), tally.digest(),
-                            format_time(self._clock.now()), signer.key_id).signed_by(signer)
+            cp = self._signers.checkpoint(uow.ledger, "ledger")
             uow.ledger_queries.add_checkpoint(cp)
             uow.commit()
         return cp
