@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ledger.money import format_minor
 from payments.disbursements.ach_dates import SameDayUnavailable, effective_entry_date, same_day_refusal, settlement_date
+from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
 from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
 from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount, late_payment_interest
@@ -106,6 +107,8 @@ class SkipReason(enum.StrEnum):
     BANK_ACCOUNT_UNVERIFIED = BANK_ACCOUNT_UNVERIFIED
     """The vendor has no active bank account (or its prenote came back)."""
     PRENOTE_PENDING = "prenote_pending"
+    BANK_ACCOUNT_SHARED = BANK_ACCOUNT_SHARED
+    """The vendor's account is also on file for another vendor and nobody has cleared that fraud signal."""
     """The account's prenote has not cleared its waiting period yet."""
     CURRENCY_MISMATCH = "currency_mismatch"
     """The invoice is in another currency than the run."""
@@ -162,6 +165,8 @@ class PayeeAccount:
     change_id: str | None = None
 
 
+    # Holds on paying to this account that staff and the vendor portal see (``bank_account_shared`` …): none may pay.
+    holds: tuple[str, ...] = ()
 @dataclass(frozen=True, slots=True)
 class PrenoteRecord:
     """The latest prenote payment sent to an account, from the payments store."""
@@ -311,6 +316,10 @@ def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, p
                   policy: RunPolicy) -> tuple[SkipReason | None, bool]:
     """(why the account cannot be paid now, whether a prenote should be sent now)."""
     if account is None or account.status is not PayeeAccountStatus.ACTIVE:
+        return SkipReason.BANK_ACCOUNT_UNVERIFIED, False
+    if BANK_ACCOUNT_SHARED in account.holds:  # the holds the portal and staff see stop the payment here
+        return SkipReason.BANK_ACCOUNT_SHARED, False
+    if account.holds:
         return SkipReason.BANK_ACCOUNT_UNVERIFIED, False
     if not account.prenote_required:
         return None, False

@@ -32,6 +32,7 @@ from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.disbursements.payment_rejections import apply_rejection, ledger_items
+from payments.disbursements.payee_checks import payee_refusals
 from payments.disbursements.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.payment_service import PaymentRuns
 from payments.disbursements.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
@@ -130,7 +131,8 @@ class PaymentService(PaymentRuns):
         return submission
 
     def _withdraw_unpayable(self, uow, scheduled: list[PaymentRecord], now: dt.datetime) -> list[PaymentRecord]:  # noqa: ANN001
-        """Cancel the payments whose invoices were held, cancelled or paid since the run was planned.
+        """Cancel the payments whose invoices were held, cancelled or paid, or whose account was blocked or held,
+        since the run was planned.
 
         The run was released on what it showed; an invoice put on hold after that must not leave with it. The
         payment's other invoices are freed by the cancellation and the next run pays them.
@@ -139,6 +141,7 @@ class PaymentService(PaymentRuns):
         keep = []
         for p in scheduled:
             why = sorted(f"{i.invoice_id}: {blocked[i.invoice_id]}" for i in p.items if i.invoice_id in blocked)
+            why += payee_refusals(p, self._accounts.get(p.account_id))
             if not why:
                 keep.append(p)
                 continue

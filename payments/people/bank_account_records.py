@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from payments.people.bank_accounts import AccountType, BankAccountChange, BankChangeStatus
+from payments.people.bank_accounts import (BANK_ACCOUNT_UNVERIFIED, AccountType, BankAccountChange, BankChangeStatus,
+                                           payment_hold_for)
 
 ACCOUNT_NUMBER_COLUMN = "account_number"
 """The column name bound into every account-number ciphertext as associated data."""
@@ -103,16 +104,15 @@ class ChangeRecord:
                 "shared_with_vendors": list(self.shared_with_vendors)}
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentInstructions:
-    """Where to send a vendor's money; only the payment flow asks for this, and each ask is audited."""
+def payment_holds_of(vendor_id: str, record: ChangeRecord | None) -> list[str]:
+    """Every hold on paying ``vendor_id`` at the account ``record``'s change brought: ``bank_account_unverified``
+    when there is no such account, it is not active or it is another vendor's; else ``bank_account_shared`` while
+    the account is also on file for another vendor and nobody has cleared that signal.
 
-    vendor_id: str
-    account_id: str
-    routing_number: str
-    account_number: str
-    account_type: AccountType
-
-    def __repr__(self) -> str:  # the full number must not reach a log through a repr
-        return (f"PaymentInstructions(vendor_id={self.vendor_id!r}, account_id={self.account_id!r}, "
-                f"routing_number={self.routing_number!r}, account_number='****{self.account_number[-4:]}')")
+    The one rule both sides read: the vendor portal and staff views show these holds, and the payment run's
+    bank-account source (``adapters/db/disbursements/payment_sources.py``) puts them on the account it would pay.
+    """
+    hold = payment_hold_for(vendor_id, record.change if record else None)
+    if hold is not None or record is None:
+        return [hold or BANK_ACCOUNT_UNVERIFIED]
+    return [BANK_ACCOUNT_SHARED] if record.shared_with_vendors else []

@@ -15,14 +15,12 @@ from typing import Any, Callable, Iterable
 from ulid import ULID
 
 from payments.audit import SYSTEM_ACTOR, AuditTrail
-from payments.people.bank_account_records import (ACCOUNT_NUMBER_COLUMN, ACCOUNT_STATUS_FOR_CHANGE, BANK_ACCOUNT_SHARED,
-                                           AccountStatus, BankAccount, ChangeRecord, PaymentInstructions,
-                                           VendorContact)
-from payments.people.bank_accounts import (AccountType, BankAccountChange, BankAccountUnverified, BankChangePolicy,
-                                    BankChangeStatus, CallbackOutcome, normalize_account_number, payment_hold_for,
-                                    request_change)
+from payments.people.bank_account_records import (ACCOUNT_NUMBER_COLUMN, ACCOUNT_STATUS_FOR_CHANGE, AccountStatus,
+                                           BankAccount, ChangeRecord, VendorContact, payment_holds_of)
+from payments.people.bank_accounts import (AccountType, BankAccountChange, BankChangePolicy, BankChangeStatus,
+                                    CallbackOutcome, normalize_account_number, request_change)
 from payments.controls import BankChangeRestraint, SelfApprovalForbidden
-from payments.errors import Conflict, Forbidden, InvalidInput, NotFound
+from payments.errors import Conflict, InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.notices import Channel
 from payments.people.bank_change_notice import bank_details_changed_notice
@@ -48,17 +46,6 @@ class VendorContactNotFound(NotFound):
 
     def __init__(self, vendor_id: str) -> None:
         super().__init__(f"vendor {vendor_id} has no contact on file", vendor_id=vendor_id)
-
-
-class BankAccountShared(Forbidden):
-    """The account about to be paid is also on file for another vendor and nobody has cleared that."""
-
-    code = BANK_ACCOUNT_SHARED
-
-    def __init__(self, vendor_id: str, others: Iterable[str]) -> None:
-        others = sorted(others)
-        super().__init__(f"vendor {vendor_id}'s bank account is also on file for {', '.join(others)}; the "
-                         f"payment is held until someone clears the signal", vendor_id=vendor_id)
 
 
 def _reason(reason: str | None, code: str = "reason_required") -> str:
@@ -296,28 +283,8 @@ class BankAccountService:
         return out
 
     def payment_holds(self, uow: Any, vendor_id: str) -> list[str]:
-        """``bank_account_unverified`` without an active account; ``bank_account_shared`` on an uncleared signal."""
+        """What stops paying this vendor now (``payment_holds_of``): the vendor portal and staff views show these;
+        the payment run reads the same rule through its bank-account source."""
         active = [a for a in uow.bank_accounts.accounts_for_vendor(vendor_id) if a.status is AccountStatus.ACTIVE]
-        record = uow.bank_accounts.get_change(active[0].change_id) if active else None
-        hold = payment_hold_for(vendor_id, record.change if record else None)
-        if hold:
-            return [hold]
-        return [BANK_ACCOUNT_SHARED] if record.shared_with_vendors else []
-
-    def payment_instructions(self, uow: Any, actor: Principal | str, vendor_id: str, *,
-                             payment_id: str) -> PaymentInstructions:
-        """Decrypt the active account for one payment (audited), or raise the hold that stops it."""
-        active = [a for a in uow.bank_accounts.accounts_for_vendor(vendor_id) if a.status is AccountStatus.ACTIVE]
-        record = uow.bank_accounts.get_change(active[0].change_id) if active else None
-        if payment_hold_for(vendor_id, record.change if record else None):
-            raise BankAccountUnverified(vendor_id, record.change.status if record else None)
-        if record.shared_with_vendors:
-            raise BankAccountShared(vendor_id, record.shared_with_vendors)
-        account = active[0]
-        number = self._cipher.decrypt(uow.bank_accounts.ciphertext(account.account_id), row_id=account.account_id,
-                                      column=ACCOUNT_NUMBER_COLUMN)
-        self._audit.record(uow, actor, "bank_account_used_for_payment", account.account_id,
-                           detail={"vendor_id": vendor_id, "payment_id": payment_id})
-        return PaymentInstructions(vendor_id, account.account_id, account.routing_number, number,
-                                   account.account_type)
+        return payment_holds_of(vendor_id, uow.bank_accounts.get_change(active[0].change_id) if active else None)
 

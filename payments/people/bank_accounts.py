@@ -166,17 +166,6 @@ class PrenoteNotCleared(Conflict):
                          change_id=change_id, until=until.isoformat())
 
 
-class BankAccountUnverified(Forbidden):
-    """A payment was aimed at a bank account that is not active."""
-
-    code = BANK_ACCOUNT_UNVERIFIED
-
-    def __init__(self, vendor_id: str, status: BankChangeStatus | None) -> None:
-        state = status.value if status else "missing"
-        super().__init__(f"vendor {vendor_id}'s bank account is {state}, not active; the payment is held",
-                         vendor_id=vendor_id, status=state)
-
-
 def validate_routing_number(routing_number: str) -> str:
     """Return the nine digits, or raise ``routing_number_invalid``."""
     digits = routing_number.strip()
@@ -389,9 +378,3 @@ def payment_hold_for(vendor_id: str, account: BankAccountChange | None) -> str |
     if account is not None and account.vendor_id != vendor_id:
         return BANK_ACCOUNT_UNVERIFIED
     return payment_hold(account)
-
-
-def require_payable(vendor_id: str, account: BankAccountChange | None) -> None:
-    """Raise ``bank_account_unverified`` for a payment to an account that is missing or not active."""
-    if payment_hold_for(vendor_id, account) is not None:
-        raise BankAccountUnverified(vendor_id, account.status if account else None)

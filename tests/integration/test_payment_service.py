@@ -171,8 +171,26 @@ def test_an_account_gone_before_submission_leaves_the_run_waiting_not_half_sent(
     svc, rail = service(container, payables=FakePayables([invoice(1)]))
     run = svc.create_run().run
     svc.release(TREASURER, run.id)
-    svc._accounts.set("ven_A", None)
+    # Gone after the claim, while the file is being built: nothing is handed over and the pass is retried.
+    svc._crash = lambda point: svc._accounts.set("ven_A", None) if point == "after_claiming" else None
     assert [o.result for o in svc.submit_released()] == ["retry"]
     assert rail.submits == 0 and svc.get_run(run.id).status is RunStatus.SUBMITTED
     svc._accounts.overrides.clear()
     assert [o.result for o in svc.submit_released()] == ["accepted"]
+
+
+def test_an_account_blocked_after_the_run_was_planned_is_not_paid_its_payment_is_withdrawn(container):
+    """Planned against an active account that is blocked before submission: the claim withdraws the payment (its
+    invoice is free for a later run) rather than hand the rail a file paying a frozen account."""
+    from dataclasses import replace
+
+    from payments.disbursements.payment_runs import PayeeAccountStatus
+
+    svc, rail = service(container, payables=FakePayables([invoice(1)]))
+    run = svc.create_run().run
+    svc.release(TREASURER, run.id)
+    svc._accounts.set("ven_A", replace(svc._accounts.default("ven_A"), status=PayeeAccountStatus.BLOCKED))
+    assert [o.result for o in svc.submit_released()] == ["withdrawn"]
+    (payment,) = svc.payments_of_run(run.id)
+    assert payment.status is PaymentStatus.CANCELLED and "bank_account_blocked" in payment.status_reason
+    assert rail.submits == 0 and svc.get_run(run.id).status is RunStatus.CLOSED

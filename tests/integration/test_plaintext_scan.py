@@ -1,5 +1,5 @@
 """Plaintext scan: after bank accounts with known numbers go through every path (portal request, staff request,
-a refused request, call-back, approval, activation, a reveal, a payment's instructions, the audit trail), none of
+a refused request, call-back, approval, the payment run's prenotes, activation, a reveal, the audit trail), none of
 the numbers is anywhere at rest — not in the SQLite file and its WAL, not in a PostgreSQL dump — nor in the logs,
 nor in any response but the reveal's."""
 
@@ -58,13 +58,19 @@ def _exercise(stack) -> tuple[list[str], list[str]]:  # noqa: ANN001
             revealed = client.post(f"/v1/bank-accounts/{account_id}/reveal", headers=val, json={"reason": "scan"})
             assert revealed.json()["account_number"] == number
         stack.clock.advance(days=10)
+        # Cooling-off over: the payment run sends each account its prenote, opening every number to write the file.
+        run = client.post("/v1/payment-runs", headers=people.headers("cat", Role.AP_CLERK), json={})
+        bodies.append(run.text)
+        assert run.status_code == 201 and run.json()["payment_count"] == len(NUMBERS), run.text
+        treasurer = people.headers("tina", Role.TREASURER)
+        bodies.append(client.post(f"/v1/payment-runs/{run.json()['id']}:release", headers=treasurer).text)
+        submitted = client.post(f"/v1/payment-runs/{run.json()['id']}:submit", headers=treasurer)
+        assert submitted.json()["result"] == "accepted", submitted.text
+        bodies.append(submitted.text)
         for record in stack.bank_accounts.list_changes(people.principal("val")):
             stack.bank_accounts.prenote_sent("system", record.change.change_id)
         stack.clock.advance(days=3)
         stack.bank_accounts.activate_cleared()
-        with stack.uow() as uow:
-            stack.bank_accounts.payment_instructions(uow, "system", "ven_01SCAN0000000000000000000", payment_id="p1")
-            uow.commit()
         bodies.append(client.get("/v1/audit", headers=people.headers("aud", Role.AUDITOR),
                                  params={"limit": 1000}).text)
         bodies.append(client.get("/v1/bank-account-changes", headers=val).text)

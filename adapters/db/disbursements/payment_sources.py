@@ -20,6 +20,7 @@ from payments.errors import DomainError
 from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind
 from payments.disbursements.rails import RailAccountType
 from payments.ap.terms import PaymentTerms, parse_terms
+from payments.people.bank_account_records import payment_holds_of
 
 ACCOUNT_NUMBER_COLUMN = "account_number"  # the column the field cipher binds account numbers to
 _STATUS = {"active": PayeeAccountStatus.ACTIVE, "blocked": PayeeAccountStatus.BLOCKED}
@@ -84,7 +85,7 @@ class SqlPayableInvoices:
                 amount_minor=r.total_minor, due_date=due, invoice_date=r.invoice_date, terms=terms,
                 terms_base_date=base if terms else None, holds=tuple(sorted(open_holds.get(r.id, ()))),
                 approver_ids=frozenset(approvers.get(r.id, ())), fund=fund,
-                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None)
+                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule)
             if invoice.due_date <= through or (invoice.discount_date is not None and invoice.discount_date <= through):
                 out.append(invoice)
         return out
@@ -98,17 +99,23 @@ class SqlPayeeAccounts:
         self._cipher = cipher
         self._clock = clock
 
-    def _rows(self, where) -> list[Any]:  # noqa: ANN001
+    def _rows(self, where) -> list[tuple[Any, tuple[str, ...]]]:  # noqa: ANN001
+        """Each account row with the holds on paying to it, read by the rule the portal and staff views show
+        (``payment_holds_of``): a payment run pays no account that a person sees held."""
         acc, changes, vendors = (identity_tables.vendor_bank_accounts, identity_tables.bank_account_changes,
                                  ap_tables.vendors)
         cols = [acc, changes.c.prenote_sent_at, vendors.c.legal_name]
         source = (acc.outerjoin(changes, changes.c.id == acc.c.change_id)
                   .outerjoin(vendors, vendors.c.id == acc.c.vendor_id))
         with self._engine.connect().execution_options(disburse_read_only=True) as conn:
-            return list(conn.execute(select(*cols).select_from(source).where(where(acc)).order_by(acc.c.created_at)))
+            rows = list(conn.execute(select(*cols).select_from(source).where(where(acc)).order_by(acc.c.created_at)))
+            store = SqlBankAccountRepository(conn)
+            return [(r, tuple(payment_holds_of(r.vendor_id, store.get_change(r.change_id) if r.change_id else None))
+                     if r.status == "active" else ()) for r in rows]
 
     @staticmethod
-    def _account(row: Any) -> PayeeAccount:
+    def _account(pair: tuple[Any, tuple[str, ...]]) -> PayeeAccount:
+        row, holds = pair
         name = getattr(row, "legal_name", None) or row.vendor_id
         return PayeeAccount(
             account_id=row.id, vendor_id=row.vendor_id, payee_name=name, routing_number=row.routing_number,

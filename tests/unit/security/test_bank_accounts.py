@@ -21,7 +21,6 @@ from payments.people.bank_accounts import (
     payment_hold,
     payment_hold_for,
     request_change,
-    require_payable,
     validate_routing_number,
 )
 from payments.controls import SeparationOfDutiesViolation
@@ -86,7 +85,6 @@ def test_a_change_walks_from_request_to_active_and_records_who_did_what():
     change = change.activate(now=MON + timedelta(days=14))
     assert change.status is BankChangeStatus.ACTIVE
     assert payment_hold(change) is None
-    require_payable("ven_acme", change)
 
 
 def test_the_vendor_may_ask_through_its_own_portal():
@@ -188,14 +186,12 @@ def test_no_payment_goes_to_an_account_that_is_not_active(stage):
         "prenote_pending": lambda: approved().send_prenote(now=MON + timedelta(days=11)),
     }[stage]()
     assert payment_hold(change) == BANK_ACCOUNT_UNVERIFIED
-    refused("bank_account_unverified", lambda: require_payable("ven_acme", change))
 
 
 def test_no_account_at_all_or_another_vendors_account_is_unverified():
     assert payment_hold(None) == BANK_ACCOUNT_UNVERIFIED
     active = approved().send_prenote(now=MON + timedelta(days=11)).activate(now=MON + timedelta(days=14))
     assert payment_hold_for("ven_globex", active) == BANK_ACCOUNT_UNVERIFIED
-    refused("bank_account_unverified", lambda: require_payable("ven_globex", active))
 
 
 def test_a_blocked_account_takes_no_payment_and_stays_blocked():
