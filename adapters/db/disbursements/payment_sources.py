@@ -16,11 +16,12 @@ from sqlalchemy.engine import Engine
 
 from adapters.db.ap import ap_tables
 from adapters.db.people import identity_tables
+from adapters.db.people.bank_account_repo import SqlBankAccountRepository
 from payments.errors import DomainError
 from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind
 from payments.disbursements.rails import RailAccountType
-from payments.ap.terms import PaymentTerms, parse_terms
 from payments.people.bank_account_records import payment_holds_of
+from payments.ap.terms import PaymentTerms, parse_terms
 
 ACCOUNT_NUMBER_COLUMN = "account_number"  # the column the field cipher binds account numbers to
 _STATUS = {"active": PayeeAccountStatus.ACTIVE, "blocked": PayeeAccountStatus.BLOCKED}
@@ -85,7 +86,7 @@ class SqlPayableInvoices:
                 amount_minor=r.total_minor, due_date=due, invoice_date=r.invoice_date, terms=terms,
                 terms_base_date=base if terms else None, holds=tuple(sorted(open_holds.get(r.id, ()))),
                 approver_ids=frozenset(approvers.get(r.id, ())), fund=fund,
-                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule)
+                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None)
             if invoice.due_date <= through or (invoice.discount_date is not None and invoice.discount_date <= through):
                 out.append(invoice)
         return out
@@ -122,7 +123,8 @@ class SqlPayeeAccounts:
             account_type=RailAccountType(row.account_type), status=_STATUS.get(row.status, PayeeAccountStatus.PENDING),
             payee_kind=PayeeKind.BUSINESS, account_mask=f"****{row.account_last4}",
             # An account activated without a prenote through any channel gets one from the first run.
-            prenote_required=row.status == "active" and row.prenote_sent_at is None, change_id=row.change_id)
+            prenote_required=row.status == "active" and row.prenote_sent_at is None, change_id=row.change_id,
+            holds=holds)
 
     def awaiting_prenote(self) -> list[PayeeAccount]:
         """Accounts whose change request finished cooling off and has no prenote yet: the run sends it."""
@@ -144,7 +146,7 @@ class SqlPayeeAccounts:
         rows = self._rows(lambda acc: acc.c.vendor_id == vendor_id)
         if not rows:
             return None
-        active = [r for r in rows if r.status == "active"]
+        active = [r for r in rows if r[0].status == "active"]
         return self._account((active or rows)[-1])
 
     def get(self, account_id: str) -> PayeeAccount | None:
