@@ -9,23 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ledger.entries import EntryDraft
 from ledger.journal import Journal, format_time
 from payments.ap.ap_errors import DocumentExistsWithDifferentBody, DocumentNotFound, InvalidDocument
 from payments.ap.ap_policy import APPolicies
 from payments.ap.ap_postings import budget_effects
-from payments.ap.ap_ports import AuditRecorder
+from payments.ap.ap_ports import APUnitOfWork, AuditRecorder
 from payments.ap.ap_records import Stamp, valid_id
 from payments.controls import BankChangeRestraint
 from payments.identity import Principal
-from payments.ports import Clock
-
-UowFactory = Callable[..., Any]
+from payments.ports import Clock, FieldCipher, UnitOfWork, UowFactory
 
 
-def _no_restraints(_uow: Any, _vendor_id: str) -> Iterable[BankChangeRestraint]:
+def _no_restraints(_uow: APUnitOfWork, _vendor_id: str) -> Iterable[BankChangeRestraint]:
     return ()
 
 
@@ -33,14 +31,14 @@ def _no_restraints(_uow: Any, _vendor_id: str) -> Iterable[BankChangeRestraint]:
 class APDeps:
     """``journal_for(uow)`` gives a Journal with the active signer (``LedgerService.journal_for``)."""
 
-    uow: UowFactory
-    journal_for: Callable[[Any], Journal]
+    uow: UowFactory[APUnitOfWork]
+    journal_for: Callable[[UnitOfWork], Journal]
     clock: Clock
     policies: APPolicies
     audit: AuditRecorder | None = None
-    cipher: Any = None  # payments.ports.FieldCipher: vendor TINs
+    cipher: FieldCipher | None = None  # vendor TINs
     # Who changed a vendor's bank account recently (the bank-account module supplies it).
-    restraints: Callable[[Any, str], Iterable[BankChangeRestraint]] = field(default=_no_restraints)
+    restraints: Callable[[APUnitOfWork, str], Iterable[BankChangeRestraint]] = field(default=_no_restraints)
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -48,10 +46,14 @@ class APDeps:
     def today(self) -> dt.date:
         return self.clock.now().date()
 
-    def stamp(self, principal: Principal) -> Stamp:
-        return Stamp(principal.user_id, format_time(self.clock.now()))
+    def now_text(self) -> str:
+        """Now, as RFC 3339 UTC text (what records store)."""
+        return format_time(self.clock.now())
 
-    def post(self, uow: Any, drafts: Iterable[EntryDraft | None]) -> list[str]:
+    def stamp(self, principal: Principal) -> Stamp:
+        return Stamp(principal.user_id, self.now_text())
+
+    def post(self, uow: APUnitOfWork, drafts: Iterable[EntryDraft | None]) -> list[str]:
         """Post the non-empty drafts in this unit of work; return their ids."""
         wanted = [d for d in drafts if d is not None]
         if not wanted:
@@ -65,7 +67,7 @@ class APDeps:
             uow.budgets.add_effects(effects)
         return [d.id for d in wanted]
 
-    def record(self, uow: Any, principal: Principal | str, action: str, object_id: str, before: Any = None,
+    def record(self, uow: UnitOfWork, principal: Principal | str, action: str, object_id: str, before: Any = None,
                after: Any = None, detail: Mapping[str, Any] | None = None) -> None:
         """An audit event for a state change, when the audit trail is wired in."""
         if self.audit is not None:
@@ -82,22 +84,31 @@ def client_id(kind: str, value: str | None) -> str | None:
     return value
 
 
-def replay(kind: str, existing: Any, digest: str) -> Any:
+class _Created(Protocol):
+    @property
+    def create_digest(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_Created)
+_T = TypeVar("_T")
+
+
+def replay(kind: str, existing: _R, digest: str) -> _R:
     """The stored document when a create is repeated with the same content; refuse different content."""
     if existing.create_digest != digest:
         raise DocumentExistsWithDifferentBody(kind, _id_of(existing))
     return existing
 
 
-def _id_of(record: Any) -> str:
+def _id_of(record: object) -> str:
     for attr in ("po", "invoice", "receipt", "memo", "vendor"):
         doc = getattr(record, attr, None)
         if doc is not None:
-            return doc.id
-    return getattr(record, "id", "?")
+            return str(doc.id)
+    return str(getattr(record, "id", "?"))
 
 
-def require(record: Any, kind: str, object_id: str) -> Any:
+def require(record: _T | None, kind: str, object_id: str) -> _T:
     if record is None:
         raise DocumentNotFound(kind, object_id)
     return record

@@ -20,13 +20,14 @@ from payments.ap.documents import Invoice, InvoiceStatus, POStatus, PurchaseOrde
 from payments.ap.matching.duplicates import DuplicateKey
 from payments.ap.matching.match_context import MatchContext
 from payments.ap.matching.match_holds import ManualRelease
+from payments.identity import Principal
 from payments.ports import UnitOfWork
 
 
 class AuditRecorder(Protocol):
     """The audit trail (``payments.audit.AuditTrail``): one event per state change, in the caller's transaction."""
 
-    def record(self, uow: Any, actor: Any, action: str, object_id: str, before: Any = None, after: Any = None,
+    def record(self, uow: UnitOfWork, actor: Principal | str, action: str, object_id: str, before: Any = None, after: Any = None,
                *, object_type: str | None = None, detail: Mapping[str, Any] | None = None) -> Any:
         """Append an event to the audit journal inside ``uow``; the caller commits."""
         ...

@@ -16,6 +16,7 @@ from typing import Any
 from ledger.accounts import coded_account
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InsufficientFunds, InvalidDocument, UnknownCoding, UnknownFund
 from payments.ap.ap_postings import budget_entry, coding_label
 from payments.ap.ap_records import BudgetRecord, new_id
@@ -47,7 +48,7 @@ class Availability:
         return self.appropriated_minor - self.encumbered_minor - self.expended_minor
 
 
-def availability(uow: Any, coding: AccountCoding, currency: str, fiscal_year: int) -> Availability:
+def availability(uow: APUnitOfWork, coding: AccountCoding, currency: str, fiscal_year: int) -> Availability:
     """One fiscal year's budget line: its appropriation, and what that year's orders encumbered and expended.
 
     The two sums are kept with every AP posting from the year split the entries carry, so they are the
@@ -61,7 +62,7 @@ def availability(uow: Any, coding: AccountCoding, currency: str, fiscal_year: in
     return Availability(coding, currency, line.amount_minor, line.encumbered_minor, line.expended_minor, fiscal_year)
 
 
-def ledger_availability(uow: Any, coding: AccountCoding, currency: str) -> Availability:
+def ledger_availability(uow: APUnitOfWork, coding: AccountCoding, currency: str) -> Availability:
     """The three coded balances of one fund, department and object over all years, read from the ledger."""
     rows = uow.ledger_queries.balances(fund=coding.fund, department=coding.department,
                                        object_code=coding.object_code, currency=currency)
@@ -71,7 +72,7 @@ def ledger_availability(uow: Any, coding: AccountCoding, currency: str) -> Avail
                         by_account.get(f"{coding.fund}-8030-{base}", 0), by_account.get(f"{coding.fund}-5000-{base}", 0))
 
 
-def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str, fiscal_year: int) -> None:
+def check_funds(uow: APUnitOfWork, needs: dict[AccountCoding, int], currency: str, fiscal_year: int) -> None:
     """Raise ``insufficient_funds`` for the first coding whose need exceeds what ``fiscal_year`` has available.
 
     Callers lock the journal head first (``uow.ledger.lock_head()``), so two approvals cannot both spend the
@@ -95,7 +96,7 @@ def check_funds(uow: Any, needs: dict[AccountCoding, int], currency: str, fiscal
             raise InsufficientFunds(f"all years {coding_label(coding)}", need, overall, currency)
 
 
-def require_coding(uow: Any, coding: AccountCoding) -> None:
+def require_coding(uow: APUnitOfWork, coding: AccountCoding) -> None:
     """The coded expenditure, appropriation and encumbrance accounts exist (a budget was set for them)."""
     codes = [f"{coding.fund}-{base}-{coding.department}-{coding.object_code}" for base, _ in _BASES]
     if len(uow.ledger.accounts(codes)) != len(codes):
@@ -112,7 +113,7 @@ class BudgetService:
             uow.commit()
         return record
 
-    def set_in(self, uow: Any, principal: Principal, cmd: SetBudget) -> BudgetRecord:
+    def set_in(self, uow: APUnitOfWork, principal: Principal, cmd: SetBudget) -> BudgetRecord:
         authorize(principal, Action.BUDGET_MANAGE)
         check_currency(cmd.currency)
         if cmd.amount_minor < 0:
@@ -152,7 +153,7 @@ class BudgetService:
                        {"amount_minor": record.amount_minor}, detail={"coding": coding_label(c)})
         return record
 
-    def record_adopted_in(self, uow: Any, principal: Principal, fiscal_year: int, coding: AccountCoding,
+    def record_adopted_in(self, uow: APUnitOfWork, principal: Principal, fiscal_year: int, coding: AccountCoding,
                           amount_minor: int, entry_id: str | None, currency: str = "USD") -> None:
         """Record a budget line whose appropriation is already in the journal (an adopted budget posted whole)."""
         authorize(principal, Action.BUDGET_MANAGE)

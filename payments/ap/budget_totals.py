@@ -19,6 +19,7 @@ from typing import Any
 from ledger.accounts import Direction
 from ledger.entries import EntryDraft
 from payments.ap.ap_deps import APDeps
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_postings import BudgetEffect, BudgetKey, budget_effects
 from payments.ap.ap_records import PORecord
 from payments.identity import Action, Principal, authorize
@@ -53,7 +54,7 @@ class BudgetTotals:
             uow.commit()
         return result
 
-    def rebuild_in(self, uow: Any) -> Recount:
+    def rebuild_in(self, uow: APUnitOfWork) -> Recount:
         uow.ledger.lock_head()
         sums: dict[BudgetKey, list[int]] = {}
         unsplit: list[EntryDraft] = []
@@ -80,7 +81,7 @@ class BudgetTotals:
         for draft in unsplit:
             po_id = draft.references.get("purchase_order")
             record = order(po_id) if draft.code == "po_encumbered" and po_id else None
-            if record is None or not record.approved.at:
+            if po_id is None or record is None or not record.approved.at:
                 continue
             year = self._d.policies.fiscal_year_of(dt.date.fromisoformat(record.approved.at[:10]))
             if record.fiscal_year != year:
@@ -117,7 +118,7 @@ class BudgetTotals:
         return Recount(len(effects), dated, len(unsplit), tuple(dict.fromkeys(ambiguous)))
 
     @staticmethod
-    def _order_ids(uow: Any, draft: EntryDraft) -> list[str]:
+    def _order_ids(uow: APUnitOfWork, draft: EntryDraft) -> list[str]:
         """The purchase orders an entry without a split belongs to, from the document it names."""
         refs = draft.references
         if refs.get("purchase_order"):

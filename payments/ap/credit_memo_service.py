@@ -16,13 +16,14 @@ from typing import Any
 
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import DuplicateNumber, InvalidDocument
 from payments.ap.ap_postings import CreditedLine, credit_memo_entry
 from payments.ap.ap_records import CreditMemoRecord, LineBudget, content_digest, new_id
 from payments.ap.documents import (CreditMemo, CreditMemoLine, CreditMemoStatus, InvoiceStatus, MatchLevel, POStatus,
                                 extend_minor, transition)
 from payments.identity import Action, Principal, authorize
-from payments.ap.matching.match_credits import check_credit_memo
+from payments.ap.matching.match_credits import CreditMemoFinding, check_credit_memo
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_lines import check_quantity, rebalance
 
@@ -51,13 +52,13 @@ class CreditMemoRefused(InvalidDocument):
 
     code = "credit_memo_refused"
 
-    def __init__(self, problems: tuple) -> None:
+    def __init__(self, problems: tuple[CreditMemoFinding, ...]) -> None:
         first = problems[0]
         super().__init__("; ".join(p.explanation for p in problems), field="lines", code=first.problem.value)
         self.details["problems"] = [p.problem.value for p in problems]
 
 
-def credited_lines(uow: Any, items: Iterable[tuple[str, int, Decimal, int]]
+def credited_lines(uow: APUnitOfWork, items: Iterable[tuple[str | None, int | None, Decimal, int]]
                    ) -> tuple[list[CreditedLine], dict[tuple[str, int], LineBudget]]:
     """How each (PO id, PO line, quantity, amount) credited posts, and the new budgetary state of the 2-way PO
     lines it credits (a credit memo's lines; a cancelled invoice's lines).
@@ -68,11 +69,13 @@ def credited_lines(uow: Any, items: Iterable[tuple[str, int, Decimal, int]]
     to the vendor is a negative receipt and re-encumbers there).
     """
     items = list(items)
-    pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in sorted({x[0] for x in items})}
-    lines, budgets = [], {}
+    pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in sorted({x[0] or "" for x in items})}
+    lines: list[CreditedLine] = []
+    budgets: dict[tuple[str, int], LineBudget] = {}
     for po_id, po_line_no, quantity, amount_minor in items:
-        po = pos[po_id]
-        po_line = po.po.line(po_line_no)
+        po = require(pos[po_id or ""], "purchase order", str(po_id))
+        po_line = require(po.po.line(po_line_no) if po_line_no is not None else None, "purchase order line",
+                          f"{po_id} line {po_line_no}")
         at_po_price = extend_minor(quantity, po_line.unit_price_minor)
         two_way = po_line.match_level is MatchLevel.TWO_WAY
         delta = 0
@@ -95,7 +98,7 @@ class CreditMemoService:
             uow.commit()
         return record, created
 
-    def create_in(self, uow: Any, principal: Principal, cmd: NewCreditMemo, *,
+    def create_in(self, uow: APUnitOfWork, principal: Principal, cmd: NewCreditMemo, *,
                   id: str | None = None) -> tuple[CreditMemoRecord, bool]:
         authorize(principal, Action.CREDIT_MEMO_CREATE)
         memo_id = client_id("credit_memo", id)

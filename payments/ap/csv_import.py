@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.money import minor_exponent
+from payments.ap.ap_ports import APUnitOfWork
+from payments.ap.ap_records import PORecord
 from payments.ap.ap_services import APServices
 from payments.ap.csv_rows import HEADER_ROW, Cells, Group, ImportRejected, RowError, read_groups, to_minor_units
 from payments.ap.documents import AccountCoding, LineKind, MatchLevel, ReceiptLine
@@ -78,28 +80,30 @@ class CsvImporter:
         return ImportResult(kind, len(groups), sum(len(g.rows) for g in groups), tuple(ids))
 
     # -- references ------------------------------------------------------------------------------------
-    def _vendor(self, uow: Any, cells: Cells, cache: dict[str, Any]) -> str | None:
+    def _vendor(self, uow: APUnitOfWork, cells: Cells, cache: dict[Any, Any]) -> str | None:
         ref = cells.text("vendor")
         if ("vendor", ref) not in cache:
             record = uow.vendors.get(ref) if ref.startswith("ven_") else uow.vendors.get_by_number(ref)
             cache[("vendor", ref)] = record.vendor.id if record else None
-        if cache[("vendor", ref)] is None:
+        vendor_id: str | None = cache[("vendor", ref)]
+        if vendor_id is None:
             cells.fail("vendor", f"no vendor has the id or number {ref!r}", "unknown_vendor")
-        return cache[("vendor", ref)]
+        return vendor_id
 
-    def _po_ref(self, uow: Any, cells: Cells, column: str, cache: dict[str, Any]) -> Any:
+    def _po_ref(self, uow: APUnitOfWork, cells: Cells, column: str, cache: dict[Any, Any]) -> PORecord | None:
         number = cells.text(column)
         if not number:
             return None
         if ("po", number) not in cache:
             cache[("po", number)] = uow.purchase_orders.get_by_number(number)
-        if cache[("po", number)] is None:
+        po: PORecord | None = cache[("po", number)]
+        if po is None:
             cells.fail(column, f"no purchase order is numbered {number!r}", "unknown_po")
-        return cache[("po", number)]
+        return po
 
     # -- documents -------------------------------------------------------------------------------------
-    def _purchase_order(self, uow: Any, principal: Principal, group: Group, errors: list[RowError],
-                        cache: dict[str, Any]) -> str | None:
+    def _purchase_order(self, uow: APUnitOfWork, principal: Principal, group: Group, errors: list[RowError],
+                        cache: dict[Any, Any]) -> str | None:
         head = Cells(group.first_row, group.values[0], errors)
         before = len(errors)
         vendor_id = self._vendor(uow, head, cache)
@@ -122,14 +126,14 @@ class CsvImporter:
                              LineKind(kind or "goods"), MatchLevel(int(level)) if level else None,
                              c.text("category") or None)
             lines.append(line)
-        if _faulty(group, errors, before, cache):
+        if _faulty(group, errors, before, cache) or vendor_id is None:
             return None
         cmd = NewPurchaseOrder(group.header("po_number"), vendor_id, currency, tuple(lines), max_total,
                                head.text("description"))
         return self._ap.purchase_orders.create_in(uow, principal, cmd)[0].po.id
 
-    def _receipt(self, uow: Any, principal: Principal, group: Group, errors: list[RowError],
-                 cache: dict[str, Any]) -> str | None:
+    def _receipt(self, uow: APUnitOfWork, principal: Principal, group: Group, errors: list[RowError],
+                 cache: dict[Any, Any]) -> str | None:
         head = Cells(group.first_row, group.values[0], errors)
         before = len(errors)
         po = self._po_ref(uow, head, "po_number", cache)
@@ -142,13 +146,13 @@ class CsvImporter:
         number = group.header("receipt_number")
         if po is not None and uow.receipts.find_number(po.po.id, number):
             head.fail("receipt_number", f"receipt {number!r} was already imported for this PO", "duplicate_number")
-        if _faulty(group, errors, before, cache):
+        if _faulty(group, errors, before, cache) or po is None or received_on is None:
             return None
         cmd = NewReceipt(po.po.id, received_on, tuple(lines), accepted_on, number, head.text("note"))
         return self._ap.receipts.create_in(uow, principal, cmd)[0].receipt.id
 
-    def _invoice(self, uow: Any, principal: Principal, group: Group, errors: list[RowError],
-                 cache: dict[str, Any]) -> str | None:
+    def _invoice(self, uow: APUnitOfWork, principal: Principal, group: Group, errors: list[RowError],
+                 cache: dict[Any, Any]) -> str | None:
         head = Cells(group.first_row, group.values[0], errors)
         before = len(errors)
         vendor_id = self._vendor(uow, head, cache)
@@ -167,7 +171,7 @@ class CsvImporter:
         number = group.header("invoice_number")
         if vendor_id is not None and uow.invoices.find_number(vendor_id, number):
             head.fail("invoice_number", f"invoice {number!r} of this vendor is already on file", "duplicate_number")
-        if _faulty(group, errors, before, cache):
+        if _faulty(group, errors, before, cache) or vendor_id is None:
             return None
         cmd = NewInvoice(vendor_id, number, invoice_date, currency, tuple(lines), received_on, head.text("terms"),
                          total, head.text("remit_to"), head.text("defect_contact"))

@@ -152,17 +152,19 @@ class Cells:
             return None
 
     def decimal(self, column: str) -> Decimal | None:
-        value = self._parse(column, lambda s: Decimal(s.replace(",", "")), "a decimal number")
+        value: Decimal | None = self._parse(column, lambda s: Decimal(s.replace(",", "")), "a decimal number")
         if value is not None and not value.is_finite():
             self.fail(column, "is not a finite number")
             return None
         return value
 
     def integer(self, column: str) -> int | None:
-        return self._parse(column, int, "a whole number")
+        value: int | None = self._parse(column, int, "a whole number")
+        return value
 
     def date(self, column: str) -> dt.date | None:
-        return self._parse(column, dt.date.fromisoformat, "a date (YYYY-MM-DD)")
+        value: dt.date | None = self._parse(column, dt.date.fromisoformat, "a date (YYYY-MM-DD)")
+        return value
 
     def choice(self, column: str, allowed: Iterable[str]) -> str | None:
         raw = self._values.get(column, "")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from moneyed import get_currency
 from moneyed.classes import CurrencyDoesNotExist
@@ -178,8 +179,9 @@ class TransitionNotAllowed(Conflict):
 def allowed_targets(current: enum.Enum) -> frozenset[enum.Enum]:
     return _ALLOWED[type(current)][current]
 
+_E = TypeVar("_E", bound=enum.Enum)
 
-def transition(current: enum.Enum, target: enum.Enum) -> enum.Enum:
+def transition(current: _E, target: _E) -> _E:
     """Return ``target`` if a document in ``current`` may move there, else raise ``TransitionNotAllowed``.
 
     Staying put is not a transition: a caller that would "move" to the same state has nothing to write.

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import HoldNotOpen, InvalidDocument, InvoiceNotReady
 from payments.ap.ap_postings import ApprovedLine, invoice_approved_entry
-from payments.ap.ap_records import HoldRecord, LineBudget
+from payments.ap.ap_records import HoldRecord, InvoiceRecord, LineBudget
 from payments.controls import Approval, InvoiceForApproval, approve_invoice, check_can_release_hold, is_fully_approved
 from payments.ap.documents import InvoiceStatus, MatchLevel, extend_minor, transition
 from payments.errors import Conflict
@@ -65,9 +66,9 @@ class InvoiceApprovalService:
             uow.commit()
         return view
 
-    def _release(self, uow: Any, principal: Principal, invoice_id: str, holds: Iterable[HoldRecord], reason: str,
+    def _release(self, uow: APUnitOfWork, principal: Principal, invoice_id: str, holds: Iterable[HoldRecord], reason: str,
                  *, action: str) -> None:
-        at = self._d.stamp(principal).at
+        at = self._d.now_text()
         for hold in holds:
             uow.invoices.release_hold(hold.id, released_by=principal.user_id, at=at, reason=reason, kind="manual")
             self._d.record(uow, principal, action, invoice_id, {"hold": hold.hold, "status": "open"},
@@ -83,7 +84,7 @@ class InvoiceApprovalService:
             uow.commit()
         return outcome
 
-    def approve_in(self, uow: Any, principal: Principal, invoice_id: str) -> ApprovalOutcome:
+    def approve_in(self, uow: APUnitOfWork, principal: Principal, invoice_id: str) -> ApprovalOutcome:
         rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
         inv = rec.invoice
         if inv.status is not InvoiceStatus.MATCHED:
@@ -95,7 +96,7 @@ class InvoiceApprovalService:
             approvals=tuple(Approval(who, at) for who, at in uow.invoices.approvals(invoice_id, rec.version)))
         updated = approve_invoice(principal, facts, policy=self._d.policies.approval,
                                   restraints=self._d.restraints(uow, inv.vendor_id), now=now)
-        at = self._d.stamp(principal).at
+        at = self._d.now_text()
         uow.invoices.add_approval(invoice_id, rec.version, principal.user_id, at)
         entry_id = None
         done = is_fully_approved(updated, self._d.policies.approval)
@@ -109,14 +110,15 @@ class InvoiceApprovalService:
                        {"status": "approved" if done else inv.status.value, "approvals": len(updated.approvals)})
         return ApprovalOutcome(view_in(uow, self._d, invoice_id), done, entry_id)
 
-    def _post_approval(self, uow: Any, rec: Any, approvers: list[str]) -> str | None:
+    def _post_approval(self, uow: APUnitOfWork, rec: InvoiceRecord, approvers: list[str]) -> str | None:
         inv = rec.invoice
         pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in inv.po_ids}
-        lines, budgets = [], {}
+        lines: list[ApprovedLine] = []
+        budgets: dict[tuple[str, int], LineBudget] = {}
         for i, line in enumerate(inv.lines):
             po = pos.get(line.po_id or "")
             po_line = po.po.line(line.po_line_no) if po is not None and line.po_line_no is not None else None
-            if po_line is None:
+            if po is None or po_line is None:
                 raise InvalidDocument(f"line {line.line_no} bills no purchase order line we have, so it has no coding",
                                       field=f"lines[{i}]", code="uncoded_line")
             at_po_price = extend_minor(line.quantity, po_line.unit_price_minor)

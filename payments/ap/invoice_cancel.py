@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, InvoiceInPayment
 from payments.ap.ap_postings import credit_memo_entry
 from payments.ap.ap_records import InvoiceRecord
@@ -35,7 +36,7 @@ class InvoiceCancelService:
             uow.commit()
         return record
 
-    def cancel_in(self, uow: Any, principal: Principal, invoice_id: str, reason: str) -> InvoiceRecord:
+    def cancel_in(self, uow: APUnitOfWork, principal: Principal, invoice_id: str, reason: str) -> InvoiceRecord:
         authorize(principal, Action.INVOICE_CREATE)
         why = (reason or "").strip()
         if not why:
@@ -50,10 +51,10 @@ class InvoiceCancelService:
             if payments is not None and payments.live_invoice_ids([invoice_id]):
                 raise InvoiceInPayment(invoice_id)
             entry_id = self._undo_approval(uow, rec, why)
-        stamp = self._d.stamp(principal)
+        at = self._d.now_text()
         uow.invoices.set_status(invoice_id, inv.status, InvoiceStatus.CANCELLED)
         for hold in uow.invoices.holds(invoice_id, status="open"):
-            uow.invoices.release_hold(hold.id, released_by=principal.user_id, at=stamp.at,
+            uow.invoices.release_hold(hold.id, released_by=principal.user_id, at=at,
                                       reason=f"invoice cancelled: {why}", kind="cancel")
         self._d.record(uow, principal, "invoice_cancelled", invoice_id, {"status": inv.status.value},
                        {"status": "cancelled"}, detail={"reason": why, "entry_id": entry_id,
@@ -63,7 +64,7 @@ class InvoiceCancelService:
             self._matcher.rematch_in(uow, held, trigger="cancelled", document=invoice_id)
         return require(uow.invoices.get(invoice_id), "invoice", invoice_id)
 
-    def _undo_approval(self, uow: Any, rec: InvoiceRecord, why: str) -> str | None:
+    def _undo_approval(self, uow: APUnitOfWork, rec: InvoiceRecord, why: str) -> str | None:
         inv = rec.invoice
         lines, budgets = credited_lines(uow, ((line.po_id, line.po_line_no, line.quantity, line.amount_minor)
                                               for line in inv.lines))

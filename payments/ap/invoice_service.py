@@ -16,6 +16,7 @@ from typing import Any
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps, client_id, replay, require
 from payments.ap.ap_ports import APUnitOfWork
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, InvoiceLocked, VendorNotActive
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition
@@ -140,7 +141,7 @@ class InvoiceService:
                        {"vendor_id": invoice.vendor_id, "total_minor": invoice.total_minor})
         if match:
             self._matcher.rematch_in(uow, [invoice.id], trigger="entered", document=invoice.id)
-            record = uow.invoices.get(invoice.id)
+            record = require(uow.invoices.get(invoice.id), "invoice", invoice.id)
         return record, True
 
     # -- correct -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from payments.ap.ap_errors import InvalidDocument, UnknownCoding
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_records import LineBudget
 from payments.ap.budget_service import require_coding
 from payments.ap.documents import AccountCoding, LineKind, MatchLevel, POLine
@@ -39,10 +40,16 @@ class NewPOLine:
                       self.unit_price_minor, self.coding, self.kind, level, self.category or None)
 
 
+def _places(value: Decimal) -> int:
+    """Digits after the point of a finite Decimal (its exponent is an int once it is finite)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 def check_quantity(value: Decimal, field: str, *, positive: bool = True, allow_zero: bool = False) -> None:
     if not value.is_finite():
         raise InvalidDocument("must be a number", field=field)
-    if value.as_tuple().exponent < -MAX_QUANTITY_PLACES and value != value.quantize(Decimal(1).scaleb(-MAX_QUANTITY_PLACES)):
+    if _places(value) > MAX_QUANTITY_PLACES and value != value.quantize(Decimal(1).scaleb(-MAX_QUANTITY_PLACES)):
         raise InvalidDocument(f"at most {MAX_QUANTITY_PLACES} decimal places", field=field, code="quantity_too_precise")
     if positive and (value < 0 or (value == 0 and not allow_zero)):
         raise InvalidDocument("must be more than zero", field=field)
@@ -51,12 +58,12 @@ def check_quantity(value: Decimal, field: str, *, positive: bool = True, allow_z
 def check_price(value: Decimal, field: str) -> None:
     if not value.is_finite() or value < 0:
         raise InvalidDocument("a unit price may not be negative", field=field)
-    if value.as_tuple().exponent < -6:
+    if _places(value) > 6:
         raise InvalidDocument("a unit price has at most 6 places after the minor unit", field=field,
                               code="price_too_precise")
 
 
-def validate_lines(uow: Any, lines: Sequence[NewPOLine]) -> tuple[POLine, ...]:
+def validate_lines(uow: APUnitOfWork, lines: Sequence[NewPOLine]) -> tuple[POLine, ...]:
     """Every line well-formed and charged to a coding that has budget accounts; the first fault is raised."""
     if not lines:
         raise InvalidDocument("a purchase order needs at least one line", field="lines")

@@ -9,13 +9,14 @@ from typing import Any
 
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import (DuplicateNumber, InvalidDocument, LineHasActivity, PONotOpen, StaleState,
                                 VendorNotActive)
 from payments.ap.ap_postings import EncumbranceChange, encumbrance_entry
 from payments.ap.ap_records import LineBudget, PORecord, POVersion, content_digest, new_id
 from payments.ap.budget_service import check_funds
 from payments.controls import check_not_own_work
-from payments.ap.documents import POStatus, PurchaseOrder, VendorStatus, transition
+from payments.ap.documents import AccountCoding, POStatus, PurchaseOrder, VendorStatus, transition
 from payments.identity import Action, Principal, authorize
 from payments.ap.po_lines import NewPOLine, line_snapshot, rebalance, validate_lines
 
@@ -62,7 +63,7 @@ class PurchaseOrderService:
             uow.commit()
         return record, created
 
-    def create_in(self, uow: Any, principal: Principal, cmd: NewPurchaseOrder, *,
+    def create_in(self, uow: APUnitOfWork, principal: Principal, cmd: NewPurchaseOrder, *,
                   id: str | None = None) -> tuple[PORecord, bool]:
         authorize(principal, Action.PO_CREATE)
         po_id = client_id("purchase_order", id)
@@ -110,7 +111,7 @@ class PurchaseOrderService:
             uow.commit()
         return record
 
-    def approve_in(self, uow: Any, principal: Principal, po_id: str) -> PORecord:
+    def approve_in(self, uow: APUnitOfWork, principal: Principal, po_id: str) -> PORecord:
         authorize(principal, Action.PO_APPROVE)
         record = require(uow.purchase_orders.get(po_id, for_update=True), "purchase order", po_id)
         po = record.po
@@ -121,7 +122,9 @@ class PurchaseOrderService:
         if vendor is None or vendor.vendor.status is not VendorStatus.ACTIVE:
             raise VendorNotActive(po.vendor_id, vendor.vendor.status.value if vendor else "missing")
         uow.ledger.lock_head()  # the funds check and the encumbrance happen under one lock of the journal
-        budgets, changes, needs = {}, [], {}
+        budgets: dict[int, LineBudget] = {}
+        changes: list[EncumbranceChange] = []
+        needs: dict[AccountCoding, int] = {}
         for line in po.lines:
             budgets[line.line_no], delta = rebalance(line, record.budget.get(line.line_no, LineBudget()))
             changes.append(EncumbranceChange(line.coding, delta))
@@ -150,7 +153,7 @@ class PurchaseOrderService:
             uow.commit()
         return record
 
-    def change_in(self, uow: Any, principal: Principal, po_id: str, cmd: ChangeOrder) -> PORecord:
+    def change_in(self, uow: APUnitOfWork, principal: Principal, po_id: str, cmd: ChangeOrder) -> PORecord:
         authorize(principal, Action.PO_CREATE)
         record = require(uow.purchase_orders.get(po_id, for_update=True), "purchase order", po_id)
         po = record.po
@@ -175,7 +178,9 @@ class PurchaseOrderService:
             if po.status is POStatus.APPROVED and new.coding != old.coding:
                 raise LineHasActivity(po.id, old.line_no, "an approved line keeps its coding; add a new line")
         changed = replace(po, lines=lines, version=po.version + 1, max_total_minor=cmd.max_total_minor)
-        budgets, changes, needs = {}, [], {}
+        budgets: dict[int, LineBudget] = {}
+        changes: list[EncumbranceChange] = []
+        needs: dict[AccountCoding, int] = {}
         if po.status is POStatus.APPROVED:
             uow.ledger.lock_head()
             for line in lines:
@@ -212,7 +217,7 @@ class PurchaseOrderService:
             uow.commit()
         return record
 
-    def close_in(self, uow: Any, principal: Principal, po_id: str, *, final: bool, reason: str) -> PORecord:
+    def close_in(self, uow: APUnitOfWork, principal: Principal, po_id: str, *, final: bool, reason: str) -> PORecord:
         authorize(principal, Action.PO_CLOSE)
         record = require(uow.purchase_orders.get(po_id, for_update=True), "purchase order", po_id)
         po = record.po
@@ -244,7 +249,7 @@ class PurchaseOrderService:
             uow.commit()
         return record
 
-    def reopen_in(self, uow: Any, principal: Principal, po_id: str, *, reason: str) -> PORecord:
+    def reopen_in(self, uow: APUnitOfWork, principal: Principal, po_id: str, *, reason: str) -> PORecord:
         """A closed (not finally closed) order takes activity again: what it has not yet accrued is encumbered
         again, against its own year's appropriation, which must still have it."""
         authorize(principal, Action.PO_APPROVE)
@@ -256,7 +261,9 @@ class PurchaseOrderService:
         if not reason.strip():
             raise InvalidDocument("reopening a purchase order needs a reason", field="reason")
         uow.ledger.lock_head()
-        budgets, changes, needs = {}, [], {}
+        budgets: dict[int, LineBudget] = {}
+        changes: list[EncumbranceChange] = []
+        needs: dict[AccountCoding, int] = {}
         for line in po.lines:
             budgets[line.line_no], delta = rebalance(line, record.budget.get(line.line_no, LineBudget()))
             changes.append(EncumbranceChange(line.coding, delta))

@@ -7,15 +7,16 @@ nothing received and a quantity accepted. Receipts are never edited: sums are wh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, PONotOpen
 from payments.ap.ap_postings import ReceiptAccrual, receipt_entry
-from payments.ap.ap_records import LineBudget, ReceiptRecord, content_digest, new_id
+from payments.ap.ap_records import LineBudget, PORecord, ReceiptRecord, content_digest, new_id
 from payments.ap.documents import InvoiceStatus, MatchLevel, POStatus, Receipt, ReceiptLine, ReceiptStatus, extend_minor
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_service import Matcher
@@ -45,7 +46,7 @@ class ReceiptService:
             uow.commit()
         return record, created
 
-    def create_in(self, uow: Any, principal: Principal, cmd: NewReceipt, *,
+    def create_in(self, uow: APUnitOfWork, principal: Principal, cmd: NewReceipt, *,
                   id: str | None = None) -> tuple[ReceiptRecord, bool]:
         authorize(principal, Action.RECEIPT_CREATE)
         receipt_id = client_id("receipt", id)
@@ -61,9 +62,11 @@ class ReceiptService:
         _check_lines(cmd.lines, po_record, uow.receipts.totals(po.id))
         if cmd.accepted_on is not None and cmd.accepted_on < cmd.received_on:
             raise InvalidDocument("goods cannot be accepted before they arrive", field="accepted_on")
-        accruals, budgets, amounts = [], {}, {}
+        accruals: list[ReceiptAccrual] = []
+        budgets: dict[int, LineBudget] = {}
+        amounts: dict[int, int] = {}
         for line in cmd.lines:
-            po_line = po.line(line.po_line_no)
+            po_line = require(po.line(line.po_line_no), "purchase order line", f"{po.id} line {line.po_line_no}")
             if po_line.match_level is MatchLevel.TWO_WAY:
                 continue  # 2-way lines are expensed when their invoice is approved, not when received
             amount = extend_minor(line.quantity_received, po_line.unit_price_minor)
@@ -102,7 +105,8 @@ class ReceiptService:
             return uow.receipts.list(after=after, limit=limit, po_id=po_id)
 
 
-def _check_lines(lines: Sequence[ReceiptLine], po_record: Any, totals: dict[int, tuple[Decimal, Decimal]]) -> None:
+def _check_lines(lines: Sequence[ReceiptLine], po_record: PORecord,
+                 totals: Mapping[int, tuple[Decimal, Decimal]]) -> None:
     if not lines:
         raise InvalidDocument("a receipt needs at least one line", field="lines")
     seen: set[int] = set()

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from payments.ap.documents import Invoice, InvoiceStatus
 
@@ -126,6 +127,18 @@ def find_duplicates(
         if signals:
             matches[other.invoice_id] = DuplicateMatch(other.invoice_id, signals)
     return tuple(matches[k] for k in sorted(matches))
+
+
+class DuplicatePool(Protocol):
+    """What batch matching asks of the invoices already known (``DuplicateIndex``, or a stored pool)."""
+
+    def matches(self, key: DuplicateKey, /) -> tuple[DuplicateMatch, ...]:
+        """The possible originals of ``key``'s invoice."""
+        ...
+
+    def add(self, key: DuplicateKey, /) -> None:
+        """Count ``key``'s invoice among the known ones."""
+        ...
 
 
 class DuplicateIndex:

@@ -37,27 +37,30 @@ def check_po_header(
 ) -> list[Finding]:
     """Status, vendor and currency of one PO the invoice bills against."""
     found: list[Finding] = []
-    subject, common = f"po:{po.po_id}", {"po_id": po.po_id, "invoice_line_nos": line_nos}
+    subject = f"po:{po.po_id}"
     if po.status is POStatus.DRAFT:
         found.append(Finding(
             Rule.PO_APPROVED, Hold.PO_NOT_APPROVED, subject, POStatus.APPROVED.value, po.status.value,
-            f"Purchase order {po.po_id} has not been approved yet, so we cannot pay against it.", **common,
+            f"Purchase order {po.po_id} has not been approved yet, so we cannot pay against it.",
+            po_id=po.po_id, invoice_line_nos=line_nos,
         ))
     elif po.status in (POStatus.CLOSED, POStatus.FINALLY_CLOSED):
         found.append(Finding(
             Rule.PO_OPEN, Hold.PO_CLOSED, subject, POStatus.APPROVED.value, po.status.value,
-            f"Purchase order {po.po_id} is closed, so it cannot be billed any more.", **common,
+            f"Purchase order {po.po_id} is closed, so it cannot be billed any more.",
+            po_id=po.po_id, invoice_line_nos=line_nos,
         ))
     if po.vendor_id != vendor_id:
         found.append(Finding(
             Rule.SAME_VENDOR, Hold.VENDOR_MISMATCH, subject, po.vendor_id, vendor_id,
             f"Purchase order {po.po_id} was issued to a different vendor than the one on this invoice.",
-            **common,
+            po_id=po.po_id, invoice_line_nos=line_nos,
         ))
     if po.currency != currency:
         found.append(Finding(
             Rule.SAME_CURRENCY, Hold.CURRENCY_MISMATCH, subject, po.currency, currency,
-            f"This invoice is in {currency}, but purchase order {po.po_id} is in {po.currency}.", **common,
+            f"This invoice is in {currency}, but purchase order {po.po_id} is in {po.currency}.",
+            po_id=po.po_id, invoice_line_nos=line_nos,
         ))
     return found
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from ledger.journal import format_time
 from payments.ap.ap_deps import APDeps
+from payments.ap.ap_ports import APUnitOfWork
 from payments.audit import SYSTEM_ACTOR
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, new_ids
 from payments.ap.documents import InvoiceStatus, MatchLevel, transition
@@ -99,7 +100,7 @@ class Matcher:
     def __init__(self, deps: APDeps) -> None:
         self._d = deps
         self._clean_digests: dict[str, str] = {}
-        self._clocks: dict[tuple, PromptPayDates] = {}
+        self._clocks: dict[tuple[dt.date | None, ...] | tuple[object, ...], PromptPayDates] = {}
 
     def _digest(self, result: MatchResult) -> str:
         """``result.digest()``; a clean result's digest depends only on the policy version, so it is kept."""
@@ -110,7 +111,7 @@ class Matcher:
             found = self._clean_digests[result.policy_version] = result.digest()
         return found
 
-    def rematch_in(self, uow: Any, invoice_ids: Sequence[str], *, trigger: str,
+    def rematch_in(self, uow: APUnitOfWork, invoice_ids: Sequence[str], *, trigger: str,
                    document: str | None = None) -> dict[str, MatchOutcome]:
         """Re-match ``invoice_ids`` after ``trigger`` (``receipt``, ``credit_memo``, ``corrected``, ...) caused by
         ``document`` (its id), inside ``uow``; the caller commits."""
@@ -135,7 +136,7 @@ class Matcher:
             if paused:
                 gc.enable()
 
-    def _audit_releases(self, uow: Any, outcomes: Any, trigger: str, document: str | None) -> None:
+    def _audit_releases(self, uow: APUnitOfWork, outcomes: Any, trigger: str, document: str | None) -> None:
         """One audit event per hold the facts cleared, as a person's release is (``invoice_hold_released``)."""
         for o in outcomes:
             for hold in o.released:
@@ -145,7 +146,7 @@ class Matcher:
                                        "trigger": trigger, "document": document or o.invoice_id,
                                        "match_result_id": o.record.id})
 
-    def match_records(self, uow: Any, records: Sequence[InvoiceRecord], *, trigger: str,
+    def match_records(self, uow: APUnitOfWork, records: Sequence[InvoiceRecord], *, trigger: str,
                       keys: Sequence[DuplicateKey] | None = None,
                       document: str | None = None) -> dict[str, MatchOutcome]:
         policy = self._d.policies.tolerance
@@ -238,11 +239,11 @@ class Matcher:
                 delivered.append(on)
             if acc is not None:
                 accepted.append(acc)
-        key = (inv.invoice_date, inv.received_on, max(delivered) if delivered else None,
-               max(accepted) if accepted else None, category)
-        dates = self._clocks.get(key)
+        clock_key = (inv.invoice_date, inv.received_on, max(delivered) if delivered else None,
+                     max(accepted) if accepted else None, category)
+        dates = self._clocks.get(clock_key)
         if dates is None:  # a batch repeats the same few dates: the clock is a pure function of them
-            dates = self._clocks[key] = self._start_clock(*key)
+            dates = self._clocks[clock_key] = self._start_clock(*clock_key)
             if len(self._clocks) > 65_536:
                 self._clocks.clear()
         return dates

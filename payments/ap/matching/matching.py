@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from payments.ap.documents import Invoice, InvoiceLine
-from payments.ap.matching.duplicates import DuplicateIndex, DuplicateKey, DuplicateMatch
+from payments.ap.matching.duplicates import DuplicateKey, DuplicateMatch, DuplicatePool
 from payments.ap.matching.match_context import MatchContext, POLineFacts, build_context
 from payments.ap.matching.match_defects import Defect, InvoiceDefect, intrinsic_defects
 from payments.ap.matching.match_findings import Finding, Hold, MatchResult, Rule
@@ -192,7 +192,7 @@ def match_batch(
     context: MatchContext,
     policy: TolerancePolicy,
     *,
-    duplicate_index: DuplicateIndex | None = None,
+    duplicate_index: DuplicatePool | None = None,
     releases: Mapping[str, Sequence[ManualRelease]] | None = None,
     keys: Mapping[str, DuplicateKey] | None = None,
 ) -> dict[str, MatchResult]:
