@@ -16,7 +16,6 @@ from typing import Any
 from ledger.money import check_currency
 from payments.ap.ap_deps import APDeps, client_id, replay, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, InvoiceLocked, VendorNotActive
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition

@@ -14,7 +14,6 @@ from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument
 from payments.ap.ap_records import VendorRecord, content_digest, new_id, plain
 from payments.ap.documents import DiversityCertification, Vendor, VendorStatus, transition
