@@ -34,7 +34,7 @@ from ledger.keys import KeyRecord, export_keys
 from ledger.verify import VerifyReport, verify_journal
 from payments.identity import Principal
 from payments.journal_signers import JournalSigners
-from payments.ports import Clock, KeyVault
+from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
 
 JOURNAL = "audit"
 SYSTEM_ACTOR = "system"
@@ -110,14 +110,14 @@ def _actor_of(actor: Principal | str) -> tuple[str, list[str]]:
 class AuditTrail:
     """Records events in the caller's unit of work; verifies and checkpoints the audit journal on its own."""
 
-    def __init__(self, uow_factory: Callable[..., Any], vault: KeyVault, clock: Clock) -> None:
+    def __init__(self, uow_factory: UowFactory[UnitOfWork], vault: KeyVault, clock: Clock) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
         self._signers = JournalSigners(vault, clock)
 
     # -- writing ---------------------------------------------------------------------------------------
-    def record(self, uow: Any, actor: Principal | str, action: str, object_id: str, before: Any = None,
+    def record(self, uow: UnitOfWork, actor: Principal | str, action: str, object_id: str, before: Any = None,
                after: Any = None, *, object_type: str | None = None,
                detail: Mapping[str, Any] | None = None) -> SealedEntry:
         """Append one event to the audit journal in ``uow``'s transaction (the caller commits)."""
@@ -135,7 +135,7 @@ class AuditTrail:
         uow.audit_index.add(entry, actor=actor_id, action=action, object_type=object_type, object_id=object_id)
         return entry
 
-    def record_many(self, uow: Any, actor: Principal | str, action: str,
+    def record_many(self, uow: UnitOfWork, actor: Principal | str, action: str,
                     events: list[tuple[str, Mapping[str, Any]]], *, object_type: str | None = None) -> list[SealedEntry]:
         """Append one event per ``(object_id, detail)``, all by ``actor`` with ``action``, in one lock of the chain
         head (a payment file opens thousands of account numbers at once). Same events as ``record`` one by one."""
@@ -158,14 +158,14 @@ class AuditTrail:
             uow.audit_index.add(entry, actor=actor_id, action=action, object_type=kind, object_id=object_id)
         return entries
 
-    def _journal(self, uow: Any) -> Journal:
+    def _journal(self, uow: UnitOfWork) -> Journal:
         sequence, _ = uow.audit.lock_head()
         if sequence == 0:
             # First event ever (or a database set up without `disburse init`): the trail starts itself.
             self._genesis(uow)
         return self._signers.journal(uow.audit, financial=False)
 
-    def _genesis(self, uow: Any) -> None:
+    def _genesis(self, uow: UnitOfWork) -> None:
         Journal(uow.audit, self._signers.create(JOURNAL), self._clock, financial=False).genesis(
             memo="Disburse audit trail genesis")
 
