@@ -57,7 +57,9 @@ def cmd_reconcile(args: argparse.Namespace, wiring: Wiring) -> int:
     if args.json:
         print(json.dumps({"run": run, "report": report.to_dict()}, indent=2, default=str))
     elif args.csv:
-        print(report.to_csv(), end="")
+        from adapters.exports.csv_export import write_csv
+
+        sys.stdout.write(write_csv(*report.table()))
     else:
         print(report.describe())
     return 0 if report.ties_out or not report.cash else 1

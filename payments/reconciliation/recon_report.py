@@ -13,14 +13,15 @@ The report ties out when ``unexplained`` is zero. Everything here is pure; the s
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from payments.reconciliation.recon_records import BookPayment, RecordedReturn
 from payments.reconciliation.recon_rows import MatchRecord, ReturnRecord, StatementRecord, StoredLine
+
+
+TABLE_HEADER = ("section", "reference", "date", "amount_minor", "currency", "detail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,31 +91,32 @@ class ReconReport:
                 "returns": list(self.returns), "notifications_of_change": list(self.changes),
                 "open_exceptions": self.open_exceptions, "cash": [c.to_dict() for c in self.cash]}
 
-    def to_csv(self) -> str:
-        """One row per item of every section: section, reference, date, amount, currency, detail."""
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["section", "reference", "date", "amount_minor", "currency", "detail"])
+    def table(self) -> tuple[tuple[str, ...], list[tuple]]:
+        """One row per item of every section: section, reference, date, amount (int minor units), currency, detail.
+
+        The adapters write it as CSV through ``adapters.exports.csv_export`` (formula injection neutralised there).
+        """
+        rows: list[tuple] = []
         for m in self.matched:
-            w.writerow(["matched", m["line_id"], m["booking_date"], m["amount_minor"], m["currency"],
-                        f"{m['method']} {m['confidence_pct']}% {' '.join(m['payment_ids'])}"])
+            rows.append(("matched", m["line_id"], m["booking_date"], m["amount_minor"], m["currency"],
+                         f"{m['method']} {m['confidence_pct']}% {' '.join(m['payment_ids'])}"))
         for x in self.unmatched_lines:
-            w.writerow(["unmatched_line", x["line_id"], x["booking_date"], x["signed_amount_minor"], x["currency"],
-                        x["description"]])
+            rows.append(("unmatched_line", x["line_id"], x["booking_date"], x["signed_amount_minor"], x["currency"],
+                         x["description"]))
         for p in self.unsettled:
-            w.writerow(["unsettled_payment", p["payment_id"], p["sent_on"], p["amount_minor"], p["currency"],
-                        f"{p['business_days']} business days"])
+            rows.append(("unsettled_payment", p["payment_id"], p["sent_on"], p["amount_minor"], p["currency"],
+                         f"{p['business_days']} business days"))
         for r in self.returns:
-            w.writerow(["return", r["payment_id"] or r["original_trace"], r["received_on"], r["amount_minor"],
-                        r["currency"], f"{r['reason_code']} {r['reason']} ({r['state']})"])
+            rows.append(("return", r["payment_id"] or r["original_trace"], r["received_on"], r["amount_minor"],
+                         r["currency"], f"{r['reason_code']} {r['reason']} ({r['state']})"))
         for c in self.cash:
             for i in c.items:
-                w.writerow(["reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
-                            f"{i.kind}: {i.description}"])
-            w.writerow(["cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
-                        f"ledger {c.ledger_cash_minor} bank {c.bank_closing_minor} difference {c.difference_minor} "
-                        f"explained {c.explained_minor} ties_out {c.ties_out}"])
-        return out.getvalue()
+                rows.append(("reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
+                             f"{i.kind}: {i.description}"))
+            rows.append(("cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
+                         f"ledger {c.ledger_cash_minor} bank {c.bank_closing_minor} difference {c.difference_minor} "
+                         f"explained {c.explained_minor} ties_out {c.ties_out}"))
+        return TABLE_HEADER, rows
 
     def describe(self) -> str:
         lines = [f"Reconciliation report for {self.on.isoformat()}",

@@ -66,7 +66,7 @@ def test_returns_file_with_explicit_format_and_reconcile_report(env, capsys):
     body = json.loads(capsys.readouterr().out)
     assert body["report"]["ties_out"], body["report"]["cash"]
     assert main.cli(["reconcile", "--date", "2026-09-23", "--csv"]) == 0
-    assert capsys.readouterr().out.startswith("section,")
+    assert capsys.readouterr().out.startswith('"section","reference",')
     assert main.cli(["reconcile", "--date", "2026-09-23"]) == 0
     assert "TIES OUT" in capsys.readouterr().out
 

@@ -19,6 +19,7 @@ from adapters.http.auth import require
 from adapters.http.body_guard import raw_body
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
+from adapters.exports.csv_export import write_csv
 from payments.errors import InvalidInput
 from payments.identity import Action, Principal
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
@@ -68,7 +69,8 @@ def report(request: Request, on: dt.date, format: str = Query("json", pattern="^
            _p: Principal = require(Action.RECONCILIATION_READ)):
     built = request.app.state.recon.queries.report(on)
     if format == "csv":
-        return PlainTextResponse(built.to_csv(), media_type="text/csv")
+        return PlainTextResponse(write_csv(*built.table()), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="reconciliation-{on.isoformat()}.csv"'})
     return built.to_dict()
 
 
