@@ -16,6 +16,7 @@ from typing import Any
 from ledger.money import decimal_to_minor
 from payments.controls import ApprovalPolicy
 from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+from payments.ap.prompt_pay_rules.agency import AgencyRules, agency_rules
 from payments.ap.matching.tolerance import TolerancePolicy
 
 # flat key prefix -> tolerance dimension
@@ -88,6 +89,8 @@ class APPolicies:
     # appropriation during its closing period opens one year back.
     po_fiscal_years_before: int = 0
     po_fiscal_years_after: int = 1
+    # Which prompt-payment rule set (state act or the federal rule) dates each invoice, by receipt date.
+    prompt_pay_rules: AgencyRules = AgencyRules()
 
     @classmethod
     def from_policy(cls, policy: Mapping[str, Any]) -> APPolicies:
@@ -100,7 +103,8 @@ class APPolicies:
             if not 0 <= value <= 5:
                 raise ValueError(f"budget.{name} must be 0-5, not {value}")
         return cls(tolerance_policy(policy), prompt_pay_policy(policy), approval_policy(policy),
-                   str(policy.get("payments", {}).get("currency", "USD")), start, before, after)
+                   str(policy.get("payments", {}).get("currency", "USD")), start, before, after,
+                   agency_rules(policy))
 
     def po_fiscal_years(self, today: dt.date) -> range:
         """The fiscal years a purchase order entered on ``today`` may be charged to."""

@@ -187,6 +187,8 @@ class PromptPayDates:
     receipt_date: dt.date | None = None
     due_date: dt.date | None = None
     policy_version: str | None = None
+    # The prompt-payment rule set the due date was computed under: "name@version[/category]" (issue 18).
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class PaymentItemRecord:
     fund: str = "100"
     expenditure_account: str | None = None
     approver_ids: frozenset[str] = frozenset()
+    # The prompt-payment rule set the interest was computed under, "name@version[/category]" (None: federal).
+    interest_rule: str | None = None
 
     @property
     def paid_minor(self) -> int:

@@ -22,7 +22,8 @@ from payments.disbursements.ach_dates import SameDayUnavailable, effective_entry
 from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
 from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
-from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount, late_payment_interest
+from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount
+from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
 from payments.ap.terms import PaymentTerms
 
@@ -106,9 +107,9 @@ class SkipReason(enum.StrEnum):
     """Its pay date is after the run date."""
     BANK_ACCOUNT_UNVERIFIED = BANK_ACCOUNT_UNVERIFIED
     """The vendor has no active bank account (or its prenote came back)."""
-    PRENOTE_PENDING = "prenote_pending"
     BANK_ACCOUNT_SHARED = BANK_ACCOUNT_SHARED
     """The vendor's account is also on file for another vendor and nobody has cleared that fraud signal."""
+    PRENOTE_PENDING = "prenote_pending"
     """The account's prenote has not cleared its waiting period yet."""
     CURRENCY_MISMATCH = "currency_mismatch"
     """The invoice is in another currency than the run."""
@@ -137,6 +138,7 @@ class PayableInvoice:
     fund: str = "100"
     # Where a discount taken is credited back; the fund's Expenditures when the invoice is not coded.
     expenditure_account: str | None = None
+    prompt_pay_rule: str | None = None  # the rule set its due date was computed under ("name@version")
 
     @property
     def discount_date(self) -> dt.date | None:
@@ -163,10 +165,10 @@ class PayeeAccount:
     # A new account still being verified whose prenote should go out now (its cooling-off has ended).
     prenote_due: bool = False
     change_id: str | None = None
-
-
     # Holds on paying to this account that staff and the vendor portal see (``bank_account_shared`` …): none may pay.
     holds: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class PrenoteRecord:
     """The latest prenote payment sent to an account, from the payments store."""
@@ -189,6 +191,7 @@ class RunPolicy:
     prenote_wait_business_days: int = 3
     # Above this run total a second treasurer must release the run (minor units).
     dual_release_threshold_minor: int = 100_000_000
+    rules: AgencyRules | None = None  # the agency's prompt-payment rule sets and published rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,7 @@ class PlannedItem:
     fund: str = "100"
     expenditure_account: str | None = None
     approver_ids: frozenset[str] = frozenset()
+    interest_rule: str | None = None  # the rule set the interest was computed under
 
     @property
     def paid_minor(self) -> int:
@@ -302,14 +306,10 @@ def plan_item(invoice: PayableInvoice, *, run_date: dt.date, effective_date: dt.
             pay_date = decision.discount_date - lead
     if pay_date > run_date:
         return Skipped(invoice.invoice_id, SkipReason.NOT_YET_DUE, pay_date.isoformat())
-    interest = 0
-    if policy.rates is not None and effective_date > invoice.due_date:
-        late = late_payment_interest(invoice.amount_minor - discount, due_date=invoice.due_date, paid_on=effective_date,
-                                     rates=policy.rates, policy=policy.prompt_pay, calendar=policy.calendar)
-        interest = late.payable_minor
+    interest, rule = interest_for(invoice, invoice.amount_minor - discount, effective_date, policy)
     return PlannedItem(invoice.invoice_id, invoice.invoice_number, invoice.amount_minor, discount, interest,
                        invoice.due_date, pay_date, invoice.invoice_date, invoice.fund, invoice.expenditure_account,
-                       invoice.approver_ids)
+                       invoice.approver_ids, rule)
 
 
 def _account_gate(account: PayeeAccount | None, prenote: PrenoteRecord | None, processing_date: dt.date,

@@ -180,7 +180,8 @@ class PaymentRuns(PaymentsBase):
         for planned in plan.payments:
             items = tuple(PaymentItemRecord(i.invoice_id, i.invoice_number, i.amount_minor, i.discount_minor,
                                             i.interest_minor, i.invoice_date, i.due_date, i.fund,
-                                            i.expenditure_account, i.approver_ids) for i in planned.items)
+                                            i.expenditure_account, i.approver_ids, i.interest_rule)
+                          for i in planned.items)
             records.append(PaymentRecord(
                 id=new_payment_id(), run_id=run_id, vendor_id=planned.vendor_id, account_id=planned.account_id,
                 payee_name=planned.payee_name, currency=planned.currency, amount_minor=planned.amount_minor,

@@ -15,6 +15,7 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
     from ledger.money import decimal_to_minor
     from payments.business_days import BusinessCalendar
     from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
+    from payments.ap.prompt_pay_rules.agency import agency_rules
 
     pay, pp = policy.get("payments", {}), policy.get("prompt_pay", {})
     hour, minute = (int(x) for x in str(pay.get("cutoff", "14:00")).split(":"))
@@ -30,4 +31,5 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
     threshold = policy.get("approvals", {}).get("run_dual_release_threshold", "1000000.00")
     return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
                      rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
-                     prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)))
+                     prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)),
+                     rules=agency_rules(policy))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from payments.portal.portal_messages import (BANK_HOLD_MESSAGES, PAYMENT_FAILED,
                                       hold_message, improper_message, payment_returned_message, vendor_code)
 from payments.portal.portal_ports import MatchStep, PaymentFacts
 from payments.ap.prompt_pay import NoRateInEffect, PromptPayPolicy, RateTable, late_payment_interest
+from payments.ap.prompt_pay_rules.agency import AgencyRules, federal_label, in_plain_words, is_federal
 
 # The order of events that share a moment (a manual release re-matches in the same instant).
 _RANK = {"received": 0, "held": 1, "hold_released": 2, "matched": 3, "returned_to_vendor": 3, "approved": 4,
@@ -79,7 +80,8 @@ class VendorHold:
 @dataclass(frozen=True, slots=True)
 class AccruedInterest:
     """Prompt-pay interest as of ``as_of``. ``state``: not_started (no proper invoice / acceptance yet),
-    not_due, accruing, on_hold (held invoices accrue nothing here), scheduled (what the payment will add), paid,
+    not_due, accruing, not_accruing (late, but the act's grace period, an exemption or a dispute keeps interest
+    from running), on_hold (held invoices accrue nothing here), scheduled (what the payment will add), paid,
     no_rate (the policy has no rate for the first day late)."""
 
     state: str
@@ -90,6 +92,8 @@ class AccruedInterest:
     annual_rate: Decimal | None = None
     interest_minor: int = 0
     payable_minor: int = 0
+    rule: str | None = None  # the prompt-payment rule set, "name@version[/category]"
+    law: str | None = None  # the same in plain words: which law, overdue since, the rate and from when
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ class InterestRules:
     prompt_pay: PromptPayPolicy
     rates: RateTable | None
     calendar: BusinessCalendar | None = None
+    agency: AgencyRules | None = None  # the state acts; invoices under the federal rule use the fields above
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +251,22 @@ def _payment_events(paid_with: Sequence[PaidWith], masks: Mapping[str, str], cur
 
 def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], open_holds: int,
                      rules: InterestRules, today: dt.date) -> AccruedInterest:
-    """Interest earned by paying late (5 CFR 1315.10), as of ``today``, or what the payment carries or carried."""
+    """Interest earned by paying late, as of ``today``, or what the payment carries or carried, under the rule
+    set the invoice's due date was computed by, named and said in plain words."""
+    out = _accrued(record, status, paid_with, open_holds, rules, today)
+    pp = record.prompt_pay
+    if pp.due_date is None or out.state == "not_started":
+        return out
+    label = pp.rule or federal_label()
+    late = None
+    if out.state == "accruing" and not is_federal(pp.rule) and rules.agency is not None:
+        late = rules.agency.interest(label, record.invoice.total_minor, due_date=pp.due_date, paid_on=out.as_of,
+                                     calendar=rules.calendar)
+    return replace(out, rule=label, law=in_plain_words(label, due_date=pp.due_date, late=late))
+
+
+def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], open_holds: int,
+             rules: InterestRules, today: dt.date) -> AccruedInterest:
     pp = record.prompt_pay
     base = {"receipt_date": pp.receipt_date, "due_date": pp.due_date}
     current = max(paid_with, key=lambda p: p.payment.created_at, default=None)
@@ -261,6 +281,8 @@ def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[Pai
         return AccruedInterest("on_hold", today, **base)
     if today <= pp.due_date:
         return AccruedInterest("not_due", today, **base)
+    if not is_federal(pp.rule) and rules.agency is not None:
+        return _accrued_under_rule(record, rules.agency, rules.calendar, today)
     if rules.rates is None:
         return AccruedInterest("no_rate", today, **base, days_late=(today - pp.due_date).days)
     try:
@@ -272,6 +294,25 @@ def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[Pai
         return AccruedInterest("not_due", today, **base)
     return AccruedInterest("accruing", today, **base, days_late=late.days_late,
                            annual_rate=late.rate.annual_rate if late.rate else None,
+                           interest_minor=late.interest_minor, payable_minor=late.payable_minor)
+
+
+def _accrued_under_rule(record: InvoiceRecord, agency: AgencyRules, calendar: BusinessCalendar | None,
+                        today: dt.date) -> AccruedInterest:
+    pp = record.prompt_pay
+    assert pp.due_date is not None and pp.rule is not None
+    base = {"receipt_date": pp.receipt_date, "due_date": pp.due_date}
+    try:
+        late = agency.interest(pp.rule, record.invoice.total_minor, due_date=pp.due_date, paid_on=today,
+                               calendar=calendar)
+    except NoRateInEffect:
+        return AccruedInterest("no_rate", today, **base, days_late=(today - pp.due_date).days)
+    if late.rate is None:  # on time, exempt, or in a grace period the act gives before interest runs
+        return AccruedInterest("not_due" if late.why_none == "on_time" else "not_accruing", today, **base,
+                               days_late=late.days_late)
+    yearly = late.rate.per == "year"
+    return AccruedInterest("accruing", today, **base, days_late=late.days_late,
+                           annual_rate=late.rate.fraction() if yearly else None,
                            interest_minor=late.interest_minor, payable_minor=late.payable_minor)
 
 

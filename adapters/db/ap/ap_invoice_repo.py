@@ -67,7 +67,7 @@ def invoice_from_rows(r: Any, lines: Sequence[Any]) -> InvoiceRecord:
         inv, r.version, stamp_of(r, "entered"), stamp_of(r, "last_changed"), r.match_result_id, r.match_digest,
         r.policy_version,
         PromptPayDates(as_date(r.pp_acceptance_date), as_date(r.pp_receipt_date), as_date(r.pp_due_date),
-                       r.pp_policy_version),
+                       r.pp_policy_version, r.pp_rule),
         tuple(json.loads(r.defects_json)) if r.defects_json else None, as_date(r.return_by),
         stamp_of(r, "returned"), r.approval_entry_id, r.approved_at, r.create_digest)
 

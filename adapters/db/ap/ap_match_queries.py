@@ -38,7 +38,7 @@ _NOT_COMPARED = [s.value for s in NOT_COMPARED_STATUSES]
 _KINDS = {k.value: k for k in LineKind}
 _LEVELS = {int(m): m for m in MatchLevel}
 _UPDATE_COLUMNS = ("b_id", "b_expected", "b_version", "b_status", "b_match", "b_digest", "b_policy", "b_acc", "b_rd",
-                   "b_due", "b_ppv", "b_defects", "b_return")
+                   "b_due", "b_ppv", "b_rule", "b_defects", "b_return")
 _RESULT_COLUMNS = ("id", "invoice_id", "invoice_version", "matched_at", "trigger", "policy_version", "digest",
                    "findings_json", "status_after")
 
@@ -229,6 +229,7 @@ class SqlMatchQueries:
                         match_digest=bindparam("b_digest"), policy_version=bindparam("b_policy"),
                         pp_acceptance_date=bindparam("b_acc"), pp_receipt_date=bindparam("b_rd"),
                         pp_due_date=bindparam("b_due"), pp_policy_version=bindparam("b_ppv"),
+                        pp_rule=bindparam("b_rule"),
                         defects_json=bindparam("b_defects"), return_by=bindparam("b_return")))
         # SQLite stores dates as ISO text; the clean path repeats a few prompt-pay date sets, converted once each.
         as_text = conn.dialect.name == "sqlite"
@@ -244,7 +245,7 @@ class SqlMatchQueries:
                 dates[id(pp)] = triple
             back_by = o.return_by.isoformat() if as_text and o.return_by is not None else o.return_by
             rows.append((o.invoice_id, o.status_before.value, o.version, o.status_after.value, o.record.id,
-                         o.record.digest, o.record.policy_version, *triple, pp.policy_version,
+                         o.record.digest, o.record.policy_version, *triple, pp.policy_version, pp.rule,
                          json.dumps(o.defects) if o.defects is not None else None, back_by))
         moved = executemany_tuples(conn, stmt, _UPDATE_COLUMNS, rows)
         if moved != len(rows) and conn.dialect.supports_sane_multi_rowcount:

@@ -209,6 +209,7 @@ invoices = Table(
     Column("pp_receipt_date", Date),
     Column("pp_due_date", Date),
     Column("pp_policy_version", String(64)),
+    Column("pp_rule", String(80)),  # the prompt-payment rule set, "name@version[/category]" (0016)
     # An improper invoice: its defects and the date the notice must go out by.
     Column("defects_json", Text),
     Column("return_by", Date),

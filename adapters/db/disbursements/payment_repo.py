@@ -108,7 +108,8 @@ class SqlPaymentStore:
                     invoice_number=i.invoice_number, invoice_date=i.invoice_date.isoformat() if i.invoice_date else None,
                     due_date=i.due_date.isoformat() if i.due_date else None, amount_minor=i.amount_minor,
                     discount_minor=i.discount_minor, interest_minor=i.interest_minor, fund=i.fund,
-                    expenditure_account=i.expenditure_account, approver_ids=json.dumps(sorted(i.approver_ids)))
+                    expenditure_account=i.expenditure_account, approver_ids=json.dumps(sorted(i.approver_ids)),
+                    interest_rule=i.interest_rule)
 
     def get_run(self, run_id: str, *, for_update: bool = False) -> PaymentRunRecord | None:
         query = select(payment_runs).where(payment_runs.c.id == run_id)
@@ -202,7 +203,7 @@ class SqlPaymentStore:
                 items.setdefault(i.payment_id, []).append(PaymentItemRecord(
                     i.invoice_id, i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
                     _date(i.invoice_date), _date(i.due_date), i.fund, i.expenditure_account,
-                    frozenset(json.loads(i.approver_ids))))
+                    frozenset(json.loads(i.approver_ids)), i.interest_rule))
         return [PaymentRecord(
             id=r.id, run_id=r.run_id, vendor_id=r.vendor_id, account_id=r.account_id, payee_name=r.payee_name,
             currency=r.currency, amount_minor=r.amount_minor, kind=PaymentKind(r.kind), sec_code=RailSec(r.sec_code),

@@ -86,7 +86,7 @@ class SqlPayableInvoices:
                 amount_minor=r.total_minor, due_date=due, invoice_date=r.invoice_date, terms=terms,
                 terms_base_date=base if terms else None, holds=tuple(sorted(open_holds.get(r.id, ()))),
                 approver_ids=frozenset(approvers.get(r.id, ())), fund=fund,
-                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None)
+                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule)
             if invoice.due_date <= through or (invoice.discount_date is not None and invoice.discount_date <= through):
                 out.append(invoice)
         return out

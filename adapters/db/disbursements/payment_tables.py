@@ -79,6 +79,7 @@ payment_items = Table(
     Column("fund", String(20), nullable=False),
     Column("expenditure_account", String(64)),
     Column("approver_ids", Text, nullable=False),  # JSON list: the releaser must not be one of them
+    Column("interest_rule", String(80)),  # the prompt-payment rule set of the interest (0016); NULL: federal
 )
 Index("ix_payment_items_invoice_id", payment_items.c.invoice_id)
 # Reconciliation reads the fund of a payment's invoices from the index alone (migration 0014_recon_items_fund).

@@ -92,7 +92,7 @@ def invoice_out(rec: InvoiceRecord, view: InvoiceView | None = None) -> dict:
         "match": {"id": rec.match_result_id, "digest": rec.match_digest, "policy_version": rec.policy_version},
         "prompt_pay": {"acceptance_date": day(rec.prompt_pay.acceptance_date),
                        "receipt_date": day(rec.prompt_pay.receipt_date), "due_date": day(rec.prompt_pay.due_date),
-                       "policy_version": rec.prompt_pay.policy_version},
+                       "policy_version": rec.prompt_pay.policy_version, "rule": rec.prompt_pay.rule},
         "improper": None if rec.defects is None else {"defects": list(rec.defects), "return_by": day(rec.return_by)},
         "entered": stamp(rec.entered), "last_changed": stamp(rec.last_changed), "returned": stamp(rec.returned),
         "approval_entry_id": rec.approval_entry_id, "approved_at": rec.approved_at,

@@ -57,7 +57,8 @@ def payment_out(p: PaymentRecord) -> dict:
         "end_to_end_id": p.external_id, "status_reason": p.status_reason,
         "remittance": [{"invoice_id": i.invoice_id, "invoice_number": i.invoice_number,
                         "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
-                        "interest_minor": i.interest_minor, "paid_minor": i.paid_minor} for i in p.items],
+                        "interest_minor": i.interest_minor, "interest_rule": i.interest_rule,
+                        "paid_minor": i.paid_minor} for i in p.items],
     }
 
 

@@ -46,7 +46,8 @@ def _interest_out(i: AccruedInterest, currency: str) -> dict:
             "days_late": i.days_late,
             "annual_rate_pct": None if i.annual_rate is None else format((i.annual_rate * 100).normalize(), "f"),
             "accrued_interest": major(i.interest_minor, currency), "accrued_interest_minor": i.interest_minor,
-            "payable_interest": major(i.payable_minor, currency), "payable_interest_minor": i.payable_minor}
+            "payable_interest": major(i.payable_minor, currency), "payable_interest_minor": i.payable_minor,
+            "rule": i.rule, "law": i.law}
 
 
 def invoice_summary(v: InvoiceForVendor) -> dict:
@@ -87,6 +88,7 @@ def payment_out(v: PaymentForVendor) -> dict:
               "amount": major(i.amount_minor, c), "amount_minor": i.amount_minor,
               "discount": major(i.discount_minor, c), "discount_minor": i.discount_minor,
               "interest": major(i.interest_minor, c), "interest_minor": i.interest_minor,
+              "interest_rule": i.interest_rule,
               "paid": major(i.paid_minor, c), "paid_minor": i.paid_minor} for i in p.items]
     totals = {k: sum(getattr(i, f"{k}_minor") for i in p.items) for k in ("amount", "discount", "interest", "paid")}
     return {

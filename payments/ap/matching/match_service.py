@@ -43,6 +43,8 @@ from payments.ap.matching.match_findings import MATCH_HOLDS, Finding, Hold, Matc
 from payments.ap.matching.match_holds import ManualRelease, active_hold_keys
 from payments.ap.matching.matching import match_batch
 from payments.ap.prompt_pay import ClockNotStarted, start_clock
+from payments.ap.prompt_pay_rules import ClockEvents, due_date
+from payments.ap.prompt_pay_rules.agency import FEDERAL, label_of
 
 MATCHABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
 LARGE_BATCH = 5_000
@@ -250,13 +252,19 @@ class Matcher:
 
     def _start_clock(self, invoice_date: dt.date, received_on: dt.date | None, delivered_on: dt.date | None,
                      accepted_on: dt.date | None, category: str | None) -> PromptPayDates:
-        policy = self._d.policies.prompt_pay
+        policy, rules = self._d.policies.prompt_pay, self._d.policies.prompt_pay_rules
+        rule_set = rules.rule_set_for(received_on or invoice_date, category)  # the law in force when received
+        label = label_of(rule_set, category)
         try:
+            if rule_set.name != FEDERAL:
+                due = due_date(rule_set, ClockEvents(invoice_date, received_on, delivered_on, accepted_on),
+                               calendar=rules.calendar, category=category)
+                return PromptPayDates(due.acceptance_on, due.start_date, due.due_date, policy.version, label)
             clock = start_clock(invoice_date=invoice_date, invoice_received_on=received_on, delivered_on=delivered_on,
                                 accepted_on=accepted_on, policy=policy, category=category)
         except ClockNotStarted:
-            return PromptPayDates(policy_version=policy.version)
-        return PromptPayDates(clock.acceptance_on, clock.receipt_date, clock.due_date, clock.policy_version)
+            return PromptPayDates(policy_version=policy.version, rule=label)
+        return PromptPayDates(clock.acceptance_on, clock.receipt_date, clock.due_date, clock.policy_version, label)
 
 
 __all__ = ["MATCHABLE", "MatchOutcome", "Matcher", "finding_doc"]
