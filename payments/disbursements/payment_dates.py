@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ledger.money import format_minor
 from payments.disbursements.ach_dates import effective_entry_date, same_day_refusal, settlement_date
@@ -46,7 +47,7 @@ class Redating:
     # (payment id, why) for each payment withdrawn rather than moved: the new date would change its pricing.
     withdrawn: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def as_detail(self) -> dict:
+    def as_detail(self) -> dict[str, Any]:
         """What the run shows (and the outbox event carries): plain values only."""
         return {"code": self.code, "reason": self.reason, "to": self.to.isoformat(),
                 "at": self.at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),

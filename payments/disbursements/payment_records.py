@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.rails import RailSec
@@ -87,10 +88,10 @@ class PaymentRunRecord:
     required_releases: int = 1
     releasers: tuple[str, ...] = ()
     submission_id: str | None = None
-    skipped: tuple[dict, ...] = field(default=())
+    skipped: tuple[dict[str, Any], ...] = field(default=())
     same_day: bool = False
     # Set when its payments were re-dated at submission (``payment_dates.Redating.as_detail``): why and how.
-    redated: dict | None = None
+    redated: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

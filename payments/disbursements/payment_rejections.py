@@ -21,7 +21,7 @@ from ledger.journal import Journal
 from payments.disbursements.payment_rules import LedgerItem, PaymentHold, entry_id_for, sent_entries
 from payments.disbursements.payment_records import PaymentRecord
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
-from payments.disbursements.payment_ports import TreasuryIssue
+from payments.disbursements.payment_ports import PaymentsUnitOfWork, TreasuryIssue
 
 FAILED = "failed"
 UNCHANGED = "unchanged"
@@ -35,7 +35,7 @@ def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
             for i in payment.items]
 
 
-def apply_rejection(uow: Any, journal: Callable[[], Journal], payment_id: str, *, reason_code: str | None,
+def apply_rejection(uow: PaymentsUnitOfWork, journal: Callable[[], Journal], payment_id: str, *, reason_code: str | None,
                     text: str | None, on: dt.date, now: dt.datetime) -> str:
     """Apply the bank's refusal of one payment: ``failed``, ``unchanged`` (a replay, or nothing to fail),
     ``exception`` (a person must look) or ``unknown_payment``. ``journal`` is asked for only when posting."""

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 from ledger.journal import Journal
@@ -24,10 +25,8 @@ from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
 from payments.disbursements.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
                                    plan_run, selection_horizon)
-from payments.ports import Clock, KeyVault, UnitOfWork
-from payments.disbursements.payment_ports import TreasuryIssue
-
-UowFactory = Callable[..., UnitOfWork]
+from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
+from payments.disbursements.payment_ports import DisbursementRail, PaymentsUnitOfWork, TreasuryIssue
 Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
 
 
@@ -44,11 +43,19 @@ class CreateRunResult:
     plan: RunPlan | None = None
 
 
+def require_run(run: PaymentRunRecord | None, run_id: str) -> PaymentRunRecord:
+    """The run, or ``payment_run_not_found``."""
+    if run is None:
+        raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+    return run
+
+
 class PaymentsBase:
     """What both halves of the payment use cases share: the unit of work, the clock and the journal."""
 
-    def __init__(self, uow_factory: UowFactory, *, vault: KeyVault, clock: Clock, policy: RunPolicy,
-                 invoices: PayableInvoices, accounts: PayeeAccounts, rails: Callable[[str], object],
+    def __init__(self, uow_factory: UowFactory[PaymentsUnitOfWork], *, vault: KeyVault, clock: Clock,
+                 policy: RunPolicy, invoices: PayableInvoices, accounts: PayeeAccounts,
+                 rails: Callable[[str], DisbursementRail],
                  default_rail: str = "nacha", odfi_id: str = "23138010", restraints: Restraints | None = None,
                  crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300,
                  audit: AuditTrail | None = None) -> None:
@@ -77,10 +84,7 @@ class PaymentsBase:
     # -- reads -------------------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> PaymentRunRecord:
         with self._uow(read_only=True) as uow:
-            run = uow.payments.get_run(run_id)
-        if run is None:
-            raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
-        return run
+            return require_run(uow.payments.get_run(run_id), run_id)
 
     def list_runs(self, *, status: RunStatus | None = None, after: str | None = None,
                   limit: int = 50) -> list[PaymentRunRecord]:
@@ -94,7 +98,7 @@ class PaymentsBase:
             raise NotFound(f"payment {payment_id} does not exist", code="payment_not_found")
         return payment
 
-    def list_payments(self, **filters: object) -> list[PaymentRecord]:
+    def list_payments(self, **filters: Any) -> list[PaymentRecord]:
         with self._uow(read_only=True) as uow:
             return uow.payments.list_payments(**filters)
 
@@ -148,7 +152,7 @@ class PaymentRuns(PaymentsBase):
         raise StaleState("payment run", run_key or run_date.isoformat(), "plannable")
 
     @staticmethod
-    def _flag_over_limit(uow: UnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
+    def _flag_over_limit(uow: PaymentsUnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
         """Invoices whose payment is over the rail's limit stay out of the run, visibly: an ``over_rail_limit`` hold
         on each (the AP and treasury views show it, the next run skips it as held rather than trying again), one
         event per invoice, and one ``over_rail_limit`` exception per payment left out in the reconciliation
@@ -173,7 +177,7 @@ class PaymentRuns(PaymentsBase):
                 f"{plan.run_date.isoformat()})", -skips[0].payment_minor, plan.currency, now=now,
                 dedup_key=f"over_rail_limit:{rail}:{plan.run_date.isoformat()}:{vendor_id}:{key}")
 
-    def _store_plan(self, uow: UnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
+    def _store_plan(self, uow: PaymentsUnitOfWork, plan: RunPlan, *, run_key: str | None, created_by: str, rail: str,
                     now: dt.datetime) -> PaymentRunRecord:
         run_id = new_run_id()
         records = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ledger.entries import reversal_of
 from payments.audit import SYSTEM_ACTOR
@@ -34,7 +35,8 @@ from payments.disbursements.payment_records import PaymentRecord, PaymentRunReco
 from payments.disbursements.payment_rejections import apply_rejection, ledger_items
 from payments.disbursements.payee_checks import payee_refusals
 from payments.disbursements.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
-from payments.disbursements.payment_service import PaymentRuns
+from payments.disbursements.payment_ports import PaymentsUnitOfWork
+from payments.disbursements.payment_service import PaymentRuns, require_run
 from payments.disbursements.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
                             RailTimeout, RailUnavailable, RemittanceLine)
 
@@ -130,7 +132,7 @@ class PaymentService(PaymentRuns):
             uow.commit()
         return submission
 
-    def _withdraw_unpayable(self, uow, scheduled: list[PaymentRecord], now: dt.datetime) -> list[PaymentRecord]:  # noqa: ANN001
+    def _withdraw_unpayable(self, uow: PaymentsUnitOfWork, scheduled: list[PaymentRecord], now: dt.datetime) -> list[PaymentRecord]:
         """Cancel the payments whose invoices were held, cancelled or paid, or whose account was blocked or held,
         since the run was planned.
 
@@ -149,7 +151,7 @@ class PaymentService(PaymentRuns):
         return keep
 
     @staticmethod
-    def _withdraw(uow, p: PaymentRecord, why: list[str] | tuple[str, ...], now: dt.datetime,  # noqa: ANN001
+    def _withdraw(uow: PaymentsUnitOfWork, p: PaymentRecord, why: list[str] | tuple[str, ...], now: dt.datetime,
                   cause: str = "invoice_not_payable") -> None:
         """Guarded ``scheduled -> cancelled``: the invoices leave the live-payment slot with it, so the next
         run selects and prices them again."""
@@ -159,7 +161,7 @@ class PaymentService(PaymentRuns):
         uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
                                 {"payment_id": p.id, "run_id": p.run_id, "cause": cause, "reasons": list(why)}, now)
 
-    def _fix_dates(self, uow, run: PaymentRunRecord, scheduled: list[PaymentRecord],  # noqa: ANN001
+    def _fix_dates(self, uow: PaymentsUnitOfWork, run: PaymentRunRecord, scheduled: list[PaymentRecord],
                    now: dt.datetime) -> list[PaymentRecord]:
         """Re-date what can no longer settle on its date (a same-day run past its cut-off), in the claim's
         transaction: the dates are fixed before any delivery can read them (see ``payment_dates``). A payment
@@ -232,7 +234,7 @@ class PaymentService(PaymentRuns):
 
     def _batch(self, submission: SubmissionRecord, actor: Principal | str) -> RailBatch:
         with self._uow(read_only=True) as uow:
-            run = uow.payments.get_run(submission.run_id)
+            run = require_run(uow.payments.get_run(submission.run_id), submission.run_id)
             payments = [p for p in uow.payments.payments_of_run(submission.run_id)
                         if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
         accounts = {}
@@ -301,7 +303,7 @@ class PaymentService(PaymentRuns):
         return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
 
     @staticmethod
-    def _invoices_paid(uow, p: PaymentRecord, now: dt.datetime) -> None:  # noqa: ANN001
+    def _invoices_paid(uow: PaymentsUnitOfWork, p: PaymentRecord, now: dt.datetime) -> None:
         """The rail took the payment: its invoices are paid (the vendor sees the trace through the payment)."""
         stuck = uow.paid_invoices.mark_paid([i.invoice_id for i in p.items], payment_id=p.id, at=now)
         for i in p.items:
@@ -326,7 +328,7 @@ class PaymentService(PaymentRuns):
                 uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.CLOSED, at=now)
             uow.commit()
 
-    def relay_prenote_events(self, handle: Callable[[str, dict], None]) -> int:
+    def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
         """Hand each unprocessed prenote event to ``handle(topic, payload)`` (the bank-account workflow), once."""
         with self._uow(read_only=True) as uow:
             rows = [r for topic in (PRENOTE_SENT, PRENOTE_RETURNED)
