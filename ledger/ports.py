@@ -12,6 +12,7 @@ from ledger.keys import KeyRecord
 
 if TYPE_CHECKING:
     from ledger.verify import RowReader
+    from ledger.verify_report import StoredState
 
 
 class AppendConflict(LedgerError):
@@ -70,6 +71,11 @@ class JournalStore(Protocol):
 
     def last_sequence(self) -> int:
         """The highest stored sequence (0 when empty): how far verification reads."""
+        ...
+
+    def stored_state(self, last_sequence: int) -> "StoredState":
+        """What the store holds beside the entries, for the verifier to check against them: the head row and
+        the entry sequences of postings outside 1..``last_sequence``. Reads only; takes no lock."""
         ...
 
     def row_reader(self) -> "RowReader | None":

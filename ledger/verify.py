@@ -1,74 +1,45 @@
-"""Offline verification of a journal: needs only its entries, the public keys and, optionally, a checkpoint.
+"""Offline verification of a journal: its entries, the key schedule they carry, a trust anchor, checkpoints.
 
-Per entry, in this order, the first fault wins: ``sequence_gap`` (sequence is not previous + 1),
-``hash_mismatch`` (the stored hash is not SHA-256 of version, previous hash and the re-derived canonical
-bytes, or ``prev_hash`` does not link to the previous entry), ``unbalanced``, ``unknown_key`` (no
-registered key of that id covers this sequence, or a rotation introduces a key the registry disagrees
-with), ``bad_signature`` (also a rotation's co-signature). Against a checkpoint: ``truncated`` (the
-journal ends before it) and ``checkpoint_mismatch`` (a different entry, Merkle root or balances there,
-or a checkpoint signature that does not verify).
+Per entry the first fault in ``entry_rules.RANK`` order wins (``sequence_gap``, ``float_in_entry``,
+``canonical_mismatch``, ``hash_mismatch``, ``invalid_field``, ``invalid_posting``,
+``system_entry_with_postings``, ``unbalanced``, ``unexpected_cosignature``, ``bad_genesis``, ``bad_rotation``,
+``unknown_key``, ``bad_signature``, ``untrusted_key``); the report names the first fault by sequence. Only
+when every entry verifies is the journal as a whole checked, in this order: the key registry against the
+schedule the journal carries (``registry_mismatch``), the stored head (``head_mismatch``), orphan postings,
+and each checkpoint (``truncated``, ``checkpoint_mismatch``). docs/ledger-format.md states all of it.
 
 Everything per entry is done in worker processes over aligned runs of 1,024 rows (``verify_chunk``):
-canonical bytes, hash, balance, key window and the Ed25519 signature, which is most of the cost. On a
+canonical bytes, hash, rules, key window and the Ed25519 signature, which is most of the cost. On a
 database the workers read their runs themselves; the parent only links the runs' ends, adds their
-Merkle subtrees and balance totals, and reports the earliest fault by sequence.
+Merkle subtrees and balance totals, gathers what the system entries claim about keys, and reports the
+earliest fault by sequence. Signatures are checked against the registry the store holds; if that differs
+from the schedule the journal itself carries, the pass runs again against the journal's schedule.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.canonical import GENESIS_PREV_HASH
 from ledger.checkpoint import BalanceTally, Checkpoint
 from ledger.entries import SealedEntry, _plain
+from ledger.entry_rules import RANK
 from ledger.keys import KeyRecord, key_for
 from ledger.merkle import MerkleAccumulator
-from ledger.verify_chunk import RANK, ChunkResult, check_rows
+from ledger.schedule import TrustAnchor, as_map, derive_schedule, disagreement, same_windows, trust_fault
+from ledger.verify_chunk import ChunkResult, check_rows
+from ledger.verify_report import FAULT_CODES, Fault, StoredState, VerifyReport
 
-FAULT_CODES = ("sequence_gap", "hash_mismatch", "unbalanced", "unknown_key", "bad_signature", "truncated",
-               "checkpoint_mismatch")
+__all__ = ["FAULT_CODES", "Fault", "StoredState", "VerifyReport", "RowReader", "TrustAnchor", "verify_stored", "verify_journal",
+           "verify_runs", "entry_row"]
+
 _CHUNK = 1024  # rows per worker task: a power of two, so that a whole aligned run is a Merkle subtree
 _PARALLEL_FROM = 4096  # below this, starting processes costs more than it saves
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """The first thing wrong: where (sequence, entry id) and what (a stable code and a sentence)."""
-
-    sequence: int
-    entry_id: str | None
-    code: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """The verdict: ``ok`` with the head reached, or the first fault."""
-
-    ok: bool
-    entries_checked: int
-    head_sequence: int
-    head_hash: str
-    fault: Fault | None
-    checkpoint_sequence: int | None = None
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        return json.dumps(data, indent=2, sort_keys=True)
-
-    def describe(self) -> str:
-        cp = f", extends checkpoint at {self.checkpoint_sequence}" if self.checkpoint_sequence and self.ok else ""
-        if self.ok:
-            return f"journal verifies: {self.entries_checked} entries, head {self.head_sequence} {self.head_hash[:16]}…{cp}"
-        f = self.fault
-        where = f"entry {f.entry_id} (sequence {f.sequence})" if f.entry_id else f"sequence {f.sequence}"
-        return f"journal does NOT verify: {f.code} at {where}: {f.detail}"
 
 
 class RowReader(Protocol):
@@ -90,41 +61,79 @@ def _init_worker(keys: Mapping[str, KeyRecord], reader: RowReader | None) -> Non
     _KEYS, _READER = keys, reader
 
 
-def _check_range(first: int, last: int, checkpoint_sequence: int | None) -> ChunkResult:
+def _check_range(first: int, last: int, cp_seqs: frozenset) -> ChunkResult:
     """Worker task: read rows first..last itself (positional reads on its own connection) and check them."""
-    cp = checkpoint_sequence if checkpoint_sequence is not None and first <= checkpoint_sequence <= last else None
-    return check_rows(_READER(first, last), _KEYS, checkpoint_sequence=cp, subtree=True)
+    return check_rows(_READER(first, last), _KEYS, checkpoint_sequences=cp_seqs, subtree=True)
 
 
-def _check_given(rows: list, checkpoint_sequence: int | None) -> ChunkResult:
+def _check_given(rows: list, cp_seqs: frozenset) -> ChunkResult:
     """Worker task: check rows the parent sent."""
-    return check_rows(rows, _KEYS, checkpoint_sequence=checkpoint_sequence, subtree=True)
+    return check_rows(rows, _KEYS, checkpoint_sequences=cp_seqs, subtree=True)
 
 
-def verify_stored(reader: RowReader, last_sequence: int, keys: Mapping[str, KeyRecord], *,
-                  checkpoint: Checkpoint | None = None, workers: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> VerifyReport:
+Tasks = Iterator[tuple[Callable, tuple]]
+
+
+def verify_stored(reader: RowReader, last_sequence: int, registry: Mapping[str, KeyRecord], *,
+                  anchor: TrustAnchor | None = None, checkpoint: Checkpoint | None = None,
+                  checkpoints: Sequence[Checkpoint] = (), stored: StoredState | None = None,
+                  workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
     """Verify stored entries 1..``last_sequence`` (the highest stored): the fast path for a database.
 
-    The parent only hands out runs of sequences and links their ends; each worker reads its run with
-    ``reader``, re-derives canonical bytes and hashes, checks balances, key windows and signatures,
-    and returns the run's Merkle subtree and balance totals (default: one worker per core).
+    ``registry`` is the store's key registry (checked, not trusted, when an ``anchor`` is given; trusted
+    as the anchor when it is not). Each worker reads its run with ``reader``, re-derives canonical bytes
+    and hashes, applies the rules, checks key windows and signatures, and returns the run's Merkle subtree
+    and balance totals (default: one worker per core).
     """
-    cp_seq = checkpoint.sequence if checkpoint else None
-    tasks = ((_check_range, (lo, min(lo + _CHUNK - 1, last_sequence), cp_seq))
-             for lo in range(1, last_sequence + 1, _CHUNK))
-    return _verify(tasks, keys, reader, checkpoint, _pool_size(workers, last_sequence), progress)
+    cps = _checkpoints(checkpoint, checkpoints)
+
+    def tasks(cp_seqs: frozenset) -> Tasks:
+        for lo in range(1, last_sequence + 1, _CHUNK):
+            hi = min(lo + _CHUNK - 1, last_sequence)
+            yield _check_range, (lo, hi, frozenset(s for s in cp_seqs if lo <= s <= hi))
+    return _verify(tasks, registry, anchor, cps, stored, reader, _pool_size(workers, last_sequence), progress)
 
 
-def verify_journal(entries: Iterable[SealedEntry], keys: Mapping[str, KeyRecord], *,
-                   checkpoint: Checkpoint | None = None, workers: int | None = None,
-                   progress: Callable[[int], None] | None = None, expected_total: int | None = None) -> VerifyReport:
+def verify_journal(entries: Iterable[SealedEntry], registry: Mapping[str, KeyRecord], *,
+                   anchor: TrustAnchor | None = None, checkpoint: Checkpoint | None = None,
+                   checkpoints: Sequence[Checkpoint] = (), stored: StoredState | None = None,
+                   workers: int | None = None, progress: Callable[[int], None] | None = None,
+                   expected_total: int | None = None) -> VerifyReport:
     """Verify a journal given as entries in sequence order; the parent sends runs of rows to the workers."""
-    cp_seq = checkpoint.sequence if checkpoint else None
-    tasks = ((_check_given, (run, cp_seq if cp_seq is not None and run[0][0] <= cp_seq <= run[-1][0] else None))
-             for run in _runs(entries))
-    size = _pool_size(workers, expected_total) if expected_total is not None else _pool_size(workers, _PARALLEL_FROM)
-    return _verify(tasks, keys, None, checkpoint, size, progress)
+    kept = entries if isinstance(entries, Sequence) else list(entries)
+    return verify_runs(lambda: _runs(entry_row(e) for e in kept), registry, anchor=anchor, checkpoint=checkpoint,
+                       checkpoints=checkpoints, stored=stored, workers=workers, progress=progress,
+                       expected_total=expected_total if expected_total is not None else len(kept))
+
+
+def verify_runs(make_runs: Callable[[], Iterable[list]], registry: Mapping[str, KeyRecord], *,
+                anchor: TrustAnchor | None = None, checkpoint: Checkpoint | None = None,
+                checkpoints: Sequence[Checkpoint] = (), stored: StoredState | Callable[[], StoredState] | None = None,
+                workers: int | None = None, progress: Callable[[int], None] | None = None,
+                expected_total: int | None = None) -> VerifyReport:
+    """Verify rows (``verify_chunk``'s layout) given as aligned runs; ``make_runs`` may be called twice, and
+    ``stored`` may be a function called once the entries are read (a file's end line comes last)."""
+    cps = _checkpoints(checkpoint, checkpoints)
+
+    def tasks(cp_seqs: frozenset) -> Tasks:
+        for run in make_runs():
+            yield _check_given, (run, frozenset(s for s in cp_seqs if run[0][0] <= s <= run[-1][0]))
+    size = _pool_size(workers, expected_total if expected_total is not None else _PARALLEL_FROM)
+    return _verify(tasks, registry, anchor, cps, stored, None, size, progress)
+
+
+def row_runs(rows: Iterable[Sequence]) -> Iterator[list]:
+    """Rows cut into runs where a sequence crosses a multiple of the run length (aligned runs)."""
+    return _runs(rows)
+
+
+def _checkpoints(one: Checkpoint | None, many: Sequence[Checkpoint]) -> list[Checkpoint]:
+    seen, out = set(), []
+    for cp in ([one] if one else []) + list(many):
+        if cp.to_json() not in seen:
+            seen.add(cp.to_json())
+            out.append(cp)
+    return sorted(out, key=lambda cp: cp.sequence)
 
 
 def _pool_size(workers: int | None, total: int) -> int:
@@ -141,12 +150,10 @@ def entry_row(e: SealedEntry) -> tuple:
                   for p in d.postings))
 
 
-def _runs(entries: Iterable[SealedEntry]) -> Iterator[list]:
-    """Rows of the entries, cut where a sequence crosses a multiple of the run length (aligned runs)."""
+def _runs(rows: Iterable[Sequence]) -> Iterator[list]:
     run: list = []
-    for e in entries:
-        row = entry_row(e)
-        if run and (e.sequence - 1) // _CHUNK > (run[-1][0] - 1) // _CHUNK:
+    for row in rows:
+        if run and (row[0] - 1) // _CHUNK > (run[-1][0] - 1) // _CHUNK:
             yield run
             run = []
         run.append(row)
@@ -154,72 +161,136 @@ def _runs(entries: Iterable[SealedEntry]) -> Iterator[list]:
         yield run
 
 
-def _verify(tasks: Iterator[tuple[Callable, tuple]], keys: Mapping[str, KeyRecord], reader: RowReader | None,
-            checkpoint: Checkpoint | None, workers: int, progress: Callable[[int], None] | None) -> VerifyReport:
+@dataclass
+class _Pass:
+    """One pass over every entry: the earliest fault, the claims, and the state at each checkpoint."""
+
+    fault: tuple | None = None
+    claims: list = field(default_factory=list)
+    at_checkpoint: dict = field(default_factory=dict)  # sequence -> (head hash, merkle root, balances digest)
+    last_seq: int = 0
+    last_hash: bytes = GENESIS_PREV_HASH
+    checked: int = 0
+
+    def note(self, fault: tuple) -> None:
+        if self.fault is None or (fault[0], RANK.get(fault[2], 99)) < (self.fault[0], RANK.get(self.fault[2], 99)):
+            self.fault = fault
+
+
+def _verify(tasks: Callable[[frozenset], Tasks], registry: Mapping[str, KeyRecord], anchor: TrustAnchor | None,
+            cps: list[Checkpoint], stored: StoredState | Callable[[], StoredState] | None, reader: RowReader | None, workers: int,
+            progress: Callable[[int], None] | None) -> VerifyReport:
+    cp_seqs = frozenset(cp.sequence for cp in cps)
+    result = _pass(tasks(cp_seqs), registry, reader, cp_seqs, workers, progress)
+    schedule = derive_schedule(result.claims)
+    if not same_windows(registry, schedule):
+        # The registry is not what the journal says: check every signature against the journal's own schedule.
+        result = _pass(tasks(cp_seqs), as_map(schedule), reader, cp_seqs, workers, progress)
+    head = result.last_seq
+    trusted = trust_fault(anchor, schedule, head)
+    if trusted:
+        seq, truncated, why = trusted
+        result.note((seq, None, "truncated" if truncated else "untrusted_key", why))
+    fault = result.fault
+    if fault is None:
+        fault = _journal_fault(registry, schedule, result, stored() if callable(stored) else stored)
+    cp_fault, cp_last, cp_count = None, None, 0
+    if fault is None:
+        for cp in cps:
+            cp_fault = _checkpoint_fault(cp, result, schedule, anchor)
+            cp_last = cp.sequence
+            if cp_fault:
+                break
+            cp_count += 1
+    first = Fault(*fault) if fault else cp_fault
+    if progress:
+        progress(result.checked)
+    return VerifyReport(ok=first is None, entries_checked=result.checked, head_sequence=head,
+                        head_hash=result.last_hash.hex(), fault=first, checkpoint_sequence=cp_last,
+                        checkpoints_checked=cp_count, trust=anchor.describe() if anchor else "")
+
+
+def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord], result: _Pass,
+                   stored: StoredState | None) -> tuple | None:
+    off = disagreement(list(registry.values()), schedule, result.last_seq, complete=True)
+    if off:
+        seq, truncated, why = off
+        return (seq, None, "truncated" if truncated else "registry_mismatch", f"the key registry: {why}")
+    if stored is None:
+        return None
+    if stored.cut_off:
+        return (result.last_seq + 1, None, "truncated", "the file ends without its end line: it was cut off")
+    if stored.count is not None and stored.count != result.checked:
+        return (result.last_seq + 1 if stored.count > result.checked else result.last_seq, None,
+                "truncated" if stored.count > result.checked else "head_mismatch",
+                f"the end line counts {stored.count} entries, the file holds {result.checked}")
+    if stored.head is not None and (stored.head[0], bytes(stored.head[1])) != (result.last_seq, result.last_hash):
+        return (result.last_seq, None, "head_mismatch",
+                f"the stored head says sequence {stored.head[0]} {bytes(stored.head[1]).hex()[:16]}…, the last entry "
+                f"is {result.last_seq} {result.last_hash.hex()[:16]}…")
+    if stored.orphan_sequences:
+        seq = min(stored.orphan_sequences)
+        return (seq, None, "orphan_postings", f"postings name entry sequence {seq}, which is not in the journal")
+    return None
+
+
+def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None, cp_seqs: frozenset,
+          workers: int, progress: Callable[[int], None] | None) -> _Pass:
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(keys, reader))
     else:
         _init_worker(keys, reader)
-    merkle, totals = MerkleAccumulator(), BalanceTally()
-    cp_state: tuple[bytes, bytes, bytes] | None = None  # head hash, merkle root, balances at the checkpoint
-    cp_root = cp_head = None
-    last_seq, last_hash, checked, faults = 0, GENESIS_PREV_HASH, 0, []
+    out, merkle, totals = _Pass(), MerkleAccumulator(), BalanceTally()
     inflight: deque = deque()
     try:
-        results = _in_order(pool, tasks, inflight, 3 * workers)
-        for r in results:
+        for r in _in_order(pool, tasks, inflight, 3 * workers):
             if r.count == 0:
                 continue
-            if r.first_sequence > last_seq + 1:
-                faults.append((last_seq + 1, None, "sequence_gap", f"entries {last_seq + 1}..{r.first_sequence - 1} "
-                               "are missing"))
-            elif r.first_sequence <= last_seq:
-                faults.append((r.first_sequence, r.first_id, "sequence_gap",
-                               f"sequence {r.first_sequence} follows {last_seq}"))
-            elif r.first_prev_hash != last_hash:
-                faults.append((r.first_sequence, r.first_id, "hash_mismatch", "prev_hash does not link to the "
-                               "previous entry's hash (an entry was removed, inserted or reordered)"))
-            faults.extend(r.faults)
-            if faults:
-                checked += r.count
-                break  # every later run holds later sequences: the first fault is in hand
-            if r.merkle_root is not None:
-                merkle.add_subtree(r.count, r.merkle_root)
-            else:
-                for h in r.hashes:
-                    merkle.add(h)
-                    if checkpoint is not None and merkle.count == checkpoint.sequence:
-                        cp_root, cp_head = merkle.root(), h
-            if r.tally_at_checkpoint is not None:
-                at_cp = BalanceTally()
-                at_cp.merge(totals.totals())
-                at_cp.merge(r.tally_at_checkpoint)
-                cp_state = (cp_head, cp_root, at_cp.digest())
-            totals.merge(r.tally)
-            last_seq, last_hash, checked = r.last_sequence, r.last_hash, checked + r.count
+            out.claims.extend(r.claims)
+            if r.first_sequence > out.last_seq + 1:
+                out.note((out.last_seq + 1, None, "sequence_gap",
+                          f"entries {out.last_seq + 1}..{r.first_sequence - 1} are missing"))
+            elif r.first_sequence <= out.last_seq:
+                out.note((r.first_sequence, r.first_id, "sequence_gap", f"sequence {r.first_sequence} follows "
+                          f"{out.last_seq}"))
+            elif r.first_prev_hash != out.last_hash:
+                out.note((r.first_sequence, r.first_id, "hash_mismatch", "prev_hash does not link to the previous "
+                          "entry's hash (an entry was removed, inserted or reordered)"))
+            for f in r.faults:
+                out.note(f)
+            if out.fault is None:
+                _accumulate(r, merkle, totals, out)
+            out.last_seq, out.last_hash, out.checked = r.last_sequence, r.last_hash, out.checked + r.count
             if progress:
-                progress(checked)
+                progress(out.checked)
     finally:
         if pool:
             for f in inflight:
                 f.cancel()
             pool.shutdown(cancel_futures=True)
-    found = [Fault(*f) for f in sorted(faults, key=lambda f: (f[0], RANK.get(f[2], 9)))]
-    if not found and checkpoint is not None:
-        cp_fault = _checkpoint_fault(checkpoint, last_seq, cp_state, keys)
-        if cp_fault:
-            found.append(cp_fault)
-    first = found[0] if found else None
-    if progress:
-        progress(checked)
-    return VerifyReport(ok=first is None, entries_checked=checked, head_sequence=last_seq, head_hash=last_hash.hex(),
-                        fault=first, checkpoint_sequence=checkpoint.sequence if checkpoint else None)
+    return out
 
 
-def _in_order(pool: ProcessPoolExecutor | None, tasks: Iterator[tuple[Callable, tuple]], inflight: deque,
-              limit: int) -> Iterator[ChunkResult]:
+def _accumulate(r: ChunkResult, merkle: MerkleAccumulator, totals: BalanceTally, out: _Pass) -> None:
+    """Add a sound run to the Merkle tree and the balances, noting both at each checkpoint inside it."""
+    if r.merkle_root is not None:
+        merkle.add_subtree(r.count, r.merkle_root)
+    else:
+        first = r.first_sequence
+        for offset, h in enumerate(r.hashes):
+            merkle.add(h)
+            seq = first + offset
+            if seq in r.tallies_at:
+                at_cp = BalanceTally()
+                at_cp.merge(totals.totals())
+                at_cp.merge(r.tallies_at[seq])
+                out.at_checkpoint[seq] = (h, merkle.root(), at_cp.digest())
+    totals.merge(r.tally)
+
+
+def _in_order(pool: ProcessPoolExecutor | None, tasks: Tasks, inflight: deque, limit: int) -> Iterator[ChunkResult]:
     """Results in task order, with at most ``limit`` tasks handed out ahead (bounded memory)."""
     if pool is None:
         for fn, args in tasks:
@@ -233,14 +304,28 @@ def _in_order(pool: ProcessPoolExecutor | None, tasks: Iterator[tuple[Callable, 
         yield inflight.popleft().result()
 
 
-def _checkpoint_fault(cp: Checkpoint, last_seq: int, state: tuple[bytes, bytes, bytes] | None,
-                      keys: Mapping[str, KeyRecord]) -> Fault | None:
-    key = key_for(keys, cp.key_id, cp.sequence)
+def checkpoint_key(cp: Checkpoint, schedule: Sequence[KeyRecord], head: int,
+                   anchor: TrustAnchor | None = None) -> KeyRecord | None:
+    """The key that must have signed ``cp``: the key in force after its sequence (whose window covers
+    ``sequence + 1``). Beyond the journal's end, any trusted key of that id (the journal may have lost the
+    rotation that introduced it)."""
+    key = key_for(as_map(schedule), cp.key_id, cp.sequence + 1)
+    if key is None and cp.sequence >= head:
+        known = list(schedule) + list(anchor.keys or () if anchor else ())
+        key = next((k for k in reversed(known) if k.key_id == cp.key_id), None)
+    return key
+
+
+def _checkpoint_fault(cp: Checkpoint, result: _Pass, schedule: Sequence[KeyRecord],
+                      anchor: TrustAnchor | None) -> Fault | None:
+    key = checkpoint_key(cp, schedule, result.last_seq, anchor)
     if key is None or not cp.signature_valid(key.public_key):
-        return Fault(cp.sequence, None, "checkpoint_mismatch", "the checkpoint's signature does not verify")
-    if last_seq < cp.sequence or state is None:
-        return Fault(last_seq + 1, None, "truncated",
-                     f"the journal ends at sequence {last_seq} but the checkpoint covers {cp.sequence}")
+        return Fault(cp.sequence, None, "checkpoint_mismatch",
+                     f"the checkpoint's signature does not verify under the key in force after sequence {cp.sequence}")
+    state = result.at_checkpoint.get(cp.sequence)
+    if result.last_seq < cp.sequence or state is None:
+        return Fault(result.last_seq + 1, None, "truncated",
+                     f"the journal ends at sequence {result.last_seq} but a checkpoint covers {cp.sequence}")
     head, root, balances = state
     if head != cp.head_hash:
         return Fault(cp.sequence, None, "checkpoint_mismatch", "the entry at the checkpoint is not the one it signed")

@@ -11,6 +11,7 @@ from ledger.entries import EntryDraft, SealedEntry, new_entry_id, reversal_of
 from ledger.errors import LedgerError
 from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
+from ledger.schedule import TrustAnchor
 from ledger.verify import VerifyReport, verify_journal, verify_stored
 from payments.journal_signers import JournalSigners
 from payments.ports import Clock, KeyVault, UnitOfWork
@@ -95,19 +96,32 @@ class LedgerService:
             uow.commit()
         return cp
 
-    def verify(self, *, keys: dict[str, KeyRecord] | None = None, checkpoint: Checkpoint | None = None,
-               workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Verify the stored journal; with ``keys`` from an exported key file, trust nothing stored but entries."""
+    def verify(self, *, keys: dict[str, KeyRecord] | None = None, anchor: TrustAnchor | None = None,
+               checkpoint: Checkpoint | None = None, stored_checkpoints: bool = True, workers: int | None = None,
+               progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Verify the stored journal and, unless told not to, every checkpoint stored with it.
+
+        Trust comes from ``anchor`` (the genesis key's fingerprint, a keys file, or the database's own genesis
+        key); ``keys`` from an exported keys file is the same as ``TrustAnchor(keys=...)``; with neither, the
+        database's genesis key is taken as given. The key registry, the head row and the stored checkpoints
+        are checked against the entries, never trusted.
+        """
+        if anchor is None:
+            anchor = TrustAnchor(keys=tuple(keys.values())) if keys is not None else TrustAnchor(database=True)
         with self._uow(read_only=True) as uow:
-            trusted = keys if keys is not None else {k.key_id: k for k in uow.ledger.keys()}
+            registry = {k.key_id: k for k in uow.ledger.keys()}
+            checkpoints = list(uow.ledger_queries.checkpoints("ledger")) if stored_checkpoints else []
+            last = uow.ledger.last_sequence()
+            stored = uow.ledger.stored_state(last)
             reader = uow.ledger.row_reader()
             if reader is None:
-                return verify_journal(uow.ledger.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
-                                      progress=progress, expected_total=uow.ledger_queries.count_entries())
-            last = uow.ledger.last_sequence()
+                return verify_journal(uow.ledger.iter_entries(), registry, anchor=anchor, checkpoint=checkpoint,
+                                      checkpoints=checkpoints, stored=stored, workers=workers, progress=progress,
+                                      expected_total=uow.ledger_queries.count_entries())
         # Outside the unit of work: the workers read on their own connections, the parent holds none.
         try:
-            return verify_stored(reader, last, trusted, checkpoint=checkpoint, workers=workers, progress=progress)
+            return verify_stored(reader, last, registry, anchor=anchor, checkpoint=checkpoint,
+                                 checkpoints=checkpoints, stored=stored, workers=workers, progress=progress)
         finally:
             close = getattr(reader, "close", None)
             if close:

@@ -11,6 +11,7 @@ from ledger.entries import SealedEntry
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict
 from ledger.verify import entry_row
+from ledger.verify_report import StoredState
 
 
 class InMemoryJournalStore:
@@ -51,6 +52,9 @@ class InMemoryJournalStore:
         def read(first: int, last: int) -> list[tuple]:
             return [entry_row(e) for e in sorted(self.rows, key=lambda e: e.sequence) if first <= e.sequence <= last]
         return read
+
+    def stored_state(self, last_sequence: int) -> StoredState:
+        return StoredState(head=self.lock_head())
 
     def keys(self) -> Sequence[KeyRecord]:
         return list(self._keys)

@@ -2,6 +2,7 @@
 and pinpointed: the verifier names the first bad entry and the fault."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlalchemy import text
@@ -9,7 +10,8 @@ from sqlalchemy import text
 from ledger.accounts import Direction
 from ledger.checkpoint import Checkpoint
 from ledger.entries import EntryDraft, Posting, new_entry_id
-from ledger.keys import export_keys, import_keys
+from ledger.keys import KeyRecord, export_keys, import_keys
+from ledger.schedule import TrustAnchor
 from ledger.signing import Ed25519Signer
 
 D, C = Direction.DEBIT, Direction.CREDIT
@@ -27,7 +29,7 @@ def tamper(container, *statements):
     with container.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("PRAGMA defer_foreign_keys = ON"))
-            for t in ("ledger_entries", "ledger_postings"):
+            for t in ("ledger_entries", "ledger_postings", "checkpoints"):
                 for what in ("update", "delete"):
                     conn.execute(text(f"DROP TRIGGER IF EXISTS {t}_no_{what}"))
         else:
@@ -150,7 +152,15 @@ def test_a_dropped_tail_is_caught_against_an_exported_checkpoint(container, tmp_
     tamper(container, *[(sql, {"s": e.sequence}) for e in entries[-2:]
                         for sql in ("DELETE FROM ledger_postings WHERE entry_sequence = :s",
                                     "DELETE FROM ledger_entries WHERE sequence = :s")])
-    assert verdict(container).ok  # the chain alone cannot see a cut-off tail...
+    report = verdict(container, stored_checkpoints=False)  # the head row still names the lost last entry
+    assert (report.fault.code, report.fault.sequence) == ("head_mismatch", entries[-3].sequence)
+    tamper(container, ("UPDATE ledger_head SET sequence = :s, hash = :h", {"s": entries[-3].sequence,
+                                                                          "h": entries[-3].hash}))
+    assert verdict(container, stored_checkpoints=False).ok  # the chain alone cannot see a cut-off tail...
+    report = verdict(container)  # ...the checkpoint stored with it can, and is checked by default...
+    assert (report.ok, report.fault.code, report.fault.sequence) == (False, "truncated", entries[-2].sequence)
+    tamper(container, ("DELETE FROM checkpoints WHERE sequence = :s", {"s": entries[-1].sequence}))
+    assert verdict(container).ok  # ...unless it went too; a copy kept outside the database still catches it
     report = verdict(container, checkpoint=Checkpoint.from_json(exported.read_text()))
     assert (report.ok, report.fault.code, report.fault.sequence) == (False, "truncated", entries[-2].sequence)
 
@@ -169,19 +179,39 @@ def test_a_rewritten_history_no_longer_extends_the_checkpoint(container):
     signer = container.vault.signer(target.key_id)
     tamper(container, ("UPDATE ledger_postings SET amount_minor = 1 WHERE entry_sequence = :s", {"s": target.sequence}),
            ("UPDATE ledger_entries SET hash = :h, signature = :sig WHERE sequence = :s",
-            {"h": h, "sig": signer.sign(h), "s": target.sequence}))
-    assert verdict(container).ok
-    report = verdict(container, checkpoint=cp)
-    assert (report.fault.code, report.fault.sequence) == ("checkpoint_mismatch", cp.sequence)
+            {"h": h, "sig": signer.sign(h), "s": target.sequence}),
+           ("UPDATE ledger_head SET hash = :h", {"h": h}))
+    assert verdict(container, stored_checkpoints=False).ok
+    for report in (verdict(container), verdict(container, checkpoint=cp, stored_checkpoints=False)):
+        assert (report.fault.code, report.fault.sequence) == ("checkpoint_mismatch", cp.sequence)
 
 
-def test_verification_with_an_exported_key_file_trusts_only_that_file(container):
+def test_a_keys_file_from_before_a_rotation_suffices_and_a_foreign_one_does_not(container):
     post_payments(container, 2)
-    container.ledger.rotate_key()
+    old_file = import_keys(container.ledger.export_public_keys())
+    rotation = container.ledger.rotate_key()
     post_payments(container, 2)
     keys = import_keys(container.ledger.export_public_keys())
-    assert verdict(container, keys=keys).ok
-    only_first = dict(list(keys.items())[:1])
-    report = verdict(container, keys=only_first)
-    assert report.fault.code == "unknown_key"
     assert export_keys(keys.values()) == container.ledger.export_public_keys()
+    assert verdict(container, keys=keys).ok
+    # Exported before the rotation: the co-signed rotation entry carries the trust on to the new key.
+    assert verdict(container, keys=old_file).ok
+    forger = Ed25519Signer.generate()
+    foreign = {forger.key_id: KeyRecord(forger.key_id, forger.public_key, 1, "2026-08-01T00:00:00.000000Z")}
+    report = verdict(container, keys=foreign)
+    assert (report.fault.code, report.fault.sequence) == ("untrusted_key", 1)
+    fingerprint = hashlib.sha256(next(iter(old_file.values())).public_key).hexdigest()
+    assert verdict(container, anchor=TrustAnchor(fingerprint=fingerprint)).ok
+    assert verdict(container, anchor=TrustAnchor(fingerprint=fingerprint.replace(fingerprint[0], "0"))).fault.code \
+        in ("untrusted_key",)
+    assert rotation.sequence == 4
+
+
+def test_a_key_planted_in_the_database_registry_is_named(container):
+    entries = post_payments(container, 3)
+    forger = Ed25519Signer.generate()
+    tamper(container, ("INSERT INTO signing_keys VALUES ('ledger', :k, :p, :s, '2026-08-01T00:00:00.000000Z', "
+                       ":s, '2026-08-01T00:00:00.000000Z')",
+                       {"k": forger.key_id, "p": forger.public_key, "s": entries[1].sequence}))
+    report = verdict(container)
+    assert (report.ok, report.fault.code) == (False, "registry_mismatch")

@@ -2,7 +2,8 @@
 
 Each worker process opens its own read connection the first time it reads (a connection never crosses
 a fork) and gets plain driver tuples: no SQLAlchemy rows, no objects per entry. The URL is kept only in
-memory and never shown.
+memory and never shown. Postings come with their ``idx`` and ``effective_date``, the columns outside the
+hash that the verifier checks against what the hash covers.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class SqlRowReader:
         mark = "?" if self._sqlite else "%s"
         self._entries_sql = (f"SELECT {_ENTRY_COLUMNS} FROM {tables.entries.name} "
                              f"WHERE sequence BETWEEN {mark} AND {mark} ORDER BY sequence")
-        self._legs_sql = (f"SELECT entry_sequence, account, direction, amount_minor, currency FROM {tables.postings.name} "
+        self._legs_sql = (f"SELECT entry_sequence, account, direction, amount_minor, currency, idx, effective_date "
+                          f"FROM {tables.postings.name} "
                           f"WHERE entry_sequence BETWEEN {mark} AND {mark} ORDER BY entry_sequence, idx")
         self._conn: Any = None
         self._pid = 0
@@ -61,9 +63,12 @@ class SqlRowReader:
         conn = self._connection()
         entries = conn.execute(self._entries_sql, (first, last)).fetchall()
         legs: dict[int, list[tuple]] = {}
-        for seq, account, direction, amount, currency in conn.execute(self._legs_sql, (first, last)).fetchall():
+        derived: dict[int, list[tuple]] = {}
+        for seq, account, direction, amount, currency, idx, eff in conn.execute(self._legs_sql, (first, last)).fetchall():
             legs.setdefault(seq, []).append((account, direction, amount, currency))
-        return [(*row, tuple(legs.get(row[0], ()))) for row in entries]
+            derived.setdefault(seq, []).append((idx, eff))
+        # Each row ends with no carried canonical bytes (that is a file's) and the postings' derived columns.
+        return [(*row, tuple(legs.get(row[0], ())), None, tuple(derived.get(row[0], ()))) for row in entries]
 
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():

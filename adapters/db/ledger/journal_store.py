@@ -20,6 +20,7 @@ from ledger.canonical import GENESIS_PREV_HASH
 from ledger.entries import EntryDraft, Posting, SealedEntry
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict
+from ledger.verify_report import StoredState
 
 _DIRS = {"debit": Direction.DEBIT, "credit": Direction.CREDIT}
 _json_sorted = json.JSONEncoder(sort_keys=True).encode  # what json.dumps(..., sort_keys=True) writes, built once
@@ -179,6 +180,21 @@ class SqlJournalStore:
     def last_sequence(self) -> int:
         e = self._t.entries
         return int(self._conn.execute(select(func.coalesce(func.max(e.c.sequence), 0))).scalar_one())
+
+    def stored_state(self, last_sequence: int) -> StoredState:
+        """The head row and any postings outside 1..``last_sequence`` (a posting inside it whose entry is gone
+        leaves a gap the verifier names anyway), read without locking."""
+        head, p = self._t.head, self._t.postings
+        rows = self._conn.execute(select(head.c.id, head.c.sequence, head.c.hash)).all()
+        low, high = self._conn.execute(select(func.min(p.c.entry_sequence), func.max(p.c.entry_sequence))).one()
+        orphans = tuple(s for s in (low, high) if s is not None and not 1 <= s <= last_sequence)
+        if not rows:
+            stored_head = (0, GENESIS_PREV_HASH)
+        elif len(rows) == 1 and rows[0].id == 1:
+            stored_head = (int(rows[0].sequence), bytes(rows[0].hash))
+        else:  # the appenders read and move the row with id 1 only: anything else misleads them
+            stored_head = (-1, bytes(32))
+        return StoredState(head=stored_head, orphan_sequences=orphans)
 
     def row_reader(self) -> SqlRowReader | None:
         return SqlRowReader.for_url(self._conn.engine.url, self._t)
