@@ -93,7 +93,6 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     from payments.people.auth_service import AuthService
     from payments.people.bank_account_service import BankAccountService
     from payments.people.bank_accounts import BankChangePolicy
-    from payments.people.contact_changes import ContactChangePolicy
     from payments.people.contact_service import VendorContactService
     from payments.people.users import SignInPolicy
     from payments.people.users_service import UsersService
@@ -109,8 +108,7 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
         cooling_off_days=int(bank.get("cooling_off_days", 10)),
         prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))),
-        contacts=VendorContactService(c.uow, c.audit, c.clock, ContactChangePolicy(
-            cooling_off_days=int(bank.get("contact_cooling_off_days", bank.get("cooling_off_days", 10))))))
+        contacts=VendorContactService.from_policy(c.uow, c.audit, c.clock, bank))
     c.csrf = CsrfTokens(cipher.keys.derive("csrf"))
     c.authenticator = SessionAuthenticator(c.auth, c.csrf)
     if c.settings.bootstrap_admin_token:

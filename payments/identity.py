@@ -61,7 +61,9 @@ class Action(StrEnum):
     VENDOR_CREATE = "vendor.create"
     """Create a vendor."""
     VENDOR_UPDATE = "vendor.update"
-    """Change a vendor's non-bank details."""
+    """Change a vendor's non-bank details, or ask to change its contact on file."""
+    VENDOR_CONTACT_APPROVE = "vendor_contact.approve"
+    """Approve (or reject) someone else's change of a vendor's contact on file, which call-backs use."""
     BANK_ACCOUNT_REQUEST = "bank_account.request"
     """Open a bank-account change request on a vendor's behalf."""
     BANK_ACCOUNT_CALLBACK = "bank_account.callback"
@@ -178,6 +180,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             Action.LEDGER_CHECKPOINT,
             Action.BUDGET_MANAGE,
             Action.BANK_ACCOUNT_APPROVE,
+            Action.VENDOR_CONTACT_APPROVE,
             Action.PAYMENT_RUN_CREATE,
             Action.PAYMENT_RUN_RELEASE,
             Action.PAYMENT_RUN_SUBMIT,
@@ -194,6 +197,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             Action.BANK_ACCOUNT_CALLBACK,
             Action.BANK_ACCOUNT_APPROVE,
             Action.BANK_ACCOUNT_REVEAL,
+            Action.VENDOR_CONTACT_APPROVE,
         },
         Role.AUDITOR: _STAFF_READS | {Action.AUDIT_READ},
         Role.ADMIN: _STAFF_READS | {Action.AUDIT_READ, Action.USERS_MANAGE, Action.LEDGER_CHECKPOINT},

@@ -20,6 +20,8 @@ class NoticeKind(StrEnum):
 
     BANK_DETAILS_CHANGED = "bank_details_changed"
     """Your bank details were changed; reply before the cooling-off ends if you did not ask for this."""
+    CONTACT_DETAILS_CHANGED = "contact_details_changed"
+    """The contact we call to verify your bank details was changed; tell us if you did not ask for this."""
 
 
 class Channel(StrEnum):

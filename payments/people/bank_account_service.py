@@ -24,6 +24,9 @@ from payments.errors import Conflict, InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.notices import Channel
 from payments.people.bank_change_notice import bank_details_changed_notice
+from payments.people.contact_changes import ContactChange, ContactChangePolicy
+from payments.people.contact_service import VendorContactService
+from payments.people.vendor_checks import require_vendor_for_bank_change
 from payments.ports import Clock, FieldCipher
 
 
@@ -55,36 +58,23 @@ def _reason(reason: str | None, code: str = "reason_required") -> str:
     return text[:500]
 
 
-def _phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if not 7 <= len(digits) <= 15:
-        raise InvalidInput("a phone number on file needs 7 to 15 digits", code="phone_invalid")
-    return phone.strip()[:40]
-
-
 class BankAccountService:
     def __init__(self, uow_factory: Callable[..., Any], audit: AuditTrail, cipher: FieldCipher, clock: Clock,
-                 policy: BankChangePolicy = BankChangePolicy()) -> None:
+                 policy: BankChangePolicy = BankChangePolicy(), contacts: VendorContactService | None = None) -> None:
         self._uow = uow_factory
         self._audit = audit
         self._cipher = cipher
         self._clock = clock
         self.policy = policy
+        # The contact on file is what a change is verified on; it changes under its own control.
+        self.contacts = contacts or VendorContactService(
+            uow_factory, audit, clock, ContactChangePolicy(cooling_off_days=policy.cooling_off_days))
 
     # -- the contact on file ---------------------------------------------------------------------------
     def set_contact(self, actor: Principal, vendor_id: str, *, phone: str, email: str | None = None,
-                    name: str | None = None) -> VendorContact:
-        """Staff only (``vendor.update``): a vendor cannot change the number its own changes are verified on."""
-        authorize(actor, Action.VENDOR_UPDATE)
-        contact = VendorContact(vendor_id, _phone(phone), (email or "").strip()[:200] or None,
-                                (name or "").strip()[:200] or None, self._clock.now(), actor.user_id)
-        with self._uow() as uow:
-            before = uow.vendor_contacts.get(vendor_id)
-            uow.vendor_contacts.put(contact)
-            self._audit.record(uow, actor, "vendor_contact_changed", vendor_id,
-                               before.snapshot() if before else None, contact.snapshot(), object_type="vendor")
-            uow.commit()
-        return contact
+                    name: str | None = None) -> VendorContact | ContactChange:
+        """The first contact at once; a later one as a change request (``VendorContactService.set_contact``)."""
+        return self.contacts.set_contact(actor, vendor_id, phone=phone, email=email, name=name)
 
     def get_contact(self, actor: Principal, vendor_id: str) -> VendorContact:
         authorize(actor, Action.VENDOR_READ)
@@ -101,7 +91,9 @@ class BankAccountService:
         now = self._clock.now()
         account_id, change_id = f"bac_{ULID()}", f"bch_{ULID()}"
         with self._uow() as uow:
-            contact = uow.vendor_contacts.get(vendor_id)
+            require_vendor_for_bank_change(uow, vendor_id)
+            # Called back on (and told at) the contact on file before any contact change still cooling off.
+            contact = self.contacts.verification_contact(uow, vendor_id, now)
             change = request_change(actor, change_id=change_id, vendor_id=vendor_id, routing_number=routing_number,
                                     account_number=account_number, account_type=AccountType(account_type),
                                     phone_on_file=contact.phone if contact else None, now=now)
@@ -125,15 +117,20 @@ class BankAccountService:
     def record_callback(self, actor: Principal, change_id: str, *, number_called: str,
                         outcome: CallbackOutcome | str, note: str = "") -> ChangeRecord:
         now = self._clock.now()
+
+        def wait_for_contact_change(uow: Any, record: ChangeRecord) -> None:
+            self.contacts.check_wait(uow, record.change.vendor_id, requested_at=record.change.requested_at, now=now)
         return self._transition(actor, change_id, "bank_change_callback_recorded", lambda c: c.record_callback(
-            actor, number_called=number_called, outcome=CallbackOutcome(outcome), now=now, note=note[:500]))
+            actor, number_called=number_called, outcome=CallbackOutcome(outcome), now=now, note=note[:500]),
+            check=wait_for_contact_change)
 
     def approve(self, actor: Principal, change_id: str) -> ChangeRecord:
         """A third person approves; cooling-off starts and the vendor's contact on file is told."""
         now = self._clock.now()
 
         def notify(uow: Any, record: ChangeRecord) -> None:
-            contact = uow.vendor_contacts.get(record.change.vendor_id)
+            # The contact on file when the change was asked for, not one a later (or cooling) change put there.
+            contact = self.contacts.verification_contact(uow, record.change.vendor_id, record.change.requested_at)
             if contact is None:
                 return
             channel, recipient = (Channel.EMAIL, contact.email) if contact.email else (Channel.SMS, contact.phone)
@@ -198,10 +195,13 @@ class BankAccountService:
 
     def _transition(self, actor: Principal | str, change_id: str, action: str,
                     step: Callable[[BankAccountChange], BankAccountChange],
-                    after: Callable[[Any, ChangeRecord], None] | None = None) -> ChangeRecord:
+                    after: Callable[[Any, ChangeRecord], None] | None = None,
+                    check: Callable[[Any, ChangeRecord], None] | None = None) -> ChangeRecord:
         now = self._clock.now()
         with self._uow() as uow:
             record = self._load(uow, actor, change_id, for_update=True)
+            if check is not None:
+                check(uow, record)
             changed = step(record.change)
             uow.bank_accounts.save_change(changed, expected=record.change.status)
             new = replace(record, change=changed)

@@ -12,6 +12,7 @@ from typing import Protocol, Sequence
 
 from payments.people.bank_accounts import BankAccountChange, BankChangeStatus
 from payments.people.bank_account_records import AccountStatus, BankAccount, ChangeRecord, VendorContact
+from payments.people.contact_changes import ContactChange, ContactChangeStatus
 from payments.notices import OutboxMessage
 from payments.ports import UnitOfWork
 from payments.people.users import SessionRecord, TokenRecord, User
@@ -104,6 +105,21 @@ class VendorContactRepository(Protocol):
 
     def put(self, contact: VendorContact) -> None:
         """Insert or replace the contact on file."""
+        ...
+
+    def add_change(self, change: ContactChange) -> None:
+        """Insert a requested change of the contact on file."""
+        ...
+
+    def get_change(self, change_id: str, *, for_update: bool = False) -> ContactChange | None:
+        ...
+
+    def save_change(self, change: ContactChange, *, expected: ContactChangeStatus) -> None:
+        """Store a decided change; refuse ``stale_state`` unless it was still ``expected``."""
+        ...
+
+    def changes_for_vendor(self, vendor_id: str) -> list[ContactChange]:
+        """Every contact change of the vendor, oldest request first."""
         ...
 
 

@@ -91,8 +91,27 @@ def people(stack):  # noqa: ANN001, ANN201
     return People(stack)
 
 
+def ensure_vendor(container, vendor_id: str, status: str = "active") -> None:  # noqa: ANN001
+    """A vendor row for ``vendor_id`` (contacts and bank accounts are kept only for vendors that exist).
+
+    Stored directly: these ids are readable names (``ven_01ACMEPAVING…``), not the ULIDs the vendor API insists on.
+    """
+    from ledger.journal import format_time
+    from payments.ap.ap_records import Stamp, VendorRecord
+    from payments.ap.documents import Vendor, VendorStatus
+
+    with container.uow() as uow:
+        if uow.vendors.get(vendor_id) is None:
+            stamp = Stamp("usr_setup", format_time(container.clock.now()))
+            uow.vendors.add(VendorRecord(Vendor(vendor_id, f"Vendor {vendor_id[-6:]}", VendorStatus(status), "net 30"),
+                                         None, None, (), (), 1, stamp, stamp), tin_ciphertext=None, tin_fingerprint=None)
+            uow.commit()
+
+
 def set_contact(container, vendor_id: str, phone: str = ON_FILE, email: str | None = None) -> None:  # noqa: ANN001
+    """The vendor's first contact on file (set at once; later changes go through a second person)."""
     from payments.identity import Principal
 
+    ensure_vendor(container, vendor_id)
     container.bank_accounts.set_contact(Principal.staff("usr_setup", Role.VENDOR_ADMIN), vendor_id, phone=phone,
                                         email=email or f"ap@{vendor_id}.example")

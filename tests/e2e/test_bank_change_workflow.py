@@ -15,7 +15,7 @@ from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.controls import RunItem, check_can_release_run
 from payments.errors import DomainError
 from payments.identity import Role
-from tests.e2e.people import ON_FILE, ROUTING, client, people, set_contact, stack  # noqa: F401
+from tests.e2e.people import ON_FILE, ROUTING, client, ensure_vendor, people, set_contact, stack  # noqa: F401
 
 NEW_ACCOUNT = "000123456789"
 ACME = "ven_01ACMEPAVING0000000000000"
@@ -199,7 +199,8 @@ def test_a_reveal_needs_the_reveal_action_and_a_reason_and_is_audited(client, ca
     assert (event["object_id"], event["detail"]["reason"]) == (account_id, "vendor asked which account we hold")
 
 
-def test_a_request_without_a_phone_on_file_cannot_be_verified(client, people):
+def test_a_request_without_a_phone_on_file_cannot_be_verified(stack, client, people):
+    ensure_vendor(stack, "ven_NOPHONE")
     r = client.post("/v1/portal/bank-account-changes", headers=people.vendor("nobody", "ven_NOPHONE"),
                     json={"routing_number": ROUTING, "account_number": NEW_ACCOUNT, "account_type": "checking"})
     refused(r, 422, "no_phone_on_file")

@@ -37,7 +37,6 @@ CASES = [
     ("admin", "PUT", "/v1/users/{user_id}/password", {"password": "a long new password"}),
     ("admin", "POST", "/v1/users/{user_id}/tokens", {"name": "ci"}),
     ("admin", "POST", "/v1/users/{user_id}/disable", {}),
-    ("val", "PUT", f"/v1/vendors/{ACME}/contact", {"phone": ON_FILE}),
     ("val", "POST", f"/v1/vendors/{ACME}/bank-account-changes", CHANGE),
     ("acme", "POST", "/v1/portal/bank-account-changes", CHANGE),
     ("vic", "POST", "/v1/bank-account-changes/{change_id}/callback",
@@ -45,6 +44,8 @@ CASES = [
     ("tom", "POST", "/v1/bank-account-changes/{change_id}/approve", {}),
     ("vic", "POST", "/v1/bank-account-changes/{change_id}/reject", {"reason": "duplicate request"}),
     ("val", "POST", "/v1/bank-accounts/{account_id}/reveal", {"reason": "checking"}),
+    # Last: a contact change, once requested, holds up the call-back above until it is decided.
+    ("val", "PUT", f"/v1/vendors/{ACME}/contact", {"phone": ON_FILE}),
 ]
 
 
@@ -76,4 +77,4 @@ def test_the_same_bodies_without_the_smuggled_field_are_accepted(world):
         ids["account_id"] = uow.bank_accounts.accounts_for_vendor(ACME)[0].account_id
     for who, method, path, body in CASES:
         r = client.request(method, path.format(**ids), headers=headers[who], json=body)
-        assert r.status_code in (200, 201), f"{method} {path}: {r.text}"
+        assert r.status_code in (200, 201, 202), f"{method} {path}: {r.text}"  # 202: a contact change, requested

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from adapters.db.people.contact_change_repo import SqlContactChanges
 from adapters.db.people.identity_repo import _locked, stale, to_text, to_time
 from adapters.db.people.identity_tables import bank_account_changes, outbox_messages, vendor_bank_accounts, vendor_contacts
 from payments.people.bank_account_records import AccountStatus, BankAccount, ChangeRecord, VendorContact
@@ -19,9 +20,8 @@ from payments.notices import Channel, NoticeKind, OutboxMessage, OutboxStatus
 ACTIVE_OR_PENDING = (AccountStatus.PENDING.value, AccountStatus.ACTIVE.value)
 
 
-class SqlVendorContactRepository:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+class SqlVendorContactRepository(SqlContactChanges):
+    """The contact on file (here) and the requested changes of it (``SqlContactChanges``)."""
 
     def get(self, vendor_id: str) -> VendorContact | None:
         r = self._conn.execute(select(vendor_contacts).where(vendor_contacts.c.vendor_id == vendor_id)).first()

@@ -71,6 +71,28 @@ vendor_contacts = Table(
     Column("updated_by", String(40), nullable=False),
 )
 
+# A change of the contact on file waits for a second person; ``previous_json`` keeps the contact it replaced,
+# which call-backs and bank-change notices keep using while the change cools off.
+vendor_contact_changes = Table(
+    "vendor_contact_changes", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("vendor_id", String(40), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("email", String(200)),
+    Column("name", String(200)),
+    Column("previous_json", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("requested_by", String(40), nullable=False),
+    Column("requested_at", String(TIME), nullable=False),
+    Column("approved_by", String(40)),
+    Column("approved_at", String(TIME)),
+    Column("cooling_off_until", String(TIME)),
+    Column("closed_by", String(40)),
+    Column("closed_at", String(TIME)),
+    Column("close_reason", Text),
+)
+Index("ix_vendor_contact_changes_vendor_id", vendor_contact_changes.c.vendor_id)
+
 vendor_bank_accounts = Table(
     "vendor_bank_accounts", metadata,
     Column("id", String(40), primary_key=True),

@@ -17,6 +17,7 @@ from adapters.http.auth import require
 from adapters.http.pagination import decode_cursor, page
 from payments.people.bank_account_records import BankAccount, ChangeRecord, VendorContact
 from payments.people.bank_accounts import BankChangeStatus, CallbackOutcome
+from payments.people.contact_changes import ContactChange
 from payments.identity import Action, Principal
 
 router = APIRouter(tags=["bank accounts"])
@@ -59,6 +60,14 @@ def contact_out(c: VendorContact) -> dict:
             "updated_at": c.updated_at.isoformat(), "updated_by": c.updated_by}
 
 
+def contact_change_out(c: ContactChange) -> dict:
+    return {"id": c.change_id, "vendor_id": c.vendor_id, "status": c.status.value, "phone": c.phone,
+            "email": c.email, "name": c.name, "previous": {"phone": c.previous.phone, "email": c.previous.email},
+            "requested_by": c.requested_by, "requested_at": _iso(c.requested_at), "approved_by": c.approved_by,
+            "approved_at": _iso(c.approved_at), "cooling_off_until": _iso(c.cooling_off_until),
+            "closed_by": c.closed_by, "close_reason": c.close_reason}
+
+
 def account_out(a: BankAccount) -> dict:
     return {"id": a.account_id, "vendor_id": a.vendor_id, "routing_number": a.routing_number,
             "account_type": a.account_type.value, "account_mask": a.mask, "status": a.status.value,
@@ -99,11 +108,34 @@ def get_contact(request: Request, vendor_id: str, p: Principal = require(Action.
     return contact_out(_svc(request).get_contact(p, vendor_id))
 
 
-@router.put("/v1/vendors/{vendor_id}/contact")
+@router.put("/v1/vendors/{vendor_id}/contact", responses={202: {"description": "a change request, not yet on file"}})
 def put_contact(request: Request, vendor_id: str, body: ContactIn,
-                p: Principal = require(Action.VENDOR_UPDATE)) -> dict:
-    """The phone on file is where every call-back goes: changing it is audited and staff-only."""
-    return contact_out(_svc(request).set_contact(p, vendor_id, phone=body.phone, email=body.email, name=body.name))
+                p: Principal = require(Action.VENDOR_UPDATE)) -> JSONResponse:
+    """The phone on file is where every call-back goes. A vendor's first contact is on file at once (200); any
+    later one is a change request (202) that a second person approves, that tells the previous contact, and that
+    cools off before call-backs use it."""
+    out = _svc(request).set_contact(p, vendor_id, phone=body.phone, email=body.email, name=body.name)
+    if isinstance(out, ContactChange):
+        return JSONResponse(contact_change_out(out), status_code=202)
+    return JSONResponse(contact_out(out))
+
+
+@router.get("/v1/vendors/{vendor_id}/contact-changes")
+def list_contact_changes(request: Request, vendor_id: str, p: Principal = require(Action.VENDOR_READ)) -> dict:
+    return {"items": [contact_change_out(c) for c in _svc(request).contacts.changes(p, vendor_id)]}
+
+
+@router.post("/v1/vendor-contact-changes/{change_id}/approve")
+def approve_contact_change(request: Request, change_id: str, _b: NoBody | None = None,
+                           p: Principal = require(Action.VENDOR_CONTACT_APPROVE)) -> dict:
+    """Someone other than the requester puts the new contact on file; the previous contact is told."""
+    return contact_change_out(_svc(request).contacts.approve(p, change_id))
+
+
+@router.post("/v1/vendor-contact-changes/{change_id}/reject")
+def reject_contact_change(request: Request, change_id: str, body: ReasonIn,
+                          p: Principal = require(Action.VENDOR_CONTACT_APPROVE)) -> dict:
+    return contact_change_out(_svc(request).contacts.reject(p, change_id, reason=body.reason))
 
 
 @router.get("/v1/vendors/{vendor_id}/bank-accounts")
