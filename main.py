@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from config.policy import load_policy
+from config.policy import PolicyError, load_policy
 from config.settings import Settings
 
 
@@ -47,7 +47,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     from payments.ledger_service import LedgerService
 
     settings = settings or Settings.from_env()
-    policy = load_policy(settings.policy_file or None)
+    policy = load_policy(settings.policy_file or None, profile=settings.profile or None)
     engine = make_engine(settings.database_url)
     recount_budgets = False
     if migrate if migrate is not None else is_sqlite(engine):
@@ -68,7 +68,24 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     wire_identity(container, password_hasher=password_hasher)
     if recount_budgets:
         rebuild_budget_totals(container)
+    refuse_unless_sandbox(container)
     return container
+
+
+def refuse_unless_sandbox(container: Container) -> None:
+    """A profile that shortens controls (training) runs only while every rail in use is the sandbox."""
+    if not container.policy["profile"]["sandbox_only"]:
+        return
+    from payments.disbursements.payment_runs import RunStatus
+
+    runs = [r for s in RunStatus if s is not RunStatus.CLOSED for r in wire_payments(container).list_runs(
+        status=s, limit=100_000)]
+    others = sorted({str(container.policy["payments"]["rail"]), *(r.rail for r in runs)} - {"sandbox"})
+    if others:
+        container.engine.dispose()
+        print(f"error: sandbox_only_profile: the {container.settings.profile or 'policy'} profile runs only against "
+              f"the sandbox bank; rail(s) in use here: {', '.join(others)}", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def rebuild_budget_totals(container: Container) -> Any:
@@ -100,14 +117,13 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     c = container
     cipher = AesGcmFieldCipher.open(c.settings.path("key_dir"))
     hasher, codec = password_hasher or PasswordHasher(), ApiTokenCodec()
-    sign_in = SignInPolicy(**c.policy.get("sign_in", {}))
-    bank = c.policy.get("bank_accounts", {})
+    sign_in = SignInPolicy(**c.policy["sign_in"])
+    bank = c.policy["bank_accounts"]
     c.audit = AuditTrail(c.uow, c.vault, c.clock)
     c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
     c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
     c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
-        cooling_off_days=int(bank.get("cooling_off_days", 10)),
-        prenote_wait_days=int(bank.get("prenote_wait_business_days", 3))),
+        cooling_off_days=int(bank["cooling_off_days"]), prenote_wait_days=int(bank["prenote_wait_business_days"])),
         contacts=VendorContactService.from_policy(c.uow, c.audit, c.clock, bank))
     c.csrf = CsrfTokens(cipher.keys.derive("csrf"))
     c.authenticator = SessionAuthenticator(c.auth, c.csrf)
@@ -163,14 +179,14 @@ def jobs(container: Container) -> list:
     """The scheduled jobs; triggers here, bodies in payments/ (the same functions the CLI calls)."""
     from adapters.scheduler import Job
 
-    schedule = container.policy.get("schedule", {})
+    schedule = container.policy["schedule"]  # every key and its default: config/default_policy.toml, docs/policy.md
     return [
-        Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule.get("ledger_checkpoint", "0 2 * * *")),
+        Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule["ledger_checkpoint"]),
         *recon_jobs(container),
         *payment_jobs(container),
         Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),
-            cron=schedule.get("bank_accounts_activate", "15 * * * *")),
-        Job("sessions_purge", container.auth.purge_expired, cron=schedule.get("sessions_purge", "40 3 * * *")),
+            cron=schedule["bank_accounts_activate"]),
+        Job("sessions_purge", container.auth.purge_expired, cron=schedule["sessions_purge"]),
     ]
 
 
@@ -223,8 +239,8 @@ def cli(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_format, settings.log_level)
     try:
         return args.func(args)
-    except (LedgerError, DomainError) as exc:
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+    except (LedgerError, DomainError, PolicyError) as exc:  # PolicyError: not TOML, an unknown profile
+        print(f"error: {exc.code}: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
 
 
@@ -247,8 +263,8 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
     container.payments = PaymentService(
         container.uow, vault=container.vault, clock=container.clock, policy=policy,
         invoices=invoices or sources[0], accounts=accounts or sources[1], rails=registry,
-        default_rail=str(container.policy.get("payments", {}).get("rail", "nacha")),
-        odfi_id=str(container.policy.get("nacha", {}).get("odfi_routing", "231380104"))[:8],
+        default_rail=str(container.policy["payments"]["rail"]),
+        odfi_id=str(container.policy["nacha"]["odfi_routing"])[:8],
         restraints=lambda vendor_ids: bank_change_restraints(container, vendor_ids), crash=crash_point,
         holder=holder_id(), audit=container.audit)
     return container.payments
@@ -274,18 +290,20 @@ def payment_jobs(container: Container) -> list:
     """Create the day's run at the policy's cron time, submit released runs, poll the rails."""
     from adapters.scheduler import Job
 
-    service, pay = wire_payments(container), container.policy.get("payments", {})
+    service, pay = wire_payments(container), container.policy["payments"]
 
-    def create_run() -> object:
-        result = service.create_run(run_key=f"scheduled@{service.policy.calendar.effective_business_date(container.clock.now())}")
+    def create_run() -> object:  # one run a business day however often run_cron fires, unless run_once_a_day = false
+        now = container.clock.now()
+        day = service.policy.calendar.effective_business_date(now)
+        result = service.create_run(run_key=f"scheduled@{day}" + ("" if pay["run_once_a_day"] else f"T{now:%H:%M}"))
         return result.run.id if result.run else "nothing payable"
 
-    return [Job("payments_create_run", create_run, cron=pay.get("run_cron", "0 7 * * 1-5")),
+    return [Job("payments_create_run", create_run, cron=pay["run_cron"]),
             Job("payments_submit", lambda: [o.result for o in service.submit_released()],
-                every_s=int(pay.get("submit_every_s", 300))),
-            Job("payments_poll_status", service.poll_status, every_s=int(pay.get("poll_every_s", 900))),
+                every_s=int(pay["submit_every_s"])),
+            Job("payments_poll_status", service.poll_status, every_s=int(pay["poll_every_s"])),
             Job("payments_prenote_relay", lambda: service.relay_prenote_events(prenote_handler(container)),
-                every_s=int(pay.get("submit_every_s", 300)))]
+                every_s=int(pay["submit_every_s"]))]
 
 
 def prenote_handler(container: Container) -> Callable[[str, Any], None]:
@@ -311,12 +329,12 @@ def wire_recon(container: Container) -> Any:
     from payments.reconciliation.recon_services import build_recon_services
     from payments.reconciliation.recon_service import ReconPolicy
 
-    cfg, closures = container.policy.get("reconciliation", {}), container.policy.get("calendar", {})
-    calendar = BusinessCalendar.with_closures(dt.date.fromisoformat(d) for d in closures.get("extra_holidays", []))
-    policy = ReconPolicy(window=DateWindow(int(cfg.get("window_after_business_days", 3)),
-                                           int(cfg.get("window_before_business_days", 1))),
-                         unsettled_after_business_days=int(cfg.get("unsettled_after_business_days", 3)),
-                         lookback_days=int(cfg.get("lookback_days", 120)), default_fund=str(cfg.get("fund", "100")))
+    cfg, closures = container.policy["reconciliation"], container.policy["calendar"]
+    calendar = BusinessCalendar.with_closures(dt.date.fromisoformat(d) for d in closures["extra_holidays"])
+    policy = ReconPolicy(window=DateWindow(int(cfg["window_after_business_days"]),
+                                           int(cfg["window_before_business_days"])),
+                         unsettled_after_business_days=int(cfg["unsettled_after_business_days"]),
+                         lookback_days=int(cfg["lookback_days"]), default_fund=str(cfg["fund"]))
     container.recon = build_recon_services(
         container.uow, container.vault, container.clock, read=read_bank_file, policy=policy, calendar=calendar,
         invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(container.bank_accounts, container.uow),
@@ -329,12 +347,11 @@ def recon_jobs(container: Container) -> list:
     from adapters.scheduler import Job
     from adapters.statements.drop_folder import pick_up
 
-    schedule = container.policy.get("schedule", {})
+    schedule = container.policy["schedule"]
     inbox = Path(container.settings.path("inbox_dir"))
     return [Job("statements_pick_up", lambda: pick_up(inbox, wire_recon(container).service.import_file),
-                every_s=int(schedule.get("statements_pick_up_every_s", 300))),
-            Job("reconcile", lambda: wire_recon(container).service.reconcile(),
-                cron=schedule.get("reconcile", "30 6 * * 1-5"))]
+                every_s=int(schedule["statements_pick_up_every_s"])),
+            Job("reconcile", lambda: wire_recon(container).service.reconcile(), cron=schedule["reconcile"])]
 
 
 def wire_sandbox(container: Container) -> Any:
@@ -344,11 +361,10 @@ def wire_sandbox(container: Container) -> Any:
     from adapters.rails.sandbox import bank_for
     from adapters.rails.sandbox_desk import SandboxDesk
 
-    payments = wire_payments(container)
-    bank = bank_for(RailContext(container.policy, container.settings.path("outbox_dir"), container.clock,
-                                payments.policy.calendar))
-    return SandboxDesk(bank, payments, rail_in_use=str(container.policy["payments"]["rail"]),
-                       inbox=container.settings.path("inbox_dir"), import_file=wire_recon(container).service.import_file)
+    pay, paths = wire_payments(container), container.settings.path
+    return SandboxDesk(bank_for(RailContext(container.policy, paths("outbox_dir"), container.clock, pay.policy.calendar)),
+                       pay, rail_in_use=str(container.policy["payments"]["rail"]), inbox=paths("inbox_dir"),
+                       import_file=wire_recon(container).service.import_file)
 
 
 def demo_services(container: Container) -> Any:

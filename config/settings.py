@@ -19,6 +19,7 @@ class Settings:
     database_url: str = "sqlite:///./disburse.db"
     key_dir: str = "./var/keys"
     policy_file: str = ""
+    profile: str = ""  # a policy profile merged under the policy file (config/profiles: training)
     outbox_dir: str = "./var/outbox"
     inbox_dir: str = "./var/inbox"
     host: str = "127.0.0.1"

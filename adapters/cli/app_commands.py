@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,12 @@ def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
 
     from adapters.cli.output import print_sign_ins
 
-    container = wiring.build()
+    settings = wiring.Settings.from_env()
+    if args.profile:
+        settings = replace(settings, profile=args.profile)
+    container = wiring.build(settings)
+    if settings.profile:
+        print(f"policy profile {settings.profile} ({container.policy['version']}): see docs/policy.md")
     if args.example and wiring.initialize(container, example=True):
         print(f"loaded the example agency into {container.settings.database_url}")
     host, port = args.host or container.settings.host, args.port or container.settings.port
@@ -51,7 +57,8 @@ def cmd_db_upgrade(_args: argparse.Namespace, wiring: Any) -> int:
 
 def cmd_config_show(args: argparse.Namespace, wiring: Any) -> int:
     settings = wiring.Settings.from_env()
-    data = {"settings": settings.masked(), "policy": wiring.load_policy(settings.policy_file or None)}
+    data = {"settings": settings.masked(),
+            "policy": wiring.load_policy(settings.policy_file or None, profile=settings.profile or None)}
     print(json.dumps(data, indent=2, default=str) if args.json else "\n".join(
         f"{k} = {v}" for k, v in data["settings"].items()))
     return 0
@@ -94,6 +101,8 @@ def register(sub: Any, wiring: Any) -> None:
     s.add_argument("--example", action="store_true", help="load the example agency if the database is empty")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
+    s.add_argument("--profile", help="a policy profile (training: short waits, jobs every minute, sandbox only); "
+                                     "also DISBURSE_PROFILE")
     s.set_defaults(func=command(cmd_serve))
 
     s = sub.add_parser("init", help="create the database, a signing key and the default chart")
