@@ -11,15 +11,13 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from moneyed.classes import CurrencyDoesNotExist
-
+from ledger.money import UnknownCurrency, minor_exponent
 from payments.reconciliation.statements import (
     Direction,
     EntryStatus,
     StatementLine,
     TransactionDetail,
     TransactionKind,
-    minor_exponent,
 )
 
 from adapters.formats.iso20022.safexml import Node
@@ -189,7 +187,7 @@ def check_currency(node: Node, currency: str, field: str) -> str:
         if _CURRENCY.fullmatch(currency):
             minor_exponent(currency)
             return currency
-    except CurrencyDoesNotExist:
+    except UnknownCurrency:
         pass
     node.fail(f"currency {currency!r} is not a known ISO 4217 code", field)
 
@@ -198,7 +196,7 @@ def to_minor(node: Node, value: Decimal, currency: str) -> int:
     """``value`` in ``currency`` as integer minor units; refuses an unknown currency or extra decimals."""
     try:
         exponent = minor_exponent(currency)
-    except CurrencyDoesNotExist:
+    except UnknownCurrency:
         node.fail(f"unknown currency {currency!r}", "@Ccy")
     minor = value.scaleb(exponent)
     if minor != minor.to_integral_value():

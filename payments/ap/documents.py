@@ -15,8 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from moneyed import get_currency
-from moneyed.classes import CurrencyDoesNotExist
+from ledger.money import UnknownCurrency, minor_exponent
 
 from payments.errors import Conflict
 
@@ -31,10 +30,9 @@ def extend_minor(quantity: Decimal, unit_price_minor: Decimal) -> int:
 
 def _minor_exponent(currency: str) -> int:
     try:
-        sub_unit = get_currency(currency).sub_unit
-    except CurrencyDoesNotExist:
+        return minor_exponent(currency)
+    except UnknownCurrency:
         return 2  # only for display: an unknown code is refused elsewhere, not here
-    return len(str(sub_unit)) - 1 if sub_unit else 0
 
 
 def format_money(amount_minor: int | Decimal, currency: str) -> str:

@@ -16,7 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from moneyed import Money, get_currency
+from moneyed import Money
+
+from ledger.money import minor_exponent
 
 from payments.errors import DomainError
 
@@ -313,12 +315,6 @@ class StatusReport:
 def to_money(amount_minor: int, currency: str) -> Money:
     """Integer minor units to ``moneyed.Money`` for the API edge (exact: Decimal, never float)."""
     return Money(Decimal(amount_minor).scaleb(-minor_exponent(currency)), currency)
-
-
-def minor_exponent(currency: str) -> int:
-    """Digits after the decimal point in ``currency`` (USD 2, JPY 0, BHD 3); raises for an unknown code."""
-    sub_unit = get_currency(currency).sub_unit
-    return len(str(sub_unit)) - 1
 
 
 class FormatError(DomainError):

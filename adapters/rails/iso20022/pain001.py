@@ -18,9 +18,9 @@ from decimal import Decimal
 from importlib import resources
 
 import xmlschema
-from moneyed.classes import CurrencyDoesNotExist
 
-from payments.reconciliation.statements import FormatError, SchemaViolation, minor_exponent
+from ledger.money import UnknownCurrency, minor_exponent
+from payments.reconciliation.statements import FormatError, SchemaViolation
 
 SCHEMAS = {"pain.001.001.03": "pain.001.001.03.xsd", "pain.001.001.09": "pain.001.001.09.xsd"}
 DEFAULT_VERSION = "pain.001.001.09"
@@ -170,7 +170,7 @@ def _check_input(message: CreditTransferInitiation) -> None:
                 fail(at, "Amt/InstdAmt", f"amount must be positive, got {transfer.amount_minor} minor units")
             try:
                 minor_exponent(transfer.currency)
-            except CurrencyDoesNotExist:
+            except UnknownCurrency:
                 fail(at, "Amt/InstdAmt/@Ccy", f"unknown currency {transfer.currency!r}")
             if not aba_check_digit_ok(transfer.creditor_routing_number):
                 fail(at, "CdtrAgt/FinInstnId/ClrSysMmbId/MmbId",
