@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ledger.journal import Journal
 from payments.business_days import BusinessCalendar
 from payments.disbursements.payment_rules import StaleState
 from payments.reconciliation.recon_postings import DEFAULT_FUND, SettlementBook
 from payments.reconciliation.recon_records import (CONFIDENCE_PCT, BookPayment, DateWindow, ExceptionKind, ExceptionStatus,
                                     LineMatching, MatchMethod, ReconException)
 from payments.reconciliation.recon_rows import ExceptionRecord, LineState, MatchRecord, StoredLine
-from payments.reconciliation.recon_trace import TracePicks, candidates, without
+from payments.reconciliation.recon_ports import ReconUnitOfWork, TraceMatch
+from payments.reconciliation.recon_trace import NO_PICKS, TracePicks, candidates, without
 from payments.reconciliation.recon_matcher import match_lines
 
 NewId = Callable[[str], str]
@@ -51,8 +53,8 @@ class ApplyOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ApplyContext:
-    uow: Any
-    journal: Any
+    uow: ReconUnitOfWork
+    journal: Journal
     file_id: str
     actor: str
     now: datetime
@@ -75,9 +77,9 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     t = time.perf_counter()
     old = uow.recon.open_lines()
     lines = [*old, *new_lines]
-    trace = getattr(uow, "recon_trace", None) if ctx.set_based and new_lines else None
-    if trace is None:
-        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, None)
+    if not (ctx.set_based and new_lines):
+        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, NO_PICKS)
+    trace = uow.recon_trace
     # The common line (one trace, one sent payment) is decided by the database first (payments.reconciliation.recon_trace).
     picks = trace.pick(lines, candidates(lines, len(old)), since=ctx.since)
     t = out.lap("trace_match", t)
@@ -87,10 +89,11 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
 
 
 def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine], lines: list[StoredLine],
-           new_lines: Sequence[StoredLine], duplicates: Sequence[StoredLine], trace: Any,
-           picks: TracePicks | None) -> ApplyOutcome:
+           new_lines: Sequence[StoredLine], duplicates: Sequence[StoredLine], trace: TraceMatch | None,
+           picks: TracePicks) -> ApplyOutcome:
     uow = ctx.uow
-    rest, where = lines, {}
+    rest: list[StoredLine] = lines
+    where: dict[str, int] = {}
     if trace is not None:
         rest, where = without(lines, picks.positions)
         payments = trace.open_for_matching(since=ctx.since)
@@ -123,7 +126,7 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
             method, confidence = m.method.value, m.confidence_pct
         methods[method] = methods.get(method, 0) + 1
         on = m.booked_on
-        if m.method is MatchMethod.RETURN_CREDIT:
+        if m.return_id is not None:  # a return's credit (MatchMethod.RETURN_CREDIT)
             credits[m.return_id] = m.line_id
             out.return_credits += 1
             rows.append(MatchRecord(m.line_id, m.payment_ids[0], "return_credit", method, confidence,
@@ -184,7 +187,8 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
                                          f"(same bank reference {line.bank_reference}); the copy settles nothing",
                                          line.signed_amount_minor, line.currency, line_id=line.line_id))
     for exc in exceptions:
-        states[exc.line_id] = LineState.EXCEPTED
+        if exc.line_id is not None:  # the matcher's and the duplicates' exceptions are each about a line
+            states[exc.line_id] = LineState.EXCEPTED
 
     t = out.lap("decide", t)
     new_ids = {line.line_id for line in (*new_lines, *duplicates)}
@@ -217,8 +221,8 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
         settled_now.update(picks.payment_ids)
     explained = [*uow.recon.open_exceptions_for_lines(matched_old),
                  *(e for e in unsettled if settled_now.intersection(e.payment_ids))]
-    for exc in explained:
-        uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=ctx.actor, at=ctx.now,
+    for record in explained:
+        uow.recon.update_exception(record, record.closed(ExceptionStatus.RESOLVED, by=ctx.actor, at=ctx.now,
                                                    resolution="explained",
                                                    reason=f"matched on a later run (file {ctx.file_id})"))
         out.exceptions_resolved += 1

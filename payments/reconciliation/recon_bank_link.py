@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from payments.people.bank_account_records import BankAccount
+from payments.people.bank_account_service import BankAccountService
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.ports import UowFactory
 from payments.reconciliation.bank_notices import CorrectedBankData
 from payments.errors import DomainError, NotFound
 from payments.identity import Principal, Role
@@ -19,11 +23,11 @@ RECONCILIATION = Principal.staff("system:reconciliation", Role.VENDOR_ADMIN)
 
 
 class BankAccountLink:
-    def __init__(self, service: Any, uow_factory: Any) -> None:
+    def __init__(self, service: BankAccountService, uow_factory: UowFactory[IdentityUnitOfWork]) -> None:
         self._service = service
         self._uow = uow_factory
 
-    def _account(self, account_id: str) -> Any:
+    def _account(self, account_id: str) -> BankAccount:
         with self._uow(read_only=True) as uow:
             account = uow.bank_accounts.get_account(account_id)
         if account is None:

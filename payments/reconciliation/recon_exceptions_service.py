@@ -13,12 +13,15 @@ from dataclasses import replace
 from typing import Any
 
 from ledger.journal import Journal
+from payments.audit import AuditTrail
+from payments.ports import Clock, KeyVault, UowFactory
 from payments.journal_signers import JournalSigners
 from payments.controls import SelfApprovalForbidden
 from payments.disbursements.payment_rules import StaleState
 from payments.errors import Conflict, InvalidInput
 from payments.identity import Action, Principal, authorize
 from payments.reconciliation.recon_postings import manual_settlement_draft, write_off_draft
+from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_queries import ExceptionNotFound
 from payments.reconciliation.recon_records import ExceptionStatus, MatchMethod
 from payments.reconciliation.recon_rows import ExceptionRecord, LineState, MatchRecord
@@ -40,8 +43,8 @@ def _reason(text: str | None) -> str:
 
 
 class ReconExceptions:
-    def __init__(self, uow_factory: Callable[..., Any], vault: Any, clock: Any, *, default_fund: str = "100",
-                 audit: Any = None) -> None:
+    def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *,
+                 default_fund: str = "100", audit: AuditTrail | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
@@ -49,10 +52,10 @@ class ReconExceptions:
         self._audit = audit
         self._signers = JournalSigners(vault, clock)
 
-    def _journal(self, uow: Any) -> Journal:
+    def _journal(self, uow: ReconUnitOfWork) -> Journal:
         return self._signers.journal(uow.ledger)
 
-    def _open(self, uow: Any, exception_id: str) -> ExceptionRecord:
+    def _open(self, uow: ReconUnitOfWork, exception_id: str) -> ExceptionRecord:
         exc = uow.recon.get_exception(exception_id, for_update=True)
         if exc is None:
             raise ExceptionNotFound(exception_id)
@@ -60,7 +63,7 @@ class ReconExceptions:
             raise ExceptionNotOpen(exc)
         return exc
 
-    def _record(self, uow: Any, actor: Principal, action: str, before: ExceptionRecord, after: ExceptionRecord,
+    def _record(self, uow: ReconUnitOfWork, actor: Principal, action: str, before: ExceptionRecord, after: ExceptionRecord,
                 **detail: Any) -> None:
         if self._audit is not None:
             self._audit.record(uow, actor, action, before.id, before.snapshot(), after.snapshot(),
@@ -169,7 +172,7 @@ class ReconExceptions:
                 raise Conflict(f"no write-off was requested for {exc.id}", code="write_off_not_requested")
             if actor.user_id == exc.write_off_requested_by:
                 raise SelfApprovalForbidden(actor.user_id, f"the write-off of {exc.id}")
-            line = uow.recon.get_line(exc.line_id)
+            line = uow.recon.get_line(exc.line_id) if exc.line_id is not None else None
             if line is None or line.state not in LineState.OPEN:
                 raise Conflict(f"statement line {exc.line_id} is not open", code="line_not_open")
             draft = write_off_draft(exception_id=exc.id, line_id=line.line_id, signed_amount_minor=line.signed_amount_minor,

@@ -18,7 +18,7 @@ class IdSequence:
     """``ids("sln")`` -> 'sln_01J…': a new id for each call, per prefix one monotonic run."""
 
     def __init__(self) -> None:
-        self._runs: dict[str, tuple[str, int, count]] = {}
+        self._runs: dict[str, tuple[str, int, count[int]]] = {}
 
     def __call__(self, prefix: str) -> str:
         run = self._runs.get(prefix)

@@ -45,13 +45,14 @@ def end_to_end_ids_of(line: StatementLine) -> tuple[str, ...]:
 
 
 def has_bank_reference(line: StatementLine) -> bool:
-    return bool(line.bank_reference) and line.bank_reference.strip().upper() not in _NOT_REFERENCES
+    ref = line.bank_reference
+    return ref is not None and bool(ref) and ref.strip().upper() not in _NOT_REFERENCES
 
 
 def identity_text(account_id: str, booked: date, line: StatementLine) -> str:
     """The identity before any occurrence number (see the module docstring)."""
     if has_bank_reference(line):
-        return f"{account_id}|{booked}|ref|{line.bank_reference.strip()}|{line.direction}|{line.amount_minor}"
+        return f"{account_id}|{booked}|ref|{(line.bank_reference or '').strip()}|{line.direction}|{line.amount_minor}"
     return (f"{account_id}|{booked}|{line.direction}|{line.amount_minor}|{line.customer_reference or ''}|"
             f"{' '.join(line.end_to_end_ids)}|{line.text or ''}")
 

@@ -26,7 +26,6 @@ from datetime import date
 
 from payments.business_days import BusinessCalendar
 from payments.reconciliation.recon_records import (
-    BankLine,
     BookPayment,
     DateWindow,
     ExceptionKind,
@@ -35,6 +34,7 @@ from payments.reconciliation.recon_records import (
     MatchMethod,
     ReconException,
     RecordedReturn,
+    StatementLine,
 )
 
 KnownLookup = Callable[[set[str]], Mapping[str, BookPayment]]
@@ -45,7 +45,7 @@ def _no_known(_refs: set[str]) -> Mapping[str, BookPayment]:
     return {}
 
 
-def match_lines(lines: Iterable[BankLine], open_payments: Iterable[BookPayment], *,
+def match_lines(lines: Iterable[StatementLine], open_payments: Iterable[BookPayment], *,
                 returns: Iterable[RecordedReturn] = (), known: KnownLookup = _no_known,
                 window: DateWindow = DateWindow(), calendar: BusinessCalendar | None = None,
                 taken_batches: Collection[str] = (), trace_prefixes: Iterable[str] = ()) -> LineMatching:
@@ -121,9 +121,9 @@ class _Matcher:
         self._groups = groups
 
     # -- the passes ---------------------------------------------------------------------------------------
-    def run(self, lines: Iterable[BankLine], known: KnownLookup) -> LineMatching:
-        pending: list[BankLine] = []
-        credits: list[BankLine] = []
+    def run(self, lines: Iterable[StatementLine], known: KnownLookup) -> LineMatching:
+        pending: list[StatementLine] = []
+        credits: list[StatementLine] = []
         for line in lines:
             if line.direction == "credit":
                 credits.append(line)
@@ -131,7 +131,7 @@ class _Matcher:
                 pending.append(line)
         self.out.by_reference = len(self.out.matches)
         # Lines naming no payment may name a group of them; the groups are gathered once, for those names only.
-        leftover: list[BankLine] = []
+        leftover: list[StatementLine] = []
         if pending:
             self._load_groups({r for line in pending for r in line.references})
             leftover = [line for line in pending if not self._by_reference(line)]
@@ -146,7 +146,7 @@ class _Matcher:
             self._credit_by_amount(line, closed)
         return self.out
 
-    def _by_reference(self, line: BankLine) -> bool:
+    def _by_reference(self, line: StatementLine) -> bool:
         if line.end_to_end_ids or self._groups is not None:
             found = self._lookup(line)
             if found is None:
@@ -174,7 +174,7 @@ class _Matcher:
             group = [first] if hits is None else list(hits.values())
         if len(group) == 1:  # the common case, kept short: a million lines go through here
             p = group[0]
-            ids = (p.payment_id,)
+            ids: tuple[str, ...] = (p.payment_id,)
             if p.payment_id in self.used:
                 return self._duplicate(line, ids)
             if line.booking_date < p.sent_on and self._too_early(p.sent_on, line.booking_date):
@@ -182,8 +182,8 @@ class _Matcher:
             if p.amount_minor != line.amount_minor or p.currency != line.currency:
                 return self._mismatch(line, ids, p.amount_minor, p.currency)
             self.used.add(p.payment_id)
-            self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line.line_id, None, "", (p,),
-                                          line.booking_date))
+            self.out.matches.append(Match(method, ids, line.amount_minor, line.currency, line.line_id,
+                                          line.booking_date, None, "", (p,)))
             return True
         ids = tuple(p.payment_id for p in group)
         taken = tuple(pid for pid in ids if pid in self.used)
@@ -200,22 +200,22 @@ class _Matcher:
                                       payments=tuple(group), booked_on=line.booking_date))
         return True
 
-    def _duplicate(self, line: BankLine, taken: tuple[str, ...]) -> bool:
+    def _duplicate(self, line: StatementLine, taken: tuple[str, ...]) -> bool:
         self._except(ExceptionKind.DUPLICATE_LINE, line, f"another line of this import already settled "
                      f"{', '.join(taken)}", payment_ids=taken)
         return True
 
-    def _early(self, line: BankLine, early: tuple[str, ...], ids: tuple[str, ...]) -> bool:
+    def _early(self, line: StatementLine, early: tuple[str, ...], ids: tuple[str, ...]) -> bool:
         self._except(ExceptionKind.DATE_OUT_OF_WINDOW, line, f"booked {line.booking_date.isoformat()}, before "
                      f"{', '.join(early)} could have left", payment_ids=ids)
         return True
 
-    def _mismatch(self, line: BankLine, ids: tuple[str, ...], total: int, currency: str) -> bool:
+    def _mismatch(self, line: StatementLine, ids: tuple[str, ...], total: int, currency: str) -> bool:
         self._except(ExceptionKind.AMOUNT_MISMATCH, line, f"the line names {len(ids)} payment(s) totalling {total} "
                      f"{currency} but carries {line.amount_minor} {line.currency}", payment_ids=ids)
         return True
 
-    def _lookup(self, line: BankLine) -> tuple[MatchMethod, list[BookPayment]] | None:
+    def _lookup(self, line: StatementLine) -> tuple[MatchMethod, list[BookPayment]] | None:
         if line.end_to_end_ids:
             found = [p for e in line.end_to_end_ids if (p := self.by_key.get(e)) is not None]
             if found:
@@ -231,7 +231,7 @@ class _Matcher:
                 hits[p.payment_id] = p
                 if method is None:
                     method = MatchMethod.TRACE if ref == p.trace_number else MatchMethod.BANK_REFERENCE
-        if hits:
+        if hits and method is not None:
             return method, list(hits.values())
         if self._groups is not None:
             for ref in line.references:
@@ -240,7 +240,7 @@ class _Matcher:
                     return MatchMethod.BATCH_REFERENCE, group
         return None
 
-    def _known_duplicate(self, line: BankLine, closed: Mapping[str, BookPayment]) -> bool:
+    def _known_duplicate(self, line: StatementLine, closed: Mapping[str, BookPayment]) -> bool:
         hits = {p.payment_id for r in (*line.end_to_end_ids, *line.references) if (p := closed.get(r)) is not None}
         if not hits:
             return False
@@ -252,7 +252,7 @@ class _Matcher:
     def _ours(self, ref: str) -> bool:
         return ref.startswith(("pay_", "run_")) or (len(ref) == 15 and ref.isdigit() and ref[:8] in self.trace_prefixes)
 
-    def _unknown_reference(self, line: BankLine) -> bool:
+    def _unknown_reference(self, line: StatementLine) -> bool:
         # A reference in our own format that names nothing we sent is an altered line: matching it by amount
         # would hide the alteration behind a plausible payment.
         unknown = [r for r in (*line.end_to_end_ids, *line.references) if self._ours(r)]
@@ -262,7 +262,7 @@ class _Matcher:
                      "none of our open or settled payments")
         return True
 
-    def _by_amount_and_date(self, lines: Sequence[BankLine]) -> None:
+    def _by_amount_and_date(self, lines: Sequence[StatementLine]) -> None:
         # Only a payment of an amount some line carries can be a line's single: the amount, the cheapest test,
         # spares the look-ups of the others (at a million payments, one look-up each is most of this pass).
         # A batch one of whose payments was decided before the matcher is neither whole nor made of singles.
@@ -298,14 +298,14 @@ class _Matcher:
                 self._except(ExceptionKind.UNMATCHED_LINE, line, "no payment, batch or return matches this line")
 
     # -- credits: returns coming back -----------------------------------------------------------------------
-    def _credit_by_reference(self, line: BankLine) -> bool:
+    def _credit_by_reference(self, line: StatementLine) -> bool:
         for ref in (*line.end_to_end_ids, *line.references):
             r = self.returns_by_key.get(ref)
             if r is not None:
                 return self._return_credit(line, r, "")
         return False
 
-    def _credit_by_amount(self, line: BankLine, closed: Mapping[str, BookPayment]) -> None:
+    def _credit_by_amount(self, line: StatementLine, closed: Mapping[str, BookPayment]) -> None:
         if line.is_return or line.kind in _RETURN_KINDS:
             fits = [r for r in self.open_returns if r.return_id not in self.used_returns
                     and r.currency == line.currency and r.amount_minor == line.amount_minor
@@ -323,7 +323,7 @@ class _Matcher:
                   "import the returns file") if named else "no recorded return or payment explains this credit"
         self._except(ExceptionKind.UNMATCHED_LINE, line, detail, payment_ids=tuple(sorted(named)))
 
-    def _return_credit(self, line: BankLine, r: RecordedReturn, note: str) -> bool:
+    def _return_credit(self, line: StatementLine, r: RecordedReturn, note: str) -> bool:
         if r.return_id in self.used_returns:
             self._except(ExceptionKind.DUPLICATE_LINE, line, f"another credit already brought back return "
                          f"{r.return_id}", payment_ids=(r.payment_id,))
@@ -352,7 +352,7 @@ class _Matcher:
         between = self.calendar.business_days_between(sent_on, booked_on)
         return -self.window.before_business_days <= between <= self.window.after_business_days
 
-    def _except(self, kind: ExceptionKind, line: BankLine, detail: str, *, payment_ids: tuple[str, ...] = (),
+    def _except(self, kind: ExceptionKind, line: StatementLine, detail: str, *, payment_ids: tuple[str, ...] = (),
                 candidates: tuple[str, ...] = ()) -> None:
         self.out.exceptions.append(ReconException(kind, detail, line.signed_amount_minor, line.currency,
                                                   line_id=line.line_id, payment_ids=payment_ids,

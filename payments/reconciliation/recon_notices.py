@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime
 from typing import Any
 
+from ledger.entries import EntryDraft
+from ledger.journal import Journal
 from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
 from payments.disbursements.payment_rules import StaleState, entry_id_for
 from payments.reconciliation.recon_apply import exception_record
 from payments.reconciliation.recon_postings import return_drafts
-from payments.reconciliation.recon_ports import ReturnedInvoices
+from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices
 from payments.reconciliation.recon_records import BookPayment
 from payments.reconciliation.recon_returns import decide_changes, decide_returns
-from payments.reconciliation.recon_rows import ChangeRecord, ReturnRecord
+from payments.reconciliation.recon_rows import ChangeRecord, ExceptionRecord, ReturnRecord
 
 HOLD = "payment_returned"
 
@@ -40,34 +43,37 @@ class NoticeOutcome:
     blocks: list[ReturnRecord] = field(default_factory=list)
 
 
-def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, now: datetime, today: date,
-                  journal: Any, new_id: Callable[[str], str], invoices: ReturnedInvoices | None) -> NoticeOutcome:
+def apply_notices(uow: ReconUnitOfWork, notices: NoticeFile, *, file_id: str, actor: str, now: datetime, today: date,
+                  journal: Journal, new_id: Callable[[str], str], invoices: ReturnedInvoices | None) -> NoticeOutcome:
     out = NoticeOutcome()
-    traces = {n.original_trace for n in (*notices.returns, *notices.changes)}
+    traces = {*(n.original_trace for n in notices.returns), *(c.original_trace for c in notices.changes)}
     by_trace = uow.recon_payments.by_keys(traces) if traces else {}
     known = uow.recon.existing_return_keys({n.original_trace for n in notices.returns})
     fresh = [n for n in notices.returns if (n.original_trace, n.return_trace, n.reason_code) not in known]
     out.returns_replayed = len(notices.returns) - len(fresh)
     recorded = uow.recon.recorded_returns({p.payment_id for p in by_trace.values()})
     records: list[ReturnRecord] = []
-    exceptions = []
-    drafts = []
+    exceptions: list[ExceptionRecord] = []
+    drafts: list[EntryDraft] = []
     for d in decide_returns(fresh, by_trace, recorded=recorded):
         n, p = d.notice, d.payment
         received = n.effective_date or today
-        base = dict(file_id=file_id, payment_id=p.payment_id if p else None, original_trace=n.original_trace,
-                    return_trace=n.return_trace, reason_code=n.reason_code, reason=n.reason,
-                    vendor_reason=n.vendor_reason, amount_minor=n.amount_minor, currency=n.currency,
-                    received_on=received, account_level=n.account_level, settled_before=d.settled,
-                    location=n.location, date_of_death=n.date_of_death)
+        base = partial(ReturnRecord, file_id=file_id, payment_id=p.payment_id if p else None,
+                       original_trace=n.original_trace, return_trace=n.return_trace, reason_code=n.reason_code,
+                       reason=n.reason, vendor_reason=n.vendor_reason, amount_minor=n.amount_minor,
+                       currency=n.currency, received_on=received, account_level=n.account_level,
+                       settled_before=d.settled, location=n.location, date_of_death=n.date_of_death)
         if d.action == "replay":
             out.returns_replayed += 1
             continue
-        if d.action == "exception":
-            records.append(ReturnRecord(new_id("ret"), state="exception", **base))
+        if d.exception is not None:  # action "exception"
+            records.append(base(new_id("ret"), state="exception"))
             exceptions.append(exception_record(d.exception, new_id=new_id, now=now, dedup_key=(
                 f"return:{n.original_trace}:{n.return_trace}:{n.reason_code}")))
             continue
+        if p is None:  # decide_returns names the payment of every "post" and "adopt"
+            raise ValueError(f"return {n.return_trace}: {d.action!r} without a payment")
+        entry_id: str | None
         items = uow.recon_payments.ledger_items(p.payment_id)
         if d.action == "adopt":
             posted = []
@@ -83,8 +89,8 @@ def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, no
             invoice_ids = [i.invoice_id for i in items]
             out.invoices_reopened += invoices.reopen(uow, invoice_ids, payment_id=p.payment_id,
                                                      reason_code=n.reason_code, vendor_reason=n.vendor_reason, at=now)
-        record = ReturnRecord(new_id("ret"), state="posted", entry_id=entry_id,
-                              bank_action="pending" if n.account_level else "none", **base)
+        record = base(new_id("ret"), state="posted", entry_id=entry_id,
+                      bank_action="pending" if n.account_level else "none")
         records.append(record)
         if n.account_level:
             out.blocks.append(record)
@@ -97,22 +103,22 @@ def apply_notices(uow: Any, notices: NoticeFile, *, file_id: str, actor: str, no
     unknown = {n.original_trace for n in notices.changes} - by_trace.keys()
     noc_targets = {**by_trace, **uow.recon_payments.by_keys(unknown, prenotes=True)} if unknown else by_trace
     changes: list[ChangeRecord] = []
-    for d in decide_changes(notices.changes, noc_targets, recorded=replayed):
-        n, p = d.notice, d.payment
-        if d.action == "replay":
+    for decision in decide_changes(notices.changes, noc_targets, recorded=replayed):
+        cn, target = decision.notice, decision.payment
+        if decision.action == "replay":
             out.changes_replayed += 1
             continue
-        record = ChangeRecord(new_id("noc"), file_id, p.payment_id if p else None, p.vendor_id if p else None,
-                              n.original_trace, n.notice_trace, n.change_code, n.reason, n.corrected.masked(),
-                              n.effective_date or today, "pending" if d.action == "propose" else "exception",
-                              n.location)
-        changes.append(record)
-        if d.action == "propose":
-            out.proposals.append((record, n, p))
+        change = ChangeRecord(new_id("noc"), file_id, target.payment_id if target else None,
+                              target.vendor_id if target else None, cn.original_trace, cn.notice_trace,
+                              cn.change_code, cn.reason, cn.corrected.masked(), cn.effective_date or today,
+                              "pending" if decision.action == "propose" else "exception", cn.location)
+        changes.append(change)
+        if decision.action == "propose" and target is not None:  # a proposal always names its payment
+            out.proposals.append((change, cn, target))
             out.changes_queued += 1
-        else:
-            exceptions.append(exception_record(d.exception, new_id=new_id, now=now, dedup_key=(
-                f"noc:{n.original_trace}:{n.change_code}:{n.notice_trace}")))
+        elif decision.exception is not None:
+            exceptions.append(exception_record(decision.exception, new_id=new_id, now=now, dedup_key=(
+                f"noc:{cn.original_trace}:{cn.change_code}:{cn.notice_trace}")))
     uow.recon.add_changes(changes)
     out.exceptions_opened = uow.recon.add_exceptions(exceptions)
     if drafts:

@@ -56,7 +56,7 @@ class SettlementBook:
     def add_one(self, booked: date, payment: BookPayment) -> str:
         """``add(booked, [payment])`` for the common line that settles one payment, without the bookkeeping of
         a line spread over several (a payment's funds are distinct, so each of its entries counts the line once)."""
-        first = None
+        first = ""  # every payment has at least one share, so this is set below
         for fund, amount in payment.funds or ((DEFAULT_FUND, payment.amount_minor),):
             key = (booked, fund, payment.currency)
             self._shares[key].append((payment.payment_id, amount))

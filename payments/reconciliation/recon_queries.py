@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from payments.business_days import BusinessCalendar
+from payments.ports import Clock, UowFactory
 from payments.errors import NotFound
+from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 from payments.reconciliation.recon_report import ReconReport, build_report
 from payments.reconciliation.recon_rows import ExceptionRecord
@@ -33,7 +35,7 @@ def _credit_due(r: Any, debited_on: date | None, on: date) -> bool:
 
 
 class ReconQueries:
-    def __init__(self, uow_factory: Callable[..., Any], *, calendar: BusinessCalendar, unsettled_after: int,
+    def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], *, calendar: BusinessCalendar, unsettled_after: int,
                  lookback_days: int, cash_account_suffix: str = "-1010") -> None:
         self._uow = uow_factory
         self.calendar = calendar

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class MatchMethod(enum.StrEnum):
@@ -164,6 +164,36 @@ class BankLine(NamedTuple):
         return self.amount_minor if self.direction == "credit" else -self.amount_minor
 
 
+class StatementLine(Protocol):
+    """What matching reads of a statement line: a :class:`BankLine`, or a stored line, whose first fields are a
+    BankLine's (``recon_rows.StoredLine``)."""
+
+    @property
+    def line_id(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def references(self) -> tuple[str, ...]: ...
+    @property
+    def end_to_end_ids(self) -> tuple[str, ...]: ...
+    @property
+    def is_return(self) -> bool: ...
+    @property
+    def return_reason(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def signed_amount_minor(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedReturn:
     """A return already recorded against a payment, waiting for (or matched to) its credit on a statement."""
@@ -191,11 +221,11 @@ class Match(NamedTuple):
     payment_ids: tuple[str, ...]
     amount_minor: int
     currency: str
-    line_id: str | None = None
+    line_id: str
+    booked_on: date
     return_id: str | None = None
     note: str = ""
     payments: tuple[BookPayment, ...] = ()
-    booked_on: date | None = None
 
     @property
     def confidence_pct(self) -> int:

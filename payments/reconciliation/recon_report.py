@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from payments.reconciliation.recon_records import BookPayment, RecordedReturn
 from payments.reconciliation.recon_rows import MatchRecord, ReturnRecord, StatementRecord, StoredLine
@@ -38,7 +39,7 @@ class CashProof:
     currency: str
     ledger_cash_minor: int
     bank_closing_minor: int | None
-    statements: tuple[dict, ...]
+    statements: tuple[dict[str, Any], ...]
     items: tuple[ReconcilingItem, ...]
 
     @property
@@ -58,7 +59,7 @@ class CashProof:
     def ties_out(self) -> bool:
         return self.unexplained_minor == 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"currency": self.currency, "ledger_cash_minor": self.ledger_cash_minor,
                 "bank_closing_minor": self.bank_closing_minor, "difference_minor": self.difference_minor,
                 "explained_minor": self.explained_minor, "unexplained_minor": self.unexplained_minor,
@@ -70,20 +71,20 @@ class CashProof:
 class ReconReport:
     on: date
     unsettled_after_business_days: int
-    matched: tuple[dict, ...]
-    unmatched_lines: tuple[dict, ...]
-    unsettled: tuple[dict, ...]
-    in_transit: dict
-    returns: tuple[dict, ...]
-    changes: tuple[dict, ...]
-    open_exceptions: dict
+    matched: tuple[dict[str, Any], ...]
+    unmatched_lines: tuple[dict[str, Any], ...]
+    unsettled: tuple[dict[str, Any], ...]
+    in_transit: dict[str, Any]
+    returns: tuple[dict[str, Any], ...]
+    changes: tuple[dict[str, Any], ...]
+    open_exceptions: dict[str, Any]
     cash: tuple[CashProof, ...] = field(default=())
 
     @property
     def ties_out(self) -> bool:
         return bool(self.cash) and all(c.ties_out for c in self.cash)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"date": self.on.isoformat(), "ties_out": self.ties_out,
                 "unsettled_after_business_days": self.unsettled_after_business_days,
                 "matched": list(self.matched), "unmatched_lines": list(self.unmatched_lines),
@@ -91,12 +92,12 @@ class ReconReport:
                 "returns": list(self.returns), "notifications_of_change": list(self.changes),
                 "open_exceptions": self.open_exceptions, "cash": [c.to_dict() for c in self.cash]}
 
-    def table(self) -> tuple[tuple[str, ...], list[tuple]]:
+    def table(self) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """One row per item of every section: section, reference, date, amount (int minor units), currency, detail.
 
         The adapters write it as CSV through ``adapters.exports.csv_export`` (formula injection neutralised there).
         """
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         for m in self.matched:
             rows.append(("matched", m["line_id"], m["booking_date"], m["amount_minor"], m["currency"],
                          f"{m['method']} {m['confidence_pct']}% {' '.join(m['payment_ids'])}"))
@@ -148,11 +149,11 @@ def money_text(minor: int | None) -> str:
 def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord], open_lines: Iterable[StoredLine],
                  unsettled: Sequence[tuple[BookPayment, int]], in_transit: Sequence[BookPayment],
                  returns_today: Sequence[ReturnRecord], awaiting_credit: Sequence[tuple[RecordedReturn, bool]],
-                 settled_elsewhere: Sequence[BookPayment], changes: Sequence[dict], open_exceptions: dict,
+                 settled_elsewhere: Sequence[BookPayment], changes: Sequence[dict[str, Any]], open_exceptions: dict[str, Any],
                  ledger_cash: dict[str, int], statements: Sequence[StatementRecord]) -> ReconReport:
     """Assemble the report; ``awaiting_credit`` pairs each return with whether, on ``on``, the bank has shown the
     payment leave but not yet come back while the ledger's Cash already agrees it is back (a reconciling item)."""
-    by_line: dict[str, dict] = {}
+    by_line: dict[str, dict[str, Any]] = {}
     for m in matches:
         row = by_line.setdefault(m.line_id, {"line_id": m.line_id, "booking_date": m.booking_date.isoformat(),
                                              "method": m.method, "confidence_pct": m.confidence_pct, "role": m.role,
@@ -178,7 +179,7 @@ def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord]
                 "settled_not_on_statement", p.payment_id, "settled in the books (rail status), not yet on a "
                 "statement", p.amount_minor, p.currency))
     closing: dict[str, int] = {}
-    shown: dict[str, list[dict]] = {}
+    shown: dict[str, list[dict[str, Any]]] = {}
     for s in statements:
         closing[s.currency] = closing.get(s.currency, 0) + (s.closing_balance_minor or 0)
         shown.setdefault(s.currency, []).append({"account_id": s.account_id, "statement_date": (

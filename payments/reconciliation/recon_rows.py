@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 
@@ -30,7 +30,7 @@ class ImportedFileRecord:
     format: str
     imported_at: datetime
     imported_by: str
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict[str, Any])
     name: str | None = None
     message_id: str | None = None
 
@@ -131,7 +131,7 @@ class ChangeRecord:
     notice_trace: str
     change_code: str
     reason: str
-    corrected: dict
+    corrected: dict[str, Any]
     received_on: date
     state: str  # proposed | pending | exception | failed
     location: str
@@ -170,7 +170,7 @@ class ExceptionRecord:
         return replace(self, status=status, resolved_by=by, resolved_at=at, resolution=resolution, reason=reason,
                        entry_id=entry_id, approved_by=approved_by)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind.value, "status": self.status.value, "line_id": self.line_id,
                 "payment_ids": list(self.payment_ids), "amount_minor": self.amount_minor, "currency": self.currency,
                 "resolution": self.resolution, "write_off_requested_by": self.write_off_requested_by,

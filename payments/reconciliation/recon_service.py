@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.journal import Journal
+from payments.ports import Clock, KeyVault, UowFactory
 from payments.journal_signers import JournalSigners
-from payments.reconciliation.bank_notices import NoticeFile
+from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
 from payments.business_days import BusinessCalendar
 from payments.errors import DomainError
 from payments.disbursements.payment_rejections import EXCEPTION, FAILED, apply_rejection
@@ -29,10 +30,11 @@ from payments.reconciliation.recon_ids import IdSequence
 from payments.reconciliation.recon_apply import ApplyContext, exception_record, match_and_apply, open_unsettled_exceptions
 from payments.reconciliation.recon_lines import prepare
 from payments.reconciliation.recon_notices import apply_notices
-from payments.reconciliation.recon_ports import ReturnedInvoices, VendorBankAccounts
-from payments.reconciliation.recon_records import DateWindow, ExceptionKind, ReconException
-from payments.reconciliation.recon_rows import ImportedFileRecord
-from payments.reconciliation.statements import FormatError, ImportedFile, PaymentOutcome, Severity, StatusReport
+from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices, VendorBankAccounts
+from payments.reconciliation.recon_records import BookPayment, DateWindow, ExceptionKind, ReconException
+from payments.reconciliation.recon_rows import ChangeRecord, ImportedFileRecord, ReturnRecord
+from payments.reconciliation.statements import (Finding, FormatError, ImportedFile, PaymentOutcome, Severity,
+                                               StatusReport)
 
 log = logging.getLogger(__name__)
 Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
@@ -50,7 +52,7 @@ class StatementInconsistent(FormatError):
 
     code = "statement_inconsistent"
 
-    def __init__(self, findings: list) -> None:
+    def __init__(self, findings: list[Finding]) -> None:
         first = findings[0]
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
         super().__init__(f"{first.message}{more}", location=first.location,
@@ -99,16 +101,16 @@ class ImportResult:
     exceptions_resolved: int = 0
     entry_ids: list[str] = field(default_factory=list)
     methods: dict[str, int] = field(default_factory=dict)
-    findings: list[dict] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
     bank_actions: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
 class ReconciliationService:
-    def __init__(self, uow_factory: Callable[..., Any], vault: Any, clock: Any, *, read: Reader,
+    def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *, read: Reader,
                  policy: ReconPolicy | None = None, calendar: BusinessCalendar | None = None,
                  invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None,
                  set_based: bool = True) -> None:
@@ -124,7 +126,7 @@ class ReconciliationService:
         self._signers = JournalSigners(vault, clock)
 
     # -- plumbing -----------------------------------------------------------------------------------------
-    def _journal(self, uow: Any) -> Journal:
+    def _journal(self, uow: ReconUnitOfWork) -> Journal:
         return self._signers.journal(uow.ledger)
 
     @staticmethod
@@ -134,7 +136,7 @@ class ReconciliationService:
             seq = _IDS.seq = IdSequence()
         return seq(prefix)
 
-    def _context(self, uow: Any, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
+    def _context(self, uow: ReconUnitOfWork, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
         return ApplyContext(uow, self._journal(uow), file_id, actor, now, self._new_id, self.policy.window,
                             self.calendar, since, self.set_based)
 
@@ -178,7 +180,7 @@ class ReconciliationService:
             if not uow.recon.add_file(record):
                 return ImportResult(file_id, kind, digest, duplicate_file=True, dry_run=dry_run)
             if isinstance(parsed, ImportedFile):
-                proposals, blocks = self._import_statement(uow, parsed, result, actor, now), []
+                proposals, blocks = self._import_statement(uow, parsed, result, actor, now), list[ReturnRecord]()
             elif isinstance(parsed, NoticeFile):
                 proposals, blocks = self._import_notices(uow, parsed, result, actor, now)
             else:
@@ -195,8 +197,8 @@ class ReconciliationService:
         self._after_commit(result, proposals, blocks)
         return result
 
-    def _import_statement(self, uow: Any, parsed: ImportedFile, result: ImportResult, actor: str,
-                          now: datetime) -> list:
+    def _import_statement(self, uow: ReconUnitOfWork, parsed: ImportedFile, result: ImportResult, actor: str,
+                          now: datetime) -> list[tuple[ChangeRecord, ChangeNotice, BookPayment]]:
         started = time.perf_counter()
         statements, prepared, repeated, unbooked = prepare(parsed, result.file_id, self._new_id)
         prepared_at = time.perf_counter()
@@ -222,8 +224,8 @@ class ReconciliationService:
         self._merge(result, outcome)
         return []
 
-    def _import_notices(self, uow: Any, parsed: NoticeFile, result: ImportResult, actor: str,
-                        now: datetime) -> tuple[list, list]:
+    def _import_notices(self, uow: ReconUnitOfWork, parsed: NoticeFile, result: ImportResult, actor: str,
+                        now: datetime) -> tuple[list[tuple[ChangeRecord, ChangeNotice, BookPayment]], list[ReturnRecord]]:
         journal = self._journal(uow)
         outcome = apply_notices(uow, parsed, file_id=result.file_id, actor=actor, now=now, today=now.date(),
                                 journal=journal, new_id=self._new_id, invoices=self.invoices)
@@ -239,7 +241,7 @@ class ReconciliationService:
             self._merge(result, rematch)
         return outcome.proposals, outcome.blocks
 
-    def _import_status(self, uow: Any, report: StatusReport, result: ImportResult, now: datetime) -> None:
+    def _import_status(self, uow: ReconUnitOfWork, report: StatusReport, result: ImportResult, now: datetime) -> None:
         """pain.002: a refusal of one of our payments is applied exactly as the ISO 20022 rail's status poll applies
         it (``payment_rejections.apply_rejection``: the payment fails, ``payment_sent`` is reversed, the invoices
         are approved again with a ``payment_failed`` hold); the rest is informational."""
@@ -287,7 +289,8 @@ class ReconciliationService:
             result.methods[method] = result.methods.get(method, 0) + count
 
     # -- after the commit: the bank-account quarantine ------------------------------------------------------
-    def _after_commit(self, result: ImportResult, proposals: list, blocks: list) -> None:
+    def _after_commit(self, result: ImportResult, proposals: list[tuple[ChangeRecord, ChangeNotice, BookPayment]],
+                      blocks: list[ReturnRecord]) -> None:
         for record, notice, payment in proposals:
             result.bank_actions.append(self._propose(record, notice, payment))
         for ret in blocks:
@@ -324,12 +327,14 @@ class ReconciliationService:
         log.warning("notification of change %s not applied: %s", record.id, why)
         return f"not applied: {why}"
 
-    def _block(self, ret: Any) -> str:
+    def _block(self, ret: ReturnRecord) -> str:
         if self.bank_accounts is None:
             return "block pending: no bank-account service is wired"
+        if ret.payment_id is None:
+            return "block failed: the return names no payment of ours"
         with self._uow(read_only=True) as uow:
             payment = uow.recon_payments.by_keys({ret.payment_id}).get(ret.payment_id)
-        if payment is None:
+        if payment is None or payment.vendor_id is None or payment.account_id is None:
             return f"block failed: payment {ret.payment_id} no longer exists"
         try:
             detail = self.bank_accounts.block_for_return(vendor_id=payment.vendor_id, account_id=payment.account_id,
@@ -349,7 +354,7 @@ class ReconciliationService:
         return [self._block(ret) for ret in pending]
 
     # -- the daily run ----------------------------------------------------------------------------------------
-    def reconcile(self, on: date | None = None, *, actor: str = SYSTEM) -> dict:
+    def reconcile(self, on: date | None = None, *, actor: str = SYSTEM) -> dict[str, Any]:
         """Match what is still open, flag payments unsettled too long, retry bank actions. Idempotent."""
         now = self._clock.now()
         on = on or now.date()

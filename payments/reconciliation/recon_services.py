@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments.business_days import BusinessCalendar
+from payments.ports import Clock, KeyVault, UowFactory
 from payments.reconciliation.recon_exceptions_service import ReconExceptions
-from payments.reconciliation.recon_ports import ReturnedInvoices, VendorBankAccounts
+from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices, VendorBankAccounts
 from payments.reconciliation.recon_queries import ReconQueries
 from payments.reconciliation.recon_service import ReconciliationService, ReconPolicy, Reader
 

@@ -29,9 +29,9 @@ merged back in line order, so the match rows come out in the order the matcher a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from payments.reconciliation.recon_records import BankLine
+from payments.reconciliation.recon_records import StatementLine
 
 
 class TracePicks(NamedTuple):
@@ -49,15 +49,21 @@ class TracePicks(NamedTuple):
         return bool(self.positions)
 
 
-def candidates(lines: Sequence[BankLine], first_new: int) -> list[int]:
+NO_PICKS = TracePicks([], [], [], [], frozenset(), frozenset())
+"""Nothing decided by the database (the matcher decides every line)."""
+
+_L = TypeVar("_L", bound=StatementLine)
+
+
+def candidates(lines: Sequence[StatementLine], first_new: int) -> list[int]:
     """Positions of the lines the database may decide: new debits with references and no end-to-end ids."""
     return [pos for pos in range(first_new, len(lines))
             if (line := lines[pos]).references and not line.end_to_end_ids and line.direction == "debit"]
 
 
-def without(lines: Sequence[BankLine], positions: Sequence[int]) -> tuple[list[BankLine], dict[str, int]]:
+def without(lines: Sequence[_L], positions: Sequence[int]) -> tuple[list[_L], dict[str, int]]:
     """The lines not at ``positions`` (ascending), and their positions by line id."""
-    rest: list[BankLine] = []
+    rest: list[_L] = []
     where: dict[str, int] = {}
     start = 0
     for end in (*positions, len(lines)):
