@@ -37,8 +37,12 @@ class Container:
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
-          password_hasher: Any = None) -> Container:
-    """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`."""
+          password_hasher: Any = None, read_only: bool = False) -> Container:
+    """Wire the application. SQLite upgrades its own schema; PostgreSQL expects `disburse db upgrade`.
+
+    ``read_only`` is for verifiers, which read and never write: no migration (the schema must be current), no
+    database file created, no key files created (the identity services, which make the field keys, stay out).
+    """
     from adapters.clock import SystemClock
     from adapters.db.engine import is_sqlite, make_engine
     from adapters.db.migrate import applied_revisions, is_current, upgrade
@@ -48,6 +52,9 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
 
     settings = settings or Settings.from_env()
     policy = load_policy(settings.policy_file or None, profile=settings.profile or None)
+    if read_only:
+        migrate = False
+        missing_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     recount_budgets = False
     if migrate if migrate is not None else is_sqlite(engine):
@@ -65,7 +72,8 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
         return SqlUnitOfWork(engine, read_only=read_only)
 
     container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
-    wire_identity(container, password_hasher=password_hasher)
+    if not read_only:
+        wire_identity(container, password_hasher=password_hasher)
     if recount_budgets:
         rebuild_budget_totals(container)
     refuse_unless_sandbox(container)
@@ -86,6 +94,15 @@ def refuse_unless_sandbox(container: Container) -> None:
         print(f"error: sandbox_only_profile: the {container.settings.profile or 'policy'} profile runs only against "
               f"the sandbox bank; rail(s) in use here: {', '.join(others)}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def missing_sqlite_file(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist, rather than create an empty database by reading it."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database if url.startswith("sqlite") else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise SystemExit(f"error: no database at {path}")
 
 
 def rebuild_budget_totals(container: Container) -> Any:

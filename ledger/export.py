@@ -10,6 +10,7 @@ reader can compare the two. A verifier needs nothing else but a trust anchor.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -19,7 +20,8 @@ from ledger.checkpoint import CHECKPOINT_FORMAT, Checkpoint
 from ledger.errors import LedgerError
 from ledger.keys import KeyRecord
 from ledger.schedule import TrustAnchor, as_map
-from ledger.verify import StoredState, VerifyReport, row_runs, verify_runs
+from ledger.ports import JournalStore
+from ledger.verify import StoredState, VerifyReport, entry_row, row_runs, verify_runs
 from ledger.verify_chunk import canonical_from_parsed
 
 EXPORT_FORMAT = "disburse-ledger-export/1"
@@ -75,6 +77,18 @@ def export_lines(journal: str, exported_at: str, keys: Iterable[KeyRecord], chec
         count += 1
         yield entry_line(row)
     yield _line({"type": "end", "entries": count, "head_sequence": head[0], "head_hash": bytes(head[1]).hex()})
+
+
+def export_journal(store: JournalStore, checkpoints: Iterable[Checkpoint], *, journal: str,
+                   exported_at: str) -> Iterator[str]:
+    """A stored journal's export, streamed: the journal as of its head row (entries appended meanwhile are
+    left for the next export). A head row that names no entry exports every entry, and the end line says what
+    the head row says, for the verifier to judge."""
+    last = store.last_sequence()
+    head = store.stored_state(last).head or (0, bytes(32))
+    upto = head[0] if head[0] >= 1 else last
+    rows = (entry_row(e) for e in itertools.takewhile(lambda e: e.sequence <= upto, store.iter_entries()))
+    return export_lines(journal, exported_at, store.keys(), checkpoints, rows, head)
 
 
 def _reject(text: str) -> Any:

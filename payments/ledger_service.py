@@ -97,9 +97,11 @@ class LedgerService:
         return cp
 
     def verify(self, *, keys: dict[str, KeyRecord] | None = None, anchor: TrustAnchor | None = None,
-               checkpoint: Checkpoint | None = None, stored_checkpoints: bool = True, workers: int | None = None,
+               checkpoint: Checkpoint | None = None, checkpoints: Sequence[Checkpoint] = (),
+               stored_checkpoints: bool = True, workers: int | None = None,
                progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Verify the stored journal and, unless told not to, every checkpoint stored with it.
+        """Verify the stored journal against ``checkpoint``/``checkpoints`` kept outside it and, unless told not
+        to, every checkpoint stored with it.
 
         Trust comes from ``anchor`` (the genesis key's fingerprint, a keys file, or the database's own genesis
         key); ``keys`` from an exported keys file is the same as ``TrustAnchor(keys=...)``; with neither, the
@@ -110,7 +112,7 @@ class LedgerService:
             anchor = TrustAnchor(keys=tuple(keys.values())) if keys is not None else TrustAnchor(database=True)
         with self._uow(read_only=True) as uow:
             registry = {k.key_id: k for k in uow.ledger.keys()}
-            checkpoints = list(uow.ledger_queries.checkpoints("ledger")) if stored_checkpoints else []
+            checkpoints = [*(uow.ledger_queries.checkpoints("ledger") if stored_checkpoints else ()), *checkpoints]
             last = uow.ledger.last_sequence()
             stored = uow.ledger.stored_state(last)
             reader = uow.ledger.row_reader()

@@ -1,8 +1,16 @@
-"""`disburse ledger verify|checkpoint` and `disburse keys`: the signed journal from the command line."""
+"""`disburse ledger verify|checkpoint|export` and `disburse keys`: the signed journal from the command line.
+
+A verifier reads and never writes: `ledger verify` opens the database read-only (no migration, no key files
+made), and `ledger verify --file EXPORT` needs no database at all. It starts from a trust anchor kept outside
+the database: the genesis key's fingerprint (`--anchor`, printed by `disburse init` and `disburse keys
+fingerprint`), a keys file (`--keys`, even one exported before later rotations), or, said out loud,
+`--trust-database`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from functools import partial
 from pathlib import Path
@@ -10,6 +18,13 @@ from typing import Any, Callable
 
 from adapters.cli.output import write_or_print
 from adapters.cli.wiring import Wiring
+from ledger.errors import LedgerError
+
+_FINGERPRINT = re.compile(r"[0-9a-fA-F]{64}")
+NO_ANCHOR = ("no trust anchor: give --anchor FINGERPRINT (the genesis key's fingerprint, printed by `disburse init` "
+             "and `disburse keys fingerprint`; keep it outside the database), --keys FILE (an exported keys file, "
+             "even one from before a rotation), or --trust-database (take the genesis key this database holds as "
+             "given: anyone able to rewrite the whole database, keys and all, would pass)")
 
 
 def _progress(total: int) -> Callable[[int], None] | None:
@@ -24,17 +39,58 @@ def _progress(total: int) -> Callable[[int], None] | None:
     return show
 
 
+def read_text(path: str, what: str) -> str:
+    """A file the operator named, or a precise refusal (exit 2) instead of a traceback."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"cannot read the {what} {path}: {exc.strerror if isinstance(exc, OSError) else exc}",
+                          code="file_not_readable") from None
+
+
+def trust_anchor(args: argparse.Namespace) -> Any:
+    """The one trust anchor the options name; refuses none or several (exit 2)."""
+    from ledger.keys import import_keys
+    from ledger.schedule import TrustAnchor
+
+    given = [name for name, value in (("--anchor", args.anchor), ("--keys", args.keys),
+                                      ("--trust-database", args.trust_database)) if value]
+    if len(given) > 1:
+        raise LedgerError(f"give one trust anchor, not {' and '.join(given)}", code="conflicting_trust_anchors")
+    if args.anchor:
+        if not _FINGERPRINT.fullmatch(args.anchor):
+            raise LedgerError("--anchor must be the 64 hex digits of the genesis key's SHA-256 fingerprint",
+                              code="invalid_anchor")
+        return TrustAnchor(fingerprint=args.anchor.lower())
+    if args.keys:
+        return TrustAnchor(keys=tuple(import_keys(read_text(args.keys, "keys file")).values()))
+    if args.trust_database:
+        return TrustAnchor(database=True)
+    raise LedgerError(NO_ANCHOR, code="no_trust_anchor")
+
+
 def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
     from ledger.checkpoint import Checkpoint
-    from ledger.keys import import_keys
 
-    container = wiring.build()
-    keys = import_keys(Path(args.keys).read_text()) if args.keys else None
-    cp = Checkpoint.from_json(Path(args.checkpoint).read_text()) if args.checkpoint else None
-    with container.uow(read_only=True) as uow:
-        total = uow.ledger_queries.count_entries()
-    report = container.ledger.verify(keys=keys, checkpoint=cp, workers=args.workers,
-                                     progress=None if args.json else _progress(total))
+    anchor = trust_anchor(args)
+    checkpoints = [Checkpoint.from_json(read_text(p, "checkpoint")) for p in args.checkpoint or []]
+    if args.file:
+        from ledger.export import verify_export
+
+        read_text(args.file, "export")  # a missing or unreadable file is refused before anything else
+        _meta, report = verify_export(lambda: open(args.file, encoding="utf-8"), anchor=anchor,
+                                      checkpoints=checkpoints, workers=args.workers)
+    else:
+        for cp in checkpoints:
+            if cp.journal != "ledger":
+                raise LedgerError(f"that checkpoint is of the {cp.journal} journal, not the ledger",
+                                  code="checkpoint_wrong_journal")
+        container = wiring.build(read_only=True)
+        with container.uow(read_only=True) as uow:
+            total = uow.ledger.last_sequence()
+        report = container.ledger.verify(anchor=anchor, checkpoints=checkpoints, workers=args.workers,
+                                         stored_checkpoints=not args.no_stored_checkpoints,
+                                         progress=None if args.json else _progress(total))
     print(report.to_json() if args.json else report.describe())
     return 0 if report.ok else 1
 
@@ -45,7 +101,31 @@ def cmd_ledger_checkpoint(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
+def cmd_ledger_export(args: argparse.Namespace, wiring: Wiring) -> int:
+    from ledger.export import export_journal
+    from ledger.journal import format_time
+
+    container = wiring.build(read_only=True)
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    count = 0
+    try:
+        with container.uow(read_only=True) as uow:
+            lines = export_journal(uow.ledger, uow.ledger_queries.checkpoints("ledger"), journal="ledger",
+                                   exported_at=format_time(container.clock.now()))
+            for line in lines:
+                out.write(line)
+                count += 1
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"journal exported to {args.out} ({count} lines)")
+    return 0
+
+
 def cmd_keys(args: argparse.Namespace, wiring: Wiring) -> int:
+    if args.keys_cmd == "fingerprint":
+        return cmd_keys_fingerprint(wiring)
     container = wiring.build()
     if args.keys_cmd == "generate":
         signer = container.vault.create("ledger")
@@ -62,19 +142,43 @@ def cmd_keys(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
+def cmd_keys_fingerprint(wiring: Wiring) -> int:
+    """The genesis key's fingerprint, the trust anchor to keep outside the database (read from it: take it
+    when the database is new and trustworthy, as `disburse init` prints it)."""
+    from ledger.schedule import fingerprint
+
+    container = wiring.build(read_only=True)
+    keys = sorted(container.ledger.keys(), key=lambda k: k.valid_from_sequence)
+    if not keys:
+        raise LedgerError("the journal has no genesis key yet; run `disburse init`", code="journal_not_initialized")
+    print(f"{fingerprint(keys[0].public_key)}  genesis key {keys[0].key_id}")
+    return 0
+
+
 def register(sub: Any, wiring: Wiring) -> None:
     ledger = sub.add_parser("ledger", help="the signed journal").add_subparsers(dest="ledger_cmd", required=True)
-    s = ledger.add_parser("verify", help="re-derive hashes, check signatures, balances and sequence")
+    s = ledger.add_parser("verify", help="re-derive hashes, check rules, signatures, balances, sequence and checkpoints")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--checkpoint", help="an exported checkpoint the journal must still extend")
-    s.add_argument("--keys", help="an exported public-key file to trust instead of the database's registry")
+    s.add_argument("--anchor", metavar="FINGERPRINT", help="trust anchor: the genesis key's SHA-256 fingerprint")
+    s.add_argument("--keys", metavar="FILE", help="trust anchor: an exported public-key file (old ones too)")
+    s.add_argument("--trust-database", action="store_true",
+                   help="take the genesis key the database (or --file) holds as given; a database rewritten whole, "
+                        "keys and all, would pass")
+    s.add_argument("--checkpoint", metavar="FILE", action="append",
+                   help="an exported checkpoint the journal must still extend (repeatable)")
+    s.add_argument("--no-stored-checkpoints", action="store_true",
+                   help="skip the checkpoints stored in the database (checked by default)")
+    s.add_argument("--file", metavar="EXPORT", help="verify an export (`disburse ledger export`) without a database")
     s.add_argument("--workers", type=int, default=None, help="processes for signature checks (default: all cores)")
     s.set_defaults(func=partial(cmd_ledger_verify, wiring=wiring))
     s = ledger.add_parser("checkpoint", help="write a signed checkpoint")
     s.add_argument("--out", help="also export it to this file")
     s.set_defaults(func=partial(cmd_ledger_checkpoint, wiring=wiring))
+    s = ledger.add_parser("export", help="the whole journal as one self-describing JSON Lines file")
+    s.add_argument("--out", help="write to this file (default: standard output)")
+    s.set_defaults(func=partial(cmd_ledger_export, wiring=wiring))
 
     keys = sub.add_parser("keys", help="signing keys")
-    keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public"])
+    keys.add_argument("keys_cmd", choices=["generate", "rotate", "list", "export-public", "fingerprint"])
     keys.add_argument("--out")
     keys.set_defaults(func=partial(cmd_keys, wiring=wiring))

@@ -43,7 +43,7 @@ def test_verify_exits_1_and_names_the_entry_when_the_database_was_edited(env, ca
         conn.execute(text("UPDATE ledger_postings SET amount_minor = amount_minor + 1 WHERE entry_sequence = 3 "
                           "AND idx = 0"))
     capsys.readouterr()
-    assert main.cli(["ledger", "verify"]) == 1
+    assert main.cli(["ledger", "verify", "--trust-database"]) == 1
     out = capsys.readouterr().out
     assert "hash_mismatch" in out and "sequence 3" in out
 
@@ -59,7 +59,7 @@ def test_a_domain_error_is_a_clear_message_and_exit_2(env, capsys):
     main.cli(["init"])
     bad = env / "cp.json"
     bad.write_text("{not json")
-    assert main.cli(["ledger", "verify", "--checkpoint", str(bad)]) == 2
+    assert main.cli(["ledger", "verify", "--trust-database", "--checkpoint", str(bad)]) == 2
     assert "invalid_checkpoint_file" in capsys.readouterr().err
 
 
