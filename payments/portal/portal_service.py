@@ -122,6 +122,8 @@ class VendorPortal:
     def _invoice_in(self, uow: PortalUnitOfWork, vendor_id: str, invoice_id: str) -> InvoiceForVendor:
         q = uow.portal
         record = uow.invoices.get(invoice_id)
+        if record is None:
+            raise InvoiceNotFound(invoice_id)
         holds = uow.invoices.holds(invoice_id)
         payments = [p for p in (uow.payments.get_payment(i) for i in q.payment_ids_for_invoice(invoice_id))
                     if p is not None and p.vendor_id == vendor_id]
@@ -131,7 +133,7 @@ class VendorPortal:
         related = {r for h in holds for r in h.finding.get("related_ids") or ()}
         ctx = VendorContext(record.invoice.currency,
                             q.po_numbers(vendor_id, {*record.invoice.po_ids,
-                                                              *(h.finding.get("po_id") for h in holds
+                                                              *(str(h.finding["po_id"]) for h in holds
                                                                 if h.finding.get("po_id"))}),
                             q.invoice_labels(vendor_id, related))
         masks = q.account_last4(vendor_id, {p.account_id for p in payments})
@@ -190,6 +192,8 @@ class VendorPortal:
     def _payment_in(self, uow: PortalUnitOfWork, vendor_id: str, payment_id: str) -> PaymentForVendor:
         q = uow.portal
         payment = uow.payments.get_payment(payment_id)
+        if payment is None:
+            raise PaymentNotFound(payment_id)
         facts = q.payment_facts([payment_id]).get(payment_id, PaymentFacts())
         last4 = q.account_last4(vendor_id, [payment.account_id]).get(payment.account_id)
         labels = q.invoice_labels(vendor_id, [i.invoice_id for i in payment.items])

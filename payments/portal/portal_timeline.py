@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +140,7 @@ def vendor_status(record: InvoiceRecord, paid_with: Sequence[PaidWith]) -> str:
     if status is InvoiceStatus.RETURNED:
         return "returned_to_vendor"
     if status in (InvoiceStatus.HELD, InvoiceStatus.MATCHED, InvoiceStatus.CANCELLED):
-        return status.value
+        return str(status.value)
     latest = max(paid_with, key=lambda p: p.payment.created_at, default=None)
     if latest is None or latest.payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
         return "approved"
@@ -158,7 +159,7 @@ def _open_holds(holds: Sequence[HoldRecord], ctx: VendorContext) -> list[VendorH
     if improper:
         out.append(VendorHold(Hold.INVOICE_NOT_PROPER.value,
                               improper_message([h.finding for h in improper], ctx.currency),
-                              min(parse_time(h.raised_at) for h in improper)))
+                              min((t for h in improper if (t := parse_time(h.raised_at)) is not None), default=None)))
     return _distinct(out)
 
 
@@ -268,31 +269,31 @@ def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[Pai
 def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], open_holds: int,
              rules: InterestRules, today: dt.date) -> AccruedInterest:
     pp = record.prompt_pay
-    base = {"receipt_date": pp.receipt_date, "due_date": pp.due_date}
+    accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
     current = max(paid_with, key=lambda p: p.payment.created_at, default=None)
     if current is not None and status in ("paid", "scheduled"):
-        return AccruedInterest(status, current.payment.effective_date, **base,
+        return accrued(status, current.payment.effective_date,
                                days_late=max((current.payment.effective_date - pp.due_date).days, 0) if pp.due_date
                                else 0, interest_minor=current.item.interest_minor,
                                payable_minor=current.item.interest_minor)
     if pp.due_date is None or status in ("received", "returned_to_vendor", "cancelled"):
-        return AccruedInterest("not_started", today, **base)
+        return accrued("not_started", today)
     if status not in ("matched", "approved", "returned") or open_holds:
-        return AccruedInterest("on_hold", today, **base)
+        return accrued("on_hold", today)
     if today <= pp.due_date:
-        return AccruedInterest("not_due", today, **base)
+        return accrued("not_due", today)
     if not is_federal(pp.rule) and rules.agency is not None:
         return _accrued_under_rule(record, rules.agency, rules.calendar, today)
     if rules.rates is None:
-        return AccruedInterest("no_rate", today, **base, days_late=(today - pp.due_date).days)
+        return accrued("no_rate", today, days_late=(today - pp.due_date).days)
     try:
         late = late_payment_interest(record.invoice.total_minor, due_date=pp.due_date, paid_on=today,
                                      rates=rules.rates, policy=rules.prompt_pay, calendar=rules.calendar)
     except NoRateInEffect:
-        return AccruedInterest("no_rate", today, **base, days_late=(today - pp.due_date).days)
+        return accrued("no_rate", today, days_late=(today - pp.due_date).days)
     if late.days_charged == 0:  # a weekend or holiday due date, paid on the next business day
-        return AccruedInterest("not_due", today, **base)
-    return AccruedInterest("accruing", today, **base, days_late=late.days_late,
+        return accrued("not_due", today)
+    return accrued("accruing", today, days_late=late.days_late,
                            annual_rate=late.rate.annual_rate if late.rate else None,
                            interest_minor=late.interest_minor, payable_minor=late.payable_minor)
 
@@ -301,17 +302,17 @@ def _accrued_under_rule(record: InvoiceRecord, agency: AgencyRules, calendar: Bu
                         today: dt.date) -> AccruedInterest:
     pp = record.prompt_pay
     assert pp.due_date is not None and pp.rule is not None
-    base = {"receipt_date": pp.receipt_date, "due_date": pp.due_date}
+    accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
     try:
         late = agency.interest(pp.rule, record.invoice.total_minor, due_date=pp.due_date, paid_on=today,
                                calendar=calendar)
     except NoRateInEffect:
-        return AccruedInterest("no_rate", today, **base, days_late=(today - pp.due_date).days)
+        return accrued("no_rate", today, days_late=(today - pp.due_date).days)
     if late.rate is None:  # on time, exempt, or in a grace period the act gives before interest runs
-        return AccruedInterest("not_due" if late.why_none == "on_time" else "not_accruing", today, **base,
+        return accrued("not_due" if late.why_none == "on_time" else "not_accruing", today,
                                days_late=late.days_late)
     yearly = late.rate.per == "year"
-    return AccruedInterest("accruing", today, **base, days_late=late.days_late,
+    return accrued("accruing", today, days_late=late.days_late,
                            annual_rate=late.rate.fraction() if yearly else None,
                            interest_minor=late.interest_minor, payable_minor=late.payable_minor)
 
