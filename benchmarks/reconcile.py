@@ -94,6 +94,7 @@ def seed(container, n: int, batch_share: float) -> tuple[bytes, int]:  # noqa: A
 
 def run_size(n: int, batch_share: float, pg: str | None = None) -> tuple[float, int, dict, dict]:
     import main
+    from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
     from adapters.statements.bank_files import read_bank_file
     from payments.example.example_agency import example_accounts
     from payments.reconciliation.recon_service import ReconciliationService
@@ -108,7 +109,7 @@ def run_size(n: int, batch_share: float, pg: str | None = None) -> tuple[float, 
         data, line_count = seed(container, n, batch_share)
         service = ReconciliationService(container.uow, container.vault, container.clock, read=read_bank_file)
         cpu = time.process_time()
-        with C.Timer() as t:
+        with C.Timer() as t, cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
             result = service.import_file(data, name=f"bench-{n}.bai2")
         result.timings_s["cpu_total"] = round(time.process_time() - cpu, 1)
         result.methods["(decided in SQL)"] = result.lines_set_based

@@ -17,6 +17,7 @@ def cmd_import(args: argparse.Namespace, wiring: Wiring) -> int:
     """`disburse import purchase-orders|receipts|invoices FILE.csv`: all or nothing, every fault listed."""
     import getpass
 
+    from adapters.gc_pause import LARGE_CSV_BYTES, cyclic_gc_paused
     from payments.ap.csv_rows import ImportRejected
     from payments.ap.csv_import import CsvImporter
     from payments.identity import Principal, Role
@@ -33,8 +34,9 @@ def cmd_import(args: argparse.Namespace, wiring: Wiring) -> int:
         sys.stderr.flush()
 
     try:
-        result = CsvImporter(wiring.ap_services(wiring.build())).run(args.kind, text, clerk,
-                                                       progress=show if sys.stderr.isatty() and not args.json else None)
+        with cyclic_gc_paused(len(text) >= LARGE_CSV_BYTES):
+            result = CsvImporter(wiring.ap_services(wiring.build())).run(
+                args.kind, text, clerk, progress=show if sys.stderr.isatty() and not args.json else None)
     except ImportRejected as exc:
         if args.json:
             print(json.dumps({"imported": 0, "errors": [{"row": e.row, "column": e.column, "message": e.message,

@@ -13,13 +13,15 @@ from adapters.cli.wiring import Wiring
 
 
 def cmd_statements_import(args: argparse.Namespace, wiring: Wiring) -> int:
+    from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
     from payments.reconciliation.statements import FormatError
 
     service = wiring.wire_recon(wiring.build()).service
     data = Path(args.file).read_bytes()
     try:
-        result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
-                                     dry_run=args.dry_run)
+        with cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
+            result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
+                                         dry_run=args.dry_run)
     except FormatError as exc:
         print(json.dumps({"rejected": True, "code": exc.code, "location": exc.location, "field": exc.field,
                           "reason": exc.message, "details": exc.details}, default=str) if args.json

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
 from payments.reconciliation.statements import FormatError
 
 SETTLE_S = 2.0
@@ -26,7 +27,9 @@ def pick_up(inbox: Path, import_file: Callable[..., Any], *, settle_s: float = S
         if time.time() - path.stat().st_mtime < settle_s:
             continue  # probably still being copied in
         try:
-            result = import_file(path.read_bytes(), name=path.name)
+            data = path.read_bytes()
+            with cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
+                result = import_file(data, name=path.name)
         except FormatError as exc:
             rejected.mkdir(exist_ok=True)
             path.replace(rejected / path.name)

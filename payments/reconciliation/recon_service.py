@@ -9,7 +9,6 @@ trace numbers. A malformed file is refused by its reader before anything is writ
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import threading
@@ -39,7 +38,6 @@ from payments.reconciliation.statements import (Finding, FormatError, ImportedFi
 log = logging.getLogger(__name__)
 Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
 SYSTEM = "system:reconciliation"
-LARGE_FILE_BYTES = 1 << 20  # about 20,000 BAI2 lines
 _IDS = threading.local()  # one id sequence per thread: the HTTP server imports on several at once
 
 
@@ -144,20 +142,6 @@ class ReconciliationService:
     def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
                     actor: str = SYSTEM, dry_run: bool = False) -> ImportResult:
         """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work."""
-        # A large statement allocates millions of small acyclic objects (lines, payments, matches, rows); the
-        # cyclic collector would rescan the growing heap again and again for nothing (a quarter of a
-        # million-line import), so it waits until the end. Reference counting still frees everything.
-        paused = len(data) >= LARGE_FILE_BYTES and gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
-            return self._import_file(data, format=format, name=name, actor=actor, dry_run=dry_run)
-        finally:
-            if paused:
-                gc.enable()
-
-    def _import_file(self, data: bytes, *, format: str | None, name: str | None,  # noqa: A002
-                     actor: str, dry_run: bool) -> ImportResult:
         _IDS.seq = IdSequence()  # fresh per import: its ids carry this import's time
         started = time.perf_counter()
         parsed = self._read(data, format)

@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
 from adapters.http.auth import require
 from adapters.http.body_guard import raw_body
 from adapters.http.idempotency import run_idempotent
@@ -56,7 +57,8 @@ async def upload_statement(request: Request, format: str | None = Query(None, ma
     service = request.app.state.recon.service
 
     def handler():
-        result = service.import_file(data, format=format, name=name, actor=principal.user_id, dry_run=dry_run)
+        with cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
+            result = service.import_file(data, format=format, name=name, actor=principal.user_id, dry_run=dry_run)
         return (200 if result.duplicate_file or dry_run else 201), result.to_dict()
 
     payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run}

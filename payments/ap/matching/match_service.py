@@ -25,7 +25,6 @@ and re-matching the first never turns it into a suspect of the second.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +46,6 @@ from payments.ap.prompt_pay_rules import ClockEvents, due_date
 from payments.ap.prompt_pay_rules.agency import FEDERAL, label_of
 
 MATCHABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
-LARGE_BATCH = 5_000
 
 
 def finding_doc(f: Finding) -> dict[str, Any]:
@@ -118,25 +116,16 @@ class Matcher:
         """Re-match ``invoice_ids`` after ``trigger`` (``receipt``, ``credit_memo``, ``corrected``, ...) caused by
         ``document`` (its id), inside ``uow``; the caller commits."""
         ids = sorted(set(invoice_ids))
-        # A large batch allocates millions of small acyclic objects (lines, facts, findings); the cyclic
-        # collector would rescan the growing heap again and again for nothing, so it waits until the end.
-        paused = len(ids) >= LARGE_BATCH and gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
-            loaded, keys = uow.match_queries.load(ids)
-            wanted = [n for n, r in enumerate(loaded) if r.invoice.status in MATCHABLE]
-            if not wanted:
-                return {}
-            records = [loaded[n] for n in wanted]
-            outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted],
-                                          document=document)
-            uow.match_queries.save(list(outcomes.values()))
-            self._audit_releases(uow, outcomes.values(), trigger, document)
-            return outcomes
-        finally:
-            if paused:
-                gc.enable()
+        loaded, keys = uow.match_queries.load(ids)
+        wanted = [n for n, r in enumerate(loaded) if r.invoice.status in MATCHABLE]
+        if not wanted:
+            return {}
+        records = [loaded[n] for n in wanted]
+        outcomes = self.match_records(uow, records, trigger=trigger, keys=[keys[n] for n in wanted],
+                                      document=document)
+        uow.match_queries.save(list(outcomes.values()))
+        self._audit_releases(uow, outcomes.values(), trigger, document)
+        return outcomes
 
     def _audit_releases(self, uow: APUnitOfWork, outcomes: Any, trigger: str, document: str | None) -> None:
         """One audit event per hold the facts cleared, as a person's release is (``invoice_hold_released``)."""
