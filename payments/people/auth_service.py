@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from payments.audit import AuditTrail
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.ports import UowFactory
 from payments.identity import Principal
 from payments.ports import Clock, PasswordHasher, TokenCodec
 from payments.people.users import (SessionRecord, SignInFailed, SignInPolicy, SignInRateLimited, User, UsernameInvalid,
@@ -41,7 +43,7 @@ def hash_session(secret: str) -> str:
 
 
 class AuthService:
-    def __init__(self, uow_factory: Callable[..., Any], audit: AuditTrail, hasher: PasswordHasher,
+    def __init__(self, uow_factory: UowFactory[IdentityUnitOfWork], audit: AuditTrail, hasher: PasswordHasher,
                  tokens: TokenCodec, clock: Clock, policy: SignInPolicy = SignInPolicy()) -> None:
         self._uow = uow_factory
         self._audit = audit
@@ -59,7 +61,8 @@ class AuthService:
         now = self._clock.now()
         with self._uow(read_only=True) as uow:
             record = uow.tokens.by_hash(token_hash)
-            if not self._tokens.matches(presented, record.token_hash if record else None):
+            # compared even when no token has this hash (against a dummy), so that the answer takes the same time
+            if not self._tokens.matches(presented, record.token_hash if record else None) or record is None:
                 return None
             if not record.is_usable(now):
                 return None
@@ -93,7 +96,8 @@ class AuthService:
             raise SignInFailed()
         # Verified even when the account is locked or disabled, so that the answer takes the same time.
         password_ok = user.password_hash is not None and self._hasher.verify(user.password_hash, password)
-        rehash = self._hasher.hash(password) if password_ok and self._hasher.needs_rehash(user.password_hash) else None
+        rehash = (self._hasher.hash(password) if password_ok and user.password_hash is not None
+                  and self._hasher.needs_rehash(user.password_hash) else None)
         with self._uow() as uow:
             current = uow.users.get(user.user_id, for_update=True)
             if current is None or not current.is_active or current.is_locked(now) or not password_ok \
@@ -109,7 +113,7 @@ class AuthService:
             uow.commit()
         return signed_in
 
-    def _open_session(self, uow: Any, user: User, rehash: str | None, *, client: str, now: datetime) -> SignedIn:
+    def _open_session(self, uow: IdentityUnitOfWork, user: User, rehash: str | None, *, client: str, now: datetime) -> SignedIn:
         after = user.after_success()
         if rehash is not None:
             after = replace(after, password_hash=rehash)

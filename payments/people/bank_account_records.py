@@ -6,6 +6,7 @@ what may be shown: routing number, type, last four, a keyed fingerprint, and whe
 
 from __future__ import annotations
 
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -54,7 +55,7 @@ class VendorContact:
     updated_at: datetime
     updated_by: str
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {"vendor_id": self.vendor_id, "phone": self.phone, "email": self.email, "name": self.name}
 
 
@@ -77,7 +78,7 @@ class BankAccount:
     def mask(self) -> str:
         return "****" + self.last4
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {"account_id": self.account_id, "vendor_id": self.vendor_id, "routing_number": self.routing_number,
                 "account_type": self.account_type.value, "mask": self.mask, "status": self.status.value,
                 "change_id": self.change_id}
@@ -91,7 +92,7 @@ class ChangeRecord:
     bank_account_id: str
     shared_with_vendors: tuple[str, ...] = ()
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         c = self.change
         return {"change_id": c.change_id, "vendor_id": c.vendor_id, "status": c.status.value,
                 "account_mask": c.account_mask, "routing_number": c.routing_number,

@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable
 from ulid import ULID
 
 from payments.audit import SYSTEM_ACTOR, AuditTrail
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.ports import UowFactory
 from payments.people.bank_account_records import (ACCOUNT_NUMBER_COLUMN, ACCOUNT_STATUS_FOR_CHANGE, AccountStatus,
                                            BankAccount, ChangeRecord, VendorContact, payment_holds_of)
 from payments.people.bank_accounts import (AccountType, BankAccountChange, BankChangePolicy, BankChangeStatus,
@@ -59,7 +61,7 @@ def _reason(reason: str | None, code: str = "reason_required") -> str:
 
 
 class BankAccountService:
-    def __init__(self, uow_factory: Callable[..., Any], audit: AuditTrail, cipher: FieldCipher, clock: Clock,
+    def __init__(self, uow_factory: UowFactory[IdentityUnitOfWork], audit: AuditTrail, cipher: FieldCipher, clock: Clock,
                  policy: BankChangePolicy = BankChangePolicy(), contacts: VendorContactService | None = None) -> None:
         self._uow = uow_factory
         self._audit = audit
@@ -118,7 +120,7 @@ class BankAccountService:
                         outcome: CallbackOutcome | str, note: str = "") -> ChangeRecord:
         now = self._clock.now()
 
-        def wait_for_contact_change(uow: Any, record: ChangeRecord) -> None:
+        def wait_for_contact_change(uow: IdentityUnitOfWork, record: ChangeRecord) -> None:
             self.contacts.check_wait(uow, record.change.vendor_id, requested_at=record.change.requested_at, now=now)
         return self._transition(actor, change_id, "bank_change_callback_recorded", lambda c: c.record_callback(
             actor, number_called=number_called, outcome=CallbackOutcome(outcome), now=now, note=note[:500]),
@@ -128,7 +130,7 @@ class BankAccountService:
         """A third person approves; cooling-off starts and the vendor's contact on file is told."""
         now = self._clock.now()
 
-        def notify(uow: Any, record: ChangeRecord) -> None:
+        def notify(uow: IdentityUnitOfWork, record: ChangeRecord) -> None:
             # The contact on file when the change was asked for, not one a later (or cooling) change put there.
             contact = self.contacts.verification_contact(uow, record.change.vendor_id, record.change.requested_at)
             if contact is None:
@@ -215,7 +217,7 @@ class BankAccountService:
         return new
 
     @staticmethod
-    def _sync_account(uow: Any, record: ChangeRecord, now: Any) -> None:
+    def _sync_account(uow: IdentityUnitOfWork, record: ChangeRecord, now: Any) -> None:
         target = ACCOUNT_STATUS_FOR_CHANGE.get(record.change.status)
         account = uow.bank_accounts.get_account(record.bank_account_id)
         if target is None or account is None or account.status is target:
@@ -228,7 +230,7 @@ class BankAccountService:
         uow.bank_accounts.set_account_status(account.account_id, account.status, target, now)
 
     @staticmethod
-    def _load(uow: Any, actor: Principal | str, change_id: str, *, for_update: bool = False) -> ChangeRecord:
+    def _load(uow: IdentityUnitOfWork, actor: Principal | str, change_id: str, *, for_update: bool = False) -> ChangeRecord:
         record = uow.bank_accounts.get_change(change_id, for_update=for_update)
         # Another vendor's change is reported exactly like a missing one: never 403, never a detail.
         if record is None or (isinstance(actor, Principal) and actor.is_vendor
@@ -254,7 +256,7 @@ class BankAccountService:
         authorize(actor, Action.PORTAL_READ if actor.is_vendor else Action.VENDOR_READ)
         scope = actor.vendor_id if actor.is_vendor else vendor_id
         with self._uow(read_only=True) as uow:
-            return uow.bank_accounts.accounts_for_vendor(scope)
+            return uow.bank_accounts.accounts_for_vendor(scope) if scope is not None else []
 
     def reveal(self, actor: Principal, account_id: str, *, reason: str) -> tuple[BankAccount, str]:
         """The full number, to a vendor admin with a reason; the reveal itself is an audit event."""
@@ -264,15 +266,17 @@ class BankAccountService:
             account = uow.bank_accounts.get_account(account_id)
             if account is None:
                 raise BankAccountNotFound(account_id)
-            number = self._cipher.decrypt(uow.bank_accounts.ciphertext(account_id), row_id=account_id,
-                                          column=ACCOUNT_NUMBER_COLUMN)
+            sealed = uow.bank_accounts.ciphertext(account_id)
+            if sealed is None:
+                raise BankAccountNotFound(account_id)
+            number = self._cipher.decrypt(sealed, row_id=account_id, column=ACCOUNT_NUMBER_COLUMN)
             self._audit.record(uow, actor, "bank_account_revealed", account_id,
                                detail={"vendor_id": account.vendor_id, "reason": text})
             uow.commit()
         return account, number
 
     # -- for the payment flow (same unit of work as the payment) -----------------------------------------
-    def restraints(self, uow: Any, vendor_ids: Iterable[str]) -> list[BankChangeRestraint]:
+    def restraints(self, uow: IdentityUnitOfWork, vendor_ids: Iterable[str]) -> list[BankChangeRestraint]:
         """Who changed these vendors' bank accounts and may not approve or release their payments until when."""
         out = []
         for vendor_id in set(vendor_ids):
@@ -282,7 +286,7 @@ class BankAccountService:
                     out.append(restraint)
         return out
 
-    def payment_holds(self, uow: Any, vendor_id: str) -> list[str]:
+    def payment_holds(self, uow: IdentityUnitOfWork, vendor_id: str) -> list[str]:
         """What stops paying this vendor now (``payment_holds_of``): the vendor portal and staff views show these;
         the payment run reads the same rule through its bank-account source."""
         active = [a for a in uow.bank_accounts.accounts_for_vendor(vendor_id) if a.status is AccountStatus.ACTIVE]

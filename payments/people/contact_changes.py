@@ -16,6 +16,7 @@ Pure rules: callers pass the history and ``now``.
 
 from __future__ import annotations
 
+from typing import Any
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -133,7 +134,7 @@ class ContactChange:
         return (self.status is ContactChangeStatus.APPROVED and self.approved_at is not None
                 and self.cooling_off_until is not None and self.approved_at <= at < self.cooling_off_until)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {"change_id": self.change_id, "vendor_id": self.vendor_id, "phone": self.phone, "email": self.email,
                 "name": self.name, "previous": self.previous.snapshot(), "status": self.status.value,
                 "requested_by": self.requested_by, "approved_by": self.approved_by,

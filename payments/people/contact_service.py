@@ -13,6 +13,8 @@ from typing import Any, Callable
 from ulid import ULID
 
 from payments.audit import AuditTrail
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.ports import UowFactory
 from payments.errors import InvalidInput
 from payments.identity import Action, Principal, authorize
 from payments.notices import Channel, NoticeKind, OutboxMessage
@@ -36,7 +38,7 @@ def _notice_to(contact: VendorContact) -> tuple[Channel, str]:
 
 
 class VendorContactService:
-    def __init__(self, uow_factory: Callable[..., Any], audit: AuditTrail, clock: Clock,
+    def __init__(self, uow_factory: UowFactory[IdentityUnitOfWork], audit: AuditTrail, clock: Clock,
                  policy: ContactChangePolicy = ContactChangePolicy()) -> None:
         self._uow = uow_factory
         self._audit = audit
@@ -44,7 +46,7 @@ class VendorContactService:
         self.policy = policy
 
     @classmethod
-    def from_policy(cls, uow_factory: Callable[..., Any], audit: AuditTrail, clock: Clock,
+    def from_policy(cls, uow_factory: UowFactory[IdentityUnitOfWork], audit: AuditTrail, clock: Clock,
                     bank_accounts: Mapping[str, Any]) -> VendorContactService:
         """Built from the policy's ``[bank_accounts]`` table: ``contact_cooling_off_days`` (default: the bank
         change's ``cooling_off_days``)."""
@@ -122,7 +124,7 @@ class VendorContactService:
             return uow.vendor_contacts.changes_for_vendor(vendor_id)
 
     @staticmethod
-    def _load(uow: Any, change_id: str) -> ContactChange:
+    def _load(uow: IdentityUnitOfWork, change_id: str) -> ContactChange:
         change = uow.vendor_contacts.get_change(change_id, for_update=True)
         if change is None:
             raise ContactChangeNotFound(change_id)
@@ -130,13 +132,13 @@ class VendorContactService:
 
     # -- for the bank-account flow, inside its unit of work -----------------------------------------------
     @staticmethod
-    def verification_contact(uow: Any, vendor_id: str, at: Any) -> VendorContact | None:
+    def verification_contact(uow: IdentityUnitOfWork, vendor_id: str, at: Any) -> VendorContact | None:
         """The contact that verifies (and is told of) a bank change made at ``at``."""
         return verification_contact(uow.vendor_contacts.get(vendor_id),
                                     uow.vendor_contacts.changes_for_vendor(vendor_id), at)
 
     @staticmethod
-    def check_wait(uow: Any, vendor_id: str, *, requested_at: Any, now: Any) -> None:
+    def check_wait(uow: IdentityUnitOfWork, vendor_id: str, *, requested_at: Any, now: Any) -> None:
         """Raise ``contact_change_pending`` / ``contact_change_cooling_off`` while the bank change must wait."""
         verification_wait(vendor_id, uow.vendor_contacts.changes_for_vendor(vendor_id), requested_at=requested_at,
                           now=now)

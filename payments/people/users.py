@@ -7,6 +7,7 @@ SHA-256 hashes of random strings the owner alone holds.
 
 from __future__ import annotations
 
+from typing import Any
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -154,7 +155,7 @@ class User:
     def after_success(self) -> User:
         return replace(self, failed_sign_ins=0, locked_until=None)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         """What the audit trail digests: everything but the password hash (which would invite offline guessing)."""
         return {"user_id": self.user_id, "username": self.username, "display_name": self.display_name,
                 "roles": sorted(r.value for r in self.roles), "vendor_id": self.vendor_id,

@@ -7,6 +7,7 @@ quietly raise itself to treasurer.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -15,6 +16,8 @@ from typing import Any, Callable
 from ulid import ULID
 
 from payments.audit import SYSTEM_ACTOR, AuditTrail
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.ports import UowFactory
 from payments.errors import InvalidInput
 from payments.identity import Action, InvalidPrincipal, Principal, Role, authorize
 from payments.ports import Clock, PasswordHasher, TokenCodec
@@ -54,7 +57,7 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 
 
 class UsersService:
-    def __init__(self, uow_factory: Callable[..., Any], audit: AuditTrail, hasher: PasswordHasher,
+    def __init__(self, uow_factory: UowFactory[IdentityUnitOfWork], audit: AuditTrail, hasher: PasswordHasher,
                  tokens: TokenCodec, clock: Clock, policy: SignInPolicy = SignInPolicy()) -> None:
         self._uow = uow_factory
         self._audit = audit
@@ -154,7 +157,7 @@ class UsersService:
         return after
 
     @staticmethod
-    def _load(uow: Any, user_id: str, *, for_update: bool = False) -> User:
+    def _load(uow: IdentityUnitOfWork, user_id: str, *, for_update: bool = False) -> User:
         user = uow.users.get(user_id, for_update=for_update)
         if user is None:
             raise UserNotFound(user_id)
@@ -185,7 +188,7 @@ class UsersService:
             uow.commit()
         return IssuedToken(secret, record)
 
-    def list_tokens(self, actor: Principal, user_id: str) -> list[TokenRecord]:
+    def list_tokens(self, actor: Principal, user_id: str) -> builtins.list[TokenRecord]:
         authorize(actor, Action.USERS_MANAGE)
         with self._uow(read_only=True) as uow:
             self._load(uow, user_id)
@@ -234,7 +237,7 @@ class UsersService:
             uow.commit()
         return True
 
-    def ensure(self, actor: Principal, specs: Iterable[UserSpec]) -> list[User]:
+    def ensure(self, actor: Principal, specs: Iterable[UserSpec]) -> builtins.list[User]:
         """Create each user whose username is free; return the ones created (idempotent: the example's people)."""
         created = []
         for spec in specs:
