@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PaymentStatus, PrenoteRecord, RunStatus
+from payments.disbursements.payment_rules import PaymentStep, RunStep
 from payments.disbursements.rails import RailBatch, RailCapabilities, RailPaymentStatus, RailSubmission
 from payments.ports import UnitOfWork
 
@@ -122,9 +123,11 @@ class PaymentStore(Protocol):
         """Runs by id (ULID order), after a cursor."""
         ...
 
-    def transition_run(self, run_id: str, expected: RunStatus, target: RunStatus, *, at: dt.datetime,
-                       submission_id: str | None = None) -> bool:
-        """``UPDATE ... WHERE id = :id AND status = :expected``: False when another process moved it first."""
+    def transition_run(self, run_id: str, step: RunStep, *, at: dt.datetime, submission_id: str | None = None,
+                       expected: RunStatus | None = None) -> bool:
+        """``UPDATE ... SET status = :target WHERE id = :id AND status IN (:sources)``, target and sources read from
+        ``RUN_TRANSITIONS[step]`` (``expected`` narrows the sources to the state the caller read; outside them is
+        ``illegal_transition``). False when another process moved the run first."""
         ...
 
     def add_release(self, run_id: str, user_id: str, at: dt.datetime) -> None:
@@ -162,13 +165,15 @@ class PaymentStore(Protocol):
     def payments_of_run(self, run_id: str) -> list[PaymentRecord]:
         ...
 
-    def transition_payments(self, payment_ids: Sequence[str], expected: PaymentStatus, target: PaymentStatus,
-                            *, reason: str | None = None, at: dt.datetime) -> int:
-        """Guarded update of many payments; returns how many moved. Leaving the live set frees the invoices."""
+    def transition_payments(self, payment_ids: Sequence[str], step: PaymentStep, *, reason: str | None = None,
+                            at: dt.datetime, expected: PaymentStatus | None = None) -> int:
+        """Guarded update of many payments, its states read from ``PAYMENT_TRANSITIONS[step]`` (``expected`` narrows
+        the sources as for runs); returns how many moved. Leaving the live set frees the invoices."""
         ...
 
     def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str], at: dt.datetime) -> int:
-        """Move the run's scheduled payments to submitted under ``submission_id``, storing their traces."""
+        """Move the run's scheduled payments to submitted (``PaymentStep.CLAIM``) under ``submission_id``, storing
+        their traces."""
         ...
 
     def items_of(self, payment_id: str) -> list[PaymentItemRecord]:

@@ -18,7 +18,8 @@ from typing import Any
 
 from ledger.entries import reversal_of
 from ledger.journal import Journal
-from payments.disbursements.payment_rules import LedgerItem, PaymentHold, entry_id_for, sent_entries
+from payments.disbursements.payment_rules import (LedgerItem, PaymentHold, PaymentStep, entry_id_for, payment_can,
+                                                  sent_entries)
 from payments.disbursements.payment_records import PaymentRecord
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork, TreasuryIssue
@@ -49,8 +50,8 @@ def apply_rejection(uow: PaymentsUnitOfWork, journal: Callable[[], Journal], pay
             f"{text or ''}".strip(), -p.amount_minor, p.currency, dedup_key=f"rejected:{p.id}", now=now,
             payment_ids=(p.id,))
         return EXCEPTION if opened else UNCHANGED
-    if p.status is not PaymentStatus.SENT or not uow.payments.transition_payments(
-            [p.id], PaymentStatus.SENT, PaymentStatus.FAILED, reason=reason, at=now):
+    if not payment_can(p.status, PaymentStep.FAIL) or not uow.payments.transition_payments(
+            [p.id], PaymentStep.FAIL, reason=reason, at=now):
         return UNCHANGED
     if p.kind is PaymentKind.LIVE:
         drafts = sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)

@@ -1,7 +1,8 @@
 """Disbursement rules: the state machines, ids derived from a payment, trace numbers, release and ledger entries.
 
 Everything here is pure. The use cases (``payment_service``) apply these inside one unit of work, and the
-store turns each transition into a guarded ``UPDATE ... WHERE status = :expected``.
+store turns each named step into a guarded ``UPDATE ... WHERE status IN (:sources)`` whose states it reads from
+``RUN_TRANSITIONS`` / ``PAYMENT_TRANSITIONS``: one table per state machine, no hand-written pairs.
 
 Derived ids are what make a retry recognizable: the submission id comes from the run id, each ledger entry
 id from the payment id and the entry's code, and each trace number from the payment id. A second attempt
@@ -15,6 +16,7 @@ import enum
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from ulid import ULID
 
@@ -25,21 +27,74 @@ from payments.errors import Conflict, Forbidden
 from payments.identity import Principal
 from payments.disbursements.payment_runs import PaymentStatus, RunStatus
 
-RUN_TRANSITIONS: Mapping[RunStatus, frozenset[RunStatus]] = {
-    RunStatus.DRAFT: frozenset({RunStatus.RELEASED, RunStatus.CLOSED}),
-    RunStatus.RELEASED: frozenset({RunStatus.SUBMITTED, RunStatus.CLOSED}),  # closed: every payment withdrawn
-    RunStatus.SUBMITTED: frozenset({RunStatus.SENT, RunStatus.CLOSED}),
-    RunStatus.SENT: frozenset({RunStatus.CLOSED}),
-    RunStatus.CLOSED: frozenset(),
+S = TypeVar("S", RunStatus, PaymentStatus)
+K = TypeVar("K", bound=enum.StrEnum)
+
+class RunStep(enum.StrEnum):
+    """A named move of a payment run; ``RUN_TRANSITIONS`` says from which states and to which."""
+
+    RELEASE = "release"
+    """The last release a run needs: it may be submitted."""
+    CANCEL = "cancel"
+    """A person withdraws a run not yet submitted; its payments are cancelled and their invoices freed."""
+    CLAIM = "claim"
+    """A submitter takes the released run to hand it to the rail."""
+    WITHDRAW_ALL = "withdraw_all"
+    """Every payment was withdrawn at the claim: nothing to hand over, the run is closed."""
+    ACCEPT = "accept"
+    """The rail took the batch."""
+    REJECT = "reject"
+    """The rail refused the batch: every payment failed, the run is closed."""
+    FINISH = "finish"
+    """Every payment reached a final state."""
+
+
+class PaymentStep(enum.StrEnum):
+    """A named move of one payment; ``PAYMENT_TRANSITIONS`` says from which states and to which."""
+
+    CLAIM = "claim"
+    """Taken for submission with its run."""
+    WITHDRAW = "withdraw"
+    """Cancelled before submission (its run cancelled, its invoice held, or re-dating would re-price it)."""
+    ACCEPT = "accept"
+    """The rail took it."""
+    REJECT = "reject"
+    """The rail refused the batch it was in."""
+    FAIL = "fail"
+    """The bank refused it after the rail took it (pain.002 RJCT)."""
+    SETTLE = "settle"
+    """A bank statement shows it settled."""
+    RETURN = "return"
+    """The receiving bank sent it back, before or after the statement showed it settled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition(Generic[S]):
+    """From any of ``sources`` to ``target``: the guarded update's ``WHERE status IN (sources)``."""
+
+    sources: frozenset[S]
+    target: S
+
+
+# The one table for each state machine. Every guarded update (``UPDATE ... SET status = :target WHERE status IN
+# (:sources)``, PaymentStore.transition_run / transition_payments) and every refusal (``check_run_step``) reads it.
+RUN_TRANSITIONS: Mapping[RunStep, Transition[RunStatus]] = {
+    RunStep.RELEASE: Transition(frozenset({RunStatus.DRAFT}), RunStatus.RELEASED),
+    RunStep.CANCEL: Transition(frozenset({RunStatus.DRAFT, RunStatus.RELEASED}), RunStatus.CANCELLED),
+    RunStep.CLAIM: Transition(frozenset({RunStatus.RELEASED}), RunStatus.SUBMITTED),
+    RunStep.WITHDRAW_ALL: Transition(frozenset({RunStatus.RELEASED}), RunStatus.CLOSED),
+    RunStep.ACCEPT: Transition(frozenset({RunStatus.SUBMITTED}), RunStatus.SENT),
+    RunStep.REJECT: Transition(frozenset({RunStatus.SUBMITTED}), RunStatus.CLOSED),
+    RunStep.FINISH: Transition(frozenset({RunStatus.SENT}), RunStatus.CLOSED),
 }
-PAYMENT_TRANSITIONS: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.SCHEDULED: frozenset({PaymentStatus.SUBMITTED, PaymentStatus.CANCELLED}),
-    PaymentStatus.SUBMITTED: frozenset({PaymentStatus.SENT, PaymentStatus.FAILED}),
-    PaymentStatus.SENT: frozenset({PaymentStatus.SETTLED, PaymentStatus.RETURNED, PaymentStatus.FAILED}),
-    PaymentStatus.SETTLED: frozenset({PaymentStatus.RETURNED}),
-    PaymentStatus.RETURNED: frozenset(),
-    PaymentStatus.FAILED: frozenset(),
-    PaymentStatus.CANCELLED: frozenset(),
+PAYMENT_TRANSITIONS: Mapping[PaymentStep, Transition[PaymentStatus]] = {
+    PaymentStep.CLAIM: Transition(frozenset({PaymentStatus.SCHEDULED}), PaymentStatus.SUBMITTED),
+    PaymentStep.WITHDRAW: Transition(frozenset({PaymentStatus.SCHEDULED}), PaymentStatus.CANCELLED),
+    PaymentStep.ACCEPT: Transition(frozenset({PaymentStatus.SUBMITTED}), PaymentStatus.SENT),
+    PaymentStep.REJECT: Transition(frozenset({PaymentStatus.SUBMITTED}), PaymentStatus.FAILED),
+    PaymentStep.FAIL: Transition(frozenset({PaymentStatus.SENT}), PaymentStatus.FAILED),
+    PaymentStep.SETTLE: Transition(frozenset({PaymentStatus.SENT}), PaymentStatus.SETTLED),
+    PaymentStep.RETURN: Transition(frozenset({PaymentStatus.SENT, PaymentStatus.SETTLED}), PaymentStatus.RETURNED),
 }
 
 
@@ -100,14 +155,33 @@ class RunCreatorCannotRelease(SeparationOfDutiesViolation):
                          run_id=run_id)
 
 
-def check_run_transition(run_id: str, current: RunStatus, target: RunStatus) -> None:
-    if target not in RUN_TRANSITIONS[current]:
-        raise IllegalTransition("payment run", run_id, current.value, target.value)
+def check_run_step(run_id: str, current: RunStatus, step: RunStep) -> None:
+    """Raise ``illegal_transition`` unless ``RUN_TRANSITIONS`` lets a run in ``current`` take ``step``."""
+    move = RUN_TRANSITIONS[step]
+    if current not in move.sources:
+        raise IllegalTransition("payment run", run_id, current.value, move.target.value)
 
 
-def check_payment_transition(payment_id: str, current: PaymentStatus, target: PaymentStatus) -> None:
-    if target not in PAYMENT_TRANSITIONS[current]:
-        raise IllegalTransition("payment", payment_id, current.value, target.value)
+def run_can(status: RunStatus, step: RunStep) -> bool:
+    """Whether a run in ``status`` may take ``step`` (``RUN_TRANSITIONS``)."""
+    return status in RUN_TRANSITIONS[step].sources
+
+
+def payment_can(status: PaymentStatus, step: PaymentStep) -> bool:
+    """Whether a payment in ``status`` may take ``step`` (``PAYMENT_TRANSITIONS``)."""
+    return status in PAYMENT_TRANSITIONS[step].sources
+
+
+def guarded(table: Mapping[K, Transition[S]], step: K, what: str, object_id: str,
+            expected: S | None = None) -> Transition[S]:
+    """The sources and target of ``step`` for a guarded update, read from ``table``; ``expected`` narrows the
+    sources to the one state the caller read (it must be one of them, else ``illegal_transition``)."""
+    move = table[step]
+    if expected is None:
+        return move
+    if expected not in move.sources:
+        raise IllegalTransition(what, object_id, str(expected), str(move.target))
+    return Transition(frozenset({expected}), move.target)
 
 
 # --- derived ids ----------------------------------------------------------------------------------------

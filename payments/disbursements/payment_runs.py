@@ -42,6 +42,8 @@ class RunStatus(enum.StrEnum):
     CLOSED = "closed"
     """Every payment reached a final state (settled, returned, failed or cancelled)."""
 
+    CANCELLED = "cancelled"
+    """Withdrawn by a person before submission, with a reason; its invoices were freed for a later run."""
 
 class PaymentStatus(enum.StrEnum):
     """Where one payment stands."""

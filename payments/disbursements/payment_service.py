@@ -17,8 +17,9 @@ from ledger.journal import Journal
 from payments.journal_signers import JournalSigners
 from payments.audit import AuditTrail
 from payments.controls import BankChangeRestraint, RunItem
-from payments.disbursements.payment_rules import (IllegalTransition, InvoiceAlreadyScheduled, PaymentHold, StaleState, decide_release,
-                                    new_payment_id, new_run_id, releases_required)
+from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, PaymentHold, PaymentStep, RunStep, StaleState,
+                                                  check_run_step, decide_release, new_payment_id, new_run_id,
+                                                  releases_required)
 from payments.errors import NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
@@ -213,8 +214,7 @@ class PaymentRuns(PaymentsBase):
             run = uow.payments.get_run(run_id, for_update=True)
             if run is None:
                 raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
-            if run.status is not RunStatus.DRAFT:
-                raise IllegalTransition("payment run", run_id, run.status.value, RunStatus.RELEASED.value)
+            check_run_step(run_id, run.status, RunStep.RELEASE)
             payments = uow.payments.payments_of_run(run_id)
             items = [RunItem(i.invoice_id, p.vendor_id, i.approver_ids) for p in payments for i in p.items]
             items += [RunItem(f"prenote:{p.id}", p.vendor_id, frozenset()) for p in payments
@@ -224,25 +224,27 @@ class PaymentRuns(PaymentsBase):
                                       restraints=self._restraints(sorted({p.vendor_id for p in payments})), now=now)
             uow.payments.add_release(run_id, principal.user_id, now)
             if decision.complete:
-                if not uow.payments.transition_run(run_id, RunStatus.DRAFT, RunStatus.RELEASED, at=now):
-                    raise StaleState("payment run", run_id, RunStatus.DRAFT.value)
+                if not uow.payments.transition_run(run_id, RunStep.RELEASE, at=now, expected=run.status):
+                    raise StaleState("payment run", run_id, run.status.value)
                 uow.payments.add_outbox("payment_run.released", f"payment_run.released:{run_id}",
                                         {"run_id": run_id, "released_by": list(decision.releasers)}, now)
             uow.commit()
         return self.get_run(run_id)
 
     def cancel(self, principal: Principal, run_id: str) -> PaymentRunRecord:
-        """Withdraw a draft run: its payments are cancelled and their invoices become payable again."""
+        """Withdraw a run not yet submitted (draft or released): its payments are cancelled and their invoices become
+        payable again."""
         authorize(principal, Action.PAYMENT_RUN_CREATE)
         now = self._clock.now()
         with self._uow() as uow:
             run = uow.payments.get_run(run_id, for_update=True)
             if run is None:
                 raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
-            if not uow.payments.transition_run(run_id, RunStatus.DRAFT, RunStatus.CLOSED, at=now):
-                raise IllegalTransition("payment run", run_id, run.status.value, "cancelled")
+            check_run_step(run_id, run.status, RunStep.CANCEL)
+            if not uow.payments.transition_run(run_id, RunStep.CANCEL, at=now, expected=run.status):
+                raise StaleState("payment run", run_id, run.status.value)
             ids = [p.id for p in uow.payments.payments_of_run(run_id)]
-            uow.payments.transition_payments(ids, PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
-                                             reason=f"run cancelled by {principal.user_id}", at=now)
+            uow.payments.transition_payments(ids, PaymentStep.WITHDRAW, reason=f"run cancelled by {principal.user_id}",
+                                             at=now)
             uow.commit()
         return self.get_run(run_id)

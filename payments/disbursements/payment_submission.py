@@ -26,8 +26,9 @@ from typing import Any
 
 from ledger.entries import reversal_of
 from payments.audit import SYSTEM_ACTOR
-from payments.disbursements.payment_rules import (IllegalTransition, PaymentHold, StaleState, entry_id_for, returned_entry,
-                                    sent_entries, submission_id_for, trace_numbers)
+from payments.disbursements.payment_rules import (PaymentHold, PaymentStep, RunStep, StaleState, check_run_step,
+                                                  entry_id_for, payment_can, returned_entry, run_can, sent_entries,
+                                                  submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
@@ -87,8 +88,7 @@ class PaymentService(PaymentRuns):
         run = self.get_run(run_id)
         if run.status is RunStatus.SUBMITTED and run.submission_id:
             return self._deliver(run.submission_id, principal)
-        if run.status is not RunStatus.RELEASED:
-            raise IllegalTransition("payment run", run_id, run.status.value, RunStatus.SUBMITTED.value)
+        check_run_step(run_id, run.status, RunStep.CLAIM)
         submission = self._claim(run_id)
         if submission is None:
             raise StaleState("payment run", run_id, RunStatus.RELEASED.value)
@@ -104,7 +104,7 @@ class PaymentService(PaymentRuns):
                 run = uow.payments.claim_released_run()
             else:
                 run = uow.payments.get_run(run_id, for_update=True)
-                run = run if run is not None and run.status is RunStatus.RELEASED else None
+                run = run if run is not None and run_can(run.status, RunStep.CLAIM) else None
             if run is None:
                 return None
             submission_id = submission_id_for(run.id)
@@ -114,14 +114,13 @@ class PaymentService(PaymentRuns):
                 scheduled = self._fix_dates(uow, run, scheduled, now)
             if not scheduled:
                 # Every payment was withdrawn: nothing to hand over, so no submission and no empty file.
-                if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.CLOSED, at=now):
+                if not uow.payments.transition_run(run.id, RunStep.WITHDRAW_ALL, at=now):
                     raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
                 uow.commit()
                 return SubmitOutcome(submission_id, run.id, "withdrawn",
                                      detail="every payment was withdrawn: its invoices were held or cancelled after "
                                             "release, or the date it can still settle would change its pricing")
-            if not uow.payments.transition_run(run.id, RunStatus.RELEASED, RunStatus.SUBMITTED, at=now,
-                                               submission_id=submission_id):
+            if not uow.payments.transition_run(run.id, RunStep.CLAIM, at=now, submission_id=submission_id):
                 raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
             uow.payments.assign_submission(run.id, submission_id,
                                            trace_numbers([p.id for p in scheduled], self._odfi_id), now)
@@ -155,7 +154,7 @@ class PaymentService(PaymentRuns):
                   cause: str = "invoice_not_payable") -> None:
         """Guarded ``scheduled -> cancelled``: the invoices leave the live-payment slot with it, so the next
         run selects and prices them again."""
-        if uow.payments.transition_payments([p.id], PaymentStatus.SCHEDULED, PaymentStatus.CANCELLED,
+        if uow.payments.transition_payments([p.id], PaymentStep.WITHDRAW,
                                             reason=f"withdrawn at submission: {'; '.join(why)}", at=now) != 1:
             raise StaleState("payment", p.id, PaymentStatus.SCHEDULED.value)
         uow.payments.add_outbox("payment.withdrawn", f"payment.withdrawn:{p.id}",
@@ -277,11 +276,10 @@ class PaymentService(PaymentRuns):
                 return SubmitOutcome(submission.id, submission.run_id, "already_recorded", receipt.reference)
             payments = [p for p in uow.payments.payments_of_run(submission.run_id)
                         if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
-            moved = uow.payments.transition_payments([p.id for p in payments], PaymentStatus.SUBMITTED,
-                                                     PaymentStatus.SENT, at=now)
+            moved = uow.payments.transition_payments([p.id for p in payments], PaymentStep.ACCEPT, at=now)
             if moved != len(payments):
                 raise StaleState("submission", submission.id, "submitted")
-            uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.SENT, at=now)
+            uow.payments.transition_run(submission.run_id, RunStep.ACCEPT, at=now)
             drafts = [d for p in payments if p.kind is PaymentKind.LIVE
                       for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)]
             if drafts:
@@ -323,9 +321,9 @@ class PaymentService(PaymentRuns):
             if uow.payments.transition_submission(submission.id, _OPEN, SubmissionState.REJECTED, at=now,
                                                   detail=detail, attempted=True):
                 ids = [p.id for p in uow.payments.payments_of_run(submission.run_id) if p.submission_id == submission.id]
-                uow.payments.transition_payments(ids, PaymentStatus.SUBMITTED, PaymentStatus.FAILED,
-                                                 reason=f"rail rejected the batch: {detail}", at=now)
-                uow.payments.transition_run(submission.run_id, RunStatus.SUBMITTED, RunStatus.CLOSED, at=now)
+                uow.payments.transition_payments(ids, PaymentStep.REJECT, reason=f"rail rejected the batch: {detail}",
+                                                 at=now)
+                uow.payments.transition_run(submission.run_id, RunStep.REJECT, at=now)
             uow.commit()
 
     def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
@@ -384,11 +382,11 @@ class PaymentService(PaymentRuns):
         """Sent or settled → returned: the liability comes back and the invoices become payable again."""
         with self._uow() as uow:
             p = uow.payments.get_payment(payment_id)
-            if p is None or p.status not in (PaymentStatus.SENT, PaymentStatus.SETTLED):
+            if p is None or not payment_can(p.status, PaymentStep.RETURN):
                 return "unchanged"
             settled = p.status is PaymentStatus.SETTLED
-            if not uow.payments.transition_payments([p.id], p.status, PaymentStatus.RETURNED, reason=reason_code,
-                                                    at=self._clock.now()):
+            if not uow.payments.transition_payments([p.id], PaymentStep.RETURN, reason=reason_code,
+                                                    at=self._clock.now(), expected=p.status):
                 return "unchanged"
             if p.kind is PaymentKind.PRENOTE:
                 uow.payments.add_outbox(PRENOTE_RETURNED, f"{PRENOTE_RETURNED}:{p.id}",
@@ -417,5 +415,5 @@ class PaymentService(PaymentRuns):
         with self._uow() as uow:
             payments = uow.payments.payments_of_run(run_id)
             if payments and all(p.status in FINAL_PAYMENT_STATUSES for p in payments):
-                uow.payments.transition_run(run_id, RunStatus.SENT, RunStatus.CLOSED, at=self._clock.now())
+                uow.payments.transition_run(run_id, RunStep.FINISH, at=self._clock.now())
             uow.commit()

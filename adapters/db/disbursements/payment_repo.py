@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.db.disbursements.payment_tables import (payment_items, payment_outbox, payment_run_releases, payment_runs,
                                         payment_submissions, payments)
-from payments.disbursements.payment_rules import InvoiceAlreadyScheduled
+from payments.disbursements.payment_rules import (PAYMENT_TRANSITIONS, RUN_TRANSITIONS, InvoiceAlreadyScheduled, PaymentStep,
+                                                  RunStep, guarded)
 from payments.errors import Conflict
 from payments.disbursements.payment_records import (PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord,
                                       SubmissionState)
@@ -22,6 +23,10 @@ from payments.disbursements.payment_runs import LIVE_PAYMENT_STATUSES, PaymentKi
 from payments.disbursements.rails import RailSec
 
 _LIVE = [s.value for s in LIVE_PAYMENT_STATUSES]
+
+
+def _values(states: Iterable[RunStatus | PaymentStatus]) -> list[str]:
+    return sorted(s.value for s in states)
 
 
 def _ts(moment: dt.datetime) -> str:
@@ -132,13 +137,14 @@ class SqlPaymentStore:
                  .order_by(payment_runs.c.id).limit(limit))
         return [self._run(r) for r in self._c.execute(query)]
 
-    def transition_run(self, run_id: str, expected: RunStatus, target: RunStatus, *, at: dt.datetime,
-                       submission_id: str | None = None) -> bool:
-        values: dict[str, object] = {"status": target.value, "updated_at": _ts(at)}
+    def transition_run(self, run_id: str, step: RunStep, *, at: dt.datetime, submission_id: str | None = None,
+                       expected: RunStatus | None = None) -> bool:
+        move = guarded(RUN_TRANSITIONS, step, "payment run", run_id, expected)
+        values: dict[str, object] = {"status": move.target.value, "updated_at": _ts(at)}
         if submission_id is not None:
             values["submission_id"] = submission_id
         result = self._c.execute(update(payment_runs).where(
-            payment_runs.c.id == run_id, payment_runs.c.status == expected.value).values(**values))
+            payment_runs.c.id == run_id, payment_runs.c.status.in_(_values(move.sources))).values(**values))
         return result.rowcount == 1
 
     def add_release(self, run_id: str, user_id: str, at: dt.datetime) -> None:
@@ -236,10 +242,12 @@ class SqlPaymentStore:
         found = self.get_payment(payment_id)
         return list(found.items) if found else []
 
-    def transition_payments(self, payment_ids: Sequence[str], expected: PaymentStatus, target: PaymentStatus,
-                            *, reason: str | None = None, at: dt.datetime) -> int:
-        moved = 0
+    def transition_payments(self, payment_ids: Sequence[str], step: PaymentStep, *, reason: str | None = None,
+                            at: dt.datetime, expected: PaymentStatus | None = None) -> int:
         ids = list(payment_ids)
+        move = guarded(PAYMENT_TRANSITIONS, step, "payment", ids[0] if len(ids) == 1 else f"{len(ids)} payments",
+                       expected)
+        target, moved = move.target, 0
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             values: dict[str, object] = {"status": target.value, "updated_at": _ts(at)}
@@ -247,7 +255,8 @@ class SqlPaymentStore:
                 values["status_reason"] = reason[:200]
             if target not in LIVE_PAYMENT_STATUSES:
                 values["live_prenote_account_id"] = None
-            result = self._c.execute(update(payments).where(payments.c.id.in_(chunk), payments.c.status == expected.value)
+            result = self._c.execute(update(payments).where(payments.c.id.in_(chunk),
+                                                            payments.c.status.in_(_values(move.sources)))
                                      .values(**values).returning(payments.c.id))
             done = [r[0] for r in result]
             moved += len(done)
@@ -276,12 +285,12 @@ class SqlPaymentStore:
         return count if run.rowcount == 1 else 0
 
     def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str], at: dt.datetime) -> int:
-        moved = 0
+        move, moved = PAYMENT_TRANSITIONS[PaymentStep.CLAIM], 0
         for payment_id, trace in sorted(traces.items()):
             result = self._c.execute(update(payments).where(
                 payments.c.id == payment_id, payments.c.run_id == run_id,
-                payments.c.status == PaymentStatus.SCHEDULED.value)
-                .values(status=PaymentStatus.SUBMITTED.value, submission_id=submission_id,
+                payments.c.status.in_(_values(move.sources)))
+                .values(status=move.target.value, submission_id=submission_id,
                         trace_number=trace, updated_at=_ts(at)))
             moved += result.rowcount
         return moved

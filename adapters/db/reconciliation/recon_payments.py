@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from adapters.db.disbursements.payment_repo import SqlPaymentStore, _ts
 from adapters.db.disbursements.payment_tables import payment_items, payments
 from adapters.db.reconciliation.recon_tables import recon_matches
-from payments.disbursements.payment_rules import LedgerItem
+from payments.disbursements.payment_rules import PAYMENT_TRANSITIONS, LedgerItem, PaymentStep
 from payments.disbursements.payment_runs import PaymentStatus
 from payments.reconciliation.recon_records import BookPayment
 
@@ -145,7 +145,7 @@ class SqlReconPayments:
         return self._build(self._c.execute(self._select().where(where)))
 
     def settle(self, payment_ids: Sequence[str], at: dt.datetime) -> int:
-        return self._store.transition_payments(payment_ids, PaymentStatus.SENT, PaymentStatus.SETTLED, at=at)
+        return self._store.transition_payments(payment_ids, PaymentStep.SETTLE, at=at)
 
     def settle_posted(self, entry_ids: Sequence[str], first: dt.date, last: dt.date, at: dt.datetime) -> int:
         # One statement instead of one per payment: the database walks this import's posted match rows (by their
@@ -156,13 +156,14 @@ class SqlReconPayments:
                          recon_matches.c.booking_date <= last.isoformat(),
                          recon_matches.c.entry_id.in_(list(entry_ids)), recon_matches.c.posted.is_(True),
                          recon_matches.c.role == "settlement"))
-        result = self._c.execute(update(payments).where(payments.c.status == PaymentStatus.SENT.value,
+        move = PAYMENT_TRANSITIONS[PaymentStep.SETTLE]
+        result = self._c.execute(update(payments).where(payments.c.status.in_(sorted(s.value for s in move.sources)),
                                                         payments.c.id.in_(posted))
-                                 .values(status=PaymentStatus.SETTLED.value, updated_at=_ts(at)))
+                                 .values(status=move.target.value, updated_at=_ts(at)))
         return result.rowcount
 
     def mark_returned(self, payment_id: str, expected: str, reason: str, at: dt.datetime) -> bool:
-        return self._store.transition_payments([payment_id], PaymentStatus(expected), PaymentStatus.RETURNED,
+        return self._store.transition_payments([payment_id], PaymentStep.RETURN, expected=PaymentStatus(expected),
                                                reason=reason, at=at) == 1
 
     def ledger_items(self, payment_id: str) -> list[LedgerItem]:
