@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -286,7 +286,7 @@ class LedgerItem:
         return self.amount_minor - self.discount_minor + self.interest_minor
 
 
-def _per_fund(items: Iterable[LedgerItem], value) -> dict[str, int]:  # noqa: ANN001
+def _per_fund(items: Iterable[LedgerItem], value: Callable[[LedgerItem], int]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for item in items:
         totals[item.fund] = totals.get(item.fund, 0) + value(item)

@@ -382,8 +382,8 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
                                              processing, policy)
         if send_prenote and account is not None:
             prenote_for[account.account_id] = account
-        if reason is not None:
-            skipped.append(Skipped(invoice.invoice_id, reason))
+        if reason is not None or account is None:  # no account: _account_gate gave its reason
+            skipped.append(Skipped(invoice.invoice_id, reason or SkipReason.BANK_ACCOUNT_UNVERIFIED))
             continue
         groups.setdefault((invoice.vendor_id, account.account_id, invoice.currency), []).append(priced)
 

@@ -8,6 +8,7 @@ document leaves the same journal entries a person's would.
 
 from __future__ import annotations
 
+from typing import Any
 import datetime as dt
 from decimal import Decimal
 
@@ -83,7 +84,7 @@ def load_example_documents(ap: APServices) -> dict[str, str]:
     blanket = po("PO-2027-0007", summit, _line(1, "janitorial supplies", 100, "20.00", "case", PARKS),
                  max_total=150_000)
 
-    def receive(po_id: str, day: int, *lines: tuple) -> None:
+    def receive(po_id: str, day: int, *lines: tuple[int, ...]) -> None:
         ap.receipts.create(CLERK, NewReceipt(po_id, dt.date(2026, 9, day), tuple(
             ReceiptLine(t[0], D(t[1]), None if len(t) < 3 else D(t[2])) for t in lines)))
 
@@ -94,7 +95,7 @@ def load_example_documents(ap: APServices) -> dict[str, str]:
     receive(blanket, 18, (1, 100))
     ap.purchase_orders.close(CLERK, mulch, final=False, reason="season over; remaining balance released")
 
-    def bill(key: str, vendor_id: str, number: str, *lines: tuple, currency: str = "USD", proper: bool = True,
+    def bill(key: str, vendor_id: str, number: str, *lines: tuple[Any, ...], currency: str = "USD", proper: bool = True,
              day: int = 5) -> str:
         """``lines`` are (po id, po line, quantity, unit price in dollars)."""
         inv_lines = tuple(NewInvoiceLine(n, p, pl, D(q), D(price) * 100) for n, (p, pl, q, price) in enumerate(lines, 1))

@@ -181,7 +181,8 @@ class Matcher:
         out = MatchOutcome(inv.id, rec.version, inv.status, after, result, match)
         if not result.findings and not open_holds:  # the common case: clean, and nothing was held before
             if inv.invoice_date is not None:
-                out.prompt_pay = self._clock(rec, context, deliveries, inv.received_on or inv.invoice_date)
+                out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries,
+                                             inv.received_on or inv.invoice_date)
             return out
         by_key = {f.key: f for f in result.findings}
         still_open = set()
@@ -206,10 +207,10 @@ class Matcher:
                             "explanation": f.explanation} for f in improper]
             out.return_by = received + dt.timedelta(days=self._d.policies.prompt_pay.improper_return_days)
         elif inv.invoice_date is not None:
-            out.prompt_pay = self._clock(rec, context, deliveries, received)
+            out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries, received)
         return out
 
-    def _clock(self, rec: InvoiceRecord, context: MatchContext,
+    def _clock(self, rec: InvoiceRecord, invoice_date: dt.date, context: MatchContext,
                deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]],
                received: dt.date) -> PromptPayDates:
         """Receipt date = later of invoice receipt and acceptance (deemed 7 days after the last delivery)."""
@@ -230,7 +231,7 @@ class Matcher:
                 delivered.append(on)
             if acc is not None:
                 accepted.append(acc)
-        clock_key = (inv.invoice_date, inv.received_on, max(delivered) if delivered else None,
+        clock_key = (invoice_date, inv.received_on, max(delivered) if delivered else None,
                      max(accepted) if accepted else None, category)
         dates = self._clocks.get(clock_key)
         if dates is None:  # a batch repeats the same few dates: the clock is a pure function of them

@@ -33,6 +33,7 @@ The vocabulary is deliberately small — every state act we ship is expressed wi
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -174,7 +175,7 @@ class _Reader:
             raise self.fail(key, f"must be a whole number of at least {minimum}, not {value!r}")
         return value
 
-    def opt_int(self, key: str) -> int | None:
+    def opt_int(self, key: str) -> builtins.int | None:
         return None if self.table.get(key) is None else self.int(key)
 
     def bool(self, key: str, default: bool) -> bool:
