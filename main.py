@@ -293,6 +293,22 @@ def bank_change_restraints(container: Container, vendor_ids: Any) -> list:
         return list(container.bank_accounts.restraints(uow, list(vendor_ids)))
 
 
+def rotate_data_key(container: Container, **options: Any) -> dict:
+    """`disburse data-keys rotate`: a new data key, every stored secret re-sealed under it, audited."""
+    from adapters.db.data_keys import rotate_and_reseal
+    from adapters.keys.field_cipher import AesGcmFieldCipher
+
+    cipher = AesGcmFieldCipher.open(container.settings.path("key_dir"))
+    return rotate_and_reseal(container.engine, cipher, container.uow, container.audit, **options)
+
+
+def data_key_status(container: Container) -> dict[str, int]:
+    from adapters.db.data_keys import still_sealed_under_old_keys
+    from adapters.keys.field_cipher import AesGcmFieldCipher
+
+    return still_sealed_under_old_keys(container.engine, AesGcmFieldCipher.open(container.settings.path("key_dir")))
+
+
 def payment_sources(container: Container) -> tuple[Any, Any]:
     """Approved invoices and vendor bank accounts for the payment runs (see adapters/db/disbursements/payment_sources.py)."""
     from adapters.db.disbursements.payment_sources import SqlPayableInvoices, SqlPayeeAccounts
