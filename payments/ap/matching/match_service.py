@@ -42,7 +42,7 @@ from payments.ap.matching.match_findings import MATCH_HOLDS, Finding, Hold, Matc
 from payments.ap.matching.match_holds import ManualRelease, active_hold_keys
 from payments.ap.matching.matching import match_batch
 from payments.ap.prompt_pay import ClockNotStarted, start_clock
-from payments.ap.prompt_pay_rules import ClockEvents, due_date
+from payments.ap.prompt_pay_rules import ClockEvents, due_date, improper_return_by
 from payments.ap.prompt_pay_rules.agency import FEDERAL, label_of
 
 MATCHABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
@@ -205,10 +205,20 @@ class Matcher:
         if improper:
             out.defects = [{"defect": f.detail[0] if f.detail else f.rule.value, "subject": f.subject,
                             "explanation": f.explanation} for f in improper]
-            out.return_by = received + dt.timedelta(days=self._d.policies.prompt_pay.improper_return_days)
+            out.return_by, rule = self._return_by(received, _category(inv, context))
+            out.prompt_pay = PromptPayDates(policy_version=self._d.policies.prompt_pay.version, rule=rule)
         elif inv.invoice_date is not None:
             out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries, received)
         return out
+
+    def _return_by(self, received: dt.date, category: str | None) -> tuple[dt.date, str]:
+        """The day an improper invoice must go back by, under the rule set in force when it was received (the
+        policy's ``improper_return_days`` for the federal rule, as before, and where an act sets no period)."""
+        policy, rules = self._d.policies.prompt_pay, self._d.policies.prompt_pay_rules
+        rule_set = rules.rule_set_for(received, category)
+        by = None if rule_set.name == FEDERAL else improper_return_by(rule_set, received, calendar=rules.calendar,
+                                                                      category=category)
+        return by or received + dt.timedelta(days=policy.improper_return_days), label_of(rule_set, category)
 
     def _clock(self, rec: InvoiceRecord, invoice_date: dt.date, context: MatchContext,
                deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]],
@@ -255,6 +265,15 @@ class Matcher:
         except ClockNotStarted:
             return PromptPayDates(policy_version=policy.version, rule=label)
         return PromptPayDates(clock.acceptance_on, clock.receipt_date, clock.due_date, clock.policy_version, label)
+
+
+def _category(inv: Any, context: MatchContext) -> str | None:
+    """The purchase category of the first invoice line whose PO line names one (what the clock uses too)."""
+    for line in inv.lines:
+        facts = context.lines.get((line.po_id or "", line.po_line_no or 0))
+        if facts is not None and facts.category:
+            return str(facts.category)
+    return None
 
 
 __all__ = ["MATCHABLE", "MatchOutcome", "Matcher", "finding_doc"]

@@ -13,12 +13,12 @@ from payments.ap.prompt_pay_rules.catalog import (
     rule_set_names,
     rule_set_on,
 )
-from payments.ap.prompt_pay_rules.clock import ClockEvents, DueDate, due_date
+from payments.ap.prompt_pay_rules.clock import ClockEvents, DueDate, due_date, improper_return_by
 from payments.ap.prompt_pay_rules.model import RateRow, Rule, RuleSet, RuleSetInvalid
 from payments.ap.prompt_pay_rules.rates import AppliedRate, rate_for
 
 __all__ = [
     "AppliedRate", "ClockEvents", "DisputeFacts", "DueDate", "LateInterest", "RateRow", "Rule", "RuleSet",
     "RuleSetInvalid", "RuleSetNotInForce", "Stop", "UnknownRuleSet", "add_months", "all_versions", "due_date",
-    "late_interest", "load_rule_set", "rate_for", "rule_set_names", "rule_set_on",
+    "improper_return_by", "late_interest", "load_rule_set", "rate_for", "rule_set_names", "rule_set_on",
 ]

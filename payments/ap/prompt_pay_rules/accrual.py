@@ -164,7 +164,7 @@ def late_interest(
     def none(why: str, after: dt.date | None = None) -> LateInterest:
         return LateInterest(rule_set.name, rule_set.version, cat, days_late, 0, after, None, 0, 0, why)
 
-    if payee_kind is not None and payee_kind in rule.exempt_payees:
+    if rule.exempts_payee(payee_kind):
         return none(f"exempt_payee:{payee_kind}")
     for s in stops:
         if rule.stops.get(s.reason) == "exempt":

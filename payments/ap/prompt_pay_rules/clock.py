@@ -3,7 +3,11 @@
 The events are the dates Disburse records: the day the proper invoice reached the agency (its invoice date
 when nobody annotated one), the day goods or services were received, the day they were accepted (under the
 federal rule, deemed accepted ``acceptance_deemed_days`` after delivery unless accepted earlier), and — for a
-purchase the act lets wait for grant or federal money — the day that money arrived.
+purchase the act lets wait for grant or federal money (``clock.funds_wait`` and a purchase order flagged as
+federally funded) — the day that money arrived.
+
+``improper_return_by`` is the other date a rule set fixes from receipt: the day by which an improper invoice must
+go back to the vendor with its defects.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class ClockEvents:
     goods_received_on: dt.date | None = None
     accepted_on: dt.date | None = None
     funds_received_on: dt.date | None = None
+    # The purchase order is paid with federal or grant money (its ``funds_received_on`` is when it arrived).
+    federally_funded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +65,10 @@ def _events(rule: Rule, ev: ClockEvents) -> tuple[dict[str, dt.date], dt.date | 
     dates: dict[str, dt.date] = {}
     accepted: dt.date | None = None
     deemed = False
-    for name in rule.start:
+    start = rule.start
+    if ev.federally_funded and rule.funds_wait and "funds_received" not in start:
+        start = (*start, "funds_received")
+    for name in start:
         if name == "invoice_received":
             dates[name] = ev.invoice_received_on or ev.invoice_date
         elif name == "acceptance":
@@ -88,7 +97,8 @@ def due_date(rule_set: RuleSet, events: ClockEvents, *, calendar: BusinessCalend
     """
     rule = rule_set.rule_for(category)
     dates, accepted, deemed = _events(rule, events)
-    started_by = max(dates, key=lambda k: (dates[k], -rule.start.index(k)))
+    order = (*rule.start, "funds_received")
+    started_by = max(dates, key=lambda k: (dates[k], -order.index(k)))
     start = dates[started_by]
     days = rule.term_days
     if contract_due_days is not None:
@@ -99,3 +109,13 @@ def due_date(rule_set: RuleSet, events: ClockEvents, *, calendar: BusinessCalend
     return DueDate(rule_set.name, rule_set.version, category if category in rule_set.categories else None,
                    start, started_by, days, rule.counting, due, last, accepted, deemed)
 
+
+
+def improper_return_by(rule_set: RuleSet, received_on: dt.date, *, calendar: BusinessCalendar,
+                       category: str | None = None) -> dt.date | None:
+    """The last day to return an improper invoice received on ``received_on``, with its defects, under the act
+    (``improper_notice_days`` counted in ``improper_notice_counting`` days); None when the act sets no period."""
+    rule = rule_set.rule_for(category)
+    if rule.improper_notice_days is None:
+        return None
+    return _count(received_on, rule.improper_notice_days, rule.improper_notice_counting, calendar)

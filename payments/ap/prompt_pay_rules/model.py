@@ -8,7 +8,9 @@ tables override the base rule for one kind of purchase (construction, a small bu
 The vocabulary is deliberately small — every state act we ship is expressed with it:
 
 - ``clock.start``: the events whose *latest* date starts the clock (``invoice_received``, ``goods_received``,
-  ``acceptance`` — the federal acceptance, deemed ``acceptance_deemed_days`` after delivery —, ``funds_received``).
+  ``acceptance`` — the federal acceptance, deemed ``acceptance_deemed_days`` after delivery —, ``funds_received``);
+  ``clock.funds_wait``: a purchase the agency flags as paid with federal or grant money starts no sooner than
+  that money arrives (the act lets payment wait for it).
 - ``term``: ``days`` counted as ``calendar``, ``business`` (the agency's business calendar) or
   ``calendar_excluding_holidays`` (weekends count, holidays do not); ``weekend_grace`` lets a due date on a
   closed day be paid on the next business day without interest; ``contract_may_extend`` lets a contract name a
@@ -26,8 +28,11 @@ The vocabulary is deliberately small — every state act we ship is expressed wi
   ``notice_by_due_date``) changes interest as ``if_resolved_for_agency`` / ``if_resolved_for_vendor`` says:
   ``no_interest``, ``original_due_date``, ``restart_on_corrected_invoice``, or ``accrue_after_decision``
   (interest from ``accrue_days_after_decision`` days after the decision).
-- ``exempt``: payee kinds the act does not cover (``government``, ``state_agency``) and ``stops``: reasons that
-  take a payment out of the act (``exempt``) or stop the clock for their days (``pause``).
+- ``exempt``: payee kinds the act does not cover (``government``, ``state_agency``, ``employee``; a state agency is
+  a government, so an act exempting governments exempts it too) and ``stops``: reasons that take a payment out
+  of the act (``exempt``) or stop the clock for their days (``pause``).
+- ``improper_notice_days`` / ``improper_notice_counting``: by when an improper invoice must be returned with its
+  defects, counted from its receipt in ``calendar`` or ``business`` days (absent when the act sets no period).
 - ``waiver_allowed`` (true, false, or absent when the text read does not say), ``interest_claim_required``.
 """
 
@@ -51,6 +56,10 @@ PART_MONTHS = frozenset({"prorated", "whole"})
 DISPUTE_EFFECTS = frozenset({"no_interest", "original_due_date", "restart_on_corrected_invoice",
                              "accrue_after_decision"})
 STOP_EFFECTS = frozenset({"exempt", "pause"})
+PAYEE_KINDS = frozenset({"government", "state_agency", "employee"})
+# A payee kind also counts as the wider kinds it belongs to: a state agency is a government.
+PAYEE_KIND_IS = {"state_agency": frozenset({"state_agency", "government"})}
+NOTICE_COUNTINGS = frozenset({"calendar", "business"})
 
 
 class RuleSetInvalid(InvalidInput):
@@ -122,6 +131,12 @@ class Rule:
     stops: Mapping[str, str]
     waiver_allowed: bool | None
     interest_claim_required: bool
+    improper_notice_counting: str = "calendar"
+    funds_wait: bool = False
+
+    def exempts_payee(self, payee_kind: str | None) -> bool:
+        """Whether the act does not cover a payment to a payee of this kind."""
+        return payee_kind is not None and bool(PAYEE_KIND_IS.get(payee_kind, {payee_kind}) & self.exempt_payees)
 
 
 @dataclass(frozen=True)
@@ -258,6 +273,9 @@ def _rule(where: str, doc: Mapping[str, Any]) -> Rule:
     accrual = _Reader(f"{where}.accrual", doc.get("accrual", {}))
     minimum = _Reader(f"{where}.minimum", doc.get("minimum", {}))
     exempt = _Reader(f"{where}.exempt", doc.get("exempt", {}))
+    payees = exempt.table.get("payees", [])
+    if not isinstance(payees, list) or not set(payees) <= PAYEE_KINDS:
+        raise exempt.fail("payees", f"names payee kinds among {', '.join(sorted(PAYEE_KINDS))}, not {payees!r}")
     stops = exempt.table.get("stops", {})
     if not isinstance(stops, Mapping) or not set(stops.values()) <= STOP_EFFECTS:
         raise exempt.fail("stops", f"maps a reason to one of {', '.join(sorted(STOP_EFFECTS))}")
@@ -284,10 +302,12 @@ def _rule(where: str, doc: Mapping[str, Any]) -> Rule:
         floor_per_month_minor=minimum.int("floor_per_month_minor", 0),
         dispute=_dispute(where, doc.get("dispute")),
         improper_notice_days=_Reader(where, doc).opt_int("improper_notice_days"),
-        exempt_payees=frozenset(str(p) for p in exempt.table.get("payees", [])),
+        exempt_payees=frozenset(str(p) for p in payees),
         stops={str(k): str(v) for k, v in stops.items()},
         waiver_allowed=waiver,
         interest_claim_required=_Reader(where, doc).bool("interest_claim_required", False),
+        improper_notice_counting=_Reader(where, doc).choice("improper_notice_counting", NOTICE_COUNTINGS, "calendar"),
+        funds_wait=clock.bool("funds_wait", False),
     )
 
 
@@ -305,7 +325,7 @@ def _dispute(where: str, table: object) -> Dispute | None:
 
 
 _RULE_KEYS = ("clock", "term", "rate", "accrual", "minimum", "dispute", "exempt", "improper_notice_days",
-              "waiver_allowed", "interest_claim_required")
+              "improper_notice_counting", "waiver_allowed", "interest_claim_required")
 
 
 def versions_of(name: str, doc: Mapping[str, Any]) -> tuple[RuleSet, ...]:
