@@ -137,7 +137,7 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     sign_in = SignInPolicy(**c.policy["sign_in"])
     bank = c.policy["bank_accounts"]
     c.audit = AuditTrail(c.uow, c.vault, c.clock)
-    c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
+    c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in, cipher=cipher)
     c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
     c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(
         cooling_off_days=int(bank["cooling_off_days"]), prenote_wait_days=int(bank["prenote_wait_business_days"])),

@@ -301,6 +301,18 @@ def authorize_for_vendor(principal: Principal, action: Action, vendor_id: str) -
         raise OtherVendorForbidden(principal.user_id, vendor_id)
 
 
+# Writes that are not a step in paying anyone: keeping the books' checkpoint, and administering users (which
+# ``payments.people.users_service`` keeps from becoming acting as someone: no tokens or passwords for others, and a
+# second administrator for every user or role added).
+_NOT_MONEY = frozenset({Action.LEDGER_CHECKPOINT, Action.USERS_MANAGE})
+
+
+def moves_money(action: Action) -> bool:
+    """Whether the action is a step on the way to paying someone (every write but the two above): ``admin``
+    holds none of them."""
+    return action.kind is ActionKind.WRITE and action not in _NOT_MONEY
+
+
 def staff_reads() -> frozenset[Action]:
     """Every read granted to any staff role: the set the auditor must cover."""
     staff = (actions for role, actions in PERMISSIONS.items() if role is not Role.VENDOR)

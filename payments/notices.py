@@ -22,6 +22,8 @@ class NoticeKind(StrEnum):
     """Your bank details were changed; reply before the cooling-off ends if you did not ask for this."""
     CONTACT_DETAILS_CHANGED = "contact_details_changed"
     """The contact we call to verify your bank details was changed; tell us if you did not ask for this."""
+    PASSWORD_RESET = "password_reset"
+    """A one-time link to set your password (an invitation or a reset); it expires and works once."""
 
 
 class Channel(StrEnum):

@@ -24,16 +24,30 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        import os
+
+        return f"uid{os.getuid()}"
+
+
 def cmd_users(args: argparse.Namespace, wiring: Wiring) -> int:
     from payments.identity import Role
-    from payments.people.users_service import CLI_OPERATOR as operator
+    from payments.people.users import HostOperator
 
+    # Whoever runs this at the server's shell already holds the database and the keys; every use is audited with
+    # their operating-system user.
+    operator = HostOperator(_os_user())
     users = wiring.build().users
     if args.users_cmd == "add":
         roles = [Role.VENDOR] if args.vendor else [Role(r) for r in args.role or []]
         password = _read_password(args) if args.password_stdin or args.password_prompt else None
         user = users.add(operator, username=args.username, display_name=args.name or args.username, roles=roles,
-                         vendor_id=args.vendor, password=password)
+                         vendor_id=args.vendor, password=password, email=args.email)
         print(f"added {user.username} ({user.user_id}): {', '.join(sorted(user.roles))}"
               + (f" for vendor {user.vendor_id}" if user.vendor_id else ""))
     elif args.users_cmd == "list":
@@ -89,6 +103,7 @@ def register(sub: Any, wiring: Wiring) -> None:
     s.add_argument("--role", action="append", choices=[r.value for r in Role if r is not Role.VENDOR])
     s.add_argument("--vendor", help="make a portal user bound to this vendor id")
     s.add_argument("--name", help="display name")
+    s.add_argument("--email", help="where one-time sign-in (reset) links go")
     s.add_argument("--password-prompt", action="store_true", help="set a password for the web sign-in")
     s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     s = users.add_parser("list", help="list users")

@@ -8,7 +8,7 @@ none commits. Guarded writes raise ``Conflict`` (code ``stale_state``) when the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 from payments.people.bank_accounts import BankAccountChange, BankChangeStatus
 from payments.people.bank_account_records import AccountStatus, BankAccount, ChangeRecord, VendorContact
@@ -40,6 +40,10 @@ class UserRepository(Protocol):
         ...
 
 
+if TYPE_CHECKING:  # the reset use case imports these ports' neighbours; only the type is needed here
+    from payments.people.password_resets import ResetRecord
+
+
 class TokenRepository(Protocol):
     def add(self, token: TokenRecord) -> None:
         """Insert a token record (its hash only)."""
@@ -63,6 +67,21 @@ class TokenRepository(Protocol):
 
     def touch(self, token_id: str, now: datetime) -> None:
         """Record a use (bookkeeping, not audited)."""
+        ...
+
+    def add_reset(self, record: ResetRecord) -> None:
+        """Insert a one-time sign-in link (the hash of its secret only)."""
+        ...
+
+    def reset_by_hash(self, token_hash: str) -> ResetRecord | None:
+        ...
+
+    def use_reset(self, reset_id: str, now: datetime) -> bool:
+        """Mark a link used unless it already was; False when it was."""
+        ...
+
+    def void_resets(self, user_id: str, now: datetime) -> int:
+        """Spend every unused link of the user (a newer one replaces them)."""
         ...
 
 

@@ -23,6 +23,8 @@ MIN_PASSWORD_LEN = 12  # NIST SP 800-63B asks for at least 8; a public payer can
 class UserStatus(StrEnum):
     """Whether a user may authenticate at all."""
 
+    PENDING = "pending"
+    """Added over HTTP by one administrator; refused everywhere until a second one approves it."""
     ACTIVE = "active"
     """May sign in and use tokens."""
     DISABLED = "disabled"
@@ -81,6 +83,61 @@ class UserWrongState(Conflict):
         super().__init__(f"user {user_id} is {status}; cannot {step}", user_id=user_id, status=status)
 
 
+class TokenForAnotherUser(Forbidden):
+    """Over HTTP nobody mints a token for someone else: the token would let its maker act as that person."""
+
+    code = "token_for_another_user"
+
+    def __init__(self, user_id: str, owner: str) -> None:
+        super().__init__(f"user {user_id} may not mint a token for {owner}; they sign in, or an operator at the "
+                         f"server's shell uses `disburse users token`", user_id=user_id)
+
+
+class PasswordForAnotherUser(Forbidden):
+    """Over HTTP nobody sets another person's password: they get a one-time reset link instead."""
+
+    code = "password_for_another_user"
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id} may not set another person's password; send them a reset link",
+                         user_id=user_id)
+
+
+class NoEmailOnFile(InvalidInput):
+    code = "no_email_on_file"
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id} has no email address on file to send a link to", user_id=user_id)
+
+
+class EmailInvalid(InvalidInput):
+    code = "email_invalid"
+
+    def __init__(self) -> None:
+        super().__init__("an email address is one @ between a local part and a domain with a dot, at most 200 "
+                         "characters, no spaces or control characters")
+
+
+class NothingToApprove(Conflict):
+    code = "nothing_to_approve"
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id} has no addition or role change waiting for approval", user_id=user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class HostOperator:
+    """Someone at the server's shell, who already holds the database and the keys: the ``disburse users`` CLI,
+    first set-up and ``--example``. Only such an operator mints a token or sets a password for someone else, and
+    each such act is audited with the operating-system user who ran it. Never an HTTP caller."""
+
+    os_user: str
+
+    @property
+    def user_id(self) -> str:
+        return f"host:{self.os_user}"[:40]
+
+
 class SignInFailed(DomainError):
     """Wrong username, wrong password, disabled or locked: one answer for all, so none is told apart."""
 
@@ -109,6 +166,7 @@ class SignInPolicy:
     attempts_per_minute: int = 10
     session_hours: int = 12
     token_ttl_days: int = 90
+    reset_link_hours: int = 24
 
     def __post_init__(self) -> None:
         if min(self.max_failures, self.lockout_minutes, self.attempts_per_minute, self.session_hours) < 1:
@@ -131,6 +189,9 @@ class User:
     failed_sign_ins: int = 0
     locked_until: datetime | None = None
     version: int = 1  # the row version a guarded update expects
+    email: str | None = None  # where a one-time sign-in (reset) link goes
+    pending_roles: frozenset[Role] | None = None  # roles one administrator asked for; a second one approves
+    pending_by: str | None = None  # who asked for the pending user or roles
 
     def __post_init__(self) -> None:
         self.principal()  # a record whose roles and vendor contradict each other is never built
@@ -161,7 +222,9 @@ class User:
                 "roles": sorted(r.value for r in self.roles), "vendor_id": self.vendor_id,
                 "status": self.status.value, "has_password": self.password_hash is not None,
                 "failed_sign_ins": self.failed_sign_ins,
-                "locked_until": self.locked_until.isoformat() if self.locked_until else None}
+                "locked_until": self.locked_until.isoformat() if self.locked_until else None,
+                "email": self.email, "pending_roles": sorted(r.value for r in self.pending_roles or ()),
+                "pending_by": self.pending_by}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +264,18 @@ def normalize_username(username: str) -> str:
     if not _USERNAME.fullmatch(name):
         raise UsernameInvalid()
     return name
+
+
+def check_email(email: str | None) -> str | None:
+    """``None`` for none; else the address, trimmed, if it looks like one (it is only ever sent a link)."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    local, _, domain = text.partition("@")
+    if (text.count("@") != 1 or not local or "." not in domain.strip(".") or len(text) > 200
+            or any(ch.isspace() or not ch.isprintable() or ch in "<>\"" for ch in text)):
+        raise EmailInvalid()
+    return text
 
 
 def check_password(password: str) -> str:

@@ -28,10 +28,12 @@ class People:
         self.ids: dict[str, str] = {}
         self._headers: dict[str, dict] = {}
 
-    def add(self, username: str, *roles: Role, vendor_id: str | None = None, password: str | None = None) -> str:
+    def add(self, username: str, *roles: Role, vendor_id: str | None = None, password: str | None = None,
+            email: str | None = None) -> str:
         if username not in self.ids:
             user = self.c.users.add(CLI_OPERATOR, username=username, display_name=username,
-                                    roles=roles or [Role.VENDOR], vendor_id=vendor_id, password=password)
+                                    roles=roles or [Role.VENDOR], vendor_id=vendor_id, password=password,
+                                    email=email)
             self.ids[username] = user.user_id
         return self.ids[username]
 

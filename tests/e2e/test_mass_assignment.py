@@ -21,11 +21,12 @@ def world(sqlite_stack):  # noqa: ANN001, ANN201
     h = {"admin": people.headers("root", Role.ADMIN), "val": people.headers("val", Role.VENDOR_ADMIN),
          "vic": people.headers("vic", Role.VENDOR_ADMIN), "tom": people.headers("tom", Role.TREASURER),
          "acme": people.vendor("acme", ACME)}
-    user_id = people.add("tess", Role.TREASURER)
+    user_id = people.add("tess", Role.TREASURER, email="tess@riverton.example")
     change = stack.bank_accounts.request_change(people.principal("val"), ACME, routing_number=ROUTING,
                                                 account_number="000123456789", account_type="checking")
     with client_for(stack) as client:
-        yield stack, client, h, {"user_id": user_id, "change_id": change.change.change_id}
+        yield stack, client, h, {"user_id": user_id, "change_id": change.change.change_id,
+                                 "admin_id": people.ids["root"]}
 
 
 CHANGE = {"routing_number": ROUTING, "account_number": "000999988887777", "account_type": "checking"}
@@ -34,8 +35,8 @@ CASES = [
     ("admin", "POST", "/v1/users", {"username": "newbie", "roles": ["ap_clerk"]}),
     ("admin", "POST", "/v1/vendors/ven_01X/users", {"username": "acme-two"}),
     ("admin", "PUT", "/v1/users/{user_id}/roles", {"roles": ["auditor"]}),
-    ("admin", "PUT", "/v1/users/{user_id}/password", {"password": "a long new password"}),
-    ("admin", "POST", "/v1/users/{user_id}/tokens", {"name": "ci"}),
+    ("admin", "POST", "/v1/users/{user_id}/password-reset", {}),
+    ("admin", "POST", "/v1/users/{admin_id}/tokens", {"name": "ci"}),
     ("admin", "POST", "/v1/users/{user_id}/disable", {}),
     ("val", "POST", f"/v1/vendors/{ACME}/bank-account-changes", CHANGE),
     ("acme", "POST", "/v1/portal/bank-account-changes", CHANGE),

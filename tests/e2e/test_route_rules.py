@@ -20,6 +20,7 @@ PUBLIC = {
     "GET /healthz",  # load balancers
     "POST /v1/auth/sign-in",  # how one gets a session
     "POST /v1/auth/sign-out",  # ends whatever session the cookie names; harmless without one
+    "POST /v1/auth/password-reset",  # spends a one-time link sent to the person's own address; nothing without it
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.db.people.password_reset_repo import SqlPasswordResets
 from adapters.db.people.identity_tables import api_tokens, sessions, sign_in_throttle, users
 from ledger.journal import format_time
 from payments.errors import Conflict
@@ -41,13 +42,20 @@ def _user(r: Any) -> User:
                 roles=frozenset(Role(x) for x in r.roles.split(",") if x), vendor_id=r.vendor_id,
                 status=UserStatus(r.status), created_at=to_time(r.created_at), created_by=r.created_by,
                 password_hash=r.password_hash, failed_sign_ins=r.failed_sign_ins,
-                locked_until=to_time(r.locked_until), version=r.version)
+                locked_until=to_time(r.locked_until), version=r.version, email=r.email,
+                pending_roles=_roles(r.pending_roles) if r.pending_roles else None, pending_by=r.pending_by)
+
+
+def _roles(text: str) -> frozenset[Role]:
+    return frozenset(Role(x) for x in text.split(",") if x)
 
 
 def _user_values(u: User) -> dict:
     return {"username": u.username, "display_name": u.display_name, "roles": ",".join(sorted(u.roles)),
             "vendor_id": u.vendor_id, "password_hash": u.password_hash, "status": u.status.value,
-            "failed_sign_ins": u.failed_sign_ins, "locked_until": to_text(u.locked_until)}
+            "failed_sign_ins": u.failed_sign_ins, "locked_until": to_text(u.locked_until), "email": u.email,
+            "pending_roles": ",".join(sorted(u.pending_roles)) if u.pending_roles is not None else None,
+            "pending_by": u.pending_by}
 
 
 class SqlUserRepository:
@@ -93,9 +101,8 @@ def _token(r: Any) -> TokenRecord:
                        revoked_at=to_time(r.revoked_at), last_used_at=to_time(r.last_used_at))
 
 
-class SqlTokenRepository:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+class SqlTokenRepository(SqlPasswordResets):
+    """API tokens (here) and one-time sign-in links (``SqlPasswordResets``): secrets stored as hashes only."""
 
     def add(self, token: TokenRecord) -> None:
         self._conn.execute(insert(api_tokens).values(

@@ -27,8 +27,25 @@ users = Table(
     Column("created_at", String(TIME), nullable=False),
     Column("created_by", String(40), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("email", String(200)),  # where one-time sign-in links go
+    Column("pending_roles", String(200)),  # roles one administrator asked for, waiting for a second
+    Column("pending_by", String(40)),
 )
 Index("ix_users_vendor_id", users.c.vendor_id)
+
+# One-time sign-in links (password resets and invitations): the SHA-256 of the secret only.
+password_resets = Table(
+    "password_resets", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", String(12), nullable=False),
+    Column("created_at", String(TIME), nullable=False),
+    Column("expires_at", String(TIME), nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("used_at", String(TIME)),
+)
+Index("ix_password_resets_user_id", password_resets.c.user_id)
 
 api_tokens = Table(
     "api_tokens", metadata,

@@ -74,6 +74,19 @@ async def sign_in(request: Request, _: None = public()) -> Response:
     return response
 
 
+class PasswordResetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=100, repr=False)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
+@router.post("/password-reset", status_code=204)
+def complete_password_reset(request: Request, body: PasswordResetIn, _: None = public()) -> Response:
+    """Spend a one-time link (from a reset or an invitation) to set one's own password; ends one's sessions."""
+    request.app.state.users.resets.complete(body.token, body.password)
+    return Response(status_code=204)
+
+
 @router.post("/sign-out", status_code=204)
 async def sign_out(request: Request, _: None = public()) -> Response:
     """End the session named by the cookie (if any) and clear both cookies."""

@@ -1,4 +1,9 @@
-"""/v1/users: user administration and API tokens (``users.manage``). A token's secret is in one response only."""
+"""/v1/users: user administration and API tokens (``users.manage``). A token's secret is in one response only.
+
+No route here lets an administrator act as someone else: a token is minted only for its caller, nobody's password
+is set (a one-time link goes to the person's address on file instead), and a user or role added waits for a
+second administrator (``…/approve``).
+"""
 
 from __future__ import annotations
 
@@ -20,24 +25,19 @@ class StaffUserIn(BaseModel):
     username: str = Field(min_length=2, max_length=64)
     display_name: str = Field(default="", max_length=200)
     roles: list[Role] = Field(min_length=1, max_length=len(Role))
-    password: str | None = Field(default=None, max_length=1024, repr=False)
+    email: str | None = Field(default=None, max_length=200, description="where the invitation link goes")
 
 
 class VendorUserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=2, max_length=64)
     display_name: str = Field(default="", max_length=200)
-    password: str | None = Field(default=None, max_length=1024, repr=False)
+    email: str | None = Field(default=None, max_length=200, description="where the invitation link goes")
 
 
 class RolesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     roles: list[Role] = Field(min_length=1, max_length=len(Role))
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    password: str = Field(min_length=1, max_length=1024, repr=False)
 
 
 class TokenIn(BaseModel):
@@ -55,6 +55,8 @@ class NoBody(BaseModel):
 def user_out(u: User) -> dict:
     return {"id": u.user_id, "username": u.username, "display_name": u.display_name,
             "roles": sorted(r.value for r in u.roles), "vendor_id": u.vendor_id, "status": u.status.value,
+            "email": u.email, "pending_roles": sorted(r.value for r in u.pending_roles)
+            if u.pending_roles is not None else None, "pending_by": u.pending_by,
             "has_password": u.password_hash is not None, "locked_until": u.locked_until.isoformat()
             if u.locked_until else None, "created_at": u.created_at.isoformat(), "created_by": u.created_by}
 
@@ -81,8 +83,9 @@ def list_users(request: Request, cursor: str | None = None, limit: int = Query(5
 
 @router.post("/v1/users", status_code=201)
 def add_staff_user(request: Request, body: StaffUserIn, p: Principal = require(Action.USERS_MANAGE)) -> dict:
+    """Added ``pending``: it signs in only once a second administrator approves it (``…/approve``)."""
     return user_out(_users(request).add(p, username=body.username, display_name=body.display_name,
-                                        roles=body.roles, password=body.password))
+                                        roles=body.roles, email=body.email))
 
 
 @router.post("/v1/vendors/{vendor_id}/users", status_code=201)
@@ -90,7 +93,7 @@ def add_vendor_user(request: Request, vendor_id: str, body: VendorUserIn,
                     p: Principal = require(Action.USERS_MANAGE)) -> dict:
     """A vendor's portal user; the vendor comes from the path, never from a body."""
     return user_out(_users(request).add(p, username=body.username, display_name=body.display_name,
-                                        roles=[Role.VENDOR], vendor_id=vendor_id, password=body.password))
+                                        roles=[Role.VENDOR], vendor_id=vendor_id, email=body.email))
 
 
 @router.get("/v1/users/{user_id}")
@@ -121,10 +124,21 @@ def set_roles(request: Request, user_id: str, body: RolesIn, p: Principal = requ
     return user_out(_users(request).set_roles(p, user_id, body.roles))
 
 
-@router.put("/v1/users/{user_id}/password")
-def set_password(request: Request, user_id: str, body: PasswordIn,
+@router.post("/v1/users/{user_id}/approve")
+def approve_user(request: Request, user_id: str, _b: NoBody | None = None,
                  p: Principal = require(Action.USERS_MANAGE)) -> dict:
-    return user_out(_users(request).set_password(p, user_id, body.password))
+    """A second administrator lets a pending user in (its invitation link is sent) or grants its pending roles."""
+    return user_out(_users(request).approve(p, user_id))
+
+
+@router.post("/v1/users/{user_id}/password-reset", status_code=202)
+def send_password_reset(request: Request, user_id: str, _b: NoBody | None = None,
+                        p: Principal = require(Action.USERS_MANAGE)) -> dict:
+    """Send the person a one-time link to their address on file and end their sessions; the link is in no
+    response, log or audit event."""
+    sent_to = _users(request).send_reset(p, user_id)
+    local, _, domain = sent_to.partition("@")
+    return {"user_id": user_id, "sent_to": f"{local[:1]}***@{domain}"}
 
 
 @router.get("/v1/users/{user_id}/tokens")
