@@ -13,8 +13,11 @@ from adapters.db.ap.ap_invoice_repo import SqlCreditMemoRepository, SqlInvoiceRe
 from adapters.db.ap.ap_match_queries import SqlMatchQueries
 from adapters.db.ap.ap_po_repo import SqlPurchaseOrderRepository, SqlReceiptRepository
 from adapters.db.ap.ap_repo import SqlBudgetRepository, SqlVendorRepository
+from adapters.db.ap.ap_worklist_queries import SqlWorklistQueries
+from adapters.db.ap.vendor_credit_repo import SqlVendorCreditStore
 from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
 from adapters.db.disbursements.payment_repo import SqlPaymentStore
+from adapters.db.disbursements.search_queries import SqlSearchQueries
 from adapters.db.ledger.audit_repo import SqlAuditIndex
 from adapters.db.ledger.journal_store import SqlJournalStore
 from adapters.db.ledger.ledger_queries import SqlLedgerQueries
@@ -29,7 +32,10 @@ from adapters.db.reconciliation.recon_repo import SqlReconRepository
 from adapters.db.reconciliation.recon_trace import SqlTraceMatch
 from payments.ap.ap_ports import (BudgetRepository, CreditMemoRepository, InvoiceRepository, MatchQueries,
                                   PurchaseOrderRepository, ReceiptRepository, VendorRepository)
+from payments.ap.vendor_credits import VendorCreditStore
+from payments.ap.worklist import WorklistQueries
 from payments.disbursements.payment_ports import PaidInvoices, PaymentStore, TreasuryQueue
+from payments.disbursements.search import SearchQueries
 from payments.people.identity_ports import (BankAccountRepository, OutboxRepository, SessionRepository,
                                             ThrottleRepository, TokenRepository, UserRepository,
                                             VendorContactRepository)
@@ -54,6 +60,7 @@ class SqlUnitOfWork:
     receipts: ReceiptRepository
     invoices: InvoiceRepository
     credit_memos: CreditMemoRepository
+    vendor_credits: VendorCreditStore
     match_queries: MatchQueries
     # payments (PaymentsUnitOfWork)
     payments: PaymentStore
@@ -73,6 +80,9 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     # the vendor portal (PortalUnitOfWork)
     portal: PortalQueries
+    # the staff pages' worklists and search (WorklistUnitOfWork, SearchUnitOfWork)
+    worklist: WorklistQueries
+    search: SearchQueries
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -109,6 +119,7 @@ class SqlUnitOfWork:
         self.receipts = SqlReceiptRepository(conn)
         self.invoices = SqlInvoiceRepository(conn)
         self.credit_memos = SqlCreditMemoRepository(conn)
+        self.vendor_credits = SqlVendorCreditStore(conn)
         self.match_queries = SqlMatchQueries(conn)
 
         self.payments = SqlPaymentStore(conn)
@@ -130,6 +141,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
 
         self.portal = SqlPortalQueries(conn)
+        self.worklist = SqlWorklistQueries(conn)
+        self.search = SqlSearchQueries(conn)
 
     def commit(self) -> None:
         self.conn.commit()

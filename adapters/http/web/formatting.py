@@ -82,9 +82,18 @@ def date_filter(ctx: Any, value: Any, format: str = "medium") -> str:  # noqa: A
 
 
 @pass_context
+def price_filter(ctx: Any, price_minor: Decimal | int, currency: str) -> str:
+    """``{{ line.unit_price_minor|price(currency) }}``: a unit price, which may hold fractions of a minor unit."""
+    if isinstance(price_minor, (bool, float)):
+        raise TypeError("a price is a Decimal of minor units")
+    amount = Decimal(price_minor).scaleb(-minor_exponent(currency))
+    return format_currency(amount, currency, locale=ctx["locale"], decimal_quantization=False)
+
+
+@pass_context
 def number_filter(ctx: Any, value: Any) -> str:
     return format_decimal(value, locale=ctx["locale"])
 
 
 FILTERS = {"money": money_filter, "datetime": datetime_filter, "time": time_filter, "date": date_filter,
-           "number": number_filter}
+           "number": number_filter, "price": price_filter}

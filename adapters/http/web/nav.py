@@ -25,6 +25,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(N_("Home"), "/"),
+    NavItem(N_("Invoices"), "/invoices", Action.INVOICE_READ),
+    NavItem(N_("Enter an invoice"), "/invoices/new", Action.INVOICE_CREATE),
 ]
 
 
@@ -42,5 +44,7 @@ def nav_for(viewer: Viewer | None, path: str) -> list[NavLink]:
     def is_current(href: str) -> bool:
         return path == href if href == "/" else path == href or path.startswith(href.rstrip("/") + "/")
 
-    return [NavLink(item.label, item.href, is_current(item.href)) for item in NAV
-            if item.action is None or viewer.may(item.action)]
+    shown = [item for item in NAV if item.action is None or viewer.may(item.action)]
+    # The deepest match is the current page ("/invoices/new" is not also "/invoices").
+    current = max((item.href for item in shown if is_current(item.href)), key=len, default=None)
+    return [NavLink(item.label, item.href, item.href == current) for item in shown]

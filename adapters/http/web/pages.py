@@ -38,6 +38,7 @@ from adapters.http.web.security import apply_page_headers
 from adapters.http.web.viewer import describe
 from ledger.errors import LedgerError
 from payments.errors import DomainError
+from payments.identity import Action
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -74,6 +75,7 @@ def _environment() -> Environment:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.globals["static_url"] = static_url
+    env.globals["Action"] = Action  # buttons ask viewer.may(Action.X); the server checks again
     return env
 
 
