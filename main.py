@@ -6,33 +6,52 @@ This is the only module that imports every package; values flow inward from here
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from config.policy import PolicyError, load_policy
 from config.settings import Settings
 
+if TYPE_CHECKING:  # the services are imported where they are built, so that a command loads only what it uses
+    from sqlalchemy.engine import Engine
+
+    from adapters.db.uow import SqlUnitOfWork
+    from adapters.http.authn import SessionAuthenticator
+    from adapters.keys.tokens import CsrfTokens
+    from payments.ap.ap_services import APServices
+    from payments.audit import AuditTrail
+    from payments.disbursements.payment_submission import PaymentService
+    from payments.ledger_service import LedgerService
+    from payments.people.auth_service import AuthService
+    from payments.people.bank_account_service import BankAccountService
+    from payments.people.users_service import UsersService
+    from payments.ports import Clock, KeyVault, UowFactory
+    from payments.reconciliation.recon_services import ReconServices
+
 
 @dataclass
 class Container:
+    """What ``build`` wires; the services a command does not need stay None until asked for (``wire_*``)."""
+
     settings: Settings
     policy: dict[str, Any]
-    engine: Any
-    clock: Any
-    vault: Any
-    uow: Callable[..., Any]
-    ledger: Any
-    recon: Any = None  # treasury reconciliation (wire_recon)
-    payments: Any = None  # the payment service, see wire_payments
-    # People and controls (wire_identity): the audit trail, users, sign-in, bank accounts, the HTTP authenticator.
-    audit: Any = None
-    users: Any = None
-    auth: Any = None
-    bank_accounts: Any = None
-    authenticator: Any = None
-    csrf: Any = None
-    ap: Any = None  # the accounts-payable use cases (ap_services)
+    engine: Engine
+    clock: Clock
+    vault: KeyVault
+    uow: UowFactory[SqlUnitOfWork]
+    ledger: LedgerService
+    recon: ReconServices | None = None  # treasury reconciliation (wire_recon)
+    payments: PaymentService | None = None  # the payment service, see wire_payments
+    # People and controls, set by wire_identity (every build but a read-only one, whose verifiers use none of
+    # them): the audit trail, users, sign-in, bank accounts, the HTTP authenticator.
+    audit: AuditTrail = field(init=False, repr=False)
+    users: UsersService = field(init=False, repr=False)
+    auth: AuthService = field(init=False, repr=False)
+    bank_accounts: BankAccountService = field(init=False, repr=False)
+    authenticator: SessionAuthenticator = field(init=False, repr=False)
+    csrf: CsrfTokens = field(init=False, repr=False)
+    ap: APServices | None = None  # the accounts-payable use cases (ap_services)
     example_sign_ins: Any = ()  # (username, name, password) of example people just created: printed once
 
 
