@@ -38,6 +38,9 @@ class FakePayables:
                 if (currency is None or i.currency == currency)
                 and (i.due_date <= through or (i.discount_date is not None and i.discount_date <= through))]
 
+    def get(self, invoice_id: str) -> PayableInvoice | None:
+        return self.invoices.get(invoice_id)
+
 
 class FakeAccounts:
     """One active checking account per vendor unless told otherwise; account numbers derived from the vendor."""

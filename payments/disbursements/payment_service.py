@@ -24,8 +24,9 @@ from payments.errors import NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
+from payments.disbursements.pay_plan import PayPlan, pay_plan
 from payments.disbursements.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
-                                   plan_run, selection_horizon)
+                                   plan_run)
 from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
 from payments.disbursements.payment_ports import DisbursementRail, PaymentsUnitOfWork, TreasuryIssue
 Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]
@@ -108,6 +109,15 @@ class PaymentsBase:
             return uow.payments.payments_of_run(run_id)
 
 
+    def pay_plan(self, invoice_id: str) -> PayPlan | None:
+        """When the runs would pay this invoice (due, discount and expected pay dates) once nothing stands in the way;
+        None for an invoice no run pays (not approved or matched, or in another currency)."""
+        invoice = self._invoices.get(invoice_id)
+        if invoice is None:
+            return None
+        return pay_plan(invoice, now=self._clock.now(), policy=self.policy,
+                        capabilities=self._rails(self.default_rail).capabilities())
+
 class PaymentRuns(PaymentsBase):
     """Create, release and cancel payment runs."""
 
@@ -125,7 +135,9 @@ class PaymentRuns(PaymentsBase):
         run_date = run_date or self.policy.calendar.effective_business_date(now)
         rail = rail or self.default_rail
         capabilities = self._rails(rail).capabilities()
-        invoices = self._invoices.find(through=selection_horizon(run_date, self.policy), currency=self.policy.currency)
+        # Every approved invoice, not only those due by the horizon: the run's report lists the ones not yet due too
+        # (skipped not_yet_due, with the day a run will pay them), so it says what is waiting as well as what is paid.
+        invoices = self._invoices.find(through=dt.date.max, currency=self.policy.currency)
         for _ in range(attempts):
             try:
                 with self._uow() as uow:

@@ -46,12 +46,22 @@ class SqlPayableInvoices:
         self._engine = engine
 
     def find(self, *, through: dt.date, currency: str | None = None) -> list[PayableInvoice]:
-        ap = ap_tables
-        inv, holds, approvals, lines, po_lines = (ap.invoices, ap.invoice_holds, ap.invoice_approvals,
-                                                  ap.invoice_lines, ap.po_lines)
+        inv = ap_tables.invoices
         query = select(inv).where(inv.c.status == "approved")
         if currency:
             query = query.where(inv.c.currency == currency)
+        return [i for i in self._load(query)
+                if i.due_date <= through or (i.discount_date is not None and i.discount_date <= through)]
+
+    def get(self, invoice_id: str) -> PayableInvoice | None:
+        inv = ap_tables.invoices
+        found = self._load(select(inv).where(inv.c.id == invoice_id,
+                                             inv.c.status.in_(("approved", "matched", "held"))))
+        return found[0] if found else None
+
+    def _load(self, query: Any) -> list[PayableInvoice]:
+        ap = ap_tables
+        holds, approvals, lines, po_lines = ap.invoice_holds, ap.invoice_approvals, ap.invoice_lines, ap.po_lines
         with self._engine.connect().execution_options(disburse_read_only=True) as conn:
             rows = list(conn.execute(query))
             ids = [r.id for r in rows]
@@ -87,8 +97,7 @@ class SqlPayableInvoices:
                 terms_base_date=base if terms else None, holds=tuple(sorted(open_holds.get(r.id, ()))),
                 approver_ids=frozenset(approvers.get(r.id, ())), fund=fund,
                 expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule)
-            if invoice.due_date <= through or (invoice.discount_date is not None and invoice.discount_date <= through):
-                out.append(invoice)
+            out.append(invoice)
         return out
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Callable
 from fastapi import Request
 from pydantic import StringConstraints
 
+from adapters.http.ap.invoice_staff import payment_hold_explanation
 from adapters.http.pagination import decode_cursor, page
 from ledger.money import from_minor, minor_exponent, to_minor
 from moneyed import Money
@@ -97,7 +98,8 @@ def po_line_out(line: POLine, currency: str, budget: Any = None) -> dict:
 def hold_out(h: HoldRecord) -> dict:
     return {"id": h.id, "hold": h.hold, "rule": h.rule, "subject": h.subject, "status": h.status,
             "expected": h.finding.get("expected"), "actual": h.finding.get("actual"), "limit": h.finding.get("limit"),
-            "explanation": h.finding.get("explanation"), "raised_at": h.raised_at, "released_at": h.released_at,
+            "explanation": explanation, "reason_code": h.finding.get("reason_code"),
+            "payment_id": h.finding.get("payment_id"), "raised_at": h.raised_at, "released_at": h.released_at,
             "released_by": h.released_by, "release_kind": h.release_kind, "reason": h.reason}
 
 
@@ -106,4 +108,5 @@ def match_out(m: MatchRecord | None) -> dict | None:
         return None
     return {"id": m.id, "invoice_version": m.invoice_version, "matched_at": m.matched_at, "trigger": m.trigger,
             "policy_version": m.policy_version, "digest": m.digest, "status_after": m.status_after,
+    explanation = h.finding.get("explanation") or payment_hold_explanation(h.hold, dict(h.finding))
             "findings": list(m.findings)}

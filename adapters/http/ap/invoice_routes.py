@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice, after, created, day, hold_out, listing,
                                  major, match_out, minor, price_major, price_minor, qty, services, stamp)
+from adapters.http.ap.invoice_staff import staff_extras
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import CreditMemoRecord, InvoiceRecord
@@ -127,7 +128,8 @@ def list_invoices(request: Request, cursor: str | None = None, limit: int = Quer
 
 @router.get("/invoices/{invoice_id}")
 def get_invoice(request: Request, invoice_id: str, _p: Principal = require(Action.INVOICE_READ)) -> dict:
-    return view_out(services(request).invoices.view(invoice_id))
+    view = services(request).invoices.view(invoice_id)
+    return view_out(view) | staff_extras(request, view)
 
 
 @router.put("/invoices/{invoice_id}")
