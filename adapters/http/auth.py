@@ -8,7 +8,7 @@ fail any route that has none.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
@@ -45,8 +45,11 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
-def require(action: Action) -> Callable[..., Principal]:
-    """Dependency: authenticate, then check the authorization table for ``action``."""
+def require(action: Action) -> Any:
+    """Dependency: authenticate, then check the authorization table for ``action``.
+
+    Used as a parameter's default (``p: Principal = require(...)``), as FastAPI's ``Depends`` is; like it, typed
+    ``Any`` so that the parameter keeps the type of what the dependency gives."""
 
     def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         authorize(principal, action)
