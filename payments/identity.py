@@ -108,10 +108,10 @@ class Action(StrEnum):
     """Match a statement line to a payment by hand."""
     RECONCILIATION_WRITE_OFF = "reconciliation.write_off"
     """Write off an unreconciled difference."""
-    AUDIT_READ = "audit.read"
-    """See the audit trail (who did what, when, including reveals)."""
     SANDBOX_OPERATE = "sandbox.operate"
     """Tell the sandbox bank to return a payment, send a NOC or a statement (refused unless it is the rail in use)."""
+    AUDIT_READ = "audit.read"
+    """See the audit trail (who did what, when, including reveals)."""
     USERS_MANAGE = "users.manage"
     """Create users, grant and revoke roles, revoke tokens."""
     PORTAL_READ = "portal.read"
@@ -187,10 +187,10 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             Action.STATEMENTS_IMPORT,
             Action.RECONCILIATION_RESOLVE,
             Action.RECONCILIATION_WRITE_OFF,
+            Action.SANDBOX_OPERATE,
         },
         Role.VENDOR_ADMIN: _STAFF_READS
         | {
-            Action.SANDBOX_OPERATE,
             Action.VENDOR_CREATE,
             Action.VENDOR_UPDATE,
             Action.BANK_ACCOUNT_REQUEST,

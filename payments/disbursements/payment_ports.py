@@ -28,10 +28,10 @@ class PayableInvoices(Protocol):
         """
         ...
 
-
     def get(self, invoice_id: str) -> PayableInvoice | None:
         """One invoice as a run would see it, approved or awaiting approval (matched or held); None otherwise."""
         ...
+
 
 class PaidInvoices(Protocol):
     """The AP side of a payment's life, inside the payment's own unit of work (``uow.paid_invoices``).

@@ -108,7 +108,6 @@ class PaymentsBase:
         with self._uow(read_only=True) as uow:
             return uow.payments.payments_of_run(run_id)
 
-
     def pay_plan(self, invoice_id: str) -> PayPlan | None:
         """When the runs would pay this invoice (due, discount and expected pay dates) once nothing stands in the way;
         None for an invoice no run pays (not approved or matched, or in another currency)."""
@@ -117,6 +116,7 @@ class PaymentsBase:
             return None
         return pay_plan(invoice, now=self._clock.now(), policy=self.policy,
                         capabilities=self._rails(self.default_rail).capabilities())
+
 
 class PaymentRuns(PaymentsBase):
     """Create, release and cancel payment runs."""

@@ -96,6 +96,7 @@ def po_line_out(line: POLine, currency: str, budget: Any = None) -> dict:
 
 
 def hold_out(h: HoldRecord) -> dict:
+    explanation = h.finding.get("explanation") or payment_hold_explanation(h.hold, dict(h.finding))
     return {"id": h.id, "hold": h.hold, "rule": h.rule, "subject": h.subject, "status": h.status,
             "expected": h.finding.get("expected"), "actual": h.finding.get("actual"), "limit": h.finding.get("limit"),
             "explanation": explanation, "reason_code": h.finding.get("reason_code"),
@@ -108,5 +109,4 @@ def match_out(m: MatchRecord | None) -> dict | None:
         return None
     return {"id": m.id, "invoice_version": m.invoice_version, "matched_at": m.matched_at, "trigger": m.trigger,
             "policy_version": m.policy_version, "digest": m.digest, "status_after": m.status_after,
-    explanation = h.finding.get("explanation") or payment_hold_explanation(h.hold, dict(h.finding))
             "findings": list(m.findings)}
