@@ -8,6 +8,7 @@ INSERT waiting on the winner's uncommitted row.
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
@@ -126,10 +127,13 @@ def test_two_transactions_race_for_one_po_number_on_postgresql(pg_url, tmp_path,
             s.purchase_orders.create_in(winner, CLERK, cmd)  # inserted, not yet committed
             thread = threading.Thread(target=loser)
             thread.start()
+            deadline = time.monotonic() + 30
             with c.engine.connect() as probe:  # wait until the loser's INSERT is blocked on our row
                 while not probe.execute(text(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                         "AND datname = current_database()")).scalar_one():
+                    assert thread.is_alive() and time.monotonic() < deadline, \
+                        f"the second insert never waited on the first one's row: {outcome}"
                     probe.commit()
                     thread.join(0.01)
             winner.commit()

@@ -22,9 +22,10 @@ def posting_sql(sequence: int, idx: int, account: str) -> tuple[str, dict]:
             {"s": sequence, "i": idx, "a": account})
 
 
-def run(container, sql: str, params: dict | None = None) -> None:
+def run(container, sql: str, params: dict | None = None) -> int:
+    """Run one statement in its own transaction; how many rows it touched."""
     with container.engine.begin() as conn:
-        conn.execute(text(sql), params or {})
+        return conn.execute(text(sql), params or {}).rowcount
 
 
 def post_one(container) -> int:
@@ -52,12 +53,12 @@ def test_an_account_with_postings_can_be_neither_deleted_nor_renamed(container):
                 "UPDATE accounts SET code = '100-2011' WHERE code = '100-2010'"):
         with pytest.raises(IntegrityError):
             run(container, sql)
-    run(container, "UPDATE accounts SET name = 'Vouchers payable (renamed)' WHERE code = '100-2010'")  # not the key
+    assert run(container, "UPDATE accounts SET name = 'Vouchers payable (renamed)' WHERE code = '100-2010'") == 1
 
 
 def test_an_account_nothing_was_posted_to_can_still_be_removed(container):
     container.ledger.add_accounts([SPARE])
-    run(container, "DELETE FROM accounts WHERE code = :c", {"c": SPARE.code})
+    assert run(container, "DELETE FROM accounts WHERE code = :c", {"c": SPARE.code}) == 1
 
 
 @pytest.mark.postgres

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 
 from payments.identity import Principal, Role
 from payments.disbursements.payment_runs import PaymentStatus
@@ -13,9 +12,6 @@ TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))
 
 def test_an_approved_invoice_for_ten_chairs_is_paid_by_the_run(container):
     import main
-
-    if not hasattr(main, "ap_services"):
-        pytest.skip("the AP services are not wired in main.py yet")
     from tests.integration.ap_story import (APPROVER, ap, approved_po, budget, inv_line, invoice, receive,
                                             status_of, vendor)
 

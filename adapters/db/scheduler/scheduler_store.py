@@ -46,13 +46,23 @@ class SqlLeaderLock:
 
     def release(self) -> None:
         if self._pg_conn is not None:
-            self._pg_conn.close()  # the session lock goes with the session
-            self._pg_conn = None
+            # Closing returns the connection to the pool, where its session (and a session advisory lock) lives
+            # on: unlock explicitly, and should that fail, discard the connection so that the session ends.
+            conn, self._pg_conn = self._pg_conn, None
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._pg_key()})
+                conn.commit()
+                conn.close()
+            except Exception:  # noqa: BLE001 - whatever went wrong, the session must not keep the lock
+                conn.invalidate()
             return
         if self._engine.dialect.name != "postgresql":
             with self._engine.begin() as conn:
                 conn.execute(delete(scheduler_leases).where(scheduler_leases.c.name == self._name,
                                                             scheduler_leases.c.holder == self.holder))
+
+    def _pg_key(self) -> int:
+        return int.from_bytes(hashlib.sha256(self._name.encode()).digest()[:8], "big", signed=True)
 
     def _pg_try(self) -> bool:
         if self._pg_conn is not None:
@@ -61,9 +71,8 @@ class SqlLeaderLock:
                 return True
             except Exception:  # the session died: so did our lock
                 self._pg_conn = None
-        key = int.from_bytes(hashlib.sha256(self._name.encode()).digest()[:8], "big", signed=True)
         conn = self._engine.connect()
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._pg_key()}).scalar()
         conn.commit()
         if got:
             self._pg_conn = conn
