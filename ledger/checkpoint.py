@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ledger.canonical import encode_json
 from ledger.entries import SealedEntry
 from ledger.errors import LedgerError
+from ledger.keys import hex_bytes
 from ledger.signing import Signer, verify_signature
 
 CHECKPOINT_FORMAT = "disburse-ledger-checkpoint/1"
@@ -61,10 +62,15 @@ class Checkpoint:
             doc = json.loads(text)
             if doc.get("format") != CHECKPOINT_FORMAT:
                 raise ValueError(f"format must be {CHECKPOINT_FORMAT!r}")
-            return cls(journal=str(doc["journal"]), sequence=int(doc["sequence"]),
-                       head_hash=bytes.fromhex(doc["head_hash"]), merkle_root=bytes.fromhex(doc["merkle_root"]),
-                       balances_digest=bytes.fromhex(doc["balances_digest"]), created_at=str(doc["created_at"]),
-                       key_id=str(doc["key_id"]), signature=bytes.fromhex(doc["signature"]))
+            for name in ("journal", "created_at", "key_id"):
+                if type(doc[name]) is not str:
+                    raise ValueError(f"{name} must be a string")
+            if type(doc["sequence"]) is not int or doc["sequence"] < 1:
+                raise ValueError("sequence must be an integer >= 1")
+            return cls(journal=doc["journal"], sequence=doc["sequence"], head_hash=hex_bytes(doc, "head_hash", 32),
+                       merkle_root=hex_bytes(doc, "merkle_root", 32),
+                       balances_digest=hex_bytes(doc, "balances_digest", 32), created_at=doc["created_at"],
+                       key_id=doc["key_id"], signature=hex_bytes(doc, "signature", 64))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LedgerError(f"checkpoint file is not valid: {exc}", code="invalid_checkpoint_file") from None
 

@@ -28,6 +28,7 @@ EXPORT_FORMAT = "disburse-ledger-export/1"
 _ENTRY_FIELDS = ("canonical", "code", "cosignature", "data", "effective_date", "hash", "id", "key_id", "memo",
                  "postings", "prev_hash", "recorded_at", "references", "reverses", "sequence", "signature", "type")
 _POSTING_FIELDS = ("account", "amount_minor", "currency", "direction")
+_TEXT_FIELDS = ("id", "effective_date", "recorded_at", "code", "memo", "reverses", "key_id")
 _KEY_FIELDS = ("key_id", "public_key", "type", "valid_from", "valid_from_sequence", "valid_to", "valid_to_sequence")
 
 
@@ -119,7 +120,8 @@ def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Ca
     for number, obj in _objects(open_lines()):
         kind = obj.get("type")
         if number == 1:
-            if kind != "header" or obj.get("format") != EXPORT_FORMAT or obj.get("canonical_version") != 1:
+            version = obj.get("canonical_version")
+            if kind != "header" or obj.get("format") != EXPORT_FORMAT or type(version) is not int or version != 1:
                 raise ExportError(f"line 1: not a {EXPORT_FORMAT} header (format, canonical_version 1)", line=1)
             meta = ExportFile(str(obj.get("journal")), str(obj.get("exported_at")), keys, checkpoints)
         elif kind == "key":
@@ -141,7 +143,7 @@ def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Ca
             if meta.end is not None:
                 raise ExportError(f"line {number}: a line after the end line", line=number)
             if kind == "entry":
-                row = _entry_row(obj, number)
+                row = row_of_entry_line(obj, number)
                 if row[0] <= last:
                     raise ExportError(f"line {number}: sequence {row[0]} does not follow {last}", line=number)
                 last = row[0]
@@ -154,8 +156,22 @@ def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Ca
     return meta, rows
 
 
+def _decoded(lines: Iterable[str]) -> Iterator[str]:
+    it = iter(lines)
+    number = 0
+    while True:
+        try:
+            text = next(it)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise ExportError(f"line {number + 1}: not UTF-8 text", line=number + 1) from None
+        number += 1
+        yield text
+
+
 def _objects(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
-    for number, text in enumerate(lines, start=1):
+    for number, text in enumerate(_decoded(lines), start=1):
         if not text.strip():
             raise ExportError(f"line {number}: an empty line", line=number)
         try:
@@ -197,9 +213,11 @@ def _int(obj: dict, name: str, number: int, *, optional: bool = False) -> int | 
 
 def _key(obj: dict, number: int) -> KeyRecord:
     _fields(obj, _KEY_FIELDS, number, "key")
-    return KeyRecord(str(obj["key_id"]), _bytes(obj, "public_key", number, 32), _int(obj, "valid_from_sequence", number),
-                     str(obj["valid_from"]), _int(obj, "valid_to_sequence", number, optional=True),
-                     None if obj["valid_to"] is None else str(obj["valid_to"]))
+    for name in ("key_id", "valid_from", "valid_to"):
+        if type(obj[name]) is not str and not (name == "valid_to" and obj[name] is None):
+            raise ExportError(f"line {number}: {name} must be a string", line=number)
+    return KeyRecord(obj["key_id"], _bytes(obj, "public_key", number, 32), _int(obj, "valid_from_sequence", number),
+                     obj["valid_from"], _int(obj, "valid_to_sequence", number, optional=True), obj["valid_to"])
 
 
 def _checkpoint(obj: dict, number: int) -> Checkpoint:
@@ -212,8 +230,16 @@ def _checkpoint(obj: dict, number: int) -> Checkpoint:
         raise ExportError(f"line {number}: {exc.message}", line=number) from None
 
 
-def _entry_row(obj: dict, number: int) -> tuple:
+def row_of_entry_line(obj: dict, number: int) -> tuple:
+    """An entry line (parsed) as a row of ``ledger.verify_chunk``'s layout, with its carried canonical bytes;
+    ``invalid_export`` naming line ``number`` when it is malformed."""
     _fields(obj, _ENTRY_FIELDS, number, "entry")
+    for name in _TEXT_FIELDS:
+        if type(obj[name]) is not str and not (name == "reverses" and obj[name] is None):
+            raise ExportError(f"line {number}: {name} must be a string", line=number)
+    for name in ("references", "data"):
+        if not isinstance(obj[name], dict):
+            raise ExportError(f"line {number}: {name} must be an object", line=number)
     legs = []
     if not isinstance(obj["postings"], list):
         raise ExportError(f"line {number}: postings must be a list", line=number)
@@ -221,6 +247,9 @@ def _entry_row(obj: dict, number: int) -> tuple:
         if not isinstance(posting, dict):
             raise ExportError(f"line {number}: a posting must be an object", line=number)
         _fields(posting, _POSTING_FIELDS, number, "posting")
+        if not all(type(posting[name]) is str for name in ("account", "direction", "currency")):
+            raise ExportError(f"line {number}: a posting's account, direction and currency must be strings",
+                              line=number)
         legs.append((posting["account"], posting["direction"], posting["amount_minor"], posting["currency"]))
     canonical = obj["canonical"]
     if not isinstance(canonical, str):

@@ -55,17 +55,28 @@ def import_keys(text: str) -> dict[str, KeyRecord]:
             raise ValueError(f"format must be {KEYS_FORMAT!r}")
         keys = {}
         for raw in doc["keys"]:
-            key = KeyRecord(key_id=str(raw["key_id"]), public_key=bytes.fromhex(raw["public_key"]),
-                            valid_from_sequence=int(raw["valid_from_sequence"]), valid_from=str(raw["valid_from"]),
-                            valid_to_sequence=None if raw.get("valid_to_sequence") is None
-                            else int(raw["valid_to_sequence"]),
-                            valid_to=raw.get("valid_to"))
-            if len(key.public_key) != 32:
-                raise ValueError(f"key {key.key_id}: an Ed25519 public key is 32 bytes")
+            for name, kinds in (("key_id", (str,)), ("valid_from", (str,)), ("valid_from_sequence", (int,)),
+                                ("valid_to", (str, type(None))), ("valid_to_sequence", (int, type(None)))):
+                if type(raw.get(name)) not in kinds:
+                    raise ValueError(f"key {raw.get('key_id')!r}: {name} must be {' or '.join(k.__name__ for k in kinds)}")
+            key = KeyRecord(key_id=raw["key_id"], public_key=hex_bytes(raw, "public_key", 32),
+                            valid_from_sequence=raw["valid_from_sequence"], valid_from=raw["valid_from"],
+                            valid_to_sequence=raw["valid_to_sequence"], valid_to=raw["valid_to"])
+            if key.key_id in keys:
+                raise ValueError(f"key {key.key_id} is listed twice")
             keys[key.key_id] = key
         return keys
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LedgerError(f"public key file is not valid: {exc}", code="invalid_key_file") from None
+
+
+def hex_bytes(doc: dict, name: str, size: int) -> bytes:
+    """``doc[name]`` as bytes: exactly ``size`` bytes written as lower-case hex, else ``ValueError``."""
+    text = doc[name]
+    raw = bytes.fromhex(text) if type(text) is str and text == text.lower() else b""
+    if len(raw) != size or raw.hex() != text:
+        raise ValueError(f"{name} must be {2 * size} lower-case hex digits")
+    return raw
 
 
 def key_for(keys: Mapping[str, KeyRecord], key_id: str, sequence: int) -> KeyRecord | None:

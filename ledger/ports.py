@@ -73,6 +73,10 @@ class JournalStore(Protocol):
         """The highest stored sequence (0 when empty): how far verification reads."""
         ...
 
+    def entry_hashes(self, first: int, last: int) -> list[bytes]:
+        """The stored ``hash`` of entries ``first``..``last`` in sequence order (the Merkle tree's leaves)."""
+        ...
+
     def stored_state(self, last_sequence: int) -> "StoredState":
         """What the store holds beside the entries, for the verifier to check against them: the head row and
         the entry sequences of postings outside 1..``last_sequence``. Reads only; takes no lock."""

@@ -48,15 +48,29 @@ def derive_schedule(claims: Iterable[tuple]) -> list[KeyRecord]:
     """The schedule the journal's system entries claim, in sequence order; claims are
     (sequence, code, key_id, recorded_at, data). A claim that breaks its entry's rules is skipped: the
     verifier names that entry anyway, and nothing after it is trusted."""
+    return _walk(claims)[0]
+
+
+def reused_keys(claims: Iterable[tuple]) -> list[tuple]:
+    """``bad_rotation`` faults (sequence, None, code, why) of rotations that bring back a key that was in
+    force before: a key's window is one run of sequences, so a retired key never signs again."""
+    return _walk(claims)[1]
+
+
+def _walk(claims: Iterable[tuple]) -> tuple[list[KeyRecord], list[tuple]]:
     keys: list[KeyRecord] = []
+    faults: list[tuple] = []
     for seq, code, key_id, recorded_at, data in sorted(claims, key=lambda c: c[0]):
         if code == GENESIS and seq == 1 and genesis_fault(seq, code, key_id, data) is None:
             keys = [KeyRecord(data["key_id"], bytes.fromhex(data["public_key"]), 1, recorded_at)]
-        elif (code == ROTATION and keys and keys[-1].key_id == key_id and keys[-1].valid_from_sequence <= seq
-              and rotation_fault(code, key_id, data) is None):
+        elif code == ROTATION and keys and keys[-1].key_id == key_id and rotation_fault(code, key_id, data) is None:
+            if any(k.key_id == data["key_id"] for k in keys):
+                faults.append((seq, None, "bad_rotation", f"the rotation brings back key {data['key_id']}, which "
+                               "was in force before; a retired key never signs again"))
+                continue
             keys[-1] = replace(keys[-1], valid_to_sequence=seq, valid_to=recorded_at)
             keys.append(KeyRecord(data["key_id"], bytes.fromhex(data["public_key"]), seq + 1, recorded_at))
-    return keys
+    return keys, faults
 
 
 def as_map(keys: Iterable[KeyRecord]) -> dict[str, KeyRecord]:

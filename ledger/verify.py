@@ -31,7 +31,8 @@ from ledger.entries import SealedEntry, _plain
 from ledger.entry_rules import RANK
 from ledger.keys import KeyRecord, key_for
 from ledger.merkle import MerkleAccumulator
-from ledger.schedule import TrustAnchor, as_map, derive_schedule, disagreement, same_windows, trust_fault
+from ledger.schedule import (TrustAnchor, as_map, derive_schedule, disagreement, reused_keys, same_windows,
+                             trust_fault)
 from ledger.verify_chunk import ChunkResult, check_rows
 from ledger.verify_report import FAULT_CODES, Fault, StoredState, VerifyReport
 
@@ -186,6 +187,8 @@ def _verify(tasks: Callable[[frozenset], Tasks], registry: Mapping[str, KeyRecor
     if not same_windows(registry, schedule):
         # The registry is not what the journal says: check every signature against the journal's own schedule.
         result = _pass(tasks(cp_seqs), as_map(schedule), reader, cp_seqs, workers, progress)
+    for fault in reused_keys(result.claims):
+        result.note(fault)
     head = result.last_seq
     trusted = trust_fault(anchor, schedule, head)
     if trusted:

@@ -53,6 +53,9 @@ class InMemoryJournalStore:
             return [entry_row(e) for e in sorted(self.rows, key=lambda e: e.sequence) if first <= e.sequence <= last]
         return read
 
+    def entry_hashes(self, first: int, last: int) -> list[bytes]:
+        return [e.hash for e in sorted(self.rows, key=lambda e: e.sequence) if first <= e.sequence <= last]
+
     def stored_state(self, last_sequence: int) -> StoredState:
         return StoredState(head=self.lock_head())
 

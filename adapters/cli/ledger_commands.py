@@ -72,13 +72,15 @@ def trust_anchor(args: argparse.Namespace) -> Any:
 def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
     from ledger.checkpoint import Checkpoint
 
+    if args.proof or args.consistency:
+        return verify_proof(args)
     anchor = trust_anchor(args)
     checkpoints = [Checkpoint.from_json(read_text(p, "checkpoint")) for p in args.checkpoint or []]
     if args.file:
         from ledger.export import verify_export
 
         read_text(args.file, "export")  # a missing or unreadable file is refused before anything else
-        _meta, report = verify_export(lambda: open(args.file, encoding="utf-8"), anchor=anchor,
+        _meta, report = verify_export(lambda: open(args.file, encoding="utf-8", newline="\n"), anchor=anchor,
                                       checkpoints=checkpoints, workers=args.workers)
     else:
         for cp in checkpoints:
@@ -93,6 +95,54 @@ def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
                                          progress=None if args.json else _progress(total))
     print(report.to_json() if args.json else report.describe())
     return 0 if report.ok else 1
+
+
+def verify_proof(args: argparse.Namespace) -> int:
+    """`ledger verify --proof|--consistency BUNDLE [--public-key HEX ...]`: no database, no anchor but the keys."""
+    import json
+
+    from ledger.proofs import check_consistency, check_inclusion
+
+    path = args.proof or args.consistency
+    try:
+        doc = json.loads(read_text(path, "proof bundle"))
+    except ValueError as exc:
+        raise LedgerError(f"proof bundle {path} is not JSON: {exc}", code="invalid_proof_bundle") from None
+    if not isinstance(doc, dict):
+        raise LedgerError(f"proof bundle {path} is not a JSON object", code="invalid_proof_bundle")
+    trusted = []
+    for text in args.public_key or []:
+        if not _FINGERPRINT.fullmatch(text):
+            raise LedgerError("--public-key must be 64 hex digits (the raw Ed25519 key)", code="invalid_public_key")
+        trusted.append(bytes.fromhex(text))
+    report = (check_inclusion if args.proof else check_consistency)(doc, trusted)
+    if args.json:
+        print(report.to_json())
+    elif report.ok:
+        print(f"proof verifies: {report.detail}\nunder the key with fingerprint {report.fingerprint}"
+              + ("" if trusted else " (the bundle's own: compare it with the key the agency publishes)"))
+    else:
+        print(f"proof does NOT verify: {report.code}: {report.detail}")
+    return 0 if report.ok else 1
+
+
+def cmd_ledger_prove(args: argparse.Namespace, wiring: Wiring) -> int:
+    from ledger.checkpoint import Checkpoint
+    from payments.ledger_proofs import LedgerProofs
+
+    proofs = LedgerProofs(wiring.build(read_only=True).uow)
+    later = Checkpoint.from_json(read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+    if args.consistency:
+        if args.entry_id:
+            raise LedgerError("give an entry id or --consistency, not both", code="usage")
+        first = Checkpoint.from_json(read_text(args.consistency, "checkpoint"))
+        bundle = proofs.consistency(first, later)
+    elif args.entry_id:
+        bundle = proofs.inclusion(args.entry_id, later)
+    else:
+        raise LedgerError("give the id of the entry to prove, or --consistency OLD_CHECKPOINT", code="usage")
+    write_or_print(bundle, args.out, f"proof written to {args.out}")
+    return 0
 
 
 def cmd_ledger_checkpoint(args: argparse.Namespace, wiring: Wiring) -> int:
@@ -170,7 +220,18 @@ def register(sub: Any, wiring: Wiring) -> None:
                    help="skip the checkpoints stored in the database (checked by default)")
     s.add_argument("--file", metavar="EXPORT", help="verify an export (`disburse ledger export`) without a database")
     s.add_argument("--workers", type=int, default=None, help="processes for signature checks (default: all cores)")
+    s.add_argument("--proof", metavar="BUNDLE", help="check an inclusion proof bundle (`ledger prove`), no database")
+    s.add_argument("--consistency", metavar="BUNDLE", help="check a consistency proof bundle, no database")
+    s.add_argument("--public-key", metavar="HEX", action="append",
+                   help="with --proof/--consistency: a public key you trust (repeatable; default: the bundle's own)")
     s.set_defaults(func=partial(cmd_ledger_verify, wiring=wiring))
+    s = ledger.add_parser("prove", help="a Merkle proof that an entry is in a signed checkpoint, or that a checkpoint "
+                                        "extends an older one")
+    s.add_argument("entry_id", nargs="?", help="the entry (je_...) to prove")
+    s.add_argument("--checkpoint", metavar="FILE", help="prove against this checkpoint (default: the latest stored)")
+    s.add_argument("--consistency", metavar="OLD_CHECKPOINT", help="prove the journal still extends this checkpoint")
+    s.add_argument("--out", help="write the bundle to this file (default: standard output)")
+    s.set_defaults(func=partial(cmd_ledger_prove, wiring=wiring))
     s = ledger.add_parser("checkpoint", help="write a signed checkpoint")
     s.add_argument("--out", help="also export it to this file")
     s.set_defaults(func=partial(cmd_ledger_checkpoint, wiring=wiring))

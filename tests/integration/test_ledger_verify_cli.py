@@ -153,3 +153,53 @@ def test_the_export_verifies_without_a_database_and_an_edited_export_is_named(en
     assert main.cli(["ledger", "verify", "--file", str(broken), "--anchor", anchor]) == 2
     err = capsys.readouterr().err
     assert "invalid_export" in err and "line 4" in err
+
+
+def node_verify(*args):
+    """The JavaScript verifier on the same files (skipped where Node is absent, mandatory in CI)."""
+    from tests.unit.ledger.test_js_verifier import run_js
+    code, out, err = run_js(*args, "--json", cwd=ROOT)
+    return code, json.loads(out) if out.strip() else err
+
+
+ROOT = __import__("pathlib").Path(__file__).parents[2]
+
+
+def test_a_proof_of_one_payment_checks_out_in_both_verifiers_and_an_edited_one_does_not(env, capsys):
+    main.cli(["init", "--example"])
+    main.cli(["keys", "rotate"])
+    assert main.cli(["ledger", "checkpoint", "--out", str(env / "old.json")]) == 0
+    paid = pay(3)[1].entry
+    capsys.readouterr()
+    assert main.cli(["ledger", "prove", paid.id]) == 2  # no checkpoint covers it yet
+    assert "checkpoint_does_not_cover_entry" in capsys.readouterr().err
+    assert main.cli(["ledger", "checkpoint"]) == 0
+    assert main.cli(["ledger", "prove", paid.id, "--out", str(env / "proof.json")]) == 0
+    bundle = json.loads((env / "proof.json").read_text())
+    assert bundle["entry"]["id"] == paid.id and bundle["tree_size"] == paid.sequence + 1
+    code, report = verify(capsys, "--proof", str(env / "proof.json"), "--public-key", bundle["public_key"])
+    assert code == 0 and report["ok"] and report["sequence"] == paid.sequence
+    assert node_verify("--proof", env / "proof.json", "--public-key", bundle["public_key"])[0] == 0
+    bundle["entry"]["postings"][0]["amount_minor"] += 100  # the vendor's amount, edited
+    (env / "edited.json").write_text(json.dumps(bundle))
+    code, report = verify(capsys, "--proof", str(env / "edited.json"))
+    assert code == 1 and report["fault"]["code"] == "canonical_mismatch"
+    assert node_verify("--proof", env / "edited.json")[1]["fault"]["code"] == "canonical_mismatch"
+    # The journal at the new checkpoint extends the one at the old: a consistency proof, checked twice.
+    assert main.cli(["ledger", "prove", "--consistency", str(env / "old.json"), "--out", str(env / "c.json")]) == 0
+    code, report = verify(capsys, "--consistency", str(env / "c.json"))
+    assert code == 0 and report["checkpoint_sequence"] == paid.sequence + 1
+    assert node_verify("--consistency", env / "c.json")[0] == 0
+
+
+def test_a_proof_against_a_checkpoint_the_journal_no_longer_extends_is_refused(env, capsys):
+    main.cli(["init", "--example"])
+    assert main.cli(["ledger", "checkpoint", "--out", str(env / "cp.json")]) == 0
+    cp = json.loads((env / "cp.json").read_text())
+    cp["merkle_root"] = "00" * 32
+    (env / "other.json").write_text(json.dumps(cp))
+    with main.build().uow(read_only=True) as uow:
+        first = uow.ledger_queries.list_entries(limit=2)[1]
+    capsys.readouterr()
+    assert main.cli(["ledger", "prove", first.id, "--checkpoint", str(env / "other.json")]) == 2
+    assert "journal_does_not_extend_checkpoint" in capsys.readouterr().err

@@ -181,6 +181,11 @@ class SqlJournalStore:
         e = self._t.entries
         return int(self._conn.execute(select(func.coalesce(func.max(e.c.sequence), 0))).scalar_one())
 
+    def entry_hashes(self, first: int, last: int) -> list[bytes]:
+        e = self._t.entries
+        rows = self._conn.execute(select(e.c.hash).where(e.c.sequence.between(first, last)).order_by(e.c.sequence))
+        return [bytes(h) for (h,) in rows]
+
     def stored_state(self, last_sequence: int) -> StoredState:
         """The head row and any postings outside 1..``last_sequence`` (a posting inside it whose entry is gone
         leaves a gap the verifier names anyway), read without locking."""

@@ -24,6 +24,7 @@ from ledger.entries import EntryDraft  # noqa: E402
 from ledger.export import export_lines  # noqa: E402
 from ledger.keys import KeyRecord, export_keys  # noqa: E402
 from ledger.merkle import merkle_root  # noqa: E402
+from ledger.proofs import LeafRoots, consistency_bundle, inclusion_bundle  # noqa: E402
 from ledger.schedule import derive_schedule, fingerprint  # noqa: E402
 from ledger.signing import Ed25519Signer  # noqa: E402
 from ledger.verify_chunk import canonical_from_parsed  # noqa: E402
@@ -231,10 +232,47 @@ def negative_vectors() -> dict[str, tuple[str, dict]]:
     fault("truncated_before_checkpoint", export(base[:3], checkpoints=[
         checkpoint(base, 4, K1, created_at="2026-07-02T00:00:00.000000Z")]), "truncated", 4)
     fault("head_mismatch", export(base, head=(4, base[2][11])), "head_mismatch", 4)
+    back = chain(BASE[:2] + [(rotation(3, K1, K2), K1, K2), (rotation(4, K2, K1), K2, K1)])
+    fault("bad_rotation_reused_key", export(back, keys=registry(back[:3])), "bad_rotation", 4)
     wrong = hashlib.sha256(b"not the balances").digest()
     fault("checkpoint_mismatch", export(base, checkpoints=[
         checkpoint(base, 3, K1, created_at="2026-07-02T00:00:00.000000Z", balances=wrong)]), "checkpoint_mismatch", 3)
     return out
+
+
+def proof_vectors(good: list[tuple], cp_rotation: Checkpoint, cp_head: Checkpoint, files: dict) -> list[dict]:
+    """Inclusion and consistency bundles (section 10), good and bad, written into ``files``."""
+    roots = LeafRoots([r[11] for r in good])
+    cp_early = checkpoint(good, 4, K1, created_at="2026-07-01T09:34:30.000000Z")
+    k1, k2 = K1.public_key.hex(), K2.public_key.hex()
+    files["proof_entry4.json"] = inclusion_bundle(good[3], cp_head, K2.public_key, roots)
+    files["proof_entry1_at_rotation.json"] = inclusion_bundle(good[0], cp_rotation, K2.public_key, roots)
+    files["proof_entry9.json"] = inclusion_bundle(good[8], cp_head, K2.public_key, roots)
+    bad = json.loads(files["proof_entry4.json"])
+    bad["audit_path"][1] = hashlib.sha256(b"another subtree").hexdigest()
+    files["proof_bad_path.json"] = json.dumps(bad, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    moved = json.loads(files["proof_entry4.json"])
+    moved["entry"]["memo"] = "a different memo"
+    files["proof_edited_entry.json"] = json.dumps(moved, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    files["consistency_4_9.json"] = consistency_bundle(cp_early, cp_head, [K1.public_key, K2.public_key], roots)
+    files["consistency_7_9.json"] = consistency_bundle(cp_rotation, cp_head, [K2.public_key], roots)
+    wrong = json.loads(files["consistency_4_9.json"])
+    wrong["proof"][0] = hashlib.sha256(b"not a subtree").hexdigest()
+    files["consistency_bad.json"] = json.dumps(wrong, indent=2, sort_keys=True) + "\n"
+    return [
+        {"bundle": "proof_entry4.json", "kind": "inclusion", "ok": True},
+        {"bundle": "proof_entry4.json", "kind": "inclusion", "public_keys": [k2], "ok": True},
+        {"bundle": "proof_entry4.json", "kind": "inclusion", "public_keys": [k1], "ok": False, "fault": "untrusted_key"},
+        {"bundle": "proof_entry1_at_rotation.json", "kind": "inclusion", "ok": True},
+        {"bundle": "proof_entry9.json", "kind": "inclusion", "ok": True},
+        {"bundle": "proof_bad_path.json", "kind": "inclusion", "ok": False, "fault": "bad_proof"},
+        {"bundle": "proof_edited_entry.json", "kind": "inclusion", "ok": False, "fault": "canonical_mismatch"},
+        {"bundle": "consistency_4_9.json", "kind": "consistency", "ok": True},
+        {"bundle": "consistency_7_9.json", "kind": "consistency", "public_keys": [k2], "ok": True},
+        {"bundle": "consistency_4_9.json", "kind": "consistency", "public_keys": [k2], "ok": False,
+         "fault": "untrusted_key"},
+        {"bundle": "consistency_bad.json", "kind": "consistency", "ok": False, "fault": "bad_proof"},
+    ]
 
 
 def build_files() -> dict[str, str]:
@@ -270,10 +308,12 @@ def build_files() -> dict[str, str]:
     for name, (text, expect) in negative_vectors().items():
         files[name] = text
         expectations.append({"export": name, "anchor": expect.pop("anchor", anchor), "ok": False, **expect})
+    proofs = proof_vectors(good, cp_rotation, cp_head, files)
     files["expectations.json"] = json.dumps({
         "description": "What a verifier must answer for each export here, given the trust anchor (the genesis "
                        "key's fingerprint, a keys file, or the database's own genesis key) and any checkpoint "
-                       "files; see docs/ledger-format.md", "cases": expectations}, indent=2) + "\n"
+                       "files, and for each proof bundle, given the public keys it trusts (none: the bundle's "
+                       "own); see docs/ledger-format.md", "cases": expectations, "proofs": proofs}, indent=2) + "\n"
     return files
 
 

@@ -31,7 +31,7 @@ def anchor_of(spec):
 def verify_case(case):
     path = DATA / case["export"]
     cps = [Checkpoint.from_json((DATA / name).read_text()) for name in case.get("checkpoints", [])]
-    _meta, report = verify_export(lambda: path.open(encoding="utf-8"), anchor=anchor_of(case["anchor"]),
+    _meta, report = verify_export(lambda: path.open(encoding="utf-8", newline="\n"), anchor=anchor_of(case["anchor"]),
                                   checkpoints=cps, workers=1)
     return report
 
