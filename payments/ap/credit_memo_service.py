@@ -20,8 +20,8 @@ from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import DuplicateNumber, InvalidDocument
 from payments.ap.ap_postings import CreditedLine, credit_memo_entry
 from payments.ap.ap_records import CreditMemoRecord, LineBudget, content_digest, new_id
-from payments.ap.documents import (CreditMemo, CreditMemoLine, CreditMemoStatus, InvoiceStatus, MatchLevel, POStatus,
-                                extend_minor, transition)
+from payments.ap.documents import (ENCUMBERING_PO_STATUSES, CreditMemo, CreditMemoLine, CreditMemoStatus,
+                                   InvoiceStatus, MatchLevel, extend_minor, transition)
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_credits import CreditMemoFinding, check_credit_memo
 from payments.ap.matching.match_service import Matcher
@@ -82,7 +82,8 @@ def credited_lines(uow: APUnitOfWork, items: Iterable[tuple[str | None, int | No
         if two_way:
             key = (po.po.id, po_line.line_no)
             budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
-            budgets[key], delta = rebalance(po_line, budget, -at_po_price, open_=po.po.status is POStatus.APPROVED)
+            budgets[key], delta = rebalance(po_line, budget, -at_po_price,
+                                            open_=po.po.status in ENCUMBERING_PO_STATUSES)
         lines.append(CreditedLine(po_line.coding, amount_minor, at_po_price, two_way, delta, po.fiscal_year))
     return lines, budgets
 

@@ -76,10 +76,18 @@ class POStatus(enum.Enum):
     """Being written; commits no money."""
     APPROVED = "approved"
     """Approved and encumbered; may be received and invoiced against."""
+    PENDING_APPROVAL = "pending_approval"
+    """A change order raised what an approved order commits (a total, a unit price, a quantity, a new line): the
+    new version waits for approval by someone other than its author, with a funds check. Meanwhile it keeps what
+    was approved encumbered and takes no receipts, and invoices against it are held ``po_not_approved``."""
     CLOSED = "closed"
     """Closed for new activity; may be reopened."""
     FINALLY_CLOSED = "finally_closed"
     """Closed for good, remaining encumbrance liquidated; never reopens."""
+
+
+ENCUMBERING_PO_STATUSES = frozenset({POStatus.APPROVED, POStatus.PENDING_APPROVAL})
+"""Orders that keep money encumbered: approved, or approved with a raising change waiting for approval."""
 
 
 class ReceiptStatus(enum.Enum):
@@ -130,7 +138,8 @@ _ALLOWED: Mapping[type[enum.Enum], Mapping[enum.Enum, frozenset[enum.Enum]]] = {
     },
     POStatus: {
         POStatus.DRAFT: frozenset({POStatus.APPROVED}),
-        POStatus.APPROVED: frozenset({POStatus.CLOSED, POStatus.FINALLY_CLOSED}),
+        POStatus.APPROVED: frozenset({POStatus.CLOSED, POStatus.FINALLY_CLOSED, POStatus.PENDING_APPROVAL}),
+        POStatus.PENDING_APPROVAL: frozenset({POStatus.APPROVED, POStatus.CLOSED, POStatus.FINALLY_CLOSED}),
         POStatus.CLOSED: frozenset({POStatus.APPROVED, POStatus.FINALLY_CLOSED}),
         POStatus.FINALLY_CLOSED: frozenset(),
     },

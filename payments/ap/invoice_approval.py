@@ -18,7 +18,7 @@ from payments.ap.ap_errors import HoldNotOpen, InvalidDocument, InvoiceNotReady
 from payments.ap.ap_postings import ApprovedLine, invoice_approved_entry
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, LineBudget
 from payments.controls import Approval, InvoiceForApproval, approve_invoice, check_can_release_hold, is_fully_approved
-from payments.ap.documents import InvoiceStatus, MatchLevel, extend_minor, transition
+from payments.ap.documents import ENCUMBERING_PO_STATUSES, InvoiceStatus, MatchLevel, extend_minor, transition
 from payments.errors import Conflict
 from payments.identity import Principal
 from payments.ap.invoice_service import InvoiceView, view_in
@@ -127,7 +127,8 @@ class InvoiceApprovalService:
             if two_way:
                 key = (po.po.id, po_line.line_no)
                 budget = budgets.get(key) or po.budget.get(po_line.line_no, LineBudget())
-                budgets[key], delta = rebalance(po_line, budget, at_po_price, open_=po.po.status.value == "approved")
+                budgets[key], delta = rebalance(po_line, budget, at_po_price,
+                                                open_=po.po.status in ENCUMBERING_PO_STATUSES)
             lines.append(ApprovedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta, po.fiscal_year))
         released = [{"hold": h.hold, "rule": h.rule, "subject": h.subject, "released_by": h.released_by or "",
                      "reason": h.reason or ""} for h in uow.invoices.holds(inv.id) if h.release_kind == "manual"]

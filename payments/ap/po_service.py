@@ -1,5 +1,6 @@
-"""Purchase orders: enter, approve (funds check, then encumber), change by new version, close (release the rest),
-reopen a closed one (encumber again what is not yet accrued); finally closed is for good."""
+"""Purchase orders: enter, approve (funds check, then encumber), change by new version (a version that commits more
+goes back to approval: ``payments.ap.po_changes``), close (release the rest), reopen a closed one (encumber again
+what is not yet accrued); finally closed is for good."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ledger.money import check_currency
-from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_deps import APDeps, client_id, document_vendor, replay, require
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import (DuplicateNumber, InvalidDocument, LineHasActivity, PONotOpen, StaleState,
                                 VendorNotActive)
@@ -16,8 +16,10 @@ from payments.ap.ap_postings import EncumbranceChange, encumbrance_entry
 from payments.ap.ap_records import LineBudget, PORecord, POVersion, content_digest, new_id
 from payments.ap.budget_service import check_funds
 from payments.controls import check_not_own_work
-from payments.ap.documents import AccountCoding, POStatus, PurchaseOrder, VendorStatus, transition
+from payments.ap.documents import (ENCUMBERING_PO_STATUSES, AccountCoding, POStatus, PurchaseOrder, VendorStatus,
+                                   transition)
 from payments.identity import Action, Principal, authorize
+from payments.ap.po_changes import change_raises
 from payments.ap.po_lines import NewPOLine, line_snapshot, rebalance, validate_lines
 
 
@@ -73,15 +75,8 @@ class PurchaseOrderService:
         number = cmd.number.strip()
         if not number or len(number) > 40:
             raise InvalidDocument("number must be 1-40 characters", field="number")
-        try:
-            check_currency(cmd.currency)
-        except Exception as exc:
-            raise InvalidDocument(getattr(exc, "message", str(exc)), field="currency", code="unknown_currency") from None
-        vendor = uow.vendors.get(cmd.vendor_id)
-        if vendor is None:
-            raise InvalidDocument(f"vendor {cmd.vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
-        if vendor.vendor.status is not VendorStatus.ACTIVE:
-            raise VendorNotActive(cmd.vendor_id, vendor.vendor.status.value)
+        document_vendor(uow, cmd.vendor_id, cmd.currency,
+                        refused=[s for s in VendorStatus if s is not VendorStatus.ACTIVE])
         if cmd.max_total_minor is not None and cmd.max_total_minor < 0:
             raise InvalidDocument("max_total may not be negative", field="max_total")
         lines = validate_lines(uow, cmd.lines)
@@ -118,6 +113,9 @@ class PurchaseOrderService:
         transition(po.status, POStatus.APPROVED)
         check_not_own_work(principal, document=f"purchase order {record.number}", entered_by=record.created.by or "",
                            last_changed_by=record.updated.by)
+        if po.status is POStatus.PENDING_APPROVAL:  # nor anyone who wrote a version since it was last approved
+            for author in self._authors_since_approval(uow, record):
+                check_not_own_work(principal, document=f"purchase order {record.number}", entered_by=author)
         vendor = uow.vendors.get(po.vendor_id)
         if vendor is None or vendor.vendor.status is not VendorStatus.ACTIVE:
             raise VendorNotActive(po.vendor_id, vendor.vendor.status.value if vendor else "missing")
@@ -132,17 +130,21 @@ class PurchaseOrderService:
         year = self._year(record)
         check_funds(uow, needs, po.currency, year)
         stamp = self._d.stamp(principal)
-        entry = encumbrance_entry("po_encumbered", changes, currency=po.currency, effective_date=self._d.today(),
-                                  memo=f"purchase order {record.number} approved",
+        change = po.status is POStatus.PENDING_APPROVAL
+        entry = encumbrance_entry("po_changed" if change else "po_encumbered", changes, currency=po.currency,
+                                  effective_date=self._d.today(),
+                                  memo=f"purchase order {record.number} " + (
+                                      f"version {po.version} approved" if change else "approved"),
                                   references={"purchase_order": po.id, "vendor": po.vendor_id},
                                   fiscal_year=year)
         # A draft from before fiscal years were kept is charged to the year it is approved in, from now on.
-        uow.purchase_orders.set_status(po.id, POStatus.DRAFT, POStatus.APPROVED, approved=stamp,
+        uow.purchase_orders.set_status(po.id, po.status, POStatus.APPROVED, approved=stamp,
                                        fiscal_year=year if record.fiscal_year is None else None)
         uow.purchase_orders.set_line_budgets(po.id, budgets)
         self._d.post(uow, [entry])
-        self._d.record(uow, principal, "po_approved", po.id, {"status": "draft"}, {"status": "approved"},
-                       detail={"encumbered_minor": po.total_minor})
+        self._d.record(uow, principal, "po_change_approved" if change else "po_approved", po.id,
+                       {"status": po.status.value}, {"status": "approved"},
+                       detail={"encumbered_minor": sum(c.amount_minor for c in changes), "version": po.version})
         return replace(record, po=replace(po, status=POStatus.APPROVED), approved=stamp, budget=budgets,
                        fiscal_year=year)
 
@@ -157,7 +159,7 @@ class PurchaseOrderService:
         authorize(principal, Action.PO_CREATE)
         record = require(uow.purchase_orders.get(po_id, for_update=True), "purchase order", po_id)
         po = record.po
-        if po.status not in (POStatus.DRAFT, POStatus.APPROVED):
+        if po.status not in (POStatus.DRAFT, *ENCUMBERING_PO_STATUSES):
             raise PONotOpen(po.id, po.status.value)
         if not cmd.reason.strip():
             raise InvalidDocument("a change order needs a reason", field="reason")
@@ -175,16 +177,24 @@ class PurchaseOrderService:
                 continue
             if new.quantity < max(received, billed):
                 raise LineHasActivity(po.id, old.line_no, f"{max(received, billed)} already received or billed")
-            if po.status is POStatus.APPROVED and new.coding != old.coding:
+            if po.status in ENCUMBERING_PO_STATUSES and new.coding != old.coding:
                 raise LineHasActivity(po.id, old.line_no, "an approved line keeps its coding; add a new line")
-        changed = replace(po, lines=lines, version=po.version + 1, max_total_minor=cmd.max_total_minor)
+        raised = change_raises(po, lines, cmd.max_total_minor) if po.status is POStatus.APPROVED else []
+        # A rise goes back to approval by someone else; while it waits, later versions wait with it.
+        status = POStatus.PENDING_APPROVAL if raised or po.status is POStatus.PENDING_APPROVAL else po.status
+        changed = replace(po, lines=lines, version=po.version + 1, max_total_minor=cmd.max_total_minor,
+                          status=status)
         budgets: dict[int, LineBudget] = {}
         changes: list[EncumbranceChange] = []
         needs: dict[AccountCoding, int] = {}
-        if po.status is POStatus.APPROVED:
+        if po.status in ENCUMBERING_PO_STATUSES:
             uow.ledger.lock_head()
             for line in lines:
-                budgets[line.line_no], delta = rebalance(line, record.budget.get(line.line_no, LineBudget()))
+                before = record.budget.get(line.line_no, LineBudget())
+                budgets[line.line_no], delta = rebalance(line, before)
+                if status is POStatus.PENDING_APPROVAL and delta > 0:
+                    budgets[line.line_no] = before  # encumbered when the version is approved (approve_in)
+                    continue
                 changes.append(EncumbranceChange(line.coding, delta))
                 needs[line.coding] = needs.get(line.coding, 0) + delta
             for old in po.lines:
@@ -192,8 +202,6 @@ class PurchaseOrderService:
                     left = record.budget.get(old.line_no, LineBudget()).encumbered_minor
                     changes.append(EncumbranceChange(old.coding, -left))
                     needs[old.coding] = needs.get(old.coding, 0) - left
-            if any(need > 0 for need in needs.values()):
-                authorize(principal, Action.PO_APPROVE)  # committing more money takes approval authority
             check_funds(uow, needs, po.currency, self._year(record))
         else:
             budgets = {line.line_no: LineBudget() for line in lines}
@@ -206,9 +214,22 @@ class PurchaseOrderService:
         uow.purchase_orders.replace(changed, expected_version=po.version, budgets=budgets,
                                     version=_version(changed, cmd.reason.strip(), stamp, ids[0] if ids else None),
                                     updated=stamp)
-        self._d.record(uow, principal, "po_changed", po.id, {"version": po.version, "total_minor": po.total_minor},
-                       {"version": changed.version, "total_minor": changed.total_minor}, detail={"reason": cmd.reason})
+        if status is not po.status:
+            transition(po.status, status)
+            uow.purchase_orders.set_status(po.id, po.status, status)
+        self._d.record(uow, principal, "po_changed", po.id, {"version": po.version, "total_minor": po.total_minor,
+                                                            "status": po.status.value},
+                       {"version": changed.version, "total_minor": changed.total_minor, "status": status.value},
+                       detail={"reason": cmd.reason, "needs_approval": raised})
         return replace(record, po=changed, updated=stamp, budget=budgets)
+
+    @staticmethod
+    def _authors_since_approval(uow: APUnitOfWork, record: PORecord) -> set[str]:
+        """Who wrote a version of the order since it was last approved (times are fixed-width UTC text; a version
+        stamped the same instant counts, erring towards excluding one person too many)."""
+        since = record.approved.at or ""
+        return {v.changed.by for v in uow.purchase_orders.versions(record.po.id)
+                if v.changed.by and (v.changed.at or "") >= since}
 
     # -- close ---------------------------------------------------------------------------------------------
     def close(self, principal: Principal, po_id: str, *, final: bool, reason: str) -> PORecord:

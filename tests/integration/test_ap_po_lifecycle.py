@@ -43,8 +43,10 @@ def test_an_order_for_chairs_from_draft_to_finally_closed(container, s):
     s.purchase_orders.approve(APPROVER, po)
     assert _encumbered(container) == (120_000, 120_000)
 
-    # Change order: 15 chairs (version 2). More money committed: approval authority and a funds check.
+    # Change order: 15 chairs (version 2). More money committed: approval by someone else, and a funds check.
     s.purchase_orders.change(BUYER, po, ChangeOrder(1, (_line(15),), "five more for the annex"))
+    assert _encumbered(container) == (120_000, 120_000)  # waits in pending_approval
+    s.purchase_orders.approve(APPROVER, po)
     assert _encumbered(container) == (180_000, 180_000)
     with pytest.raises(StaleState):  # written against version 1, which is no longer current
         s.purchase_orders.change(BUYER, po, ChangeOrder(1, (_line(12),), "stale screen"))

@@ -38,7 +38,7 @@ def check_po_header(
     """Status, vendor and currency of one PO the invoice bills against."""
     found: list[Finding] = []
     subject = f"po:{po.po_id}"
-    if po.status is POStatus.DRAFT:
+    if po.status in (POStatus.DRAFT, POStatus.PENDING_APPROVAL):
         found.append(Finding(
             Rule.PO_APPROVED, Hold.PO_NOT_APPROVED, subject, POStatus.APPROVED.value, po.status.value,
             f"Purchase order {po.po_id} has not been approved yet, so we cannot pay against it.",
