@@ -85,9 +85,10 @@ def vendor_queue(state: Any, viewer: Viewer) -> list[QueueCount]:
     rows = state.portal.list_invoices(viewer.principal, after=None, limit=CAP + 1)
     more = len(rows) > CAP
     statuses = [r.status for r in rows[:CAP]]
-    return [QueueCount(N_("Your invoices on hold"), statuses.count("held"), more),
-            QueueCount(N_("Your invoices waiting to be paid"), sum(s in _VENDOR_WAITING for s in statuses), more),
-            QueueCount(N_("Your invoices paid"), statuses.count("paid"), more)]
+    return [QueueCount(N_("Your invoices on hold"), statuses.count("held"), more, "/portal/invoices"),
+            QueueCount(N_("Your invoices waiting to be paid"), sum(s in _VENDOR_WAITING for s in statuses), more,
+                       "/portal/invoices"),
+            QueueCount(N_("Your invoices paid"), statuses.count("paid"), more, "/portal/payments")]
 
 
 def queue_for(state: Any, viewer: Viewer) -> list[QueueCount]:
