@@ -7,17 +7,19 @@ form lets the CSV importer run a whole file inside one transaction (all or nothi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from ledger.entries import EntryDraft
 from ledger.journal import Journal, format_time
-from payments.ap.ap_errors import DocumentExistsWithDifferentBody, DocumentNotFound, InvalidDocument
+from ledger.money import UnknownCurrency, check_currency
+from payments.ap.ap_errors import DocumentExistsWithDifferentBody, DocumentNotFound, InvalidDocument, VendorNotActive
 from payments.ap.ap_policy import APPolicies
 from payments.ap.ap_postings import budget_effects
 from payments.ap.ap_ports import APUnitOfWork, AuditRecorder
-from payments.ap.ap_records import Stamp, valid_id
+from payments.ap.documents import VendorStatus
+from payments.ap.ap_records import Stamp, VendorRecord, valid_id
 from payments.controls import BankChangeRestraint
 from payments.identity import Principal
 from payments.ports import Clock, FieldCipher, UnitOfWork, UowFactory
@@ -112,3 +114,19 @@ def require(record: _T | None, kind: str, object_id: str) -> _T:
     if record is None:
         raise DocumentNotFound(kind, object_id)
     return record
+
+
+def document_vendor(uow: APUnitOfWork, vendor_id: str, currency: str, *,
+                    refused: Collection[VendorStatus] = ()) -> VendorRecord:
+    """The checks every AP document makes of its header, in one place: a known ISO 4217 currency and a vendor on
+    file, not in one of the ``refused`` statuses (a PO needs an active vendor, an invoice one not inactive)."""
+    try:
+        check_currency(currency)
+    except UnknownCurrency as exc:
+        raise InvalidDocument(exc.message, field="currency", code="unknown_currency") from None
+    vendor = uow.vendors.get(vendor_id)
+    if vendor is None:
+        raise InvalidDocument(f"vendor {vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
+    if vendor.vendor.status in refused:
+        raise VendorNotActive(vendor_id, vendor.vendor.status.value)
+    return vendor

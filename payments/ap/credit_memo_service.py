@@ -12,10 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from ledger.money import check_currency
-from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_deps import APDeps, client_id, document_vendor, replay, require
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import DuplicateNumber, InvalidDocument
 from payments.ap.ap_postings import CreditedLine, credit_memo_entry
@@ -106,12 +104,7 @@ class CreditMemoService:
         digest = content_digest(cmd)
         if memo_id is not None and (existing := uow.credit_memos.get(memo_id)) is not None:
             return replay("credit memo", existing, digest), False
-        try:
-            check_currency(cmd.currency)
-        except Exception as exc:
-            raise InvalidDocument(getattr(exc, "message", str(exc)), field="currency", code="unknown_currency") from None
-        if uow.vendors.get(cmd.vendor_id) is None:
-            raise InvalidDocument(f"vendor {cmd.vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
+        document_vendor(uow, cmd.vendor_id, cmd.currency)
         if not cmd.memo_number.strip():
             raise InvalidDocument("memo_number may not be blank", field="memo_number")
         if not cmd.lines:

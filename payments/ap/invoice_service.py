@@ -13,10 +13,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ledger.money import check_currency
-from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_deps import APDeps, client_id, document_vendor, replay, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument, InvoiceLocked, VendorNotActive
+from payments.ap.ap_errors import InvalidDocument, InvoiceLocked
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition
 from payments.errors import Conflict
@@ -92,15 +91,7 @@ class InvoiceService:
         self._matcher = matcher
 
     def _check_header(self, uow: APUnitOfWork, cmd: NewInvoice) -> None:
-        try:
-            check_currency(cmd.currency)
-        except Exception as exc:
-            raise InvalidDocument(getattr(exc, "message", str(exc)), field="currency", code="unknown_currency") from None
-        vendor = uow.vendors.get(cmd.vendor_id)
-        if vendor is None:
-            raise InvalidDocument(f"vendor {cmd.vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
-        if vendor.vendor.status is VendorStatus.INACTIVE:
-            raise VendorNotActive(cmd.vendor_id, vendor.vendor.status.value)
+        document_vendor(uow, cmd.vendor_id, cmd.currency, refused=[VendorStatus.INACTIVE])
 
     # -- enter ---------------------------------------------------------------------------------------------
     def create(self, principal: Principal, cmd: NewInvoice, *, id: str | None = None) -> tuple[InvoiceRecord, bool]:
