@@ -74,6 +74,12 @@ def minor_text(amount_minor: int, currency: str) -> str:
     return str(Decimal(amount_minor).scaleb(-minor_exponent(currency)))
 
 
+def major_amount(amount_minor: int, currency: str) -> Decimal:
+    """The amount in major units with exactly the currency's decimals (Decimal('1234.50') for 123450 USD,
+    Decimal('1234') for 1234 JPY): the number a report or CSV shows, minor units being only an extra column."""
+    return Decimal(amount_minor).scaleb(-minor_exponent(currency))
+
+
 def format_minor(amount_minor: int, currency: str) -> str:
     """'1234.50 USD' style text for people and reports (never parsed back)."""
     exponent = minor_exponent(currency)

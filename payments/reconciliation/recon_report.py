@@ -18,11 +18,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from ledger.money import format_minor, major_amount
 from payments.reconciliation.recon_records import BookPayment, RecordedReturn
 from payments.reconciliation.recon_rows import MatchRecord, ReturnRecord, StatementRecord, StoredLine
 
 
-TABLE_HEADER = ("section", "reference", "date", "amount_minor", "currency", "detail")
+# Amounts in major units with the currency's decimals (a number, so a spreadsheet sums it); minor units only as the
+# extra last column.
+TABLE_HEADER = ("section", "reference", "date", "amount", "currency", "detail", "amount_minor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +96,16 @@ class ReconReport:
                 "open_exceptions": self.open_exceptions, "cash": [c.to_dict() for c in self.cash]}
 
     def table(self) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        """One row per item of every section: section, reference, date, amount (int minor units), currency, detail.
+        """One row per item of every section: section, reference, date, amount (major units, the currency's
+        decimals), currency, detail, and the amount in minor units last.
 
         The adapters write it as CSV through ``adapters.exports.csv_export`` (formula injection neutralised there).
         """
+        rows = [(r[0], r[1], r[2], None if r[3] is None else major_amount(r[3], r[4]), r[4], r[5], r[3])
+                for r in self._rows()]
+        return TABLE_HEADER, rows
+
+    def _rows(self) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
         for m in self.matched:
             rows.append(("matched", m["line_id"], m["booking_date"], m["amount_minor"], m["currency"],
@@ -114,10 +123,11 @@ class ReconReport:
             for i in c.items:
                 rows.append(("reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
                              f"{i.kind}: {i.description}"))
+            amount = lambda minor: money_text(minor, c.currency)  # noqa: E731
             rows.append(("cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
-                         f"ledger {c.ledger_cash_minor} bank {c.bank_closing_minor} difference {c.difference_minor} "
-                         f"explained {c.explained_minor} ties_out {c.ties_out}"))
-        return TABLE_HEADER, rows
+                         f"ledger {amount(c.ledger_cash_minor)} bank {amount(c.bank_closing_minor)} difference "
+                         f"{amount(c.difference_minor)} explained {amount(c.explained_minor)} ties_out {c.ties_out}"))
+        return rows
 
     def describe(self) -> str:
         lines = [f"Reconciliation report for {self.on.isoformat()}",
@@ -128,22 +138,23 @@ class ReconReport:
                  f"  returns received today: {len(self.returns)}",
                  f"  open exceptions: {sum(self.open_exceptions.values())} {self.open_exceptions or ''}"]
         for c in self.cash:
-            lines.append(f"  Cash {c.currency}: ledger {money_text(c.ledger_cash_minor)}, bank "
-                         f"{money_text(c.bank_closing_minor)}, difference {money_text(c.difference_minor)}")
-            lines += [f"    {i.kind:<24} {i.reference:<32} {money_text(i.amount_minor):>16}  {i.description}"
+            cur = c.currency
+            lines.append(f"  Cash {cur}: ledger {money_text(c.ledger_cash_minor, cur)}, bank "
+                         f"{money_text(c.bank_closing_minor, cur)}, difference {money_text(c.difference_minor, cur)}")
+            lines += [f"    {i.kind:<24} {i.reference:<32} {money_text(i.amount_minor, cur):>16}  {i.description}"
                       for i in c.items]
-            lines.append(f"    unexplained {money_text(c.unexplained_minor)}: "
+            lines.append(f"    unexplained {money_text(c.unexplained_minor, cur)}: "
                          f"{'TIES OUT' if c.ties_out else 'DOES NOT TIE OUT'}")
         if not self.cash:
             lines.append("  no ledger cash or bank statement to compare yet")
         return "\n".join(lines)
 
 
-def money_text(minor: int | None) -> str:
+def money_text(minor: int | None, currency: str = "USD") -> str:
+    """'-1,234.50': major units, grouped, with the currency's decimals (none for JPY, three for BHD) and a sign."""
     if minor is None:
         return "n/a"
-    sign = "-" if minor < 0 else ""
-    return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
+    return format_minor(minor, currency).removesuffix(f" {currency}")
 
 
 def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord], open_lines: Iterable[StoredLine],

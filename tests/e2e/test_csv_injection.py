@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import main
 from payments.identity import Role
@@ -26,21 +27,22 @@ def _cells(text: str) -> list[list[str]]:
 
 def assert_neutralised(text: str) -> None:
     rows = _cells(text)
-    assert rows[0] == ["section", "reference", "date", "amount_minor", "currency", "detail"]
+    assert rows[0] == ["section", "reference", "date", "amount", "currency", "detail", "amount_minor"]
     details = [row[5] for row in rows[1:] if row[0] == "unmatched_line"]
     assert "'" + FORMULA in details
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in details
     assert "'+1,-2;\tTAB" in details  # one cell: its comma and semicolon are quoted, not new cells
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row
                if not _is_number(cell))
-    # Every text cell is quoted; numbers are bare: the debit's amount is the number -250, not text.
+    # Every text cell is quoted; numbers are bare: the debit's amount is the number -2.50 (and -250 in minor units,
+    # the last column), not text.
     raw_lines = text.splitlines()
     debit = next(line for line in raw_lines if "@SUM" in line)
-    assert ",-250," in debit and debit.startswith('"unmatched_line",')
+    assert ",-2.50," in debit and debit.endswith(",-250") and debit.startswith('"unmatched_line",')
 
 
 def _is_number(cell: str) -> bool:
-    return cell.lstrip("-").isdigit()
+    return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell) is not None
 
 
 def test_the_report_csv_over_http_neutralises_formulas_and_keeps_amounts_numbers(client, people):

@@ -29,7 +29,8 @@ class BalanceRow:
     currency: str
     debit_minor: int
     credit_minor: int
-    balance_minor: int
+    balance_minor: int  # signed on the account's normal side: a liability with a debit balance is negative
+    normal: str = "debit"  # the account's normal balance, debit or credit
 
 
 class SqlLedgerQueries:
@@ -101,7 +102,7 @@ class SqlLedgerQueries:
         for r in self._conn.execute(stmt):
             d, c = int(r.d), int(r.c)
             out.append(BalanceRow(r.code, r.name, r.type, r.fund, r.department, r.object_code, r.currency, d, c,
-                                  d - c if r.normal == "debit" else c - d))
+                                  d - c if r.normal == "debit" else c - d, r.normal))
         return out
 
     # -- checkpoints -----------------------------------------------------------------------------------

@@ -6,19 +6,21 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
 from moneyed import Money
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from adapters.exports.csv_export import write_csv
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from ledger.accounts import Direction
 from ledger.entries import EntryDraft, Posting, SealedEntry, new_entry_id
 from ledger.errors import LedgerError
-from ledger.money import format_minor, from_minor, to_minor
+from ledger.money import format_minor, from_minor, major_amount, minor_text, to_minor
 from payments.errors import NotFound
 from payments.identity import Action, Principal
 
@@ -131,13 +133,27 @@ def post_batch(request: Request, body: BatchIn, principal: Principal = require(A
     return run_idempotent(request, principal, body.model_dump(mode="json"), handler)
 
 
+BALANCES_CSV = ("account", "name", "type", "normal_balance", "fund", "department", "object_code", "currency",
+                "debit", "credit", "balance", "debit_minor", "credit_minor", "balance_minor")
+
+
 @router.get("/balances")
 def balances(request: Request, as_of: dt.date | None = None, fund: str | None = None,
              department: str | None = None, object_code: str | None = None, account: str | None = None,
-             currency: str | None = None, _p: Principal = require(Action.LEDGER_READ)) -> dict:
+             currency: str | None = None, format: Literal["json", "csv"] = "json",  # noqa: A002
+             _p: Principal = require(Action.LEDGER_READ)) -> Any:
+    """Balances on each account's normal side (a liability with a debit balance is negative); amounts in major units
+    with the currency's decimals, minor units beside them. ``?format=csv`` for a spreadsheet."""
     with request.app.state.uow(read_only=True) as uow:
         rows = uow.ledger_queries.balances(as_of=as_of, fund=fund, department=department, object_code=object_code,
                                            account=account, currency=currency)
+    if format == "csv":
+        cells = [(r.account, r.name, r.type, r.normal, r.fund, r.department, r.object_code, r.currency,
+                  major_amount(r.debit_minor, r.currency), major_amount(r.credit_minor, r.currency),
+                  major_amount(r.balance_minor, r.currency), r.debit_minor, r.credit_minor, r.balance_minor)
+                 for r in rows]
+        return PlainTextResponse(write_csv(BALANCES_CSV, cells), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="balances-{as_of or "today"}.csv"'})
     totals: dict[str, list[int]] = {}
     for r in rows:
         t = totals.setdefault(r.currency, [0, 0])
@@ -145,9 +161,10 @@ def balances(request: Request, as_of: dt.date | None = None, fund: str | None = 
         t[1] += r.credit_minor
     return {
         "as_of": as_of.isoformat() if as_of else None,
-        "items": [{"account": r.account, "name": r.name, "type": r.type, "fund": r.fund, "department": r.department,
-                   "object_code": r.object_code, "currency": r.currency, "debit_minor": r.debit_minor,
-                   "credit_minor": r.credit_minor, "balance_minor": r.balance_minor,
+        "items": [{"account": r.account, "name": r.name, "type": r.type, "normal_balance": r.normal, "fund": r.fund,
+                   "department": r.department, "object_code": r.object_code, "currency": r.currency,
+                   "debit_minor": r.debit_minor, "credit_minor": r.credit_minor, "balance_minor": r.balance_minor,
+                   "balance_amount": minor_text(r.balance_minor, r.currency),
                    "balance": format_minor(r.balance_minor, r.currency)} for r in rows],
         "trial_balance": {c: {"debit_minor": d, "credit_minor": cr, "difference_minor": d - cr}
                           for c, (d, cr) in sorted(totals.items())},
