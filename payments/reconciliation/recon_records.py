@@ -3,7 +3,7 @@
 The matcher (``payments.reconciliation.recon_matcher``) is pure: these records in, :class:`Match` es and
 :class:`ReconException` s out. Money is integer minor units plus a currency code; dates are dates.
 
-The records reconciliation makes one of per payment or per line (:class:`BookPayment`, :class:`BankLine`,
+The records reconciliation makes one of per payment or per line (:class:`BookPayment`, ``recon_rows.StoredLine``,
 :class:`Match`) are named tuples: as immutable as a frozen dataclass and several times cheaper to build, which
 is a few seconds at a million lines (a frozen dataclass sets every field through ``object.__setattr__``).
 """
@@ -144,29 +144,8 @@ class BookPayment(NamedTuple):
         return tuple(keys)
 
 
-class BankLine(NamedTuple):
-    """A stored statement line as reconciliation sees it; ``line_id`` is ours, stable across runs."""
-
-    line_id: str
-    account_id: str
-    direction: str
-    amount_minor: int
-    currency: str
-    booking_date: date
-    references: tuple[str, ...] = ()
-    end_to_end_ids: tuple[str, ...] = ()
-    is_return: bool = False
-    return_reason: str | None = None
-    kind: str = "other"
-
-    @property
-    def signed_amount_minor(self) -> int:
-        return self.amount_minor if self.direction == "credit" else -self.amount_minor
-
-
 class StatementLine(Protocol):
-    """What matching reads of a statement line: a :class:`BankLine`, or a stored line, whose first fields are a
-    BankLine's (``recon_rows.StoredLine``)."""
+    """What matching reads of a statement line (``recon_rows.StoredLine`` is the one the importer builds)."""
 
     @property
     def line_id(self) -> str: ...

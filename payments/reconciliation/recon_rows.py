@@ -49,9 +49,9 @@ class StatementRecord:
 
 
 class StoredLine(NamedTuple):
-    """A statement line as stored. Its first fields are a :class:`BankLine`'s, in the same order, so the matcher
-    takes it as it is (a named tuple cannot extend another's fields; it is one for the speed of building a
-    million of them)."""
+    """A statement line as stored, and as the matcher reads it (``recon_records.StatementLine``): a named tuple, for
+    the speed of building a million of them. Only the leading fields matter to matching; ``line_id`` is ours,
+    stable across runs."""
 
     line_id: str
     account_id: str

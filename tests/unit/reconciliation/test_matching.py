@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from payments.reconciliation.recon_records import BankLine, BookPayment, ExceptionKind, MatchMethod, RecordedReturn
+from payments.reconciliation.recon_records import BookPayment, ExceptionKind, MatchMethod, RecordedReturn
+from payments.reconciliation.recon_rows import StoredLine
 from payments.reconciliation.recon_matcher import match_lines
 
 TUE = date(2026, 9, 22)
@@ -16,12 +17,12 @@ def pay(pid: str, amount: int, *, trace: str | None = None, batch: str | None = 
     return BookPayment(pid, amount, "USD", sent, status, trace_number=trace, end_to_end_id=pid, batch_ref=batch)
 
 
-def debit(line_id: str, amount: int, *refs: str, e2e: tuple[str, ...] = (), on: date = WED) -> BankLine:
-    return BankLine(line_id, "acct", "debit", amount, "USD", on, references=refs, end_to_end_ids=e2e)
+def debit(line_id: str, amount: int, *refs: str, e2e: tuple[str, ...] = (), on: date = WED) -> StoredLine:
+    return StoredLine(line_id, "acct", "debit", amount, "USD", on, references=refs, end_to_end_ids=e2e)
 
 
-def credit(line_id: str, amount: int, *refs: str, is_return: bool = False, on: date = WED) -> BankLine:
-    return BankLine(line_id, "acct", "credit", amount, "USD", on, references=refs, is_return=is_return,
+def credit(line_id: str, amount: int, *refs: str, is_return: bool = False, on: date = WED) -> StoredLine:
+    return StoredLine(line_id, "acct", "credit", amount, "USD", on, references=refs, is_return=is_return,
                     kind="ach_return" if is_return else "other")
 
 
