@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.db.disbursements.payment_tables import (payment_items, payment_outbox, payment_run_releases, payment_runs,
                                         payment_submissions, payments)
+from ledger.journal import format_time
 from payments.disbursements.payment_rules import (PAYMENT_TRANSITIONS, RUN_TRANSITIONS, InvoiceAlreadyScheduled, PaymentStep,
                                                   RunStep, guarded)
 from payments.errors import Conflict
@@ -29,8 +30,7 @@ def _values(states: Iterable[RunStatus | PaymentStatus]) -> list[str]:
     return sorted(s.value for s in states)
 
 
-def _ts(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_ts = format_time  # the one RFC 3339 form the journal stores too
 
 
 def _parse_ts(text: str) -> dt.datetime:

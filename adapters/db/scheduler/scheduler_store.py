@@ -10,10 +10,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db.scheduler.scheduler_tables import job_runs, scheduler_leases
+from ledger.journal import format_time
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_iso = format_time  # the one RFC 3339 form the journal stores too
 
 
 class SqlLeaderLock:
