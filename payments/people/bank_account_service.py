@@ -277,12 +277,14 @@ class BankAccountService:
 
     # -- for the payment flow (same unit of work as the payment) -----------------------------------------
     def restraints(self, uow: IdentityUnitOfWork, vendor_ids: Iterable[str]) -> list[BankChangeRestraint]:
-        """Who changed these vendors' bank accounts and may not approve or release their payments until when."""
+        """Who asked for or approved a change of these vendors' bank accounts, and until when they may not approve
+        or release their payments (from the request on: ``BankAccountChange.restraint``)."""
         out = []
+        now = self._clock.now()
         for vendor_id in set(vendor_ids):
             for record in uow.bank_accounts.list_changes(vendor_id=vendor_id, limit=10_000):
-                restraint = record.change.restraint()
-                if restraint is not None and self._clock.now() < restraint.cooling_off_until:
+                restraint = record.change.restraint(now=now, policy=self.policy)
+                if now < restraint.cooling_off_until:
                     out.append(restraint)
         return out
 

@@ -337,12 +337,22 @@ class BankAccountChange:
             raise InvalidInput("rejecting or blocking a bank change needs a reason", code="reason_required")
         return replace(self, status=status, closed_by=principal.user_id, closed_at=now, close_reason=reason.strip())
 
-    def restraint(self) -> BankChangeRestraint | None:
-        """Who changed the account and until when they may not approve or release this vendor's payments."""
-        if self.approved_by is None or self.cooling_off_until is None:
-            return None
-        return BankChangeRestraint(self.vendor_id, frozenset({self.requested_by, self.approved_by}),
-                                   self.cooling_off_until)
+    def restraint(self, *, now: datetime, policy: BankChangePolicy = BankChangePolicy()) -> BankChangeRestraint:
+        """Who changed the account, and until when they may not approve or release this vendor's payments.
+
+        It starts at the request, not at the approval: whoever asks to redirect a vendor's money must not also
+        approve its invoices while the request is pending. Approved, it runs to the end of the cooling-off; still
+        open, at least the policy's cooling-off from now (it has not begun); closed before approval, the
+        cooling-off counted from the request.
+        """
+        who = frozenset(p for p in (self.requested_by, self.approved_by) if p)
+        if self.cooling_off_until is not None:
+            until = self.cooling_off_until
+        elif self.status in _TERMINAL:
+            until = self.requested_at + timedelta(days=policy.cooling_off_days)
+        else:
+            until = now + timedelta(days=policy.cooling_off_days)
+        return BankChangeRestraint(self.vendor_id, who, until)
 
 
 def request_change(principal: Principal, *, change_id: str, vendor_id: str, routing_number: str,

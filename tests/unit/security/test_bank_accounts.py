@@ -97,10 +97,19 @@ def test_the_cooling_off_period_is_policy():
 
 
 def test_the_restraint_names_requester_and_approver_until_the_end_of_cooling_off():
-    restraint = approved().restraint()
+    restraint = approved().restraint(now=MON + timedelta(days=2))
     assert restraint.changed_by == {"usr_val", "usr_tess"}
     assert restraint.cooling_off_until == MON + timedelta(days=11)
-    assert requested().restraint() is None
+
+
+def test_the_restraint_starts_at_the_request():
+    # Open: the requester is restrained for at least a full cooling-off from now, however long it stays open.
+    restraint = requested().restraint(now=MON + timedelta(days=30))
+    assert (restraint.changed_by, restraint.cooling_off_until) == ({"usr_val"}, MON + timedelta(days=40))
+    # Rejected before approval: a cooling-off counted from the request.
+    rejected = requested().reject(tess, reason="the vendor did not ask", now=MON + timedelta(days=1))
+    assert rejected.restraint(now=MON + timedelta(days=2)).cooling_off_until == rejected.requested_at + timedelta(
+        days=10)
 
 
 def test_the_previous_contact_is_told_without_the_account_number():
