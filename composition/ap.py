@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from composition.payments import wire_payments
-
 if TYPE_CHECKING:
     from main import Container
 
@@ -50,6 +48,7 @@ def rebuild_budget_totals(container: Container) -> Any:
 def wire_portal(container: Container) -> Any:
     """The vendor portal: reads scoped to the caller's vendor, invoices submitted through the AP use case, interest
     computed with the payment run's own prompt-pay settings."""
+    from composition.payments import wire_payments
     from payments.portal.portal_service import VendorPortal
     from payments.portal.portal_timeline import InterestRules
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
-from composition.recon import wire_recon
-
 if TYPE_CHECKING:
     from main import Container
 
@@ -86,6 +84,7 @@ def prenote_handler(container: Container) -> Callable[[str, Any], None]:
 def wire_sandbox(container: Container) -> Any:
     """The sandbox bank's counter (``disburse sandbox …``, ``/v1/sandbox/…``): the bank the sandbox rail delivers to,
     answering only while the sandbox is the rail in use."""
+    from composition.recon import wire_recon
     from adapters.rails.registry import RailContext
     from adapters.rails.sandbox import bank_for
     from adapters.rails.sandbox_desk import SandboxDesk

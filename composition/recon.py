@@ -10,9 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from composition.ap import ap_services
-from composition.payments import prenote_handler, wire_payments
-
 if TYPE_CHECKING:
     from main import Container
 
@@ -58,6 +55,8 @@ def recon_jobs(container: Container) -> list:
 
 def demo_services(container: Container) -> Any:
     """The demo's handles on the real services, with the sandbox bank the sandbox rail delivers to."""
+    from composition.ap import ap_services
+    from composition.payments import prenote_handler, wire_payments
     from adapters.formats.nacha.change_codes import CorrectedData, format_corrected_data
     from adapters.rails.sandbox import SandboxBank
     from payments.example.demo import DemoServices
