@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
@@ -114,7 +115,7 @@ class SqlInvoiceRepository:
         return [invoice_from_rows(r, lines.get(r.id, ())) for r in rows]
 
     def list(self, *, after: str | None, limit: int, status: str | None = None, vendor_id: str | None = None,
-             po_id: str | None = None) -> list[InvoiceRecord]:
+             po_id: str | None = None) -> builtins.list[InvoiceRecord]:
         stmt = select(invoices)
         if status:
             stmt = stmt.where(invoices.c.status == status)
@@ -143,7 +144,7 @@ class SqlInvoiceRepository:
         guarded(self._conn, update(invoices).where(invoices.c.id == invoice_id, invoices.c.status == expected.value)
                 .values(**values), "invoice", invoice_id, expected.value)
 
-    def find_number(self, vendor_id: str, invoice_number: str) -> list[str]:
+    def find_number(self, vendor_id: str, invoice_number: str) -> builtins.list[str]:
         """Live invoices (not returned or cancelled) of this vendor with exactly this number."""
         i = invoices.c
         return list(self._conn.execute(select(i.id).where(
@@ -151,7 +152,7 @@ class SqlInvoiceRepository:
             i.invoice_number == invoice_number,
             i.status.not_in([InvoiceStatus.RETURNED.value, InvoiceStatus.CANCELLED.value]))).scalars())
 
-    def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> list[str]:
+    def ids_to_rematch(self, po_ids: Iterable[str], statuses: Iterable[InvoiceStatus]) -> builtins.list[str]:
         po_ids, wanted = sorted(set(po_ids)), [s.value for s in statuses]
         if not po_ids:
             return []
@@ -159,12 +160,12 @@ class SqlInvoiceRepository:
             select(invoices.c.id).where(invoices.c.status.in_(wanted), invoices.c.id.in_(
                 select(invoice_lines.c.invoice_id).where(one_of(self._conn, invoice_lines.c.po_id, po_ids))))).scalars())
 
-    def ids_in_status(self, status: InvoiceStatus, *, limit: int) -> list[str]:
+    def ids_in_status(self, status: InvoiceStatus, *, limit: int) -> builtins.list[str]:
         order = func.coalesce(invoices.c.received_on, invoices.c.invoice_date)
         return list(self._conn.execute(select(invoices.c.id).where(invoices.c.status == status.value)
                                        .order_by(order, invoices.c.id).limit(limit)).scalars())
 
-    def approvals(self, invoice_id: str, version: int) -> list[tuple[str, dt.datetime]]:
+    def approvals(self, invoice_id: str, version: int) -> builtins.list[tuple[str, dt.datetime]]:
         a = invoice_approvals.c
         rows = self._conn.execute(select(a.approver_id, a.approved_at).where(
             a.invoice_id == invoice_id, a.invoice_version == version).order_by(a.approved_at))
@@ -175,7 +176,7 @@ class SqlInvoiceRepository:
             self._conn.execute(insert(invoice_approvals).values(invoice_id=invoice_id, invoice_version=version,
                                                                 approver_id=approver_id, approved_at=at))
 
-    def holds(self, invoice_id: str, *, status: str | None = None) -> list[HoldRecord]:
+    def holds(self, invoice_id: str, *, status: str | None = None) -> builtins.list[HoldRecord]:
         stmt = select(invoice_holds).where(invoice_holds.c.invoice_id == invoice_id)
         if status:
             stmt = stmt.where(invoice_holds.c.status == status)
@@ -221,13 +222,13 @@ class SqlCreditMemoRepository:
             credit_memos.c.vendor_id == vendor_id, credit_memos.c.memo_number == memo_number)).all())
         return found[0] if found else None
 
-    def list(self, *, after: str | None, limit: int, vendor_id: str | None = None) -> list[CreditMemoRecord]:
+    def list(self, *, after: str | None, limit: int, vendor_id: str | None = None) -> builtins.list[CreditMemoRecord]:
         stmt = select(credit_memos)
         if vendor_id:
             stmt = stmt.where(credit_memos.c.vendor_id == vendor_id)
         return self._hydrate(self._conn.execute(page_after(stmt, credit_memos.c.id, after, limit)).all())
 
-    def _hydrate(self, rows: Sequence[Any]) -> list[CreditMemoRecord]:
+    def _hydrate(self, rows: Sequence[Any]) -> builtins.list[CreditMemoRecord]:
         if not rows:
             return []
         lines: dict[str, list[Any]] = {}

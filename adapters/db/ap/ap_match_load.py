@@ -49,7 +49,8 @@ def load_for_matching(conn: Connection, invoice_ids: Sequence[str]) -> tuple[lis
                il.unit_price_minor, il.description, il.unit_of_measure)
         .where(one_of(conn, il.invoice_id, invoice_ids)).order_by(il.invoice_id, il.line_no)))
     make, quantity, unit_price = InvoiceLine, from_micros, price  # local names: this loop runs 300,000 times
-    current_id, current = None, []
+    current_id: str | None = None
+    current: list[InvoiceLine] = []
     for inv_id, no, po_id, po_line_no, micros, price_text, description, uom in rows:
         if inv_id != current_id:  # rows come grouped by invoice, lines in order
             current_id, current = inv_id, []

@@ -71,8 +71,8 @@ class SqlMatchQueries:
         return self._context(sorted(set(po_ids)), ())
 
     def _context(self, po_ids: Sequence[str], batch: Sequence[Invoice]) -> MatchContext:
-        headers: list[Any] = []
-        line_rows: list[Any] = []
+        headers: Sequence[Any] = []
+        line_rows: Sequence[Any] = []
         received: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
         billed: dict[tuple[str, int], list] = {}
         credited: dict[tuple[str, int], tuple[Decimal, int]] = {}
@@ -107,7 +107,7 @@ class SqlMatchQueries:
         for inv in batch:  # the batch's own counted invoices: matching adds them back one by one
             if counts_as_billed(inv.status):
                 for line in inv.lines:
-                    sums = billed.get((line.po_id, line.po_line_no))
+                    sums = billed.get((line.po_id or "", line.po_line_no or 0))  # a line without a PO bills none
                     if sums is not None:
                         sums[0] -= line.quantity
                         sums[1] -= line.amount_minor
@@ -233,7 +233,7 @@ class SqlMatchQueries:
                         defects_json=bindparam("b_defects"), return_by=bindparam("b_return")))
         # SQLite stores dates as ISO text; the clean path repeats a few prompt-pay date sets, converted once each.
         as_text = conn.dialect.name == "sqlite"
-        dates: dict[int, tuple[Any, Any, Any]] = {}
+        dates: dict[int, tuple[Any, ...]] = {}
         rows = []
         for o in outcomes:
             pp = o.prompt_pay

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -74,7 +75,7 @@ class SqlPurchaseOrderRepository:
         return None if row is None else self._hydrate([row])[0]
 
     def list(self, *, after: str | None, limit: int, vendor_id: str | None = None,
-             status: str | None = None) -> list[PORecord]:
+             status: str | None = None) -> builtins.list[PORecord]:
         stmt = select(purchase_orders)
         if vendor_id:
             stmt = stmt.where(purchase_orders.c.vendor_id == vendor_id)
@@ -82,7 +83,7 @@ class SqlPurchaseOrderRepository:
             stmt = stmt.where(purchase_orders.c.status == status)
         return self._hydrate(self._conn.execute(page_after(stmt, purchase_orders.c.id, after, limit)).all())
 
-    def _hydrate(self, rows: list[Any]) -> list[PORecord]:
+    def _hydrate(self, rows: Sequence[Any]) -> builtins.list[PORecord]:
         if not rows:
             return []
         ids = [r.id for r in rows]
@@ -137,7 +138,7 @@ class SqlPurchaseOrderRepository:
                                               for line in po.lines])
         self._add_version(version)
 
-    def versions(self, po_id: str) -> list[POVersion]:
+    def versions(self, po_id: str) -> builtins.list[POVersion]:
         v = purchase_order_versions
         return [POVersion(r.po_id, r.version, r.reason, r.total_minor, r.max_total_minor,
                           tuple(json.loads(r.lines_json)), stamp_of(r, "changed"), r.entry_id)
@@ -185,13 +186,13 @@ class SqlReceiptRepository:
         rows = self._hydrate(self._conn.execute(select(receipts).where(receipts.c.id == receipt_id)).all())
         return rows[0] if rows else None
 
-    def list(self, *, after: str | None, limit: int, po_id: str | None = None) -> list[ReceiptRecord]:
+    def list(self, *, after: str | None, limit: int, po_id: str | None = None) -> builtins.list[ReceiptRecord]:
         stmt = select(receipts)
         if po_id:
             stmt = stmt.where(receipts.c.po_id == po_id)
         return self._hydrate(self._conn.execute(page_after(stmt, receipts.c.id, after, limit)).all())
 
-    def _hydrate(self, rows: list[Any]) -> list[ReceiptRecord]:
+    def _hydrate(self, rows: Sequence[Any]) -> builtins.list[ReceiptRecord]:
         if not rows:
             return []
         lines: dict[str, list[Any]] = {}
@@ -208,7 +209,7 @@ class SqlReceiptRepository:
                                      {x.po_line_no: x.amount_minor for x in mine}, r.create_digest))
         return out
 
-    def find_number(self, po_id: str, number: str) -> list[str]:
+    def find_number(self, po_id: str, number: str) -> builtins.list[str]:
         """Receipts of this PO with this packing-slip or dock number."""
         return list(self._conn.execute(select(receipts.c.id).where(receipts.c.po_id == po_id,
                                                                    receipts.c.number == number)).scalars())

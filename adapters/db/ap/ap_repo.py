@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import BigInteger, Date, String, any_, bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -26,11 +27,11 @@ def one_of(conn: Connection, column: Any, values: Iterable[Any], *, integers: bo
     values = list(values)
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(BigInteger if integers else String)))
-    unpacked = select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
+    unpacked: Any = select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
     return column.in_(unpacked.scalar_subquery())
 
 
-def raw_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
+def raw_rows(conn: Connection, stmt: Any) -> Sequence[tuple[Any, ...]]:
     """Plain tuples from the driver for a statement SQLAlchemy compiled: the hot reads of a batch match.
 
     Skips the Row objects and per-column result processing (which cost more than SQLite's own work when a
@@ -40,7 +41,10 @@ def raw_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
     params = compiled.params
     if not conn.in_transaction():
         conn.exec_driver_sql("SELECT 1")  # begin the unit of work's transaction before the driver reads
-    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None:
+        raise RuntimeError("the unit of work's connection is closed")
+    cursor = dbapi.cursor()
     try:
         if compiled.positional:
             cursor.execute(compiled.string, tuple(params[n] for n in compiled.positiontup))
@@ -107,6 +111,10 @@ def stamp_values(prefix: str, stamp: Stamp | None) -> dict[str, Any]:
     return {} if stamp is None else {f"{prefix}_by": stamp.by, f"{prefix}_at": stamp.at}
 
 
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: dt.date | str) -> dt.date: ...
 def as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -151,7 +159,7 @@ class SqlVendorRepository:
         row = self._conn.execute(select(vendors).where(vendors.c.number == number)).first()
         return None if row is None else _vendor(row)
 
-    def list(self, *, after: str | None, limit: int, status: str | None = None) -> list[VendorRecord]:
+    def list(self, *, after: str | None, limit: int, status: str | None = None) -> builtins.list[VendorRecord]:
         stmt = select(vendors)
         if status:
             stmt = stmt.where(vendors.c.status == status)
@@ -171,7 +179,7 @@ class SqlVendorRepository:
                 .values(status=new.value, version=vendors.c.version + 1, **stamp_values("updated", stamp)),
                 "vendor", vendor_id, expected.value)
 
-    def ids_with_tin(self, tin_fingerprint: str) -> list[str]:
+    def ids_with_tin(self, tin_fingerprint: str) -> builtins.list[str]:
         return list(self._conn.execute(select(vendors.c.id).where(vendors.c.tin_fingerprint == tin_fingerprint)
                                        .order_by(vendors.c.id)).scalars())
 
@@ -246,7 +254,7 @@ class SqlBudgetRepository:
         self._conn.execute(update(budgets).values(encumbered_minor=0, expended_minor=0))
 
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
-             fund: str | None = None) -> list[BudgetRecord]:
+             fund: str | None = None) -> builtins.list[BudgetRecord]:
         stmt = select(budgets)
         if fiscal_year is not None:
             stmt = stmt.where(budgets.c.fiscal_year == fiscal_year)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 import json
 import os
 import socket
@@ -51,6 +52,10 @@ def _holder_is_dead(holder: str) -> bool:
     return False
 
 
+@overload
+def _date(text: None) -> None: ...
+@overload
+def _date(text: str) -> dt.date: ...
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 

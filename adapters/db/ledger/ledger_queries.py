@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy import and_, case, func, insert, select, true
 from sqlalchemy.engine import Connection
 
 from adapters.db.ledger.journal_store import SqlJournalStore, account_from_row
@@ -94,7 +94,7 @@ class SqlLedgerQueries:
         stmt = (select(a.c.code, a.c.name, a.c.type, a.c.normal, a.c.fund, a.c.department, a.c.object_code,
                        p.c.currency, debit.label("d"), credit.label("c"))
                 .select_from(p.join(a, a.c.code == p.c.account))
-                .where(and_(*conds) if conds else True)
+                .where(and_(*conds) if conds else true())
                 .group_by(a.c.code, a.c.name, a.c.type, a.c.normal, a.c.fund, a.c.department, a.c.object_code,
                           p.c.currency)
                 .order_by(a.c.code, p.c.currency))

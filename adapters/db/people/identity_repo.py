@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -24,6 +24,10 @@ def to_text(moment: dt.datetime | None) -> str | None:
     return format_time(moment) if moment is not None else None
 
 
+@overload
+def to_time(text: None) -> None: ...
+@overload
+def to_time(text: str) -> dt.datetime: ...
 def to_time(text: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(text, _FORMAT).replace(tzinfo=dt.timezone.utc) if text else None
 

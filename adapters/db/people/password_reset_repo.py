@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
@@ -13,6 +13,10 @@ from ledger.journal import format_time
 from payments.people.password_resets import ResetRecord
 
 
+@overload
+def _time(text: None) -> None: ...
+@overload
+def _time(text: str) -> dt.datetime: ...
 def _time(text: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc) if text else None
 

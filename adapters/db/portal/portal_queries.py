@@ -7,6 +7,7 @@ after loading it by id alone, and never an assumption that an id cannot be guess
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import select
@@ -26,6 +27,10 @@ def _id_chunks(values: Iterable[str]) -> Iterable[Sequence[str]]:
     return chunks(sorted({v for v in values if v}))
 
 
+@overload
+def _date(value: None) -> None: ...
+@overload
+def _date(value: dt.date | str) -> dt.date: ...
 def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value

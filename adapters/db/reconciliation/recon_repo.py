@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import overload
 
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -32,6 +33,10 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+@overload
+def _t(value: None) -> None: ...
+@overload
+def _t(value: str) -> datetime: ...
 def _t(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -158,7 +163,8 @@ class SqlReconRepository:
 
     # -- matches ---------------------------------------------------------------------------------------
     def add_matches(self, rows: Sequence[MatchRecord]) -> None:
-        at, day = {}, {}
+        at: dict[datetime, str | None] = {}
+        day: dict[date, str] = {}
         # Unpacked by position (MatchRecord's field order), as the lines are.
         bulk_insert(self._c, recon_matches, ((
             line_id, payment_id, role, method, confidence, amount, currency,
@@ -296,8 +302,8 @@ class SqlReconRepository:
             existing.update(r[0] for r in self._c.execute(select(recon_exceptions.c.dedup_key).where(
                 recon_exceptions.c.dedup_key.in_(chunk))))
         fresh = {r.dedup_key: r for r in rows if r.dedup_key not in existing}
-        for chunk in chunks(list(fresh.values()), _BATCH):
-            self._c.execute(insert(recon_exceptions), [self._exception_row(r) for r in chunk])
+        for batch in chunks(list(fresh.values()), _BATCH):
+            self._c.execute(insert(recon_exceptions), [self._exception_row(r) for r in batch])
         return len(fresh)
 
     @staticmethod
@@ -366,4 +372,7 @@ class SqlReconRepository:
             recon_exceptions.c.id == before.id, recon_exceptions.c.version == before.version)).values(**row))
         if result.rowcount != 1:
             raise StaleState("reconciliation exception", before.id, f"version {before.version}")
-        return self.get_exception(before.id)
+        updated = self.get_exception(before.id)
+        if updated is None:  # updated in this very transaction, so it is there
+            raise StaleState("reconciliation exception", before.id, "gone")
+        return updated
