@@ -107,6 +107,17 @@ class HoldReleaseForbidden(Forbidden):
         super().__init__(f"user {user_id} is not an ap_approver and may not release a hold", user_id=user_id)
 
 
+class SelfReleaseForbidden(SeparationOfDutiesViolation):
+    """The person who entered or last changed an invoice tried to release its hold or override its duplicate
+    signal: the control would be waived by the very person it checks."""
+
+    code = "self_release_forbidden"
+
+    def __init__(self, user_id: str, document: str) -> None:
+        super().__init__(f"user {user_id} entered or last changed {document} and may not release its holds",
+                         user_id=user_id, document=document)
+
+
 class HoldReleaseReasonRequired(InvalidInput):
     """A hold released by hand needs a reason someone can read later."""
 
@@ -250,12 +261,16 @@ def check_can_release_run(principal: Principal, items: Iterable[RunItem], *,
         check_bank_change_restraints(principal, vendor_id, restraints, now)
 
 
-def check_can_release_hold(principal: Principal, *, reason: str | None) -> str:
-    """An ``ap_approver`` with a non-blank reason may release a hold; returns the reason, trimmed."""
+def check_can_release_hold(principal: Principal, *, reason: str | None, document: str = "",
+                           entered_by: str = "", last_changed_by: str | None = None) -> str:
+    """An ``ap_approver`` with a non-blank reason, who neither entered nor last changed the document, may release
+    its hold (or override its duplicate signal); returns the reason, trimmed."""
     # Checked by role as well as by action so that widening the table by mistake cannot widen this rule.
     if not principal.has_role(Role.AP_APPROVER):
         raise HoldReleaseForbidden(principal.user_id)
     authorize(principal, Action.INVOICE_RELEASE_HOLD)
+    if principal.user_id in {entered_by, last_changed_by}:
+        raise SelfReleaseForbidden(principal.user_id, document)
     trimmed = (reason or "").strip()
     if not trimmed:
         raise HoldReleaseReasonRequired()

@@ -41,9 +41,8 @@ class InvoiceApprovalService:
 
     # -- holds ---------------------------------------------------------------------------------------------
     def release_hold(self, principal: Principal, invoice_id: str, hold_id: str, reason: str | None) -> InvoiceView:
-        reason = check_can_release_hold(principal, reason=reason)
         with self._d.uow() as uow:
-            require(uow.invoices.get(invoice_id), "invoice", invoice_id)
+            reason = self._may_release(principal, require(uow.invoices.get(invoice_id), "invoice", invoice_id), reason)
             holds = [h for h in uow.invoices.holds(invoice_id, status="open") if h.id == hold_id]
             if not holds:
                 raise HoldNotOpen(hold_id)
@@ -54,9 +53,8 @@ class InvoiceApprovalService:
 
     def override_duplicate(self, principal: Principal, invoice_id: str, reason: str | None) -> InvoiceView:
         """Say a suspected duplicate is a different bill: every open duplicate hold released, with the reason."""
-        reason = check_can_release_hold(principal, reason=reason)
         with self._d.uow() as uow:
-            require(uow.invoices.get(invoice_id), "invoice", invoice_id)
+            reason = self._may_release(principal, require(uow.invoices.get(invoice_id), "invoice", invoice_id), reason)
             holds = [h for h in uow.invoices.holds(invoice_id, status="open")
                      if h.hold == Hold.DUPLICATE_SUSPECTED.value]
             if not holds:
@@ -65,6 +63,12 @@ class InvoiceApprovalService:
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
         return view
+
+    @staticmethod
+    def _may_release(principal: Principal, rec: InvoiceRecord, reason: str | None) -> str:
+        """Who entered or last changed the invoice never waives its controls."""
+        return check_can_release_hold(principal, reason=reason, document=f"invoice {rec.invoice.id}",
+                                      entered_by=rec.entered.by or "", last_changed_by=rec.last_changed.by)
 
     def _release(self, uow: APUnitOfWork, principal: Principal, invoice_id: str, holds: Iterable[HoldRecord], reason: str,
                  *, action: str) -> None:
