@@ -11,11 +11,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from adapters.http.web import (account_routes, home_routes, invoice_entry, invoice_list_routes, invoice_pages,
-                               portal_pages)
+                               portal_pages, search_routes)
 
 # A new page module goes here (its ``router = web_router()``). A fixed path ("/invoices/new") before the module
 # whose path has a parameter in that place ("/invoices/{invoice_id}").
-PAGE_MODULES = (account_routes, home_routes, invoice_list_routes, invoice_entry, invoice_pages, portal_pages)
+PAGE_MODULES = (account_routes, home_routes, invoice_list_routes, invoice_entry, invoice_pages, portal_pages,
+                search_routes)
 
 
 class _StaticFiles(StaticFiles):

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.http.web.i18n import N_
 from adapters.http.web.viewer import Viewer
+from payments.ap.worklist import InvoiceFilter, Worklist
 from payments.disbursements.payment_runs import RunStatus
 from payments.identity import Action
 from payments.people.bank_accounts import BankChangeStatus
@@ -50,14 +51,23 @@ def _bank_changes(status: BankChangeStatus) -> Callable[[Any, Viewer, int], list
                                                                          limit=limit)
 
 
+def _awaiting_me(state: Any, viewer: Viewer, limit: int) -> list:
+    where = InvoiceFilter(awaiting_approval_by=viewer.principal.user_id)
+    return Worklist(state.uow).invoices(where, limit=limit)
+
+
 def _open_exceptions(state: Any, _viewer: Viewer, limit: int) -> list:
     return state.recon.queries.list_exceptions(status=ExceptionStatus.OPEN, limit=limit)
 
 
 STAFF_CARDS: tuple[_Card, ...] = (
-    _Card(N_("Invoices entered, not yet matched"), (Action.INVOICE_CREATE,), _invoices("entered")),
-    _Card(N_("Invoices on hold"), (Action.INVOICE_CREATE, Action.INVOICE_RELEASE_HOLD), _invoices("held")),
-    _Card(N_("Invoices ready for approval"), (Action.INVOICE_APPROVE,), _invoices("matched")),
+    _Card(N_("Invoices entered, not yet matched"), (Action.INVOICE_CREATE,), _invoices("entered"),
+          "/invoices?status=entered"),
+    _Card(N_("Invoices on hold"), (Action.INVOICE_CREATE, Action.INVOICE_RELEASE_HOLD), _invoices("held"),
+          "/invoices?status=held"),
+    _Card(N_("Invoices ready for approval"), (Action.INVOICE_APPROVE,), _invoices("matched"),
+          "/invoices?status=matched"),
+    _Card(N_("Invoices awaiting my approval"), (Action.INVOICE_APPROVE,), _awaiting_me, "/invoices?mine=1"),
     _Card(N_("Payment runs awaiting release"), (Action.PAYMENT_RUN_RELEASE,), _runs(RunStatus.DRAFT)),
     _Card(N_("Released payment runs not yet sent"), (Action.PAYMENT_RUN_SUBMIT,), _runs(RunStatus.RELEASED)),
     _Card(N_("Reconciliation exceptions open"), (Action.RECONCILIATION_RESOLVE,), _open_exceptions),

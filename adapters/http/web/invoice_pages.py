@@ -7,6 +7,7 @@ as the invoice page with the service's message and status, nothing changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -108,7 +109,7 @@ def _reason(fields: dict[str, str]) -> str:
     return next((v for k, v in fields.items() if k == "reason" or k.startswith("reason-")), "")[:500]
 
 
-def _act(request: Request, invoice_id: str, action: Any, done: str) -> Response:
+def _act(request: Request, invoice_id: str, action: Any, done: str | Callable[[Any], str]) -> Response:
     """Run ``action``; on a refusal show the invoice again with the service's message, nothing changed."""
     try:
         outcome = action()

@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem(N_("Home"), "/"),
     NavItem(N_("Invoices"), "/invoices", Action.INVOICE_READ),
     NavItem(N_("Enter an invoice"), "/invoices/new", Action.INVOICE_CREATE),
+    NavItem(N_("Search"), "/search", Action.INVOICE_READ),
     NavItem(N_("My invoices"), "/portal/invoices", Action.PORTAL_READ),
     NavItem(N_("My payments"), "/portal/payments", Action.PORTAL_READ),
     NavItem(N_("Bank account"), "/portal/bank-account", Action.PORTAL_REQUEST_BANK_CHANGE),
