@@ -34,7 +34,10 @@ def bulk_insert(conn: Connection, table, rows: Iterable[tuple], count: int) -> N
             conn.exec_driver_sql(sql, chunk)
         return
     if conn.dialect.name == "postgresql":
-        cur = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        if driver is None:
+            raise RuntimeError("the unit of work's connection is closed")
+        cur = driver.cursor()
         try:
             with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:

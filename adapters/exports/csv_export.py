@@ -50,6 +50,8 @@ def _cell(value: Cell) -> object:
 class _Number(float):
     """A Decimal the csv module writes bare (QUOTE_NONNUMERIC leaves numbers unquoted), exactly as the Decimal."""
 
+    text: str
+
     def __new__(cls, value: Decimal) -> "_Number":
         self = super().__new__(cls, value)
         self.text = format(value, "f")

@@ -59,7 +59,7 @@ def require(action: Action) -> Any:
     return Depends(dependency)
 
 
-def public() -> object:
+def public() -> Any:
     """Marks a route that needs no credentials (health, sign-in); the route-table test accepts only these."""
 
     def dependency() -> None:
@@ -71,7 +71,8 @@ def public() -> object:
 
 def route_action(route) -> Action | str | None:  # noqa: ANN001
     """The action a route declared (or 'public'), found in its dependencies."""
-    stack = list(getattr(route, "dependant", None).dependencies if getattr(route, "dependant", None) else [])
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
     while stack:
         dep = stack.pop()
         call = dep.call

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final
 
-from payments.reconciliation.statements import Finding
+from payments.reconciliation.statements import Finding, FindingCode
 
 
 class ReturnFamily(enum.StrEnum):
@@ -193,13 +193,8 @@ class ChangeNotice:
     sec_code: str = ""
 
 
-class NoticeFindingCode(enum.StrEnum):
-    """Why the returns importer flagged part of a file it still read."""
-
-    FORMAT_LENIENCY = "format_leniency"
-    """The file bends the NACHA format in a way the reader accepts (a trimmed record, an IAT batch)."""
-    UNKNOWN_CODE = "unknown_code"
-    """A return or change code outside the current Nacha tables."""
+NoticeFindingCode = FindingCode
+"""Why the returns importer flagged part of a file it still read: one enum with the statements' findings."""
 
 
 @dataclass(frozen=True, slots=True)

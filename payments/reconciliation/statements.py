@@ -134,6 +134,10 @@ class FindingCode(enum.StrEnum):
     BOOKING_DATE_MISSING = "booking_date_missing"
     """A camt entry without BookgDt; its value date or the statement date was used."""
     CURRENCY_MISMATCH = "currency_mismatch"
+    FORMAT_LENIENCY = "format_leniency"
+    """A returns file bends the NACHA format in a way the reader accepts (a trimmed record, an IAT batch)."""
+    UNKNOWN_CODE = "unknown_code"
+    """A return or change code outside the current Nacha tables."""
     """An entry is in another currency than its statement; it is left out of the balance check."""
 
 

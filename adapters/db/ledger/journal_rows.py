@@ -26,7 +26,7 @@ class SqlRowReader:
 
     def __init__(self, url: URL, tables: JournalTables) -> None:
         self._sqlite = url.get_backend_name() == "sqlite"
-        self._target = url.database if self._sqlite else \
+        self._target = (url.database or "") if self._sqlite else \
             url.set(drivername="postgresql").render_as_string(hide_password=False)
         mark = "?" if self._sqlite else "%s"
         self._entries_sql = (f"SELECT {_ENTRY_COLUMNS} FROM {tables.entries.name} "

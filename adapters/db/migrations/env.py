@@ -13,7 +13,10 @@ def run() -> None:
         _migrate(connection)
         return
     from adapters.db.engine import make_engine
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database: alembic.ini names no sqlalchemy.url and no connection was handed in")
+    engine = make_engine(url)
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()

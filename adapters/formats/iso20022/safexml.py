@@ -61,7 +61,7 @@ class Node:
         return [Node(e, f"{self.path}/{name}[{i}]", self.fmt) for i, e in enumerate(found, 1)]
 
     def child(self, *names: str) -> Node | None:
-        node: Node | None = self
+        node: Node = self
         for name in names:
             element = next((e for e in node.element if local_name(e.tag) == name), None)
             if element is None:
