@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from adapters.http.web import (account_routes, home_routes, invoice_entry, invoice_list_routes, invoice_pages,
+from adapters.http.web import (account_routes, document_pages, home_routes, invoice_entry, invoice_list_routes, invoice_pages,
                                portal_pages, search_routes)
 
 # A new page module goes here (its ``router = web_router()``). A fixed path ("/invoices/new") before the module
 # whose path has a parameter in that place ("/invoices/{invoice_id}").
 PAGE_MODULES = (account_routes, home_routes, invoice_list_routes, invoice_entry, invoice_pages, portal_pages,
-                search_routes)
+                search_routes, document_pages)
 
 
 class _StaticFiles(StaticFiles):
