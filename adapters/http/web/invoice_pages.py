@@ -56,8 +56,7 @@ def _timeline(view: InvoiceView) -> list[Step]:
 
 def _plan(state: Any, invoice_id: str) -> Any:
     # The payment plan (when a run pays it, discount and interest) comes from the payment service's own pricing.
-    planner = getattr(state.payments, "pay_plan", None)
-    return planner(invoice_id) if planner is not None else None
+    return state.payments.pay_plan(invoice_id)
 
 
 def invoice_context(request: Request, invoice_id: str) -> dict[str, Any]:
