@@ -71,7 +71,7 @@ def _fast_head(draft: EntryDraft, key_id: str) -> str | None:
         return None
     legs = []
     for p in draft.postings:
-        direction = p.direction
+        direction: Any = p.direction
         if type(direction) is not str:
             direction = getattr(direction, "value", None)
         if not (type(p.account) is str and type(p.amount_minor) is int and type(p.currency) is str

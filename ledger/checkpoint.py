@@ -8,6 +8,7 @@ prove it still extends it.
 
 from __future__ import annotations
 
+from typing import Any
 import hashlib
 import json
 from collections import defaultdict
@@ -35,7 +36,7 @@ class Checkpoint:
     key_id: str
     signature: bytes = b""
 
-    def signed_fields(self) -> dict:
+    def signed_fields(self) -> dict[str, Any]:
         return {"format": CHECKPOINT_FORMAT, "journal": self.journal, "sequence": self.sequence,
                 "head_hash": self.head_hash.hex(), "merkle_root": self.merkle_root.hex(),
                 "balances_digest": self.balances_digest.hex(), "created_at": self.created_at,
@@ -75,7 +76,7 @@ class Checkpoint:
             raise LedgerError(f"checkpoint file is not valid: {exc}", code="invalid_checkpoint_file") from None
 
 
-def _fields(cp: Checkpoint) -> dict:
+def _fields(cp: Checkpoint) -> dict[str, Any]:
     return {name: getattr(cp, name) for name in Checkpoint.__slots__}
 
 

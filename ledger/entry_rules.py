@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, TypeGuard
 
 GENESIS = "ledger_genesis"
 ROTATION = "key_rotated"
@@ -71,7 +71,7 @@ def _has_float(value: Any) -> bool:
     return False
 
 
-def float_fault(row: Sequence, refs: Any, data: Any) -> str | None:
+def float_fault(row: Sequence[Any], refs: Any, data: Any) -> str | None:
     """The float rule over the fields that are not JSON text: the legs' amounts."""
     for index, leg in enumerate(row[14]):
         if isinstance(leg[2], float):
@@ -84,7 +84,7 @@ def key_id_for(public_key: bytes) -> str:
     return "k_" + hashlib.sha256(public_key).hexdigest()[:16]
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: Any) -> TypeGuard[str]:
     return type(value) is str
 
 
@@ -98,7 +98,7 @@ def _valid_date(text: Any) -> bool:
     return True
 
 
-def field_fault(row: Sequence, refs: Any, data: Any) -> str | None:
+def field_fault(row: Sequence[Any], refs: Any, data: Any) -> str | None:
     """``invalid_field``: a field of the wrong type or form (what the posting rules allow, checked again)."""
     seq, eid, eff, recorded_at, code, memo, _r, _d, reverses, key_id = row[:10]
     if type(seq) is not int or seq < 1:
@@ -129,7 +129,7 @@ def field_fault(row: Sequence, refs: Any, data: Any) -> str | None:
     return None
 
 
-def posting_fault(legs: Sequence) -> str | None:
+def posting_fault(legs: Sequence[Any]) -> str | None:
     """``invalid_posting``: a side other than debit/credit, an empty account, a malformed currency, or an
     amount that is not an integer from 1 to 10**15."""
     for index, (account, direction, amount, currency) in enumerate(legs):
@@ -144,7 +144,7 @@ def posting_fault(legs: Sequence) -> str | None:
     return None
 
 
-def balance_fault(legs: Sequence) -> str | None:
+def balance_fault(legs: Sequence[Any]) -> str | None:
     """``unbalanced``: debits and credits differ in some currency."""
     totals: dict[str, int] = {}
     for _account, direction, amount, currency in legs:
@@ -153,12 +153,12 @@ def balance_fault(legs: Sequence) -> str | None:
     return None if not off else "unbalanced: " + ", ".join(f"{c} off by {v}" for c, v in sorted(off.items()))
 
 
-def _public_key(data: Mapping) -> bytes | None:
+def _public_key(data: Mapping[str, Any]) -> bytes | None:
     text = data.get("public_key")
     return bytes.fromhex(text) if _is_text(text) and _HEX32.fullmatch(text) else None
 
 
-def genesis_fault(seq: int, code: str, key_id: Any, data: Mapping) -> str | None:
+def genesis_fault(seq: int, code: str, key_id: Any, data: Mapping[str, Any]) -> str | None:
     """``bad_genesis``: entry 1 is the genesis, only entry 1 is, and it introduces the key that signs it."""
     if seq == 1 and code != GENESIS:
         return f"the first entry is a {code!r}, not a {GENESIS}"
@@ -178,7 +178,7 @@ def genesis_fault(seq: int, code: str, key_id: Any, data: Mapping) -> str | None
     return None
 
 
-def rotation_fault(code: str, key_id: Any, data: Mapping) -> str | None:
+def rotation_fault(code: str, key_id: Any, data: Mapping[str, Any]) -> str | None:
     """``bad_rotation``: a rotation names the key that signs it as the previous key and a new, different key."""
     if code != ROTATION:
         return None
@@ -197,7 +197,7 @@ def rotation_fault(code: str, key_id: Any, data: Mapping) -> str | None:
     return None
 
 
-def derived_fault(row: Sequence, derived: Sequence) -> str | None:
+def derived_fault(row: Sequence[Any], derived: Sequence[Any]) -> str | None:
     """``derived_mismatch``: a stored column outside the hash that must follow from what it covers does not:
     each posting's position (``idx`` 0, 1, ...) and its copy of the entry's ``effective_date``."""
     eff = row[2].isoformat() if isinstance(row[2], dt.date) else row[2]
@@ -209,7 +209,7 @@ def derived_fault(row: Sequence, derived: Sequence) -> str | None:
     return None
 
 
-def rule_fault(row: Sequence, refs: Any, data: Any) -> tuple[str, str] | None:
+def rule_fault(row: Sequence[Any], refs: Any, data: Any) -> tuple[str, str] | None:
     """The first rule an entry whose hash checks out still breaks, as (code, detail), in rank order up to
     ``bad_rotation``; keys and signatures are the caller's (they need the key schedule)."""
     problem = field_fault(row, refs, data)
@@ -236,7 +236,7 @@ def rule_fault(row: Sequence, refs: Any, data: Any) -> tuple[str, str] | None:
     return None
 
 
-def claim_of(row: Sequence, data: Any) -> tuple | None:
+def claim_of(row: Sequence[Any], data: Any) -> tuple[Any, ...] | None:
     """What a system entry claims about keys, for deriving the key schedule: (sequence, code, key_id,
     recorded_at, data), or None for an ordinary entry."""
     code = row[4]

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, overload
 
 from ledger.canonical import encode_json
 from ledger.checkpoint import CHECKPOINT_FORMAT, Checkpoint
@@ -38,7 +38,7 @@ class ExportError(LedgerError):
     code = "invalid_export"
 
 
-def _line(obj: dict) -> str:
+def _line(obj: dict[str, Any]) -> str:
     return encode_json(obj).decode("utf-8") + "\n"
 
 
@@ -50,7 +50,7 @@ def _hex(value: Any) -> str | None:
     return None if value is None else bytes(value).hex()
 
 
-def entry_line(row: Sequence) -> str:
+def entry_line(row: Sequence[Any]) -> str:
     """One entry row (``ledger.verify_chunk``'s layout) as its export line."""
     (seq, eid, eff, recorded_at, code, memo, refs, data, reverses, key_id, prev, digest, sig, cosig, legs) = row[:15]
     refs, data = _object(refs), _object(data)  # as stored, floats and all: the verifier is the judge
@@ -65,7 +65,7 @@ def entry_line(row: Sequence) -> str:
 
 
 def export_lines(journal: str, exported_at: str, keys: Iterable[KeyRecord], checkpoints: Iterable[Checkpoint],
-                 rows: Iterable[Sequence], head: tuple[int, bytes]) -> Iterator[str]:
+                 rows: Iterable[Sequence[Any]], head: tuple[int, bytes]) -> Iterator[str]:
     """The export, line by line: ``rows`` are streamed in sequence order; ``head`` is the stored head."""
     yield _line({"type": "header", "format": EXPORT_FORMAT, "journal": journal, "canonical_version": 1,
                  "exported_at": exported_at})
@@ -107,11 +107,11 @@ class ExportFile:
     exported_at: str
     keys: list[KeyRecord]
     checkpoints: list[Checkpoint]
-    end: dict | None = None
+    end: dict[str, Any] | None = None
     entries_read: int = 0
 
 
-def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Callable[[], Iterator[tuple]]]:
+def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Callable[[], Iterator[tuple[Any, ...]]]]:
     """The export's header, keys and checkpoints, and a function that streams its entry rows (each call reads
     the file again, filling in ``end``). Raises ``invalid_export`` naming the line of a malformed file."""
     meta: ExportFile | None = None
@@ -136,7 +136,7 @@ def read_export(open_lines: Callable[[], Iterable[str]]) -> tuple[ExportFile, Ca
     if meta is None:
         raise ExportError("the file is empty: no header line", line=1)
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[tuple[Any, ...]]:
         meta.end, meta.entries_read, last = None, 0, 0
         for number, obj in _objects(open_lines()):
             kind = obj.get("type")
@@ -170,7 +170,7 @@ def _decoded(lines: Iterable[str]) -> Iterator[str]:
         yield text
 
 
-def _objects(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
+def _objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, text in enumerate(_decoded(lines), start=1):
         if not text.strip():
             raise ExportError(f"line {number}: an empty line", line=number)
@@ -183,13 +183,17 @@ def _objects(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
         yield number, obj
 
 
-def _fields(obj: dict, names: Sequence[str], number: int, what: str) -> None:
+def _fields(obj: dict[str, Any], names: Sequence[str], number: int, what: str) -> None:
     if sorted(obj) != sorted(names):
         missing, extra = sorted(set(names) - set(obj)), sorted(set(obj) - set(names))
         raise ExportError(f"line {number}: {what} fields wrong (missing {missing}, unknown {extra})", line=number)
 
 
-def _bytes(obj: dict, name: str, number: int, size: int, *, optional: bool = False) -> bytes | None:
+@overload
+def _bytes(obj: dict[str, Any], name: str, number: int, size: int, *, optional: Literal[False] = False) -> bytes: ...
+@overload
+def _bytes(obj: dict[str, Any], name: str, number: int, size: int, *, optional: bool) -> bytes | None: ...
+def _bytes(obj: dict[str, Any], name: str, number: int, size: int, *, optional: bool = False) -> bytes | None:
     value = obj.get(name)
     if value is None and optional:
         return None
@@ -202,7 +206,11 @@ def _bytes(obj: dict, name: str, number: int, size: int, *, optional: bool = Fal
     return raw
 
 
-def _int(obj: dict, name: str, number: int, *, optional: bool = False) -> int | None:
+@overload
+def _int(obj: dict[str, Any], name: str, number: int, *, optional: Literal[False] = False) -> int: ...
+@overload
+def _int(obj: dict[str, Any], name: str, number: int, *, optional: bool) -> int | None: ...
+def _int(obj: dict[str, Any], name: str, number: int, *, optional: bool = False) -> int | None:
     value = obj.get(name)
     if value is None and optional:
         return None
@@ -211,7 +219,7 @@ def _int(obj: dict, name: str, number: int, *, optional: bool = False) -> int | 
     return value
 
 
-def _key(obj: dict, number: int) -> KeyRecord:
+def _key(obj: dict[str, Any], number: int) -> KeyRecord:
     _fields(obj, _KEY_FIELDS, number, "key")
     for name in ("key_id", "valid_from", "valid_to"):
         if type(obj[name]) is not str and not (name == "valid_to" and obj[name] is None):
@@ -220,7 +228,7 @@ def _key(obj: dict, number: int) -> KeyRecord:
                      obj["valid_from"], _int(obj, "valid_to_sequence", number, optional=True), obj["valid_to"])
 
 
-def _checkpoint(obj: dict, number: int) -> Checkpoint:
+def _checkpoint(obj: dict[str, Any], number: int) -> Checkpoint:
     doc = {k: v for k, v in obj.items() if k != "type"}
     if doc.get("format") != CHECKPOINT_FORMAT:
         raise ExportError(f"line {number}: a checkpoint line must carry format {CHECKPOINT_FORMAT!r}", line=number)
@@ -230,7 +238,7 @@ def _checkpoint(obj: dict, number: int) -> Checkpoint:
         raise ExportError(f"line {number}: {exc.message}", line=number) from None
 
 
-def row_of_entry_line(obj: dict, number: int) -> tuple:
+def row_of_entry_line(obj: dict[str, Any], number: int) -> tuple[Any, ...]:
     """An entry line (parsed) as a row of ``ledger.verify_chunk``'s layout, with its carried canonical bytes;
     ``invalid_export`` naming line ``number`` when it is malformed."""
     _fields(obj, _ENTRY_FIELDS, number, "entry")
@@ -265,7 +273,7 @@ def row_of_entry_line(obj: dict, number: int) -> tuple:
             tuple(legs), carried)
 
 
-def _end(obj: dict, number: int) -> dict:
+def _end(obj: dict[str, Any], number: int) -> dict[str, Any]:
     _fields(obj, ("entries", "head_hash", "head_sequence", "type"), number, "end")
     return {"entries": _int(obj, "entries", number), "head_sequence": _int(obj, "head_sequence", number),
             "head_hash": _bytes(obj, "head_hash", number, 32)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from ledger.errors import LedgerError
 
@@ -34,7 +34,7 @@ class KeyRecord:
             return False
         return self.valid_to_sequence is None or sequence <= self.valid_to_sequence
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["public_key"] = self.public_key.hex()
         return data
@@ -70,7 +70,7 @@ def import_keys(text: str) -> dict[str, KeyRecord]:
         raise LedgerError(f"public key file is not valid: {exc}", code="invalid_key_file") from None
 
 
-def hex_bytes(doc: dict, name: str, size: int) -> bytes:
+def hex_bytes(doc: dict[str, Any], name: str, size: int) -> bytes:
     """``doc[name]`` as bytes: exactly ``size`` bytes written as lower-case hex, else ``ValueError``."""
     text = doc[name]
     raw = bytes.fromhex(text) if type(text) is str and text == text.lower() else b""

@@ -19,7 +19,7 @@ class UnknownCurrency(LedgerError):
 
 def minor_exponent(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (USD 2, JPY 0, KWD 3); raises ``unknown_currency``."""
-    return _EXPONENTS.get(currency) if currency in _EXPONENTS else _lookup_exponent(currency)
+    return _EXPONENTS[currency] if currency in _EXPONENTS else _lookup_exponent(currency)
 
 
 _EXPONENTS: dict[str, int] = {}

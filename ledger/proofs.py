@@ -131,7 +131,7 @@ class LeafRoots:
         return got
 
 
-def inclusion_bundle(row: Sequence, checkpoint: Checkpoint, public_key: bytes, root_of: RootOf) -> str:
+def inclusion_bundle(row: Sequence[Any], checkpoint: Checkpoint, public_key: bytes, root_of: RootOf) -> str:
     """The proof bundle a vendor downloads: the entry (its fields and canonical bytes), the audit path, the
     checkpoint and the public key that signed it. ``row`` is the entry in ``ledger.verify_chunk``'s layout."""
     sequence = row[0]
@@ -186,7 +186,7 @@ def _trusted_key(public_hex: Any, key_id: str, trusted: Sequence[bytes]) -> tupl
     return public, None
 
 
-def check_inclusion(doc: dict, trusted: Sequence[bytes] = ()) -> ProofReport:
+def check_inclusion(doc: dict[str, Any], trusted: Sequence[bytes] = ()) -> ProofReport:
     """Check a proof bundle (docs/ledger-format.md section 10) with nothing else; ``trusted`` narrows the
     public keys accepted (else the bundle's own key is used, and the report names its fingerprint)."""
     try:
@@ -228,7 +228,7 @@ def check_inclusion(doc: dict, trusted: Sequence[bytes] = ()) -> ProofReport:
                        f"{cp.sequence} signed", found, seq, cp.sequence)
 
 
-def check_consistency(doc: dict, trusted: Sequence[bytes] = ()) -> ProofReport:
+def check_consistency(doc: dict[str, Any], trusted: Sequence[bytes] = ()) -> ProofReport:
     """Check a consistency bundle: both checkpoints signed, the second's tree extending the first's."""
     try:
         if doc.get("format") != CONSISTENCY_FORMAT:

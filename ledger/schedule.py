@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ledger.entry_rules import GENESIS, ROTATION, genesis_fault, rotation_fault
 from ledger.keys import KeyRecord
@@ -44,22 +44,22 @@ class TrustAnchor:
         return "trust anchor: none; the database's own genesis key was trusted (--trust-database)"
 
 
-def derive_schedule(claims: Iterable[tuple]) -> list[KeyRecord]:
+def derive_schedule(claims: Iterable[tuple[Any, ...]]) -> list[KeyRecord]:
     """The schedule the journal's system entries claim, in sequence order; claims are
     (sequence, code, key_id, recorded_at, data). A claim that breaks its entry's rules is skipped: the
     verifier names that entry anyway, and nothing after it is trusted."""
     return _walk(claims)[0]
 
 
-def reused_keys(claims: Iterable[tuple]) -> list[tuple]:
+def reused_keys(claims: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """``bad_rotation`` faults (sequence, None, code, why) of rotations that bring back a key that was in
     force before: a key's window is one run of sequences, so a retired key never signs again."""
     return _walk(claims)[1]
 
 
-def _walk(claims: Iterable[tuple]) -> tuple[list[KeyRecord], list[tuple]]:
+def _walk(claims: Iterable[tuple[Any, ...]]) -> tuple[list[KeyRecord], list[tuple[Any, ...]]]:
     keys: list[KeyRecord] = []
-    faults: list[tuple] = []
+    faults: list[tuple[Any, ...]] = []
     for seq, code, key_id, recorded_at, data in sorted(claims, key=lambda c: c[0]):
         if code == GENESIS and seq == 1 and genesis_fault(seq, code, key_id, data) is None:
             keys = [KeyRecord(data["key_id"], bytes.fromhex(data["public_key"]), 1, recorded_at)]

@@ -23,7 +23,7 @@ import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.canonical import GENESIS_PREV_HASH
 from ledger.checkpoint import BalanceTally, Checkpoint
@@ -49,7 +49,7 @@ class RowReader(Protocol):
     Called in worker processes (forked after it was made): it must open its own connection there.
     """
 
-    def __call__(self, first: int, last: int) -> Sequence[Sequence]: ...
+    def __call__(self, first: int, last: int) -> Sequence[Sequence[Any]]: ...
 
 
 # Set in each worker process by the pool's initializer (inherited by fork, never pickled).
@@ -62,17 +62,19 @@ def _init_worker(keys: Mapping[str, KeyRecord], reader: RowReader | None) -> Non
     _KEYS, _READER = keys, reader
 
 
-def _check_range(first: int, last: int, cp_seqs: frozenset) -> ChunkResult:
+def _check_range(first: int, last: int, cp_seqs: frozenset[int]) -> ChunkResult:
     """Worker task: read rows first..last itself (positional reads on its own connection) and check them."""
+    if _READER is None:
+        raise RuntimeError("a range task ran in a worker started without a row reader")
     return check_rows(_READER(first, last), _KEYS, checkpoint_sequences=cp_seqs, subtree=True)
 
 
-def _check_given(rows: list, cp_seqs: frozenset) -> ChunkResult:
+def _check_given(rows: list[Any], cp_seqs: frozenset[int]) -> ChunkResult:
     """Worker task: check rows the parent sent."""
     return check_rows(rows, _KEYS, checkpoint_sequences=cp_seqs, subtree=True)
 
 
-Tasks = Iterator[tuple[Callable, tuple]]
+Tasks = Iterator[tuple[Callable[..., Any], tuple[Any, ...]]]
 
 
 def verify_stored(reader: RowReader, last_sequence: int, registry: Mapping[str, KeyRecord], *,
@@ -88,7 +90,7 @@ def verify_stored(reader: RowReader, last_sequence: int, registry: Mapping[str, 
     """
     cps = _checkpoints(checkpoint, checkpoints)
 
-    def tasks(cp_seqs: frozenset) -> Tasks:
+    def tasks(cp_seqs: frozenset[int]) -> Tasks:
         for lo in range(1, last_sequence + 1, _CHUNK):
             hi = min(lo + _CHUNK - 1, last_sequence)
             yield _check_range, (lo, hi, frozenset(s for s in cp_seqs if lo <= s <= hi))
@@ -107,7 +109,7 @@ def verify_journal(entries: Iterable[SealedEntry], registry: Mapping[str, KeyRec
                        expected_total=expected_total if expected_total is not None else len(kept))
 
 
-def verify_runs(make_runs: Callable[[], Iterable[list]], registry: Mapping[str, KeyRecord], *,
+def verify_runs(make_runs: Callable[[], Iterable[list[Any]]], registry: Mapping[str, KeyRecord], *,
                 anchor: TrustAnchor | None = None, checkpoint: Checkpoint | None = None,
                 checkpoints: Sequence[Checkpoint] = (), stored: StoredState | Callable[[], StoredState] | None = None,
                 workers: int | None = None, progress: Callable[[int], None] | None = None,
@@ -116,14 +118,14 @@ def verify_runs(make_runs: Callable[[], Iterable[list]], registry: Mapping[str, 
     ``stored`` may be a function called once the entries are read (a file's end line comes last)."""
     cps = _checkpoints(checkpoint, checkpoints)
 
-    def tasks(cp_seqs: frozenset) -> Tasks:
+    def tasks(cp_seqs: frozenset[int]) -> Tasks:
         for run in make_runs():
             yield _check_given, (run, frozenset(s for s in cp_seqs if run[0][0] <= s <= run[-1][0]))
     size = _pool_size(workers, expected_total if expected_total is not None else _PARALLEL_FROM)
     return _verify(tasks, registry, anchor, cps, stored, None, size, progress)
 
 
-def row_runs(rows: Iterable[Sequence]) -> Iterator[list]:
+def row_runs(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     """Rows cut into runs where a sequence crosses a multiple of the run length (aligned runs)."""
     return _runs(rows)
 
@@ -142,7 +144,7 @@ def _pool_size(workers: int | None, total: int) -> int:
     return workers if workers > 1 and total >= _PARALLEL_FROM else 1
 
 
-def entry_row(e: SealedEntry) -> tuple:
+def entry_row(e: SealedEntry) -> tuple[Any, ...]:
     """An entry in the row layout of ``ledger.verify_chunk`` (for stores that hold objects, not rows)."""
     d = e.draft
     return (e.sequence, d.id, d.effective_date, e.recorded_at, d.code, d.memo, dict(d.references), _plain(d.data),
@@ -151,8 +153,8 @@ def entry_row(e: SealedEntry) -> tuple:
                   for p in d.postings))
 
 
-def _runs(rows: Iterable[Sequence]) -> Iterator[list]:
-    run: list = []
+def _runs(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    run: list[Any] = []
     for row in rows:
         if run and (row[0] - 1) // _CHUNK > (run[-1][0] - 1) // _CHUNK:
             yield run
@@ -166,19 +168,19 @@ def _runs(rows: Iterable[Sequence]) -> Iterator[list]:
 class _Pass:
     """One pass over every entry: the earliest fault, the claims, and the state at each checkpoint."""
 
-    fault: tuple | None = None
-    claims: list = field(default_factory=list)
-    at_checkpoint: dict = field(default_factory=dict)  # sequence -> (head hash, merkle root, balances digest)
+    fault: tuple[Any, ...] | None = None
+    claims: list[Any] = field(default_factory=list)
+    at_checkpoint: dict[int, Any] = field(default_factory=dict)  # sequence -> (head hash, merkle root, balances digest)
     last_seq: int = 0
     last_hash: bytes = GENESIS_PREV_HASH
     checked: int = 0
 
-    def note(self, fault: tuple) -> None:
+    def note(self, fault: tuple[Any, ...]) -> None:
         if self.fault is None or (fault[0], RANK.get(fault[2], 99)) < (self.fault[0], RANK.get(self.fault[2], 99)):
             self.fault = fault
 
 
-def _verify(tasks: Callable[[frozenset], Tasks], registry: Mapping[str, KeyRecord], anchor: TrustAnchor | None,
+def _verify(tasks: Callable[[frozenset[int]], Tasks], registry: Mapping[str, KeyRecord], anchor: TrustAnchor | None,
             cps: list[Checkpoint], stored: StoredState | Callable[[], StoredState] | None, reader: RowReader | None, workers: int,
             progress: Callable[[int], None] | None) -> VerifyReport:
     cp_seqs = frozenset(cp.sequence for cp in cps)
@@ -187,8 +189,8 @@ def _verify(tasks: Callable[[frozenset], Tasks], registry: Mapping[str, KeyRecor
     if not same_windows(registry, schedule):
         # The registry is not what the journal says: check every signature against the journal's own schedule.
         result = _pass(tasks(cp_seqs), as_map(schedule), reader, cp_seqs, workers, progress)
-    for fault in reused_keys(result.claims):
-        result.note(fault)
+    for reuse in reused_keys(result.claims):
+        result.note(reuse)
     head = result.last_seq
     trusted = trust_fault(anchor, schedule, head)
     if trusted:
@@ -214,7 +216,7 @@ def _verify(tasks: Callable[[frozenset], Tasks], registry: Mapping[str, KeyRecor
 
 
 def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord], result: _Pass,
-                   stored: StoredState | None) -> tuple | None:
+                   stored: StoredState | None) -> tuple[Any, ...] | None:
     off = disagreement(list(registry.values()), schedule, result.last_seq, complete=True)
     if off:
         seq, truncated, why = off
@@ -237,7 +239,7 @@ def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord],
     return None
 
 
-def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None, cp_seqs: frozenset,
+def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None, cp_seqs: frozenset[int],
           workers: int, progress: Callable[[int], None] | None) -> _Pass:
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
@@ -246,10 +248,10 @@ def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None,
     else:
         _init_worker(keys, reader)
     out, merkle, totals = _Pass(), MerkleAccumulator(), BalanceTally()
-    inflight: deque = deque()
+    inflight: deque[Any] = deque()
     try:
         for r in _in_order(pool, tasks, inflight, 3 * workers):
-            if r.count == 0:
+            if r.entries == 0:
                 continue
             out.claims.extend(r.claims)
             if r.first_sequence > out.last_seq + 1:
@@ -265,7 +267,7 @@ def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None,
                 out.note(f)
             if out.fault is None:
                 _accumulate(r, merkle, totals, out)
-            out.last_seq, out.last_hash, out.checked = r.last_sequence, r.last_hash, out.checked + r.count
+            out.last_seq, out.last_hash, out.checked = r.last_sequence, r.last_hash, out.checked + r.entries
             if progress:
                 progress(out.checked)
     finally:
@@ -279,10 +281,10 @@ def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None,
 def _accumulate(r: ChunkResult, merkle: MerkleAccumulator, totals: BalanceTally, out: _Pass) -> None:
     """Add a sound run to the Merkle tree and the balances, noting both at each checkpoint inside it."""
     if r.merkle_root is not None:
-        merkle.add_subtree(r.count, r.merkle_root)
+        merkle.add_subtree(r.entries, r.merkle_root)
     else:
         first = r.first_sequence
-        for offset, h in enumerate(r.hashes):
+        for offset, h in enumerate(r.hashes or ()):  # a run without a subtree root carries its hashes
             merkle.add(h)
             seq = first + offset
             if seq in r.tallies_at:
@@ -293,7 +295,7 @@ def _accumulate(r: ChunkResult, merkle: MerkleAccumulator, totals: BalanceTally,
     totals.merge(r.tally)
 
 
-def _in_order(pool: ProcessPoolExecutor | None, tasks: Tasks, inflight: deque, limit: int) -> Iterator[ChunkResult]:
+def _in_order(pool: ProcessPoolExecutor | None, tasks: Tasks, inflight: deque[Any], limit: int) -> Iterator[ChunkResult]:
     """Results in task order, with at most ``limit`` tasks handed out ahead (bounded memory)."""
     if pool is None:
         for fn, args in tasks:

@@ -42,18 +42,18 @@ class ChunkResult(NamedTuple):
     ``merkle_root`` is set when the run is a whole aligned subtree (see ``verify``), ``hashes`` otherwise;
     ``claims`` are what the run's system entries say about keys (``entry_rules.claim_of``)."""
 
-    count: int
+    entries: int
     first_id: str | None
     first_sequence: int
     first_prev_hash: bytes
     last_sequence: int
     last_hash: bytes
-    faults: list
-    tally: dict
-    tallies_at: dict
+    faults: list[Any]
+    tally: dict[tuple[str, str], list[int]]
+    tallies_at: dict[int, dict[tuple[str, str], list[int]]]
     merkle_root: bytes | None
-    hashes: list | None
-    claims: list
+    hashes: list[Any] | None
+    claims: list[Any]
 
 
 def _json_member(value: Any) -> str:
@@ -64,7 +64,7 @@ def _member_object(value: Any) -> str:
     return "{}" if type(value) is dict and not value else _encode(value)
 
 
-def canonical_from_parsed(row: Sequence, refs: Any, data: Any) -> bytes:
+def canonical_from_parsed(row: Sequence[Any], refs: Any, data: Any) -> bytes:
     """Canonical bytes v1 of a row whose references and data are already parsed."""
     (seq, eid, eff, recorded_at, code, memo, _refs, _data, reverses, key_id, _prev, _hash, _sig, _cosig, legs) = row[:15]
     if isinstance(eff, dt.date):
@@ -83,7 +83,7 @@ def canonical_from_parsed(row: Sequence, refs: Any, data: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def canonical_from_row(row: Sequence) -> bytes:
+def canonical_from_row(row: Sequence[Any]) -> bytes:
     """Canonical bytes v1 of a stored row: the same bytes as ``canonical.canonical_bytes`` of the entry."""
     return canonical_from_parsed(row, parse_object(row[6]), parse_object(row[7]))
 
@@ -96,7 +96,7 @@ def perfect_root(hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def _parsed(row: Sequence) -> tuple[Any, Any, tuple[str, str] | None]:
+def _parsed(row: Sequence[Any]) -> tuple[Any, Any, tuple[str, str] | None]:
     """(references, data, fault): a float anywhere, or stored text that is not JSON, is the fault."""
     try:
         refs, data = parse_object(row[6]), parse_object(row[7])
@@ -108,17 +108,17 @@ def _parsed(row: Sequence) -> tuple[Any, Any, tuple[str, str] | None]:
     return refs, data, ("float_in_entry", problem) if problem else None
 
 
-def check_rows(rows: Sequence[Sequence], keys: Mapping[str, KeyRecord], *,
-               checkpoint_sequences: frozenset = frozenset(), subtree: bool = False) -> ChunkResult:
+def check_rows(rows: Sequence[Sequence[Any]], keys: Mapping[str, KeyRecord], *,
+               checkpoint_sequences: frozenset[int] = frozenset(), subtree: bool = False) -> ChunkResult:
     """Check a run of rows in sequence order against ``keys`` (the key schedule). With ``subtree``, a
     gap-free aligned run of a power-of-two length returns its Merkle root instead of its hashes."""
     sha256 = hashlib.sha256
     checkers: dict[bytes, Callable[[bytes, bytes], bool]] = {}
-    faults: list[tuple] = []
+    faults: list[tuple[Any, ...]] = []
     tally: dict[tuple[str, str], list[int]] = {}
-    at_cp: dict[int, dict] = {}
+    at_cp: dict[int, dict[tuple[str, str], list[int]]] = {}
     hashes: list[bytes] = []
-    claims: list[tuple] = []
+    claims: list[tuple[Any, ...]] = []
     prev_seq = prev_hash = None
     for row in rows:
         seq, eid, key_id, stored_prev, digest, signature, legs = (row[0], row[1], row[9], bytes(row[10]),
@@ -161,9 +161,9 @@ def check_rows(rows: Sequence[Sequence], keys: Mapping[str, KeyRecord], *,
                            "(the entry was altered)"))
             continue
         if len(row) > 16 and row[16] is not None:
-            problem = derived_fault(row, row[16])
-            if problem:
-                faults.append((seq, eid, "derived_mismatch", problem))
+            mismatch = derived_fault(row, row[16])
+            if mismatch:
+                faults.append((seq, eid, "derived_mismatch", mismatch))
                 continue
         rule = rule_fault(row, refs, data)
         if rule:
@@ -187,5 +187,5 @@ def check_rows(rows: Sequence[Sequence], keys: Mapping[str, KeyRecord], *,
     n = len(rows)
     whole = (subtree and not faults and not at_cp and n & (n - 1) == 0
              and rows[-1][0] - rows[0][0] + 1 == n and (rows[0][0] - 1) % n == 0)
-    return ChunkResult(n, rows[0][1], rows[0][0], bytes(rows[0][10]), prev_seq, prev_hash, faults, tally, at_cp,
+    return ChunkResult(n, rows[0][1], rows[0][0], bytes(rows[0][10]), rows[-1][0], bytes(rows[-1][11]), faults, tally, at_cp,
                        perfect_root(hashes) if whole else None, None if whole else hashes, claims)

@@ -48,6 +48,8 @@ class VerifyReport:
             return (f"journal verifies: {self.entries_checked} entries, head {self.head_sequence} "
                     f"{self.head_hash[:16]}…{cp}{trust}")
         f = self.fault
+        if f is None:  # not ok always names its fault; say so plainly if a caller built one without
+            return f"journal does NOT verify{trust}"
         where = f"entry {f.entry_id} (sequence {f.sequence})" if f.entry_id else f"sequence {f.sequence}"
         return f"journal does NOT verify: {f.code} at {where}: {f.detail}{trust}"
 

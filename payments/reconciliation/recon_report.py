@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from datetime import date
 from typing import Any
 
@@ -123,7 +124,7 @@ class ReconReport:
             for i in c.items:
                 rows.append(("reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
                              f"{i.kind}: {i.description}"))
-            amount = lambda minor: money_text(minor, c.currency)  # noqa: E731
+            amount = partial(money_text, currency=c.currency)
             rows.append(("cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
                          f"ledger {amount(c.ledger_cash_minor)} bank {amount(c.bank_closing_minor)} difference "
                          f"{amount(c.difference_minor)} explained {amount(c.explained_minor)} ties_out {c.ties_out}"))
