@@ -93,6 +93,8 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     elif not is_current(engine):
         raise SystemExit("the database schema is not current: run `disburse db upgrade`")
     clock = clock or SystemClock()
+    if not read_only:
+        check_prompt_pay_rates(policy, clock.now().date(), engine)
     vault = KeyDirectory(settings.path("key_dir"))
 
     def uow(read_only: bool = False) -> SqlUnitOfWork:
@@ -105,6 +107,20 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
         rebuild_budget_totals(container)
     refuse_unless_sandbox(container)
     return container
+
+
+def check_prompt_pay_rates(policy: dict[str, Any], today: Any, engine: Any) -> None:
+    """Refuse to start when the agency's prompt-payment act takes a published rate (Texas, New York) and the policy
+    lacks today's: a policy requirement said at start, not ``no_interest_rate`` in a payment run."""
+    from payments.ap.prompt_pay_rules.agency import agency_rules
+
+    try:
+        missing = agency_rules(policy).missing_rates(today)
+    except ValueError as exc:  # a rule-set name or rate row the policy got wrong
+        missing = [str(exc)]
+    if missing:
+        engine.dispose()
+        raise PolicyError(" ".join(missing))
 
 
 def missing_sqlite_file(url: str) -> None:

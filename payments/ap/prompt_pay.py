@@ -64,8 +64,9 @@ class NoRateInEffect(DomainError):
 
     code = "no_interest_rate"
 
-    def __init__(self, day: date) -> None:
-        super().__init__(f"No prompt-payment interest rate is in effect on {day.isoformat()}.", day=day.isoformat())
+    def __init__(self, day: date, what_to_do: str = "") -> None:
+        super().__init__(f"No prompt-payment interest rate is in effect on {day.isoformat()}."
+                         + (f" {what_to_do}" if what_to_do else ""), day=day.isoformat())
 
 
 # --- the clock ----------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ An invoice's rule is chosen by the day it was received, so changing the agency's
 ``rule_set_changes``) applies to invoices received from that day on; the rule chosen is recorded with the
 invoice's due date as a *label*, ``name@version`` (``/category`` when the rule set treats the category apart),
 and a payment's interest is computed, and recorded, under the label its invoice carries.
+
+An act whose rate is published from time to time (Texas's fiscal-year rate, New York's quarterly rate) needs the
+rate in force *today* in the rule set or in ``rule_set_rates``: ``missing_rates`` names each one missing, and the
+composition root refuses to start without it, rather than a payment run meeting ``no_interest_rate``.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from payments.ap.prompt_pay import NoRateInEffect
 from payments.ap.prompt_pay_rules.accrual import LateInterest, late_interest
-from payments.ap.prompt_pay_rules.catalog import load_rule_set, rule_set_names, rule_set_on
+from payments.ap.prompt_pay_rules.catalog import RuleSetNotInForce, load_rule_set, rule_set_names, rule_set_on
 from payments.ap.prompt_pay_rules.model import RateRow, RuleSet, parse_rows
+from payments.ap.prompt_pay_rules.rates import rate_for
 from payments.business_days import BusinessCalendar
 
 FEDERAL = "federal"
@@ -79,8 +85,42 @@ class AgencyRules:
                  calendar: BusinessCalendar | None) -> LateInterest:
         """Interest under the rule an invoice's label names, with the agency's published rates added."""
         rule_set, category = parse_label(label)
-        return late_interest(rule_set, principal_minor, due_date=due_date, paid_on=paid_on, calendar=calendar,
-                             category=category, agency_rows=self.rows.get(rule_set.name, ()))
+        try:
+            return late_interest(rule_set, principal_minor, due_date=due_date, paid_on=paid_on, calendar=calendar,
+                                 category=category, agency_rows=self.rows.get(rule_set.name, ()))
+        except NoRateInEffect as exc:
+            raise NoRateInEffect(dt.date.fromisoformat(exc.details["day"]), rate_to_add(rule_set)) from None
+
+    def missing_rates(self, today: dt.date) -> list[str]:
+        """One sentence per rule set the policy names (besides the federal rule, whose Treasury rates run on until
+        replaced) that takes a published rate and has none in force on ``today``: what the policy must add."""
+        named = {self.default, *(name for _, name in self.changes), *self.by_category.values()} - {FEDERAL}
+        out = []
+        for name in sorted(named):
+            try:
+                rule_set = rule_set_on(name, today)
+            except RuleSetNotInForce:
+                continue
+            for rule in (rule_set.base, *rule_set.categories.values()):
+                if rule.rate.source == "fixed":
+                    continue
+                try:
+                    rate_for(rule, first_day_late=today, paid_on=today, agency_rows=self.rows.get(name, ()))
+                except NoRateInEffect:
+                    out.append(f"prompt_pay.rule_set_rates.{name}: no interest rate is in force on "
+                               f"{today.isoformat()}. {rate_to_add(rule_set)}")
+                    break
+        return out
+
+
+def rate_to_add(rule_set: RuleSet) -> str:
+    """What an agency adds to its policy when its act's published rate for a day is missing."""
+    rate = rule_set.base.rate
+    what = "the prime rate" if rate.source == "prime_plus" else "the rate"
+    return (f"The {rule_set.title} ({rule_set.statute}) takes {what} published by {rate.published_by or 'its publisher'}"
+            f": add each new one to the policy as [prompt_pay.rule_set_rates] {rule_set.name} = "
+            f"[[\"<from YYYY-MM-DD>\", \"<{what[4:]} %>\", \"<until YYYY-MM-DD>\"]] before it is needed "
+            "(docs/prompt-payment.md).")
 
 
 def agency_rules(policy: Mapping[str, Any]) -> AgencyRules:

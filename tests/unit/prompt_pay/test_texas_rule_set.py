@@ -106,3 +106,14 @@ def test_higher_education_institutional_funds_pay_no_interest_of_five_dollars_or
 
 def test_no_waiver_under_chapter_2251():
     assert TEXAS.base.waiver_allowed is False
+
+
+def test_a_payment_that_meets_a_missing_rate_says_what_the_policy_must_add():
+    from payments.ap.prompt_pay_rules.agency import agency_rules
+
+    rules = agency_rules({"prompt_pay": {"rule_set": "texas"}})
+    with pytest.raises(NoRateInEffect) as err:
+        rules.interest("texas@tx-2251", 1_000_000, due_date=date(2026, 10, 1), paid_on=date(2026, 10, 31), calendar=None)
+    assert err.value.code == "no_interest_rate"
+    assert err.value.message.startswith("No prompt-payment interest rate is in effect on 2026-10-02. The Texas Prompt")
+    assert "[prompt_pay.rule_set_rates] texas = " in err.value.message
