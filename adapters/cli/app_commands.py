@@ -59,9 +59,31 @@ def cmd_config_show(args: argparse.Namespace, wiring: Any) -> int:
     settings = wiring.Settings.from_env()
     data = {"settings": settings.masked(),
             "policy": wiring.load_policy(settings.policy_file or None, profile=settings.profile or None)}
-    print(json.dumps(data, indent=2, default=str) if args.json else "\n".join(
-        f"{k} = {v}" for k, v in data["settings"].items()))
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+        return 0
+    print("# settings (DISBURSE_<NAME>), secrets masked")
+    print("\n".join(f"{k} = {v}" for k, v in data["settings"].items()))
+    print(f"\n# policy {data['policy']['version']}: config/default_policy.toml"
+          + (f", profile {settings.profile}" if settings.profile else "")
+          + (f", {settings.policy_file}" if settings.policy_file else "") + " (docs/policy.md)")
+    print("\n".join(_policy_lines(data["policy"])))
     return 0
+
+
+def _policy_lines(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every policy value as ``[table] key = value`` lines, in TOML's own spelling of the value."""
+    out, tables = [], []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            out.append(f"{key} = {json.dumps(value, default=str)}")
+    if prefix and out:
+        out.insert(0, f"[{prefix}]")
+    for key, value in tables:
+        out += _policy_lines(value, f"{prefix}.{key}" if prefix else key)
+    return out
 
 
 def cmd_nacha_check(args: argparse.Namespace, _wiring: Any) -> int:

@@ -60,6 +60,20 @@ def _safe_details(details: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in details.items() if isinstance(v, (str, int, bool, list)) and k not in ("status",)}
 
 
+def _json_error(error: dict[str, Any], document: Any) -> dict[str, Any]:
+    """A body that is not JSON names the body and where it breaks, never the character offset as a "field"."""
+    loc = error.get("loc", ())
+    at = loc[-1] if loc and isinstance(loc[-1], int) else None
+    why = (error.get("ctx") or {}).get("error") or "not valid JSON"
+    where = ""
+    if at is not None:
+        text = document if isinstance(document, str) else ""
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        where = f" at line {line}, column {column} (character {at})"
+    return {"field": "body", "reason": f"the request body is not valid JSON: {why}{where}", "type": "json_invalid"}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     @app.exception_handler(DomainError)
@@ -68,7 +82,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "reason": e.get("msg", ""),
+        errors = [_json_error(e, exc.body) if e.get("type") == "json_invalid" else
+                  {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "reason": e.get("msg", ""),
                    "type": e.get("type", "")} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors) or "invalid request"
         return problem(422, "invalid_request", detail, errors=errors)

@@ -45,8 +45,9 @@ class PaymentFacts:
 
 
 class PortalQueries(Protocol):
-    def invoice_ids(self, vendor_id: str, *, after: str | None, limit: int) -> list[str]:
-        """This vendor's invoice ids in id order, after ``after``."""
+    def invoice_ids(self, vendor_id: str, *, after: str | None, limit: int,
+                    invoice_number: str | None = None) -> list[str]:
+        """This vendor's invoice ids in id order, after ``after`` (only those numbered ``invoice_number``)."""
         ...
 
     def owns_invoice(self, vendor_id: str, invoice_id: str) -> bool:
@@ -60,8 +61,8 @@ class PortalQueries(Protocol):
         """Every payment (live or not) that carried the invoice, oldest first."""
         ...
 
-    def payment_ids(self, vendor_id: str, *, before: str | None, limit: int) -> list[str]:
-        """This vendor's payment ids, newest first, before ``before``."""
+    def payment_ids(self, vendor_id: str, *, before: str | None, limit: int, status: str | None = None) -> list[str]:
+        """This vendor's payment ids, newest first, before ``before`` (only those in ``status``)."""
         ...
 
     def owns_payment(self, vendor_id: str, payment_id: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from payments.ap.ap_errors import InvalidDocument
-from payments.errors import NotFound
+from payments.errors import InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.ap.invoice_service import InvoiceService, NewInvoice, NewInvoiceLine
 from payments.disbursements.payment_records import PaymentRecord
@@ -22,6 +22,10 @@ from payments.people.identity_ports import IdentityUnitOfWork
 from payments.portal.portal_ports import PaymentFacts, PortalQueries, PortalUnitOfWork
 from payments.portal.portal_timeline import InterestRules, InvoiceForVendor, PaidWith, invoice_for_vendor
 from payments.ports import Clock, UowFactory
+
+# The words ``vendor_status`` says an invoice's status in: what ``GET /v1/portal/invoices?status=`` accepts.
+VENDOR_STATUSES = frozenset({"received", "held", "matched", "approved", "scheduled", "paid", "returned",
+                             "returned_to_vendor", "cancelled"})
 
 # The vendor-level holds on paying it (``BankAccountService.payment_holds``): no active account, a shared one.
 BankHolds = Callable[[IdentityUnitOfWork, str], list[str]]
@@ -104,12 +108,32 @@ class VendorPortal:
         self._bank_holds = bank_holds or (lambda _uow, _vendor_id: [])
 
     # -- invoices --------------------------------------------------------------------------------------
-    def list_invoices(self, principal: Principal, *, after: str | None, limit: int) -> list[InvoiceForVendor]:
+    def list_invoices(self, principal: Principal, *, after: str | None, limit: int, status: str | None = None,
+                      invoice_number: str | None = None) -> list[InvoiceForVendor]:
+        """This vendor's invoices in id order after ``after``; only those whose status (in the vendor's words) is
+        ``status``, and numbered ``invoice_number``, when given. The status is worked out per invoice (from its
+        payments), so the pages are read in id order until ``limit`` of them match."""
         authorize(principal, Action.PORTAL_READ)
+        if status is not None and status not in VENDOR_STATUSES:
+            raise InvalidInput(f"status {status!r} is not one of {', '.join(sorted(VENDOR_STATUSES))}",
+                               code="invalid_status", field="status")
         vendor_id = _vendor(principal)
+        out: list[InvoiceForVendor] = []
         with self._uow(read_only=True) as uow:
-            ids = uow.portal.invoice_ids(vendor_id, after=after, limit=limit)
-            return [self._invoice_in(uow, vendor_id, invoice_id) for invoice_id in ids]
+            cursor = after
+            while len(out) < limit:
+                ids = uow.portal.invoice_ids(vendor_id, after=cursor, limit=max(limit, 50),
+                                             invoice_number=invoice_number)
+                for invoice_id in ids:
+                    found = self._invoice_in(uow, vendor_id, invoice_id)
+                    if status is None or found.status == status:
+                        out.append(found)
+                        if len(out) == limit:
+                            break
+                if len(ids) < max(limit, 50):
+                    break
+                cursor = ids[-1]
+        return out
 
     def invoice(self, principal: Principal, invoice_id: str) -> InvoiceForVendor:
         authorize(principal, Action.PORTAL_READ)
@@ -174,11 +198,12 @@ class VendorPortal:
         return found
 
     # -- payments --------------------------------------------------------------------------------------
-    def list_payments(self, principal: Principal, *, before: str | None, limit: int) -> list[PaymentForVendor]:
+    def list_payments(self, principal: Principal, *, before: str | None, limit: int,
+                      status: str | None = None) -> list[PaymentForVendor]:
         authorize(principal, Action.PORTAL_READ)
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
-            ids = uow.portal.payment_ids(vendor_id, before=before, limit=limit)
+            ids = uow.portal.payment_ids(vendor_id, before=before, limit=limit, status=status)
             return [self._payment_in(uow, vendor_id, payment_id) for payment_id in ids]
 
     def payment(self, principal: Principal, payment_id: str) -> PaymentForVendor:

@@ -42,8 +42,11 @@ class SqlPortalQueries:
         self._c = conn
 
     # -- invoices --------------------------------------------------------------------------------------
-    def invoice_ids(self, vendor_id: str, *, after: str | None, limit: int) -> list[str]:
+    def invoice_ids(self, vendor_id: str, *, after: str | None, limit: int,
+                    invoice_number: str | None = None) -> list[str]:
         query = select(invoices.c.id).where(invoices.c.vendor_id == vendor_id)
+        if invoice_number is not None:
+            query = query.where(invoices.c.invoice_number == invoice_number)
         if after:
             query = query.where(invoices.c.id > after)
         return list(self._c.execute(query.order_by(invoices.c.id).limit(limit)).scalars())
@@ -85,8 +88,10 @@ class SqlPortalQueries:
         return list(self._c.execute(select(payment_items.c.payment_id).where(payment_items.c.invoice_id == invoice_id)
                                     .order_by(payment_items.c.payment_id)).scalars())
 
-    def payment_ids(self, vendor_id: str, *, before: str | None, limit: int) -> list[str]:
+    def payment_ids(self, vendor_id: str, *, before: str | None, limit: int, status: str | None = None) -> list[str]:
         query = select(payments.c.id).where(payments.c.vendor_id == vendor_id)
+        if status is not None:
+            query = query.where(payments.c.status == status)
         if before:
             query = query.where(payments.c.id < before)
         return list(self._c.execute(query.order_by(payments.c.id.desc()).limit(limit)).scalars())

@@ -1,7 +1,8 @@
 """Shared pieces of the AP routes: decimal-string fields, money conversion at the edge, list pages, output shapes.
 
-Amounts, quantities and prices travel as decimal strings ("120.00", "2.5"), never JSON numbers; amounts are in
-major units and become integer minor units here, once. Unit prices may carry fractions of a cent ("0.004").
+Amounts, quantities and prices travel as decimal strings ("120.00", "2.5"), or as JSON numbers read exactly (never
+through a float: ``adapters.http.json_numbers``); amounts are in major units and become integer minor units here,
+once, refused when they carry more decimals than the currency has. Unit prices may carry fractions of a cent ("0.004").
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from decimal import Decimal
 from typing import Annotated, Any, Callable
 
 from fastapi import Request
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 from adapters.http.ap.invoice_staff import payment_hold_explanation
+from adapters.http.json_numbers import exact_decimal_text
 from adapters.http.pagination import decode_cursor, page
 from ledger.money import from_minor, minor_exponent, to_minor
 from moneyed import Money
 from payments.ap.ap_records import HoldRecord, MatchRecord, Stamp
 from payments.ap.documents import POLine, format_quantity
 
-Quantity = Annotated[str, StringConstraints(pattern=r"^-?\d{1,12}(\.\d{1,6})?$")]
-Amount = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,4})?$")]
-UnitPrice = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,8})?$")]
+Quantity = Annotated[str, StringConstraints(pattern=r"^-?\d{1,12}(\.\d{1,6})?$"), BeforeValidator(exact_decimal_text)]
+Amount = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,4})?$"), BeforeValidator(exact_decimal_text)]
+UnitPrice = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,8})?$"), BeforeValidator(exact_decimal_text)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,20}$")]
 Text = Annotated[str, StringConstraints(max_length=500)]

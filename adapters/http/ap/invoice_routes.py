@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice, after, created, day, hold_out, listing,
                                  major, match_out, minor, price_major, price_minor, qty, services, stamp)
 from adapters.http.ap.invoice_staff import staff_extras
+from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import CreditMemoRecord, InvoiceRecord
@@ -20,7 +21,7 @@ from payments.ap.documents import InvoiceStatus
 from payments.identity import Action, Principal
 from payments.ap.invoice_service import InvoiceView, NewInvoice, NewInvoiceLine
 
-router = APIRouter(prefix="/v1", tags=["invoices and credit memos"])
+router = APIRouter(prefix="/v1", tags=["invoices and credit memos"], route_class=ExactNumberRoute)
 
 
 class InvoiceLineIn(BaseModel):

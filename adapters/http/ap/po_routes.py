@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.ap.ap_io import (Amount, Code, Currency, Quantity, Text, UnitPrice, after, created, day, listing, major,
                                  minor, po_line_out, price_minor, qty, services, stamp)
+from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import PORecord, POVersion, ReceiptRecord
@@ -20,7 +21,7 @@ from payments.ap.po_lines import NewPOLine
 from payments.ap.po_service import ChangeOrder, NewPurchaseOrder
 from payments.ap.receipt_service import NewReceipt
 
-router = APIRouter(prefix="/v1", tags=["purchase orders and receipts"])
+router = APIRouter(prefix="/v1", tags=["purchase orders and receipts"], route_class=ExactNumberRoute)
 
 
 class POLineIn(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.ap.ap_io import Amount, Code, Currency, after, created, listing, major, minor, services, stamp
+from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import BudgetRecord, VendorRecord
@@ -16,7 +17,7 @@ from payments.ap.documents import AccountCoding, DiversityCertification, VendorS
 from payments.identity import Action, Principal
 from payments.ap.vendor_service import VendorDetails
 
-router = APIRouter(prefix="/v1", tags=["vendors and budgets"])
+router = APIRouter(prefix="/v1", tags=["vendors and budgets"], route_class=ExactNumberRoute)
 
 
 class CertificationIn(BaseModel):

@@ -15,16 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice, after, day, listing, major, minor,
                                  price_major, price_minor, qty)
+from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from adapters.http.portal.portal import portal_router
+from payments.disbursements.payment_runs import PaymentStatus
+from payments.errors import InvalidInput
 from payments.identity import Action, Principal
 from payments.portal.portal_messages import payment_returned_message
 from payments.portal.portal_service import PaymentForVendor, VendorInvoice, VendorInvoiceLine, VendorPortal
 from payments.portal.portal_timeline import AccruedInterest, InvoiceForVendor, TimelineEvent, parse_time
 
-router = portal_router()
+router = portal_router(route_class=ExactNumberRoute)
 
 
 def _portal(request: Request) -> VendorPortal:
@@ -135,10 +138,23 @@ class PortalInvoiceIn(BaseModel):
             self.terms, minor(self.total, c), self.remit_to, self.defect_contact)
 
 
+def _known_params(request: Request, *names: str) -> None:
+    """A filter this list does not have is refused by name, never silently ignored (the list would look filtered)."""
+    unknown = sorted(set(request.query_params) - {"cursor", "limit", *names})
+    if unknown:
+        raise InvalidInput(f"this list has no parameter {', '.join(unknown)}; it takes cursor, limit"
+                           + "".join(f", {n}" for n in names), code="unknown_query_parameter", field=unknown[0])
+
+
 @router.get("/invoices")
 def my_invoices(request: Request, cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
+                status: str | None = Query(None, max_length=30, description="received, held, matched, approved, "
+                                           "scheduled, paid, returned, returned_to_vendor or cancelled"),
+                invoice_number: str | None = Query(None, max_length=80, description="your invoice number, exactly"),
                 p: Principal = require(Action.PORTAL_READ)) -> dict:
-    rows = _portal(request).list_invoices(p, after=after(cursor), limit=limit + 1)
+    _known_params(request, "status", "invoice_number")
+    rows = _portal(request).list_invoices(p, after=after(cursor), limit=limit + 1, status=status,
+                                          invoice_number=invoice_number)
     return listing(rows, limit, lambda v: v.record.invoice.id, invoice_summary)
 
 
@@ -156,9 +172,11 @@ def submit_invoice(request: Request, body: PortalInvoiceIn, p: Principal = requi
 
 @router.get("/payments")
 def my_payments(request: Request, cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
-                p: Principal = require(Action.PORTAL_READ)) -> dict:
+                status: PaymentStatus | None = None, p: Principal = require(Action.PORTAL_READ)) -> dict:
+    _known_params(request, "status")
     before = decode_cursor(cursor).get("before")
-    rows = _portal(request).list_payments(p, before=str(before) if before else None, limit=limit + 1)
+    rows = _portal(request).list_payments(p, before=str(before) if before else None, limit=limit + 1,
+                                          status=status.value if status else None)
     result = page(rows, limit, lambda v: {"before": v.payment.id})
     result["items"] = [payment_out(v) for v in result["items"]]
     return result

@@ -110,7 +110,8 @@ def check_cumulative_quantity(
         limit = tolerance.limit(cap)
         found.append(Finding(
             rule, hold, _line_subject(facts.po_id, facts.line_no), cap, billed,
-            f"{_lines_text(line_nos)} of this invoice bill {format_quantity(this_quantity)} "
+            f"{_lines_text(line_nos)} of this invoice {'bill' if len(line_nos) > 1 else 'bills'} "
+            f"{format_quantity(this_quantity)} "
             f"{facts.unit_of_measure} of {facts.item} (purchase order {facts.po_id} line {facts.line_no}). "
             f"Counting earlier invoices and credits, {format_quantity(billed)} have now been billed, but "
             f"{format_quantity(cap)} {cap_text}, and we can accept at most {format_quantity(limit)}. {remedy}",
