@@ -17,6 +17,8 @@ import json
 import re
 from typing import Any, Mapping, Sequence, TypeGuard
 
+from ledger.errors import LedgerError
+
 GENESIS = "ledger_genesis"
 ROTATION = "key_rotated"
 SYSTEM_CODES = frozenset({GENESIS, ROTATION})
@@ -40,8 +42,10 @@ _GENESIS_KEYS = ("key_id", "public_key")
 _ROTATION_KEYS = ("key_id", "previous_key_id", "public_key")
 
 
-class FloatFound(ValueError):
+class FloatFound(LedgerError, ValueError):
     """A JSON number with a fraction or an exponent (or NaN/Infinity): the format has no floats."""
+
+    code = "float_found"
 
 
 def _no_float(text: str) -> Any:

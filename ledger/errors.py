@@ -29,3 +29,24 @@ class LedgerError(CodedError):
     """Base of every ledger refusal."""
 
     code = "ledger_error"
+
+
+class JournalNotInitialized(LedgerError):
+    """The journal has no genesis entry or no signing key yet: ``disburse init`` comes first."""
+
+    code = "journal_not_initialized"
+
+
+class JournalAlreadyInitialized(LedgerError):
+    """A second genesis was asked for."""
+
+    code = "journal_already_initialized"
+
+
+class EntryNotFound(LedgerError):
+    """No entry has this id."""
+
+    code = "entry_not_found"
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(f"entry {entry_id} does not exist", entry_id=entry_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ledger.checkpoint import Checkpoint
-from ledger.errors import LedgerError
+from ledger.errors import EntryNotFound, LedgerError
 from ledger.keys import KeyRecord
 from ledger.merkle import merkle_root
 from ledger.proofs import LeafRoots, consistency_bundle, inclusion_bundle
@@ -28,7 +28,7 @@ class LedgerProofs:
         with self._uow(read_only=True) as uow:
             entry = uow.ledger_queries.get_entry(entry_id)
             if entry is None:
-                raise LedgerError(f"entry {entry_id} does not exist", code="entry_not_found", entry_id=entry_id)
+                raise EntryNotFound(entry_id)
             cp = checkpoint or self._latest(uow)
             if cp is None or cp.sequence < entry.sequence:
                 raise LedgerError(f"no checkpoint covers entry {entry_id} (sequence {entry.sequence}) yet; take one "

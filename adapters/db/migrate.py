@@ -12,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from ledger.errors import CodedError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -35,7 +37,7 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
-class ForeignKeyViolation(RuntimeError):
+class ForeignKeyViolation(CodedError, RuntimeError):
     """A migration left rows that refer to nothing (SQLite, where foreign keys are checked after it)."""
 
 

@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
+from ledger.errors import CodedError
+
 VERSION = 1
 KEY_ID_LEN = 8
 NONCE_LEN = 12
@@ -46,7 +48,7 @@ _HKDF_SALT = b"disburse.keys.v1"
 _AAD_LABEL = b"disburse.field.v1"
 
 
-class FieldCipherError(Exception):
+class FieldCipherError(CodedError):
     """Root of the field cipher's errors; each carries a stable ``code`` like the domain's errors."""
 
     code = "field_cipher_error"

@@ -6,6 +6,8 @@ from argon2 import PasswordHasher as _Argon2Hasher
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ledger.errors import CodedError
+
 # RFC 9106's second recommendation (the "low memory" profile): t=3, 64 MiB, 4 lanes.
 TIME_COST = 3
 MEMORY_COST_KIB = 64 * 1024
@@ -14,7 +16,7 @@ PARALLELISM = 4
 MAX_PASSWORD_LEN = 1024
 
 
-class PasswordRejected(Exception):
+class PasswordRejected(CodedError):
     """The password cannot be hashed (empty or absurdly long); carries a stable ``code``."""
 
     code = "password_rejected"

@@ -43,6 +43,15 @@ class CreatedConcurrently(Conflict):
                          kind=kind, object_id=object_id)
 
 
+class TinStorageUnavailable(InvalidInput):
+    """A TIN was given but no field cipher is configured to store it encrypted."""
+
+    code = "tin_storage_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("no field cipher is configured to store a TIN")
+
+
 class DuplicateNumber(Conflict):
     """A purchase order (or a vendor's credit memo) number is already taken."""
 

@@ -20,6 +20,7 @@ from payments.ap.ap_records import PORecord
 from payments.ap.ap_services import APServices
 from payments.ap.csv_rows import HEADER_ROW, Cells, Group, ImportRejected, RowError, read_groups, to_minor_units
 from payments.ap.documents import AccountCoding, LineKind, MatchLevel, ReceiptLine
+from payments.ap.ap_errors import DuplicateNumber
 from payments.errors import DomainError
 from payments.identity import Principal
 from payments.ap.invoice_service import NewInvoice, NewInvoiceLine
@@ -212,6 +213,6 @@ def _locate(kind: str, group: Group, exc: DomainError) -> RowError:
         name = m.group(2) or "line_no"
         return RowError(row, columns.get(name, name), exc.message, exc.code)
     column = columns.get(field, field) if field else _BY_CODE.get(exc.code, "")
-    if kind == "invoices" and exc.code == "duplicate_number":
+    if kind == "invoices" and isinstance(exc, DuplicateNumber):
         column = "invoice_number"
     return RowError(group.first_row, column, exc.message, exc.code)

@@ -14,7 +14,7 @@ from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument
+from payments.ap.ap_errors import InvalidDocument, TinStorageUnavailable
 from payments.ap.ap_records import VendorRecord, content_digest, new_id, plain
 from payments.ap.documents import DiversityCertification, Vendor, VendorStatus, transition
 from payments.errors import InvalidInput
@@ -68,7 +68,7 @@ class VendorService:
         if tin is None:
             return None, None
         if self._d.cipher is None:
-            raise InvalidInput("no field cipher is configured to store a TIN", code="tin_storage_unavailable")
+            raise TinStorageUnavailable()
         return (base64.b64encode(self._d.cipher.encrypt(tin, row_id=vendor_id, column=TIN_COLUMN)),
                 self._d.cipher.fingerprint(tin))
 

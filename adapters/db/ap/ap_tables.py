@@ -15,13 +15,16 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, In
 from sqlalchemy.types import TypeDecorator
 
 from adapters.db.meta import metadata
+from ledger.errors import CodedError
 
 QUANTITY_SCALE = 6
 _SCALE = Decimal(10) ** QUANTITY_SCALE
 
 
-class QuantityTooPrecise(ValueError):
+class QuantityTooPrecise(CodedError, ValueError):
     """A quantity has more than ``QUANTITY_SCALE`` decimal places; callers refuse it before it gets here."""
+
+    code = "quantity_too_precise"
 
 
 class Quantity(TypeDecorator):
