@@ -6,12 +6,12 @@ import datetime as dt
 import gc
 import hashlib
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ledger.canonical import (GENESIS_PREV_HASH, VERSION_BYTE, canonical_bytes, canonical_parts, chain_hash,
                               encode_json)
 from ledger.entries import (EntryCode, EntryDraft, EntryRejected, SealedEntry, new_entry_id, validate_draft)
-from ledger.errors import LedgerError
+from ledger.errors import JournalAlreadyInitialized, JournalNotInitialized, LedgerError
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict, Clock, JournalStore
 from ledger.signing import Signer
@@ -43,12 +43,25 @@ def format_time(moment: dt.datetime) -> str:
 class Journal:
     """Posts entries to one journal. Never commits: the use case that holds the transaction does."""
 
-    def __init__(self, store: JournalStore, signer: Signer, clock: Clock, *, financial: bool = True) -> None:
+    def __init__(self, store: JournalStore, signer: Signer, clock: Clock, *, financial: bool = True,
+                 signer_for: Callable[[str], Signer] | None = None) -> None:
         self._store = store
         self._signer = signer
         self._clock = clock
         # The audit journal reuses this machinery for events that carry no postings.
         self._financial = financial
+        # The signer was chosen from the registry before the head was locked; a rotation may have committed
+        # since. Under the lock the key in force is read again, and ``signer_for`` gives its signer.
+        self._signer_for = signer_for
+
+    def _key_in_force(self, key_in_force: str | None) -> None:
+        """Under the head lock: sign with the key in force now, or refuse (nothing written) when it is unknown."""
+        if key_in_force is None or key_in_force == self._signer.key_id:
+            return
+        if self._signer_for is None:
+            raise LedgerError(f"the signing key was rotated to {key_in_force} while this was being posted; nothing "
+                              "was written: post again", code="signing_key_rotated")
+        self._signer = self._signer_for(key_in_force)
 
     @property
     def signer(self) -> Signer:
@@ -92,9 +105,12 @@ class Journal:
         key_id = self._signer.key_id
         parts = {d.id: canonical_parts(d, key_id=key_id) for d in unique.values()}
 
-        sequence, prev = self._store.lock_head()
+        sequence, prev, in_force = self._store.lock_head_and_key()
+        if in_force is not None and in_force != key_id:
+            self._key_in_force(in_force)  # a rotation committed while the head was awaited: seal for the new key
+            parts = {d.id: canonical_parts(d, key_id=self._signer.key_id) for d in unique.values()}
         if sequence == 0 and drafts and drafts[0].code != EntryCode.LEDGER_GENESIS.value:
-            raise LedgerError("the journal has no genesis entry; run `disburse init` first", code="journal_not_initialized")
+            raise JournalNotInitialized("the journal has no genesis entry; run `disburse init` first")
         stamp_text = format_time(self._clock.now())
         stamp = encode_json(stamp_text)
         # Optimistic: a fresh id is almost never stored already, so nothing is looked up but the targets of
@@ -183,7 +199,7 @@ class Journal:
         """The first entry: introduces this journal's first key, signed by it."""
         sequence, prev = self._store.lock_head()
         if sequence != 0:
-            raise LedgerError("the journal already has a genesis entry", code="journal_already_initialized")
+            raise JournalAlreadyInitialized("the journal already has a genesis entry")
         now_dt = self._clock.now()
         now = format_time(now_dt)
         draft = EntryDraft(id=new_entry_id(), effective_date=now_dt.date(), code=EntryCode.LEDGER_GENESIS.value,
@@ -198,7 +214,10 @@ class Journal:
         """Introduce ``new_signer``: the rotation entry is signed by the current key and co-signed by the new one."""
         if new_signer.key_id == self._signer.key_id:
             raise LedgerError("the new key is the current key", code="same_key")
-        sequence, prev = self._store.lock_head()
+        sequence, prev, in_force = self._store.lock_head_and_key()
+        if in_force is not None and in_force != self._signer.key_id:
+            raise LedgerError(f"the signing key was rotated to {in_force} meanwhile; nothing was written",
+                              code="signing_key_rotated")
         now_dt = self._clock.now()
         now = format_time(now_dt)
         draft = EntryDraft(id=new_entry_id(), effective_date=now_dt.date(), code=EntryCode.KEY_ROTATED.value,

@@ -44,6 +44,11 @@ class JournalStore(Protocol):
         """Lock the chain head for this transaction; return (last sequence, its hash); (0, 32 zero bytes) when empty."""
         ...
 
+    def lock_head_and_key(self) -> tuple[int, bytes, str | None]:
+        """``lock_head`` and, read under the same lock, the id of the key in force (the registry's open key; None
+        when there is none): the key an append made now must be signed by."""
+        ...
+
     def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
         """The stored entries among ``ids``."""
         ...

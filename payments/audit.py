@@ -31,6 +31,7 @@ from ledger.entries import EntryDraft, SealedEntry, new_entry_id
 from ledger.errors import LedgerError
 from ledger.journal import Journal, format_time
 from ledger.keys import KeyRecord, export_keys
+from ledger.schedule import TrustAnchor
 from ledger.verify import VerifyReport, verify_journal
 from payments.identity import Principal
 from payments.journal_signers import JournalSigners
@@ -194,14 +195,19 @@ class AuditTrail:
 
     def verify(self, *, keys: dict[str, KeyRecord] | None = None, checkpoint: Checkpoint | None = None,
                workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Re-derive every hash and check every signature of the audit journal, as the ledger's verifier does."""
+        """Re-derive every hash and check every signature of the audit journal, as the ledger's verifier does:
+        ``keys`` from an exported keys file is the trust anchor (else the trail's own genesis key); the key
+        registry, the head row and the checkpoints stored with the trail are checked against it."""
         if checkpoint is not None and checkpoint.journal != JOURNAL:
             raise LedgerError(f"that checkpoint is of the {checkpoint.journal} journal, not the audit trail",
                               code="checkpoint_wrong_journal")
+        anchor = TrustAnchor(keys=tuple(keys.values())) if keys is not None else TrustAnchor(database=True)
         with self._uow(read_only=True) as uow:
-            trusted = keys if keys is not None else {k.key_id: k for k in uow.audit.keys()}
-            return verify_journal(uow.audit.iter_entries(), trusted, checkpoint=checkpoint, workers=workers,
-                                  progress=progress, expected_total=uow.audit_index.count())
+            registry = {k.key_id: k for k in uow.audit.keys()}
+            stored = uow.audit.stored_state(uow.audit.last_sequence())
+            return verify_journal(uow.audit.iter_entries(), registry, anchor=anchor, checkpoint=checkpoint,
+                                  checkpoints=uow.ledger_queries.checkpoints(JOURNAL), stored=stored,
+                                  workers=workers, progress=progress, expected_total=uow.audit_index.count())
 
     def checkpoint(self) -> Checkpoint:
         """Sign and store a checkpoint of the audit journal: what catches a deleted tail."""

@@ -35,9 +35,17 @@ class JournalSigners:
             self._signers[key_id] = self._vault.signer(key_id)
         return self._signers[key_id]
 
+    def signer_of(self, key_id: str) -> Signer:
+        """The signer of ``key_id`` (from the vault, once): what a journal signs with when it finds, under the head
+        lock, that a rotation made another key the key in force."""
+        if key_id not in self._signers:
+            self._signers[key_id] = self._vault.signer(key_id)
+        return self._signers[key_id]
+
     def journal(self, store: JournalStore, *, financial: bool = True) -> Journal:
         """``store``'s journal, signed with its key in force."""
-        return Journal(store, self.active(store.keys()), self._clock, financial=financial)
+        return Journal(store, self.active(store.keys()), self._clock, financial=financial,
+                       signer_for=self.signer_of)
 
     def create(self, purpose: str) -> Signer:
         """A new key for a new journal's genesis, kept for the entries that follow it."""

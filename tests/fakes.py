@@ -23,6 +23,11 @@ class InMemoryJournalStore:
     def lock_head(self) -> tuple[int, bytes]:
         return (self.rows[-1].sequence, self.rows[-1].hash) if self.rows else (0, GENESIS_PREV_HASH)
 
+    def lock_head_and_key(self) -> tuple[int, bytes, str | None]:
+        sequence, digest = self.lock_head()
+        open_keys = [k.key_id for k in self._keys if k.valid_to_sequence is None]
+        return sequence, digest, open_keys[-1] if open_keys else None
+
     def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
         wanted = set(ids)
         return {e.id: e for e in self.rows if e.id in wanted}

@@ -45,6 +45,12 @@ def cmd_init(args: argparse.Namespace, wiring: Any) -> int:
     created = wiring.initialize(container, example=args.example)
     print("initialized a new journal" + (" with the example agency" if args.example else "") if created
           else "the journal already exists; nothing changed")
+    if created:
+        from ledger.schedule import fingerprint
+
+        anchor = fingerprint(min(container.ledger.keys(), key=lambda k: k.valid_from_sequence).public_key)
+        print(f"genesis key fingerprint, the trust anchor of the journal (keep a copy outside the database):\n"
+              f"  {anchor}\nverify with: disburse ledger verify --anchor {anchor}")
     print_sign_ins(container.example_sign_ins, f"http://{container.settings.host}:{container.settings.port}/")
     return 0
 

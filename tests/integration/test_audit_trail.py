@@ -124,7 +124,12 @@ def test_a_deleted_tail_of_the_trail_is_caught_against_a_checkpoint(stack, cast,
     last = stack.audit.search()[-1]
     tamper(stack, ("DELETE FROM audit_index WHERE sequence = :s", {"s": last.sequence}),
            ("DELETE FROM audit_entries WHERE sequence = :s", {"s": last.sequence}))
-    assert stack.audit.verify(workers=1).ok  # the chain alone cannot see a cut-off tail...
+    report = stack.audit.verify(workers=1)  # the head row still names the deleted event...
+    assert (report.ok, report.fault.code) == (False, "head_mismatch")
+    tamper(stack, ("UPDATE audit_head SET sequence = :s, hash = (SELECT hash FROM audit_entries WHERE sequence = :s)",
+                   {"s": last.sequence - 1}))
+    report = stack.audit.verify(workers=1)  # ...and, that mended too, the checkpoint stored with the trail knows
+    assert (report.ok, report.fault.code) == (False, "truncated")
     report = stack.audit.verify(workers=1, checkpoint=Checkpoint.from_json(exported.read_text()))
     assert (report.ok, report.fault.code) == (False, "truncated")
 

@@ -203,3 +203,13 @@ def test_a_proof_against_a_checkpoint_the_journal_no_longer_extends_is_refused(e
     capsys.readouterr()
     assert main.cli(["ledger", "prove", first.id, "--checkpoint", str(env / "other.json")]) == 2
     assert "journal_does_not_extend_checkpoint" in capsys.readouterr().err
+
+
+def test_init_prints_the_genesis_fingerprint_that_verify_then_takes_as_its_anchor(env, capsys):
+    capsys.readouterr()
+    assert main.cli(["init"]) == 0
+    out = capsys.readouterr().out
+    printed = out.split("verify with: disburse ledger verify --anchor ")[1].split()[0]
+    assert printed == fingerprint(capsys) and f"  {printed}\n" in out
+    assert verify(capsys, "--anchor", printed)[0] == 0
+    assert main.cli(["init"]) == 0 and "fingerprint" not in capsys.readouterr().out  # printed once, at creation

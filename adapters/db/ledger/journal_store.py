@@ -51,6 +51,17 @@ class SqlJournalStore:
             return 0, GENESIS_PREV_HASH
         return int(row.sequence), bytes(row.hash)
 
+    def lock_head_and_key(self) -> tuple[int, bytes, str | None]:
+        # The open key is read by a second statement, after the lock was granted: on PostgreSQL a rotation that
+        # committed while this waited is then seen (READ COMMITTED takes a new snapshot per statement; a subquery
+        # of the locking statement would still see the registry as it was before the wait).
+        sequence, digest = self.lock_head()
+        k = signing_keys
+        open_keys = self._conn.execute(select(k.c.key_id).where(k.c.journal == self._t.name,
+                                                                 k.c.valid_to_sequence.is_(None))
+                                       .order_by(k.c.valid_from_sequence)).scalars().all()
+        return sequence, digest, open_keys[-1] if open_keys else None
+
     def entries_by_id(self, ids: Iterable[str]) -> Mapping[str, SealedEntry]:
         ids = list(ids)
         out: dict[str, SealedEntry] = {}
