@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.checkpoint import BalanceTally, Checkpoint
-from ledger.errors import LedgerError
+from ledger.errors import JournalNotInitialized, LedgerError
 from ledger.journal import Journal, format_time
 from ledger.keys import KeyRecord
 from ledger.merkle import MerkleAccumulator
@@ -29,7 +29,7 @@ class JournalSigners:
         """The signer of the key in force; ``journal_not_initialized`` when the journal has none yet."""
         open_keys = [k for k in keys if k.valid_to_sequence is None]
         if not open_keys:
-            raise LedgerError("the ledger has no signing key; run `disburse init`", code="journal_not_initialized")
+            raise JournalNotInitialized("the ledger has no signing key; run `disburse init`")
         key_id = open_keys[-1].key_id
         if key_id not in self._signers:
             self._signers[key_id] = self._vault.signer(key_id)

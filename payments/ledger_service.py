@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Sequence
 from ledger.accounts import Account
 from ledger.checkpoint import Checkpoint
 from ledger.entries import EntryDraft, SealedEntry, new_entry_id, reversal_of
-from ledger.errors import LedgerError
+from ledger.errors import EntryNotFound
 from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
 from ledger.schedule import TrustAnchor
@@ -65,7 +65,7 @@ class LedgerService:
         with self._uow() as uow:
             original = uow.ledger_queries.get_entry(entry_id)
             if original is None:
-                raise LedgerError(f"entry {entry_id} does not exist", code="entry_not_found", entry_id=entry_id)
+                raise EntryNotFound(entry_id)
             draft = reversal_of(original.draft, entry_id=reversal_id or new_entry_id(),
                                 effective_date=effective_date or self._clock.now().date(), memo=memo)
             result = self._journal(uow).post(draft)

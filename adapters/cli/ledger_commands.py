@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from adapters.cli.output import write_or_print
 from adapters.cli.wiring import Wiring
-from ledger.errors import LedgerError
+from ledger.errors import JournalNotInitialized, LedgerError
 
 _FINGERPRINT = re.compile(r"[0-9a-fA-F]{64}")
 NO_ANCHOR = ("no trust anchor: give --anchor FINGERPRINT (the genesis key's fingerprint, printed by `disburse init` "
@@ -200,7 +200,7 @@ def cmd_keys_fingerprint(wiring: Wiring) -> int:
     container = wiring.build(read_only=True)
     keys = sorted(container.ledger.keys(), key=lambda k: k.valid_from_sequence)
     if not keys:
-        raise LedgerError("the journal has no genesis key yet; run `disburse init`", code="journal_not_initialized")
+        raise JournalNotInitialized("the journal has no genesis key yet; run `disburse init`")
     print(f"{fingerprint(keys[0].public_key)}  genesis key {keys[0].key_id}")
     return 0
 
