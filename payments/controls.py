@@ -129,14 +129,19 @@ class HoldReleaseReasonRequired(InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class ApprovalPolicy:
-    """Above ``thresholds_minor[currency]`` two distinct approvers are needed; at or below it, one."""
+    """Above ``thresholds_minor[currency]`` two distinct approvers are needed; at or below it, one, unless the
+    invoice is split suspected (``payments.ap.split_purchases``: a vendor's invoices dated within
+    ``split_window_days`` of each other that together cross the threshold)."""
 
     thresholds_minor: Mapping[str, int] = field(default_factory=dict)
+    split_window_days: int = 30
 
     def __post_init__(self) -> None:
         for currency, threshold in self.thresholds_minor.items():
             if threshold < 0:
                 raise InvalidInput(f"approval threshold for {currency} is negative", code="invalid_policy")
+        if self.split_window_days < 0:
+            raise InvalidInput("the split-purchase window cannot be negative", code="invalid_policy")
         object.__setattr__(self, "thresholds_minor", MappingProxyType(dict(self.thresholds_minor)))
 
     def approvals_required(self, amount_minor: int, currency: str) -> int:
@@ -170,10 +175,15 @@ class InvoiceForApproval:
     last_changed_by: str | None = None
     # The invoice service must clear approvals when the invoice changes; these are approvals of this version.
     approvals: tuple[Approval, ...] = ()
+    # Part of a suspected split purchase: it needs the second approver its parts would otherwise avoid.
+    split_suspected: bool = False
 
     @property
     def approver_ids(self) -> frozenset[str]:
         return frozenset(a.approver_id for a in self.approvals)
+
+    def approvals_required(self, policy: ApprovalPolicy) -> int:
+        return max(policy.approvals_required(self.amount_minor, self.currency), 2 if self.split_suspected else 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,7 @@ def check_can_approve_invoice(principal: Principal, invoice: InvoiceForApproval,
                        last_changed_by=invoice.last_changed_by)
     if principal.user_id in invoice.approver_ids:
         raise SameApproverTwice(principal.user_id, document)
-    if len(invoice.approver_ids) >= policy.approvals_required(invoice.amount_minor, invoice.currency):
+    if len(invoice.approver_ids) >= invoice.approvals_required(policy):
         raise AlreadyFullyApproved(document)
     check_bank_change_restraints(principal, invoice.vendor_id, restraints, now)
 
@@ -234,7 +244,7 @@ def approve_invoice(principal: Principal, invoice: InvoiceForApproval, *, policy
 
 
 def is_fully_approved(invoice: InvoiceForApproval, policy: ApprovalPolicy) -> bool:
-    return len(invoice.approver_ids) >= policy.approvals_required(invoice.amount_minor, invoice.currency)
+    return len(invoice.approver_ids) >= invoice.approvals_required(policy)
 
 
 def require_fully_approved(invoice: InvoiceForApproval, policy: ApprovalPolicy) -> None:
@@ -243,7 +253,7 @@ def require_fully_approved(invoice: InvoiceForApproval, policy: ApprovalPolicy) 
     distinct = len(invoice.approver_ids)
     if distinct == 0:
         raise ApprovalRequired(document)
-    if distinct < policy.approvals_required(invoice.amount_minor, invoice.currency):
+    if distinct < invoice.approvals_required(policy):
         raise SecondApproverRequired(document, invoice.amount_minor, invoice.currency,
                                      policy.threshold_minor(invoice.currency))
 

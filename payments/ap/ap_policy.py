@@ -67,10 +67,11 @@ def interest_rates(policy: Mapping[str, Any]) -> RateTable:
 
 def approval_policy(policy: Mapping[str, Any]) -> ApprovalPolicy:
     currency = str(policy.get("payments", {}).get("currency", "USD"))
-    threshold = policy.get("approvals", {}).get("dual_approval_threshold")
+    table = policy.get("approvals", {})
+    threshold, window = table.get("dual_approval_threshold"), int(table.get("split_window_days", 30))
     if threshold is None:
-        return ApprovalPolicy({})
-    return ApprovalPolicy({currency: decimal_to_minor(str(threshold), currency)})
+        return ApprovalPolicy({}, window)
+    return ApprovalPolicy({currency: decimal_to_minor(str(threshold), currency)}, window)
 
 
 @dataclass(frozen=True)

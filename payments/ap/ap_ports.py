@@ -20,6 +20,7 @@ from payments.ap.documents import Invoice, InvoiceStatus, POStatus, PurchaseOrde
 from payments.ap.matching.duplicates import DuplicateKey
 from payments.ap.matching.match_context import MatchContext
 from payments.ap.matching.match_holds import ManualRelease
+from payments.ap.split_purchases import SplitCandidate
 from payments.identity import Principal
 from payments.ports import UnitOfWork
 
@@ -214,6 +215,16 @@ class InvoiceRepository(Protocol):
 
     def match_result(self, match_id: str) -> MatchRecord | None:
         """One stored match result."""
+        ...
+
+    def add_hold(self, hold: HoldRecord) -> None:
+        """Put a hold on an invoice that matching did not raise (matching neither keeps nor clears it)."""
+        ...
+
+    def split_candidates(self, vendor_id: str, currency: str, since: dt.date, until: dt.date,
+                         max_amount_minor: int) -> builtins.list[SplitCandidate]:
+        """The vendor's invoices in ``currency`` dated ``since``..``until``, each at most ``max_amount_minor``, not
+        cancelled or returned: what ``payments.ap.split_purchases`` weighs."""
         ...
 
 

@@ -24,7 +24,9 @@ from payments.identity import Principal
 from payments.ap.invoice_service import InvoiceView, view_in
 from payments.ap.matching.match_findings import Hold
 from payments.ap.matching.match_service import Matcher
+from payments.ap.split_check import hold_split_in, release_split_in, split_signal_in
 from payments.ap.po_lines import rebalance
+from payments.ap.prompt_pay_records import DISPUTE_HOLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,9 @@ class InvoiceApprovalService:
             holds = [h for h in uow.invoices.holds(invoice_id, status="open") if h.id == hold_id]
             if not holds:
                 raise HoldNotOpen(hold_id)
+            if holds[0].hold == DISPUTE_HOLD:  # the dispute's resolution releases it, and says for whom
+                raise Conflict(f"hold {hold_id} is an open dispute: resolve the dispute instead "
+                               f"(POST /v1/invoices/{invoice_id}/disputes/{{id}}:resolve)", code="resolve_the_dispute")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_hold_released")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
@@ -94,17 +99,23 @@ class InvoiceApprovalService:
         if inv.status is not InvoiceStatus.MATCHED:
             raise InvoiceNotReady(invoice_id, inv.status.value)
         now = self._d.now()
+        split = split_signal_in(uow, self._d, inv)  # parts of a split purchase need the second approver too
         facts = InvoiceForApproval(
             invoice_id, inv.vendor_id, inv.total_minor, inv.currency, entered_by=rec.entered.by or "",
             last_changed_by=rec.last_changed.by,
-            approvals=tuple(Approval(who, at) for who, at in uow.invoices.approvals(invoice_id, rec.version)))
+            approvals=tuple(Approval(who, at) for who, at in uow.invoices.approvals(invoice_id, rec.version)),
+            split_suspected=split is not None)
         updated = approve_invoice(principal, facts, policy=self._d.policies.approval,
                                   restraints=self._d.restraints(uow, inv.vendor_id), now=now)
         at = self._d.now_text()
         uow.invoices.add_approval(invoice_id, rec.version, principal.user_id, at)
         entry_id = None
         done = is_fully_approved(updated, self._d.policies.approval)
+        if split is not None and not done and hold_split_in(uow, split, at=at):
+            self._d.record(uow, principal, "invoice_split_suspected", invoice_id, None, None,
+                           detail={k: v for k, v in split.facts().items() if k != "explanation"})
         if done:
+            release_split_in(uow, invoice_id, by=principal.user_id, at=at)
             transition(inv.status, InvoiceStatus.APPROVED)
             entry_id = self._post_approval(uow, rec, sorted(updated.approver_ids))
             uow.invoices.set_status(invoice_id, InvoiceStatus.MATCHED, InvoiceStatus.APPROVED,

@@ -23,6 +23,7 @@ from payments.identity import Action, Principal, authorize, authorize_for_vendor
 from payments.ap.matching.match_findings import Hold
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_lines import check_price, check_quantity
+from payments.ap.split_check import split_signal_in
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 CORRECTABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED})
@@ -209,6 +210,8 @@ def view_in(uow: APUnitOfWork, deps: APDeps, invoice_id: str) -> InvoiceView:
     match = uow.invoices.match_result(rec.match_result_id) if rec.match_result_id else None
     approvals = tuple(uow.invoices.approvals(invoice_id, rec.version))
     required = deps.policies.approval.approvals_required(rec.invoice.total_minor, rec.invoice.currency)
+    if required < 2 and split_signal_in(uow, deps, rec.invoice) is not None:
+        required = 2  # part of a suspected split purchase (payments.ap.split_purchases)
     return InvoiceView(rec, match, tuple(uow.invoices.holds(invoice_id)), approvals, required)
 
 

@@ -32,7 +32,7 @@ def refused(response, status: int, code: str):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def world(api):  # noqa: ANN001, ANN201
-    """Acme, and an approved order for 1,000 chairs at $120 (all received on 1 October); $300,000 budgeted."""
+    """Acme, and an approved order for 1,000 chairs at $120 (all received on 1 August); $300,000 budgeted."""
     ok(api.post("/v1/budgets", json={"fiscal_year": 2027, "fund": "100", "department": "PW", "object_code": "5710",
                                      "amount": "300000.00"}, headers=TREASURER), 201)
     vendor = ok(api.post("/v1/vendors", json={"legal_name": "Acme Furniture", "terms": "net 30"},
@@ -42,16 +42,16 @@ def world(api):  # noqa: ANN001, ANN201
         "line_no": 1, "item": "stacking chair", "quantity": "1000", "unit_of_measure": "each",
         "unit_price": "120.00", "fund": "100", "department": "PW", "object_code": "5710"}]}, headers=CLERK), 201)
     ok(api.post(f"/v1/purchase-orders/{po['id']}:approve", headers=APPROVER))
-    ok(api.post("/v1/receipts", json={"po_id": po["id"], "received_on": "2026-10-01",
+    ok(api.post("/v1/receipts", json={"po_id": po["id"], "received_on": "2026-08-01",
                                       "lines": [{"po_line_no": 1, "quantity_received": "1000"}]}, headers=CLERK), 201)
     return {"vendor": vendor, "po": po["id"]}
 
 
 def bill(api, world, qty: str, price: str = "120.00", number: str = "INV-1", headers=CLERK,  # noqa: ANN001, ANN201
-         invoice_date: str = "2026-10-05", **extra):
+         invoice_date: str = "2026-10-05", received_on: str | None = None, **extra):
     total = f"{int(qty) * float(price):.2f}"
     body = {"vendor_id": world["vendor"], "invoice_number": number, "invoice_date": invoice_date,
-            "received_on": "2026-10-06", "terms": "net 30", "total": total, "remit_to": "Acme, 1 Main St",
+            "received_on": received_on or invoice_date, "terms": "net 30", "total": total, "remit_to": "Acme, 1 Main St",
             "defect_contact": "Pat Lee", "lines": [{"line_no": 1, "po_id": world["po"], "po_line_no": 1,
                                                     "quantity": qty, "unit_price": price}], **extra}
     return api.post("/v1/invoices", json=body, headers=headers)

@@ -21,6 +21,7 @@ from payments.controls import SameApproverTwice
 from payments.ap.ap_records import (CreditMemoRecord, HoldRecord, InvoiceRecord, MatchRecord, PromptPayDates, Stamp)
 from payments.ap.documents import CreditMemo, CreditMemoLine, CreditMemoStatus, Invoice, InvoiceLine, InvoiceStatus
 from payments.ap.matching.duplicates import normalize_invoice_number
+from payments.ap.split_purchases import SplitCandidate
 
 
 _PRICES: dict[str, Decimal] = {}
@@ -187,6 +188,23 @@ class SqlInvoiceRepository:
                                                         invoice_holds.c.status == "open")
                 .values(status="released", released_by=released_by, released_at=at, reason=reason,
                         release_kind=kind), "hold", hold_id, "open")
+
+    def add_hold(self, hold: HoldRecord) -> None:
+        self._conn.execute(insert(invoice_holds).values(
+            id=hold.id, invoice_id=hold.invoice_id, hold=hold.hold, rule=hold.rule, subject=hold.subject[:160],
+            fingerprint=hold.fingerprint, finding_json=json.dumps(dict(hold.finding), sort_keys=True),
+            status=hold.status, raised_at=hold.raised_at, match_result_id=hold.match_result_id))
+
+    def split_candidates(self, vendor_id: str, currency: str, since: dt.date, until: dt.date,
+                         max_amount_minor: int) -> builtins.list[SplitCandidate]:
+        i = invoices
+        stmt = (select(i.c.id, i.c.invoice_date, i.c.total_minor)
+                .where(i.c.vendor_id == vendor_id, i.c.currency == currency, i.c.invoice_date >= since,
+                       i.c.invoice_date <= until, i.c.total_minor <= max_amount_minor,
+                       i.c.status.notin_((InvoiceStatus.CANCELLED.value, InvoiceStatus.RETURNED.value)))
+                .order_by(i.c.invoice_date, i.c.id))
+        return [SplitCandidate(r.id, vendor_id, currency, as_date(r.invoice_date), int(r.total_minor))
+                for r in self._conn.execute(stmt)]
 
     def match_result(self, match_id: str) -> MatchRecord | None:
         r = self._conn.execute(select(match_results).where(match_results.c.id == match_id)).first()
