@@ -5,13 +5,14 @@ This is the only module that imports every package; values flow inward from here
 
 from __future__ import annotations
 
+import errno
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from config.policy import PolicyError, load_policy
-from config.settings import Settings
+from config.settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # the services are imported where they are built, so that a command loads only what it uses
     from sqlalchemy.engine import Engine
@@ -60,7 +61,7 @@ from composition.people import (wire_identity, rotate_data_key, data_key_status)
 from composition.ap import (ap_services, ap_restraints, rebuild_budget_totals, wire_portal)  # noqa: E402,F401
 from composition.payments import (wire_payments, bank_change_restraints, payment_sources, payment_jobs,
                                   prenote_handler, wire_sandbox, refuse_unless_sandbox)  # noqa: E402,F401
-from composition.recon import (wire_recon, recon_jobs, demo_services)  # noqa: E402,F401
+from composition.recon import (wire_recon, statement_schemas, recon_jobs, demo_services)  # noqa: E402,F401
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
@@ -75,6 +76,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     from adapters.db.migrate import applied_revisions, is_current, upgrade
     from adapters.db.uow import SqlUnitOfWork
     from adapters.keys.key_files import KeyDirectory
+    from payments.dates import DatePolicy
     from payments.ledger_service import LedgerService
 
     settings = settings or Settings.from_env()
@@ -100,7 +102,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     def uow(read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, read_only=read_only)
 
-    container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock))
+    container = Container(settings, policy, engine, clock, vault, uow, LedgerService(uow, vault, clock, DatePolicy.from_policy(policy)))
     if not read_only:
         wire_identity(container, password_hasher=password_hasher)
     if recount_budgets:
@@ -203,13 +205,30 @@ def cli(argv: list[str] | None = None) -> int:
     from payments.errors import DomainError
 
     args = parser(sys.modules[__name__]).parse_args(argv)
-    settings = Settings.from_env()
-    configure_logging(settings.log_format, settings.log_level)
     try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
         return args.func(args)
-    except (LedgerError, DomainError, PolicyError) as exc:  # PolicyError: not TOML, an unknown profile
-        print(f"error: {exc.code}: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 2
+    except (LedgerError, DomainError, PolicyError, SettingsError) as exc:  # PolicyError: not TOML, an unknown profile
+        return cli_error(exc.code, str(getattr(exc, "message", exc)))
+    except OSError as exc:  # a path the operator named: missing, a directory, unreadable
+        code = {errno.ENOENT: "file_not_found", errno.EISDIR: "is_a_directory",
+                errno.EACCES: "permission_denied"}.get(exc.errno or 0, "file_unreadable")
+        return cli_error(code, f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback; the traceback goes to the debug log
+        import logging
+
+        logging.getLogger("disburse.cli").debug("command failed", exc_info=True)
+        code = getattr(exc, "code", None)
+        if isinstance(code, str) and code.isidentifier():  # a coded refusal from an adapter (orphaned_rows ...)
+            return cli_error(code, str(exc))
+        return cli_error("internal_error", f"{type(exc).__name__}: {exc} (DISBURSE_LOG_LEVEL=DEBUG logs where)", 1)
+
+
+def cli_error(code: str, message: str, status: int = 2) -> int:
+    """Every CLI error: one line, ``error: <code>: <message>``, on standard error; exit 2 for input refused."""
+    print(f"error: {code}: {' '.join(message.split())}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ def wire_recon(container: Container) -> Any:
     if container.recon is not None:
         return container.recon
     import datetime as dt
+    from dataclasses import replace
+    from functools import partial
 
     from adapters.db.reconciliation.recon_invoices import SqlReturnedInvoices
     from adapters.statements.bank_files import read_bank_file
@@ -34,11 +36,21 @@ def wire_recon(container: Container) -> Any:
                                            int(cfg["window_before_business_days"])),
                          unsettled_after_business_days=int(cfg["unsettled_after_business_days"]),
                          lookback_days=int(cfg["lookback_days"]), default_fund=str(cfg["fund"]))
+    policy = replace(policy, dates=container.ledger.dates)  # the one date policy ([dates])
     container.recon = build_recon_services(
-        container.uow, container.vault, container.clock, read=read_bank_file, policy=policy, calendar=calendar,
+        container.uow, container.vault, container.clock, policy=policy, calendar=calendar,
+        read=partial(read_bank_file, schema_dirs=statement_schemas(container)),
         invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(container.bank_accounts, container.uow),
         audit=container.audit)
     return container.recon
+
+
+def statement_schemas(container: Container) -> list[Path]:
+    """Official ISO 20022 schemas ``--strict`` checks inbound messages against: the package's own and ``xsd_dir``'s."""
+    from importlib import resources
+
+    held = [Path(str(resources.files("adapters.rails.iso20022").joinpath("schemas")))]
+    return held + ([container.settings.path("xsd_dir")] if container.settings.xsd_dir else [])
 
 
 def recon_jobs(container: Container) -> list:

@@ -12,6 +12,12 @@ from sqlalchemy.engine import make_url
 PREFIX = "DISBURSE_"
 
 
+class SettingsError(ValueError):
+    """An environment variable that does not hold what its setting needs."""
+
+    code = "invalid_setting"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob, with its environment variable ``DISBURSE_<NAME>``."""
@@ -32,6 +38,8 @@ class Settings:
     bootstrap_admin_token: str = ""  # optional: a token for the first admin, hashed on start
     max_json_body_bytes: int = 1 * 2**20  # JSON and form request bodies (413 beyond)
     max_upload_body_bytes: int = 200 * 2**20  # bank files uploaded to POST /v1/statements
+    trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed (comma-separated); none by default
+    xsd_dir: str = ""  # more official ISO 20022 schemas for --strict (camt.053.001.08.xsd ...), beside the package's
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -42,6 +50,8 @@ class Settings:
             if raw is None:
                 continue
             if f.type in ("int", int):
+                if not raw.strip().isascii() or not raw.strip().lstrip("-").isdigit():
+                    raise SettingsError(f"{PREFIX}{f.name.upper()}={raw!r} is not a whole number")
                 values[f.name] = int(raw)
             elif f.type in ("bool", bool):
                 values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")

@@ -25,8 +25,15 @@ def minor_exponent(currency: str) -> int:
 _EXPONENTS: dict[str, int] = {}
 
 
+# ISO 4217 codes that are not money one pays a vendor in: no currency (XXX), testing (XTS), precious metals, and
+# the IMF's and bond markets' units of account.
+NOT_PAYABLE = frozenset({"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU",
+                         "XUA"})
+
+
 def _lookup_exponent(currency: str) -> int:
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha()
+            and currency.isupper()) or currency in NOT_PAYABLE:
         raise UnknownCurrency(str(currency))
     try:
         sub_unit = get_currency(currency).sub_unit

@@ -7,22 +7,39 @@ does not reopen its key file on every unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ledger.checkpoint import BalanceTally, Checkpoint
 from ledger.errors import JournalNotInitialized, LedgerError
-from ledger.journal import Journal, format_time
+from ledger.entries import EntryDraft
+from ledger.journal import Journal, Posted, format_time
 from ledger.keys import KeyRecord
 from ledger.merkle import MerkleAccumulator
 from ledger.ports import Clock, JournalStore
 from ledger.signing import Signer
+from payments.dates import DatePolicy, check_entry_dates
 from payments.ports import KeyVault
 
 
+class DatedJournal(Journal):
+    """The financial journal: an entry dated outside the date policy is refused before anything is signed."""
+
+    def __init__(self, store: JournalStore, signer: Signer, clock: Clock, dates: DatePolicy,
+                 signer_for: Callable[[str], Signer] | None = None) -> None:
+        super().__init__(store, signer, clock, financial=True, signer_for=signer_for)
+        self._dates, self._today = dates, lambda: clock.now().date()
+
+    def post_many(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
+        drafts = list(drafts)
+        check_entry_dates(drafts, self._dates, self._today())
+        return super().post_many(drafts)
+
+
 class JournalSigners:
-    def __init__(self, vault: KeyVault, clock: Clock) -> None:
+    def __init__(self, vault: KeyVault, clock: Clock, dates: DatePolicy | None = None) -> None:
         self._vault = vault
         self._clock = clock
+        self._dates = dates or DatePolicy()
         self._signers: dict[str, Signer] = {}
 
     def active(self, keys: Sequence[KeyRecord]) -> Signer:
@@ -44,8 +61,9 @@ class JournalSigners:
 
     def journal(self, store: JournalStore, *, financial: bool = True) -> Journal:
         """``store``'s journal, signed with its key in force."""
-        return Journal(store, self.active(store.keys()), self._clock, financial=financial,
-                       signer_for=self.signer_of)
+        if financial:
+            return DatedJournal(store, self.active(store.keys()), self._clock, self._dates, self.signer_of)
+        return Journal(store, self.active(store.keys()), self._clock, financial=False, signer_for=self.signer_of)
 
     def create(self, purpose: str) -> Signer:
         """A new key for a new journal's genesis, kept for the entries that follow it."""

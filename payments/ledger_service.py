@@ -13,6 +13,7 @@ from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
 from ledger.schedule import TrustAnchor
 from ledger.verify import VerifyReport, verify_journal, verify_stored
+from payments.dates import DatePolicy
 from payments.journal_signers import JournalSigners
 from payments.ports import Clock, KeyVault, UnitOfWork
 
@@ -20,11 +21,12 @@ UowFactory = Callable[..., UnitOfWork]
 
 
 class LedgerService:
-    def __init__(self, uow_factory: UowFactory, vault: KeyVault, clock: Clock) -> None:
+    def __init__(self, uow_factory: UowFactory, vault: KeyVault, clock: Clock, dates: DatePolicy | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
-        self._signers = JournalSigners(vault, clock)
+        self.dates = dates or DatePolicy()
+        self._signers = JournalSigners(vault, clock, self.dates)
 
     def _journal(self, uow: UnitOfWork) -> Journal:
         return self._signers.journal(uow.ledger)

@@ -31,11 +31,22 @@ def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
     app = wiring.create_app(container)
     scheduler = wiring.start_scheduler(container) if container.settings.scheduler else None
     try:
-        uvicorn.run(app, host=host, port=port, log_config=None)
+        uvicorn.Server(server_config(app, host, port, container.settings.trusted_proxies)).run()
     finally:
         if scheduler:
             scheduler.shutdown(wait=False)
     return 0
+
+
+def server_config(app: Any, host: str, port: int, trusted_proxies: str) -> Any:
+    """uvicorn's settings for ``disburse serve``. ``X-Forwarded-For``/``-Proto`` are believed only from the proxies
+    the operator names (``DISBURSE_TRUSTED_PROXIES``, comma-separated addresses): uvicorn's own default trusts
+    loopback, which gave anyone on the host a fresh sign-in rate-limit budget per forged address."""
+    import uvicorn
+
+    trusted = ",".join(p.strip() for p in trusted_proxies.split(",") if p.strip())
+    return uvicorn.Config(app, host=host, port=port, log_config=None, proxy_headers=bool(trusted),
+                          forwarded_allow_ips=trusted or "")
 
 
 def cmd_init(args: argparse.Namespace, wiring: Any) -> int:

@@ -21,7 +21,7 @@ def cmd_statements_import(args: argparse.Namespace, wiring: Wiring) -> int:
     try:
         with cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
             result = service.import_file(data, format=args.format, name=Path(args.file).name, actor="cli",
-                                         dry_run=args.dry_run)
+                                         dry_run=args.dry_run, strict=args.strict, history=args.history)
     except FormatError as exc:
         print(json.dumps({"rejected": True, "code": exc.code, "location": exc.location, "field": exc.field,
                           "reason": exc.message, "details": exc.details}, default=str) if args.json
@@ -74,6 +74,10 @@ def register(sub: Any, wiring: Wiring) -> None:
     s.add_argument("--format", choices=["nacha", "bai2", "camt053", "camt054", "camt052", "pain002"],
                    help="skip sniffing the format")
     s.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    s.add_argument("--strict", action="store_true",
+                   help="also validate an ISO 20022 message against its official XSD (refused if none is held)")
+    s.add_argument("--history", action="store_true",
+                   help="import older history, back to the policy's [dates] history_from")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=partial(cmd_statements_import, wiring=wiring))
     s = sub.add_parser("reconcile", help="match what is open, flag overdue payments, print the day's report")

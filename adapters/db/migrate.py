@@ -40,6 +40,8 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 class ForeignKeyViolation(CodedError, RuntimeError):
     """A migration left rows that refer to nothing (SQLite, where foreign keys are checked after it)."""
 
+    code = "orphaned_rows"
+
 
 @contextmanager
 def migration_connection(engine: Engine) -> Iterator[Connection]:

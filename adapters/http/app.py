@@ -17,6 +17,7 @@ from adapters.http.sandbox import sandbox_routes
 from adapters.http import web
 from adapters.http.auth import public
 from adapters.http.body_guard import BodyGuard, BodyLimits
+from adapters.http.openapi_doc import document_problems
 
 
 def create_app(**state: Any) -> FastAPI:
@@ -26,6 +27,7 @@ def create_app(**state: Any) -> FastAPI:
     for name, value in state.items():
         setattr(app.state, name, value)
     problems.install(app)
+    document_problems(app)
     settings = state.get("settings")
     app.add_middleware(BodyGuard, limits=BodyLimits(
         json_bytes=getattr(settings, "max_json_body_bytes", BodyLimits.json_bytes),

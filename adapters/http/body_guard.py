@@ -6,7 +6,8 @@
    marked ``@raw_body`` (the bank-file upload) at ``BodyLimits.upload_bytes``. A ``Content-Length`` over the cap is
    refused at once, and a chunked body is counted as it arrives: ``413 request_too_large`` either way.
 3. **JSON says one thing.** A JSON object with the same key twice is refused (``duplicate_json_key``) instead of the
-   last one silently winning, and so are ``NaN`` and ``Infinity``, which are not JSON.
+   last one silently winning, and so are ``NaN`` and ``Infinity``, which are not JSON; a string anywhere holding a
+   NUL, another control character or a bidirectional override is refused too (``forbidden_character``, fields.py).
 4. **An action with no body takes none.** A protected ``/v1/`` route that declares no body refuses a non-empty one
    (``unexpected_body``) instead of ignoring it; an empty body, ``{}``, or a form holding only the CSRF field pass.
 
@@ -32,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.http.auth import route_action
 from adapters.http.problems import problem
 from payments.errors import Forbidden
+from payments.text_rules import find_forbidden
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORM = "application/x-www-form-urlencoded"
@@ -244,7 +246,7 @@ def json_refusal(body: bytes) -> tuple[str, str] | None:
     A body that is not JSON at all is left to the route's own validation, which names where it breaks.
     """
     try:
-        json.loads(body, object_pairs_hook=_pairs, parse_constant=_constant)
+        value = json.loads(body, object_pairs_hook=_pairs, parse_constant=_constant)
     except _Duplicate as dup:
         return "duplicate_json_key", f"the JSON object has the key {str(dup)[:64]!r} more than once"
     except ValueError as exc:
@@ -253,6 +255,23 @@ def json_refusal(body: bytes) -> tuple[str, str] | None:
         return None
     except RecursionError:
         return "invalid_json", "the JSON is nested too deeply"
+    return _forbidden_text(value)
+
+
+def _forbidden_text(value: Any) -> tuple[str, str] | None:
+    """A string anywhere in the body (or a key) holding a control or bidirectional character (fields.py)."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                stack.append((f"{path}.{key}" if path else key, inner))
+                stack.append((f"{path} key", key))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{i}]", inner) for i, inner in enumerate(item))
+        elif isinstance(item, str) and (bad := find_forbidden(item)) is not None:
+            return "forbidden_character", f"{path[:200] or 'the body'} holds the control or bidirectional " \
+                                          f"character {bad}, which no text here may carry"
     return None
 
 

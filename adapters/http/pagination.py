@@ -20,11 +20,20 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value = json.loads(raw)
-        if not isinstance(value, dict):
-            raise ValueError("not an object")
+        if not isinstance(value, dict) or not all(_plain(v) for v in value.values()):
+            raise ValueError("not an object of plain values")
         return value
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("cursor is not one this API issued", code="invalid_cursor") from None
+
+
+def _plain(value: Any) -> bool:
+    """What a cursor we issued holds: short text, a 64-bit integer or nothing (a forged one may hold anything)."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and len(value) <= 200 and "\x00" not in value
 
 
 def page(items: list[Any], limit: int, position_of) -> dict[str, Any]:  # noqa: ANN001

@@ -39,6 +39,7 @@ MESSAGES = {
 # Booked opening and closing balances, each with the fallback some banks send instead.
 OPENING = ("OPBD", "PRCD")
 CLOSING = ("CLBD", "CLAV")
+MAX35 = 35  # ISO 20022 Max35Text: message and statement identifications
 
 AddFinding = Callable[[FindingCode, str, str, Severity], None]
 
@@ -54,6 +55,7 @@ def read_camt(data: bytes, digest: str) -> ImportedFile:
     container = document.child(local_name(message.tag))
     assert container is not None
     report_name, fmt = MESSAGES[container.name]
+    message_id = _message_id(container)
     reports = container.children(report_name)
     if not reports:
         container.fail(f"a {fmt} message needs at least one {report_name}", report_name)
@@ -71,10 +73,21 @@ def read_camt(data: bytes, digest: str) -> ImportedFile:
         statements=statements,
         findings=tuple(findings),
         format_version=namespace_version(root.tag),
-        message_id=container.text("GrpHdr", "MsgId"),
+        message_id=message_id,
         created_at=_datetime(container, created, "GrpHdr/CreDtTm"),
         parser=PARSER,
     )
+
+
+def _message_id(container: Node) -> str:
+    """GrpHdr and its MsgId are mandatory in every camt version (MsgId is Max35Text): refused when missing or longer."""
+    header = container.child("GrpHdr")
+    if header is None:
+        container.fail("the group header is missing", "GrpHdr")
+    message_id = header.required("MsgId")
+    if len(message_id) > MAX35:
+        header.fail(f"the message id is {len(message_id)} characters; ISO 20022 allows {MAX35}", "MsgId")
+    return message_id
 
 
 def _statement(node: Node, index: int, fmt: StatementFormat, add: AddFinding) -> Statement:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.money import decimal_to_minor
 from payments.controls import ApprovalPolicy
+from payments.dates import DatePolicy
 from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
 from payments.ap.prompt_pay_rules.agency import AgencyRules, agency_rules
 from payments.ap.matching.tolerance import TolerancePolicy
@@ -92,6 +93,8 @@ class APPolicies:
     po_fiscal_years_after: int = 1
     # Which prompt-payment rule set (state act or the federal rule) dates each invoice, by receipt date.
     prompt_pay_rules: AgencyRules = AgencyRules()
+    # The one date policy ([dates]): invoice, receipt and credit-memo dates outside it are refused.
+    dates: DatePolicy = DatePolicy()
 
     @classmethod
     def from_policy(cls, policy: Mapping[str, Any]) -> APPolicies:
@@ -105,7 +108,7 @@ class APPolicies:
                 raise ValueError(f"budget.{name} must be 0-5, not {value}")
         return cls(tolerance_policy(policy), prompt_pay_policy(policy), approval_policy(policy),
                    str(policy.get("payments", {}).get("currency", "USD")), start, before, after,
-                   agency_rules(policy))
+                   agency_rules(policy), DatePolicy.from_policy(policy))
 
     def po_fiscal_years(self, today: dt.date) -> range:
         """The fiscal years a purchase order entered on ``today`` may be charged to."""

@@ -107,6 +107,7 @@ class CreditMemoService:
         document_vendor(uow, cmd.vendor_id, cmd.currency)
         if not cmd.memo_number.strip():
             raise InvalidDocument("memo_number may not be blank", field="memo_number")
+        self._d.policies.dates.check(cmd.memo_date, "memo_date", self._d.today())
         if not cmd.lines:
             raise InvalidDocument("a credit memo needs at least one line", field="lines")
         for i, line in enumerate(cmd.lines):

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from payments.errors import InvalidInput
+from payments.text_rules import find_forbidden
 
 HEADER_ROW = 1
 
@@ -112,6 +113,10 @@ def read_groups(kind: str, text: str) -> tuple[list[Group], list[RowError]]:
         values = {k: (v or "").strip() for k, v in raw.items()}
         if not any(values.values()):
             continue  # a blank line
+        for column, value in values.items():
+            if (bad := find_forbidden(value, multiline=False)) is not None:
+                errors.append(RowError(row, column, f"holds the control or bidirectional character {bad}",
+                                       "forbidden_character"))
         for column in layout.required:
             if not values.get(column):
                 errors.append(RowError(row, column, "required value is blank", "blank"))
@@ -152,14 +157,15 @@ class Cells:
             return None
 
     def decimal(self, column: str) -> Decimal | None:
-        value: Decimal | None = self._parse(column, lambda s: Decimal(s.replace(",", "")), "a decimal number")
+        value: Decimal | None = self._parse(column, lambda s: Decimal(_ascii(s).replace(",", "")),
+                                            "a decimal number in ASCII digits")
         if value is not None and not value.is_finite():
             self.fail(column, "is not a finite number")
             return None
         return value
 
     def integer(self, column: str) -> int | None:
-        value: int | None = self._parse(column, int, "a whole number")
+        value: int | None = self._parse(column, lambda s: int(_ascii(s)), "a whole number in ASCII digits")
         return value
 
     def date(self, column: str) -> dt.date | None:
@@ -173,6 +179,13 @@ class Cells:
             self.fail(column, f"{raw!r} is not one of {', '.join(allowed)}")
             return None
         return raw or None
+
+
+def _ascii(text: str) -> str:
+    """Numbers in ASCII digits only: int() and Decimal() also read Arabic-Indic and fullwidth digits."""
+    if not text.isascii():
+        raise ValueError(text)
+    return text
 
 
 def to_minor_units(amount: Decimal, exponent: int) -> int | None:

@@ -22,7 +22,7 @@ from payments.errors import Conflict
 from payments.identity import Action, Principal, authorize, authorize_for_vendor
 from payments.ap.matching.match_findings import Hold
 from payments.ap.matching.match_service import Matcher
-from payments.ap.po_lines import check_price, check_quantity
+from payments.ap.po_lines import check_line_amount, check_price, check_quantity
 from payments.ap.split_check import split_signal_in
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -64,6 +64,7 @@ def _build(invoice_id: str, cmd: NewInvoice, status: InvoiceStatus) -> Invoice:
         check_quantity(line.quantity, f"lines[{i}].quantity", positive=False)
         if line.unit_price_minor.is_finite() and line.unit_price_minor >= 0:
             check_price(line.unit_price_minor, f"lines[{i}].unit_price")
+        check_line_amount(line.quantity, line.unit_price_minor, f"lines[{i}].quantity")
     if cmd.file_digest is not None and not _DIGEST.match(cmd.file_digest):
         raise InvalidDocument("file_digest is the SHA-256 of the file, 64 lowercase hex digits", field="file_digest")
     return Invoice(
@@ -92,6 +93,9 @@ class InvoiceService:
         self._matcher = matcher
 
     def _check_header(self, uow: APUnitOfWork, cmd: NewInvoice) -> None:
+        dates, today = self._d.policies.dates, self._d.today()
+        dates.check_optional(cmd.invoice_date, "invoice_date", today)
+        dates.check_optional(cmd.received_on, "received_on", today)
         document_vendor(uow, cmd.vendor_id, cmd.currency, refused=[VendorStatus.INACTIVE])
 
     # -- enter ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.entries import MAX_AMOUNT_MINOR
 from payments.ap.ap_errors import InvalidDocument, UnknownCoding
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_records import LineBudget
@@ -63,6 +64,14 @@ def check_price(value: Decimal, field: str) -> None:
                               code="price_too_precise")
 
 
+def check_line_amount(quantity: Decimal, unit_price_minor: Decimal, field: str) -> None:
+    """Quantity × unit price within what the journal and the amount columns hold (``MAX_AMOUNT_MINOR``)."""
+    if quantity.is_finite() and unit_price_minor.is_finite() and \
+            abs(quantity * unit_price_minor) > MAX_AMOUNT_MINOR:
+        raise InvalidDocument(f"quantity × unit price is more than the most one line may carry "
+                              f"({MAX_AMOUNT_MINOR} minor units)", field=field, code="amount_too_large")
+
+
 def validate_lines(uow: APUnitOfWork, lines: Sequence[NewPOLine]) -> tuple[POLine, ...]:
     """Every line well-formed and charged to a coding that has budget accounts; the first fault is raised."""
     if not lines:
@@ -81,6 +90,7 @@ def validate_lines(uow: APUnitOfWork, lines: Sequence[NewPOLine]) -> tuple[POLin
             raise InvalidDocument("unit_of_measure may not be blank", field=f"{where}.unit_of_measure")
         check_quantity(line.quantity, f"{where}.quantity")
         check_price(line.unit_price_minor, f"{where}.unit_price")
+        check_line_amount(line.quantity, line.unit_price_minor, f"{where}.quantity")
         if line.coding not in checked_codings:
             try:
                 require_coding(uow, line.coding)

@@ -60,6 +60,8 @@ class ReceiptService:
         if po.status is not POStatus.APPROVED:
             raise PONotOpen(po.id, po.status.value)
         _check_lines(cmd.lines, po_record, uow.receipts.totals(po.id))
+        self._d.policies.dates.check(cmd.received_on, "received_on", self._d.today())
+        self._d.policies.dates.check_optional(cmd.accepted_on, "accepted_on", self._d.today())
         if cmd.accepted_on is not None and cmd.accepted_on < cmd.received_on:
             raise InvalidDocument("goods cannot be accepted before they arrive", field="accepted_on")
         accruals: list[ReceiptAccrual] = []

@@ -22,6 +22,7 @@ from payments.disbursements.ach_dates import SameDayUnavailable, effective_entry
 from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
 from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.business_days import BusinessCalendar
+from payments.dates import DatePolicy
 from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount
 from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
@@ -194,6 +195,8 @@ class RunPolicy:
     # Above this run total a second treasurer must release the run (minor units).
     dual_release_threshold_minor: int = 100_000_000
     rules: AgencyRules | None = None  # the agency's prompt-payment rule sets and published rates
+    # The one date policy ([dates]); a run date outside it is refused, and the run horizon narrows it.
+    dates: DatePolicy = DatePolicy()
 
 
 @dataclass(frozen=True, slots=True)

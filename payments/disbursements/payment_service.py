@@ -75,7 +75,7 @@ class PaymentsBase:
         self._crash = crash
         self._holder = holder
         self._lease_s = lease_s
-        self._signers = JournalSigners(vault, clock)
+        self._signers = JournalSigners(vault, clock, policy.dates)
         # Every decryption of a bank account number is an audit event; without a trail handed in, the service
         # keeps its own over the same database, so there is no configuration in which numbers open unrecorded.
         self._audit = audit if audit is not None else AuditTrail(uow_factory, vault, clock)
@@ -132,6 +132,8 @@ class PaymentRuns(PaymentsBase):
         for one invoice are settled by the store's unique constraint: the loser plans again without it.
         """
         now = self._clock.now()
+        if run_date is not None:
+            self.policy.dates.check(run_date, "run_date", now.date())
         run_date = run_date or self.policy.calendar.effective_business_date(now)
         rail = rail or self.default_rail
         capabilities = self._rails(rail).capabilities()

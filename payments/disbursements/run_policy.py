@@ -14,6 +14,7 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
 
     from ledger.money import decimal_to_minor
     from payments.business_days import BusinessCalendar
+    from payments.dates import DatePolicy
     from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
     from payments.ap.prompt_pay_rules.agency import agency_rules
 
@@ -32,4 +33,4 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
     return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
                      rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
                      prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)),
-                     rules=agency_rules(policy))
+                     rules=agency_rules(policy), dates=DatePolicy.from_policy(policy))

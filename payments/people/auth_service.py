@@ -94,8 +94,12 @@ class AuthService:
         if user is None:
             self._hasher.verify_unknown_user(password)
             raise SignInFailed()
-        # Verified even when the account is locked or disabled, so that the answer takes the same time.
-        password_ok = user.password_hash is not None and self._hasher.verify(user.password_hash, password)
+        # Verified even when the account is locked or disabled, and against a dummy hash when the user has no
+        # password yet, so that the answer takes the same time whoever is asked about.
+        if user.password_hash is None:
+            password_ok = self._hasher.verify_unknown_user(password)
+        else:
+            password_ok = self._hasher.verify(user.password_hash, password)
         rehash = (self._hasher.hash(password) if password_ok and user.password_hash is not None
                   and self._hasher.needs_rehash(user.password_hash) else None)
         with self._uow() as uow:

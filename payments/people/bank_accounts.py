@@ -193,6 +193,8 @@ def normalize_account_number(account_number: str) -> str:
         raise AccountNumberInvalid("only digits, spaces and hyphens are allowed")
     if not 4 <= len(digits) <= 17:
         raise AccountNumberInvalid("it must have 4 to 17 digits")
+    if digits.strip("0") == "":
+        raise AccountNumberInvalid("a number of only zeros is no account")
     return digits
 
 

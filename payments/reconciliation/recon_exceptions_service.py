@@ -15,6 +15,7 @@ from typing import Any
 from ledger.journal import Journal
 from payments.audit import AuditTrail
 from payments.ports import Clock, KeyVault, UowFactory
+from payments.dates import DatePolicy
 from payments.journal_signers import JournalSigners
 from payments.controls import SelfApprovalForbidden
 from payments.disbursements.payment_rules import StaleState
@@ -44,13 +45,13 @@ def _reason(text: str | None) -> str:
 
 class ReconExceptions:
     def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *,
-                 default_fund: str = "100", audit: AuditTrail | None = None) -> None:
+                 default_fund: str = "100", audit: AuditTrail | None = None, dates: DatePolicy | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
         self.default_fund = default_fund
         self._audit = audit
-        self._signers = JournalSigners(vault, clock)
+        self._signers = JournalSigners(vault, clock, dates)
 
     def _journal(self, uow: ReconUnitOfWork) -> Journal:
         return self._signers.journal(uow.ledger)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from payments.business_days import BusinessCalendar
+from payments.dates import DatePolicy
 from payments.ports import Clock, UowFactory
 from payments.errors import NotFound
 from payments.reconciliation.recon_ports import ReconUnitOfWork
@@ -36,14 +37,18 @@ def _credit_due(r: Any, debited_on: date | None, on: date) -> bool:
 
 class ReconQueries:
     def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], *, calendar: BusinessCalendar, unsettled_after: int,
-                 lookback_days: int, cash_account_suffix: str = "-1010") -> None:
+                 lookback_days: int, cash_account_suffix: str = "-1010", clock: Any = None,
+                 dates: DatePolicy | None = None) -> None:
         self._uow = uow_factory
+        self._clock, self.dates = clock, dates or DatePolicy()
         self.calendar = calendar
         self.unsettled_after = unsettled_after
         self.lookback_days = lookback_days
         self.cash_suffix = cash_account_suffix
 
     def report(self, on: date) -> ReconReport:
+        if self._clock is not None:
+            self.dates.check(on, "date", self._clock.now().date())
         cutoff = self.calendar.add_business_days(on, -self.unsettled_after)
         with self._uow(read_only=True) as uow:
             sent = uow.recon_payments.unsettled_sent(sent_before=on + timedelta(days=1))

@@ -20,6 +20,8 @@ from typing import Any
 
 from ledger.journal import Journal
 from payments.ports import Clock, KeyVault, UowFactory
+from payments.dates import DatePolicy
+from payments.reconciliation.recon_file_checks import check_file_dates, check_file_lengths
 from payments.journal_signers import JournalSigners
 from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
 from payments.business_days import BusinessCalendar
@@ -66,6 +68,7 @@ class ReconPolicy:
     lookback_days: int = 120
     default_fund: str = "100"
     cash_account_suffix: str = "-1010"
+    dates: DatePolicy = field(default_factory=DatePolicy)  # the one date policy ([dates])
 
 
 @dataclass
@@ -121,7 +124,7 @@ class ReconciliationService:
         self.calendar = calendar or BusinessCalendar()
         self.invoices = invoices
         self.bank_accounts = bank_accounts
-        self._signers = JournalSigners(vault, clock)
+        self._signers = JournalSigners(vault, clock, self.policy.dates)
 
     # -- plumbing -----------------------------------------------------------------------------------------
     def _journal(self, uow: ReconUnitOfWork) -> Journal:
@@ -140,17 +143,24 @@ class ReconciliationService:
 
     # -- import -------------------------------------------------------------------------------------------
     def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
-                    actor: str = SYSTEM, dry_run: bool = False) -> ImportResult:
-        """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work."""
+                    actor: str = SYSTEM, dry_run: bool = False, strict: bool = False,
+                    history: bool = False) -> ImportResult:
+        """Read the whole file (or raise ``FormatError``: nothing written), then import it in one unit of work.
+
+        ``strict``: the reader also checks the file against its official schema (an XSD), refusing on any breach.
+        ``history``: older history, back to the date policy's ``history_from``, is accepted (an explicit import).
+        """
         _IDS.seq = IdSequence()  # fresh per import: its ids carry this import's time
         started = time.perf_counter()
-        parsed = self._read(data, format)
+        parsed = self._read(data, format, strict=True) if strict else self._read(data, format)
         read_s = time.perf_counter() - started
         if isinstance(parsed, ImportedFile) and parsed.has_errors:
             raise StatementInconsistent([f for f in parsed.findings if f.severity is Severity.ERROR])
         digest = getattr(parsed, "digest", None) or hashlib.sha256(data).hexdigest()
         kind = _format_name(parsed)
         now = self._clock.now()
+        check_file_dates(parsed, self.policy.dates, now.date(), history=history)
+        check_file_lengths(parsed)
         with self._uow() as uow:
             earlier = uow.recon.file_by_digest(digest)
             if earlier is not None:
@@ -341,7 +351,7 @@ class ReconciliationService:
     def reconcile(self, on: date | None = None, *, actor: str = SYSTEM) -> dict[str, Any]:
         """Match what is still open, flag payments unsettled too long, retry bank actions. Idempotent."""
         now = self._clock.now()
-        on = on or now.date()
+        on = self.policy.dates.check(on, "date", now.date()) if on is not None else now.date()
         with self._uow() as uow:
             ctx = self._context(uow, f"run:{on.isoformat()}", actor, now, self._since(on))
             outcome = match_and_apply(ctx)

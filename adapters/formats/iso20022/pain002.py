@@ -73,9 +73,16 @@ def read_pain002(data: bytes) -> StatusReport:
         raise UnsupportedFormat(f"not a pain.002 status report: found {found}, expected Document/CstmrPmtStsRpt",
                                 location=document.path)
 
+    header = report.child("GrpHdr")
+    if header is None:
+        report.fail("the group header is missing", "GrpHdr")
+    message_id = header.required("MsgId")
+    if len(message_id) > 35:  # Max35Text
+        header.fail(f"the message id is {len(message_id)} characters; ISO 20022 allows 35", "MsgId")
     group = report.child("OrgnlGrpInfAndSts")
     if group is None:
         report.fail("required element is missing", "OrgnlGrpInfAndSts")
+    group.required("OrgnlMsgId")  # which of our messages this answers: without it nothing can be matched
     group_status = _status(group, "GrpSts", None, None)
     block_statuses: list[PaymentStatus] = []
     statuses: list[PaymentStatus] = []
@@ -88,7 +95,7 @@ def read_pain002(data: bytes) -> StatusReport:
         for tx in block.children("TxInfAndSts"):
             statuses.append(_transaction(tx, block_id, inherited, block_status or group_status))
     return StatusReport(
-        message_id=report.text("GrpHdr", "MsgId"),
+        message_id=message_id,
         created_at=_datetime(report, "GrpHdr", "CreDtTm"),
         original_message_id=group.text("OrgnlMsgId"),
         group_status=group_status,

@@ -12,20 +12,31 @@ from decimal import Decimal
 from typing import Annotated, Any, Callable
 
 from fastapi import Request
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from adapters.http.ap.invoice_staff import payment_hold_explanation
 from adapters.http.json_numbers import exact_decimal_text
 from adapters.http.pagination import decode_cursor, page
-from ledger.money import from_minor, minor_exponent, to_minor
+from ledger.errors import LedgerError
+from ledger.money import check_currency, from_minor, minor_exponent, to_minor
 from moneyed import Money
 from payments.ap.ap_records import HoldRecord, MatchRecord, Stamp
 from payments.ap.documents import POLine, format_quantity
 
-Quantity = Annotated[str, StringConstraints(pattern=r"^-?\d{1,12}(\.\d{1,6})?$"), BeforeValidator(exact_decimal_text)]
-Amount = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,4})?$"), BeforeValidator(exact_decimal_text)]
-UnitPrice = Annotated[str, StringConstraints(pattern=r"^\d{1,13}(\.\d{1,8})?$"), BeforeValidator(exact_decimal_text)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# ASCII digits only: \d would also take Arabic-Indic or fullwidth digits, which Decimal() happily reads as numbers.
+Quantity = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"), BeforeValidator(exact_decimal_text)]
+Amount = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,13}(\.[0-9]{1,4})?$"), BeforeValidator(exact_decimal_text)]
+UnitPrice = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,13}(\.[0-9]{1,8})?$"), BeforeValidator(exact_decimal_text)]
+
+
+def _known_currency(code: str) -> str:
+    try:
+        return check_currency(code)
+    except LedgerError as exc:
+        raise ValueError(exc.message) from None
+
+
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,20}$")]
 Text = Annotated[str, StringConstraints(max_length=500)]
 

@@ -14,6 +14,7 @@ from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice,
 from adapters.http.ap.invoice_staff import staff_extras
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
+from adapters.http.fields import Identifier
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import CreditMemoRecord, InvoiceRecord
 from payments.ap.credit_memo_service import NewCreditMemo, NewCreditMemoLine
@@ -28,7 +29,7 @@ class InvoiceLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     line_no: int = Field(ge=1, le=9999)
     po_id: str | None = Field(default=None, max_length=40)
-    po_line_no: int | None = Field(default=None, ge=1)
+    po_line_no: int | None = Field(default=None, ge=1, le=9999)
     quantity: Quantity
     unit_price: UnitPrice
     description: Text = ""
@@ -37,7 +38,7 @@ class InvoiceLineIn(BaseModel):
 
 class InvoiceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    invoice_number: str = Field(max_length=80)
+    invoice_number: Identifier(80)
     invoice_date: dt.date | None = None
     received_on: dt.date | None = Field(default=None, description="the day the billing office received it")
     currency: Currency = "USD"
@@ -64,7 +65,7 @@ class InvoiceIn(InvoiceFields):
 
 
 class InvoiceCorrectionIn(InvoiceFields):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=2**31 - 1)
 
 
 class ReleaseHoldIn(BaseModel):
@@ -198,7 +199,7 @@ def cancel_invoice(request: Request, invoice_id: str, body: ReasonIn, principal:
 class CreditLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     po_id: str = Field(min_length=1, max_length=40)
-    po_line_no: int = Field(ge=1)
+    po_line_no: int = Field(ge=1, le=9999)
     quantity: Quantity = Field(description="0 for a price-only credit")
     amount: Amount
 
@@ -207,7 +208,7 @@ class CreditMemoIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(default=None, description="cm_<ULID>: makes the create idempotent by id")
     vendor_id: str = Field(min_length=1, max_length=40)
-    memo_number: str = Field(min_length=1, max_length=80)
+    memo_number: Identifier(80)
     memo_date: dt.date
     currency: Currency = "USD"
     invoice_id: str | None = Field(default=None, max_length=40)

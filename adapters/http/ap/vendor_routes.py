@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters.http.ap.ap_io import Amount, Code, Currency, after, created, listing, major, minor, services, stamp
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
+from adapters.http.fields import Identifier, Name, Text as FreeText
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import BudgetRecord, VendorRecord
 from payments.ap.budget_service import SetBudget
@@ -30,11 +31,11 @@ class CertificationIn(BaseModel):
 
 class VendorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    legal_name: str = Field(min_length=1, max_length=200)
-    number: str | None = Field(default=None, max_length=40, description="the agency's own vendor number")
+    legal_name: Name(200)
+    number: Identifier(40) | None = Field(default=None, description="the agency's own vendor number")
     tin: str | None = Field(default=None, max_length=11, description="EIN or SSN; stored encrypted, shown as last 4")
-    addresses: list[dict[str, str]] = Field(default_factory=list, max_length=20)
-    contacts: list[dict[str, str]] = Field(default_factory=list, max_length=20)
+    addresses: list[dict[Identifier(40), FreeText(500)]] = Field(default_factory=list, max_length=20)
+    contacts: list[dict[Identifier(40), FreeText(500)]] = Field(default_factory=list, max_length=20)
     terms: str = Field(default="", max_length=40, description='e.g. "2/10 net 30"')
     is_1099: bool = False
     certifications: list[CertificationIn] = Field(default_factory=list, max_length=20)
@@ -51,7 +52,7 @@ class VendorIn(VendorFields):
 
 
 class VendorUpdateIn(VendorFields):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=2**31 - 1)
 
 
 def vendor_out(r: VendorRecord, today: dt.date | None = None) -> dict:
@@ -133,7 +134,7 @@ def set_budget(request: Request, body: BudgetIn, principal: Principal = require(
 
 @router.get("/budgets")
 def list_budgets(request: Request, cursor: str | None = None, limit: int = Query(50, ge=1, le=500),
-                 fiscal_year: int | None = None, fund: str | None = None,
+                 fiscal_year: int | None = Query(None, ge=1901, le=2999), fund: str | None = Query(None, max_length=20),
                  _p: Principal = require(Action.LEDGER_READ)) -> dict:
     rows = services(request).budgets.list(after=after(cursor), limit=limit + 1, fiscal_year=fiscal_year, fund=fund)
     return listing(rows, limit, lambda r: r.id, budget_out)
@@ -141,7 +142,8 @@ def list_budgets(request: Request, cursor: str | None = None, limit: int = Query
 
 @router.get("/budgets/availability")
 def availability(request: Request, fund: str, department: str, object_code: str, currency: str = "USD",
-                 fiscal_year: int | None = None, _p: Principal = require(Action.LEDGER_READ)) -> dict:
+                 fiscal_year: int | None = Query(None, ge=1901, le=2999),
+                 _p: Principal = require(Action.LEDGER_READ)) -> dict:
     a = services(request).budgets.availability(AccountCoding(fund, department, object_code), currency, fiscal_year)
     return {"fund": fund, "department": department, "object_code": object_code, "currency": currency,
             "fiscal_year": a.fiscal_year,

@@ -25,7 +25,7 @@ from payments.errors import NotFound
 from payments.identity import Action, Principal
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
-_AMOUNT = re.compile(r"^\d{1,13}(\.\d{1,4})?$")
+_AMOUNT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,4})?$")  # ASCII digits only (\d takes any script's)
 
 
 class PostingIn(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -10,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from adapters.http.auth import public
-from adapters.http.authn import SESSION_COOKIE, clear_session_cookies, set_session_cookies
+from adapters.http.authn import (CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, clear_session_cookies,
+                                 set_session_cookies)
 from adapters.http.problems import problem
+from payments.people.auth_service import hash_session
 from payments.people.users import SignInRateLimited
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -40,14 +43,37 @@ async def _credentials(request: Request) -> SignInIn:
     return SignInIn.model_validate(raw if isinstance(raw, dict) else {})
 
 
+async def _csrf_ok(request: Request, secret: str) -> bool:
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        field = (await request.form()).get(CSRF_FIELD)
+        submitted = field if isinstance(field, str) else None
+    return request.app.state.csrf.verify(hash_session(secret), cookie_token=request.cookies.get(CSRF_COOKIE),
+                                         submitted_token=submitted)
+
+
 def _client(request: Request) -> str:
     # Behind a proxy this is the proxy's address unless the server is run with trusted forwarded headers.
     return request.client.host if request.client else "unknown"
 
 
+def _foreign_origin(request: Request) -> bool:
+    """A browser names the page a request comes from (``Origin``, else ``Referer``); another site's is refused,
+    so a page elsewhere cannot sign a visitor in (login CSRF) or out. No header at all: not a browser's form."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if source is None:
+        return False
+    return source == "null" or urlsplit(source).netloc.lower() != request.headers.get("host", "").lower()
+
+
+_FOREIGN = "this request comes from another site's page; sign in and out on this site"
+
+
 @router.post("/sign-in", openapi_extra=_SIGN_IN_BODY)
 async def sign_in(request: Request, _: None = public()) -> Response:
     """Check a username and password; on success set the session cookie (HttpOnly) and the CSRF cookie."""
+    if _foreign_origin(request):
+        return problem(403, "foreign_origin", _FOREIGN)
     try:
         body = await _credentials(request)
     except ValidationError as exc:
@@ -89,8 +115,15 @@ def complete_password_reset(request: Request, body: PasswordResetIn, _: None = p
 
 @router.post("/sign-out", status_code=204)
 async def sign_out(request: Request, _: None = public()) -> Response:
-    """End the session named by the cookie (if any) and clear both cookies."""
+    """End the session named by the cookie (if any) and clear both cookies; the session's CSRF token is needed
+    (``X-CSRF-Token`` or the ``csrf_token`` form field), so another site cannot sign a visitor out."""
     secret = request.cookies.get(SESSION_COOKIE)
+    if _foreign_origin(request):
+        return problem(403, "foreign_origin", _FOREIGN)
+    live = bool(secret) and await run_in_threadpool(request.app.state.auth.authenticate_session, secret) is not None
+    if live and not await _csrf_ok(request, secret):
+        return problem(403, "csrf_failed", "signing out needs the session's CSRF token in the X-CSRF-Token header "
+                                           "(or the csrf_token form field)")
     if secret:
         await run_in_threadpool(request.app.state.auth.sign_out, secret)
     response = Response(status_code=204)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.auth import require
+from adapters.http.fields import Email, Name, Phone
 from adapters.http.pagination import decode_cursor, page
 from payments.people.bank_account_records import BankAccount, ChangeRecord, VendorContact
 from payments.people.bank_accounts import BankChangeStatus, CallbackOutcome
@@ -25,9 +26,9 @@ router = APIRouter(tags=["bank accounts"])
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    phone: str = Field(min_length=7, max_length=40)
-    email: str | None = Field(default=None, max_length=200)
-    name: str | None = Field(default=None, max_length=200)
+    phone: Phone
+    email: Email | None = None
+    name: Name(200) | None = None
 
 
 class ChangeIn(BaseModel):
@@ -41,7 +42,7 @@ class ChangeIn(BaseModel):
 
 class CallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    number_called: str = Field(min_length=7, max_length=40, description="must be the phone number on file")
+    number_called: Phone = Field(description="must be the phone number on file")
     outcome: CallbackOutcome
     note: str = Field(default="", max_length=500)
 

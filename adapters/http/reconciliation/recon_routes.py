@@ -50,6 +50,10 @@ def exception_out(e: ExceptionRecord) -> dict:
 @raw_body  # capped at the upload limit (settings.max_upload_body_bytes) by the body guard, not the JSON one
 async def upload_statement(request: Request, format: str | None = Query(None, max_length=20),  # noqa: A002
                            dry_run: bool = False, name: str | None = Query(None, max_length=200),
+                           strict: bool = Query(False, description="also validate an ISO 20022 message against its "
+                                                "official XSD; refused if it breaks it or none is held"),
+                           history: bool = Query(False, description="older history, back to the date policy's "
+                                                 "history_from, is accepted"),
                            principal: Principal = require(Action.STATEMENTS_IMPORT)):
     data = await request.body()
     if not data:
@@ -58,10 +62,12 @@ async def upload_statement(request: Request, format: str | None = Query(None, ma
 
     def handler():
         with cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
-            result = service.import_file(data, format=format, name=name, actor=principal.user_id, dry_run=dry_run)
+            result = service.import_file(data, format=format, name=name, actor=principal.user_id, dry_run=dry_run,
+                                     strict=strict, history=history)
         return (200 if result.duplicate_file or dry_run else 201), result.to_dict()
 
-    payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run}
+    payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run, "strict": strict,
+               "history": history}
     # The import is synchronous database work: off the event loop, like FastAPI's own sync routes.
     return await run_in_threadpool(run_idempotent, request, principal, payload, handler)
 
