@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
@@ -17,10 +20,31 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        private_sqlite_files(make_url(url).database)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_setup(engine)
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+
+
+def private_sqlite_files(database: str | None) -> None:
+    """The database file, and its ``-wal`` and ``-shm``, readable and writable by the owner only (0600).
+
+    The file is created here, before SQLite opens it, with mode 0600 (the umask can only take bits away); SQLite
+    creates its write-ahead log and shared-memory files with the database file's mode. Files left group- or
+    world-readable by an older version are tightened. An in-memory database has no file.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    fd = os.open(database, os.O_RDWR | os.O_CREAT, 0o600)  # never truncates an existing database
+    os.close(fd)
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(path, mode & 0o600)
 
 
 def is_sqlite(engine: Engine) -> bool:
