@@ -174,17 +174,17 @@ class Journal:
                            prev_hash=prev, hash=digest, signature=self._signer.sign(digest),
                            cosignature=cosigner.sign(digest) if cosigner else None)
 
-    def _check_reversals(self, reversals: Iterable[EntryDraft], existing: dict) -> None:
+    def _check_reversals(self, reversals: Iterable[EntryDraft], existing: Mapping[str, SealedEntry]) -> None:
         reversals = list(reversals)
         if not reversals:
             return
-        targets = {d.reverses for d in reversals}
+        targets = {d.reverses for d in reversals if d.reverses is not None}  # each names one (see post_many)
         if len(targets) != len(reversals):
             raise EntryRejected("two reversals of the same entry in one batch", code="entry_already_reversed")
         originals = self._store.entries_by_id(targets)
         already = self._store.reversed_ids(targets)
         for draft in reversals:
-            original = originals.get(draft.reverses)
+            original = originals.get(draft.reverses or "")
             if original is None:
                 raise EntryRejected(f"entry {draft.reverses} to reverse does not exist", code="reversal_target_missing")
             if draft.reverses in already:
@@ -233,7 +233,7 @@ class Journal:
 
 
 def _mirrors(reversal: EntryDraft, original: EntryDraft) -> bool:
-    def legs(d: EntryDraft, flip: bool) -> list:
+    def legs(d: EntryDraft, flip: bool) -> list[tuple[str, bool, int, str]]:
         return sorted((p.account, (p.direction.value == "debit") ^ flip, p.amount_minor, p.currency) for p in d.postings)
     return legs(reversal, False) == legs(original, True)
 
