@@ -62,6 +62,7 @@ class Account:
 CHART_TEMPLATE: tuple[tuple[str, str, AccountType, Direction], ...] = (
     ("1010", "Cash", AccountType.ASSET, Direction.DEBIT),
     ("1050", "Disbursements in transit", AccountType.ASSET, Direction.CREDIT),
+    ("1310", "Vendor credits receivable", AccountType.ASSET, Direction.DEBIT),
     ("2010", "Vouchers payable", AccountType.LIABILITY, Direction.CREDIT),
     ("2020", "Goods received not invoiced", AccountType.LIABILITY, Direction.CREDIT),
     ("3010", "Fund balance", AccountType.FUND_BALANCE, Direction.CREDIT),

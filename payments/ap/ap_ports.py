@@ -20,6 +20,7 @@ from payments.ap.documents import Invoice, InvoiceStatus, POStatus, PurchaseOrde
 from payments.ap.matching.duplicates import DuplicateKey
 from payments.ap.matching.match_context import MatchContext
 from payments.ap.matching.match_holds import ManualRelease
+from payments.ap.vendor_credits import VendorCreditStore
 from payments.ap.split_purchases import SplitCandidate
 from payments.identity import Principal
 from payments.ports import UnitOfWork
@@ -302,6 +303,7 @@ class APUnitOfWork(UnitOfWork, Protocol):
     receipts: ReceiptRepository
     invoices: InvoiceRepository
     credit_memos: CreditMemoRepository
+    vendor_credits: VendorCreditStore
     match_queries: MatchQueries
 
     @property

@@ -18,6 +18,7 @@ from typing import Any
 from ledger.accounts import Direction
 from ledger.entries import EntryDraft, Posting, new_entry_id
 from payments.ap.documents import AccountCoding
+from payments.ap.vendor_credits import vendor_credits_receivable
 
 
 def expenditures(c: AccountCoding) -> str:
@@ -230,14 +231,18 @@ class CreditedLine:
 
 def credit_memo_entry(lines: Iterable[CreditedLine], *, currency: str, effective_date: dt.date, memo: str,
                       references: Mapping[str, str], code: str = "credit_memo_applied",
-                      data: Mapping[str, Any] | None = None) -> EntryDraft | None:
+                      data: Mapping[str, Any] | None = None,
+                      receivable_by_fund: Mapping[str, int] | None = None) -> EntryDraft | None:
     """``credit_memo_applied``: Dr Vouchers payable; a 3-/4-way line Cr Goods received not invoiced at PO price
     (the credited goods are received but, net, no longer invoiced) and the price difference to Expenditures;
     a 2-way line Cr Expenditures and re-encumber what it no longer spends while the PO is open.
 
     ``invoice_cancelled`` posts the same for every line of an approved invoice: its approval undone.
     (Not the ledger's mirror-image ``reversal``: a 2-way line re-encumbers by today's rule, which differs
-    from the approval's liquidation when other invoices billed the line since.)"""
+    from the approval's liquidation when other invoices billed the line since.)
+
+    ``receivable_by_fund``: the part of a credit that exceeds what the fund owes the vendor goes to Vendor
+    credits receivable instead of Vouchers payable (``vendor_credits.split_credit``)."""
     legs = Legs(currency)
     for line in lines:
         legs.fiscal_year = line.fiscal_year
@@ -248,6 +253,9 @@ def credit_memo_entry(lines: Iterable[CreditedLine], *, currency: str, effective
         else:
             legs.credit(goods_received_not_invoiced(line.coding.fund), line.at_po_price_minor)
             legs.credit(expenditures(line.coding), line.amount_minor - line.at_po_price_minor)
+    legs.fiscal_year = None
+    for fund, amount in sorted((receivable_by_fund or {}).items()):
+        legs.debit(vendor_credits_receivable(fund), amount).credit(vouchers_payable(fund), amount)
     return _entry(code, legs, effective_date=effective_date, memo=memo, references=references, data=data)
 
 

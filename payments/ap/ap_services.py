@@ -12,6 +12,7 @@ from payments.ap.invoice_service import InvoiceService
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_service import PurchaseOrderService
 from payments.ap.receipt_service import ReceiptService
+from payments.ap.vendor_credit_service import VendorCreditService
 from payments.ap.vendor_service import VendorService
 
 
@@ -27,4 +28,5 @@ class APServices:
         self.invoices = InvoiceService(deps, self.matcher)
         self.approvals = InvoiceApprovalService(deps, self.matcher)
         self.credit_memos = CreditMemoService(deps, self.matcher)
+        self.vendor_credits = VendorCreditService(deps)
         self.cancellations = InvoiceCancelService(deps, self.matcher)

@@ -24,6 +24,7 @@ from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_credits import CreditMemoFinding, check_credit_memo
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_lines import check_quantity, rebalance
+from payments.ap.vendor_credits import VendorCredit, split_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,20 @@ def credited_lines(uow: APUnitOfWork, items: Iterable[tuple[str | None, int | No
     return lines, budgets
 
 
+def vendor_credits_of(uow: APUnitOfWork, memo: CreditMemo, credited: Iterable[CreditedLine]) -> list[VendorCredit]:
+    """The memo's credit per fund, each split between what the vendor is owed in that fund (Vouchers payable) and
+    the excess (Vendor credits receivable): Vouchers payable for a vendor never goes below zero."""
+    by_fund: dict[str, int] = {}
+    for line in credited:
+        by_fund[line.coding.fund] = by_fund.get(line.coding.fund, 0) + line.amount_minor
+    out = []
+    for fund, amount in sorted(by_fund.items()):
+        _, receivable = split_credit(amount, uow.vendor_credits.payable_minor(memo.vendor_id, memo.currency, fund))
+        out.append(VendorCredit(memo.id, fund, memo.vendor_id, memo.currency, memo.memo_number, memo.memo_date,
+                                amount, receivable))
+    return out
+
+
 class CreditMemoService:
     def __init__(self, deps: APDeps, matcher: Matcher) -> None:
         self._d = deps
@@ -132,16 +147,21 @@ class CreditMemoService:
                           transition(memo.status, CreditMemoStatus.APPLIED), memo.invoice_id)
         credited, budgets = credited_lines(
             uow, ((x.po_id, x.po_line_no, x.quantity, x.amount_minor) for x in memo.lines))
+        credits = vendor_credits_of(uow, memo, credited)
         entry = credit_memo_entry(credited, currency=memo.currency, effective_date=memo.memo_date,
                                   memo=f"credit memo {memo.memo_number} applied",
-                                  references={"credit_memo": memo.id, "vendor": memo.vendor_id})
+                                  references={"credit_memo": memo.id, "vendor": memo.vendor_id},
+                                  receivable_by_fund={c.fund: c.receivable_minor for c in credits
+                                                      if c.receivable_minor})
         for (po_id, line_no), budget in budgets.items():
             uow.purchase_orders.set_line_budgets(po_id, {line_no: budget})
         ids = self._d.post(uow, [entry])
         record = CreditMemoRecord(memo, cmd.reason, self._d.stamp(principal), ids[0] if ids else None, digest)
         uow.credit_memos.add(record)
+        uow.vendor_credits.add(credits)
         self._d.record(uow, principal, "credit_memo_applied", memo.id, None,
-                       {"vendor_id": memo.vendor_id, "total_minor": memo.total_minor})
+                       {"vendor_id": memo.vendor_id, "total_minor": memo.total_minor,
+                        "receivable_minor": sum(c.receivable_minor for c in credits)})
         held = uow.invoices.ids_to_rematch(po_ids, [InvoiceStatus.ENTERED, InvoiceStatus.HELD])
         self._matcher.rematch_in(uow, held, trigger="credit_memo", document=memo.id)
         return record, True

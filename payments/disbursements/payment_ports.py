@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PaymentStatus, PrenoteRecord, RunStatus
+from payments.ap.vendor_credits import VendorCreditStore
 from payments.disbursements.payment_rules import PaymentStep, RunStep
 from payments.disbursements.rails import RailBatch, RailCapabilities, RailPaymentStatus, RailSubmission
 from payments.ports import UnitOfWork
@@ -253,3 +254,4 @@ class PaymentsUnitOfWork(UnitOfWork, Protocol):
     payments: PaymentStore
     paid_invoices: PaidInvoices
     treasury_queue: TreasuryQueue
+    vendor_credits: VendorCreditStore

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.ap.vendor_credits import CreditTaken
 from payments.disbursements.rails import RailSec
 
 
@@ -65,6 +66,13 @@ class PaymentRecord:
     status_reason: str | None = None
     items: tuple[PaymentItemRecord, ...] = ()
     same_day: bool = False
+    # The vendor's credits this payment deducts: amount_minor = what its items pay less these.
+    credits: tuple[CreditTaken, ...] = ()
+
+    @property
+    def gross_minor(self) -> int:
+        """What its invoices come to (after discounts, with interest), before credits."""
+        return sum(i.paid_minor for i in self.items)
 
     @property
     def external_id(self) -> str:

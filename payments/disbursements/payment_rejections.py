@@ -18,8 +18,8 @@ from typing import Any
 
 from ledger.entries import reversal_of
 from ledger.journal import Journal
-from payments.disbursements.payment_rules import (LedgerItem, PaymentHold, PaymentStep, entry_id_for, payment_can,
-                                                  sent_entries)
+from payments.disbursements.payment_rules import (LedgerItem, PaymentHold, PaymentStep, credit_items, entry_id_for,
+                                                  payment_can, sent_entries)
 from payments.disbursements.payment_records import PaymentRecord
 from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork, TreasuryIssue
@@ -31,9 +31,9 @@ UNKNOWN = "unknown_payment"
 
 
 def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
-    """What the payment's ledger entries were priced from, invoice by invoice."""
+    """What the payment's ledger entries were priced from, invoice by invoice, and the credits it deducts."""
     return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund, i.expenditure_account)
-            for i in payment.items]
+            for i in payment.items] + credit_items(payment.credits)
 
 
 def apply_rejection(uow: PaymentsUnitOfWork, journal: Callable[[], Journal], payment_id: str, *, reason_code: str | None,

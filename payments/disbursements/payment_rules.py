@@ -25,6 +25,7 @@ from ledger.entries import EntryCode, EntryDraft, Posting
 from payments.controls import BankChangeRestraint, RunItem, SeparationOfDutiesViolation, check_can_release_run
 from payments.errors import Conflict, Forbidden
 from payments.identity import Principal
+from payments.ap.vendor_credits import CreditTaken, vendor_credits_receivable
 from payments.disbursements.payment_runs import PaymentStatus, RunStatus
 
 S = TypeVar("S", RunStatus, PaymentStatus)
@@ -280,10 +281,33 @@ class LedgerItem:
     interest_minor: int
     fund: str
     expenditure_account: str | None = None
+    # A vendor credit the payment deducts: ``invoice_id`` is the credit memo's, ``amount_minor`` minus what it took,
+    # ``receivable_minor`` the part of that taken from Vendor credits receivable rather than Vouchers payable.
+    credit: bool = False
+    receivable_minor: int = 0
 
     @property
     def paid_minor(self) -> int:
         return self.amount_minor - self.discount_minor + self.interest_minor
+
+
+def credit_items(credits: Iterable[CreditTaken]) -> list[LedgerItem]:
+    """The credits a payment takes, as ledger items that net its amount (see ``sent_entries``)."""
+    return [LedgerItem(c.credit_memo_id, -c.amount_minor, 0, 0, c.fund, credit=True, receivable_minor=c.receivable_minor)
+            for c in credits]
+
+
+def _receivable_legs(items: Iterable[LedgerItem], currency: str, *, taken: bool) -> list[Posting]:
+    """A credit taken from Vendor credits receivable: Dr Vouchers payable, Cr the receivable (reversed when the
+    payment comes back). With the netted payment_sent legs the liability leaves at what the invoices came to, less
+    only the credit already off Vouchers payable."""
+    per_fund = _per_fund((i for i in items if i.credit), lambda i: i.receivable_minor)
+    legs: list[Posting] = []
+    for fund, amount in per_fund.items():
+        legs.append(Posting(f"{fund}-2010", Direction.DEBIT if taken else Direction.CREDIT, amount, currency))
+        legs.append(Posting(vendor_credits_receivable(fund), Direction.CREDIT if taken else Direction.DEBIT, amount,
+                            currency))
+    return legs
 
 
 def _per_fund(items: Iterable[LedgerItem], value: Callable[[LedgerItem], int]) -> dict[str, int]:
@@ -317,14 +341,17 @@ def sent_entries(payment_id: str, run_id: str, currency: str, items: Sequence[Le
                                  EntryCode.INTEREST_OWED.value, tuple(legs), memo="prompt-pay interest owed",
                                  references=refs))
     paid = _per_fund(items, lambda i: i.paid_minor)
-    if paid:
-        legs = []
-        for fund, amount in paid.items():
-            legs.append(Posting(f"{fund}-2010", Direction.DEBIT, amount, currency))
-            legs.append(Posting(f"{fund}-1050", Direction.CREDIT, amount, currency))
+    legs = _receivable_legs(items, currency, taken=True)
+    for fund, amount in paid.items():
+        legs.append(Posting(f"{fund}-2010", Direction.DEBIT, amount, currency))
+        legs.append(Posting(f"{fund}-1050", Direction.CREDIT, amount, currency))
+    if legs:
+        data: dict[str, object] = {"invoice_ids": [i.invoice_id for i in items if not i.credit]}
+        if any(i.credit for i in items):
+            data["credit_memo_ids"] = [i.invoice_id for i in items if i.credit]
         drafts.append(EntryDraft(entry_id_for(payment_id, EntryCode.PAYMENT_SENT.value), effective_date,
                                  EntryCode.PAYMENT_SENT.value, tuple(legs), memo="payment accepted by the rail",
-                                 references=refs, data={"invoice_ids": [i.invoice_id for i in items]}))
+                                 references=refs, data=data))
     return drafts
 
 
@@ -332,9 +359,9 @@ def returned_entry(payment_id: str, currency: str, items: Sequence[LedgerItem], 
                    settled: bool, reason_code: str) -> EntryDraft | None:
     """A return puts the liability back: Cash (or Disbursements in transit if unsettled) against Vouchers payable."""
     paid = _per_fund(items, lambda i: i.paid_minor)
-    if not paid:
+    legs = _receivable_legs(items, currency, taken=False)
+    if not paid and not legs:
         return None
-    legs: list[Posting] = []
     for fund, amount in paid.items():
         legs.append(Posting(f"{fund}-{'1010' if settled else '1050'}", Direction.DEBIT, amount, currency))
         legs.append(Posting(f"{fund}-2010", Direction.CREDIT, amount, currency))

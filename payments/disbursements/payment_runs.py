@@ -27,6 +27,7 @@ from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount
 from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
 from payments.ap.terms import PaymentTerms
+from payments.ap.vendor_credits import CreditTaken
 
 
 class RunStatus(enum.StrEnum):
@@ -238,10 +239,12 @@ class PlannedPayment:
     items: tuple[PlannedItem, ...] = ()
     effective_date: dt.date | None = None
     same_day: bool = False
+    # The vendor's open credits this payment deducts (``credit_offsets.apply_credits``), named in its remittance.
+    credits: tuple[CreditTaken, ...] = ()
 
     @property
     def amount_minor(self) -> int:
-        return sum(i.paid_minor for i in self.items)
+        return sum(i.paid_minor for i in self.items) - sum(c.amount_minor for c in self.credits)
 
 
 @dataclass(frozen=True, slots=True)

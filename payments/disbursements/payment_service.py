@@ -22,6 +22,7 @@ from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, Payme
                                                   releases_required)
 from payments.errors import NotFound
 from payments.identity import Action, Principal, authorize
+from payments.disbursements.credit_offsets import apply_credits
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
 from payments.disbursements.pay_plan import PayPlan, pay_plan
@@ -155,6 +156,10 @@ class PaymentRuns(PaymentsBase):
                                                      + [a.account_id for a in awaiting])
                     plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
                                     awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
+                    # The vendors' open credits come off their payments (re-read on every attempt: a concurrent
+                    # run that took one makes this one plan again, see payment_credit_rows.store_credits).
+                    plan = apply_credits(plan, uow.vendor_credits.for_vendors(
+                        {p.vendor_id for p in plan.payments}, plan.currency), capabilities)
                     self._flag_over_limit(uow, plan, rail, now)
                     if not plan.payments:
                         uow.commit()
@@ -206,7 +211,7 @@ class PaymentRuns(PaymentsBase):
                 payee_name=planned.payee_name, currency=planned.currency, amount_minor=planned.amount_minor,
                 kind=planned.kind, sec_code=planned.sec_code, status=PaymentStatus.SCHEDULED,
                 effective_date=planned.effective_date or plan.effective_date, created_at=now, items=items,
-                same_day=planned.same_day))
+                same_day=planned.same_day, credits=planned.credits))
         total = plan.total_minor
         skipped = tuple({"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail} for s in plan.skipped)
         run = PaymentRunRecord(

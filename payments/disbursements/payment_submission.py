@@ -34,6 +34,7 @@ from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
 from payments.disbursements.payment_rejections import apply_rejection, ledger_items
+from payments.disbursements.credit_offsets import OFFSET_ONLY, offset_only as _offset_only
 from payments.disbursements.payee_checks import payee_refusals
 from payments.disbursements.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork
@@ -211,6 +212,9 @@ class PaymentService(PaymentRuns):
                 # Nothing was handed over: say why and try again on the next pass (a person may need to act).
                 self._mark(submission, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
                 return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
+            if not batch.payments:  # every payment is settled by offset against credits: nothing for the rail
+                return self._record_accepted(submission, RailSubmission(submission_id, submission.rail, OFFSET_ONLY,
+                                                                        now, 0, 0))
             try:
                 receipt = rail.submit(batch)
             except RailTimeout as exc:
@@ -235,7 +239,8 @@ class PaymentService(PaymentRuns):
         with self._uow(read_only=True) as uow:
             run = require_run(uow.payments.get_run(submission.run_id), submission.run_id)
             payments = [p for p in uow.payments.payments_of_run(submission.run_id)
-                        if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED]
+                        if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED
+                        and not _offset_only(p)]
         accounts = {}
         for p in payments:
             account = self._accounts.get(p.account_id)
@@ -253,7 +258,9 @@ class PaymentService(PaymentRuns):
                 sec_code=p.sec_code, prenote=p.kind is PaymentKind.PRENOTE, trace_number=p.trace_number,
                 effective_date=p.effective_date, same_day=p.same_day,
                 remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
-                                                i.invoice_date) for i in p.items)))
+                                                i.invoice_date) for i in p.items)
+                + tuple(RemittanceLine(c.memo_number, -c.amount_minor, invoice_date=c.memo_date, credit_memo=True)
+                        for c in p.credits)))
         return RailBatch(submission.id, submission.run_id, submission.created_at, run.effective_date, tuple(out))
 
     def _audit_decryptions(self, actor: Principal | str, submission: SubmissionRecord,
@@ -284,6 +291,9 @@ class PaymentService(PaymentRuns):
                       for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)]
             if drafts:
                 self._journal(uow).post_many(drafts)
+            # Settled by offset alone: no money moves, so no statement will ever show it; it is settled now.
+            uow.payments.transition_payments([p.id for p in payments if _offset_only(p)], PaymentStep.SETTLE, at=now,
+                                             reason="settled by offset against the vendor's credits")
             for p in payments:
                 if p.kind is PaymentKind.LIVE:
                     self._invoices_paid(uow, p, now)

@@ -52,13 +52,15 @@ class RailOutcome(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RemittanceLine:
-    """One invoice a payment pays: the vendor's invoice number and the money, all in minor units."""
+    """One invoice a payment pays: the vendor's invoice number and the money, all in minor units. Or, with
+    ``credit_memo``, one of the vendor's credit memos the payment deducts: its number, and its amount negative."""
 
     invoice_number: str
     invoice_amount_minor: int
     discount_minor: int = 0
     interest_minor: int = 0
     invoice_date: dt.date | None = None
+    credit_memo: bool = False
 
     @property
     def paid_minor(self) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.db.disbursements.payment_credit_rows import give_back, load_credits, store_credits
 from adapters.db.disbursements.payment_tables import (payment_items, payment_outbox, payment_run_releases, payment_runs,
                                         payment_submissions, payments)
 from ledger.journal import format_time
@@ -99,6 +100,7 @@ class SqlPaymentStore:
                 rows = [self._item_row(p.id, i) for p in items for i in p.items]
                 if rows:
                     self._c.execute(insert(payment_items), rows)
+                store_credits(self._c, items)
         except IntegrityError as exc:
             raise InvoiceAlreadyScheduled("an invoice or the run key already has a live payment run; plan again",
                                   detail=str(exc.orig)[:200]) from None
@@ -215,12 +217,13 @@ class SqlPaymentStore:
                     i.invoice_id, i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
                     _date(i.invoice_date), _date(i.due_date), i.fund, i.expenditure_account,
                     frozenset(json.loads(i.approver_ids)), i.interest_rule))
+        credits = load_credits(self._c, ids)
         return [PaymentRecord(
             id=r.id, run_id=r.run_id, vendor_id=r.vendor_id, account_id=r.account_id, payee_name=r.payee_name,
             currency=r.currency, amount_minor=r.amount_minor, kind=PaymentKind(r.kind), sec_code=RailSec(r.sec_code),
             status=PaymentStatus(r.status), effective_date=_date(r.effective_date), created_at=_parse_ts(r.created_at),
             trace_number=r.trace_number, submission_id=r.submission_id, status_reason=r.status_reason,
-            items=tuple(items.get(r.id, ())), same_day=bool(r.same_day)) for r in rows]
+            items=tuple(items.get(r.id, ())), same_day=bool(r.same_day), credits=credits.get(r.id, ())) for r in rows]
 
     def get_payment(self, payment_id: str) -> PaymentRecord | None:
         found = self._payments(self._c.execute(select(payments).where(payments.c.id == payment_id)))
@@ -266,6 +269,7 @@ class SqlPaymentStore:
             done = [r[0] for r in result]
             moved += len(done)
             if done and target not in LIVE_PAYMENT_STATUSES:
+                give_back(self._c, done)  # the credits it took are open again, exactly as much as it took
                 # Same transaction as the status change: the invoices become payable again together with it.
                 self._c.execute(update(payment_items).where(payment_items.c.payment_id.in_(done))
                                 .values(live_invoice_id=None))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from adapters.db.disbursements.payment_repo import SqlPaymentStore, _ts
 from adapters.db.disbursements.payment_tables import payment_items, payments
 from adapters.db.reconciliation.recon_tables import recon_matches
+from payments.disbursements.payment_rejections import ledger_items
 from payments.disbursements.payment_rules import PAYMENT_TRANSITIONS, LedgerItem, PaymentStep
 from payments.disbursements.payment_runs import PaymentStatus
 from payments.reconciliation.recon_records import BookPayment
@@ -167,5 +168,5 @@ class SqlReconPayments:
                                                reason=reason, at=at) == 1
 
     def ledger_items(self, payment_id: str) -> list[LedgerItem]:
-        return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund,
-                           i.expenditure_account) for i in self._store.items_of(payment_id)]
+        found = self._store.get_payment(payment_id)
+        return ledger_items(found) if found else []

@@ -5,7 +5,7 @@ segment. Amounts are integer cents turned into ``1234.56`` text by exact integer
 
 * :func:`rmr_addenda` - CCD+: ``RMR*IV*<invoice>*PI*<paid>*<gross>*<discount>\\`` in one Addenda05 (80
   characters at most; longer is refused, never truncated).
-* :func:`ctx_addenda` - CTX: ISA/GS/ST/BPR/TRN/N1/ENT/RMR(/DTM)/SE/GE/IEA, joined and cut into as many
+* :func:`ctx_addenda` - CTX: ISA/GS/ST/BPR/TRN/N1/ENT/ADX (a credit memo deducted)/RMR(/DTM)/SE/GE/IEA, cut into as many
   80-character Addenda05 as needed (at most 9,999). The builder numbers them 0001.. and sets the entry's
   addenda count (55-58).
 * :func:`parse_rmr` / :func:`ctx_segments` read them back (tests, reconciliation, vendor portal).
@@ -101,6 +101,25 @@ def rmr_addenda(
     return Addenda05(text)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditAdjustment:
+    """A credit memo the payer deducts from this payment: ``ADX*-<amount>*<reason>*CM*<memo number>\\``.
+
+    In X12 004010 a negative ADX01 reduces the payment; ADX02 ``52`` (credit for overpayment) says why, ADX03
+    ``CM`` that ADX04 is the vendor's credit memo number, which is what the vendor's receivables clerk looks up.
+    """
+
+    memo_number: str
+    amount_cents: int
+    reason_code: str = "52"
+
+
+def adx_segment(adjustment: CreditAdjustment, where: str = "remittance") -> str:
+    amount = _money(where, "amount_cents", adjustment.amount_cents)
+    return _trim(["ADX", f"-{amount}", _element(where, "reason_code", adjustment.reason_code, 2), "CM",
+                  _element(where, "memo_number", adjustment.memo_number, 30)])
+
+
 @dataclass(frozen=True, slots=True)
 class RmrRemittance:
     """An RMR segment read back; amounts in cents (None when absent or not an amount)."""
@@ -155,6 +174,8 @@ class Remittance820:
     invoices: Sequence[InvoiceRemittance]
     payee_id: str | None = None
     production: bool = True
+    # Credit memos deducted from the payment, one ADX each, before the RMRs of the invoices they reduce.
+    adjustments: Sequence[CreditAdjustment] = ()
 
 
 def ctx_segments(r: Remittance820) -> list[str]:
@@ -171,7 +192,10 @@ def ctx_segments(r: Remittance820) -> list[str]:
         remittance.append(rmr_segment(line, f"{w}, invoice {i}"))
         if line.invoice_date is not None:
             remittance.append(f"DTM*003*{line.invoice_date:%Y%m%d}\\")
-    total = sum(line.paid_cents for line in r.invoices)
+    adjustments = [adx_segment(a, f"{w}, credit {i}") for i, a in enumerate(r.adjustments, 1)]
+    total = ctx_total_cents(r)
+    if total < 0:
+        raise NachaBuildError("invalid_format", w, "adjustments", "credits may not exceed the invoices they reduce")
     sender = _element(w, "sender_id", r.sender_id, 15)
     receiver = _element(w, "receiver_id", r.receiver_id, 15)
     body = [
@@ -184,6 +208,7 @@ def ctx_segments(r: Remittance820) -> list[str]:
               + (["92", _element(w, "payee_id", r.payee_id, 30)] if r.payee_id else [])),
         "ENT*1\\",
     ]
+    body.extend(adjustments)
     body.extend(remittance)
     body.append(f"SE*{len(body) + 1}*0001\\")
     isa = (
@@ -205,8 +230,8 @@ def ctx_addenda(r: Remittance820) -> tuple[Addenda05, ...]:
 
 
 def ctx_total_cents(r: Remittance820) -> int:
-    """The BPR amount: the entry's amount must equal it."""
-    return sum(line.paid_cents for line in r.invoices)
+    """The BPR amount: the entry's amount must equal it (invoices paid, less the credits deducted)."""
+    return sum(line.paid_cents for line in r.invoices) - sum(a.amount_cents for a in r.adjustments)
 
 
 def join_addenda_text(infos: Sequence[str]) -> str:
@@ -221,6 +246,8 @@ def split_segments(text: str) -> list[str]:
 
 __all__ = [
     "ADDENDA_TEXT_LENGTH",
+    "CreditAdjustment",
+    "adx_segment",
     "MAX_CTX_ADDENDA",
     "InvoiceRemittance",
     "Remittance820",

@@ -59,6 +59,10 @@ def payment_out(p: PaymentRecord) -> dict:
                         "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
                         "interest_minor": i.interest_minor, "interest_rule": i.interest_rule,
                         "paid_minor": i.paid_minor} for i in p.items],
+        # The vendor's credits this payment deducts (amount_minor = gross_minor - their total).
+        "gross_minor": p.gross_minor,
+        "credits": [{"credit_memo_id": c.credit_memo_id, "memo_number": c.memo_number, "fund": c.fund,
+                     "amount_minor": c.amount_minor, "from_receivable_minor": c.receivable_minor} for c in p.credits],
     }
 
 

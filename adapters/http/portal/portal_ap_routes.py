@@ -104,6 +104,10 @@ def payment_out(v: PaymentForVendor) -> dict:
         "sent_at": _time(parse_time(f.sent_at)), "settled_on": day(f.settled_on), "returned": returned,
         "remittance": items,
         "totals": {**{k: major(v_, c) for k, v_ in totals.items()}, **{f"{k}_minor": v_ for k, v_ in totals.items()}},
+        # Our credits against you that this payment deducts: the remittance advice a CCD+ addenda points to.
+        "credits": [{"memo_number": x.memo_number, "memo_date": day(x.memo_date), "amount": major(x.amount_minor, c),
+                     "amount_minor": x.amount_minor} for x in p.credits],
+        "credits_total_minor": sum(x.amount_minor for x in p.credits),
     }
 
 

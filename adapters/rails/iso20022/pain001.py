@@ -59,6 +59,16 @@ class Debtor:
 
 
 @dataclass(frozen=True)
+class ReferredDocument:
+    """One document of a structured remittance: an invoice paid (``CINV``, RmtdAmt) or a credit note deducted
+    (``CREN``, CdtNoteAmt), with the vendor's own number for it."""
+
+    kind: str
+    number: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
 class CreditTransfer:
     """One payment to one vendor; ``end_to_end_id`` comes back in pain.002 and camt and is the match key."""
 
@@ -71,6 +81,7 @@ class CreditTransfer:
     remittance: str | None = None
     instruction_id: str | None = None
     creditor_account_type: AccountType | None = None
+    documents: tuple[ReferredDocument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -268,5 +279,14 @@ class _Builder:
         self.agent(self.sub(tx, "CdtrAgt"), transfer.creditor_routing_number)
         self.sub(self.sub(tx, "Cdtr"), "Nm", transfer.creditor_name)
         self.account(self.sub(tx, "CdtrAcct"), transfer.creditor_account_number, transfer.creditor_account_type)
-        if transfer.remittance:
-            self.path(tx, "RmtInf/Ustrd", transfer.remittance)
+        if transfer.remittance or transfer.documents:
+            info = self.sub(tx, "RmtInf")
+            if transfer.remittance:
+                self.sub(info, "Ustrd", transfer.remittance)
+            for doc in transfer.documents:
+                structured = self.sub(info, "Strd")
+                referred = self.sub(structured, "RfrdDocInf")
+                self.path(referred, "Tp/CdOrPrtry/Cd", doc.kind)
+                self.sub(referred, "Nb", doc.number[:35])
+                self.sub(self.sub(structured, "RfrdDocAmt"), "CdtNoteAmt" if doc.kind == "CREN" else "RmtdAmt",
+                         format_amount(doc.amount_minor, transfer.currency), Ccy=transfer.currency)

@@ -21,7 +21,7 @@ from payments.reconciliation.statements import FormatError, PaymentOutcome
 
 from ..transport import DirectoryDrop, Transport, write_atomic
 from .pain001 import (DEFAULT_VERSION, AccountType, CreditTransfer, CreditTransferInitiation, Debtor,
-                      LocalInstrument, PaymentBlock, build_pain001)
+                      LocalInstrument, PaymentBlock, ReferredDocument, build_pain001)
 from adapters.formats.iso20022.pain002 import read_pain002
 
 _ACCOUNT = {RailAccountType.CHECKING: AccountType.CHECKING, RailAccountType.SAVINGS: AccountType.SAVINGS}
@@ -33,6 +33,14 @@ NO_PRENOTE = "NOPN"
 def _remittance(lines, currency: str) -> str | None:  # noqa: ANN001
     text = "; ".join(f"{r.invoice_number} {minor_text(r.paid_minor, currency)}" for r in lines)
     return text[:140] or None
+
+
+def _documents(lines) -> tuple[ReferredDocument, ...]:  # noqa: ANN001
+    """Structured remittance when the payment deducts a credit: each invoice (CINV) and credit note (CREN)."""
+    if not any(r.credit_memo for r in lines):
+        return ()
+    return tuple(ReferredDocument("CREN", r.invoice_number, -r.paid_minor) if r.credit_memo
+                 else ReferredDocument("CINV", r.invoice_number, r.paid_minor) for r in lines)
 
 
 def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTransferInitiation, dict[str, str]]:
@@ -57,7 +65,8 @@ def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTrans
                 end_to_end_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
                 creditor_name=p.payee_name[:140], creditor_routing_number=p.routing_number,
                 creditor_account_number=p.account_number, remittance=_remittance(p.remittance, p.currency),
-                instruction_id=p.payment_id[-35:], creditor_account_type=_ACCOUNT[p.account_type]) for p in chosen)))
+                instruction_id=p.payment_id[-35:], creditor_account_type=_ACCOUNT[p.account_type],
+                documents=_documents(p.remittance)) for p in chosen)))
         where.update({p.payment_id: block_id for p in chosen})
     message = CreditTransferInitiation(message_id=batch.submission_id, created_at=batch.created_at,
                                        initiating_party_name=debtor.name, initiating_party_id=debtor.company_id,

@@ -36,7 +36,9 @@ from adapters.formats.nacha.entry_detail import Entry
 from adapters.formats.nacha.errors import NachaBuildError
 from adapters.formats.nacha.file_header import NachaFile
 from adapters.formats.nacha.reader import read
-from adapters.formats.nacha.remittance import InvoiceRemittance, Remittance820, ctx_addenda, rmr_addenda
+from adapters.formats.nacha.addenda05 import Addenda05
+from adapters.formats.nacha.remittance import (CreditAdjustment, InvoiceRemittance, Remittance820, ctx_addenda,
+                                               rmr_addenda)
 from adapters.formats.nacha.writer import write
 
 _CODES = {  # (account type, prenote) -> transaction code
@@ -90,6 +92,11 @@ def same_day_descriptive(cutoff: dt.time) -> str:
     raise ValueError(f"a same-day cut-off of {cutoff:%H:%M} is after FedACH's last same-day window (16:45)")
 
 
+def advice_reference(payment_id: str) -> str:
+    """The CCD+ addenda text of a payment whose remittance is in the portal: at most 80 characters."""
+    return f"REMITTANCE ADVICE {payment_id.upper()} IN THE VENDOR PORTAL"[:80]
+
+
 def file_name(submission_id: str) -> str:
     return f"{submission_id}.ach"
 
@@ -102,6 +109,7 @@ def _entry(p: RailPayment, trace: str, originator: NachaOriginator, created: dt.
     ctx = p.sec_code is RailSec.CTX
     addenda: tuple = ()
     if not p.prenote and p.remittance:
+        credits = [r for r in p.remittance if r.credit_memo]
         if ctx:
             addenda = ctx_addenda(Remittance820(
                 sender_id=originator.company_id, receiver_id=_text(p.payee_id, 15) or "RECEIVER",
@@ -111,7 +119,13 @@ def _entry(p: RailPayment, trace: str, originator: NachaOriginator, created: dt.
                 invoices=[InvoiceRemittance(invoice_number=_X12_RESERVED.sub("-", r.invoice_number),
                                             paid_cents=r.paid_minor, gross_cents=r.invoice_amount_minor,
                                             discount_cents=r.discount_minor or None, invoice_date=r.invoice_date)
-                          for r in p.remittance]))
+                          for r in p.remittance if not r.credit_memo],
+                adjustments=[CreditAdjustment(memo_number=_X12_RESERVED.sub("-", r.invoice_number)[:30],
+                                              amount_cents=-r.paid_minor) for r in credits]))
+        elif p.sec_code is RailSec.CCD and credits:
+            # One 80-character addenda cannot carry an invoice and a credit: it names the remittance advice the
+            # vendor reads in the portal (GET /v1/portal/payments/{id}), every invoice and credit with its amount.
+            addenda = (Addenda05(advice_reference(p.payment_id)),)
         elif p.sec_code is RailSec.CCD and len(p.remittance) == 1:
             r = p.remittance[0]
             try:
