@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from ledger.money import format_minor
 from payments.disbursements.ach_dates import SameDayUnavailable, effective_entry_date, same_day_refusal, settlement_date
@@ -406,7 +407,7 @@ def plan_run(invoices: Iterable[PayableInvoice], accounts: Mapping[str, PayeeAcc
     same_day_limit = capabilities.same_day_max_payment_minor if capabilities is not None else None
     by_id = {i.invoice_id: i for i in invoices} if same_day and same_day_limit is not None else {}
     for (vendor_id, account_id, currency), items in sorted(groups.items()):
-        account = accounts[vendor_id]
+        account = cast(PayeeAccount, accounts[vendor_id])  # grouped above only with an account
         payment = PlannedPayment(vendor_id, account_id, account.payee_name, currency, PaymentKind.LIVE,
                                  choose_sec(account, len(items), capabilities), tuple(items), same_day=same_day)
         if same_day and same_day_limit is not None and payment.amount_minor > same_day_limit:
