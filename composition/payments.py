@@ -99,7 +99,7 @@ def refuse_unless_sandbox(container: Container) -> None:
     """A profile that shortens controls (training) runs only while every rail in use is the sandbox."""
     if not container.policy["profile"]["sandbox_only"]:
         return
-    from payments.disbursements.payment_runs import RunStatus
+    from payments.disbursements.payment_states import RunStatus
 
     runs = [r for s in RunStatus if s is not RunStatus.CLOSED for r in wire_payments(container).list_runs(
         status=s, limit=100_000)]

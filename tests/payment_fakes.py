@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from payments.business_days import BusinessCalendar
-from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, RunPolicy
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, RunPolicy
+from payments.disbursements.payment_states import PayeeAccountStatus, PayeeKind
 from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
 from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus, RailSec,
                             RailSubmission, RailTimeout)

@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from payments.ap.vendor_credits import CreditTaken, VendorCredit, take
 from payments.disbursements.payment_records import PaymentRecord
-from payments.disbursements.payment_runs import PaymentKind, PlannedPayment, RunPlan
+from payments.disbursements.payment_runs import PlannedPayment, RunPlan
+from payments.disbursements.payment_states import PaymentKind
 from payments.disbursements.rails import RailCapabilities, RailSec
 
 

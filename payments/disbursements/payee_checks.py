@@ -9,7 +9,8 @@ longer be paid, so the file the rail gets never carries it.
 from __future__ import annotations
 
 from payments.disbursements.payment_records import PaymentRecord
-from payments.disbursements.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
+from payments.disbursements.payment_runs import PayeeAccount
+from payments.disbursements.payment_states import PayeeAccountStatus, PaymentKind
 from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 
 

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
-from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PaymentStatus, PrenoteRecord, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PrenoteRecord
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.ap.vendor_credits import VendorCreditStore
 from payments.disbursements.payment_rules import PaymentStep, RunStep
 from payments.disbursements.rails import RailBatch, RailCapabilities, RailPaymentStatus, RailSubmission

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.ap.vendor_credits import CreditTaken
 from payments.disbursements.rails import RailSec
 

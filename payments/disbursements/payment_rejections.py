@@ -21,7 +21,7 @@ from ledger.journal import Journal
 from payments.disbursements.payment_rules import (LedgerItem, PaymentHold, PaymentStep, credit_items, entry_id_for,
                                                   payment_can, sent_entries)
 from payments.disbursements.payment_records import PaymentRecord
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork, TreasuryIssue
 
 FAILED = "failed"

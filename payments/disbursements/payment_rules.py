@@ -26,7 +26,7 @@ from payments.controls import BankChangeRestraint, RunItem, SeparationOfDutiesVi
 from payments.errors import Conflict, Forbidden
 from payments.identity import Principal
 from payments.ap.vendor_credits import CreditTaken, vendor_credits_receivable
-from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 
 S = TypeVar("S", RunStatus, PaymentStatus)
 K = TypeVar("K", bound=enum.StrEnum)

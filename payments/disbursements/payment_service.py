@@ -26,8 +26,8 @@ from payments.disbursements.credit_offsets import apply_credits
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
 from payments.disbursements.pay_plan import PayPlan, pay_plan
-from payments.disbursements.payment_runs import (PaymentKind, PaymentStatus, RunPlan, RunPolicy, RunStatus, SkipReason, Skipped,
-                                   plan_run)
+from payments.disbursements.payment_runs import RunPlan, RunPolicy, Skipped, plan_run
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus, SkipReason
 from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
 from payments.disbursements.payment_ports import DisbursementRail, PaymentsUnitOfWork, TreasuryIssue
 Restraints = Callable[[Iterable[str]], list[BankChangeRestraint]]

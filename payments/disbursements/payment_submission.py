@@ -36,7 +36,7 @@ from payments.disbursements.payment_records import PaymentRecord, PaymentRunReco
 from payments.disbursements.payment_rejections import apply_rejection, ledger_items
 from payments.disbursements.credit_offsets import OFFSET_ONLY, offset_only as _offset_only
 from payments.disbursements.payee_checks import payee_refusals
-from payments.disbursements.payment_runs import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork
 from payments.disbursements.payment_service import PaymentRuns, require_run
 from payments.disbursements.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,

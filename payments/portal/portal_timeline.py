@@ -22,7 +22,7 @@ from payments.business_days import BusinessCalendar
 from payments.ap.documents import InvoiceStatus, format_money
 from payments.ap.matching.match_findings import Hold
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus
 from payments.portal.portal_messages import (BANK_HOLD_MESSAGES, PAYMENT_FAILED, PAYMENT_RETURNED, VendorContext,
                                       hold_message, improper_message, payment_returned_message, vendor_code)
 from payments.portal.portal_ports import MatchStep, PaymentFacts

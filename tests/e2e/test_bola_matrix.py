@@ -18,7 +18,7 @@ from payments.ap.documents import AccountCoding, VendorStatus
 from payments.identity import Principal, Role
 from payments.ap.invoice_service import NewInvoice, NewInvoiceLine
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.ap.po_lines import NewPOLine
 from payments.ap.po_service import NewPurchaseOrder
 from payments.disbursements.rails import RailSec

@@ -73,7 +73,7 @@ def test_a_run_read_back_names_what_was_withdrawn_at_submission():
     release) never left, so the body says so and what the bank debit still adds up to."""
     from adapters.http.disbursements.payment_routes import run_out
     from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
-    from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
     from payments.disbursements.rails import RailSec
 
     at = dt.datetime(2026, 11, 4, 15, tzinfo=dt.timezone.utc)

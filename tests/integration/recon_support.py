@@ -14,7 +14,7 @@ from ledger.accounts import Direction
 from ledger.entries import EntryDraft, Posting, new_entry_id
 from payments.disbursements.payment_rules import LedgerItem, sent_entries
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.rails import RailSec
 from payments.reconciliation.recon_service import ReconciliationService
 

@@ -11,7 +11,8 @@ import pytest
 
 import main
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PaymentKind
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount
+from payments.disbursements.payment_states import PayeeAccountStatus, PaymentKind
 from payments.disbursements.rails import RailAccountType, RailBatch, RailSubmission
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail
 

@@ -28,7 +28,7 @@ from adapters.formats.nacha.reader import read
 from adapters.rails.transport import DirectoryDrop
 from adapters.scheduler import JobRunner
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.disbursements.rails import RailTimeout
 from tests.integration.payment_worker import JsonPayables, container_for, invoice_rows, race_rounds, write_invoices
 from tests.payment_fakes import FakeAccounts

@@ -4,7 +4,7 @@ import datetime as dt
 
 
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PaymentStatus
+from payments.disbursements.payment_states import PaymentStatus
 from tests.payment_fakes import FakeAccounts, MemoryRail
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.disbursements.rails import RailOutcome, RailPaymentStatus
 from tests.payment_fakes import FakeAccounts, MemoryRail
 
@@ -140,7 +140,7 @@ def test_a_payment_over_the_rails_limit_stays_out_visibly_with_a_hold_and_an_eve
     import main
     from dataclasses import dataclass
 
-    from payments.disbursements.payment_runs import SkipReason
+    from payments.disbursements.payment_states import SkipReason
     from payments.disbursements.rails import RailCapabilities, RailSec
 
     @dataclass

@@ -13,7 +13,8 @@ from adapters.rails.nacha.rail import NachaOriginator, NachaRail
 from adapters.formats.nacha.reader import read
 from config.policy import load_policy
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_states import PaymentStatus
 from payments.disbursements.payment_submission import PaymentService
 from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, FakePayables, policy

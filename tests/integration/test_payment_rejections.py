@@ -14,7 +14,7 @@ import pytest
 
 from adapters.rails.iso20022.rail import Iso20022Rail
 from adapters.statements.bank_files import read_bank_file
-from payments.disbursements.payment_runs import PaymentStatus
+from payments.disbursements.payment_states import PaymentStatus
 from payments.reconciliation.recon_service import ReconciliationService
 from tests.payment_fakes import FakeAccounts
 from tests.unit.rails.test_iso20022_rail import CFG

@@ -8,7 +8,8 @@ from payments.controls import ApproverCannotRelease
 from payments.disbursements.payment_rules import AlreadyReleasedBy, IllegalTransition, RunCreatorCannotRelease
 from payments.identity import Principal, Role
 from payments.disbursements.payment_records import SubmissionState
-from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.disbursements.payment_submission import PaymentService
 from payments.disbursements.rails import RailOutcome, RailPaymentStatus
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
@@ -133,7 +134,8 @@ def test_cancelling_a_draft_run_frees_its_invoices(container):
 
 
 def test_a_prenote_is_sent_once_and_the_bank_account_workflow_hears_of_it_once(container):
-    from payments.disbursements.payment_runs import PayeeAccount, PayeeAccountStatus, PaymentKind
+    from payments.disbursements.payment_runs import PayeeAccount
+    from payments.disbursements.payment_states import PayeeAccountStatus, PaymentKind
     from payments.disbursements.rails import RailAccountType
 
     svc, rail = service(container)
@@ -184,7 +186,7 @@ def test_an_account_blocked_after_the_run_was_planned_is_not_paid_its_payment_is
     invoice is free for a later run) rather than hand the rail a file paying a frozen account."""
     from dataclasses import replace
 
-    from payments.disbursements.payment_runs import PayeeAccountStatus
+    from payments.disbursements.payment_states import PayeeAccountStatus
 
     svc, rail = service(container, payables=FakePayables([invoice(1)]))
     run = svc.create_run().run

@@ -16,7 +16,8 @@ from sqlalchemy import update
 from adapters.db.disbursements.payment_tables import payment_runs, payments
 from payments.disbursements.payment_rules import (PAYMENT_TRANSITIONS, RUN_TRANSITIONS, IllegalTransition, PaymentStep,
                                                   RunStep)
-from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.disbursements.payment_submission import PaymentService
 from payments.identity import Principal, Role
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy

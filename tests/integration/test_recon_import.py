@@ -119,7 +119,7 @@ def test_a_return_for_a_trace_we_never_sent_goes_to_a_person(city):
 
 def test_a_payment_of_invoices_from_two_funds_settles_in_each_fund(container):
     from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-    from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+    from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
     from payments.disbursements.rails import RailSec
 
     now = dt.datetime(2026, 9, 22, 15, tzinfo=dt.timezone.utc)

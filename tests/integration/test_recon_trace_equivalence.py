@@ -18,7 +18,7 @@ from sqlalchemy import select
 from adapters.db.disbursements.payment_tables import payments as payments_table
 from adapters.db.reconciliation.recon_tables import recon_exceptions, recon_lines, recon_matches
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.rails import RailSec
 from tests.conftest import _pg_database, make_settings
 from tests.unit.reconciliation.nacha_files import returns_file

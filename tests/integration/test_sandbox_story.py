@@ -4,7 +4,8 @@ import datetime as dt
 
 from adapters.formats.nacha.reader import read
 from payments.identity import Principal, Role
-from payments.disbursements.payment_runs import PayableInvoice, PaymentStatus, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))
 

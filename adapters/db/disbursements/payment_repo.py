@@ -22,7 +22,8 @@ from payments.disbursements.payment_rules import (PAYMENT_TRANSITIONS, RUN_TRANS
 from payments.errors import Conflict
 from payments.disbursements.payment_records import (PaymentItemRecord, PaymentRecord, PaymentRunRecord, SubmissionRecord,
                                       SubmissionState)
-from payments.disbursements.payment_runs import LIVE_PAYMENT_STATUSES, PaymentKind, PaymentStatus, PrenoteRecord, RunStatus
+from payments.disbursements.payment_runs import PrenoteRecord
+from payments.disbursements.payment_states import LIVE_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.rails import RailSec
 
 _LIVE = [s.value for s in LIVE_PAYMENT_STATUSES]

@@ -18,7 +18,8 @@ from adapters.db.ap import ap_tables
 from adapters.db.people import identity_tables
 from adapters.db.people.bank_account_repo import SqlBankAccountRepository
 from payments.errors import DomainError
-from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount
+from payments.disbursements.payment_states import PayeeAccountStatus, PayeeKind
 from payments.disbursements.rails import RailAccountType
 from payments.people.bank_account_records import payment_holds_of
 from payments.ap.terms import PaymentTerms, parse_terms

@@ -18,7 +18,7 @@ from adapters.db.disbursements.payment_tables import payment_items, payments
 from adapters.db.reconciliation.recon_tables import recon_matches
 from payments.disbursements.payment_rejections import ledger_items
 from payments.disbursements.payment_rules import PAYMENT_TRANSITIONS, LedgerItem, PaymentStep
-from payments.disbursements.payment_runs import PaymentStatus
+from payments.disbursements.payment_states import PaymentStatus
 from payments.reconciliation.recon_records import BookPayment
 
 _CHUNK = 900

@@ -13,7 +13,7 @@ from adapters.http.pagination import decode_cursor, page
 from ledger.money import format_minor
 from payments.identity import Action, Principal
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_runs import PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentStatus, RunStatus
 
 router = APIRouter(tags=["payments"])
 

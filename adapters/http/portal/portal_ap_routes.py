@@ -21,7 +21,7 @@ from adapters.http.fields import Identifier
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from adapters.http.portal.portal import portal_router
-from payments.disbursements.payment_runs import PaymentStatus
+from payments.disbursements.payment_states import PaymentStatus
 from payments.errors import InvalidInput
 from payments.identity import Action, Principal
 from payments.portal.portal_messages import payment_returned_message

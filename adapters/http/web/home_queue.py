@@ -14,7 +14,7 @@ from typing import Any
 from adapters.http.web.i18n import N_
 from adapters.http.web.viewer import Viewer
 from payments.ap.worklist import InvoiceFilter, Worklist
-from payments.disbursements.payment_runs import RunStatus
+from payments.disbursements.payment_states import RunStatus
 from payments.identity import Action
 from payments.people.bank_accounts import BankChangeStatus
 from payments.reconciliation.recon_records import ExceptionStatus

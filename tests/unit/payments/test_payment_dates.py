@@ -6,7 +6,8 @@ import datetime as dt
 
 from payments.disbursements.payment_dates import DATE_PASSED, SAME_DAY_MISSED, redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_runs import PayableInvoice
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.rails import RailCapabilities, RailSec
 from payments.ap.terms import parse_terms
 from tests.payment_fakes import policy

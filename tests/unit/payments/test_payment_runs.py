@@ -4,8 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 from payments.disbursements.ach_dates import effective_entry_date
-from payments.disbursements.payment_runs import (PayableInvoice, PayeeAccount, PayeeAccountStatus, PayeeKind, PaymentKind,
-                                   PaymentStatus, PrenoteRecord, SkipReason, plan_run)
+from payments.disbursements.payment_runs import PayableInvoice, PayeeAccount, PrenoteRecord, plan_run
+from payments.disbursements.payment_states import (PayeeAccountStatus, PayeeKind, PaymentKind, PaymentStatus,
+                                                   SkipReason)
 from payments.disbursements.rails import RailAccountType, RailSec
 from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, policy

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from payments.disbursements.ach_dates import SameDayUnavailable, same_day_refusal, settlement_date
-from payments.disbursements.payment_runs import PayableInvoice, PaymentKind, PaymentStatus, PrenoteRecord, SkipReason, plan_run
+from payments.disbursements.payment_runs import PayableInvoice, PrenoteRecord, plan_run
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, SkipReason
 from payments.disbursements.rails import RailCapabilities, RailSec
 from tests.payment_fakes import FakeAccounts, policy
 
