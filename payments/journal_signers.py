@@ -27,11 +27,11 @@ class DatedJournal(Journal):
     def __init__(self, store: JournalStore, signer: Signer, clock: Clock, dates: DatePolicy,
                  signer_for: Callable[[str], Signer] | None = None) -> None:
         super().__init__(store, signer, clock, financial=True, signer_for=signer_for)
-        self._dates, self._today = dates, lambda: clock.now().date()
+        self._dates = dates
 
     def post_many(self, drafts: Sequence[EntryDraft]) -> list[Posted]:
         drafts = list(drafts)
-        check_entry_dates(drafts, self._dates, self._today())
+        check_entry_dates(drafts, self._dates, self._clock.now().date())
         return super().post_many(drafts)
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.journal import Journal
 from payments.ports import Clock, KeyVault, UowFactory
@@ -38,7 +38,14 @@ from payments.reconciliation.statements import (Finding, FormatError, ImportedFi
                                                StatusReport)
 
 log = logging.getLogger(__name__)
-Reader = Callable[[bytes, "str | None"], "ImportedFile | NoticeFile | StatusReport"]
+class Reader(Protocol):
+    """Reads a whole bank file (``adapters.statements.bank_files.read_bank_file``), or raises ``FormatError``;
+    ``strict`` also checks the file against its official schema."""
+
+    def __call__(self, data: bytes, format: str | None = None, /, *,  # noqa: A002 - the file format's name
+                 strict: bool = False) -> ImportedFile | NoticeFile | StatusReport: ...
+
+
 SYSTEM = "system:reconciliation"
 _IDS = threading.local()  # one id sequence per thread: the HTTP server imports on several at once
 
