@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from adapters.http import problems
-from adapters.http.ap import invoice_routes, po_routes, vendor_routes
+from adapters.http.ap import invoice_routes, po_routes, vendor_credit_routes, vendor_routes
 from adapters.http.disbursements import payment_routes
 from adapters.http.ledger import audit_routes, ledger_routes
 from adapters.http.people import auth_routes, bank_account_routes, users_routes
@@ -35,8 +35,9 @@ def create_app(**state: Any) -> FastAPI:
     app.include_router(ledger_routes.router)
     app.include_router(recon_routes.router)
     app.include_router(sandbox_routes.router)
-    for ap_module in (vendor_routes, po_routes, invoice_routes):
+    for ap_module in (vendor_routes, po_routes, invoice_routes, vendor_credit_routes):
         app.include_router(ap_module.router)
+    app.include_router(vendor_credit_routes.portal)
     app.include_router(payment_routes.router)
     for module in (auth_routes, users_routes, bank_account_routes, portal_routes, portal_ap_routes, portal_proof_routes,
                    audit_routes):
