@@ -147,11 +147,13 @@ def create_app(container: Container):  # noqa: ANN201
 
 def jobs(container: Container) -> list:
     """The scheduled jobs; triggers here, bodies in payments/ (the same functions the CLI calls)."""
+    from adapters.publication import checkpoint_and_publish
     from adapters.scheduler import Job
 
     schedule = container.policy["schedule"]  # every key and its default: config/default_policy.toml, docs/policy.md
     return [
-        Job("ledger_checkpoint", container.ledger.checkpoint, cron=schedule["ledger_checkpoint"]),
+        Job("ledger_checkpoint", lambda: checkpoint_and_publish(container.ledger, container.settings.publication_dir),
+            cron=schedule["ledger_checkpoint"]),
         *recon_jobs(container),
         *payment_jobs(container),
         Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),

@@ -40,6 +40,7 @@ class Settings:
     max_upload_body_bytes: int = 200 * 2**20  # bank files uploaded to POST /v1/statements
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed (comma-separated); none by default
     xsd_dir: str = ""  # more official ISO 20022 schemas for --strict (camt.053.001.08.xsd ...), beside the package's
+    publication_dir: str = ""  # where each ledger checkpoint and the public keys are also written (empty: nowhere)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

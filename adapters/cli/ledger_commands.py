@@ -146,8 +146,14 @@ def cmd_ledger_prove(args: argparse.Namespace, wiring: Wiring) -> int:
 
 
 def cmd_ledger_checkpoint(args: argparse.Namespace, wiring: Wiring) -> int:
-    cp = wiring.build().ledger.checkpoint()
+    from adapters.publication import checkpoint_and_publish
+
+    container = wiring.build()
+    folder = container.settings.publication_dir
+    cp = checkpoint_and_publish(container.ledger, folder)
     write_or_print(cp.to_json(), args.out, f"checkpoint at sequence {cp.sequence} written to {args.out}")
+    if folder:
+        print(f"published to {folder}", file=sys.stderr if not args.out else sys.stdout)
     return 0
 
 
