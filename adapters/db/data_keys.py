@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Column, Table, select, update
 from sqlalchemy.engine import Engine
@@ -48,7 +49,7 @@ class ColumnProgress:
     resealed: int = 0
 
 
-def _decode(col: EncryptedColumn, stored: bytes | str) -> bytes:
+def _decode(col: EncryptedColumn, stored: Any) -> bytes:  # bytes, memoryview (psycopg) or base64 text
     return base64.b64decode(stored) if col.base64_text else bytes(stored)
 
 

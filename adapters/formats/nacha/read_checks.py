@@ -212,9 +212,9 @@ def other_addenda(scan: _Scan, b: BatchAcc, entry: ReadEntry, line: int, rec: st
             why = " (C10-C12 are retired; not guessing a meaning)" if cc in RETIRED_CHANGE_CODES else ""
             add(line, "addenda_98", "change_code", "invalid_change_code", f"{cc!r} is not a current Nacha change code{why}")
         else:
-            why = corrected_data_problem(cc, rec[35:64])
-            if why:
-                add(line, "addenda_98", "corrected_data", "invalid_corrected_data", why)
+            problem = corrected_data_problem(cc, rec[35:64])
+            if problem:
+                add(line, "addenda_98", "corrected_data", "invalid_corrected_data", problem)
         _original(rec, line, "addenda_98", add)
         _own_trace(rec, line, entry, "addenda_98", add)
         scan.result.changes.append(read_change(rec, line, entry, b.header))

@@ -226,16 +226,16 @@ def _write_batch(b: Batch, number: int, lines: list[str], st: _FileState) -> Non
             append(format_ctx_entry(e, n) if ctx else format_entry(e, "1" if n else "0"))
             if kind == "05":
                 if n == 1:  # CCD+/PPD/WEB: the common case, no loop
-                    append(format_addenda05(addenda[0].payment_related_information, 1, trace))
+                    append(format_addenda05(addenda[0].payment_related_information, 1, trace))  # type: ignore[union-attr]  # kind "05": _addenda_kind found every addenda an Addenda05
                 else:
                     seq = 0
                     for a in addenda:
                         seq += 1
-                        append(format_addenda05(a.payment_related_information, seq, trace))
+                        append(format_addenda05(a.payment_related_information, seq, trace))  # type: ignore[union-attr]  # kind "05": _addenda_kind found every addenda an Addenda05
             elif kind == "99":
-                append(format_addenda99(addenda[0], trace))
+                append(format_addenda99(addenda[0], trace))  # type: ignore[arg-type]  # kind "99": an Addenda99
             elif kind == "98":
-                append(format_addenda98(addenda[0], trace))
+                append(format_addenda98(addenda[0], trace))  # type: ignore[arg-type]  # kind "98": an Addenda98
         except (AttributeError, TypeError):  # a text field that is not a str: name it
             ew = _entry_where(where, i, e)
             _diagnose_entry(e, ew, 16 if ctx else 22, final=False)
