@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from payments.errors import InvalidInput
@@ -113,8 +114,8 @@ class BusinessCalendar:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
 
     @classmethod
-    def with_closures(cls, closures: Iterable[date], **kwargs: object) -> BusinessCalendar:
-        return cls(extra_closures=frozenset(closures), **kwargs)  # type: ignore[arg-type]
+    def with_closures(cls, closures: Iterable[date], **kwargs: Any) -> BusinessCalendar:
+        return cls(extra_closures=frozenset(closures), **kwargs)
 
     def is_business_day(self, day: date) -> bool:
         return (

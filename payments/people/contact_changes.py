@@ -165,7 +165,7 @@ def verification_contact(current: VendorContact | None, changes: Sequence[Contac
     cooling = [c for c in approved if c.cools_at(at)]
     if cooling:
         return cooling[0].previous
-    later = [c for c in approved if c.approved_at > at]  # type: ignore[operator]
+    later = [c for c in approved if (c.approved_at or at) > at]  # an approved change has its approval time
     return later[0].previous if later else current
 
 
