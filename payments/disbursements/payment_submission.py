@@ -1,4 +1,4 @@
-"""Handing released runs to their rail exactly once, and following each payment afterwards.
+"""Handing released runs to their rail exactly once (following each payment afterwards: ``payment_followup``).
 
 The hand-over is three steps, each safe to repeat:
 
@@ -22,29 +22,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
-from ledger.entries import reversal_of
 from payments.audit import SYSTEM_ACTOR
-from payments.disbursements.payment_rules import (PaymentHold, PaymentStep, RunStep, StaleState, check_run_step,
-                                                  entry_id_for, payment_can, returned_entry, run_can, sent_entries,
-                                                  submission_id_for, trace_numbers)
+from payments.disbursements.payment_rules import (PaymentStep, RunStep, StaleState, check_run_step, run_can,
+                                                  sent_entries, submission_id_for, trace_numbers)
 from payments.errors import DomainError, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
-from payments.disbursements.payment_rejections import apply_rejection, ledger_items
+from payments.disbursements.payment_followup import PRENOTE_SENT, PaymentFollowUp
+from payments.disbursements.payment_rejections import ledger_items
 from payments.disbursements.credit_offsets import OFFSET_ONLY, offset_only as _offset_only
 from payments.disbursements.payee_checks import payee_refusals
-from payments.disbursements.payment_states import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork
 from payments.disbursements.payment_service import PaymentRuns, require_run
-from payments.disbursements.rails import (RailBatch, RailOutcome, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
+from payments.disbursements.rails import (RailBatch, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
                             RailTimeout, RailUnavailable, RemittanceLine)
 
 _OPEN = (SubmissionState.PENDING, SubmissionState.UNKNOWN)
-PRENOTE_SENT = "bank_account.prenote_sent"
-PRENOTE_RETURNED = "bank_account.prenote_returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,94 +334,19 @@ class PaymentService(PaymentRuns):
                 uow.payments.transition_run(submission.run_id, RunStep.REJECT, at=now)
             uow.commit()
 
-    def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
-        """Hand each unprocessed prenote event to ``handle(topic, payload)`` (the bank-account workflow), once."""
-        with self._uow(read_only=True) as uow:
-            rows = [r for topic in (PRENOTE_SENT, PRENOTE_RETURNED)
-                    for r in uow.payments.outbox(topic, pending_only=True)]
-        done = 0
-        for row in rows:
-            handle(row["topic"], row["payload"])
-            with self._uow() as uow:
-                done += uow.payments.mark_outbox_processed(row["key"], self._clock.now())
-                uow.commit()
-        return done
+    # -- after the rail took it: PaymentFollowUp, composed -------------------------------------------------
+    @cached_property
+    def follow_up(self) -> PaymentFollowUp:
+        return PaymentFollowUp(self._uow, self._clock, self._rails, self._journal)
 
-    # -- after the rail accepted ---------------------------------------------------------------------------
+    def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
+        return self.follow_up.relay_prenote_events(handle)
+
     def poll_status(self) -> dict[str, int]:
-        """Ask each rail about the payments of sent runs and apply what it says; close finished runs."""
-        with self._uow(read_only=True) as uow:
-            runs = uow.payments.runs_in_status(RunStatus.SENT, limit=200)
-            subs = {r.id: uow.payments.get_submission(r.submission_id) for r in runs if r.submission_id}
-        counts: dict[str, int] = {}
-        for run in runs:
-            sub = subs.get(run.id)
-            if sub is None or sub.reference is None:
-                continue
-            receipt = RailSubmission(sub.id, sub.rail, sub.reference, sub.created_at, 0, 0)
-            for status in self._rails(run.rail).status(receipt):
-                result = self.apply_status(status)
-                counts[result] = counts.get(result, 0) + 1
-            self._close_if_final(run.id)
-        return counts
+        return self.follow_up.poll_status()
 
     def apply_status(self, status: RailPaymentStatus, *, on: dt.date | None = None) -> str:
-        """Apply one rail verdict: a rejection fails the payment, a return returns it; anything else is news only.
-
-        Settlement is not taken from a rail: the bank statement says it, and reconciliation posts
-        ``payment_settled`` from the statement (one path, so never a second settlement entry).
-        """
-        on = on or self._clock.now().date()
-        if status.outcome is RailOutcome.REJECTED:
-            return self._fail_sent(status.payment_id, status.reason_code or "rejected", on, status.reason)
-        if status.outcome is RailOutcome.RETURNED:
-            return self.mark_returned(status.payment_id, reason_code=status.reason_code or "R00", on=on)
-        return "unchanged"
-
-    def _fail_sent(self, payment_id: str, reason: str, on: dt.date, text: str | None = None) -> str:
-        # The same function reconciliation applies to an imported pain.002: one mechanism, one state, one reversal.
-        with self._uow() as uow:
-            result = apply_rejection(uow, lambda: self._journal(uow), payment_id, reason_code=reason, text=text,
-                                     on=on, now=self._clock.now())
-            uow.commit()
-        return result
+        return self.follow_up.apply_status(status, on=on)
 
     def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
-        """Sent or settled → returned: the liability comes back and the invoices become payable again."""
-        with self._uow() as uow:
-            p = uow.payments.get_payment(payment_id)
-            if p is None or not payment_can(p.status, PaymentStep.RETURN):
-                return "unchanged"
-            settled = p.status is PaymentStatus.SETTLED
-            if not uow.payments.transition_payments([p.id], PaymentStep.RETURN, reason=reason_code,
-                                                    at=self._clock.now(), expected=p.status):
-                return "unchanged"
-            if p.kind is PaymentKind.PRENOTE:
-                uow.payments.add_outbox(PRENOTE_RETURNED, f"{PRENOTE_RETURNED}:{p.id}",
-                                        {"payment_id": p.id, "account_id": p.account_id, "reason_code": reason_code},
-                                        self._clock.now())
-            if p.kind is PaymentKind.LIVE:
-                journal = self._journal(uow)
-                entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code)
-                drafts = [entry] if entry else []
-                # The discount and interest were priced for this payment; a later payment prices them afresh.
-                drafts += [reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,
-                                       memo=f"payment returned {reason_code}")
-                           for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)
-                           if d.code != "payment_sent"]
-                journal.post_many(drafts)
-                # Reconciliation, reading the same return from the bank's file, finds the hold and adds nothing.
-                uow.paid_invoices.reopen(
-                    [i.invoice_id for i in p.items], payment_id=p.id, hold=PaymentHold.PAYMENT_RETURNED.value,
-                    reason_code=reason_code, at=self._clock.now(),
-                    message=f"Your bank returned our payment ({reason_code}). We will pay again once the bank "
-                            "details are checked.")
-            uow.commit()
-        return "returned"
-
-    def _close_if_final(self, run_id: str) -> None:
-        with self._uow() as uow:
-            payments = uow.payments.payments_of_run(run_id)
-            if payments and all(p.status in FINAL_PAYMENT_STATUSES for p in payments):
-                uow.payments.transition_run(run_id, RunStep.FINISH, at=self._clock.now())
-            uow.commit()
+        return self.follow_up.mark_returned(payment_id, reason_code=reason_code, on=on)
