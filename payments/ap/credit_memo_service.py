@@ -19,7 +19,8 @@ from payments.ap.ap_errors import DuplicateNumber, InvalidDocument
 from payments.ap.ap_postings import CreditedLine, credit_memo_entry
 from payments.ap.ap_records import CreditMemoRecord, LineBudget, content_digest, new_id
 from payments.ap.documents import (ENCUMBERING_PO_STATUSES, CreditMemo, CreditMemoLine, CreditMemoStatus,
-                                   InvoiceStatus, MatchLevel, extend_minor, transition)
+                                   InvoiceStatus, MatchLevel, transition)
+from payments.ap.amounts import extend_minor
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_credits import CreditMemoFinding, check_credit_memo
 from payments.ap.matching.match_service import Matcher

@@ -18,7 +18,8 @@ from payments.ap.ap_errors import HoldNotOpen, InvalidDocument, InvoiceNotReady
 from payments.ap.ap_postings import ApprovedLine, invoice_approved_entry
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, LineBudget
 from payments.controls import Approval, InvoiceForApproval, approve_invoice, check_can_release_hold, is_fully_approved
-from payments.ap.documents import ENCUMBERING_PO_STATUSES, InvoiceStatus, MatchLevel, extend_minor, transition
+from payments.ap.documents import ENCUMBERING_PO_STATUSES, InvoiceStatus, MatchLevel, transition
+from payments.ap.amounts import extend_minor
 from payments.errors import Conflict
 from payments.identity import Principal
 from payments.ap.invoice_service import InvoiceView, view_in

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from payments.ap.documents import POLine, PurchaseOrder, format_money, format_quantity
+from payments.ap.documents import POLine, PurchaseOrder
+from payments.ap.amounts import format_money, format_quantity
 
 
 def change_raises(before: PurchaseOrder, lines: Sequence[POLine], max_total_minor: int | None) -> list[str]:

@@ -17,7 +17,8 @@ from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, PONotOpen
 from payments.ap.ap_postings import ReceiptAccrual, receipt_entry
 from payments.ap.ap_records import LineBudget, PORecord, ReceiptRecord, content_digest, new_id
-from payments.ap.documents import InvoiceStatus, MatchLevel, POStatus, Receipt, ReceiptLine, ReceiptStatus, extend_minor
+from payments.ap.documents import InvoiceStatus, MatchLevel, POStatus, Receipt, ReceiptLine, ReceiptStatus
+from payments.ap.amounts import extend_minor
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_lines import check_quantity, rebalance

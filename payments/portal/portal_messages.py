@@ -17,7 +17,7 @@ from typing import Any
 from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
 from payments.people.bank_accounts import BANK_ACCOUNT_UNVERIFIED
 from payments.reconciliation.bank_notices import vendor_reason
-from payments.ap.documents import format_money
+from payments.ap.amounts import format_money
 from payments.ap.matching.match_defects import Defect, InvoiceDefect
 from payments.ap.matching.match_findings import Hold
 

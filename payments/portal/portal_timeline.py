@@ -19,7 +19,8 @@ from typing import Any
 
 from payments.ap.ap_records import HoldRecord, InvoiceRecord
 from payments.business_days import BusinessCalendar
-from payments.ap.documents import InvoiceStatus, format_money
+from payments.ap.documents import InvoiceStatus
+from payments.ap.amounts import format_money
 from payments.ap.matching.match_findings import Hold
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord
 from payments.disbursements.payment_states import PaymentKind, PaymentStatus

@@ -21,7 +21,8 @@ from ledger.errors import LedgerError
 from ledger.money import check_currency, from_minor, minor_exponent, to_minor
 from moneyed import Money
 from payments.ap.ap_records import HoldRecord, MatchRecord, Stamp
-from payments.ap.documents import POLine, format_quantity
+from payments.ap.documents import POLine
+from payments.ap.amounts import format_quantity
 
 # ASCII digits only: \d would also take Arabic-Indic or fullwidth digits, which Decimal() happily reads as numbers.
 Quantity = Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"), BeforeValidator(exact_decimal_text)]

@@ -38,19 +38,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from payments.ap.documents import (
-    COUNTED_CREDIT_STATUSES,
-    CreditMemo,
-    Invoice,
-    LineKind,
-    MatchLevel,
-    POStatus,
-    PurchaseOrder,
-    Receipt,
-    ReceiptStatus,
-    counts_as_billed,
-    extend_minor,
-)
+from payments.ap.documents import (COUNTED_CREDIT_STATUSES, CreditMemo, Invoice, LineKind, MatchLevel, POStatus,
+                                   PurchaseOrder, Receipt, ReceiptStatus, counts_as_billed)
+from payments.ap.amounts import extend_minor
 
 _ZERO = Decimal(0)
 

@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from payments.ap.documents import CreditMemo, format_money, format_quantity
+from payments.ap.documents import CreditMemo
+from payments.ap.amounts import format_money, format_quantity
 from payments.ap.matching.match_context import MatchContext
 
 _ZERO = Decimal(0)

@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from payments.ap.documents import Invoice, format_money
+from payments.ap.documents import Invoice
+from payments.ap.amounts import format_money
 from payments.ap.terms import TermsNotUnderstood, parse_terms
 
 _ZERO = Decimal(0)

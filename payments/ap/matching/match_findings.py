@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from payments.ap.documents import format_quantity
+from payments.ap.amounts import format_quantity
 
 # Bumped if the canonical form below ever changes, so an old digest is never compared with a new form.
 DIGEST_FORMAT = 1

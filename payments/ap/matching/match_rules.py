@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from payments.ap.documents import MatchLevel, POStatus, format_money, format_quantity
+from payments.ap.documents import MatchLevel, POStatus
+from payments.ap.amounts import format_money, format_quantity
 from payments.ap.matching.duplicates import DuplicateMatch, DuplicateSignal
 from payments.ap.matching.match_context import POFacts, POLineFacts
 from payments.ap.matching.match_defects import InvoiceDefect

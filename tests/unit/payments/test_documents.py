@@ -5,21 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from payments.ap.documents import (
-    CreditMemoStatus,
-    DiversityCertification,
-    InvoiceStatus,
-    POStatus,
-    ReceiptStatus,
-    TransitionNotAllowed,
-    Vendor,
-    VendorStatus,
-    allowed_targets,
-    counts_as_billed,
-    extend_minor,
-    format_money,
-    transition,
-)
+from payments.ap.documents import (CreditMemoStatus, DiversityCertification, InvoiceStatus, POStatus,
+                                   ReceiptStatus, TransitionNotAllowed, Vendor, VendorStatus, allowed_targets,
+                                   counts_as_billed, transition)
+from payments.ap.amounts import extend_minor, format_money
 
 from .stories import po_line, purchase_order, receipt
 
