@@ -88,6 +88,8 @@ class Action(StrEnum):
     """Approve an invoice for payment."""
     INVOICE_RELEASE_HOLD = "invoice.release_hold"
     """Release a matching hold on an invoice, with a reason."""
+    INVOICE_DISPUTE = "invoice.dispute"
+    """Record a dispute noticed to the vendor over an invoice and its resolution, or what stopped its prompt-pay clock."""
     INVOICE_READ = "invoice.read"
     """See invoices, their matching findings and holds."""
     CREDIT_MEMO_CREATE = "credit_memo.create"
@@ -172,6 +174,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             Action.PO_CLOSE,
             Action.INVOICE_APPROVE,
             Action.INVOICE_RELEASE_HOLD,
+            Action.INVOICE_DISPUTE,
             Action.BANK_ACCOUNT_CALLBACK,
         },
         Role.TREASURER: _STAFF_READS

@@ -13,6 +13,7 @@ from adapters.db.ap.ap_invoice_repo import SqlCreditMemoRepository, SqlInvoiceRe
 from adapters.db.ap.ap_match_queries import SqlMatchQueries
 from adapters.db.ap.ap_po_repo import SqlPurchaseOrderRepository, SqlReceiptRepository
 from adapters.db.ap.ap_repo import SqlBudgetRepository, SqlVendorRepository
+from adapters.db.ap.prompt_pay_repo import SqlPromptPayRecords
 from adapters.db.ap.ap_worklist_queries import SqlWorklistQueries
 from adapters.db.ap.vendor_credit_repo import SqlVendorCreditStore
 from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
@@ -33,6 +34,7 @@ from adapters.db.reconciliation.recon_trace import SqlTraceMatch
 from payments.ap.ap_ports import (BudgetRepository, CreditMemoRepository, InvoiceRepository, MatchQueries,
                                   PurchaseOrderRepository, ReceiptRepository, VendorRepository)
 from payments.ap.vendor_credits import VendorCreditStore
+from payments.ap.prompt_pay_records import PromptPayRecords
 from payments.ap.worklist import WorklistQueries
 from payments.disbursements.payment_ports import PaidInvoices, PaymentStore, TreasuryQueue
 from payments.disbursements.search import SearchQueries
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
     credit_memos: CreditMemoRepository
     vendor_credits: VendorCreditStore
     match_queries: MatchQueries
+    prompt_pay: PromptPayRecords
     # payments (PaymentsUnitOfWork)
     payments: PaymentStore
     paid_invoices: PaidInvoices
@@ -121,6 +124,7 @@ class SqlUnitOfWork:
         self.credit_memos = SqlCreditMemoRepository(conn)
         self.vendor_credits = SqlVendorCreditStore(conn)
         self.match_queries = SqlMatchQueries(conn)
+        self.prompt_pay = SqlPromptPayRecords(conn)
 
         self.payments = SqlPaymentStore(conn)
         self.paid_invoices = SqlPaidInvoices(conn)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from adapters.http import problems
+from adapters.http.ap import prompt_pay_routes
 from adapters.http.ap import invoice_routes, po_routes, vendor_credit_routes, vendor_routes
 from adapters.http.disbursements import payment_routes
 from adapters.http.ledger import audit_routes, ledger_routes
@@ -33,6 +34,7 @@ def create_app(**state: Any) -> FastAPI:
         json_bytes=getattr(settings, "max_json_body_bytes", BodyLimits.json_bytes),
         upload_bytes=getattr(settings, "max_upload_body_bytes", BodyLimits.upload_bytes)))
     app.include_router(ledger_routes.router)
+    app.include_router(prompt_pay_routes.router)  # disputes, clock stops, vendors' and orders' prompt-pay terms
     app.include_router(recon_routes.router)
     app.include_router(sandbox_routes.router)
     for ap_module in (vendor_routes, po_routes, invoice_routes, vendor_credit_routes):

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from payments.ap.ap_records import (BudgetRecord, CreditMemoRecord, HoldRecord, InvoiceRecord, LineBudget, MatchRecord,
                                  PORecord, POVersion, PromptPayDates, ReceiptRecord, Stamp, VendorRecord)
 from payments.ap.documents import Invoice, InvoiceStatus, POStatus, PurchaseOrder, VendorStatus
+from payments.ap.prompt_pay_records import PromptPayRecords
 from payments.ap.matching.duplicates import DuplicateKey
 from payments.ap.matching.match_context import MatchContext
 from payments.ap.matching.match_holds import ManualRelease
@@ -296,6 +297,8 @@ class LivePayments(Protocol):
 
 class APUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the AP use cases run in: the journals plus AP's repositories."""
+
+    prompt_pay: PromptPayRecords  # vendors' and orders' prompt-pay terms, disputes, clock stops (issue 18)
 
     vendors: VendorRepository
     budgets: BudgetRepository

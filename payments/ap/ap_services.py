@@ -8,9 +8,11 @@ from payments.ap.budget_totals import BudgetTotals
 from payments.ap.credit_memo_service import CreditMemoService
 from payments.ap.invoice_approval import InvoiceApprovalService
 from payments.ap.invoice_cancel import InvoiceCancelService
+from payments.ap.invoice_disputes import InvoiceDisputeService
 from payments.ap.invoice_service import InvoiceService
 from payments.ap.matching.match_service import Matcher
 from payments.ap.po_service import PurchaseOrderService
+from payments.ap.prompt_pay_terms import PromptPayTermsService
 from payments.ap.receipt_service import ReceiptService
 from payments.ap.vendor_credit_service import VendorCreditService
 from payments.ap.vendor_service import VendorService
@@ -30,3 +32,5 @@ class APServices:
         self.credit_memos = CreditMemoService(deps, self.matcher)
         self.vendor_credits = VendorCreditService(deps)
         self.cancellations = InvoiceCancelService(deps, self.matcher)
+        self.disputes = InvoiceDisputeService(deps)  # disputes and clock stops (issue 18)
+        self.prompt_pay_terms = PromptPayTermsService(deps, self.matcher)

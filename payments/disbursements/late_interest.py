@@ -2,7 +2,8 @@
 
 An invoice clocked by the federal rule (or before rule sets existed: no label) keeps the federal module's
 arithmetic and the policy's Treasury rates, exactly as before; any other rule set's label is computed by the
-rule-set engine with the agency's published rates.
+rule-set engine with the agency's published rates and what staff recorded about the invoice (its
+``prompt_pay_facts``: the payee's kind, a dispute and how it ended, clock stops, federal money), as that act says.
 """
 
 from __future__ import annotations
@@ -33,5 +34,6 @@ def interest_for(invoice: PayableInvoice, principal_minor: int, paid_on: dt.date
         late = late_payment_interest(principal_minor, due_date=due_date, paid_on=paid_on, rates=policy.rates,
                                      policy=policy.prompt_pay, calendar=policy.calendar)
         return late.payable_minor, rule
-    owed = policy.rules.interest(rule, principal_minor, due_date=due_date, paid_on=paid_on, calendar=policy.calendar)
+    owed = policy.rules.interest(rule, principal_minor, due_date=due_date, paid_on=paid_on, calendar=policy.calendar,
+                                 facts=invoice.prompt_pay_facts)
     return owed.payable_minor, rule

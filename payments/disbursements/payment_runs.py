@@ -24,6 +24,7 @@ from payments.business_days import BusinessCalendar
 from payments.dates import DatePolicy
 from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount
 from payments.disbursements.payment_states import (PayeeAccountStatus, PayeeKind, PaymentKind, PaymentStatus,
+from payments.ap.prompt_pay_rules.facts import PromptPayFacts
                                                    SkipReason)
 from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
@@ -51,6 +52,7 @@ class PayableInvoice:
     # Where a discount taken is credited back; the fund's Expenditures when the invoice is not coded.
     expenditure_account: str | None = None
     prompt_pay_rule: str | None = None  # the rule set its due date was computed under ("name@version")
+    prompt_pay_facts: PromptPayFacts | None = None  # what the rule set weighs besides the dates (issue 18)
 
     @property
     def discount_date(self) -> dt.date | None:

@@ -71,7 +71,7 @@ class Agency:
 
     def approve(self, invoice_id: str) -> dict:
         r = self.api.post(f"/v1/invoices/{invoice_id}:approve", headers=APPROVER)
-        assert r.status_code == 200, r.text
+        assert r.status_code == 200, (r.text, self.api.get(f"/v1/invoices/{invoice_id}", headers=AUDITOR).json()["holds"])
         return r.json()
 
     def pay(self, run_date: dt.date | None = None) -> dict:

@@ -61,9 +61,11 @@ def _chairs(container, *, category: str = "furniture", received_on: dt.date = dt
     return s, acme, inv
 
 
-def _pay(container):  # noqa: ANN001, ANN202
+def _pay(container, clock):  # noqa: ANN001, ANN202
     import main
     from tests.integration.ap_story import TREASURER
+
+    clock.set(dt.datetime(RUN_DATE.year, RUN_DATE.month, RUN_DATE.day, 15, 0))  # the run is made on its own day
 
     svc = main.wire_payments(container, accounts=FakeAccounts(), rails=lambda _name: MemoryRail(name="nacha"))
     run = svc.create_run(run_date=RUN_DATE).run
@@ -107,14 +109,14 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_an_invoice_paid_late_earns_the_interest_of_the_agencys_rule_set(riverton, name):
+def test_an_invoice_paid_late_earns_the_interest_of_the_agencys_rule_set(riverton, clock, name):
     table, label, due, interest = CASES[name]
     container = riverton(f"[prompt_pay]\n{table}")
     s, acme, inv = _chairs(container, category="construction" if name == "florida_local" else "furniture")
     pp = s.invoices.view(inv).record.prompt_pay
     assert (pp.rule, pp.due_date.isoformat()) == (label, due)
 
-    items, payments = _pay(container)
+    items, payments = _pay(container, clock)
     (item,) = items
     assert payments[0].effective_date == PAID_ON
     assert (item.interest_minor, item.interest_rule) == (interest, label)
@@ -137,7 +139,7 @@ def test_the_vendor_portal_says_which_law_when_the_invoice_became_overdue_and_th
                         "39.76). It became overdue on 2026-11-06; interest runs from 2026-11-06 at 1% a month.")
 
 
-def test_changing_the_agencys_rule_set_applies_only_to_invoices_received_after_the_change(riverton):
+def test_changing_the_agencys_rule_set_applies_only_to_invoices_received_after_the_change(riverton, clock):
     # Riverton moves from the federal rule to Washington's act for invoices received from 10 October 2026 on.
     container = riverton('[prompt_pay]\nrule_set = "federal"\nrule_set_changes = [["2026-10-10", "washington"]]\n')
     s, acme, before = _chairs(container)
@@ -145,7 +147,7 @@ def test_changing_the_agencys_rule_set_applies_only_to_invoices_received_after_t
                           po_number="PO-2027-0002", acme=acme)
     assert s.invoices.view(before).record.prompt_pay.rule == "federal@5cfr1315"
     assert s.invoices.view(after).record.prompt_pay.rule == "washington@rcw-39.76"
-    items = {i.invoice_id: i for i in _pay(container)[0]}
+    items = {i.invoice_id: i for i in _pay(container, clock)[0]}
     # Federal, as above: $5.10. Washington, 9 chairs received Oct. 12: timely through Nov. 11; Nov. 11 - Dec. 11
     # is one month: 1% x $1,080 = $10.80.
     assert (items[before].interest_minor, items[before].interest_rule) == (510, "federal@5cfr1315")

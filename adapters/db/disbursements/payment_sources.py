@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from adapters.db.ap import ap_tables
+from adapters.db.ap.prompt_pay_repo import facts_for
 from adapters.db.people import identity_tables
 from adapters.db.people.bank_account_repo import SqlBankAccountRepository
 from payments.errors import DomainError
@@ -66,6 +67,7 @@ class SqlPayableInvoices:
         with self._engine.connect().execution_options(disburse_read_only=True) as conn:
             rows = list(conn.execute(query))
             ids = [r.id for r in rows]
+            facts = facts_for(conn, rows)  # disputes, stops, the vendor's kind, federal money (issue 18)
             open_holds: dict[str, list[str]] = {}
             approvers: dict[str, set[str]] = {}
             coding: dict[str, tuple[str, str, str]] = {}
@@ -97,7 +99,8 @@ class SqlPayableInvoices:
                 amount_minor=r.total_minor, due_date=due, invoice_date=r.invoice_date, terms=terms,
                 terms_base_date=base if terms else None, holds=tuple(sorted(open_holds.get(r.id, ()))),
                 approver_ids=frozenset(approvers.get(r.id, ())), fund=fund,
-                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule)
+                expenditure_account=f"{fund}-5000-{dept}-{obj}" if dept and obj else None, prompt_pay_rule=r.pp_rule,
+                prompt_pay_facts=facts.get(r.id))
             out.append(invoice)
         return out
 

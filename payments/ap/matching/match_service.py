@@ -9,8 +9,9 @@ invoice, a corrected one, a receipt, a credit memo, a hold released by hand. It
 3. runs ``matching.match_batch`` (one at a time in received order, each clean invoice counting as billed
    for the next),
 4. diffs holds (opens new ones, releases cleared ones automatically, keeps the rest), dates the prompt-pay
-   clock or lists the defects of an improper invoice, and stores everything with a handful of bulk statements,
-   each invoice's status moved by a guarded update,
+   clock or lists the defects of an improper invoice (under the rule set in force at receipt: the contract's or
+   the vendor's own where staff set one, and waiting for a federally funded order's money where the act says
+   so), and stores everything with a handful of bulk statements, each invoice's status moved by a guarded update,
 5. records each automatic release in the signed audit trail, by the actor ``system``, naming the event and the
    document that cleared it (``document``: the receipt, credit memo or corrected invoice).
 
@@ -81,6 +82,36 @@ class MatchOutcome:
         return json.dumps(list(self.record.findings), sort_keys=True, separators=(",", ":"))
 
 
+@dataclass(frozen=True, slots=True)
+class ClockTerms:
+    """What an invoice's purchase orders and vendor say about its clock (``prompt_pay_records``): the rule set the
+    contract follows when the law gives it its own (the order's, else the vendor's), and federal or grant money."""
+
+    rule_set: str | None = None
+    federally_funded: bool = False
+    funds_received_on: dt.date | None = None  # when every funded order's money has arrived: the last arrival
+
+
+NO_TERMS = ClockTerms()
+
+
+def clock_terms(uow: APUnitOfWork, invoices: Sequence[Any]) -> dict[str, ClockTerms]:
+    """Each invoice's ``ClockTerms``, from two grouped reads (invoices with none set are left out)."""
+    po_ids = {inv.id: sorted({line.po_id for line in inv.lines if line.po_id}) for inv in invoices}
+    vendors = uow.prompt_pay.vendor_terms(sorted({inv.vendor_id for inv in invoices}))
+    pos = uow.prompt_pay.po_terms(sorted({p for ps in po_ids.values() for p in ps}))
+    out: dict[str, ClockTerms] = {}
+    for inv in invoices:
+        mine = [pos[p] for p in po_ids[inv.id] if p in pos]
+        vendor = vendors.get(inv.vendor_id)
+        rule_set = next((t.rule_set for t in mine if t.rule_set), None) or (vendor.rule_set if vendor else None)
+        funded = [t.funds_received_on for t in mine if t.federally_funded]
+        arrived = None if not funded or None in funded else max(d for d in funded if d is not None)
+        if rule_set or funded:
+            out[inv.id] = ClockTerms(rule_set, bool(funded), arrived)
+    return out
+
+
 class _EarlierOnly:
     """The duplicate pool seen from one invoice: only invoices entered before it count as the original."""
 
@@ -127,6 +158,29 @@ class Matcher:
         self._audit_releases(uow, outcomes.values(), trigger, document)
         return outcomes
 
+    def redate_in(self, uow: APUnitOfWork, invoice_ids: Sequence[str]) -> list[str]:
+        """Date the clock of approved invoices that had none (a federally funded order's money had not arrived),
+        now that it may start; the caller commits. An approved invoice already dated keeps its date and rule."""
+        stored = [r for i in sorted(set(invoice_ids)) if (r := uow.invoices.get(i)) is not None]
+        loaded, _ = uow.match_queries.load([r.invoice.id for r in stored if r.prompt_pay.due_date is None])
+        waiting = [r for r in loaded if r.invoice.status is InvoiceStatus.APPROVED and r.invoice.invoice_date is not None]
+        if not waiting:
+            return []
+        invoices = [r.invoice for r in waiting]
+        context = uow.match_queries.context_for(invoices)
+        deliveries = uow.match_queries.deliveries(sorted({ln.po_id for inv in invoices for ln in inv.lines if ln.po_id}))
+        terms = clock_terms(uow, invoices)
+        dated = []
+        for r in waiting:
+            inv = r.invoice
+            assert inv.invoice_date is not None
+            dates = self._clock(r, inv.invoice_date, context, deliveries, inv.received_on or inv.invoice_date,
+                                terms.get(inv.id, NO_TERMS))
+            if dates.due_date is not None:
+                uow.prompt_pay.redate(inv.id, dates)
+                dated.append(inv.id)
+        return dated
+
     def _audit_releases(self, uow: APUnitOfWork, outcomes: Any, trigger: str, document: str | None) -> None:
         """One audit event per hold the facts cleared, as a person's release is (``invoice_hold_released``)."""
         for o in outcomes:
@@ -153,13 +207,14 @@ class Matcher:
         open_holds = {invoice_id: owned for invoice_id, holds in q.open_holds(ids).items()
                       if (owned := [h for h in holds if h.hold in MATCH_HOLDS])}
         deliveries = q.deliveries(sorted({line.po_id for inv in invoices for line in inv.lines if line.po_id}))
+        terms = clock_terms(uow, invoices)
         results = match_batch(invoices, context, policy, duplicate_index=_EarlierOnly(index), releases=releases,
                               keys={k.invoice_id: k for k in keys} if keys is not None else None)
         now = format_time(self._d.now())
         match_ids = iter(new_ids("match_result", len(records)))
         outcomes = {r.invoice.id: self._outcome(r, results[r.invoice.id], releases.get(r.invoice.id, ()),
                                                 open_holds.get(r.invoice.id, ()), context, deliveries, now, trigger,
-                                                next(match_ids))
+                                                next(match_ids), terms.get(r.invoice.id, NO_TERMS))
                     for r in records}
         if document is not None:
             for o in outcomes.values():
@@ -169,7 +224,7 @@ class Matcher:
     def _outcome(self, rec: InvoiceRecord, result: MatchResult, releases: Sequence[ManualRelease],
                  open_holds: Sequence[HoldRecord], context: MatchContext,
                  deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]], now: str,
-                 trigger: str, match_id: str) -> MatchOutcome:
+                 trigger: str, match_id: str, terms: ClockTerms = NO_TERMS) -> MatchOutcome:
         inv = rec.invoice
         active = active_hold_keys(result, releases) if result.findings else frozenset()
         after = InvoiceStatus.HELD if active else InvoiceStatus.MATCHED  # matching.status_after_match
@@ -182,7 +237,7 @@ class Matcher:
         if not result.findings and not open_holds:  # the common case: clean, and nothing was held before
             if inv.invoice_date is not None:
                 out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries,
-                                             inv.received_on or inv.invoice_date)
+                                             inv.received_on or inv.invoice_date, terms)
             return out
         by_key = {f.key: f for f in result.findings}
         still_open = set()
@@ -205,24 +260,24 @@ class Matcher:
         if improper:
             out.defects = [{"defect": f.detail[0] if f.detail else f.rule.value, "subject": f.subject,
                             "explanation": f.explanation} for f in improper]
-            out.return_by, rule = self._return_by(received, _category(inv, context))
+            out.return_by, rule = self._return_by(received, _category(inv, context), terms)
             out.prompt_pay = PromptPayDates(policy_version=self._d.policies.prompt_pay.version, rule=rule)
         elif inv.invoice_date is not None:
-            out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries, received)
+            out.prompt_pay = self._clock(rec, inv.invoice_date, context, deliveries, received, terms)
         return out
 
-    def _return_by(self, received: dt.date, category: str | None) -> tuple[dt.date, str]:
+    def _return_by(self, received: dt.date, category: str | None, terms: ClockTerms) -> tuple[dt.date, str]:
         """The day an improper invoice must go back by, under the rule set in force when it was received (the
         policy's ``improper_return_days`` for the federal rule, as before, and where an act sets no period)."""
         policy, rules = self._d.policies.prompt_pay, self._d.policies.prompt_pay_rules
-        rule_set = rules.rule_set_for(received, category)
+        rule_set = rules.rule_set_for(received, category, contract=terms.rule_set)
         by = None if rule_set.name == FEDERAL else improper_return_by(rule_set, received, calendar=rules.calendar,
                                                                       category=category)
         return by or received + dt.timedelta(days=policy.improper_return_days), label_of(rule_set, category)
 
     def _clock(self, rec: InvoiceRecord, invoice_date: dt.date, context: MatchContext,
                deliveries: Mapping[tuple[str, int], tuple[dt.date | None, dt.date | None]],
-               received: dt.date) -> PromptPayDates:
+               received: dt.date, terms: ClockTerms = NO_TERMS) -> PromptPayDates:
         """Receipt date = later of invoice receipt and acceptance (deemed 7 days after the last delivery)."""
         inv = rec.invoice
         delivered: list[dt.date] = []
@@ -242,7 +297,7 @@ class Matcher:
             if acc is not None:
                 accepted.append(acc)
         clock_key = (invoice_date, inv.received_on, max(delivered) if delivered else None,
-                     max(accepted) if accepted else None, category)
+                     max(accepted) if accepted else None, category, terms)
         dates = self._clocks.get(clock_key)
         if dates is None:  # a batch repeats the same few dates: the clock is a pure function of them
             dates = self._clocks[clock_key] = self._start_clock(*clock_key)
@@ -251,13 +306,15 @@ class Matcher:
         return dates
 
     def _start_clock(self, invoice_date: dt.date, received_on: dt.date | None, delivered_on: dt.date | None,
-                     accepted_on: dt.date | None, category: str | None) -> PromptPayDates:
+                     accepted_on: dt.date | None, category: str | None, terms: ClockTerms) -> PromptPayDates:
         policy, rules = self._d.policies.prompt_pay, self._d.policies.prompt_pay_rules
-        rule_set = rules.rule_set_for(received_on or invoice_date, category)  # the law in force when received
+        # the law in force when received: the contract's (or vendor's) own where staff set one, else the agency's
+        rule_set = rules.rule_set_for(received_on or invoice_date, category, contract=terms.rule_set)
         label = label_of(rule_set, category)
         try:
             if rule_set.name != FEDERAL:
-                due = due_date(rule_set, ClockEvents(invoice_date, received_on, delivered_on, accepted_on),
+                due = due_date(rule_set, ClockEvents(invoice_date, received_on, delivered_on, accepted_on,
+                                                     terms.funds_received_on, terms.federally_funded),
                                calendar=rules.calendar, category=category)
                 return PromptPayDates(due.acceptance_on, due.start_date, due.due_date, policy.version, label)
             clock = start_clock(invoice_date=invoice_date, invoice_received_on=received_on, delivered_on=delivered_on,

@@ -79,20 +79,29 @@ def _months_and_days(start: dt.date, end: dt.date) -> tuple[int, int]:
     return months, (end - add_months(start, months)).days
 
 
+def notice_deadline(rule: Rule, due: dt.date | None, received_on: dt.date | None) -> dt.date | None:
+    """The last day a dispute notice counts under ``rule`` (None: the act sets no deadline, or no dispute terms)."""
+    terms = rule.dispute
+    if terms is None:
+        return None
+    days: list[dt.date] = []
+    if terms.notice_within_days is not None:
+        if received_on is None:
+            raise InvalidInput("A dispute is judged against the invoice's receipt date, which was not given.",
+                               code="dispute_needs_receipt_date")
+        days.append(received_on + dt.timedelta(days=terms.notice_within_days))
+    if terms.notice_by_due_date and due is not None:
+        days.append(due)
+    return min(days) if days else None
+
+
 def _dispute_start(rule: Rule, dispute: DisputeFacts, due: dt.date, received_on: dt.date | None,
                    accrues_after: dt.date) -> dt.date | str:
     """The day interest runs after, as the dispute changes it, or the reason no interest is owed."""
     terms = rule.dispute
     assert terms is not None
-    in_time = True
-    if terms.notice_within_days is not None:
-        if received_on is None:
-            raise InvalidInput("A dispute is judged against the invoice's receipt date, which was not given.",
-                               code="dispute_needs_receipt_date")
-        in_time = dispute.noticed_on <= received_on + dt.timedelta(days=terms.notice_within_days)
-    if terms.notice_by_due_date:
-        in_time = in_time and dispute.noticed_on <= due
-    if not in_time:
+    deadline = notice_deadline(rule, due, received_on)
+    if deadline is not None and dispute.noticed_on > deadline:
         return accrues_after  # noticed too late: the act's clock runs as if there were no dispute
     if dispute.resolved_for is None:
         return "dispute_open"

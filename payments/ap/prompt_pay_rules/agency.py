@@ -29,6 +29,7 @@ from typing import Any
 from payments.ap.prompt_pay import NoRateInEffect
 from payments.ap.prompt_pay_rules.accrual import LateInterest, late_interest
 from payments.ap.prompt_pay_rules.catalog import RuleSetNotInForce, load_rule_set, rule_set_names, rule_set_on
+from payments.ap.prompt_pay_rules.facts import PromptPayFacts
 from payments.ap.prompt_pay_rules.model import RateRow, RuleSet, parse_rows
 from payments.ap.prompt_pay_rules.rates import rate_for
 from payments.business_days import BusinessCalendar
@@ -68,7 +69,11 @@ class AgencyRules:
     # The agency's business days (the Fed calendar plus its closures), for acts that count business days.
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
-    def name_for(self, received_on: dt.date, category: str | None) -> str:
+    def name_for(self, received_on: dt.date, category: str | None, *, contract: str | None = None) -> str:
+        """The rule set for an invoice received on ``received_on``: the one its contract (or vendor) follows where
+        staff set one, else the one the policy names for its category, else the agency's as of that day."""
+        if contract:
+            return contract
         if category and category in self.by_category:
             return self.by_category[category]
         name = self.default
@@ -77,17 +82,21 @@ class AgencyRules:
                 name = changed
         return name
 
-    def rule_set_for(self, received_on: dt.date, category: str | None) -> RuleSet:
-        """The version, of the rule set the agency names for this receipt date and category, in force then."""
-        return rule_set_on(self.name_for(received_on, category), received_on)
+    def rule_set_for(self, received_on: dt.date, category: str | None, *, contract: str | None = None) -> RuleSet:
+        """The version, of the rule set named for this receipt date, category and contract, in force then."""
+        return rule_set_on(self.name_for(received_on, category, contract=contract), received_on)
 
     def interest(self, label: str, principal_minor: int, *, due_date: dt.date, paid_on: dt.date,
-                 calendar: BusinessCalendar | None) -> LateInterest:
-        """Interest under the rule an invoice's label names, with the agency's published rates added."""
+                 calendar: BusinessCalendar | None, facts: PromptPayFacts | None = None) -> LateInterest:
+        """Interest under the rule an invoice's label names, with the agency's published rates added, weighing what
+        staff recorded about the invoice (``facts``: the payee's kind, a dispute, clock stops, federal money)."""
         rule_set, category = parse_label(label)
+        facts = facts or PromptPayFacts()
         try:
             return late_interest(rule_set, principal_minor, due_date=due_date, paid_on=paid_on, calendar=calendar,
-                                 category=category, agency_rows=self.rows.get(rule_set.name, ()))
+                                 category=category, agency_rows=self.rows.get(rule_set.name, ()),
+                                 received_on=facts.received_on, payee_kind=facts.payee_kind, dispute=facts.dispute,
+                                 stops=facts.stops_for(due_date))
         except NoRateInEffect as exc:
             raise NoRateInEffect(dt.date.fromisoformat(exc.details["day"]), rate_to_add(rule_set)) from None
 

@@ -111,6 +111,12 @@ def due_date(rule_set: RuleSet, events: ClockEvents, *, calendar: BusinessCalend
 
 
 
+def due_from(rule_set: RuleSet, start: dt.date, *, calendar: BusinessCalendar, category: str | None = None) -> dt.date:
+    """The due date of a clock that starts on ``start`` (a corrected invoice's receipt, say) under the act."""
+    rule = rule_set.rule_for(category)
+    return _count(start, rule.term_days, rule.counting, calendar)
+
+
 def improper_return_by(rule_set: RuleSet, received_on: dt.date, *, calendar: BusinessCalendar,
                        category: str | None = None) -> dt.date | None:
     """The last day to return an improper invoice received on ``received_on``, with its defects, under the act
