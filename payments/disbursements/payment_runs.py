@@ -23,8 +23,8 @@ from payments.people.bank_account_records import BANK_ACCOUNT_SHARED
 from payments.business_days import BusinessCalendar
 from payments.dates import DatePolicy
 from payments.ap.prompt_pay import PromptPayPolicy, RateTable, decide_discount
-from payments.disbursements.payment_states import (PayeeAccountStatus, PayeeKind, PaymentKind, PaymentStatus,
 from payments.ap.prompt_pay_rules.facts import PromptPayFacts
+from payments.disbursements.payment_states import (PayeeAccountStatus, PayeeKind, PaymentKind, PaymentStatus,
                                                    SkipReason)
 from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
