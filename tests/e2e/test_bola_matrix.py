@@ -23,7 +23,7 @@ from payments.ap.po_lines import NewPOLine
 from payments.ap.po_service import NewPurchaseOrder
 from payments.disbursements.rails import RailSec
 from payments.ap.vendor_service import VendorDetails
-from tests.e2e.people import ROUTING, People, client_for, set_contact, sqlite_stack  # noqa: F401
+from tests.e2e.people import ROUTING, People, client_for, set_contact, stack  # noqa: F401
 from tests.e2e.routes import api_routes
 
 # Real vendor rows (invoices and payments refer to them); valid ULIDs, so they could be anyone's ids.
@@ -110,8 +110,8 @@ def _app(stack):  # noqa: ANN001, ANN202
     return main.create_app(stack)
 
 
-def test_no_vendor_reaches_another_vendors_objects_on_any_vendor_scoped_route(sqlite_stack):
-    stack = sqlite_stack
+def test_no_vendor_reaches_another_vendors_objects_on_any_vendor_scoped_route(stack):
+    """On SQLite and PostgreSQL; every route with every role is ``tests/e2e/test_access_matrix.py``."""
     people = People(stack)
     token = {VENDOR_A: people.vendor("bola-a", VENDOR_A), VENDOR_B: people.vendor("bola-b", VENDOR_B)}
     staff = people.headers("bola-staff", Role.VENDOR_ADMIN, Role.AUDITOR, Role.AP_APPROVER, Role.TREASURER)
