@@ -62,6 +62,7 @@ from composition.ap import (ap_services, ap_restraints, rebuild_budget_totals, w
 from composition.payments import (wire_payments, bank_change_restraints, payment_sources, payment_jobs,
                                   prenote_handler, wire_sandbox, refuse_unless_sandbox)  # noqa: E402,F401
 from composition.recon import (wire_recon, statement_schemas, recon_jobs, demo_services)  # noqa: E402,F401
+from composition.reporting import (publish_checkbook, publication_dir, reporting_jobs)  # noqa: E402,F401
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
@@ -156,6 +157,7 @@ def jobs(container: Container) -> list:
             cron=schedule["ledger_checkpoint"]),
         *recon_jobs(container),
         *payment_jobs(container),
+        *reporting_jobs(container),
         Job("bank_accounts_activate", lambda: len(container.bank_accounts.activate_cleared()),
             cron=schedule["bank_accounts_activate"]),
         Job("sessions_purge", container.auth.purge_expired, cron=schedule["sessions_purge"]),

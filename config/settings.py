@@ -28,6 +28,7 @@ class Settings:
     profile: str = ""  # a policy profile merged under the policy file (config/profiles: training)
     outbox_dir: str = "./var/outbox"
     inbox_dir: str = "./var/inbox"
+    publish_dir: str = "./var/public"  # open data (the open checkbook): docs/transparency.md
     host: str = "127.0.0.1"
     port: int = 8000
     log_format: str = "text"  # json in production

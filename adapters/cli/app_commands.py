@@ -170,12 +170,12 @@ def register(sub: Any, wiring: Any) -> None:
 
 def parser(wiring: Any) -> argparse.ArgumentParser:
     from adapters.cli import (ap_commands, data_key_commands, job_commands, ledger_commands, payment_commands,
-                              people_commands, recon_commands, sandbox_commands)
+                              people_commands, recon_commands, report_commands, sandbox_commands)
 
     p = argparse.ArgumentParser(prog="disburse", description="Disburse: public-sector accounts payable.")
     sub = p.add_subparsers(dest="command", required=True)
     register(sub, wiring)
     for module in (ledger_commands, data_key_commands, ap_commands, people_commands, recon_commands, payment_commands,
-                   sandbox_commands, job_commands):
+                   sandbox_commands, job_commands, report_commands):
         module.register(sub, wiring)
     return p

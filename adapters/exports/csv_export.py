@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -65,11 +65,22 @@ class _Number(float):
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """The table as CSV text: a header row, then one row per item; cells neutralised as the module says."""
+    return "".join(csv_lines(header, rows))
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """The same CSV one line at a time (the header first), for exports too large to hold as one string."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
+
+    def line(cells: list[object]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(cells)
+        return out.getvalue()
+
+    yield line([neutralise(h) for h in header])
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"a row of {len(row)} cells under a header of {len(header)}")
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+        yield line([_cell(v) for v in row])

@@ -223,6 +223,8 @@ class Vendor:
     terms: str
     is_1099: bool = False
     certifications: tuple[DiversityCertification, ...] = ()
+    # A natural person (a sole proprietor, a juror, a refund to a resident): open data names no person.
+    is_individual: bool = False
 
     def certifications_valid_on(self, day: date) -> tuple[DiversityCertification, ...]:
         return tuple(c for c in self.certifications if c.is_valid_on(day))

@@ -37,6 +37,7 @@ class VendorDetails:
     terms: str = ""
     is_1099: bool = False
     certifications: tuple[DiversityCertification, ...] = ()
+    is_individual: bool = False
 
 
 def _check(details: VendorDetails) -> str | None:
@@ -94,7 +95,7 @@ class VendorService:
         stamp = self._d.stamp(principal)
         record = VendorRecord(
             vendor=Vendor(vendor_id, details.legal_name.strip(), VendorStatus.PENDING, details.terms.strip(),
-                          details.is_1099, details.certifications),
+                          details.is_1099, details.certifications, details.is_individual),
             number=details.number, tin_last4=tin[-4:] if tin else None, addresses=details.addresses,
             contacts=details.contacts, version=1, created=stamp, updated=stamp, create_digest=digest)
         uow.vendors.add(record, tin_ciphertext=ciphertext, tin_fingerprint=fingerprint)
@@ -110,7 +111,8 @@ class VendorService:
             ciphertext, fingerprint = self._seal_tin(vendor_id, tin)
             after = replace(
                 before, vendor=replace(before.vendor, legal_name=details.legal_name.strip(), terms=details.terms.strip(),
-                                       is_1099=details.is_1099, certifications=details.certifications),
+                                       is_1099=details.is_1099, certifications=details.certifications,
+                                       is_individual=details.is_individual),
                 number=details.number, addresses=details.addresses, contacts=details.contacts,
                 tin_last4=tin[-4:] if tin else before.tin_last4, version=expected_version + 1,
                 updated=self._d.stamp(principal))
@@ -144,5 +146,5 @@ class VendorService:
 def _snapshot(record: VendorRecord) -> dict[str, Any]:
     v = record.vendor
     return {"legal_name": v.legal_name, "number": record.number, "status": v.status.value, "terms": v.terms,
-            "is_1099": v.is_1099, "tin_last4": record.tin_last4, "version": record.version,
+            "is_1099": v.is_1099, "is_individual": v.is_individual, "tin_last4": record.tin_last4, "version": record.version,
             "certifications": plain(v.certifications)}

@@ -143,7 +143,7 @@ class SqlVendorRepository:
         v = r.vendor
         return {
             "number": r.number, "legal_name": v.legal_name, "tin_last4": r.tin_last4, "terms": v.terms,
-            "is_1099": v.is_1099, "addresses_json": json.dumps([dict(a) for a in r.addresses]),
+            "is_1099": v.is_1099, "is_individual": v.is_individual, "addresses_json": json.dumps([dict(a) for a in r.addresses]),
             "contacts_json": json.dumps([dict(c) for c in r.contacts]),
             "certifications_json": json.dumps([{"kind": c.kind, "certifier": c.certifier,
                                                 "valid_from": c.valid_from.isoformat(),
@@ -198,7 +198,8 @@ def _vendor(row: Any) -> VendorRecord:
                                          dt.date.fromisoformat(c["valid_to"]))
                   for c in json.loads(row.certifications_json or "[]"))
     return VendorRecord(
-        vendor=Vendor(row.id, row.legal_name, VendorStatus(row.status), row.terms, bool(row.is_1099), certs),
+        vendor=Vendor(row.id, row.legal_name, VendorStatus(row.status), row.terms, bool(row.is_1099), certs,
+                      bool(row.is_individual)),
         number=row.number, tin_last4=row.tin_last4, addresses=tuple(json.loads(row.addresses_json or "[]")),
         contacts=tuple(json.loads(row.contacts_json or "[]")), version=row.version,
         created=stamp_of(row, "created"), updated=stamp_of(row, "updated"), create_digest=row.create_digest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, false)
 from sqlalchemy.types import TypeDecorator
 
 from adapters.db.meta import metadata
@@ -81,6 +81,7 @@ vendors = Table(
     Column("contacts_json", Text, nullable=False, default="[]"),
     Column("terms", String(40), nullable=False, default=""),
     Column("is_1099", Boolean, nullable=False, default=False),
+    Column("is_individual", Boolean, nullable=False, default=False, server_default=false()),  # 0021
     Column("certifications_json", Text, nullable=False, default="[]"),
     Column("status", String(12), nullable=False),
     Column("version", Integer, nullable=False, default=1),

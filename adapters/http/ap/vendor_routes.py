@@ -38,13 +38,14 @@ class VendorFields(BaseModel):
     contacts: list[dict[Identifier(40), FreeText(500)]] = Field(default_factory=list, max_length=20)
     terms: str = Field(default="", max_length=40, description='e.g. "2/10 net 30"')
     is_1099: bool = False
+    is_individual: bool = Field(default=False, description="a natural person: open data shows 'Redacted payee'")
     certifications: list[CertificationIn] = Field(default_factory=list, max_length=20)
 
     def details(self) -> VendorDetails:
         return VendorDetails(self.legal_name, self.number, self.tin, tuple(self.addresses), tuple(self.contacts),
                              self.terms, self.is_1099,
                              tuple(DiversityCertification(c.kind, c.certifier, c.valid_from, c.valid_to)
-                                   for c in self.certifications))
+                                   for c in self.certifications), self.is_individual)
 
 
 class VendorIn(VendorFields):
@@ -60,7 +61,7 @@ def vendor_out(r: VendorRecord, today: dt.date | None = None) -> dict:
     today = today or dt.date.today()
     return {"id": v.id, "number": r.number, "legal_name": v.legal_name, "status": v.status.value,
             "tin_last4": r.tin_last4, "tin": f"*****{r.tin_last4}" if r.tin_last4 else None, "terms": v.terms,
-            "is_1099": v.is_1099, "addresses": list(r.addresses), "contacts": list(r.contacts),
+            "is_1099": v.is_1099, "is_individual": v.is_individual, "addresses": list(r.addresses), "contacts": list(r.contacts),
             "certifications": [{"kind": c.kind, "certifier": c.certifier, "valid_from": c.valid_from.isoformat(),
                                 "valid_to": c.valid_to.isoformat(), "valid_today": c.is_valid_on(today)}
                                for c in v.certifications],

@@ -1,0 +1,34 @@
+"""The reporting wiring: open data (the checkbook) written to the publication folder.
+
+Part of the composition root (``main.py`` re-exports every function here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from main import Container
+
+
+def publication_dir(container: Container, out: str | None = None) -> Path:
+    """Where open data goes: ``--out``, else DISBURSE_PUBLISH_DIR (default ./var/public)."""
+    return Path(out).expanduser() if out else container.settings.path("publish_dir")
+
+
+def publish_checkbook(container: Container, out: str | None = None) -> Any:
+    """The open checkbook job's body (and ``disburse publish checkbook``): every payment that left, to
+    ``<publication dir>/checkbook/``; idempotent."""
+    from adapters.db.reporting.checkbook_queries import SqlCheckbookSource
+    from adapters.exports.checkbook_files import CheckbookFiles
+    from payments.reporting.checkbook import publish_checkbook as publish
+
+    return publish(SqlCheckbookSource(container.engine), CheckbookFiles(publication_dir(container, out) / "checkbook"))
+
+
+def reporting_jobs(container: Container) -> list:
+    from adapters.scheduler import Job
+
+    cron = container.policy["schedule"].get("publish_checkbook", "30 4 * * *")
+    return [Job("publish_checkbook", lambda: publish_checkbook(container).rows, cron=cron)]

@@ -1,0 +1,1 @@
+"""Reporting: open data for the public (the checkbook), and the figures managers and the IRS read."""
