@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bai2.constants import TypeCodeLevel, TypeCodes, TypeCodeTransaction
 
-from payments.reconciliation.statements import Direction, TransactionKind
+from payments.reconciliation.statements import CreditDebit, TransactionKind
 
 OPENING_LEDGER = "010"
 CLOSING_LEDGER = "015"
@@ -53,7 +53,7 @@ class TypeCode:
     """What a three-digit BAI2 type code means for a statement line."""
 
     code: str
-    direction: Direction | None
+    direction: CreditDebit | None
     kind: TransactionKind
     description: str | None
     is_status: bool
@@ -79,14 +79,14 @@ def classify(code: str) -> TypeCode:
     )
 
 
-def _direction(number: int, known: TypeCodeTransaction | None) -> Direction | None:
+def _direction(number: int, known: TypeCodeTransaction | None) -> CreditDebit | None:
     if known is TypeCodeTransaction.credit:
-        return Direction.CREDIT
+        return CreditDebit.CREDIT
     if known is TypeCodeTransaction.debit:
-        return Direction.DEBIT
+        return CreditDebit.DEBIT
     if 100 <= number <= 399 or 920 <= number <= 959:
-        return Direction.CREDIT
+        return CreditDebit.CREDIT
     if 400 <= number <= 699 or 960 <= number <= 999:
-        return Direction.DEBIT
+        return CreditDebit.DEBIT
     # 700-899 outside BAI's own loan table: banks give these codes either sign; a person must decide.
     return None

@@ -9,7 +9,7 @@ disagreement becomes a ``Finding``.
 
 from __future__ import annotations
 
-from payments.reconciliation.statements import Direction, Finding, FindingCode, Severity, UnsupportedFormat
+from payments.reconciliation.statements import CreditDebit, Finding, FindingCode, Severity, UnsupportedFormat
 
 from . import bai2_records as rec
 from .bai2_codes import classify
@@ -165,6 +165,6 @@ class _Reader:
 
 def _signed(detail: rec.Detail) -> int:
     direction = classify(detail.type_code).direction
-    if direction is Direction.CREDIT:
+    if direction is CreditDebit.CREDIT:
         return detail.amount
-    return -detail.amount if direction is Direction.DEBIT else 0
+    return -detail.amount if direction is CreditDebit.DEBIT else 0

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from payments.reconciliation.statements import (
-    Direction,
+    CreditDebit,
     EntryStatus,
     Finding,
     FindingCode,
@@ -198,8 +198,8 @@ def _check_balance(location: str, fmt: StatementFormat, currency: str, lines: tu
 def _check_summary(summary: Node, currency: str, lines: tuple[StatementLine, ...], add: AddFinding) -> None:
     groups = {
         "TtlNtries": lines,
-        "TtlCdtNtries": tuple(line for line in lines if line.direction is Direction.CREDIT),
-        "TtlDbtNtries": tuple(line for line in lines if line.direction is Direction.DEBIT),
+        "TtlCdtNtries": tuple(line for line in lines if line.direction is CreditDebit.CREDIT),
+        "TtlDbtNtries": tuple(line for line in lines if line.direction is CreditDebit.DEBIT),
     }
     exponent = minor_exponent(currency)
     for name, members in groups.items():

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ledger.money import UnknownCurrency, minor_exponent
 from payments.reconciliation.statements import (
-    Direction,
+    CreditDebit,
     EntryStatus,
     StatementLine,
     TransactionDetail,
@@ -24,7 +24,7 @@ from adapters.formats.iso20022.safexml import Node
 
 _AMOUNT = re.compile(r"\d{1,18}(\.\d{1,17})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_DIRECTIONS = {"CRDT": Direction.CREDIT, "DBIT": Direction.DEBIT}
+_DIRECTIONS = {"CRDT": CreditDebit.CREDIT, "DBIT": CreditDebit.DEBIT}
 _STATUSES = {"BOOK": EntryStatus.BOOKED, "PDNG": EntryStatus.PENDING, "INFO": EntryStatus.INFO,
              "FUTR": EntryStatus.FUTURE}
 # "NOTPROVIDED" is the ISO placeholder for an absent reference; matching on it would join unrelated payments.
@@ -109,12 +109,12 @@ def read_entry(node: Node, line_ref: str, statement_date: date | None, notes: En
     )
 
 
-def _detail(tx: Node, direction: Direction) -> TransactionDetail:
+def _detail(tx: Node, direction: CreditDebit) -> TransactionDetail:
     amount_node = next((names for names in (("Amt",), ("AmtDtls", "TxAmt", "Amt"), ("AmtDtls", "InstdAmt", "Amt"))
                         if tx.child(*names) is not None), None)
     amount_minor, currency = amount(tx, *amount_node) if amount_node else (None, None)
     # The other side of the payment: whom we paid on a debit, who paid us on a credit.
-    party = "Cdtr" if direction is Direction.DEBIT else "Dbtr"
+    party = "Cdtr" if direction is CreditDebit.DEBIT else "Dbtr"
     remittance_node, return_node = tx.child("RmtInf"), tx.child("RtrInf")
     remittance = " ".join(text for text in remittance_node.texts("Ustrd") if text.upper() not in _PLACEHOLDERS) \
         if remittance_node is not None else ""
@@ -140,7 +140,7 @@ def _reference(tx: Node, name: str) -> str | None:
     return None if value is None or value.upper() in _PLACEHOLDERS else value
 
 
-def _direction(node: Node) -> Direction:
+def _direction(node: Node) -> CreditDebit:
     indicator = node.text("CdtDbtInd")
     if indicator not in _DIRECTIONS:
         node.fail(f"CdtDbtInd must be CRDT or DBIT, found {indicator!r}", "CdtDbtInd")

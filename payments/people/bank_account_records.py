@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from payments.people.bank_accounts import (BANK_ACCOUNT_UNVERIFIED, AccountType, BankAccountChange, BankChangeStatus,
+from payments.people.bank_accounts import (BANK_ACCOUNT_UNVERIFIED, DepositAccountType, BankAccountChange, BankChangeStatus,
                                            payment_hold_for)
 
 ACCOUNT_NUMBER_COLUMN = "account_number"
@@ -66,7 +66,7 @@ class BankAccount:
     account_id: str
     vendor_id: str
     routing_number: str
-    account_type: AccountType
+    account_type: DepositAccountType
     last4: str
     fingerprint: str
     status: AccountStatus

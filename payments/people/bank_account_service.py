@@ -19,7 +19,7 @@ from payments.people.identity_ports import IdentityUnitOfWork
 from payments.ports import UowFactory
 from payments.people.bank_account_records import (ACCOUNT_NUMBER_COLUMN, ACCOUNT_STATUS_FOR_CHANGE, AccountStatus,
                                            BankAccount, ChangeRecord, VendorContact, payment_holds_of)
-from payments.people.bank_accounts import (AccountType, BankAccountChange, BankChangePolicy, BankChangeStatus,
+from payments.people.bank_accounts import (DepositAccountType, BankAccountChange, BankChangePolicy, BankChangeStatus,
                                     CallbackOutcome, normalize_account_number, request_change)
 from payments.controls import BankChangeRestraint, SelfApprovalForbidden
 from payments.errors import Conflict, InvalidInput, NotFound
@@ -88,7 +88,7 @@ class BankAccountService:
 
     # -- change requests -------------------------------------------------------------------------------
     def request_change(self, actor: Principal, vendor_id: str, *, routing_number: str, account_number: str,
-                       account_type: AccountType | str, source: dict[str, str] | None = None) -> ChangeRecord:
+                       account_type: DepositAccountType | str, source: dict[str, str] | None = None) -> ChangeRecord:
         """Open a change (the vendor for itself, or a vendor admin); the new account is stored sealed, pending."""
         now = self._clock.now()
         account_id, change_id = f"bac_{ULID()}", f"bch_{ULID()}"
@@ -97,7 +97,7 @@ class BankAccountService:
             # Called back on (and told at) the contact on file before any contact change still cooling off.
             contact = self.contacts.verification_contact(uow, vendor_id, now)
             change = request_change(actor, change_id=change_id, vendor_id=vendor_id, routing_number=routing_number,
-                                    account_number=account_number, account_type=AccountType(account_type),
+                                    account_number=account_number, account_type=DepositAccountType(account_type),
                                     phone_on_file=contact.phone if contact else None, now=now)
             digits = normalize_account_number(account_number)
             fingerprint = self._cipher.fingerprint(f"{change.routing_number}:{digits}")

@@ -31,7 +31,7 @@ _ROUTING_PREFIXES = frozenset(range(0, 13)) | frozenset(range(21, 33)) | frozens
 _ACCOUNT_SEPARATORS = re.compile(r"[\s-]")
 
 
-class AccountType(StrEnum):
+class DepositAccountType(StrEnum):
     """The kind of deposit account, which picks the ACH transaction code."""
 
     CHECKING = "checking"
@@ -241,7 +241,7 @@ class BankAccountChange:
     change_id: str
     vendor_id: str
     routing_number: str
-    account_type: AccountType
+    account_type: DepositAccountType
     account_mask: str
     phone_on_file: str
     requested_by: str
@@ -358,7 +358,7 @@ class BankAccountChange:
 
 
 def request_change(principal: Principal, *, change_id: str, vendor_id: str, routing_number: str,
-                   account_number: str, account_type: AccountType, phone_on_file: str | None, now: datetime,
+                   account_number: str, account_type: DepositAccountType, phone_on_file: str | None, now: datetime,
                    account_fingerprint: str | None = None) -> BankAccountChange:
     """Open a change request, from the vendor's portal or by a vendor admin on its behalf.
 
@@ -374,7 +374,7 @@ def request_change(principal: Principal, *, change_id: str, vendor_id: str, rout
     if not phone_on_file or not _phone_digits(phone_on_file):
         raise NoPhoneOnFile(vendor_id)
     return BankAccountChange(
-        change_id=change_id, vendor_id=vendor_id, routing_number=routing, account_type=AccountType(account_type),
+        change_id=change_id, vendor_id=vendor_id, routing_number=routing, account_type=DepositAccountType(account_type),
         account_mask=mask_account_number(digits), phone_on_file=phone_on_file, requested_by=principal.user_id,
         requested_at=now, account_fingerprint=account_fingerprint,
     )

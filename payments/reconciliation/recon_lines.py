@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date
 
 from payments.reconciliation.recon_rows import LineState, StatementRecord, StoredLine
-from payments.reconciliation.statements import Direction, EntryStatus, ImportedFile, StatementLine
+from payments.reconciliation.statements import CreditDebit, EntryStatus, ImportedFile, StatementLine
 
 _NOT_REFERENCES = frozenset({"", "NOTPROVIDED", "NONREF", "NONE", "N/A"})
 
@@ -72,7 +72,7 @@ def prepare(imported: ImportedFile, file_id: str, new_id: Callable[[str], str]
     seen: set[bytes] = set()
     days: dict[date, str] = {}
     sha256 = hashlib.sha256
-    booked_status, credit, unmatched, not_refs = EntryStatus.BOOKED, Direction.CREDIT, LineState.UNMATCHED, \
+    booked_status, credit, unmatched, not_refs = EntryStatus.BOOKED, CreditDebit.CREDIT, LineState.UNMATCHED, \
         _NOT_REFERENCES
     append = lines.append
     for statement in imported.statements:

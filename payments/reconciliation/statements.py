@@ -36,7 +36,7 @@ class StatementFormat(enum.StrEnum):
     """ISO 20022 BankToCustomerDebitCreditNotification."""
 
 
-class Direction(enum.StrEnum):
+class CreditDebit(enum.StrEnum):
     """Which way the money moved on the reported account."""
 
     CREDIT = "credit"
@@ -181,7 +181,7 @@ class StatementLine(NamedTuple):
     """
 
     line_ref: str
-    direction: Direction
+    direction: CreditDebit
     amount_minor: int
     currency: str
     booking_date: date | None
@@ -204,7 +204,7 @@ class StatementLine(NamedTuple):
     @property
     def signed_amount_minor(self) -> int:
         """Credits positive, debits negative: the line's effect on the account balance."""
-        return self.amount_minor if self.direction is Direction.CREDIT else -self.amount_minor
+        return self.amount_minor if self.direction is CreditDebit.CREDIT else -self.amount_minor
 
     @property
     def end_to_end_ids(self) -> tuple[str, ...]:

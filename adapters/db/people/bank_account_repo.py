@@ -13,7 +13,7 @@ from adapters.db.people.contact_change_repo import SqlContactChanges
 from adapters.db.people.identity_repo import _locked, stale, to_text, to_time
 from adapters.db.people.identity_tables import bank_account_changes, outbox_messages, vendor_bank_accounts, vendor_contacts
 from payments.people.bank_account_records import AccountStatus, BankAccount, ChangeRecord, VendorContact
-from payments.people.bank_accounts import (AccountType, BankAccountChange, BankChangeStatus, CallbackOutcome,
+from payments.people.bank_accounts import (DepositAccountType, BankAccountChange, BankChangeStatus, CallbackOutcome,
                                     CallbackRecord)
 from payments.notices import Channel, NoticeKind, OutboxMessage, OutboxStatus
 
@@ -37,7 +37,7 @@ class SqlVendorContactRepository(SqlContactChanges):
 
 
 def _account(r: Any) -> BankAccount:
-    return BankAccount(r.id, r.vendor_id, r.routing_number, AccountType(r.account_type), r.account_last4,
+    return BankAccount(r.id, r.vendor_id, r.routing_number, DepositAccountType(r.account_type), r.account_last4,
                        r.account_fingerprint, AccountStatus(r.status), r.change_id, to_time(r.created_at),
                        to_time(r.activated_at))
 
@@ -49,7 +49,7 @@ def _change(r: Any) -> ChangeRecord:
                                   CallbackOutcome(r.callback_outcome), r.callback_note or "")
     change = BankAccountChange(
         change_id=r.id, vendor_id=r.vendor_id, routing_number=r.routing_number,
-        account_type=AccountType(r.account_type), account_mask=r.account_mask, phone_on_file=r.phone_on_file,
+        account_type=DepositAccountType(r.account_type), account_mask=r.account_mask, phone_on_file=r.phone_on_file,
         requested_by=r.requested_by, requested_at=to_time(r.requested_at), status=BankChangeStatus(r.status),
         account_fingerprint=r.account_fingerprint, callback=callback, approved_by=r.approved_by,
         approved_at=to_time(r.approved_at), cooling_off_until=to_time(r.cooling_off_until),

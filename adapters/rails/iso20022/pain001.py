@@ -38,7 +38,7 @@ class LocalInstrument(enum.StrEnum):
     """Corporate trade exchange: business payment with structured (EDI 820) remittance."""
 
 
-class AccountType(enum.StrEnum):
+class CashAccountType(enum.StrEnum):
     """The ISO cash account type, which the bank maps to the checking or savings ACH transaction code."""
 
     CHECKING = "CACC"
@@ -55,7 +55,7 @@ class Debtor:
     account_number: str
     routing_number: str
     company_id: str | None = None
-    account_type: AccountType | None = None
+    account_type: CashAccountType | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class CreditTransfer:
     creditor_account_number: str
     remittance: str | None = None
     instruction_id: str | None = None
-    creditor_account_type: AccountType | None = None
+    creditor_account_type: CashAccountType | None = None
     documents: tuple[ReferredDocument, ...] = ()
 
 
@@ -236,7 +236,7 @@ class _Builder:
         self.path(member, "ClrSysId/Cd", "USABA")
         self.sub(member, "MmbId", routing_number)
 
-    def account(self, element: ET.Element, number: str, account_type: AccountType | None) -> None:
+    def account(self, element: ET.Element, number: str, account_type: CashAccountType | None) -> None:
         other = self.sub(self.sub(element, "Id"), "Othr")
         self.sub(other, "Id", number)
         self.path(other, "SchmeNm/Cd", "BBAN")

@@ -20,11 +20,11 @@ from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabi
 from payments.reconciliation.statements import FormatError, PaymentOutcome
 
 from ..transport import DirectoryDrop, Transport, write_atomic
-from .pain001 import (DEFAULT_VERSION, AccountType, CreditTransfer, CreditTransferInitiation, Debtor,
+from .pain001 import (DEFAULT_VERSION, CashAccountType, CreditTransfer, CreditTransferInitiation, Debtor,
                       LocalInstrument, PaymentBlock, ReferredDocument, build_pain001)
 from adapters.formats.iso20022.pain002 import read_pain002
 
-_ACCOUNT = {RailAccountType.CHECKING: AccountType.CHECKING, RailAccountType.SAVINGS: AccountType.SAVINGS}
+_ACCOUNT = {RailAccountType.CHECKING: CashAccountType.CHECKING, RailAccountType.SAVINGS: CashAccountType.SAVINGS}
 _OUTCOME = {PaymentOutcome.ACCEPTED: RailOutcome.ACCEPTED, PaymentOutcome.PENDING: RailOutcome.PENDING,
             PaymentOutcome.REJECTED: RailOutcome.REJECTED, PaymentOutcome.CANCELLED: RailOutcome.REJECTED}
 NO_PRENOTE = "NOPN"
@@ -48,7 +48,7 @@ def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTrans
     debtor = Debtor(name=str(cfg.get("debtor_name", "CITY OF RIVERTON")),
                     account_number=str(cfg.get("debtor_account", "000123456789")),
                     routing_number=str(cfg.get("debtor_routing", "231380104")),
-                    company_id=str(cfg.get("company_id", "1234567890")), account_type=AccountType.CHECKING)
+                    company_id=str(cfg.get("company_id", "1234567890")), account_type=CashAccountType.CHECKING)
     blocks, where = [], {}
     dates = sorted({p.effective_date or batch.effective_date for p in batch.payments})
     for sec, on in ((sec, on) for on in dates for sec in (RailSec.CCD, RailSec.CTX, RailSec.PPD)):

@@ -12,7 +12,7 @@ import pytest
 import xmlschema
 
 from adapters.rails.iso20022.pain001 import (
-    AccountType,
+    CashAccountType,
     CreditTransfer,
     CreditTransferInitiation,
     Debtor,
@@ -28,13 +28,13 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "iso20022"
 SCHEMAS = Path(__file__).resolve().parents[3] / "adapters" / "rails" / "iso20022" / "schemas"
 
 CITY = Debtor(name="City of Springfield", account_number="4412345678", routing_number="021000021",
-              company_id="1234567890", account_type=AccountType.CHECKING)
+              company_id="1234567890", account_type=CashAccountType.CHECKING)
 REDWOOD = CreditTransfer(end_to_end_id="pay_01J9Z8K2M3N4P5Q6R7S8T9V0W1", amount_minor=745_000, currency="USD",
                          creditor_name="Redwood Hardware Supply LLC", creditor_routing_number="121000248",
                          creditor_account_number="5512345678", remittance="INV 2026-0912 PO 7781")
 ACME = CreditTransfer(end_to_end_id="pay_01J9Z8K2M3N4P5Q6R7S8T9V0W2", amount_minor=1_999, currency="USD",
                       creditor_name="Acme Office Supply & Co <West>", creditor_routing_number="011000015",
-                      creditor_account_number="000123", creditor_account_type=AccountType.SAVINGS)
+                      creditor_account_number="000123", creditor_account_type=CashAccountType.SAVINGS)
 
 
 def payment_run(*transfers: CreditTransfer, instrument: LocalInstrument = LocalInstrument.CCD

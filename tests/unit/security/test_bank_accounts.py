@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from payments.people.bank_accounts import (
     BANK_ACCOUNT_UNVERIFIED,
-    AccountType,
+    DepositAccountType,
     BankAccountChange,
     BankChangePolicy,
     BankChangeStatus,
@@ -42,7 +42,7 @@ auditor = Principal.staff("usr_aud", Role.AUDITOR)
 
 def requested(by: Principal = val) -> BankAccountChange:
     return request_change(by, change_id="bac_1", vendor_id="ven_acme", routing_number="021000021",
-                          account_number="0001-2345-6789", account_type=AccountType.CHECKING,
+                          account_number="0001-2345-6789", account_type=DepositAccountType.CHECKING,
                           phone_on_file=ON_FILE, now=MON)
 
 
@@ -233,7 +233,7 @@ def test_steps_out_of_order_are_refused():
 def test_a_vendor_with_no_phone_on_file_cannot_be_verified():
     refused("no_phone_on_file", lambda: request_change(
         val, change_id="bac_2", vendor_id="ven_acme", routing_number="021000021", account_number="123456789",
-        account_type=AccountType.SAVINGS, phone_on_file="", now=MON))
+        account_type=DepositAccountType.SAVINGS, phone_on_file="", now=MON))
 
 
 # --- routing numbers and masking ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from adapters.statements import read_statement
 from adapters.statements.bai2_reader import LIBRARY, TOLERANT, read_bai2
 from payments.reconciliation.statements import (
-    Direction,
+    CreditDebit,
     FindingCode,
     MalformedFile,
     Severity,
@@ -43,16 +43,16 @@ def test_a_clean_day_reads_through_the_bai2_package_with_no_findings() -> None:
 def test_each_detail_maps_to_a_line_with_direction_kind_and_references() -> None:
     settlement, returned, check, wire = read_statement(raw(CITY)).statements[0].lines
     # One ACH settlement debit for the whole CCD file we sent: reconciliation matches it one-to-many.
-    assert (settlement.line_ref, settlement.direction, settlement.amount_minor) == ("line 4", Direction.DEBIT,
+    assert (settlement.line_ref, settlement.direction, settlement.amount_minor) == ("line 4", CreditDebit.DEBIT,
                                                                                     746_999)
     assert settlement.kind is TransactionKind.ACH_SETTLEMENT and settlement.type_code == "466"
     assert settlement.customer_reference == "run_2026-09-23_ccd"
     # Redwood's payment came back: an ACH return credit, its 88 continuation on a line of its own.
-    assert returned.direction is Direction.CREDIT and returned.is_return
+    assert returned.direction is CreditDebit.CREDIT and returned.is_return
     assert returned.kind is TransactionKind.ACH_RETURN
     assert returned.text == "ACH RETURN R02 ACCOUNT CLOSED\nREDWOOD HARDWARE SUPPLY LLC"
     assert (check.kind, check.type_code, check.customer_reference) == (TransactionKind.CHECK_PAID, "475", "10045")
-    assert (wire.kind, wire.direction, wire.value_date) == (TransactionKind.WIRE, Direction.CREDIT, date(2026, 9, 23))
+    assert (wire.kind, wire.direction, wire.value_date) == (TransactionKind.WIRE, CreditDebit.CREDIT, date(2026, 9, 23))
     assert wire.text == "FEDWIRE IN STATE OF ILLINOIS\nOBI:=GRANT 2026-17, FIRST TRANCHE"
     assert wire.type_description == "Incoming Money Transfer"
     opening = read_statement(raw(CITY)).statements[0]

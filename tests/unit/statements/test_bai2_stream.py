@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapters.statements.bai2_reader import LIBRARY, STREAM, TOLERANT, read_bai2
-from payments.reconciliation.statements import Direction, FindingCode, FormatError, MalformedFile, TransactionKind
+from payments.reconciliation.statements import CreditDebit, FindingCode, FormatError, MalformedFile, TransactionKind
 from tests.corpus import corpus_dir
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "statements"
@@ -84,11 +84,11 @@ def test_streamed_lines_carry_direction_kind_references_and_text() -> None:
     assert (operating.currency, euro.currency, operating.interim) == ("USD", "EUR", False)  # modifier 2: final
     settlement, item, check, wire, returned, reversal, fee = operating.lines
     assert (settlement.line_ref, settlement.kind, settlement.direction) == ("line 4", TransactionKind.ACH_SETTLEMENT,
-                                                                            Direction.DEBIT)
+                                                                            CreditDebit.DEBIT)
     assert (item.bank_reference, item.customer_reference) == ("BR2", "231380100000001")
     assert (check.bank_reference, check.text) == (None, None)
     assert wire.text == "FEDWIRE IN, STATE OF ILLINOIS, GRANT"
-    assert returned.is_return and returned.direction is Direction.CREDIT
+    assert returned.is_return and returned.direction is CreditDebit.CREDIT
     assert reversal.is_reversal and reversal.customer_reference is None
     assert fee.text == "SERVICE CHARGE"
 

@@ -10,7 +10,7 @@ import xmlschema
 
 from adapters.statements import read_statement
 from payments.reconciliation.statements import (
-    Direction,
+    CreditDebit,
     EntryStatus,
     FindingCode,
     MalformedFile,
@@ -51,7 +51,7 @@ def test_a_clean_statement_reads_with_no_findings_and_balances() -> None:
 
 def test_a_batch_booked_ach_debit_exposes_its_batch_and_every_end_to_end_id() -> None:
     batch = read_statement(raw(BATCH)).lines[0]
-    assert (batch.direction, batch.amount_minor, batch.kind) == (Direction.DEBIT, 746_999,
+    assert (batch.direction, batch.amount_minor, batch.kind) == (CreditDebit.DEBIT, 746_999,
                                                                  TransactionKind.ACH_SETTLEMENT)
     assert (batch.payment_info_id, batch.batch_count) == ("run_2026-09-23_ccd", 2)
     assert batch.end_to_end_id is None  # two payments: no single id stands for the entry
@@ -66,7 +66,7 @@ def test_a_batch_booked_ach_debit_exposes_its_batch_and_every_end_to_end_id() ->
 def test_a_returned_payment_carries_its_reason_and_end_to_end_id() -> None:
     returned = read_statement(raw(BATCH)).lines[1]
     assert returned.is_return and returned.kind is TransactionKind.ACH_RETURN
-    assert (returned.direction, returned.end_to_end_id, returned.return_reason) == (Direction.CREDIT, REDWOOD,
+    assert (returned.direction, returned.end_to_end_id, returned.return_reason) == (CreditDebit.CREDIT, REDWOOD,
                                                                                     "AC04")
     assert returned.details[0].return_info == "R02 ACCOUNT CLOSED"
     assert returned.customer_reference is None  # InstrId NOTPROVIDED is a placeholder, not a reference

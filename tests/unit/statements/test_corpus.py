@@ -14,7 +14,7 @@ import pytest
 
 from adapters.statements import read_statement
 from adapters.statements.bai2_reader import LIBRARY, TOLERANT
-from payments.reconciliation.statements import Direction, FindingCode, ImportedFile, MalformedFile, Severity, TransactionKind
+from payments.reconciliation.statements import CreditDebit, FindingCode, ImportedFile, MalformedFile, Severity, TransactionKind
 from tests.corpus import corpus_dir
 
 
@@ -34,7 +34,7 @@ def test_bai2_valid_eod_wire_without_as_of_time() -> None:
     assert imported.findings == () and imported.parser == LIBRARY
     (wire,) = imported.lines
     assert (wire.type_code, wire.kind, wire.direction, wire.amount_minor, wire.currency) == (
-        "195", TransactionKind.WIRE, Direction.CREDIT, 8_325_982, "USD")
+        "195", TransactionKind.WIRE, CreditDebit.CREDIT, 8_325_982, "USD")
     assert wire.text is not None and len(wire.text.splitlines()) == 11  # the 16 text plus ten 88 lines
     assert wire.text.splitlines()[-1] == "OBI:=INVOICE 123456"
     assert imported.statements[0].statement_date == date(2010, 8, 31)
@@ -49,8 +49,8 @@ def test_bai2_lenient_net_control_total_is_read_with_a_warning() -> None:
     (statement,) = imported.statements
     assert (statement.account_id, statement.currency) == ("3000000651", "EUR")  # the account's, not the group's
     assert [(l.type_code, l.direction, l.amount_minor) for l in statement.lines] == [
-        ("495", Direction.DEBIT, 65), ("447", Direction.DEBIT, 6_600), ("447", Direction.DEBIT, 6_500),
-        ("195", Direction.CREDIT, 20_000)]
+        ("495", CreditDebit.DEBIT, 65), ("447", CreditDebit.DEBIT, 6_600), ("447", CreditDebit.DEBIT, 6_500),
+        ("195", CreditDebit.CREDIT, 20_000)]
     assert "EREF: GS8ZYYJFNZ" in (statement.lines[1].text or "").splitlines()
 
 
@@ -118,7 +118,7 @@ def test_camt_valid_monthly_statements_balance_with_no_findings(name: str, entri
     assert imported.findings == ()
     (statement,) = imported.statements
     assert (statement.account_id, statement.currency) == ("BE68793230773034", "EUR")
-    assert (len(statement.lines), sum(l.direction is Direction.DEBIT for l in statement.lines)) == (entries, debits)
+    assert (len(statement.lines), sum(l.direction is CreditDebit.DEBIT for l in statement.lines)) == (entries, debits)
     assert (statement.opening_balance_minor, statement.closing_balance_minor) == (opening, closing)
     assert opening + sum(l.signed_amount_minor for l in statement.lines) == closing
     assert all(l.end_to_end_id for l in statement.lines)
@@ -146,9 +146,9 @@ def test_camt_v02_three_entries_zero_balance() -> None:
         "BE86463768548050", 0, 0)
     assert statement.statement_date == date(2024, 10, 1)
     assert [(l.direction, l.amount_minor, l.type_code, l.end_to_end_id) for l in statement.lines] == [
-        (Direction.DEBIT, 78_990_341, "PMNT/ICDT/ESCT", "E2EXRUHYXKX58020423"),
-        (Direction.DEBIT, 99, "PMNT/ICDT/ISCT", "E2EPPXJNWYI50546873"),
-        (Direction.CREDIT, 78_990_440, "PMNT/RCDT/ISCT", "E2EAIQSQMYP21018099")]
+        (CreditDebit.DEBIT, 78_990_341, "PMNT/ICDT/ESCT", "E2EXRUHYXKX58020423"),
+        (CreditDebit.DEBIT, 99, "PMNT/ICDT/ISCT", "E2EPPXJNWYI50546873"),
+        (CreditDebit.CREDIT, 78_990_440, "PMNT/RCDT/ISCT", "E2EAIQSQMYP21018099")]
     first = statement.lines[0].details[0]
     assert (first.instruction_id, first.transaction_id, first.counterparty_name) == (None, "390176",
                                                                                      "Sigma Solutions")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from moneyed import Money
 
 from payments.reconciliation.statements import (
-    Direction,
+    CreditDebit,
     MalformedFile,
     PaymentOutcome,
     PaymentStatus,
@@ -26,12 +26,12 @@ def test_minor_units_become_exact_money_at_the_edge() -> None:
 
 
 def test_a_debit_lowers_the_balance_and_a_batch_lists_its_payments() -> None:
-    batch = StatementLine("stmt 1 entry 1", Direction.DEBIT, 746_999, "USD", date(2026, 9, 23),
+    batch = StatementLine("stmt 1 entry 1", CreditDebit.DEBIT, 746_999, "USD", date(2026, 9, 23),
                           details=(TransactionDetail(end_to_end_id="a"), TransactionDetail(),
                                    TransactionDetail(end_to_end_id="b")))
     assert batch.signed_amount_minor == -746_999
     assert batch.end_to_end_ids == ("a", "b")
-    single = StatementLine("line 5", Direction.CREDIT, 10, "USD", None, end_to_end_id="c")
+    single = StatementLine("line 5", CreditDebit.CREDIT, 10, "USD", None, end_to_end_id="c")
     assert (single.signed_amount_minor, single.end_to_end_ids) == (10, ("c",))
 
 
