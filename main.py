@@ -223,9 +223,9 @@ def cli(argv: list[str] | None = None) -> int:
         import logging
 
         logging.getLogger("disburse.cli").debug("command failed", exc_info=True)
-        code = getattr(exc, "code", None)
-        if isinstance(code, str) and code.isidentifier():  # a coded refusal from an adapter (orphaned_rows ...)
-            return cli_error(code, str(exc))
+        coded = getattr(exc, "code", None)
+        if isinstance(coded, str) and coded.isidentifier():  # a coded refusal from an adapter (orphaned_rows ...)
+            return cli_error(coded, str(getattr(exc, "message", exc)))
         return cli_error("internal_error", f"{type(exc).__name__}: {exc} (DISBURSE_LOG_LEVEL=DEBUG logs where)", 1)
 
 

@@ -54,16 +54,17 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
     """
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
-        if sqlite:  # nothing has begun yet: the driver runs this outside any transaction
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        dbapi = conn.connection.dbapi_connection if sqlite else None
+        if dbapi is not None:  # nothing has begun yet: the driver runs this outside any transaction
+            dbapi.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
                 yield conn
                 if sqlite and (orphans := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
                     raise ForeignKeyViolation(f"the migration left rows that refer to nothing: {orphans[:5]}")
         finally:
-            if sqlite:
-                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            if dbapi is not None:
+                dbapi.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revisions(engine: Engine) -> set[str]:

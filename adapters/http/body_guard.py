@@ -130,11 +130,12 @@ def _rules(app: Any) -> list[_RouteRule]:
     for ctx in contexts:
         if not isinstance(getattr(ctx, "original_route", ctx), APIRoute):
             continue
-        pattern, _, _ = compile_path(ctx.path)
+        path = str(ctx.path)
+        pattern, _, _ = compile_path(path)
         methods = frozenset(ctx.methods or ()) & BODY_METHODS
         if not methods:
             continue
-        protected = ctx.path.startswith("/v1/") and route_action(ctx) not in ("public", None)
+        protected = path.startswith("/v1/") and route_action(ctx) not in ("public", None)
         out.append(_RouteRule(pattern, methods, protected, bool(getattr(ctx.endpoint, "disburse_raw_body", False)),
                               getattr(ctx, "body_field", None) is not None))
     return out

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ledger.errors import LedgerError
+from ledger.errors import CodedError, LedgerError
 from payments.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 PROBLEM_TYPE = "https://disburse.dev/problems/"
@@ -77,7 +77,7 @@ def _json_error(error: dict[str, Any], document: Any) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: Exception) -> JSONResponse:
+    async def _domain(_request: Request, exc: CodedError) -> JSONResponse:
         return problem(status_for(exc), exc.code, exc.message, **_safe_details(getattr(exc, "details", {})))
 
     @app.exception_handler(RequestValidationError)

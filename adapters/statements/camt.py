@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
+
+from ledger.money import minor_exponent
 
 from payments.reconciliation.statements import (
     CreditDebit,
@@ -22,7 +25,6 @@ from payments.reconciliation.statements import (
     StatementFormat,
     StatementLine,
     UnsupportedFormat,
-    minor_exponent,
 )
 
 from .camt_entry import EntryNotes, amount, check_currency, date_of, read_entry
@@ -41,7 +43,9 @@ OPENING = ("OPBD", "PRCD")
 CLOSING = ("CLBD", "CLAV")
 MAX35 = 35  # ISO 20022 Max35Text: message and statement identifications
 
-AddFinding = Callable[[FindingCode, str, str, Severity], None]
+class AddFinding(Protocol):
+    def __call__(self, code: FindingCode, message_text: str, location: str,
+                 severity: Severity = Severity.ERROR) -> None: ...
 
 
 def read_camt(data: bytes, digest: str) -> ImportedFile:

@@ -95,7 +95,10 @@ class SqlJournalStore:
     def _append_pg(self, entries: Iterable[SealedEntry]) -> tuple[int, SealedEntry | None]:
         first, last, postings = 0, None, []
         entries_table, postings_table = self._t.entries, self._t.postings
-        cur = self._conn.connection.driver_connection.cursor()
+        driver = self._conn.connection.driver_connection
+        if driver is None:
+            raise RuntimeError("the unit of work's connection is closed")
+        cur = driver.cursor()
         try:
             # Binary COPY: the hashes and signatures go as bytes, not hex text, and nothing is parsed back.
             with cur.copy(self._copy_sql(entries_table)) as copy:

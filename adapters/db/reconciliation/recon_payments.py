@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import String, and_, case, column, exists, func, inspect, literal, or_, select, table, update
 from sqlalchemy.engine import Connection
@@ -89,7 +90,7 @@ class SqlReconPayments:
     def _funds(self, payment_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
         """Per fund, what each of these payments (whose invoices span several funds) pays."""
         paid = payment_items.c.amount_minor - payment_items.c.discount_minor + payment_items.c.interest_minor
-        rows = []
+        rows: list[Any] = []
         for start in range(0, len(payment_ids), _CHUNK):
             rows += self._c.execute(select(payment_items.c.payment_id, payment_items.c.fund, paid).where(
                 payment_items.c.payment_id.in_(payment_ids[start:start + _CHUNK])))

@@ -121,7 +121,7 @@ async def sign_out(request: Request, _: None = public()) -> Response:
     if _foreign_origin(request):
         return problem(403, "foreign_origin", _FOREIGN)
     live = bool(secret) and await run_in_threadpool(request.app.state.auth.authenticate_session, secret) is not None
-    if live and not await _csrf_ok(request, secret):
+    if live and secret and not await _csrf_ok(request, secret):
         return problem(403, "csrf_failed", "signing out needs the session's CSRF token in the X-CSRF-Token header "
                                            "(or the csrf_token form field)")
     if secret:
