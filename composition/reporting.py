@@ -30,5 +30,5 @@ def publish_checkbook(container: Container, out: str | None = None) -> Any:
 def reporting_jobs(container: Container) -> list:
     from adapters.scheduler import Job
 
-    cron = container.policy["schedule"].get("publish_checkbook", "30 4 * * *")
+    cron = container.policy["schedule"]["publish_checkbook"]
     return [Job("publish_checkbook", lambda: publish_checkbook(container).rows, cron=cron)]
