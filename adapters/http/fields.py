@@ -66,4 +66,9 @@ def Text(max_length: int = 500) -> type[str]:  # noqa: N802
 
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+# The lengths the request models use, as aliases a type checker reads as types (a call is not a type).
+Name200 = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_one_line)]
+Identifier40 = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_one_line)]
+Identifier80 = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_one_line)]
+Text500 = Annotated[str, StringConstraints(max_length=500), AfterValidator(_free_text)]
 Phone = Annotated[str, StringConstraints(min_length=7, max_length=40), AfterValidator(_phone)]

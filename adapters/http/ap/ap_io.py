@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, overload
 
 from fastapi import Request
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
@@ -46,6 +46,10 @@ def services(request: Request) -> Any:
     return request.app.state.ap
 
 
+@overload
+def minor(amount: None, currency: str) -> None: ...
+@overload
+def minor(amount: str, currency: str) -> int: ...
 def minor(amount: str | None, currency: str) -> int | None:
     """'1250.00' USD -> 125000; refuses more decimals than the currency has."""
     return None if amount is None else to_minor(Money(Decimal(amount), currency))[0]

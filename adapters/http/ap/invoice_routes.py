@@ -14,7 +14,7 @@ from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice,
 from adapters.http.ap.invoice_staff import staff_extras
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
-from adapters.http.fields import Identifier
+from adapters.http.fields import Identifier80
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import CreditMemoRecord, InvoiceRecord
 from payments.ap.credit_memo_service import NewCreditMemo, NewCreditMemoLine
@@ -38,7 +38,7 @@ class InvoiceLineIn(BaseModel):
 
 class InvoiceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    invoice_number: Identifier(80)
+    invoice_number: Identifier80
     invoice_date: dt.date | None = None
     received_on: dt.date | None = Field(default=None, description="the day the billing office received it")
     currency: Currency = "USD"
@@ -208,7 +208,7 @@ class CreditMemoIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(default=None, description="cm_<ULID>: makes the create idempotent by id")
     vendor_id: str = Field(min_length=1, max_length=40)
-    memo_number: Identifier(80)
+    memo_number: Identifier80
     memo_date: dt.date
     currency: Currency = "USD"
     invoice_id: str | None = Field(default=None, max_length=40)

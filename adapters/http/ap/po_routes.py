@@ -13,7 +13,7 @@ from adapters.http.ap.ap_io import (Amount, Code, Currency, Quantity, Text, Unit
                                  minor, po_line_out, price_minor, qty, services, stamp)
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
-from adapters.http.fields import Identifier, Name
+from adapters.http.fields import Identifier40, Name200
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import PORecord, POVersion, ReceiptRecord
 from payments.ap.documents import AccountCoding, LineKind, MatchLevel, ReceiptLine
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["purchase orders and receipts"], route_cl
 class POLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     line_no: int = Field(ge=1, le=9999)
-    item: Name(200)
+    item: Name200
     quantity: Quantity
     unit_of_measure: str = Field(min_length=1, max_length=20)
     unit_price: UnitPrice = Field(description="major units, may carry fractions of a cent: '120.00', '0.004'")
@@ -49,7 +49,7 @@ class POLineIn(BaseModel):
 class POIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str | None = Field(default=None, description="po_<ULID>: makes the create idempotent by id")
-    number: Identifier(40)
+    number: Identifier40
     vendor_id: str = Field(min_length=1, max_length=40)
     currency: Currency = "USD"
     description: Text = ""
@@ -168,7 +168,7 @@ class ReceiptIn(BaseModel):
     po_id: str = Field(min_length=1, max_length=40)
     received_on: dt.date
     accepted_on: dt.date | None = None
-    number: Identifier(40) | None = Field(default=None, description="packing slip or dock number")
+    number: Identifier40 | None = Field(default=None, description="packing slip or dock number")
     note: Text = ""
     lines: list[ReceiptLineIn] = Field(min_length=1, max_length=500)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters.http.ap.ap_io import Amount, Code, Currency, after, created, listing, major, minor, services, stamp
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
-from adapters.http.fields import Identifier, Name, Text as FreeText
+from adapters.http.fields import Identifier40, Name200, Text500
 from adapters.http.idempotency import run_idempotent
 from payments.ap.ap_records import BudgetRecord, VendorRecord
 from payments.ap.budget_service import SetBudget
@@ -31,11 +31,11 @@ class CertificationIn(BaseModel):
 
 class VendorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    legal_name: Name(200)
-    number: Identifier(40) | None = Field(default=None, description="the agency's own vendor number")
+    legal_name: Name200
+    number: Identifier40 | None = Field(default=None, description="the agency's own vendor number")
     tin: str | None = Field(default=None, max_length=11, description="EIN or SSN; stored encrypted, shown as last 4")
-    addresses: list[dict[Identifier(40), FreeText(500)]] = Field(default_factory=list, max_length=20)
-    contacts: list[dict[Identifier(40), FreeText(500)]] = Field(default_factory=list, max_length=20)
+    addresses: list[dict[Identifier40, Text500]] = Field(default_factory=list, max_length=20)
+    contacts: list[dict[Identifier40, Text500]] = Field(default_factory=list, max_length=20)
     terms: str = Field(default="", max_length=40, description='e.g. "2/10 net 30"')
     is_1099: bool = False
     is_individual: bool = Field(default=False, description="a natural person: open data shows 'Redacted payee'")

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.auth import require
-from adapters.http.fields import Email, Name, Phone
+from adapters.http.fields import Email, Name200, Phone
 from adapters.http.pagination import decode_cursor, page
 from payments.people.bank_account_records import BankAccount, ChangeRecord, VendorContact
 from payments.people.bank_accounts import BankChangeStatus, CallbackOutcome
@@ -28,7 +28,7 @@ class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: Phone
     email: Email | None = None
-    name: Name(200) | None = None
+    name: Name200 | None = None
 
 
 class ChangeIn(BaseModel):

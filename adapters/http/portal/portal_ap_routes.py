@@ -17,7 +17,7 @@ from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice,
                                  price_major, price_minor, qty)
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
-from adapters.http.fields import Identifier
+from adapters.http.fields import Identifier80
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from adapters.http.portal.portal import portal_router
@@ -126,7 +126,7 @@ class PortalInvoiceIn(BaseModel):
     """An invoice a vendor sends us. Its vendor is the caller's; the received date is the day we get it."""
 
     model_config = ConfigDict(extra="forbid")
-    invoice_number: Identifier(80)
+    invoice_number: Identifier80
     invoice_date: dt.date | None = None
     currency: Currency = "USD"
     terms: str = Field(default="", max_length=40)
