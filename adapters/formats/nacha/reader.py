@@ -114,7 +114,7 @@ class _Scan:
             t = rec[0]
             if t == "6":
                 if entry_line and (special or (n_ad > 0) != (indicator == "1")):
-                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
+                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)  # type: ignore[arg-type]  # an open entry is always in a batch (b)
                 if b is None:
                     entry_line = 0
                     self.orphan(line, rec, "entry detail record outside a batch (no open Batch Header)")
@@ -160,7 +160,7 @@ class _Scan:
                         add(line, "entry_detail", "trace_number", "trace_sequence_zero", f"trace {trace} has sequence number 0000000")
                     if seen_setdefault(trace, bidx) != bidx:
                         b.repeat(trace, line)
-                append_entry(line)
+                append_entry(line)  # type: ignore[misc]  # set with the batch header, before any entry
                 entry_line = line
                 entry_rec = rec
                 count += 1
@@ -190,17 +190,17 @@ class _Scan:
                             add(line, "addenda_05", "entry_detail_sequence_number", "addenda_entry_sequence",
                                 f"entry detail sequence number {entry_sequence} is not the last 7 digits of the entry's trace ({trace7})")
                     if n05 > max_fwd:
-                        self.too_many_addenda05(line, b, n05, allow05)
+                        self.too_many_addenda05(line, b, n05, allow05)  # type: ignore[arg-type]  # an open entry is always in a batch (b)
                 else:
                     special = True
                     if others is None:
                         others = []
                     others.append(ReadAddenda(line, rec))
-                    other_addenda(self, b, ReadEntry(entry_line, entry_rec, kind), line, rec)
+                    other_addenda(self, b, ReadEntry(entry_line, entry_rec, kind), line, rec)  # type: ignore[arg-type]  # an open entry is always in a batch (b)
             else:
                 # Any other record closes the open entry: an entry's addenda are exactly the run of 7s after it.
                 if entry_line:
-                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
+                    finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)  # type: ignore[arg-type]  # an open entry is always in a batch (b)
                     entry_line = 0
                 if t == "5":
                     if b is not None:
@@ -259,7 +259,7 @@ class _Scan:
                 add(line, RECORD_TYPE_NAMES.get(t, "unknown"), None, "record_order", "record after the File Control")
 
         if entry_line:
-            finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)
+            finish_entry(b, ReadEntry(entry_line, entry_rec, kind), n_ad, n05, others or [], add)  # type: ignore[arg-type]  # an open entry is always in a batch (b)
         if b is not None:
             add(b.line, "batch_header", None, "missing_batch_control",
                 f"batch opened at line {b.line} is not closed by a Batch Control before the end of the file")
@@ -351,7 +351,7 @@ class _Scan:
         n = len(records)
         blocks = -(-n // BLOCKING_FACTOR)
         declared = self.declared_blocks
-        if declared is not None and declared != blocks:
+        if declared is not None and res.file_control is not None and declared != blocks:
             self.add(res.file_control.line, "file_control", "block_count", "block_count_mismatch",
                      f"block count says {declared}; the file has {n} records = {blocks} blocks of 10")
         if self.repeats:
