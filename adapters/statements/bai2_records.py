@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NoReturn
+from typing import Literal, NoReturn, overload
 
 from moneyed import get_currency
 from moneyed.classes import CurrencyDoesNotExist
@@ -254,6 +254,10 @@ def _padded(values: list[str], size: int) -> list[str]:
     return [v.strip() for v in values] + [""] * (size - len(values))
 
 
+@overload
+def _amount(record: Record, value: str, name: str, *, signed: bool, required: Literal[True]) -> int: ...
+@overload
+def _amount(record: Record, value: str, name: str, *, signed: bool, required: bool = False) -> int | None: ...
 def _amount(record: Record, value: str, name: str, *, signed: bool, required: bool = False) -> int | None:
     value = value.strip()
     if not value:
@@ -265,6 +269,10 @@ def _amount(record: Record, value: str, name: str, *, signed: bool, required: bo
     return int(value)
 
 
+@overload
+def _count(record: Record, value: str, name: str, *, required: Literal[True]) -> int: ...
+@overload
+def _count(record: Record, value: str, name: str, *, required: bool = False) -> int | None: ...
 def _count(record: Record, value: str, name: str, *, required: bool = False) -> int | None:
     value = value.strip()
     if not value:
