@@ -27,8 +27,23 @@ def publish_checkbook(container: Container, out: str | None = None) -> Any:
     return publish(SqlCheckbookSource(container.engine), CheckbookFiles(publication_dir(container, out) / "checkbook"))
 
 
+def publish_ocds(container: Container, out: str | None = None) -> Any:
+    """OCDS 1.1 releases of every approved purchase order, its versions and payments, as one release package in
+    ``<publication dir>/ocds/``; idempotent. ``[open_data]`` names the ocid prefix, the buyer and the address."""
+    from adapters.db.reporting.ocds_queries import SqlContractSource
+    from adapters.exports.ocds_files import OcdsFiles
+    from payments.reporting.ocds import OcdsPolicy, all_releases
+
+    od = container.policy["open_data"]
+    policy = OcdsPolicy(od["ocid_prefix"], od["buyer_id"], od["buyer_name"])
+    files = OcdsFiles(publication_dir(container, out) / "ocds", uri=od["base_uri"].rstrip("/") + "/ocds/release-package.json",
+                      publisher=od["buyer_name"])
+    return files.publish(all_releases(SqlContractSource(container.engine), policy))
+
+
 def reporting_jobs(container: Container) -> list:
     from adapters.scheduler import Job
 
     cron = container.policy["schedule"]["publish_checkbook"]
-    return [Job("publish_checkbook", lambda: publish_checkbook(container).rows, cron=cron)]
+    return [Job("publish_checkbook", lambda: publish_checkbook(container).rows, cron=cron),
+            Job("publish_ocds", lambda: publish_ocds(container).rows, cron=container.policy["schedule"]["publish_ocds"])]

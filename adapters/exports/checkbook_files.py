@@ -103,7 +103,7 @@ def _json_object(cells: list[Cell]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-class _Staged:
+class StagedFile:
     """A file written beside its target and hashed as it goes; ``commit`` replaces the target only on a change."""
 
     def __init__(self, target: Path) -> None:
@@ -146,7 +146,7 @@ class CheckbookFiles:
 
     def publish(self, rows: Iterable[CheckbookRow]) -> Publication:
         self.folder.mkdir(parents=True, exist_ok=True)
-        staged = [_Staged(self.folder / name) for name in (CSV_NAME, JSON_NAME, PACKAGE_NAME)]
+        staged = [StagedFile(self.folder / name) for name in (CSV_NAME, JSON_NAME, PACKAGE_NAME)]
         csv_file, json_file, package_file = staged
         count = 0
         try:

@@ -61,7 +61,8 @@ def test_defect_13_the_scheduler_runs_exactly_what_the_policy_says(tmp_path, clo
     assert timing == {"ledger_checkpoint": "0 2 * * *", "statements_pick_up": 300, "reconcile": "30 6 * * 1-5",
                       "payments_create_run": "0 7 * * 1-5", "payments_submit": 300, "payments_poll_status": 123,
                       "payments_prenote_relay": 300, "bank_accounts_activate": "15 * * * *",
-                      "sessions_purge": "5 4 * * *", "publish_checkbook": "30 4 * * *"}
+                      "sessions_purge": "5 4 * * *", "publish_checkbook": "30 4 * * *",
+                      "publish_ocds": "45 4 * * *"}
     c.engine.dispose()
 
 
