@@ -120,17 +120,22 @@ class SandboxBank:
             result = read(path.read_bytes())
             destination = result.file_header.raw[4:13] if result.file_header else self.routing
             for batch in result.batches:
+                effective = batch.effective_date
+                if effective is None:  # our own rail wrote the file: a date it cannot read is a broken outbox
+                    raise ValueError(f"{path.name}: batch {batch.batch_number} has no readable effective date")
                 header = Batch(service_class=int(batch.service_class_code), company_name=batch.company_name,
                                company_id=batch.company_id, sec_code=batch.sec_code,
-                               entry_description=batch.entry_description, effective_date=batch.effective_date,
+                               entry_description=batch.entry_description, effective_date=effective,
                                odfi_id=batch.odfi_id)
                 odfi = batch.odfi_id + str(routing_check_digit(batch.odfi_id))
                 for e in batch.entries:
+                    if e.transaction_code is None:
+                        raise ValueError(f"{path.name}: trace {e.trace_number} has no readable transaction code")
                     original = Entry(transaction_code=e.transaction_code, rdfi_routing=e.rdfi_routing,
                                      account_number=e.account_number, amount_cents=e.amount_cents,
                                      receiver_name=e.receiver_name, trace_number=e.trace_number,
                                      identification=e.identification)
-                    out.append(BankEntry(path.name, batch.batch_number, batch.sec_code, batch.effective_date, original,
+                    out.append(BankEntry(path.name, batch.batch_number, batch.sec_code, effective, original,
                                          header, odfi or destination, e.transaction_code in PRENOTE_CODES))
         return out
 
@@ -222,9 +227,10 @@ class SandboxBank:
                                              for m in members), batch_id=ref))
         by_trace = {e.original.trace_number: e for e in entries}
         for trace, spec in sorted(returns.items()):
-            e = by_trace.get(trace)
-            if e is None or not e.original.amount_cents:
+            found = by_trace.get(trace)
+            if found is None or not found.original.amount_cents:
                 continue
+            e = found
             on = dt.date.fromisoformat(spec["on"])
             if on < as_of:
                 opening += e.original.amount_cents
