@@ -32,8 +32,8 @@ UNKNOWN = "unknown_payment"
 
 def ledger_items(payment: PaymentRecord) -> list[LedgerItem]:
     """What the payment's ledger entries were priced from, invoice by invoice, and the credits it deducts."""
-    return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund, i.expenditure_account)
-            for i in payment.items] + credit_items(payment.credits)
+    return [LedgerItem(i.invoice_id, i.amount_minor, i.discount_minor, i.interest_minor, i.fund, i.expenditure_account,
+                       interest_rule=i.interest_rule) for i in payment.items] + credit_items(payment.credits)
 
 
 def apply_rejection(uow: PaymentsUnitOfWork, journal: Callable[[], Journal], payment_id: str, *, reason_code: str | None,

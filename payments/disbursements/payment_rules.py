@@ -285,10 +285,21 @@ class LedgerItem:
     # ``receivable_minor`` the part of that taken from Vendor credits receivable rather than Vouchers payable.
     credit: bool = False
     receivable_minor: int = 0
+    interest_rule: str | None = None  # the prompt-payment rule set its interest was computed under (issue 18)
 
     @property
     def paid_minor(self) -> int:
         return self.amount_minor - self.discount_minor + self.interest_minor
+
+
+def _interest_refs(items: Sequence[LedgerItem]) -> tuple[dict[str, str], dict[str, object]]:
+    """What an ``interest_owed`` entry says of its rules: the rule sets (references, to find the entries by) and,
+    invoice by invoice, the interest and the rule it was computed under (data)."""
+    owed = [i for i in items if i.interest_minor]
+    rules = " ".join(sorted({i.interest_rule for i in owed if i.interest_rule}))
+    data: dict[str, object] = {"interest": [{"invoice_id": i.invoice_id, "interest_minor": i.interest_minor,
+                                             "rule": i.interest_rule or ""} for i in owed]}
+    return ({"prompt_pay_rules": rules} if rules and len(rules) <= 128 else {}), data
 
 
 def credit_items(credits: Iterable[CreditTaken]) -> list[LedgerItem]:
@@ -337,9 +348,10 @@ def sent_entries(payment_id: str, run_id: str, currency: str, items: Sequence[Le
         for fund, amount in interest.items():
             legs.append(Posting(f"{fund}-5900", Direction.DEBIT, amount, currency))
             legs.append(Posting(f"{fund}-2010", Direction.CREDIT, amount, currency))
+        rule_refs, rule_data = _interest_refs(items)
         drafts.append(EntryDraft(entry_id_for(payment_id, EntryCode.INTEREST_OWED.value), effective_date,
                                  EntryCode.INTEREST_OWED.value, tuple(legs), memo="prompt-pay interest owed",
-                                 references=refs))
+                                 references={**refs, **rule_refs}, data=rule_data))
     paid = _per_fund(items, lambda i: i.paid_minor)
     legs = _receivable_legs(items, currency, taken=True)
     for fund, amount in paid.items():

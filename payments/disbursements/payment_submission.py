@@ -256,7 +256,7 @@ class PaymentService(PaymentRuns):
                 sec_code=p.sec_code, prenote=p.kind is PaymentKind.PRENOTE, trace_number=p.trace_number,
                 effective_date=p.effective_date, same_day=p.same_day,
                 remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
-                                                i.invoice_date) for i in p.items)
+                                                i.invoice_date, interest_rule=i.interest_rule) for i in p.items)
                 + tuple(RemittanceLine(c.memo_number, -c.amount_minor, invoice_date=c.memo_date, credit_memo=True)
                         for c in p.credits)))
         return RailBatch(submission.id, submission.run_id, submission.created_at, run.effective_date, tuple(out))

@@ -61,6 +61,7 @@ class RemittanceLine:
     interest_minor: int = 0
     invoice_date: dt.date | None = None
     credit_memo: bool = False
+    interest_rule: str | None = None  # the prompt-payment rule set the interest was computed under (issue 18)
 
     @property
     def paid_minor(self) -> int:

@@ -74,9 +74,10 @@ class Agency:
         assert r.status_code == 200, (r.text, self.api.get(f"/v1/invoices/{invoice_id}", headers=AUDITOR).json()["holds"])
         return r.json()
 
-    def pay(self, run_date: dt.date | None = None) -> dict:
-        """A clerk creates today's run (or ``run_date``'s), a treasurer releases and submits it; the run read back."""
-        body = {} if run_date is None else {"run_date": run_date.isoformat()}
+    def pay(self, run_date: dt.date | None = None, *, rail: str | None = None) -> dict:
+        """A clerk creates today's run (or ``run_date``'s, on ``rail``), a treasurer releases and submits it; the run
+        read back."""
+        body = ({} if run_date is None else {"run_date": run_date.isoformat()}) | ({"rail": rail} if rail else {})
         created = self.api.post("/v1/payment-runs", json=body, headers=CLERK)
         assert created.status_code == 201, created.text
         run = created.json()
@@ -84,6 +85,10 @@ class Agency:
         submitted = self.api.post(f"/v1/payment-runs/{run['id']}:submit", headers=TREASURER)
         assert submitted.status_code == 200 and submitted.json()["result"] == "accepted", submitted.text
         return self.api.get(f"/v1/payment-runs/{run['id']}", headers=AUDITOR).json()
+
+    def outbox(self, rail: str, pattern: str) -> list[Any]:
+        """The files the rail wrote (``*.ach``, ``*.xml``)."""
+        return sorted((self.container.settings.path("outbox_dir") / rail).glob(pattern))
 
     def interest_posted(self) -> list[Any]:
         """The journal's ``interest_owed`` entries."""

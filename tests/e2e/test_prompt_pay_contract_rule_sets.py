@@ -40,3 +40,8 @@ def test_the_contracts_rule_set_wins_over_the_vendors_and_the_vendors_over_the_a
     assert _rule(city, third["id"]) == ("florida_local@fs-218-2021.07/construction", "2026-11-04")
     assert city.api.get(f"/v1/purchase-orders/{contract}/prompt-pay", headers=AUDITOR).json()["rule_set"] == (
         "florida_local")
+    # The staff list carries each invoice's rule: what the prompt-pay performance report groups by.
+    listed = city.api.get("/v1/invoices", params={"vendor_id": acme}, headers=AUDITOR).json()["items"]
+    assert {i["invoice_number"]: i["prompt_pay"]["rule"] for i in listed} == {
+        "INV-A": "washington@rcw-39.76", "INV-B": "federal@5cfr1315",
+        "INV-C": "florida_local@fs-218-2021.07/construction"}

@@ -4,7 +4,9 @@ Both use the X12 separators NACHA prescribes for ACH addenda: ``*`` between elem
 segment. Amounts are integer cents turned into ``1234.56`` text by exact integer arithmetic.
 
 * :func:`rmr_addenda` - CCD+: ``RMR*IV*<invoice>*PI*<paid>*<gross>*<discount>\\`` in one Addenda05 (80
-  characters at most; longer is refused, never truncated).
+  characters at most; longer is refused, never truncated). :func:`ccd_plus_addenda` adds, for an invoice paid with
+  prompt-payment interest, ``REF*ZZ*INTEREST <amount>*<rule>\\`` naming the rule set it was computed under, when
+  both segments fit in the 80 characters (the RMR alone otherwise).
 * :func:`ctx_addenda` - CTX: ISA/GS/ST/BPR/TRN/N1/ENT/ADX (a credit memo deducted)/RMR(/DTM)/SE/GE/IEA, cut into as many
   80-character Addenda05 as needed (at most 9,999). The builder numbers them 0001.. and sets the entry's
   addenda count (55-58).
@@ -62,6 +64,19 @@ class InvoiceRemittance:
     gross_cents: int | None = None
     discount_cents: int | None = None
     invoice_date: date | None = None
+    # Prompt-payment interest in the paid amount and the rule set it was computed under ("texas@tx-2251").
+    interest_cents: int = 0
+    interest_rule: str | None = None
+
+
+def ref_interest_segment(line: InvoiceRemittance, where: str = "remittance") -> str | None:
+    """``REF*ZZ*INTEREST <amount>*<rule>\\``: the interest in the paid amount and the prompt-payment rule it was
+    computed under (REF01 ``ZZ``, mutually defined; REF02 at most 30 characters, REF03 at most 80); None without
+    interest."""
+    if not line.interest_cents or not line.interest_rule:
+        return None
+    amount = _money(where, "interest_cents", line.interest_cents)
+    return _trim(["REF", "ZZ", f"INTEREST {amount}", _element(where, "interest_rule", line.interest_rule, 80)])
 
 
 def rmr_segment(line: InvoiceRemittance, where: str = "remittance") -> str:
@@ -118,6 +133,15 @@ def adx_segment(adjustment: CreditAdjustment, where: str = "remittance") -> str:
     amount = _money(where, "amount_cents", adjustment.amount_cents)
     return _trim(["ADX", f"-{amount}", _element(where, "reason_code", adjustment.reason_code, 2), "CM",
                   _element(where, "memo_number", adjustment.memo_number, 30)])
+
+
+def ccd_plus_addenda(line: InvoiceRemittance) -> Addenda05:
+    """The CCD+ Addenda05 for one invoice: its RMR, and the REF naming the interest's rule when both fit."""
+    rmr = rmr_addenda(line.invoice_number, line.paid_cents, line.gross_cents, line.discount_cents)
+    ref = ref_interest_segment(line, "CCD+ remittance")
+    if ref is not None and len(rmr.payment_related_information) + len(ref) <= ADDENDA_TEXT_LENGTH:
+        return Addenda05(rmr.payment_related_information + ref)
+    return rmr
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +214,9 @@ def ctx_segments(r: Remittance820) -> list[str]:
     remittance: list[str] = []
     for i, line in enumerate(r.invoices, 1):
         remittance.append(rmr_segment(line, f"{w}, invoice {i}"))
+        ref = ref_interest_segment(line, f"{w}, invoice {i}")
+        if ref is not None:  # REF precedes DTM in the RMR loop
+            remittance.append(ref)
         if line.invoice_date is not None:
             remittance.append(f"DTM*003*{line.invoice_date:%Y%m%d}\\")
     adjustments = [adx_segment(a, f"{w}, credit {i}") for i, a in enumerate(r.adjustments, 1)]
@@ -252,12 +279,14 @@ __all__ = [
     "InvoiceRemittance",
     "Remittance820",
     "RmrRemittance",
+    "ccd_plus_addenda",
     "ctx_addenda",
     "ctx_segments",
     "ctx_total_cents",
     "join_addenda_text",
     "parse_rmr",
     "rmr_addenda",
+    "ref_interest_segment",
     "rmr_segment",
     "split_segments",
 ]

@@ -23,6 +23,7 @@ from adapters.http.pagination import decode_cursor, page
 from adapters.http.portal.portal import portal_router
 from payments.disbursements.payment_states import PaymentStatus
 from payments.errors import InvalidInput
+from payments.ap.prompt_pay_rules.agency import interest_in_words
 from payments.identity import Action, Principal
 from payments.portal.portal_messages import payment_returned_message
 from payments.portal.portal_service import PaymentForVendor, VendorInvoice, VendorInvoiceLine, VendorPortal
@@ -93,6 +94,9 @@ def payment_out(v: PaymentForVendor) -> dict:
               "discount": major(i.discount_minor, c), "discount_minor": i.discount_minor,
               "interest": major(i.interest_minor, c), "interest_minor": i.interest_minor,
               "interest_rule": i.interest_rule,
+              # the remittance advice in words: the law the interest was paid under, by name (issue 18)
+              "interest_law": interest_in_words(i.interest_rule, i.interest_minor, c)
+              if i.interest_minor and i.interest_rule else None,
               "paid": major(i.paid_minor, c), "paid_minor": i.paid_minor} for i in p.items]
     totals = {k: sum(getattr(i, f"{k}_minor") for i in p.items) for k in ("amount", "discount", "interest", "paid")}
     return {

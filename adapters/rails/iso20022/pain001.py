@@ -61,11 +61,18 @@ class Debtor:
 @dataclass(frozen=True)
 class ReferredDocument:
     """One document of a structured remittance: an invoice paid (``CINV``, RmtdAmt) or a credit note deducted
-    (``CREN``, CdtNoteAmt), with the vendor's own number for it."""
+    (``CREN``, CdtNoteAmt), with the vendor's own number for it.
+
+    An invoice paid with prompt-payment interest also carries what was due (DuePyblAmt), the interest as an
+    adjustment added to it (AdjstmntAmtAndRsn: CRDT, an increase; reason ``INTR``) and, in words, the rule set the
+    interest was computed under (its AddtlInf and the document's AddtlRmtInf, 140 characters each)."""
 
     kind: str
     number: str
     amount_minor: int
+    due_minor: int | None = None
+    interest_minor: int = 0
+    interest_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,9 +291,23 @@ class _Builder:
             if transfer.remittance:
                 self.sub(info, "Ustrd", transfer.remittance)
             for doc in transfer.documents:
-                structured = self.sub(info, "Strd")
-                referred = self.sub(structured, "RfrdDocInf")
-                self.path(referred, "Tp/CdOrPrtry/Cd", doc.kind)
-                self.sub(referred, "Nb", doc.number[:35])
-                self.sub(self.sub(structured, "RfrdDocAmt"), "CdtNoteAmt" if doc.kind == "CREN" else "RmtdAmt",
-                         format_amount(doc.amount_minor, transfer.currency), Ccy=transfer.currency)
+                self.referred_document(info, doc, transfer.currency)
+
+    def referred_document(self, info: ET.Element, doc: ReferredDocument, currency: str) -> None:
+        structured = self.sub(info, "Strd")
+        referred = self.sub(structured, "RfrdDocInf")
+        self.path(referred, "Tp/CdOrPrtry/Cd", doc.kind)
+        self.sub(referred, "Nb", doc.number[:35])
+        amounts = self.sub(structured, "RfrdDocAmt")
+        if doc.interest_minor and doc.due_minor is not None:
+            self.sub(amounts, "DuePyblAmt", format_amount(doc.due_minor, currency), Ccy=currency)
+            adjustment = self.sub(amounts, "AdjstmntAmtAndRsn")
+            self.sub(adjustment, "Amt", format_amount(doc.interest_minor, currency), Ccy=currency)
+            self.sub(adjustment, "CdtDbtInd", "CRDT")  # an increase: interest added to what was due
+            self.sub(adjustment, "Rsn", "INTR")
+            if doc.interest_note:
+                self.sub(adjustment, "AddtlInf", doc.interest_note[:140])
+        self.sub(amounts, "CdtNoteAmt" if doc.kind == "CREN" else "RmtdAmt",
+                 format_amount(doc.amount_minor, currency), Ccy=currency)
+        if doc.interest_minor and doc.interest_note:
+            self.sub(structured, "AddtlRmtInf", doc.interest_note[:140])

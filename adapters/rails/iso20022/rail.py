@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.money import minor_text
+from payments.ap.prompt_pay_rules.agency import interest_note
 from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailOutcome, RailPaymentStatus,
                             RailRejected, RailSec, RailSubmission)
 from payments.reconciliation.statements import FormatError, PaymentOutcome
@@ -35,12 +36,15 @@ def _remittance(lines, currency: str) -> str | None:  # noqa: ANN001
     return text[:140] or None
 
 
-def _documents(lines) -> tuple[ReferredDocument, ...]:  # noqa: ANN001
-    """Structured remittance when the payment deducts a credit: each invoice (CINV) and credit note (CREN)."""
-    if not any(r.credit_memo for r in lines):
+def _documents(lines, currency: str) -> tuple[ReferredDocument, ...]:  # noqa: ANN001
+    """Structured remittance when the payment deducts a credit or adds prompt-payment interest: each invoice (CINV,
+    with its interest and the rule set it was computed under) and credit note (CREN)."""
+    if not any(r.credit_memo or r.interest_minor for r in lines):
         return ()
     return tuple(ReferredDocument("CREN", r.invoice_number, -r.paid_minor) if r.credit_memo
-                 else ReferredDocument("CINV", r.invoice_number, r.paid_minor) for r in lines)
+                 else ReferredDocument("CINV", r.invoice_number, r.paid_minor, r.invoice_amount_minor - r.discount_minor,
+                                       r.interest_minor, interest_note(r.interest_rule, r.interest_minor, currency)
+                                       if r.interest_minor and r.interest_rule else None) for r in lines)
 
 
 def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTransferInitiation, dict[str, str]]:
@@ -66,7 +70,7 @@ def build_message(batch: RailBatch, cfg: Mapping[str, Any]) -> tuple[CreditTrans
                 creditor_name=p.payee_name[:140], creditor_routing_number=p.routing_number,
                 creditor_account_number=p.account_number, remittance=_remittance(p.remittance, p.currency),
                 instruction_id=p.payment_id[-35:], creditor_account_type=_ACCOUNT[p.account_type],
-                documents=_documents(p.remittance)) for p in chosen)))
+                documents=_documents(p.remittance, p.currency)) for p in chosen)))
         where.update({p.payment_id: block_id for p in chosen})
     message = CreditTransferInitiation(message_id=batch.submission_id, created_at=batch.created_at,
                                        initiating_party_name=debtor.name, initiating_party_id=debtor.company_id,

@@ -1,7 +1,9 @@
 """The NACHA rail: a run's batch becomes one ACH file in the outbox, handed to a transport (a directory drop).
 
 - Vendors get CCD credits; one invoice rides as CCD+ (one ``RMR`` Addenda05); several invoices as CTX with an
-  X12 820 across as many Addenda05 as it needs; an individual gets PPD. Prenotes are zero-dollar 23/33.
+  X12 820 across as many Addenda05 as it needs; an individual gets PPD. Prenotes are zero-dollar 23/33. An invoice
+  paid with prompt-payment interest names the rule set the interest was computed under in a ``REF`` after its
+  ``RMR`` (in a CCD+ addenda when both fit in its 80 characters).
 - Trace numbers come with the payments (derived from each payment id and stored at claim time), so a
   resubmission carries the same traces. Every other header value is derived from the submission, so the
   same batch always produces byte-for-byte the same file: two processes racing write identical bytes.
@@ -28,7 +30,7 @@ from typing import Any
 
 from payments.disbursements.payment_rules import trace_numbers
 from payments.disbursements.rails import (RailAccountType, RailBatch, RailCapabilities, RailPayment, RailPaymentStatus,
-                            RailRejected, RailSec, RailSubmission)
+                            RailRejected, RailSec, RailSubmission, RemittanceLine)
 
 from adapters.rails.transport import DirectoryDrop, Transport, write_atomic
 from adapters.formats.nacha.batch_header import Batch
@@ -37,8 +39,8 @@ from adapters.formats.nacha.errors import NachaBuildError
 from adapters.formats.nacha.file_header import NachaFile
 from adapters.formats.nacha.reader import read
 from adapters.formats.nacha.addenda05 import Addenda05
-from adapters.formats.nacha.remittance import (CreditAdjustment, InvoiceRemittance, Remittance820, ctx_addenda,
-                                               rmr_addenda)
+from adapters.formats.nacha.remittance import (CreditAdjustment, InvoiceRemittance, Remittance820, ccd_plus_addenda,
+                                               ctx_addenda)
 from adapters.formats.nacha.writer import write
 
 _CODES = {  # (account type, prenote) -> transaction code
@@ -105,6 +107,14 @@ def file_id_modifier(submission_id: str) -> str:
     return _MODIFIERS[hashlib.sha256(submission_id.encode()).digest()[0] % len(_MODIFIERS)]
 
 
+def _invoice(r: RemittanceLine) -> InvoiceRemittance:
+    """One invoice of a payment as X12 remittance: with its interest's rule set (a REF) when it carries interest."""
+    return InvoiceRemittance(invoice_number=_X12_RESERVED.sub("-", r.invoice_number), paid_cents=r.paid_minor,
+                             gross_cents=r.invoice_amount_minor, discount_cents=r.discount_minor or None,
+                             invoice_date=r.invoice_date, interest_cents=r.interest_minor,
+                             interest_rule=_X12_RESERVED.sub("-", r.interest_rule) if r.interest_rule else None)
+
+
 def _entry(p: RailPayment, trace: str, originator: NachaOriginator, created: dt.datetime) -> Entry:
     ctx = p.sec_code is RailSec.CTX
     addenda: tuple = ()
@@ -116,10 +126,7 @@ def _entry(p: RailPayment, trace: str, originator: NachaOriginator, created: dt.
                 interchange_control_number=int(trace[8:]), created=created,
                 payer_name=_text(originator.company_name, 60), payee_name=_text(p.payee_name, 60) or "PAYEE",
                 payer_id=originator.company_id, trace_reference=trace, payment_date=created.date(),
-                invoices=[InvoiceRemittance(invoice_number=_X12_RESERVED.sub("-", r.invoice_number),
-                                            paid_cents=r.paid_minor, gross_cents=r.invoice_amount_minor,
-                                            discount_cents=r.discount_minor or None, invoice_date=r.invoice_date)
-                          for r in p.remittance if not r.credit_memo],
+                invoices=[_invoice(r) for r in p.remittance if not r.credit_memo],
                 adjustments=[CreditAdjustment(memo_number=_X12_RESERVED.sub("-", r.invoice_number)[:30],
                                               amount_cents=-r.paid_minor) for r in credits]))
         elif p.sec_code is RailSec.CCD and credits:
@@ -127,10 +134,8 @@ def _entry(p: RailPayment, trace: str, originator: NachaOriginator, created: dt.
             # vendor reads in the portal (GET /v1/portal/payments/{id}), every invoice and credit with its amount.
             addenda = (Addenda05(advice_reference(p.payment_id)),)
         elif p.sec_code is RailSec.CCD and len(p.remittance) == 1:
-            r = p.remittance[0]
             try:
-                addenda = (rmr_addenda(_X12_RESERVED.sub("-", r.invoice_number), r.paid_minor, r.invoice_amount_minor,
-                                       r.discount_minor or None),)
+                addenda = (ccd_plus_addenda(_invoice(p.remittance[0])),)
             except NachaBuildError:
                 addenda = ()  # an invoice number too long for one addenda: plain CCD rather than a cut RMR
     return Entry(transaction_code=_CODES[(p.account_type, p.prenote)], rdfi_routing=p.routing_number,

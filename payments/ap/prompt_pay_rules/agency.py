@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.money import minor_text
 from payments.ap.prompt_pay import NoRateInEffect
 from payments.ap.prompt_pay_rules.accrual import LateInterest, late_interest
 from payments.ap.prompt_pay_rules.catalog import RuleSetNotInForce, load_rule_set, rule_set_names, rule_set_on
@@ -155,6 +156,20 @@ def agency_rules(policy: Mapping[str, Any]) -> AgencyRules:
                        {str(k): name(v, f"rule_sets_by_category.{k}")
                         for k, v in table.get("rule_sets_by_category", {}).items()}, rows,
                        BusinessCalendar.with_closures(closures))
+
+
+def interest_note(label: str, interest_minor: int, currency: str) -> str:
+    """A remittance's words for an invoice's interest (at most 140 characters with every shipped rule): how much,
+    under which rule, and which statute that is."""
+    rule_set, _ = parse_label(label)
+    return f"Interest {minor_text(interest_minor, currency)} {currency} under {label} ({rule_set.statute})"
+
+
+def interest_in_words(label: str, interest_minor: int, currency: str) -> str:
+    """What a vendor's remittance advice says of the interest on an invoice: the amount, the law by name, the rule."""
+    rule_set, _ = parse_label(label)
+    return (f"Includes {minor_text(interest_minor, currency)} {currency} of late-payment interest under the "
+            f"{rule_set.title} ({rule_set.statute}), computed by rule {label}.")
 
 
 def in_plain_words(label: str, *, due_date: dt.date, late: LateInterest | None) -> str:
