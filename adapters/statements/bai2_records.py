@@ -229,7 +229,7 @@ def transaction_detail(record: Record) -> Detail:
     for value, piece in tail[2:]:
         lines.setdefault(piece, []).append(value)
     text = "\n".join(line for line in (",".join(parts).strip() for parts in lines.values()) if line)
-    return Detail(record, code, _amount(record, amount, "amount", signed=False), funds or "", value_date,
+    return Detail(record, code, _amount(record, amount, "amount", signed=False, required=True), funds or "", value_date,
                   refs[0].strip() or None, refs[1].strip() or None, text or None)
 
 

@@ -90,7 +90,8 @@ def _read(text: str):  # noqa: ANN202, C901 - one loop, kept flat on purpose: it
             type_code, amount, funds = fields[0], fields[1], fields[2]
             known = line_code(type_code) if len(type_code) == 3 and type_code.isascii() and type_code.isdigit() \
                 else None
-            if known is None or funds not in plain_funds or not (amount.isascii() and amount.isdigit()):
+            if known is None or known.direction is None or funds not in plain_funds \
+                    or not (amount.isascii() and amount.isdigit()):
                 raise _GiveUp
             value = int(amount)
             detail_sum += value

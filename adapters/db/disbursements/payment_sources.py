@@ -118,7 +118,7 @@ class SqlPayeeAccounts:
         (``payment_holds_of``): a payment run pays no account that a person sees held."""
         acc, changes, vendors = (identity_tables.vendor_bank_accounts, identity_tables.bank_account_changes,
                                  ap_tables.vendors)
-        cols = [acc, changes.c.prenote_sent_at, vendors.c.legal_name]
+        cols: list[Any] = [acc, changes.c.prenote_sent_at, vendors.c.legal_name]
         source = (acc.outerjoin(changes, changes.c.id == acc.c.change_id)
                   .outerjoin(vendors, vendors.c.id == acc.c.vendor_id))
         with self._engine.connect().execution_options(disburse_read_only=True) as conn:
