@@ -62,7 +62,8 @@ from composition.ap import (ap_services, ap_restraints, rebuild_budget_totals, w
 from composition.payments import (wire_payments, bank_change_restraints, payment_sources, payment_jobs,
                                   prenote_handler, wire_sandbox, refuse_unless_sandbox)  # noqa: E402,F401
 from composition.recon import (wire_recon, statement_schemas, recon_jobs, demo_services)  # noqa: E402,F401
-from composition.reporting import (publish_checkbook, publish_ocds, publication_dir, reporting_jobs)  # noqa: E402,F401
+from composition.reporting import (publish_checkbook, publish_ocds, publication_dir, reporting_jobs,  # noqa: E402,F401
+                                   form_1099)
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,

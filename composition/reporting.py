@@ -41,6 +41,35 @@ def publish_ocds(container: Container, out: str | None = None) -> Any:
     return files.publish(all_releases(SqlContractSource(container.engine), policy))
 
 
+def form_1099(container: Container, year: int, out: str | None = None) -> Any:
+    """``disburse reports 1099 --year Y [--out DIR]``: the year's 1099-NEC vendors (TINs masked); with ``out``, the
+    IRIS CSV filing files (full TINs: each vendor's reveal is a signed audit event, committed before the file is
+    written) and the pre-filing report."""
+    from decimal import Decimal
+
+    from adapters.db.reporting.form_1099_queries import SqlForm1099Source
+    from adapters.exports.iris_csv import Payer, write_1099_files
+    from adapters.keys.field_cipher import AesGcmFieldCipher
+    from payments.reporting.form_1099 import form_1099_year
+
+    policy = container.policy["form_1099"]
+    thresholds = {int(year): int(Decimal(str(amount)) * 100) for year, amount in policy["thresholds"].items()}
+    cipher = AesGcmFieldCipher.open(container.settings.path("key_dir")) if out else None
+    run = form_1099_year(SqlForm1099Source(container.engine, cipher), year, thresholds, with_tin=out is not None)
+    files: list = []
+    if out:
+        with container.uow() as uow:
+            container.audit.record_many(uow, "cli", "tin_revealed_for_1099",
+                                        [(v.vendor_id, {"tax_year": year, "tin_last4": v.tin_last4})
+                                         for v in run.reportable if v.tin_last4], object_type="vendor")
+            uow.commit()
+        payer = Payer(str(policy["payer_tin"]), policy["payer_name"], policy["payer_address"], policy["payer_city"],
+                      policy["payer_state"], str(policy["payer_zip"]))
+        files = write_1099_files(run, payer, Path(out).expanduser(),
+                                 max_per_file=int(policy["max_records_per_file"]) or None)
+    return run, files
+
+
 def reporting_jobs(container: Container) -> list:
     from adapters.scheduler import Job
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -23,7 +25,45 @@ def cmd_publish(args: argparse.Namespace, wiring: Any) -> int:
     return 0
 
 
+def _dollars(minor: int) -> str:
+    return f"{Decimal(minor).scaleb(-2):,.2f}"
+
+
+def cmd_1099(args: argparse.Namespace, wiring: Any) -> int:
+    from adapters.exports.iris_csv import IrisFileRefused
+
+    try:
+        run, files = wiring.form_1099(wiring.build(), args.year, args.out)
+    except IrisFileRefused as exc:
+        if args.json:
+            print(json.dumps({"refused": True, "code": exc.code, "problems": exc.problems}))
+        else:
+            print(f"error: {exc.code}: nothing written", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+        return 2
+    summary = run.summary() | {"files": [str(f) for f in files]}
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"1099-NEC {run.year}: threshold {_dollars(run.threshold_minor)}; {len(run.reportable)} vendors reported, "
+          f"{len(run.below_threshold)} below the threshold, {len(run.missing_tin)} missing a TIN")
+    for row in summary["reportable"]:
+        print(f"  {row['vendor_id']}  {row['tin'] or 'NO TIN':<10} {_dollars(row['paid_minor']):>14}  {row['name']}")
+    for f in files:
+        print(f"  wrote {f}")
+    return 0
+
+
 def register(sub: Any, wiring: Any) -> None:
+    r = sub.add_parser("reports", help="reports: 1099-NEC for a tax year")
+    reports = r.add_subparsers(dest="report", required=True)
+    t = reports.add_parser("1099", help="1099-NEC: who is reported for a calendar year; --out writes the IRIS files")
+    t.add_argument("--year", type=int, required=True, help="the calendar (tax) year, by payment date")
+    t.add_argument("--out", help="write the IRIS Taxpayer Portal CSV files and the pre-filing report here")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=partial(cmd_1099, wiring=wiring))
+
     p = sub.add_parser("publish", help="publish open data (the open checkbook, OCDS releases) to the publication folder")
     p.add_argument("dataset", choices=["checkbook", "ocds"])
     p.add_argument("--out", help="the publication folder (default: DISBURSE_PUBLISH_DIR, ./var/public)")
