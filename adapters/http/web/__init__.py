@@ -6,6 +6,9 @@ services the API does, found on ``app.state``.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -27,7 +30,7 @@ class _StaticFiles(StaticFiles):
         versioned = scope.get("query_string", b"").startswith(b"v=")
         cache = b"public, max-age=31536000, immutable" if versioned else b"no-cache"
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"cache-control", cache)]
