@@ -96,3 +96,9 @@ class RailRegistry:
 
     def names(self) -> list[str]:
         return sorted(set(names()) | set(self._rails))
+
+    def sent_file(self, rail: str, reference: str) -> bytes | None:
+        """``payments.disbursements.sent_files.SentFiles``: the file ``rail`` delivered as ``reference``, read back
+        from its transport (the directory drop, the sandbox bank); None for a rail without one."""
+        read = getattr(getattr(self.get(rail), "transport", None), "read", None)
+        return read(reference) if callable(read) else None

@@ -68,13 +68,16 @@ STAFF_CARDS: tuple[_Card, ...] = (
     _Card(N_("Invoices ready for approval"), (Action.INVOICE_APPROVE,), _invoices("matched"),
           "/invoices?status=matched"),
     _Card(N_("Invoices awaiting my approval"), (Action.INVOICE_APPROVE,), _awaiting_me, "/invoices?mine=1"),
-    _Card(N_("Payment runs awaiting release"), (Action.PAYMENT_RUN_RELEASE,), _runs(RunStatus.DRAFT)),
-    _Card(N_("Released payment runs not yet sent"), (Action.PAYMENT_RUN_SUBMIT,), _runs(RunStatus.RELEASED)),
-    _Card(N_("Reconciliation exceptions open"), (Action.RECONCILIATION_RESOLVE,), _open_exceptions),
+    _Card(N_("Payment runs awaiting release"), (Action.PAYMENT_RUN_RELEASE,), _runs(RunStatus.DRAFT),
+          "/payment-runs?status=draft"),
+    _Card(N_("Released payment runs not yet sent"), (Action.PAYMENT_RUN_SUBMIT,), _runs(RunStatus.RELEASED),
+          "/payment-runs?status=released"),
+    _Card(N_("Reconciliation exceptions open"), (Action.RECONCILIATION_RESOLVE,), _open_exceptions,
+          "/reconciliation/exceptions?status=open"),
     _Card(N_("Bank-account changes awaiting a call-back"), (Action.BANK_ACCOUNT_CALLBACK,),
-          _bank_changes(BankChangeStatus.REQUESTED)),
+          _bank_changes(BankChangeStatus.REQUESTED), "/bank-changes?status=requested"),
     _Card(N_("Bank-account changes awaiting approval"), (Action.BANK_ACCOUNT_APPROVE,),
-          _bank_changes(BankChangeStatus.CALLBACK_RECORDED)),
+          _bank_changes(BankChangeStatus.CALLBACK_RECORDED), "/bank-changes?status=callback_recorded"),
 )
 
 # A vendor's own invoices, in the portal's words (payments.portal.portal_timeline.vendor_status).

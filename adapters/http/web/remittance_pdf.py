@@ -21,7 +21,8 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def remittance_pdf(found: PaymentForVendor, language: Language, timezone: str) -> bytes:
+def remittance_pdf(found: PaymentForVendor | Any, language: Language, timezone: str) -> bytes:
+    """``found`` has ``payment`` (a PaymentRecord) and ``account_last4``: the portal's view or the staff page's."""
     _ = translations(language.code).gettext
     p = found.payment
     currency = p.currency
@@ -61,7 +62,11 @@ def remittance_pdf(found: PaymentForVendor, language: Language, timezone: str) -
         for n, (w, text) in enumerate(zip(widths, cells)):
             pdf.cell(w, 6, _latin1(text), align="R" if n >= 2 else "L")
         pdf.ln()
+    for c in getattr(p, "credits", ()):  # the vendor's credits this payment deducted
+        pdf.cell(sum(widths[:5]), 6, _latin1(_("Credit memo %(number)s") % {"number": c.memo_number}))
+        pdf.cell(widths[5], 6, _latin1(money(-c.amount_minor)), align="R")
+        pdf.ln()
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(sum(widths[:5]), 7, _latin1(_("Total paid")), border="T")
-    pdf.cell(widths[5], 7, _latin1(money(sum(i.paid_minor for i in p.items))), border="T", align="R")
+    pdf.cell(widths[5], 7, _latin1(money(p.amount_minor)), border="T", align="R")
     return bytes(pdf.output())
