@@ -19,7 +19,7 @@ from adapters.http.web.page_lists import EXPORT_FORMATS, cursor_of, export, posi
 from adapters.http.web.pages import error_page, redirect, render, web_router
 from adapters.http.web.viewer import Viewer, page
 from ledger.money import from_minor
-from payments.disbursements.payment_runs import PaymentKind, PaymentStatus
+from payments.disbursements.payment_states import PaymentKind, PaymentStatus
 from payments.errors import DomainError, NotFound
 from payments.identity import Action
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
