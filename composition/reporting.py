@@ -70,6 +70,15 @@ def form_1099(container: Container, year: int, out: str | None = None) -> Any:
     return run, files
 
 
+def manager_reports(container: Container) -> Any:
+    """Spend against budget, AP aging, prompt-pay performance and vendor diversity over the database."""
+    from adapters.db.reporting.manager_queries import SqlManagerReportSource
+    from payments.reporting.manager_reports import ManagerReports
+
+    return ManagerReports(SqlManagerReportSource(container.engine),
+                          fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]))
+
+
 def reporting_jobs(container: Container) -> list:
     from adapters.scheduler import Job
 

@@ -55,14 +55,51 @@ def cmd_1099(args: argparse.Namespace, wiring: Any) -> int:
     return 0
 
 
+def cmd_manager(args: argparse.Namespace, wiring: Any) -> int:
+    import datetime as dt
+
+    reports = wiring.manager_reports(wiring.build())
+    if args.report == "spend":
+        result = reports.spend(args.fiscal_year)
+    elif args.report == "aging":
+        result = reports.aging(dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today())
+    else:
+        start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+        result = (reports.prompt_pay if args.report == "prompt-pay" else reports.diversity)(start, end)
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0
+
+
+def _day(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return text
+
+
 def register(sub: Any, wiring: Any) -> None:
-    r = sub.add_parser("reports", help="reports: 1099-NEC for a tax year")
+    r = sub.add_parser("reports", help="reports: 1099-NEC, spend against budget, AP aging, prompt-pay performance, diversity")
     reports = r.add_subparsers(dest="report", required=True)
     t = reports.add_parser("1099", help="1099-NEC: who is reported for a calendar year; --out writes the IRIS files")
     t.add_argument("--year", type=int, required=True, help="the calendar (tax) year, by payment date")
     t.add_argument("--out", help="write the IRIS Taxpayer Portal CSV files and the pre-filing report here")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=partial(cmd_1099, wiring=wiring))
+    m = reports.add_parser("spend", help="spend against budget for a fiscal year: by coding, vendor and month")
+    m.add_argument("--fiscal-year", type=int, required=True)
+    a = reports.add_parser("aging", help="unpaid invoices by days past due: current, 1-30, 31-60, 61-90, 90+")
+    a.add_argument("--as-of", type=_day, help="the day to age to (default: today)")
+    p = reports.add_parser("prompt-pay", help="on-time rate, days to pay, late interest, discounts, by rule set")
+    d = reports.add_parser("diversity", help="share of payments to certified vendors, valid on the payment date")
+    for r_ in (p, d):
+        r_.add_argument("--from", dest="start", type=_day, required=True)
+        r_.add_argument("--to", dest="end", type=_day, required=True)
+    for r_ in (m, a, p, d):
+        r_.add_argument("--json", action="store_true")
+        r_.set_defaults(func=partial(cmd_manager, wiring=wiring))
 
     p = sub.add_parser("publish", help="publish open data (the open checkbook, OCDS releases) to the publication folder")
     p.add_argument("dataset", choices=["checkbook", "ocds"])
