@@ -136,6 +136,22 @@ CALLBACK_OUTCOMES = {
 }
 
 
+ACCOUNT_TYPES = {
+    "asset": N_("Assets"),
+    "liability": N_("Liabilities"),
+    "fund_balance": N_("Fund balance"),
+    "revenue": N_("Revenues"),
+    "expenditure": N_("Expenditures"),
+    "budgetary": N_("Budgetary"),
+}
+
+BALANCE_GROUPS = {
+    "fund": N_("Fund"),
+    "department": N_("Department"),
+    "object_code": N_("Object code"),
+}
+
+
 def label(table: dict[str, str], code: str | None) -> str:
     """The msgid for a code, or the code itself when the table has none (a code added later still shows)."""
     return table.get(code or "", code or "")

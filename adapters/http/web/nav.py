@@ -31,6 +31,7 @@ NAV: list[NavItem] = [
     NavItem(N_("Payment runs"), "/payment-runs", Action.PAYMENT_RUN_READ),
     NavItem(N_("Reconciliation"), "/reconciliation", Action.RECONCILIATION_READ),
     NavItem(N_("Bank changes"), "/bank-changes", Action.VENDOR_READ),
+    NavItem(N_("Ledger"), "/ledger", Action.LEDGER_READ),
     NavItem(N_("My invoices"), "/portal/invoices", Action.PORTAL_READ),
     NavItem(N_("My payments"), "/portal/payments", Action.PORTAL_READ),
     NavItem(N_("Bank account"), "/portal/bank-account", Action.PORTAL_REQUEST_BANK_CHANGE),
