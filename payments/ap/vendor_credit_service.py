@@ -15,6 +15,7 @@ from ledger.entries import EntryDraft, Posting, new_entry_id
 from ledger.accounts import Direction
 from payments.ap.ap_deps import APDeps
 from payments.ap.ap_errors import InvalidDocument
+from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.vendor_credits import VendorCredit, WriteOffStatus, vendor_credits_receivable
 from payments.controls import SelfApprovalForbidden
 from payments.errors import Conflict, NotFound
@@ -117,7 +118,7 @@ class VendorCreditService:
             return self._load(uow, credit_memo_id, fund)
 
     @staticmethod
-    def _load(uow: Any, credit_memo_id: str, fund: str, *, for_update: bool = False) -> VendorCredit:
+    def _load(uow: APUnitOfWork, credit_memo_id: str, fund: str, *, for_update: bool = False) -> VendorCredit:
         found: VendorCredit | None = uow.vendor_credits.get(credit_memo_id, fund, for_update=for_update)
         if found is None:
             raise VendorCreditNotFound(credit_memo_id, fund)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from payments.audit import AuditTrail
 from payments.business_days import BusinessCalendar
 from payments.ports import Clock, KeyVault, UowFactory
 from payments.reconciliation.recon_exceptions_service import ReconExceptions
@@ -21,10 +22,10 @@ class ReconServices:
     exceptions: ReconExceptions
 
 
-def build_recon_services(uow_factory: Callable[..., Any], vault: Any, clock: Any, *, read: Reader,
+def build_recon_services(uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *, read: Reader,
                          policy: ReconPolicy | None = None, calendar: BusinessCalendar | None = None,
                          invoices: ReturnedInvoices | None = None, bank_accounts: VendorBankAccounts | None = None,
-                         audit: Any = None) -> ReconServices:
+                         audit: AuditTrail | None = None) -> ReconServices:
     policy = policy or ReconPolicy()
     calendar = calendar or BusinessCalendar()
     return ReconServices(
