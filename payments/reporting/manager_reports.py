@@ -10,7 +10,7 @@ units; money never passes through a float (rates are ``Decimal`` quantized once,
   prompt-pay due date: ``current`` (not yet due), ``1-30``, ``31-60``, ``61-90``, ``90+``; per vendor and per fund.
 * **Prompt-pay performance**: each invoice a payment that left (not returned) paid: on time when the payment's
   date is on or before the due date; days to pay from the prompt-pay receipt date; the late interest it cost;
-  discounts taken. Grouped by the prompt-pay rule set recorded on the invoice (``federal`` when none).
+  discounts offered (by the invoice's terms, on its amount), taken, and lost (offered less taken). Grouped by the prompt-pay rule set recorded on the invoice (``federal`` when none).
 * **Vendor diversity**: the share of payments (amount and count) to vendors holding each certification **valid on
   the payment date** (a certification that lapsed before, or starts after, the payment does not count).
 """
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
+from payments.ap.terms import TermsNotUnderstood, parse_terms
 from payments.reporting.checkbook import PaidItem
 
 
@@ -56,6 +57,8 @@ class PaidInvoice:
     interest_minor: int
     discount_minor: int
     rule_set: str | None
+    terms: str = ""  # the invoice's payment terms ("2/10 net 30"): what discount was offered
+    amount_minor: int = 0  # the invoice amount the payment paid, before discount and interest
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,15 @@ def aging_report(source: ManagerReportSource, as_of: dt.date) -> dict[str, Any]:
             "by_fund": [{"fund": k, **v} for k, v in sorted(by_fund.items())]}
 
 
+def discount_offered(terms: str, amount_minor: int) -> int:
+    """The early-payment discount the invoice's terms offered on its amount (0 for terms without one, or unreadable)."""
+    try:
+        parsed = parse_terms(terms) if terms.strip() else None
+    except TermsNotUnderstood:
+        return 0
+    return parsed.discount_minor(amount_minor) if parsed is not None and parsed.has_discount else 0
+
+
 def prompt_pay_report(source: ManagerReportSource, start: dt.date, end: dt.date) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     for p in source.paid_invoices():
@@ -160,14 +172,18 @@ def prompt_pay_report(source: ManagerReportSource, start: dt.date, end: dt.date)
             continue
         g = groups.setdefault(p.rule_set or "federal", {"rule_set": p.rule_set or "federal", "invoices": 0,
                                                         "on_time": 0, "late": 0, "days_to_pay": [],
-                                                        "late_interest_minor": 0, "discounts_taken_minor": 0})
+                                                        "late_interest_minor": 0, "discounts_offered_minor": 0,
+                                                        "discounts_taken_minor": 0, "discounts_lost_minor": 0})
         g["invoices"] += 1
         on_time = p.due_date is None or p.payment_date <= p.due_date
         g["on_time" if on_time else "late"] += 1
         if p.received_on is not None:
             g["days_to_pay"].append((p.payment_date - p.received_on).days)
         g["late_interest_minor"] += p.interest_minor
+        offered = discount_offered(p.terms, p.amount_minor)
+        g["discounts_offered_minor"] += offered
         g["discounts_taken_minor"] += p.discount_minor
+        g["discounts_lost_minor"] += max(offered - p.discount_minor, 0)
     out = []
     for g in sorted(groups.values(), key=lambda g: g["rule_set"]):
         days = sorted(g.pop("days_to_pay"))

@@ -60,7 +60,8 @@ class SqlManagerReportSource:
     def paid_invoices(self) -> list[PaidInvoice]:
         i, p = payment_items, payments
         query = (select(i.c.invoice_id, p.c.effective_date, i.c.due_date, i.c.interest_minor, i.c.discount_minor,
-                        i.c.interest_rule, invoices.c.pp_rule, invoices.c.pp_receipt_date, invoices.c.received_on)
+                        i.c.interest_rule, i.c.amount_minor, invoices.c.pp_rule, invoices.c.pp_receipt_date,
+                        invoices.c.received_on, invoices.c.terms)
                  .select_from(p.join(i, i.c.payment_id == p.c.id).outerjoin(invoices, invoices.c.id == i.c.invoice_id))
                  .where(p.c.kind == "live", p.c.status.in_(COUNTED)).order_by(p.c.effective_date, i.c.invoice_id))
         out = []
@@ -69,7 +70,7 @@ class SqlManagerReportSource:
             assert payment_date is not None
             out.append(PaidInvoice(r.invoice_id, payment_date, _date(r.pp_receipt_date) or _date(r.received_on),
                                    _date(r.due_date), r.interest_minor, r.discount_minor,
-                                   r.interest_rule or r.pp_rule))
+                                   r.interest_rule or r.pp_rule, r.terms or "", r.amount_minor))
         return out
 
     def certifications(self) -> Mapping[str, Sequence[Certification]]:
