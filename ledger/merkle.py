@@ -6,6 +6,7 @@ import hashlib
 from typing import Iterable
 
 _EMPTY = hashlib.sha256(b"").digest()
+BLOCK_SIZE = 1024  # entries per stored block root and per verification run: a perfect subtree when aligned
 
 
 def leaf_hash(data: bytes) -> bytes:

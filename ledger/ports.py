@@ -82,6 +82,14 @@ class JournalStore(Protocol):
         """The stored ``hash`` of entries ``first``..``last`` in sequence order (the Merkle tree's leaves)."""
         ...
 
+    def merkle_blocks(self, first: int, last: int) -> Mapping[int, bytes]:
+        """The stored Merkle roots of whole blocks ``first``..``last`` (block b: sequences b*1024+1 .. (b+1)*1024)."""
+        ...
+
+    def add_merkle_blocks(self, roots: Mapping[int, bytes]) -> None:
+        """Store the roots of whole blocks (derived from the entries' hashes; insert-only)."""
+        ...
+
     def stored_state(self, last_sequence: int) -> "StoredState":
         """What the store holds beside the entries, for the verifier to check against them: the head row and
         the entry sequences of postings outside 1..``last_sequence``. Reads only; takes no lock."""

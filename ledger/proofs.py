@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ledger.canonical import VERSION_BYTE
 from ledger.checkpoint import Checkpoint
@@ -22,7 +22,8 @@ from ledger.entry_rules import FloatFound, key_id_for, parse_object
 from ledger.errors import LedgerError
 from ledger.export import entry_line, row_of_entry_line
 from ledger.keys import hex_bytes
-from ledger.merkle import leaf_hash, node_hash
+from ledger.merkle import BLOCK_SIZE, leaf_hash, node_hash
+from ledger.ports import JournalStore
 from ledger.schedule import fingerprint
 from ledger.signing import verify_signature
 from ledger.verify_chunk import canonical_from_parsed
@@ -129,6 +130,78 @@ class LeafRoots:
             k = _split(hi - lo)
             got = self._memo[(lo, hi)] = node_hash(self(lo, lo + k), self(lo + k, hi))
         return got
+
+
+class BlockRoots:
+    """``root_of`` for a store: whole aligned blocks of ``BLOCK_SIZE`` entries by their stored roots, anything
+    smaller from the entry hashes of its block, read once (``leaves(first, last)`` by 1-based sequence). A proof
+    in a journal of a million entries so reads two blocks of hashes and the block roots, not the journal."""
+
+    def __init__(self, leaves: Callable[[int, int], Sequence[bytes]], blocks: Mapping[int, bytes]) -> None:
+        self._leaves = leaves
+        self._blocks = blocks
+        self._hashes: dict[int, list[list[bytes]]] = {}
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def _levels(self, block: int) -> list[list[bytes]]:
+        """Every node of the block's perfect subtrees, level by level (level 0: the leaves), read and hashed once."""
+        levels = self._hashes.get(block)
+        if levels is None:
+            sha256 = hashlib.sha256  # leaf_hash and node_hash written out: two thousand of each per block
+            level = [sha256(b"\x00" + h).digest() for h in self._leaves(block * BLOCK_SIZE + 1, (block + 1) * BLOCK_SIZE)]
+            levels = [level]
+            while len(level) > 1:
+                level = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+                levels.append(level)
+            self._hashes[block] = levels
+        return levels
+
+    def __call__(self, lo: int, hi: int) -> bytes:
+        got = self._memo.get((lo, hi))
+        if got is not None:
+            return got
+        block, offset = divmod(lo, BLOCK_SIZE)
+        if hi - lo == BLOCK_SIZE and offset == 0 and block in self._blocks:
+            got = bytes(self._blocks[block])
+        elif hi - lo <= BLOCK_SIZE and (hi - 1) // BLOCK_SIZE == block and hi - lo & (hi - lo - 1) == 0:
+            levels = self._levels(block)  # a perfect subtree inside one block: looked up
+            height = (hi - lo).bit_length() - 1
+            if offset >> height >= len(levels[height]):
+                raise LedgerError(f"entries {lo + 1}..{hi} are not all in the journal", code="proof_leaves_missing")
+            got = levels[height][offset >> height]
+        else:
+            k = _split(hi - lo)
+            got = node_hash(self(lo, lo + k), self(lo + k, hi))
+        self._memo[(lo, hi)] = got
+        return got
+
+
+def block_roots(leaves: Sequence[bytes], first_block: int = 0) -> dict[int, bytes]:
+    """The roots of the whole blocks in ``leaves`` (entry hashes from block ``first_block`` on)."""
+    roots = {}
+    for b in range(len(leaves) // BLOCK_SIZE):
+        level = [leaf_hash(h) for h in leaves[b * BLOCK_SIZE:(b + 1) * BLOCK_SIZE]]
+        while len(level) > 1:
+            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        roots[first_block + b] = level[0]
+    return roots
+
+
+def store_block_roots(store: JournalStore, last_sequence: int) -> int:
+    """Store the roots of the whole blocks up to ``last_sequence`` that are not stored yet, from the entries'
+    hashes (inside the caller's transaction, under its head lock); returns how many were added."""
+    have = store.merkle_blocks(0, last_sequence // BLOCK_SIZE)
+    missing = [b for b in range(last_sequence // BLOCK_SIZE) if b not in have]
+    added, i = 0, 0
+    while i < len(missing):
+        j = i + 1  # a run of consecutive missing blocks, at most 64 (2 MiB of hashes) read at once
+        while j < len(missing) and j - i < 64 and missing[j] == missing[j - 1] + 1:
+            j += 1
+        first, last = missing[i], missing[j - 1]
+        roots = block_roots(store.entry_hashes(first * BLOCK_SIZE + 1, (last + 1) * BLOCK_SIZE), first)
+        store.add_merkle_blocks(roots)
+        added, i = added + len(roots), j
+    return added
 
 
 def inclusion_bundle(row: Sequence[Any], checkpoint: Checkpoint, public_key: bytes, root_of: RootOf) -> str:

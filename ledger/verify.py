@@ -30,16 +30,16 @@ from ledger.checkpoint import BalanceTally, Checkpoint
 from ledger.entries import SealedEntry, _plain
 from ledger.entry_rules import RANK
 from ledger.keys import KeyRecord, key_for
-from ledger.merkle import MerkleAccumulator
+from ledger.merkle import BLOCK_SIZE, MerkleAccumulator
 from ledger.schedule import (TrustAnchor, as_map, derive_schedule, disagreement, reused_keys, same_windows,
                              trust_fault)
-from ledger.verify_chunk import ChunkResult, check_rows
+from ledger.verify_chunk import ChunkResult, check_rows, perfect_root
 from ledger.verify_report import FAULT_CODES, Fault, StoredState, VerifyReport
 
 __all__ = ["FAULT_CODES", "Fault", "StoredState", "VerifyReport", "RowReader", "TrustAnchor", "verify_stored", "verify_journal",
            "verify_runs", "entry_row"]
 
-_CHUNK = 1024  # rows per worker task: a power of two, so that a whole aligned run is a Merkle subtree
+_CHUNK = BLOCK_SIZE  # rows per worker task: a power of two, so that a whole aligned run is a Merkle subtree
 _PARALLEL_FROM = 4096  # below this, starting processes costs more than it saves
 
 
@@ -174,6 +174,7 @@ class _Pass:
     last_seq: int = 0
     last_hash: bytes = GENESIS_PREV_HASH
     checked: int = 0
+    blocks: dict[int, bytes] = field(default_factory=dict)  # block -> root, for every whole aligned block
 
     def note(self, fault: tuple[Any, ...]) -> None:
         if self.fault is None or (fault[0], RANK.get(fault[2], 99)) < (self.fault[0], RANK.get(self.fault[2], 99)):
@@ -236,6 +237,12 @@ def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord],
     if stored.orphan_sequences:
         seq = min(stored.orphan_sequences)
         return (seq, None, "orphan_postings", f"postings name entry sequence {seq}, which is not in the journal")
+    for block in sorted(stored.block_roots):
+        if result.blocks.get(block) != bytes(stored.block_roots[block]):
+            first = block * _CHUNK + 1
+            return (first, None, "derived_mismatch", f"the Merkle root stored for entries {first}..{first + _CHUNK - 1}"
+                    " is not theirs" if block in result.blocks else f"a Merkle root is stored for entries {first}.."
+                    f"{first + _CHUNK - 1}, which the journal does not hold")
     return None
 
 
@@ -280,6 +287,8 @@ def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None,
 
 def _accumulate(r: ChunkResult, merkle: MerkleAccumulator, totals: BalanceTally, out: _Pass) -> None:
     """Add a sound run to the Merkle tree and the balances, noting both at each checkpoint inside it."""
+    if r.entries == _CHUNK and (r.first_sequence - 1) % _CHUNK == 0 and r.last_sequence - r.first_sequence + 1 == _CHUNK:
+        out.blocks[(r.first_sequence - 1) // _CHUNK] = r.merkle_root or perfect_root(r.hashes or ())
     if r.merkle_root is not None:
         merkle.add_subtree(r.entries, r.merkle_root)
     else:

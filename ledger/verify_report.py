@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from typing import Mapping
+from dataclasses import asdict, dataclass, field
 
 from ledger.entry_rules import ENTRY_FAULTS
 
@@ -57,10 +58,12 @@ class VerifyReport:
 @dataclass(frozen=True, slots=True)
 class StoredState:
     """What a store holds beside its entries, each checked against them: the head row (sequence, hash), the
-    sequences of postings whose entry does not exist, and, for a file, the entry count its end line states
-    (``cut_off`` when it has no end line)."""
+    sequences of postings whose entry does not exist, the Merkle roots of whole blocks kept for proofs (block b:
+    sequences b*1024+1 .. (b+1)*1024) and, for a file, the entry count its end line states (``cut_off`` when it
+    has no end line)."""
 
     head: tuple[int, bytes] | None = None
     orphan_sequences: tuple[int, ...] = ()
     count: int | None = None
     cut_off: bool = False
+    block_roots: Mapping[int, bytes] = field(default_factory=dict)

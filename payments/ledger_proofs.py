@@ -8,8 +8,8 @@ from typing import Callable
 from ledger.checkpoint import Checkpoint
 from ledger.errors import EntryNotFound, LedgerError
 from ledger.keys import KeyRecord
-from ledger.merkle import merkle_root
-from ledger.proofs import LeafRoots, consistency_bundle, inclusion_bundle
+from ledger.merkle import BLOCK_SIZE
+from ledger.proofs import BlockRoots, consistency_bundle, inclusion_bundle
 from ledger.verify import entry_row
 from payments.ports import UnitOfWork
 
@@ -28,14 +28,13 @@ class LedgerProofs:
         with self._uow(read_only=True) as uow:
             entry = uow.ledger_queries.get_entry(entry_id)
             if entry is None:
-                raise EntryNotFound(entry_id)
+                raise LedgerError(f"entry {entry_id} does not exist", code="entry_not_found", entry_id=entry_id)
             cp = checkpoint or self._latest(uow)
             if cp is None or cp.sequence < entry.sequence:
                 raise LedgerError(f"no checkpoint covers entry {entry_id} (sequence {entry.sequence}) yet; take one "
                                   "with `disburse ledger checkpoint`", code="checkpoint_does_not_cover_entry")
-            leaves = self._leaves(uow, cp)
-            key = self._key(uow, cp)
-        return inclusion_bundle(entry_row(entry), cp, key.public_key, LeafRoots(leaves))
+            roots = self._roots(uow, cp)
+            return inclusion_bundle(entry_row(entry), cp, self._key(uow, cp).public_key, roots)
 
     def consistency(self, first: Checkpoint, second: Checkpoint | None = None) -> str:
         """The bundle proving ``second`` (default: the latest stored checkpoint) extends ``first``."""
@@ -43,22 +42,24 @@ class LedgerProofs:
             later = second or self._latest(uow)
             if later is None or later.sequence < first.sequence:
                 raise LedgerError("no later checkpoint to prove consistency with", code="no_later_checkpoint")
-            self._leaves(uow, first)
-            leaves = self._leaves(uow, later)
+            self._roots(uow, first)
+            roots = self._roots(uow, later)
             keys = [self._key(uow, first).public_key, self._key(uow, later).public_key]
-        return consistency_bundle(first, later, keys, LeafRoots(leaves))
+            return consistency_bundle(first, later, keys, roots)
 
     def _latest(self, uow: UnitOfWork) -> Checkpoint | None:
         stored = uow.ledger_queries.checkpoints(self._journal)
         return stored[-1] if stored else None
 
-    def _leaves(self, uow: UnitOfWork, cp: Checkpoint) -> list[bytes]:
-        """The entry hashes 1..N of checkpoint N, refusing a journal that no longer extends it."""
-        leaves = uow.ledger.entry_hashes(1, cp.sequence)
-        if len(leaves) != cp.sequence or leaves[-1] != cp.head_hash or merkle_root(leaves) != cp.merkle_root:
+    def _roots(self, uow: UnitOfWork, cp: Checkpoint) -> BlockRoots:
+        """Subtree roots of the journal as stored (whole blocks by their stored roots), refusing a journal that no
+        longer builds the checkpoint's root: its proofs would not check."""
+        roots = BlockRoots(uow.ledger.entry_hashes, uow.ledger.merkle_blocks(0, cp.sequence // BLOCK_SIZE))
+        head = uow.ledger.entry_hashes(cp.sequence, cp.sequence)
+        if head != [cp.head_hash] or roots(0, cp.sequence) != cp.merkle_root:
             raise LedgerError(f"the journal no longer extends the checkpoint at {cp.sequence}: run `disburse ledger "
                               "verify`", code="journal_does_not_extend_checkpoint")
-        return leaves
+        return roots
 
     def _key(self, uow: UnitOfWork, cp: Checkpoint) -> KeyRecord:
         key = next((k for k in uow.ledger.keys() if k.key_id == cp.key_id), None)

@@ -11,6 +11,7 @@ from ledger.entries import EntryDraft, SealedEntry, new_entry_id, reversal_of
 from ledger.errors import EntryNotFound
 from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
+from ledger.proofs import store_block_roots
 from ledger.schedule import TrustAnchor
 from ledger.verify import VerifyReport, verify_journal, verify_stored
 from payments.dates import DatePolicy
@@ -95,6 +96,7 @@ class LedgerService:
         with self._uow() as uow:
             cp = self._signers.checkpoint(uow.ledger, "ledger")
             uow.ledger_queries.add_checkpoint(cp)
+            store_block_roots(uow.ledger, cp.sequence)
             uow.commit()
         return cp
 

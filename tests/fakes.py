@@ -61,8 +61,14 @@ class InMemoryJournalStore:
     def entry_hashes(self, first: int, last: int) -> list[bytes]:
         return [e.hash for e in sorted(self.rows, key=lambda e: e.sequence) if first <= e.sequence <= last]
 
+    def merkle_blocks(self, first: int, last: int) -> Mapping[int, bytes]:
+        return {b: r for b, r in getattr(self, "_blocks", {}).items() if first <= b <= last}
+
+    def add_merkle_blocks(self, roots: Mapping[int, bytes]) -> None:
+        self._blocks = {**getattr(self, "_blocks", {}), **roots}
+
     def stored_state(self, last_sequence: int) -> StoredState:
-        return StoredState(head=self.lock_head())
+        return StoredState(head=self.lock_head(), block_roots=dict(getattr(self, "_blocks", {})))
 
     def keys(self) -> Sequence[KeyRecord]:
         return list(self._keys)

@@ -21,6 +21,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "journal_not_initialized": 503,
     "journal_already_initialized": 409,
     "entry_not_found": 404,
+    "checkpoint_does_not_cover_entry": 409,  # a proof waits for the next signed checkpoint
+    "journal_does_not_extend_checkpoint": 409,
     "not_found": 404,
     "unauthenticated": 401,
     "idempotency_key_reused": 409,

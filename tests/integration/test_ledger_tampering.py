@@ -29,7 +29,7 @@ def tamper(container, *statements):
     with container.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("PRAGMA defer_foreign_keys = ON"))
-            for t in ("ledger_entries", "ledger_postings", "checkpoints"):
+            for t in ("ledger_entries", "ledger_postings", "checkpoints", "merkle_blocks"):
                 for what in ("update", "delete"):
                     conn.execute(text(f"DROP TRIGGER IF EXISTS {t}_no_{what}"))
         else:
@@ -202,8 +202,8 @@ def test_a_keys_file_from_before_a_rotation_suffices_and_a_foreign_one_does_not(
     assert (report.fault.code, report.fault.sequence) == ("untrusted_key", 1)
     fingerprint = hashlib.sha256(next(iter(old_file.values())).public_key).hexdigest()
     assert verdict(container, anchor=TrustAnchor(fingerprint=fingerprint)).ok
-    assert verdict(container, anchor=TrustAnchor(fingerprint=fingerprint.replace(fingerprint[0], "0"))).fault.code \
-        in ("untrusted_key",)
+    other = ("1" if fingerprint[0] == "0" else "0") + fingerprint[1:]
+    assert verdict(container, anchor=TrustAnchor(fingerprint=other)).fault.code == "untrusted_key"
     assert rotation.sequence == 4
 
 

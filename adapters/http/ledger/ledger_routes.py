@@ -8,7 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from moneyed import Money
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,6 +22,7 @@ from ledger.entries import EntryDraft, Posting, SealedEntry, new_entry_id
 from ledger.errors import LedgerError
 from ledger.money import format_minor, from_minor, major_amount, minor_text, to_minor
 from payments.errors import NotFound
+from payments.ledger_proofs import LedgerProofs
 from payments.identity import Action, Principal
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
@@ -115,6 +116,13 @@ def get_entry(request: Request, entry_id: str, _p: Principal = require(Action.LE
     if entry is None:
         raise NotFound(f"entry {entry_id} does not exist")
     return entry_out(entry)
+
+
+@router.get("/entries/{entry_id}/proof")
+def get_entry_proof(request: Request, entry_id: str, _p: Principal = require(Action.LEDGER_READ)) -> Response:
+    """The inclusion proof of one entry in the latest signed checkpoint (docs/ledger-format.md section 10), checked
+    by `disburse ledger verify --proof` or `node verifiers/js/verify.js --proof` with nothing else."""
+    return Response(LedgerProofs(request.app.state.uow).inclusion(entry_id), media_type="application/json")
 
 
 @router.post("/entries", status_code=201)

@@ -49,3 +49,26 @@ def test_each_proof_bundle_gets_the_expected_verdict(case):
     assert report.ok is case["ok"], report
     if not case["ok"]:
         assert report.code == case["fault"]
+
+
+def test_block_roots_give_the_roots_leaves_give_and_read_only_the_blocks_a_proof_ends_in():
+    from ledger.merkle import BLOCK_SIZE
+    from ledger.proofs import BlockRoots, block_roots
+
+    leaves = [hashlib.sha256(b"e%d" % i).digest() for i in range(3 * BLOCK_SIZE + 300)]
+    stored = block_roots(leaves)
+    assert sorted(stored) == [0, 1, 2]
+    del stored[1]  # a block not stored yet is computed from its hashes
+    reads = []
+
+    def read(first, last):
+        reads.append((first, last))
+        return leaves[first - 1:last]
+
+    for n in (1, 5, BLOCK_SIZE, BLOCK_SIZE + 1, 2 * BLOCK_SIZE, len(leaves)):
+        for m in (0, n // 2, n - 1):
+            reads.clear()
+            roots = BlockRoots(read, stored)
+            assert roots(0, n) == merkle_root(leaves[:n])
+            assert audit_path(m, n, roots) == audit_path(m, n, LeafRoots(leaves))
+            assert len(reads) <= 3  # the block of m, the last partial block, the unstored block
