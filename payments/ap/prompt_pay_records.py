@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from payments.ap.ap_records import HoldRecord, PromptPayDates, Stamp
+from payments.ap.documents import Invoice
 from payments.ap.prompt_pay_rules import DisputeFacts, Stop
+from payments.ap.prompt_pay_rules.facts import PromptPayFacts
 
 DISPUTE_HOLD = "invoice_disputed"
 
@@ -123,6 +125,10 @@ class PromptPayRecords(Protocol):
 
     def save_po_terms(self, terms: POPromptPay, *, expected_version: int) -> None:
         """Insert (expected version 0) or replace the order's terms; ``StaleState`` if someone changed them first."""
+        ...
+
+    def facts(self, invoices: Sequence[Invoice]) -> Mapping[str, PromptPayFacts]:
+        """What each invoice's rule set weighs besides its dates (vendor's kind, dispute, stops, federal money)."""
         ...
 
     def redate(self, invoice_id: str, dates: PromptPayDates) -> None:

@@ -20,6 +20,7 @@ from payments.reconciliation.bank_notices import vendor_reason
 from payments.ap.amounts import format_money
 from payments.ap.matching.match_defects import Defect, InvoiceDefect
 from payments.ap.matching.match_findings import Hold
+from payments.ap.prompt_pay_records import DISPUTE_HOLD
 
 PAYMENT_RETURNED = "payment_returned"
 PAYMENT_FAILED = "payment_failed"
@@ -187,6 +188,9 @@ def hold_message(code: str, finding: Mapping[str, Any], ctx: VendorContext) -> s
                 "pay it another way and will contact you if they need anything.")
     if code in BANK_HOLD_MESSAGES:
         return BANK_HOLD_MESSAGES[code]
+    if code == DISPUTE_HOLD:
+        return (f"On {finding.get('noticed_on')} we told you we dispute this invoice: {finding.get('reason')}. We will "
+                "pay it once the dispute is resolved.")
     po = ctx.po(finding.get("po_id"))
     if po is not None:
         text = _po_finding(code, finding, po, ctx.currency)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from payments.ap.ap_ports import InvoiceRepository
+from payments.ap.prompt_pay_records import PromptPayRecords
 from payments.disbursements.payment_ports import PaymentStore
 from payments.people.identity_ports import IdentityUnitOfWork
 
@@ -94,4 +95,5 @@ class PortalUnitOfWork(IdentityUnitOfWork, Protocol):
 
     portal: PortalQueries
     invoices: InvoiceRepository
+    prompt_pay: PromptPayRecords  # what an invoice's act weighs besides its dates (disputes, payee kind, ...)
     payments: PaymentStore

@@ -163,7 +163,8 @@ class VendorPortal:
         masks = q.account_last4(vendor_id, {p.account_id for p in payments})
         return invoice_for_vendor(record, steps=q.match_steps(invoice_id), holds=holds, paid_with=paid_with,
                                   ctx=ctx, masks=masks, bank_holds=self._bank_holds(uow, vendor_id),
-                                  rules=self._rules, today=self._clock.now().date())
+                                  rules=self._rules, today=self._clock.now().date(),
+                                  prompt_pay=uow.prompt_pay.facts([record.invoice]).get(invoice_id))
 
     # -- submission ------------------------------------------------------------------------------------
     def submit_invoice(self, principal: Principal, submitted: VendorInvoice) -> InvoiceForVendor:

@@ -29,6 +29,7 @@ from payments.portal.portal_messages import (BANK_HOLD_MESSAGES, PAYMENT_FAILED,
 from payments.portal.portal_ports import MatchStep, PaymentFacts
 from payments.ap.prompt_pay import NoRateInEffect, PromptPayPolicy, RateTable, late_payment_interest
 from payments.ap.prompt_pay_rules.agency import AgencyRules, federal_label, in_plain_words, is_federal
+from payments.ap.prompt_pay_rules.facts import PromptPayFacts
 
 # The order of events that share a moment (a manual release re-matches in the same instant).
 _RANK = {"received": 0, "held": 1, "hold_released": 2, "matched": 3, "returned_to_vendor": 3, "approved": 4,
@@ -252,10 +253,11 @@ def _payment_events(paid_with: Sequence[PaidWith], masks: Mapping[str, str], cur
 
 
 def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], open_holds: int,
-                     rules: InterestRules, today: dt.date) -> AccruedInterest:
+                     rules: InterestRules, today: dt.date, facts: PromptPayFacts | None = None) -> AccruedInterest:
     """Interest earned by paying late, as of ``today``, or what the payment carries or carried, under the rule
-    set the invoice's due date was computed by, named and said in plain words."""
-    out = _accrued(record, status, paid_with, open_holds, rules, today)
+    set the invoice's due date was computed by (weighing what staff recorded: ``facts``), named and said in plain
+    words."""
+    out = _accrued(record, status, paid_with, open_holds, rules, today, facts)
     pp = record.prompt_pay
     if pp.due_date is None or out.state == "not_started":
         return out
@@ -263,12 +265,12 @@ def accrued_interest(record: InvoiceRecord, status: str, paid_with: Sequence[Pai
     late = None
     if out.state == "accruing" and not is_federal(pp.rule) and rules.agency is not None:
         late = rules.agency.interest(label, record.invoice.total_minor, due_date=pp.due_date, paid_on=out.as_of,
-                                     calendar=rules.calendar)
+                                     calendar=rules.calendar, facts=facts)
     return replace(out, rule=label, law=in_plain_words(label, due_date=pp.due_date, late=late))
 
 
 def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], open_holds: int,
-             rules: InterestRules, today: dt.date) -> AccruedInterest:
+             rules: InterestRules, today: dt.date, facts: PromptPayFacts | None = None) -> AccruedInterest:
     pp = record.prompt_pay
     accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
     current = max(paid_with, key=lambda p: p.payment.created_at, default=None)
@@ -284,7 +286,7 @@ def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], 
     if today <= pp.due_date:
         return accrued("not_due", today)
     if not is_federal(pp.rule) and rules.agency is not None:
-        return _accrued_under_rule(record, rules.agency, rules.calendar, today)
+        return _accrued_under_rule(record, rules.agency, rules.calendar, today, facts)
     if rules.rates is None:
         return accrued("no_rate", today, days_late=(today - pp.due_date).days)
     try:
@@ -300,13 +302,13 @@ def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], 
 
 
 def _accrued_under_rule(record: InvoiceRecord, agency: AgencyRules, calendar: BusinessCalendar | None,
-                        today: dt.date) -> AccruedInterest:
+                        today: dt.date, facts: PromptPayFacts | None = None) -> AccruedInterest:
     pp = record.prompt_pay
     assert pp.due_date is not None and pp.rule is not None
     accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
     try:
         late = agency.interest(pp.rule, record.invoice.total_minor, due_date=pp.due_date, paid_on=today,
-                               calendar=calendar)
+                               calendar=calendar, facts=facts)
     except NoRateInEffect:
         return accrued("no_rate", today, days_late=(today - pp.due_date).days)
     if late.rate is None:  # on time, exempt, or in a grace period the act gives before interest runs
@@ -320,7 +322,8 @@ def _accrued_under_rule(record: InvoiceRecord, agency: AgencyRules, calendar: Bu
 
 def invoice_for_vendor(record: InvoiceRecord, *, steps: Sequence[MatchStep], holds: Sequence[HoldRecord],
                        paid_with: Sequence[PaidWith], ctx: VendorContext, masks: Mapping[str, str],
-                       bank_holds: Sequence[str], rules: InterestRules, today: dt.date) -> InvoiceForVendor:
+                       bank_holds: Sequence[str], rules: InterestRules, today: dt.date,
+                       prompt_pay: PromptPayFacts | None = None) -> InvoiceForVendor:
     inv = record.invoice
     live = [p for p in paid_with if p.payment.kind is PaymentKind.LIVE]
     status = vendor_status(record, live)
@@ -341,5 +344,5 @@ def invoice_for_vendor(record: InvoiceRecord, *, steps: Sequence[MatchStep], hol
     open_holds = _open_holds(holds, ctx)
     if status in ("approved", "returned"):
         open_holds += [VendorHold(code, BANK_HOLD_MESSAGES[code]) for code in bank_holds if code in BANK_HOLD_MESSAGES]
-    interest = accrued_interest(record, status, live, len(open_holds), rules, today)
+    interest = accrued_interest(record, status, live, len(open_holds), rules, today, prompt_pay)
     return InvoiceForVendor(record, status, tuple(events), tuple(open_holds), interest, tuple(live), ctx.po_numbers)

@@ -48,6 +48,11 @@ def test_texas_a_dispute_noticed_in_time_holds_the_invoice_and_resolved_for_the_
         "texas@tx-2251", "2026-10-27", True)
     held = city.api.get(f"/v1/invoices/{bill['id']}", headers=AUDITOR).json()
     assert "invoice_disputed" in held["stands_in_the_way"]
+    acme = {"Authorization": f"Bearer test:vendor:usr_acme:{bill['vendor_id']}"}
+    told = city.api.get(f"/v1/portal/invoices/{bill['id']}", headers=acme).json()
+    assert [h["message"] for h in told["holds"] if h["code"] == "invoice_disputed"] == [
+        "On 2026-10-20 we told you we dispute this invoice: billed 10 chairs; 2 arrived scratched. We will pay it once "
+        "the dispute is resolved."]
     clock.set(NOV_12)
     run = city.api.post("/v1/payment-runs", json={}, headers=CLERK).json()
     assert {"invoice_id": bill["id"], "reason": "held", "detail": "invoice_disputed"} in run["skipped"]

@@ -71,8 +71,18 @@ def test_florida_reads_a_payment_to_another_government_as_outside_its_act(agency
     school_board = city.vendor("Leon County School Board", "59-1111111")
     _payee(city, school_board, "government")
     contractor = city.vendor("Acme Builders", "59-2222222")
-    for n, who in enumerate((school_board, contractor), start=1):
-        bill = city.invoice(who, city.po(who, category="construction", number=f"PO-2027-000{n}"), number=f"INV-{n}")
+    bills = [city.invoice(who, city.po(who, category="construction", number=f"PO-2027-000{n}"), number=f"INV-{n}")
+             for n, who in enumerate((school_board, contractor), start=1)]
+    # What each vendor's portal says on Dec. 10 of its invoice, matched and awaiting approval: the school board earns
+    # nothing; the contractor, due Nov. 4, has earned one month and 6 days at 2%: 2% x (1 + 6/30) x $1,200 = $28.80.
+    clock.set(DEC_10)
+    seen = {}
+    for who in (school_board, contractor):
+        (mine,) = city.api.get("/v1/portal/invoices", headers={"Authorization": f"Bearer test:vendor:usr_v:{who}"}).json()[
+            "items"]
+        seen[mine["invoice_number"]] = (mine["prompt_pay"]["state"], mine["prompt_pay"]["accrued_interest_minor"])
+    assert seen == {"INV-1": ("not_accruing", 0), "INV-2": ("accruing", 2880)}
+    for bill in bills:
         city.approve(bill["id"])
     # Construction due Nov. 4; paid Dec. 11: $29.60 to the contractor, nothing to the school board (218.72, 1.01(3)).
     rule = "florida_local@fs-218-2021.07/construction"

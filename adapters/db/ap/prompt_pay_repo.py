@@ -19,6 +19,7 @@ from adapters.db.ap.prompt_pay_tables import invoice_clock_stops, invoice_disput
 from adapters.db.chunks import chunks
 from payments.ap.ap_errors import StaleState
 from payments.ap.ap_records import HoldRecord, PromptPayDates, Stamp
+from payments.ap.documents import Invoice
 from payments.ap.prompt_pay_records import (ClockStopRecord, DisputeRecord, DisputeStatus, POPromptPay, ResolvedFor,
                                             VendorPromptPay)
 from payments.ap.prompt_pay_rules.facts import PromptPayFacts
@@ -79,6 +80,9 @@ class SqlPromptPayRecords:
                    {"federally_funded": terms.federally_funded, "funds_received_on": terms.funds_received_on,
                     "rule_set": terms.rule_set, "version": terms.version, "updated_by": terms.updated.by,
                     "updated_at": terms.updated.at}, expected_version)
+
+    def facts(self, invoices: Sequence[Invoice]) -> Mapping[str, PromptPayFacts]:
+        return facts_for(self._conn, invoices)
 
     def redate(self, invoice_id: str, dates: PromptPayDates) -> None:
         i = invoices
