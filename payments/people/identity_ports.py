@@ -7,6 +7,7 @@ none commits. Guarded writes raise ``Conflict`` (code ``stale_state``) when the 
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, Sequence
 
@@ -200,7 +201,31 @@ class OutboxRepository(Protocol):
         ...
 
 
+class VendorStatusOf(Protocol):
+    @property
+    def status(self) -> enum.Enum: ...
+
+
+class VendorOnFile(Protocol):
+    @property
+    def vendor(self) -> VendorStatusOf: ...
+
+
+class VendorMaster(Protocol):
+    """Accounts payable's vendors (``uow.vendors``) as people and controls read them: whether one exists, and its
+    status. People does not import accounts payable; the AP repository satisfies this."""
+
+    def get(self, vendor_id: str, /) -> VendorOnFile | None:
+        """The vendor's record, or None."""
+        ...
+
+
 class IdentityUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def vendors(self) -> VendorMaster:
+        """The vendor master, read-only here."""
+        ...
+
     users: UserRepository
     tokens: TokenRepository
     sessions: SessionRepository

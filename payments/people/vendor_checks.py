@@ -6,9 +6,8 @@ work and know only the status's value, so the two features stay independent of e
 
 from __future__ import annotations
 
-from typing import Any
-
 from payments.errors import Conflict, NotFound
+from payments.people.identity_ports import IdentityUnitOfWork
 
 INACTIVE = "inactive"
 
@@ -32,13 +31,13 @@ class VendorDeactivated(Conflict):
                          vendor_id=vendor_id)
 
 
-def vendor_status(uow: Any, vendor_id: str) -> str | None:
+def vendor_status(uow: IdentityUnitOfWork, vendor_id: str) -> str | None:
     """The vendor's status value, or None when no such vendor exists."""
     record = uow.vendors.get(vendor_id) if vendor_id else None
     return None if record is None else str(getattr(record.vendor.status, "value", record.vendor.status))
 
 
-def require_vendor(uow: Any, vendor_id: str) -> str:
+def require_vendor(uow: IdentityUnitOfWork, vendor_id: str) -> str:
     """Raise ``vendor_not_found`` unless the vendor exists; return its status."""
     status = vendor_status(uow, vendor_id)
     if status is None:
@@ -46,7 +45,7 @@ def require_vendor(uow: Any, vendor_id: str) -> str:
     return status
 
 
-def require_vendor_for_bank_change(uow: Any, vendor_id: str) -> None:
+def require_vendor_for_bank_change(uow: IdentityUnitOfWork, vendor_id: str) -> None:
     """The vendor exists and is not deactivated."""
     if require_vendor(uow, vendor_id) == INACTIVE:
         raise VendorDeactivated(vendor_id)
