@@ -33,6 +33,18 @@ class MerkleAccumulator:
         self._stack: list[tuple[int, bytes]] = []
         self.count = 0
 
+    @classmethod
+    def from_frontier(cls, count: int, roots: "list[bytes] | tuple[bytes, ...]") -> "MerkleAccumulator":
+        """The accumulator after ``count`` leaves, from the roots of the perfect subtrees that make them up
+        (``frontier_sizes(count)``, largest first): to go on from a checkpoint without its leaves."""
+        sizes = frontier_sizes(count)
+        if len(sizes) != len(roots):
+            raise ValueError(f"{count} leaves make {len(sizes)} perfect subtrees, not {len(roots)}")
+        acc = cls()
+        acc._stack = list(zip(sizes, roots))
+        acc.count = count
+        return acc
+
     def add(self, data: bytes) -> None:
         size, node = 1, leaf_hash(data)
         stack = self._stack
@@ -63,6 +75,11 @@ class MerkleAccumulator:
         for _, node in reversed(self._stack[:-1]):
             acc = node_hash(node, acc)
         return acc
+
+
+def frontier_sizes(count: int) -> list[int]:
+    """The sizes of the perfect subtrees RFC 6962's tree of ``count`` leaves is built from, largest first."""
+    return [1 << bit for bit in range(count.bit_length() - 1, -1, -1) if count >> bit & 1]
 
 
 def merkle_root(leaves: Iterable[bytes]) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.accounts import Account
 from ledger.entries import SealedEntry
@@ -88,6 +88,14 @@ class JournalStore(Protocol):
 
     def add_merkle_blocks(self, roots: Mapping[int, bytes]) -> None:
         """Store the roots of whole blocks (derived from the entries' hashes; insert-only)."""
+        ...
+
+    def balance_totals(self, last_sequence: int) -> dict[tuple[str, str], list[int]]:
+        """Debits and credits per (account, currency) over the postings of entries 1..``last_sequence``."""
+        ...
+
+    def system_rows(self, last_sequence: int) -> list[tuple[Any, ...]]:
+        """The genesis and key rotation entries up to ``last_sequence``, as rows of ``ledger.verify_chunk``."""
         ...
 
     def stored_state(self, last_sequence: int) -> "StoredState":

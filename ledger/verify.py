@@ -23,7 +23,7 @@ import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ledger.canonical import GENESIS_PREV_HASH
 from ledger.checkpoint import BalanceTally, Checkpoint
@@ -35,6 +35,9 @@ from ledger.schedule import (TrustAnchor, as_map, derive_schedule, disagreement,
                              trust_fault)
 from ledger.verify_chunk import ChunkResult, check_rows, perfect_root
 from ledger.verify_report import FAULT_CODES, Fault, StoredState, VerifyReport
+
+if TYPE_CHECKING:
+    from ledger.incremental import StartState
 
 __all__ = ["FAULT_CODES", "Fault", "StoredState", "VerifyReport", "RowReader", "TrustAnchor", "verify_stored", "verify_journal",
            "verify_runs", "entry_row"]
@@ -80,21 +83,27 @@ Tasks = Iterator[tuple[Callable[..., Any], tuple[Any, ...]]]
 def verify_stored(reader: RowReader, last_sequence: int, registry: Mapping[str, KeyRecord], *,
                   anchor: TrustAnchor | None = None, checkpoint: Checkpoint | None = None,
                   checkpoints: Sequence[Checkpoint] = (), stored: StoredState | None = None,
-                  workers: int | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Verify stored entries 1..``last_sequence`` (the highest stored): the fast path for a database.
+                  workers: int | None = None, progress: Callable[[int], None] | None = None,
+                  start: "StartState | None" = None) -> VerifyReport:
+    """Verify stored entries 1..``last_sequence`` (the highest stored): the fast path for a database. With
+    ``start`` (``ledger.incremental.start_from`` a checkpoint one trusts), only the entries after it.
 
     ``registry`` is the store's key registry (checked, not trusted, when an ``anchor`` is given; trusted
     as the anchor when it is not). Each worker reads its run with ``reader``, re-derives canonical bytes
     and hashes, applies the rules, checks key windows and signatures, and returns the run's Merkle subtree
     and balance totals (default: one worker per core).
     """
-    cps = _checkpoints(checkpoint, checkpoints)
+    after = start.sequence if start else 0
+    cps = [cp for cp in _checkpoints(checkpoint, checkpoints) if cp.sequence > after]
 
     def tasks(cp_seqs: frozenset[int]) -> Tasks:
-        for lo in range(1, last_sequence + 1, _CHUNK):
-            hi = min(lo + _CHUNK - 1, last_sequence)
+        lo = after + 1
+        while lo <= last_sequence:  # aligned runs: the first one ends where a block does
+            hi = min((lo - 1) // _CHUNK * _CHUNK + _CHUNK, last_sequence)
             yield _check_range, (lo, hi, frozenset(s for s in cp_seqs if lo <= s <= hi))
-    return _verify(tasks, registry, anchor, cps, stored, reader, _pool_size(workers, last_sequence), progress)
+            lo = hi + 1
+    return _verify(tasks, registry, anchor, cps, stored, reader, _pool_size(workers, last_sequence - after), progress,
+                   start)
 
 
 def verify_journal(entries: Iterable[SealedEntry], registry: Mapping[str, KeyRecord], *,
@@ -175,6 +184,7 @@ class _Pass:
     last_hash: bytes = GENESIS_PREV_HASH
     checked: int = 0
     blocks: dict[int, bytes] = field(default_factory=dict)  # block -> root, for every whole aligned block
+    verified_from: int = 0  # the trusted checkpoint's sequence, in an incremental pass
 
     def note(self, fault: tuple[Any, ...]) -> None:
         if self.fault is None or (fault[0], RANK.get(fault[2], 99)) < (self.fault[0], RANK.get(self.fault[2], 99)):
@@ -183,13 +193,18 @@ class _Pass:
 
 def _verify(tasks: Callable[[frozenset[int]], Tasks], registry: Mapping[str, KeyRecord], anchor: TrustAnchor | None,
             cps: list[Checkpoint], stored: StoredState | Callable[[], StoredState] | None, reader: RowReader | None, workers: int,
-            progress: Callable[[int], None] | None) -> VerifyReport:
+            progress: Callable[[int], None] | None, start: "StartState | None" = None) -> VerifyReport:
     cp_seqs = frozenset(cp.sequence for cp in cps)
-    result = _pass(tasks(cp_seqs), registry, reader, cp_seqs, workers, progress)
+    result = _pass(tasks(cp_seqs), registry, reader, cp_seqs, workers, progress, start)
     schedule = derive_schedule(result.claims)
     if not same_windows(registry, schedule):
         # The registry is not what the journal says: check every signature against the journal's own schedule.
-        result = _pass(tasks(cp_seqs), as_map(schedule), reader, cp_seqs, workers, progress)
+        result = _pass(tasks(cp_seqs), as_map(schedule), reader, cp_seqs, workers, progress, start)
+    if start is not None:
+        key = checkpoint_key(start.checkpoint, schedule, result.last_seq, anchor)
+        if key is None or not start.checkpoint.signature_valid(key.public_key):
+            result.note((start.sequence, None, "checkpoint_mismatch", "the checkpoint verification started from is "
+                         "not signed by the key in force after it"))
     for reuse in reused_keys(result.claims):
         result.note(reuse)
     head = result.last_seq
@@ -213,6 +228,7 @@ def _verify(tasks: Callable[[frozenset[int]], Tasks], registry: Mapping[str, Key
         progress(result.checked)
     return VerifyReport(ok=first is None, entries_checked=result.checked, head_sequence=head,
                         head_hash=result.last_hash.hex(), fault=first, checkpoint_sequence=cp_last,
+                        verified_from=start.sequence if start else 0,
                         checkpoints_checked=cp_count, trust=anchor.describe() if anchor else "")
 
 
@@ -238,6 +254,8 @@ def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord],
         seq = min(stored.orphan_sequences)
         return (seq, None, "orphan_postings", f"postings name entry sequence {seq}, which is not in the journal")
     for block in sorted(stored.block_roots):
+        if block * _CHUNK < result.verified_from:
+            continue  # a block that begins at or before the trusted checkpoint is taken with it
         if result.blocks.get(block) != bytes(stored.block_roots[block]):
             first = block * _CHUNK + 1
             return (first, None, "derived_mismatch", f"the Merkle root stored for entries {first}..{first + _CHUNK - 1}"
@@ -247,7 +265,7 @@ def _journal_fault(registry: Mapping[str, KeyRecord], schedule: list[KeyRecord],
 
 
 def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None, cp_seqs: frozenset[int],
-          workers: int, progress: Callable[[int], None] | None) -> _Pass:
+          workers: int, progress: Callable[[int], None] | None, start: "StartState | None" = None) -> _Pass:
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
@@ -255,6 +273,11 @@ def _pass(tasks: Tasks, keys: Mapping[str, KeyRecord], reader: RowReader | None,
     else:
         _init_worker(keys, reader)
     out, merkle, totals = _Pass(), MerkleAccumulator(), BalanceTally()
+    if start is not None:  # go on from a trusted checkpoint: its frontier, balances and key claims
+        out.last_seq, out.last_hash, out.verified_from = start.sequence, start.checkpoint.head_hash, start.sequence
+        out.claims.extend(start.claims)
+        merkle = MerkleAccumulator.from_frontier(start.sequence, list(start.frontier))
+        totals.merge(start.totals)
     inflight: deque[Any] = deque()
     try:
         for r in _in_order(pool, tasks, inflight, 3 * workers):

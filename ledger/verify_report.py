@@ -36,6 +36,7 @@ class VerifyReport:
     checkpoint_sequence: int | None = None
     checkpoints_checked: int = 0
     trust: str = ""
+    verified_from: int = 0  # an incremental verification: entries after this trusted checkpoint only
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -45,6 +46,9 @@ class VerifyReport:
         if self.ok and self.checkpoints_checked:
             cp = (f", extends {self.checkpoints_checked} checkpoint(s), the latest at {self.checkpoint_sequence}")
         trust = f"\n{self.trust}" if self.trust else ""
+        if self.ok and self.verified_from:
+            return (f"journal verifies from the checkpoint at {self.verified_from} you trusted: "
+                    f"{self.entries_checked} entries after it, head {self.head_sequence} {self.head_hash[:16]}…{cp}{trust}")
         if self.ok:
             return (f"journal verifies: {self.entries_checked} entries, head {self.head_sequence} "
                     f"{self.head_hash[:16]}…{cp}{trust}")

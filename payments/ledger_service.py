@@ -12,8 +12,9 @@ from ledger.errors import EntryNotFound
 from ledger.journal import Journal, Posted
 from ledger.keys import KeyRecord, export_keys
 from ledger.proofs import store_block_roots
+from ledger.incremental import start_from
 from ledger.schedule import TrustAnchor
-from ledger.verify import VerifyReport, verify_journal, verify_stored
+from ledger.verify import Fault, VerifyReport, verify_journal, verify_stored
 from payments.dates import DatePolicy
 from payments.journal_signers import JournalSigners
 from payments.ports import Clock, KeyVault, UnitOfWork
@@ -103,14 +104,15 @@ class LedgerService:
     def verify(self, *, keys: dict[str, KeyRecord] | None = None, anchor: TrustAnchor | None = None,
                checkpoint: Checkpoint | None = None, checkpoints: Sequence[Checkpoint] = (),
                stored_checkpoints: bool = True, workers: int | None = None,
-               progress: Callable[[int], None] | None = None) -> VerifyReport:
+               progress: Callable[[int], None] | None = None, since: Checkpoint | None = None) -> VerifyReport:
         """Verify the stored journal against ``checkpoint``/``checkpoints`` kept outside it and, unless told not
         to, every checkpoint stored with it.
 
         Trust comes from ``anchor`` (the genesis key's fingerprint, a keys file, or the database's own genesis
         key); ``keys`` from an exported keys file is the same as ``TrustAnchor(keys=...)``; with neither, the
         database's genesis key is taken as given. The key registry, the head row and the stored checkpoints
-        are checked against the entries, never trusted.
+        are checked against the entries, never trusted. With ``since``, a checkpoint verified before, only the
+        entries after it are verified, once the store is shown to still extend it (``ledger.incremental``).
         """
         if anchor is None:
             anchor = TrustAnchor(keys=tuple(keys.values())) if keys is not None else TrustAnchor(database=True)
@@ -120,14 +122,19 @@ class LedgerService:
             last = uow.ledger.last_sequence()
             stored = uow.ledger.stored_state(last)
             reader = uow.ledger.row_reader()
-            if reader is None:
+            start = start_from(since, uow.ledger) if since is not None else None
+            if isinstance(start, Fault):  # the store no longer extends the checkpoint verification was to start from
+                return VerifyReport(ok=False, entries_checked=0, head_sequence=last, head_hash="", fault=start,
+                                    checkpoint_sequence=since.sequence if since else None, trust=anchor.describe())
+            if reader is None:  # a store no other process can read (in-memory SQLite): the whole journal, here
                 return verify_journal(uow.ledger.iter_entries(), registry, anchor=anchor, checkpoint=checkpoint,
                                       checkpoints=checkpoints, stored=stored, workers=workers, progress=progress,
                                       expected_total=uow.ledger_queries.count_entries())
         # Outside the unit of work: the workers read on their own connections, the parent holds none.
         try:
             return verify_stored(reader, last, registry, anchor=anchor, checkpoint=checkpoint,
-                                 checkpoints=checkpoints, stored=stored, workers=workers, progress=progress)
+                                 checkpoints=checkpoints, stored=stored, workers=workers, progress=progress,
+                                 start=start)
         finally:
             close = getattr(reader, "close", None)
             if close:

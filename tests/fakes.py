@@ -67,6 +67,19 @@ class InMemoryJournalStore:
     def add_merkle_blocks(self, roots: Mapping[int, bytes]) -> None:
         self._blocks = {**getattr(self, "_blocks", {}), **roots}
 
+    def balance_totals(self, last_sequence: int) -> dict:
+        totals: dict = {}
+        for e in self.rows:
+            if e.sequence <= last_sequence:
+                for p in e.draft.postings:
+                    sides = totals.setdefault((p.account, p.currency), [0, 0])
+                    sides[0 if getattr(p.direction, "value", p.direction) == "debit" else 1] += p.amount_minor
+        return totals
+
+    def system_rows(self, last_sequence: int) -> list:
+        return [entry_row(e) for e in self.rows
+                if e.sequence <= last_sequence and e.draft.code in ("ledger_genesis", "key_rotated")]
+
     def stored_state(self, last_sequence: int) -> StoredState:
         return StoredState(head=self.lock_head(), block_roots=dict(getattr(self, "_blocks", {})))
 

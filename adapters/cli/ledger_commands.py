@@ -90,9 +90,11 @@ def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
         container = wiring.build(read_only=True)
         with container.uow(read_only=True) as uow:
             total = uow.ledger.last_sequence()
+        since = Checkpoint.from_json(read_text(args.since, "checkpoint")) if args.since else None
         report = container.ledger.verify(anchor=anchor, checkpoints=checkpoints, workers=args.workers,
-                                         stored_checkpoints=not args.no_stored_checkpoints,
-                                         progress=None if args.json else _progress(total))
+                                         stored_checkpoints=not args.no_stored_checkpoints, since=since,
+                                         progress=None if args.json else _progress(total - (since.sequence
+                                                                                             if since else 0)))
     print(report.to_json() if args.json else report.describe())
     return 0 if report.ok else 1
 
@@ -225,6 +227,9 @@ def register(sub: Any, wiring: Wiring) -> None:
     s.add_argument("--no-stored-checkpoints", action="store_true",
                    help="skip the checkpoints stored in the database (checked by default)")
     s.add_argument("--file", metavar="EXPORT", help="verify an export (`disburse ledger export`) without a database")
+    s.add_argument("--since", metavar="CHECKPOINT",
+                   help="a checkpoint you verified before: check the journal still extends it, then verify only "
+                        "the entries after it")
     s.add_argument("--workers", type=int, default=None, help="processes for signature checks (default: all cores)")
     s.add_argument("--proof", metavar="BUNDLE", help="check an inclusion proof bundle (`ledger prove`), no database")
     s.add_argument("--consistency", metavar="BUNDLE", help="check a consistency proof bundle, no database")

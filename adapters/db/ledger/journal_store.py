@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import psycopg
 from sqlalchemy import (BigInteger, Boolean, Date, Integer, LargeBinary, SmallInteger, String, Text, func, select,
@@ -212,6 +212,24 @@ class SqlJournalStore:
         if roots:
             self._conn.execute(merkle_blocks.insert(), [{"journal": self._t.name, "block": b, "root": r}
                                                         for b, r in sorted(roots.items())])
+
+    def balance_totals(self, last_sequence: int) -> dict[tuple[str, str], list[int]]:
+        mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+        totals: dict[tuple[str, str], list[int]] = {}
+        for account, currency, direction, amount in self._conn.exec_driver_sql(
+                f"SELECT account, currency, direction, SUM(amount_minor) FROM {self._t.postings.name} "
+                f"WHERE entry_sequence <= {mark} GROUP BY account, currency, direction", (last_sequence,)):
+            sides = totals.setdefault((account, currency), [0, 0])
+            sides[0 if direction == "debit" else 1] += int(amount)
+        return totals
+
+    def system_rows(self, last_sequence: int) -> list[tuple[Any, ...]]:
+        mark = "?" if self._conn.dialect.paramstyle == "qmark" else "%s"
+        e = self._t.entries
+        rows = self._conn.exec_driver_sql(
+            f"SELECT {', '.join(c.name for c in e.columns)} FROM {e.name} WHERE code IN ('ledger_genesis', "
+            f"'key_rotated') AND sequence <= {mark} ORDER BY sequence", (last_sequence,)).fetchall()
+        return [(*row, ()) for row in rows]  # system entries carry no postings (a verifier names any that do)
 
     def stored_state(self, last_sequence: int) -> StoredState:
         """The head row and any postings outside 1..``last_sequence`` (a posting inside it whose entry is gone
