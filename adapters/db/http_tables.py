@@ -13,4 +13,6 @@ idempotency_keys = Table(
     Column("status_code", Integer),
     Column("body", LargeBinary),
     Column("created_at", String(32), nullable=False),
+    Column("holder", String(40)),  # who holds an in_flight claim (one id per request)
+    Column("lease_until", String(32)),  # after this, a retry may take the claim over
 )

@@ -1,7 +1,10 @@
 """Idempotency-Key on every POST that creates or moves money (DESIGN.md §5).
 
 Same key and body: the first response is replayed. Same key, different body: 409. A key still in
-flight: 409. The scope is the caller plus the route, so two users cannot collide on a key.
+flight: 409, until its lease runs out (its holder died mid-request); then the next retry takes the claim over and
+runs the handler again. That is safe because the use cases behind these routes are idempotent by themselves or
+refuse a repeated step (a :submit finishes the run's open submission, asking the rail first; a second release by
+the same user is refused). The scope is the caller plus the route, so two users cannot collide on a key.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
     store = request.app.state.idempotency
     scope = f"{principal.user_id} {request.method} {request.url.path}"
     digest = hashlib.sha256(json.dumps(jsonable_encoder(payload), sort_keys=True).encode()).hexdigest()
-    state, status, body = store.begin(scope, key, digest)
+    state, status, body, holder = store.begin(scope, key, digest)
     if state == "replay":
         response = Response(body, status_code=status, media_type="application/json")
         response.headers["Idempotent-Replayed"] = "true"
@@ -45,12 +48,12 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
     except Exception as exc:
         code = status_for(exc)
         if code >= 500:
-            store.release(scope, key)
+            store.release(scope, key, holder)
             raise
         # A refusal is an answer too: replaying it keeps a retried bad request from succeeding later by surprise.
         response = problem(code, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
-        store.finish(scope, key, code, response.body)
+        store.finish(scope, key, holder, code, response.body)
         return response
     encoded = json.dumps(jsonable_encoder(result)).encode()
-    store.finish(scope, key, status, encoded)
+    store.finish(scope, key, holder, status, encoded)
     return Response(encoded, status_code=status, media_type="application/json")

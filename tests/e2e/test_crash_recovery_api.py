@@ -1,0 +1,75 @@
+"""A process that dies mid-request (SIGKILL, OOM) leaves its Idempotency-Key claimed: the retry must still get the
+real outcome once the dead request's lease has run out, and a second rail call must never happen (issue 17)."""
+
+import datetime as dt
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.db.idempotency import SqlIdempotencyStore
+from payments.disbursements.payment_runs import PayableInvoice
+from tests.e2e.conftest import HeaderAuthenticator, as_role
+from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail
+
+
+class Killed(BaseException):
+    """What SIGKILL does to a request, in process: nothing after this point runs, no handler cleans up."""
+
+
+@pytest.fixture
+def world(container, monkeypatch):
+    import adapters.crash_points
+    import main
+
+    armed: set[str] = set()
+
+    def crash_point(name: str) -> None:
+        if name in armed:
+            armed.discard(name)
+            raise Killed(name)
+    monkeypatch.setattr(adapters.crash_points, "crash_point", crash_point)
+    payables = FakePayables([PayableInvoice(f"inv_{n}", f"ven_{n}", f"INV-{n}", "USD", 10_000 * n,
+                                            dt.date(2026, 11, 4), approver_ids=frozenset()) for n in (1, 2)])
+    rail = MemoryRail(name="nacha")
+    main.wire_payments(container, invoices=payables, accounts=FakeAccounts(), rails=lambda _name: rail)
+    app = main.create_app(container)
+    app.state.authenticator = HeaderAuthenticator()
+    app.state.idempotency = SqlIdempotencyStore(container.engine, lease_s=0.5)
+    return app, rail, armed
+
+
+def test_a_submit_killed_mid_request_is_finished_by_the_retry_after_its_lease(world):
+    app, rail, armed = world
+    dying = TestClient(app)  # one server process ...
+    run = dying.post("/v1/payment-runs", json={}, headers=as_role("ap_clerk")).json()
+    assert dying.post(f"/v1/payment-runs/{run['id']}:release", headers=as_role("treasurer")).status_code == 200
+    submit = {**as_role("treasurer"), "Idempotency-Key": "submit-run-1"}
+    armed.add("after_claiming")  # ... dies after claiming the run, before the rail saw anything
+    with pytest.raises(Killed):
+        dying.post(f"/v1/payment-runs/{run['id']}:submit", headers=submit)
+
+    api = TestClient(app)  # another process, the client retrying with the same key
+    busy = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=submit)
+    assert busy.status_code == 409 and busy.json()["code"] == "idempotency_key_in_flight"  # its lease still runs
+
+    time.sleep(0.6)
+    retried = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=submit)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["result"] == "accepted" and retried.json()["run"]["status"] == "sent"
+    replay = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=submit)
+    assert replay.headers.get("Idempotent-Replayed") == "true" and replay.json() == retried.json()
+    assert rail.submits == 1
+
+
+def test_two_retries_after_the_lease_one_takes_the_claim_over(container):
+    """The take-over is guarded on the dead holder: of two retries racing for it, one runs and one waits."""
+    store = SqlIdempotencyStore(container.engine, lease_s=0.2)
+    assert store.begin("usr_t POST /x", "k", "h")[0] == "new"  # its holder dies here
+    time.sleep(0.3)
+    first = store.begin("usr_t POST /x", "k", "h")
+    second = store.begin("usr_t POST /x", "k", "h")
+    assert (first[0], second[0]) == ("new", "in_flight")
+    assert store.finish("usr_t POST /x", "k", second[3], 200, b"{}") is False  # the loser cannot answer for it
+    assert store.finish("usr_t POST /x", "k", first[3], 200, b"{}") is True
+    assert store.begin("usr_t POST /x", "k", "h")[:3] == ("replay", 200, b"{}")
