@@ -75,8 +75,12 @@ def manager_reports(container: Container) -> Any:
     from adapters.db.reporting.manager_queries import SqlManagerReportSource
     from payments.reporting.manager_reports import ManagerReports
 
+    from payments.ap.ap_policy import approval_policy
+
+    approvals = approval_policy(container.policy)
     return ManagerReports(SqlManagerReportSource(container.engine),
-                          fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]))
+                          fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]),
+                          split_thresholds_minor=approvals.thresholds_minor, split_window_days=approvals.split_window_days)
 
 
 def reporting_jobs(container: Container) -> list:

@@ -65,7 +65,8 @@ def cmd_manager(args: argparse.Namespace, wiring: Any) -> int:
         result = reports.aging(dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today())
     else:
         start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
-        result = (reports.prompt_pay if args.report == "prompt-pay" else reports.diversity)(start, end)
+        run = {"prompt-pay": reports.prompt_pay, "diversity": reports.diversity, "split-purchases": reports.split_purchases}
+        result = run[args.report](start, end)
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     return 0
 
@@ -94,10 +95,11 @@ def register(sub: Any, wiring: Any) -> None:
     a.add_argument("--as-of", type=_day, help="the day to age to (default: today)")
     p = reports.add_parser("prompt-pay", help="on-time rate, days to pay, late interest, discounts, by rule set")
     d = reports.add_parser("diversity", help="share of payments to certified vendors, valid on the payment date")
-    for r_ in (p, d):
+    sp = reports.add_parser("split-purchases", help="the split-purchase review queue (the controls' split rule)")
+    for r_ in (p, d, sp):
         r_.add_argument("--from", dest="start", type=_day, required=True)
         r_.add_argument("--to", dest="end", type=_day, required=True)
-    for r_ in (m, a, p, d):
+    for r_ in (m, a, p, d, sp):
         r_.add_argument("--json", action="store_true")
         r_.set_defaults(func=partial(cmd_manager, wiring=wiring))
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
+from payments.ap.split_purchases import SplitCandidate
 from payments.ap.terms import TermsNotUnderstood, parse_terms
 from payments.reporting.checkbook import PaidItem
 
@@ -87,6 +88,10 @@ class ManagerReportSource(Protocol):
 
     def certifications(self) -> Mapping[str, Sequence[Certification]]:
         """Every vendor's certifications with their validity dates, by vendor id."""
+        ...
+
+    def split_candidates(self, since: dt.date, until: dt.date) -> Iterable[SplitCandidate]:
+        """Every invoice dated in [since, until] that is not cancelled or returned."""
         ...
 
 
@@ -218,8 +223,17 @@ def diversity_report(source: ManagerReportSource, start: dt.date, end: dt.date) 
 class ManagerReports:
     """The four reports over one read port: what the CLI (`disburse reports …`) and `/v1/reports/…` call."""
 
-    def __init__(self, source: ManagerReportSource, *, fiscal_year_start_month: int = 7) -> None:
+    def __init__(self, source: ManagerReportSource, *, fiscal_year_start_month: int = 7,
+                 split_thresholds_minor: Mapping[str, int] | None = None, split_window_days: int = 30) -> None:
         self._source, self._start_month = source, fiscal_year_start_month
+        self._split = (dict(split_thresholds_minor or {}), split_window_days)
+
+    def split_purchases(self, start: dt.date, end: dt.date) -> dict[str, Any]:
+        """The split-purchase review queue (payments/reporting/assist_signals.py)."""
+        from payments.reporting.assist_signals import split_purchase_queue
+
+        return split_purchase_queue(self._source, start, end, thresholds_minor=self._split[0],
+                                    window_days=self._split[1])
 
     def spend(self, fiscal_year: int) -> dict[str, Any]:
         return spend_report(self._source, fiscal_year, start_month=self._start_month)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from adapters.db.ap.ap_tables import budgets, invoice_lines, invoices, po_lines, vendors
 from adapters.db.disbursements.payment_tables import payment_items, payments
 from adapters.db.reporting.checkbook_queries import SqlCheckbookSource
+from payments.ap.split_purchases import SplitCandidate
 from payments.reporting.checkbook import PaidItem
 from payments.reporting.manager_reports import BudgetLine, Certification, OpenInvoice, PaidInvoice
 
@@ -72,6 +73,14 @@ class SqlManagerReportSource:
                                    _date(r.due_date), r.interest_minor, r.discount_minor,
                                    r.interest_rule or r.pp_rule, r.terms or "", r.amount_minor))
         return out
+
+    def split_candidates(self, since: dt.date, until: dt.date) -> list[SplitCandidate]:
+        i = invoices
+        query = (select(i.c.id, i.c.vendor_id, i.c.currency, i.c.invoice_date, i.c.total_minor)
+                 .where(i.c.invoice_date >= since, i.c.invoice_date <= until,
+                        i.c.status.notin_(("cancelled", "returned"))).order_by(i.c.invoice_date, i.c.id))
+        return [SplitCandidate(r.id, r.vendor_id, r.currency, _date(r.invoice_date) or since, int(r.total_minor))
+                for r in self._rows(query)]
 
     def certifications(self) -> Mapping[str, Sequence[Certification]]:
         out: dict[str, list[Certification]] = {}

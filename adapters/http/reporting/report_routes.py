@@ -36,3 +36,10 @@ def prompt_pay(request: Request, start: dt.date = Query(alias="from"), end: dt.d
 def diversity(request: Request, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to"),
               _p: Principal = require(Action.LEDGER_READ)) -> dict:
     return request.app.state.reports.diversity(start, end)
+
+
+@router.get("/signals/split-purchases")
+def split_purchases(request: Request, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to"),
+                    _p: Principal = require(Action.LEDGER_READ)) -> dict:
+    """Invoices dated in the period that the split-purchase rule suspects, each with its evidence and one sentence."""
+    return request.app.state.reports.split_purchases(start, end)
