@@ -99,3 +99,16 @@ def test_an_active_account_shows_its_prenote_cleared(treasury_web):
     assert "Active since" in page
     vendor = _signed_in(treasury_web, "summit-office-supply")
     assert vendor.get(f"/bank-changes/{active[0]['id']}").status_code == 403
+
+
+def test_the_vendor_page_tells_its_history_from_the_audit_trail_to_auditors(treasury_web):
+    auditor = _signed_in(treasury_web, "auditor")
+    summit = _summit(auditor)
+    change = auditor.get(f"/v1/bank-account-changes?vendor_id={summit}").json()["items"][0]
+    events = auditor.get(f"/v1/audit?object_id={change['id']}").json()["items"]
+    page = auditor.get(f"/vendors/{summit}").text
+    history = page.split("<h2>History</h2>")[1]
+    assert all(e["action"] in history for e in events) and f'href="/bank-changes/{change["id"]}"' in history
+    assert f'href="/audit/{summit}"' in history
+    clerk = _signed_in(treasury_web, "clerk")
+    assert "<h2>History</h2>" not in clerk.get(f"/vendors/{summit}").text

@@ -42,6 +42,7 @@ INVOICE_SORTS = {
 PO_STATUSES = {
     "draft": N_("Draft"),
     "approved": N_("Approved"),
+    "pending_approval": N_("Changed, waiting for approval"),
     "closed": N_("Closed"),
     "finally_closed": N_("Finally closed"),
 }

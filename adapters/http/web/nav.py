@@ -28,12 +28,15 @@ NAV: list[NavItem] = [
     NavItem(N_("Invoices"), "/invoices", Action.INVOICE_READ),
     NavItem(N_("Enter an invoice"), "/invoices/new", Action.INVOICE_CREATE),
     NavItem(N_("Search"), "/search", Action.INVOICE_READ),
+    NavItem(N_("Enter a purchase order"), "/purchase-orders/new", Action.PO_CREATE),
     NavItem(N_("Payment runs"), "/payment-runs", Action.PAYMENT_RUN_READ),
     NavItem(N_("Reconciliation"), "/reconciliation", Action.RECONCILIATION_READ),
     NavItem(N_("Bank changes"), "/bank-changes", Action.VENDOR_READ),
     NavItem(N_("Ledger"), "/ledger", Action.LEDGER_READ),
     NavItem(N_("My invoices"), "/portal/invoices", Action.PORTAL_READ),
+    NavItem(N_("Send an invoice"), "/portal/invoices/new", Action.PORTAL_SUBMIT_INVOICE),
     NavItem(N_("My payments"), "/portal/payments", Action.PORTAL_READ),
+    NavItem(N_("My credits"), "/portal/credits", Action.PORTAL_READ),
     NavItem(N_("Bank account"), "/portal/bank-account", Action.PORTAL_REQUEST_BANK_CHANGE),
 ]
 
