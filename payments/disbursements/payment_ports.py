@@ -209,8 +209,9 @@ class PaymentStore(Protocol):
 
     def transition_submission(self, submission_id: str, expected: Sequence[SubmissionState], target: SubmissionState,
                               *, at: dt.datetime, reference: str | None = None, detail: str | None = None,
-                              attempted: bool = False) -> bool:
-        """Guarded move of a submission; False when it was no longer in one of ``expected``."""
+                              attempted: bool = False, holder: str | None = None) -> bool:
+        """Guarded move of a submission; False when it was no longer in one of ``expected`` (or, with ``holder``,
+        when that attempt no longer holds its lease). A move with ``holder`` gives the lease up."""
         ...
 
     def add_outbox(self, topic: str, key: str, payload: dict[str, Any], at: dt.datetime) -> bool:

@@ -20,6 +20,7 @@ asks the rail before anything else: a timeout means "reconcile", never "send aga
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -86,7 +87,13 @@ class PaymentService(PaymentRuns):
         authorize(principal, Action.PAYMENT_RUN_SUBMIT)
         run = self.get_run(run_id)
         if run.status is RunStatus.SUBMITTED and run.submission_id:
-            return self._deliver(run.submission_id, principal)
+            outcome = self._deliver(run.submission_id, principal)
+            if outcome.result == "busy":
+                # Another attempt holds it, or it finished since we read the run: then the answer is the 409.
+                now_status = self.get_run(run_id).status
+                if now_status is not RunStatus.SUBMITTED:
+                    check_run_step(run_id, now_status, RunStep.CLAIM)
+            return outcome
         check_run_step(run_id, run.status, RunStep.CLAIM)
         submission = self._claim(run_id)
         if submission is None:
@@ -192,8 +199,10 @@ class PaymentService(PaymentRuns):
 
     def _deliver(self, submission_id: str, actor: Principal | str = SYSTEM_ACTOR) -> SubmitOutcome:
         now = self._clock.now()
+        # The lease belongs to this attempt, not to the process: a second request on the same server is "busy".
+        attempt = f"{self._holder}/{secrets.token_hex(6)}"
         with self._uow() as uow:
-            leased = uow.payments.lease_submission(submission_id, self._holder, now, self._lease_s)
+            leased = uow.payments.lease_submission(submission_id, attempt, now, self._lease_s)
             submission = uow.payments.get_submission(submission_id)
             uow.commit()
         if submission is None:
@@ -208,7 +217,7 @@ class PaymentService(PaymentRuns):
                 batch = self._batch(submission, actor)
             except DomainError as exc:
                 # Nothing was handed over: say why and try again on the next pass (a person may need to act).
-                self._mark(submission, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
+                self._mark(submission, attempt, SubmissionState.PENDING, f"{exc.code}: {exc.message}")
                 return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
             if not batch.payments:  # every payment is settled by offset against credits: nothing for the rail
                 return self._record_accepted(submission, RailSubmission(submission_id, submission.rail, OFFSET_ONLY,
@@ -216,10 +225,10 @@ class PaymentService(PaymentRuns):
             try:
                 receipt = rail.submit(batch)
             except RailTimeout as exc:
-                self._mark(submission, SubmissionState.UNKNOWN, exc.message)
+                self._mark(submission, attempt, SubmissionState.UNKNOWN, exc.message)
                 return SubmitOutcome(submission_id, submission.run_id, "unknown", detail=exc.message)
             except RailUnavailable as exc:
-                self._mark(submission, SubmissionState.PENDING, exc.message)
+                self._mark(submission, attempt, SubmissionState.PENDING, exc.message)
                 return SubmitOutcome(submission_id, submission.run_id, "retry", detail=exc.message)
             except RailRejected as exc:
                 self._reject(submission, exc.message)
@@ -227,10 +236,11 @@ class PaymentService(PaymentRuns):
         self._crash("after_rail_accepted")
         return self._record_accepted(submission, receipt)
 
-    def _mark(self, submission: SubmissionRecord, state: SubmissionState, detail: str) -> None:
+    def _mark(self, submission: SubmissionRecord, attempt: str, state: SubmissionState, detail: str) -> None:
+        """The attempt ends with the submission still open: say why and give up its lease, if it still holds it."""
         with self._uow() as uow:
             uow.payments.transition_submission(submission.id, _OPEN, state, at=self._clock.now(), detail=detail,
-                                               attempted=True)
+                                               attempted=True, holder=attempt)
             uow.commit()
 
     def _batch(self, submission: SubmissionRecord, actor: Principal | str) -> RailBatch:

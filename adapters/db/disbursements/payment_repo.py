@@ -41,8 +41,8 @@ def _parse_ts(text: str) -> dt.datetime:
 
 
 def _holder_is_dead(holder: str) -> bool:
-    """``host:pid`` names a process on this host that no longer runs (another host's holder: unknown, alive)."""
-    host, _, pid = holder.rpartition(":")
+    """``host:pid[/attempt]`` names a process on this host that no longer runs (another host's: unknown, alive)."""
+    host, _, pid = holder.partition("/")[0].rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
     try:
@@ -341,7 +341,7 @@ class SqlPaymentStore:
 
     def transition_submission(self, submission_id: str, expected: Sequence[SubmissionState], target: SubmissionState,
                               *, at: dt.datetime, reference: str | None = None, detail: str | None = None,
-                              attempted: bool = False) -> bool:
+                              attempted: bool = False, holder: str | None = None) -> bool:
         t = payment_submissions.c
         values: dict[str, object] = {"state": target.value, "updated_at": _ts(at)}
         if reference is not None:
@@ -350,11 +350,13 @@ class SqlPaymentStore:
             values["detail"] = detail[:2000]
         if attempted:
             values["attempts"] = t.attempts + 1
-        if target not in (SubmissionState.PENDING, SubmissionState.UNKNOWN):
+        if target not in (SubmissionState.PENDING, SubmissionState.UNKNOWN) or holder is not None:
             values["lease_holder"] = None
             values["lease_until"] = None
-        result = self._c.execute(update(payment_submissions).where(
-            and_(t.id == submission_id, t.state.in_([s.value for s in expected]))).values(**values))
+        guard = [t.id == submission_id, t.state.in_([s.value for s in expected])]
+        if holder is not None:
+            guard.append(t.lease_holder == holder)
+        result = self._c.execute(update(payment_submissions).where(and_(*guard)).values(**values))
         return result.rowcount == 1
 
     def add_outbox(self, topic: str, key: str, payload: dict, at: dt.datetime) -> bool:
