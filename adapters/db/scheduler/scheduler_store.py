@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -25,11 +26,16 @@ class SqlLeaderLock:
         self._name = name
         self._lease_s = lease_s
         self._pg_conn: Connection | None = None
+        # Jobs due in the same second fire at once from the scheduler's threads: they share this process's
+        # leadership (one session, one lease row) instead of racing each other for it.
+        self._mutex = threading.Lock()
 
     def try_acquire(self, now: dt.datetime) -> bool:
         """Take or renew leadership; False while another live process holds it."""
-        if self._engine.dialect.name == "postgresql":
-            return self._pg_try()
+        with self._mutex:
+            return self._pg_try() if self._engine.dialect.name == "postgresql" else self._row_try(now)
+
+    def _row_try(self, now: dt.datetime) -> bool:
         expires = _iso(now + dt.timedelta(seconds=self._lease_s))
         with self._engine.begin() as conn:
             row = conn.execute(select(scheduler_leases).where(scheduler_leases.c.name == self._name)).first()
@@ -45,6 +51,10 @@ class SqlLeaderLock:
             return False
 
     def release(self) -> None:
+        with self._mutex:
+            self._release()
+
+    def _release(self) -> None:
         if self._pg_conn is not None:
             # Closing returns the connection to the pool, where its session (and a session advisory lock) lives
             # on: unlock explicitly, and should that fail, discard the connection so that the session ends.
@@ -84,20 +94,34 @@ class SqlLeaderLock:
 class SqlRunKeys:
     """Claims a job fire by its run key: the first claimant runs it, every other one skips."""
 
-    def __init__(self, engine: Engine, holder: str) -> None:
+    def __init__(self, engine: Engine, holder: str, lease_s: int = 900) -> None:
         self._engine = engine
         self._holder = holder
+        self._lease_s = lease_s  # a run still "running" after this was left by a process that died
 
     def claim(self, job: str, run_key: str, now: dt.datetime) -> bool:
+        """True: run it. A run still ``running`` past its lease was left by a process that died: taken over, by
+        an update guarded on the holder and start time read, so of several takers exactly one runs it."""
         try:
             with self._engine.begin() as conn:
                 conn.execute(insert(job_runs).values(run_key=run_key, job=job, holder=self._holder,
                                                      started_at=_iso(now), status="running"))
             return True
         except IntegrityError:
-            return False
+            pass
+        t = job_runs.c
+        with self._engine.begin() as conn:
+            row = conn.execute(select(t.holder, t.started_at, t.status).where(t.run_key == run_key)).first()
+            expired = _iso(now - dt.timedelta(seconds=self._lease_s))
+            if row is None or row.status != "running" or row.started_at >= expired:
+                return False
+            taken = conn.execute(update(job_runs).where(t.run_key == run_key, t.status == "running",
+                                                        t.holder == row.holder, t.started_at == row.started_at)
+                                 .values(holder=self._holder, started_at=_iso(now),
+                                         detail=f"taken over from {row.holder}, started {row.started_at}"))
+            return taken.rowcount == 1
 
     def finish(self, run_key: str, now: dt.datetime, status: str, detail: str = "") -> None:
         with self._engine.begin() as conn:
-            conn.execute(update(job_runs).where(job_runs.c.run_key == run_key)
+            conn.execute(update(job_runs).where(job_runs.c.run_key == run_key, job_runs.c.holder == self._holder)
                          .values(finished_at=_iso(now), status=status, detail=detail[:2000]))
