@@ -177,7 +177,7 @@ class PaymentStore(Protocol):
         the sources as for runs); returns how many moved. Leaving the live set frees the invoices."""
         ...
 
-    def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str], at: dt.datetime) -> int:
+    def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str | None], at: dt.datetime) -> int:
         """Move the run's scheduled payments to submitted (``PaymentStep.CLAIM``) under ``submission_id``, storing
         their traces."""
         ...

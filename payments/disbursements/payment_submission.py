@@ -128,8 +128,10 @@ class PaymentService(PaymentRuns):
                                             "release, or the date it can still settle would change its pricing")
             if not uow.payments.transition_run(run.id, RunStep.CLAIM, at=now, submission_id=submission_id):
                 raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
-            uow.payments.assign_submission(run.id, submission_id,
-                                           trace_numbers([p.id for p in scheduled], self._odfi_id), now)
+            ids = [p.id for p in scheduled]
+            traces: dict[str, str | None] = (dict(trace_numbers(ids, self._odfi_id))
+                                             if self._rails(run.rail).capabilities().ach_traces else dict.fromkeys(ids))
+            uow.payments.assign_submission(run.id, submission_id, traces, now)
             submission = SubmissionRecord(submission_id, run.id, run.rail, SubmissionState.PENDING, now)
             uow.payments.add_submission(submission)
             uow.payments.add_outbox("rail.submit", f"rail.submit:{submission_id}",

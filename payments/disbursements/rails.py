@@ -149,6 +149,9 @@ class RailCapabilities:
     settlement_lag_business_days: int = 1
     same_day_cutoff: dt.time | None = None
     same_day_max_payment_minor: int | None = None
+    # An ACH rail's entries carry 15-digit trace numbers the banks show; a credit transfer (ISO 20022) has none:
+    # its payments are known by their EndToEndId, and no trace is invented for them.
+    ach_traces: bool = True
 
     def supports(self, sec: RailSec, currency: str) -> bool:
         return sec in self.sec_codes and currency in self.currencies

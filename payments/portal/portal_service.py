@@ -20,11 +20,12 @@ from payments.disbursements.payment_records import PaymentRecord
 from payments.portal.portal_messages import VendorContext
 from payments.people.identity_ports import IdentityUnitOfWork
 from payments.portal.portal_ports import PaymentFacts, PortalQueries, PortalUnitOfWork
-from payments.portal.portal_timeline import InterestRules, InvoiceForVendor, PaidWith, invoice_for_vendor
+from payments.portal.portal_status import PaidWith
+from payments.portal.portal_timeline import InterestRules, InvoiceForVendor, invoice_for_vendor
 from payments.ports import Clock, UowFactory
 
 # The words ``vendor_status`` says an invoice's status in: what ``GET /v1/portal/invoices?status=`` accepts.
-VENDOR_STATUSES = frozenset({"received", "held", "matched", "approved", "scheduled", "paid", "returned",
+VENDOR_STATUSES = frozenset({"received", "held", "matched", "approved", "scheduled", "sent", "paid", "returned",
                              "returned_to_vendor", "cancelled"})
 
 # The vendor-level holds on paying it (``BankAccountService.payment_holds``): no active account, a shared one.

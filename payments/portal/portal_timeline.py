@@ -22,18 +22,19 @@ from payments.business_days import BusinessCalendar
 from payments.ap.documents import InvoiceStatus
 from payments.ap.amounts import format_money
 from payments.ap.matching.match_findings import Hold
-from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord
 from payments.disbursements.payment_states import PaymentKind, PaymentStatus
 from payments.portal.portal_messages import (BANK_HOLD_MESSAGES, PAYMENT_FAILED, PAYMENT_RETURNED, VendorContext,
                                       hold_message, improper_message, payment_returned_message, vendor_code)
-from payments.portal.portal_ports import MatchStep, PaymentFacts
+from payments.portal.portal_ports import MatchStep
+from payments.portal.portal_status import PaidWith, arrived, reference_words, status_words, vendor_status
 from payments.ap.prompt_pay import NoRateInEffect, PromptPayPolicy, RateTable, late_payment_interest
 from payments.ap.prompt_pay_rules.agency import AgencyRules, federal_label, in_plain_words, is_federal
 from payments.ap.prompt_pay_rules.facts import PromptPayFacts
 
 # The order of events that share a moment (a manual release re-matches in the same instant).
 _RANK = {"received": 0, "held": 1, "hold_released": 2, "matched": 3, "returned_to_vendor": 3, "approved": 4,
-         "scheduled": 5, "paid": 6, "payment_failed": 7, "payment_cancelled": 7, "returned": 8}
+         "scheduled": 5, "sent": 6, "paid": 7, "payment_failed": 8, "payment_cancelled": 8, "returned": 9,
+         "cancelled": 10}
 
 _HOLD_TITLES = {
     Hold.QTY_ORDERED.value: "more billed than ordered", Hold.QTY_RECEIVED.value: "more billed than received",
@@ -47,7 +48,6 @@ _HOLD_TITLES = {
 }
 
 _SENT = frozenset({PaymentStatus.SENT, PaymentStatus.SETTLED, PaymentStatus.RETURNED})
-_SCHEDULED = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.SUBMITTED})
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
@@ -63,8 +63,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
-    """One step: ``event`` is one of received, held, hold_released, matched, approved, scheduled, paid, returned,
-    payment_failed, payment_cancelled, returned_to_vendor."""
+    """One step: ``event`` is one of received, held, hold_released, matched, approved, scheduled, sent, paid,
+    returned, payment_failed, payment_cancelled, returned_to_vendor, cancelled."""
 
     event: str
     at: dt.datetime | None
@@ -110,15 +110,6 @@ class InterestRules:
 
 
 @dataclass(frozen=True, slots=True)
-class PaidWith:
-    """A payment that carried this invoice, and this invoice's line of its remittance."""
-
-    payment: PaymentRecord
-    item: PaymentItemRecord
-    facts: PaymentFacts
-
-
-@dataclass(frozen=True, slots=True)
 class InvoiceForVendor:
     record: InvoiceRecord
     status: str
@@ -127,30 +118,13 @@ class InvoiceForVendor:
     interest: AccruedInterest
     payments: tuple[PaidWith, ...]
     po_numbers: Mapping[str, str] = field(default_factory=dict)  # the vendor's own purchase orders only
+    # The status in a sentence that says only what has happened: "scheduled for 2026-12-15", "sent, expected
+    # 2026-12-15", "paid: …", "cancelled: duplicate of your invoice A-1" (``status_words``).
+    status_text: str = ""
 
 
 def _sent_or_effective(p: PaidWith) -> dt.datetime:
     return parse_time(p.facts.sent_at) or _day_start(p.payment.effective_date)
-
-
-def vendor_status(record: InvoiceRecord, paid_with: Sequence[PaidWith]) -> str:
-    """The invoice's status in the vendor's words: received, held, matched, approved, scheduled, paid, returned
-    (its payment came back), returned_to_vendor (improper, sent back), cancelled."""
-    status = record.invoice.status
-    if status is InvoiceStatus.ENTERED:
-        return "received"
-    if status is InvoiceStatus.RETURNED:
-        return "returned_to_vendor"
-    if status in (InvoiceStatus.HELD, InvoiceStatus.MATCHED, InvoiceStatus.CANCELLED):
-        return str(status.value)
-    latest = max(paid_with, key=lambda p: p.payment.created_at, default=None)
-    if latest is None or latest.payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
-        return "approved"
-    if latest.payment.status in _SCHEDULED:
-        return "scheduled"
-    if latest.payment.status is PaymentStatus.RETURNED:
-        return "returned"
-    return "paid"
 
 
 def _open_holds(holds: Sequence[HoldRecord], ctx: VendorContext) -> list[VendorHold]:
@@ -200,7 +174,8 @@ def _fields(h: HoldRecord) -> dict[str, Any]:
 def _release_events(holds: Sequence[HoldRecord], ctx: VendorContext) -> list[TimelineEvent]:
     groups: dict[tuple[str, str], list[HoldRecord]] = {}
     for h in holds:
-        if h.status == "released" and h.released_at:
+        # Closed by cancelling the invoice: nothing "arrived"; the cancellation is its own event.
+        if h.status == "released" and h.released_at and h.release_kind != "cancel":
             groups.setdefault((h.released_at, h.release_kind or "auto"), []).append(h)
     events = []
     for (at, kind), released in sorted(groups.items()):
@@ -214,7 +189,8 @@ def _release_events(holds: Sequence[HoldRecord], ctx: VendorContext) -> list[Tim
     return events
 
 
-def _payment_events(paid_with: Sequence[PaidWith], masks: Mapping[str, str], currency: str) -> list[TimelineEvent]:
+def _payment_events(paid_with: Sequence[PaidWith], masks: Mapping[str, str], currency: str,
+                    today: dt.date) -> list[TimelineEvent]:
     events = []
     for p in paid_with:
         pay, item, facts = p.payment, p.item, p.facts
@@ -228,13 +204,20 @@ def _payment_events(paid_with: Sequence[PaidWith], masks: Mapping[str, str], cur
         if pay.status in _SENT:
             account = masks.get(pay.account_id)
             to = f" to your account ending {account[-4:]}" if account else ""
-            trace = f" with trace number {pay.trace_number}" if pay.trace_number else ""
+            reference = {"payment_id": pay.id, "trace_number": pay.trace_number, "end_to_end_id": pay.external_id,
+                         "effective_entry_date": pay.effective_date.isoformat()}
             events.append(TimelineEvent(
-                "paid", _sent_or_effective(p),
-                f"Paid: {amount} sent{to}{trace}, effective {pay.effective_date.isoformat()}.", on=pay.effective_date,
-                facts={"payment_id": pay.id, "trace_number": pay.trace_number, "end_to_end_id": pay.external_id,
-                       "effective_entry_date": pay.effective_date.isoformat(),
-                       "settled_on": facts.settled_on.isoformat() if facts.settled_on else None}))
+                "sent", _sent_or_effective(p),
+                f"Sent: {amount}{to} with {reference_words(pay)}, expected in your account on "
+                f"{pay.effective_date.isoformat()}.", on=pay.effective_date, facts=reference))
+            if arrived(p, today) or facts.settled_on is not None:
+                settled = facts.settled_on
+                events.append(TimelineEvent(
+                    "paid", _day_start(settled or pay.effective_date),
+                    f"Paid: settled on {settled.isoformat()}." if settled else
+                    f"Paid: {pay.effective_date.isoformat()} passed and your bank returned nothing.",
+                    on=settled or pay.effective_date,
+                    facts={**reference, "settled_on": settled.isoformat() if settled else None}))
         if pay.status is PaymentStatus.RETURNED:
             code = facts.returned.reason_code if facts.returned else (pay.status_reason or "")[:3]
             on = facts.returned.returned_on if facts.returned else None
@@ -274,7 +257,7 @@ def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], 
     pp = record.prompt_pay
     accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
     current = max(paid_with, key=lambda p: p.payment.created_at, default=None)
-    if current is not None and status in ("paid", "scheduled"):
+    if current is not None and status in ("paid", "sent", "scheduled"):
         return accrued(status, current.payment.effective_date,
                                days_late=max((current.payment.effective_date - pp.due_date).days, 0) if pp.due_date
                                else 0, interest_minor=current.item.interest_minor,
@@ -326,7 +309,7 @@ def invoice_for_vendor(record: InvoiceRecord, *, steps: Sequence[MatchStep], hol
                        prompt_pay: PromptPayFacts | None = None) -> InvoiceForVendor:
     inv = record.invoice
     live = [p for p in paid_with if p.payment.kind is PaymentKind.LIVE]
-    status = vendor_status(record, live)
+    status = vendor_status(record, live, today)
     events = [TimelineEvent("received", parse_time(record.entered.at),
                             f"We received invoice {inv.invoice_number} for {format_money(inv.total_minor, inv.currency)}.",
                             on=inv.received_on)]
@@ -334,7 +317,12 @@ def invoice_for_vendor(record: InvoiceRecord, *, steps: Sequence[MatchStep], hol
     events += _release_events(holds, ctx)
     if record.approved_at:
         events.append(TimelineEvent("approved", parse_time(record.approved_at), "Approved for payment."))
-    events += _payment_events(live, masks, inv.currency)
+    events += _payment_events(live, masks, inv.currency, today)
+    if inv.status is InvoiceStatus.CANCELLED:
+        closed = [parse_time(h.released_at) for h in holds if h.release_kind == "cancel" and h.released_at]
+        events.append(TimelineEvent("cancelled", min((t for t in closed if t), default=None) or
+                                    parse_time(record.last_changed.at),
+                                    status_words("cancelled", record, live, holds, ctx, today).capitalize() + "."))
     if inv.status is InvoiceStatus.RETURNED:
         improper = [h.finding for h in holds if h.hold == Hold.INVOICE_NOT_PROPER.value]
         events.append(TimelineEvent("returned_to_vendor", parse_time(record.returned.at),
@@ -345,4 +333,5 @@ def invoice_for_vendor(record: InvoiceRecord, *, steps: Sequence[MatchStep], hol
     if status in ("approved", "returned"):
         open_holds += [VendorHold(code, BANK_HOLD_MESSAGES[code]) for code in bank_holds if code in BANK_HOLD_MESSAGES]
     interest = accrued_interest(record, status, live, len(open_holds), rules, today, prompt_pay)
-    return InvoiceForVendor(record, status, tuple(events), tuple(open_holds), interest, tuple(live), ctx.po_numbers)
+    return InvoiceForVendor(record, status, tuple(events), tuple(open_holds), interest, tuple(live), ctx.po_numbers,
+                            status_words(status, record, live, holds, ctx, today))

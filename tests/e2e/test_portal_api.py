@@ -61,7 +61,7 @@ def test_acme_follows_its_desk_invoice_from_a_price_hold_to_a_returned_payment(r
 
     assert a2002["status"] == "returned"
     assert [e["event"] for e in a2002["timeline"]] == [
-        "received", "held", "hold_released", "matched", "approved", "scheduled", "paid", "returned"]
+        "received", "held", "hold_released", "matched", "approved", "scheduled", "sent", "paid", "returned"]
     events = {e["event"]: e for e in a2002["timeline"]}
     # Held: the price in the vendor's words, with the purchase order as Acme knows it, never our tolerance.
     assert "470.00 USD" in events["held"]["message"] and "450.00 USD" in events["held"]["message"]
@@ -71,7 +71,8 @@ def test_acme_follows_its_desk_invoice_from_a_price_hold_to_a_returned_payment(r
     released = events["hold_released"]["message"]
     assert "our accounts payable staff" in released
     assert "avery" not in a2002.__repr__().lower() and "quote on file" not in a2002.__repr__()
-    # Scheduled with the expected pay date, paid with the trace number, returned with the reason in plain words.
+    # Scheduled with the expected pay date, sent with the trace number, paid when the statement showed it settled,
+    # returned with the reason in plain words.
     payment = client.get(f"/v1/portal/payments/{facts['returned']}", headers=acme).json()
     assert events["scheduled"]["payment_id"] == facts["returned"]
     assert events["scheduled"]["expected_pay_date"] == payment["expected_pay_date"] == "2026-11-12"
@@ -99,7 +100,7 @@ def test_summit_sees_the_interest_it_was_paid_for_a_week_late(riverton):
     summit = _token(c, "summit-office-supply")
     s1001 = _by_number(client, summit, "S-1001")
     assert s1001["status"] == "paid"
-    assert [e["event"] for e in s1001["timeline"]] == ["received", "matched", "approved", "scheduled", "paid"]
+    assert [e["event"] for e in s1001["timeline"]] == ["received", "matched", "approved", "scheduled", "sent", "paid"]
     pp = s1001["prompt_pay"]
     assert (pp["state"], pp["due_date"], pp["days_late"], pp["accrued_interest"]) == ("paid", "2026-11-05", 7, "3.42")
     (payment,) = [p for p in client.get("/v1/portal/payments", headers=summit).json()["items"] if p["kind"] == "live"]

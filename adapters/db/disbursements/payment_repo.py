@@ -294,7 +294,7 @@ class SqlPaymentStore:
                     updated_at=_ts(at)))
         return count if run.rowcount == 1 else 0
 
-    def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str], at: dt.datetime) -> int:
+    def assign_submission(self, run_id: str, submission_id: str, traces: dict[str, str | None], at: dt.datetime) -> int:
         move, moved = PAYMENT_TRANSITIONS[PaymentStep.CLAIM], 0
         for payment_id, trace in sorted(traces.items()):
             result = self._c.execute(update(payments).where(

@@ -55,6 +55,9 @@ def payment_out(p: PaymentRecord) -> dict:
         "amount_minor": p.amount_minor, "amount": format_minor(p.amount_minor, p.currency),
         "effective_date": p.effective_date.isoformat(), "same_day": p.same_day, "trace_number": p.trace_number,
         "end_to_end_id": p.external_id, "status_reason": p.status_reason,
+        # What the banks show for it: the ACH trace, or for a credit transfer (no trace) its EndToEndId.
+        "bank_reference": {"kind": "trace_number", "value": p.trace_number} if p.trace_number else
+        {"kind": "end_to_end_id", "value": p.external_id},
         "remittance": [{"invoice_id": i.invoice_id, "invoice_number": i.invoice_number,
                         "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
                         "interest_minor": i.interest_minor, "interest_rule": i.interest_rule,

@@ -27,6 +27,8 @@ from payments.ap.prompt_pay_rules.agency import interest_in_words
 from payments.identity import Action, Principal
 from payments.portal.portal_messages import payment_returned_message
 from payments.portal.portal_service import PaymentForVendor, VendorInvoice, VendorInvoiceLine, VendorPortal
+from payments.disbursements.payment_records import PaymentRecord
+from payments.portal.portal_status import payment_reference
 from payments.portal.portal_timeline import AccruedInterest, InvoiceForVendor, TimelineEvent, parse_time
 
 router = portal_router(route_class=ExactNumberRoute)
@@ -55,12 +57,18 @@ def _interest_out(i: AccruedInterest, currency: str) -> dict:
             "rule": i.rule, "law": i.law}
 
 
+def _reference(p: PaymentRecord) -> dict:
+    """What the vendor's bank shows for the payment: an ACH trace number, or an ISO 20022 EndToEndId."""
+    kind, value = payment_reference(p)
+    return {"kind": kind, "value": value}
+
+
 def invoice_summary(v: InvoiceForVendor) -> dict:
     inv, c = v.record.invoice, v.record.invoice.currency
     return {
         "id": inv.id, "invoice_number": inv.invoice_number, "invoice_date": day(inv.invoice_date),
         "received_on": day(inv.received_on), "currency": c, "total": major(inv.total_minor, c),
-        "total_minor": inv.total_minor, "status": v.status,
+        "total_minor": inv.total_minor, "status": v.status, "status_text": v.status_text,
         "holds": [{"code": h.code, "message": h.message, "since": _time(h.since)} for h in v.holds],
         "prompt_pay": _interest_out(v.interest, c),
     }
@@ -78,6 +86,7 @@ def invoice_out(v: InvoiceForVendor) -> dict:
         "timeline": [_event_out(e) for e in v.events],
         "payments": [{"id": p.payment.id, "status": p.payment.status.value,
                       "expected_pay_date": p.payment.effective_date.isoformat(), "trace_number": p.payment.trace_number,
+                      "end_to_end_id": p.payment.external_id, "bank_reference": _reference(p.payment),
                       "amount": major(p.item.paid_minor, c), "amount_minor": p.item.paid_minor} for p in v.payments],
     }
 
@@ -103,7 +112,7 @@ def payment_out(v: PaymentForVendor) -> dict:
         "id": p.id, "status": p.status.value, "kind": p.kind.value, "currency": c,
         "amount": major(p.amount_minor, c), "amount_minor": p.amount_minor,
         "expected_pay_date": p.effective_date.isoformat(), "effective_entry_date": p.effective_date.isoformat(),
-        "trace_number": p.trace_number, "end_to_end_id": p.external_id,
+        "trace_number": p.trace_number, "end_to_end_id": p.external_id, "bank_reference": _reference(p),
         "account": f"****{v.account_last4}" if v.account_last4 else None,
         "sent_at": _time(parse_time(f.sent_at)), "settled_on": day(f.settled_on), "returned": returned,
         "remittance": items,

@@ -81,7 +81,7 @@ STAFF_CARDS: tuple[_Card, ...] = (
 )
 
 # A vendor's own invoices, in the portal's words (payments.portal.portal_timeline.vendor_status).
-_VENDOR_WAITING = frozenset({"received", "matched", "approved", "scheduled"})
+_VENDOR_WAITING = frozenset({"received", "matched", "approved", "scheduled", "sent"})
 
 
 def staff_queue(state: Any, viewer: Viewer) -> list[QueueCount]:

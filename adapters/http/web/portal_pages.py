@@ -33,6 +33,7 @@ VENDOR_STATUSES = {
     "matched": N_("Matched, waiting for approval"),
     "approved": N_("Approved, waiting for a payment run"),
     "scheduled": N_("Scheduled for payment"),
+    "sent": N_("Sent"),
     "paid": N_("Paid"),
     "returned": N_("Payment returned by your bank"),
     "returned_to_vendor": N_("Sent back to you"),
@@ -62,11 +63,13 @@ EVENTS = {
     "matched": N_("Matched to the purchase order and what we received"),
     "approved": N_("Approved for payment"),
     "scheduled": N_("Scheduled for payment"),
+    "sent": N_("Sent"),
     "paid": N_("Paid"),
     "returned": N_("Returned by your bank"),
     "payment_failed": N_("Payment could not be sent"),
     "payment_cancelled": N_("Payment withdrawn before it was sent"),
     "returned_to_vendor": N_("Sent back to you"),
+    "cancelled": N_("Cancelled"),
 }
 INTEREST_STATES = {
     "not_started": N_("The prompt-payment clock has not started yet."),
@@ -75,6 +78,7 @@ INTEREST_STATES = {
     "not_accruing": N_("Late, but no interest runs yet under the law that applies."),
     "on_hold": N_("On hold: interest is not counted here while it is held."),
     "scheduled": N_("The scheduled payment includes this interest."),
+    "sent": N_("The scheduled payment includes this interest."),
     "paid": N_("Paid with this interest."),
     "no_rate": N_("Late; the interest rate for these days is not published yet."),
 }

@@ -96,7 +96,9 @@ class Iso20022Rail:
         return RailCapabilities(frozenset({RailSec.CCD, RailSec.CTX, RailSec.PPD}), frozenset({"USD"}),
                                 same_day=False, prenotes=False, details={"format": self.version},
                                 # A credit transfer is executed on the requested date itself.
-                                settlement_lag_business_days=0)
+                                settlement_lag_business_days=0,
+                                # Known to the banks by its EndToEndId: there is no ACH trace to show anyone.
+                                ach_traces=False)
 
     def submit(self, batch: RailBatch) -> RailSubmission:
         name = f"{batch.submission_id}.xml"

@@ -1,0 +1,100 @@
+"""The vendor portal says only what has happened (issue 11, defects 5 and 6), over HTTP, on SQLite and PostgreSQL.
+
+Before the fix the portal said "paid" the moment the rail took the file — five weeks before the money moved for a
+run dated ahead — a cancelled duplicate read "hold cleared: what we were waiting for arrived", and an ISO 20022
+payment was shown with an ACH trace number we had made up and no bank would ever show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.e2e.paying import acme, approved_invoice, pay  # noqa: F401
+from tests.e2e.people import client, people, stack  # noqa: F401
+
+RUN_DAY = dt.date(2026, 12, 14)
+EFFECTIVE = "2026-12-15"
+
+
+def seen(client, acme, invoice_id: str) -> dict:  # noqa: ANN001
+    return client.get(f"/v1/portal/invoices/{invoice_id}", headers=acme["cast"]["acme"]).json()
+
+
+def test_defect_5_scheduled_then_sent_then_paid_only_when_the_bank_shows_it(stack, client, clock, acme):
+    invoice_id = approved_invoice(acme, "INV-1950")
+    scheduled = pay(client, clock, acme, rail="sandbox", on=RUN_DAY, submit=False)
+    view = seen(client, acme, invoice_id)
+    assert (view["status"], view["status_text"]) == ("scheduled", f"scheduled for {EFFECTIVE}")
+    cast = acme["cast"]
+    client.post(f"/v1/payment-runs/{scheduled['run_id']}:release", headers=cast["tess"])
+    assert client.post(f"/v1/payment-runs/{scheduled['run_id']}:submit", headers=cast["tess"]).json()["result"] == \
+        "accepted"
+    view = seen(client, acme, invoice_id)
+    assert (view["status"], view["status_text"]) == ("sent", f"sent, expected {EFFECTIVE}")
+    events = [e["event"] for e in view["timeline"]]
+    assert "sent" in events and "paid" not in events
+    assert f"expected in your account on {EFFECTIVE}" in next(e["message"] for e in view["timeline"]
+                                                                 if e["event"] == "sent")
+    # The bank's statement of the 15th shows the payment settled: now, and only now, it is paid.
+    import main
+
+    clock.set(dt.datetime(2026, 12, 15, 20, tzinfo=dt.timezone.utc))
+    statement = main.wire_payments(stack)._rails("sandbox").transport.bai2(dt.date(2026, 12, 15))
+    imported = client.post("/v1/statements", headers=cast["tess"], content=statement.encode(),
+                           params={"format": "bai2", "name": "statement-2026-12-15.bai2"})
+    assert imported.status_code == 201, imported.text
+    view = seen(client, acme, invoice_id)
+    assert (view["status"], view["status_text"]) == ("paid", f"paid: settled {EFFECTIVE}")
+    assert [e["event"] for e in view["timeline"]][-2:] == ["sent", "paid"]
+
+
+def test_defect_5_paid_once_the_effective_date_has_passed_with_no_return_and_it_says_so(stack, client, clock, acme):
+    invoice_id = approved_invoice(acme, "INV-1950")
+    pay(client, clock, acme, on=RUN_DAY)
+    assert seen(client, acme, invoice_id)["status"] == "sent"
+    clock.set(dt.datetime(2026, 12, 16, 15, tzinfo=dt.timezone.utc))
+    view = seen(client, acme, invoice_id)
+    assert (view["status"], view["status_text"]) == (
+        "paid", f"paid: {EFFECTIVE} has passed and your bank has returned nothing")
+    listed = client.get("/v1/portal/invoices", params={"status": "paid"}, headers=acme["cast"]["acme"]).json()
+    assert [i["id"] for i in listed["items"]] == [invoice_id]
+
+
+def test_defect_5_a_cancelled_duplicate_says_duplicate_of_the_first_not_hold_cleared(stack, client, clock, acme):
+    first = approved_invoice(acme, "INV-1950")
+    again = client.post("/v1/portal/invoices", headers={**acme["cast"]["acme"], "Idempotency-Key": "dup-1"}, json={
+        "invoice_number": "INV-1950", "invoice_date": "2026-11-15", "currency": "USD", "terms": "net 30",
+        "lines": [{"line_no": 1, "po_number": "PO-2027-0001", "po_line_no": 1, "quantity": "10",
+                   "unit_price": "195.00"}]})
+    assert again.status_code == 201, again.text
+    duplicate = again.json()["id"]
+    assert "duplicate_suspected" in [h["code"] for h in seen(client, acme, duplicate)["holds"]]
+    cancelled = client.post(f"/v1/invoices/{duplicate}:cancel", headers=acme["cast"]["cat"],
+                            json={"reason": "entered twice through the portal"})
+    assert cancelled.status_code == 200, cancelled.text
+    view = seen(client, acme, duplicate)
+    assert (view["status"], view["status_text"]) == ("cancelled", "cancelled: duplicate of your invoice INV-1950")
+    messages = " ".join(e["message"] for e in view["timeline"])
+    assert "what we were waiting for arrived" not in messages and "Cancelled: duplicate of your invoice" in messages
+    assert seen(client, acme, first)["status"] == "approved"
+
+
+def test_defect_6_an_iso20022_payment_is_shown_by_its_end_to_end_id_never_an_invented_trace(
+        stack, client, clock, acme):
+    invoice_id = approved_invoice(acme, "INV-1950")
+    payment = pay(client, clock, acme, rail="iso20022", on=RUN_DAY)
+    staff = client.get(f"/v1/payments/{payment['id']}", headers=acme["cast"]["aud"]).json()
+    assert staff["trace_number"] is None
+    assert staff["bank_reference"] == {"kind": "end_to_end_id", "value": payment["id"]}
+    portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=acme["cast"]["acme"]).json()
+    assert (portal["trace_number"], portal["bank_reference"]["value"]) == (None, payment["id"])
+    sent = next(e for e in seen(client, acme, invoice_id)["timeline"] if e["event"] == "sent")
+    assert f"end-to-end reference {payment['id']}" in sent["message"] and "trace" not in sent["message"]
+
+
+def test_defect_6_an_ach_payment_keeps_its_trace_number(stack, client, clock, acme):
+    approved_invoice(acme, "INV-1950")
+    payment = pay(client, clock, acme, on=RUN_DAY)
+    staff = client.get(f"/v1/payments/{payment['id']}", headers=acme["cast"]["aud"]).json()
+    assert staff["bank_reference"] == {"kind": "trace_number", "value": staff["trace_number"]}
+    assert len(staff["trace_number"]) == 15
