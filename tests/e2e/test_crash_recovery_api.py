@@ -73,3 +73,27 @@ def test_two_retries_after_the_lease_one_takes_the_claim_over(container):
     assert store.finish("usr_t POST /x", "k", second[3], 200, b"{}") is False  # the loser cannot answer for it
     assert store.finish("usr_t POST /x", "k", first[3], 200, b"{}") is True
     assert store.begin("usr_t POST /x", "k", "h")[:3] == ("replay", 200, b"{}")
+
+
+def test_a_run_created_by_a_request_that_died_before_answering_is_the_retrys_answer(world, monkeypatch):
+    """The run was committed, then the process died before recording the answer: the retry (after the lease)
+    runs the handler again, and the key is passed down as the run key, so it answers with that same run."""
+    app, _rail, _armed = world
+    store = app.state.idempotency
+    real_finish = store.finish
+
+    def dies_before_answering(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        monkeypatch.setattr(store, "finish", real_finish)
+        raise Killed("after the run was committed")
+    monkeypatch.setattr(store, "finish", dies_before_answering)
+    create = {**as_role("ap_clerk"), "Idempotency-Key": "run-2026-11-02"}
+    with pytest.raises(Killed):
+        TestClient(app).post("/v1/payment-runs", json={}, headers=create)
+
+    time.sleep(0.6)
+    api = TestClient(app)
+    retried = api.post("/v1/payment-runs", json={}, headers=create)
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["payment_count"] == 2
+    runs = api.get("/v1/payment-runs", headers=as_role("auditor")).json()["items"]
+    assert [r["id"] for r in runs] == [retried.json()["id"]]  # one run, not two, and not "nothing payable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,8 +75,12 @@ def create_run(request: Request, body: RunIn, principal: Principal = require(Act
     service = request.app.state.payments
 
     def handler():
+        # The Idempotency-Key is the run key too: a retry that takes over the claim of a request that died after
+        # creating the run gets that run back (create_run is idempotent per run key), not "nothing payable".
+        key = request.headers.get("Idempotency-Key")
+        run_key = None if key is None else "http:" + hashlib.sha256(f"{principal.user_id} {key}".encode()).hexdigest()
         result = service.create_run(run_date=body.run_date, rail=body.rail, created_by=principal.user_id,
-                                    same_day=body.same_day)
+                                    same_day=body.same_day, run_key=run_key)
         if result.run is None:
             skipped = [{"invoice_id": s.invoice_id, "reason": s.reason.value, "detail": s.detail}
                        for s in (result.plan.skipped if result.plan else ())]
