@@ -1,4 +1,4 @@
-"""`disburse payments run|submit|status`: the payment runs from the command line."""
+"""`disburse payments run [--preview]|cancel|submit|status`: the payment runs from the command line."""
 
 from __future__ import annotations
 
@@ -16,8 +16,22 @@ def cmd_payments(args: argparse.Namespace, wiring: Wiring) -> int:
 
     container = wiring.build()
     service = wiring.wire_payments(container)
+    if args.payments_cmd == "run" and args.preview:
+        run_date = _date(args.date)
+        return _print_plan(service.preview(run_date=run_date, rail=args.rail, same_day=args.same_day), args.json)
+    if args.payments_cmd == "cancel":
+        import getpass
+
+        from payments.identity import Principal, Role
+
+        # The operator at the server's shell, as the other CLI commands act (ap_commands): audited under cli_<user>.
+        clerk = Principal.staff(f"cli_{getpass.getuser() or 'operator'}", Role.AP_CLERK)
+        run = service.cancel(clerk, args.run_id, reason=args.reason)
+        print(json.dumps({"run_id": run.id, "status": run.status.value}) if args.json else
+              f"run {run.id} cancelled: its invoices are free for a later run")
+        return 0
     if args.payments_cmd == "run":
-        run_date = dt.date.fromisoformat(args.date) if args.date else None
+        run_date = _date(args.date)
         result = service.create_run(run_date=run_date, run_key=args.key, rail=args.rail, created_by="cli",
                                     same_day=args.same_day)
         if result.run is None:
@@ -50,6 +64,37 @@ def cmd_payments(args: argparse.Namespace, wiring: Wiring) -> int:
     return 0
 
 
+def _date(text: str | None) -> Any:
+    """``--date``: an ISO date, or a precise refusal (exit 2)."""
+    import datetime as dt
+
+    from payments.errors import InvalidInput
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--date {text!r} is not an ISO date (YYYY-MM-DD)", code="invalid_date") from None
+
+
+def _print_plan(plan: Any, as_json: bool) -> int:
+    """The preview: what a run would pay now; nothing is written."""
+    from payments.disbursements.plan_view import plan_view
+
+    body = plan_view(plan)
+    if as_json:
+        print(json.dumps(body))
+        return 0
+    lines = [f"preview (nothing written): {body['payment_count']} payments, {body['total']}, "
+             f"effective {body['effective_date']}"]
+    lines += [f"  {p['payee_name']:<30} {p['amount']:>18}  {len(p['remittance'])} invoice(s)"
+              + (f", {len(p['credits'])} credit(s)" if p["credits"] else "") for p in body["payments"]]
+    lines += [f"  left out {s['invoice_id']}: {s['reason']} {s['detail']}".rstrip() for s in body["skipped"]]
+    print("\n".join(lines))
+    return 0
+
+
 def _count_by_status(payments: list) -> dict[str, int]:
     out: dict[str, int] = {}
     for p in payments:
@@ -65,6 +110,11 @@ def register(sub: Any, wiring: Wiring) -> None:
     s.add_argument("--rail", help="rail name (default: the policy's)")
     s.add_argument("--same-day", action="store_true",
                    help="settle today (same-day ACH); refused after the rail's same-day cut-off")
+    s.add_argument("--preview", action="store_true", help="show what the run would pay; write nothing")
+    s.add_argument("--json", action="store_true")
+    s = pay.add_parser("cancel", help="withdraw a run not yet submitted; its invoices are freed for a later run")
+    s.add_argument("run_id")
+    s.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     s.add_argument("--json", action="store_true")
     s = pay.add_parser("submit", help="submit released runs; finish any submission a crash or timeout left open")
     s.add_argument("--json", action="store_true")
@@ -73,5 +123,5 @@ def register(sub: Any, wiring: Wiring) -> None:
     s.add_argument("--poll", action="store_true")
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--json", action="store_true")
-    for name in ("run", "submit", "status"):
+    for name in ("run", "cancel", "submit", "status"):
         pay.choices[name].set_defaults(func=partial(cmd_payments, wiring=wiring))

@@ -108,6 +108,14 @@ class RunPolicy:
     rules: AgencyRules | None = None  # the agency's prompt-payment rule sets and published rates
     # The one date policy ([dates]); a run date outside it is refused, and the run horizon narrows it.
     dates: DatePolicy = DatePolicy()
+    # How far ahead a run may be dated ([payments] run_horizon_days): a run planned further out is refused.
+    horizon_days: int = 10
+
+    def run_dates(self) -> DatePolicy:
+        """The dates a payment run may be dated: the date policy, narrowed to ``horizon_days`` ahead of today."""
+        return self.dates.narrowed(days_after=self.horizon_days,
+                                   purpose=f"a payment run may be dated at most {self.horizon_days} days ahead "
+                                           "([payments] run_horizon_days)")
 
 
 @dataclass(frozen=True, slots=True)

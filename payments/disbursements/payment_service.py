@@ -1,4 +1,4 @@
-"""Payment-run use cases: create the day's run, release it, cancel it, read runs and payments.
+"""Payment-run use cases: preview and create the day's run, release it, cancel it, read runs and payments.
 
 Each use case runs in one unit of work and commits once. Submission to the rail and everything after it
 (status, settlement, returns) lives in ``payment_submission``.
@@ -20,13 +20,14 @@ from payments.controls import BankChangeRestraint, RunItem
 from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, PaymentHold, PaymentStep, RunStep, StaleState,
                                                   check_run_step, decide_release, new_payment_id, new_run_id,
                                                   releases_required)
-from payments.errors import NotFound
+from payments.errors import InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.credit_offsets import apply_credits
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
 from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
 from payments.disbursements.pay_plan import PayPlan, pay_plan
-from payments.disbursements.payment_runs import RunPlan, RunPolicy, Skipped, plan_run
+from payments.disbursements.payment_runs import PayableInvoice, RunPlan, RunPolicy, Skipped, plan_run
+from payments.disbursements.rails import RailCapabilities
 from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus, SkipReason
 from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
 from payments.disbursements.payment_ports import DisbursementRail, PaymentsUnitOfWork, TreasuryIssue
@@ -133,14 +134,7 @@ class PaymentRuns(PaymentsBase):
         for one invoice are settled by the store's unique constraint: the loser plans again without it.
         """
         now = self._clock.now()
-        if run_date is not None:
-            self.policy.dates.check(run_date, "run_date", now.date())
-        run_date = run_date or self.policy.calendar.effective_business_date(now)
-        rail = rail or self.default_rail
-        capabilities = self._rails(rail).capabilities()
-        # Every approved invoice, not only those due by the horizon: the run's report lists the ones not yet due too
-        # (skipped not_yet_due, with the day a run will pay them), so it says what is waiting as well as what is paid.
-        invoices = self._invoices.find(through=dt.date.max, currency=self.policy.currency)
+        run_date, rail, capabilities, invoices = self._inputs(now, run_date, rail)
         for _ in range(attempts):
             try:
                 with self._uow() as uow:
@@ -148,18 +142,8 @@ class PaymentRuns(PaymentsBase):
                         existing = uow.payments.find_run_by_key(run_key)
                         if existing is not None:
                             return CreateRunResult(existing, False)
-                    live = uow.payments.live_invoice_ids(i.invoice_id for i in invoices)
-                    candidates = [i for i in invoices if i.invoice_id not in live]
-                    accounts = {v: self._accounts.for_vendor(v) for v in sorted({i.vendor_id for i in candidates})}
-                    awaiting = list(getattr(self._accounts, "awaiting_prenote", list)())
-                    prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
-                                                     + [a.account_id for a in awaiting])
-                    plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
-                                    awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
-                    # The vendors' open credits come off their payments (re-read on every attempt: a concurrent
-                    # run that took one makes this one plan again, see payment_credit_rows.store_credits).
-                    plan = apply_credits(plan, uow.vendor_credits.for_vendors(
-                        {p.vendor_id for p in plan.payments}, plan.currency), capabilities)
+                    plan = self._plan(uow, invoices, run_date=run_date, now=now, capabilities=capabilities,
+                                      same_day=same_day)
                     self._flag_over_limit(uow, plan, rail, now)
                     if not plan.payments:
                         uow.commit()
@@ -170,6 +154,44 @@ class PaymentRuns(PaymentsBase):
             except InvoiceAlreadyScheduled:
                 continue  # another process scheduled some of these invoices (or took the run key): plan again
         raise StaleState("payment run", run_key or run_date.isoformat(), "plannable")
+
+    def preview(self, *, run_date: dt.date | None = None, rail: str | None = None, same_day: bool = False) -> RunPlan:
+        """What ``create_run`` would plan now, planned the same way, with nothing written: no run, no invoice
+        scheduled, no hold or queue item for a payment over the rail's limit (those are skipped, said why)."""
+        now = self._clock.now()
+        run_date, _rail, capabilities, invoices = self._inputs(now, run_date, rail)
+        with self._uow(read_only=True) as uow:
+            return self._plan(uow, invoices, run_date=run_date, now=now, capabilities=capabilities, same_day=same_day)
+
+    def _inputs(self, now: dt.datetime, run_date: dt.date | None,
+                rail: str | None) -> tuple[dt.date, str, RailCapabilities, list[PayableInvoice]]:
+        """The run date (checked, or today's business day), the rail and what it carries, and the approved invoices."""
+        if run_date is not None:
+            self.policy.run_dates().check(run_date, "run_date", now.date())
+        run_date = run_date or self.policy.calendar.effective_business_date(now)
+        rail = rail or self.default_rail
+        capabilities = self._rails(rail).capabilities()
+        # Every approved invoice, not only those due by the horizon: the run's report lists the ones not yet due too
+        # (skipped not_yet_due, with the day a run will pay them), so it says what is waiting as well as what is paid.
+        return run_date, rail, capabilities, list(self._invoices.find(through=dt.date.max,
+                                                                      currency=self.policy.currency))
+
+    def _plan(self, uow: PaymentsUnitOfWork, invoices: list[PayableInvoice], *, run_date: dt.date, now: dt.datetime,
+              capabilities: RailCapabilities, same_day: bool) -> RunPlan:
+        """The run these invoices make today, less those a live payment already holds: the one planning that both
+        ``create_run`` and ``preview`` use."""
+        live = uow.payments.live_invoice_ids(i.invoice_id for i in invoices)
+        candidates = [i for i in invoices if i.invoice_id not in live]
+        accounts = {v: self._accounts.for_vendor(v) for v in sorted({i.vendor_id for i in candidates})}
+        awaiting = list(getattr(self._accounts, "awaiting_prenote", list)())
+        prenotes = uow.payments.prenotes([a.account_id for a in accounts.values() if a is not None]
+                                         + [a.account_id for a in awaiting])
+        plan = plan_run(candidates, accounts, prenotes, run_date=run_date, now=now, policy=self.policy,
+                        awaiting_prenote=awaiting, capabilities=capabilities, same_day=same_day)
+        # The vendors' open credits come off their payments (re-read on every attempt: a concurrent run that took one
+        # makes this one plan again, see payment_credit_rows.store_credits).
+        return apply_credits(plan, uow.vendor_credits.for_vendors({p.vendor_id for p in plan.payments}, plan.currency),
+                             capabilities)
 
     @staticmethod
     def _flag_over_limit(uow: PaymentsUnitOfWork, plan: RunPlan, rail: str, now: dt.datetime) -> None:
@@ -250,10 +272,13 @@ class PaymentRuns(PaymentsBase):
             uow.commit()
         return self.get_run(run_id)
 
-    def cancel(self, principal: Principal, run_id: str) -> PaymentRunRecord:
-        """Withdraw a run not yet submitted (draft or released): its payments are cancelled and their invoices become
-        payable again."""
+    def cancel(self, principal: Principal, run_id: str, *, reason: str) -> PaymentRunRecord:
+        """Withdraw a run not yet submitted (draft or released), saying why: its payments are cancelled, their
+        invoices become payable again, and the audit trail records who and why (``payment_run_cancelled``)."""
         authorize(principal, Action.PAYMENT_RUN_CREATE)
+        why = (reason or "").strip()[:1000]
+        if not why:
+            raise InvalidInput("say why the run is cancelled", code="reason_required", field="reason")
         now = self._clock.now()
         with self._uow() as uow:
             run = uow.payments.get_run(run_id, for_update=True)
@@ -263,7 +288,12 @@ class PaymentRuns(PaymentsBase):
             if not uow.payments.transition_run(run_id, RunStep.CANCEL, at=now, expected=run.status):
                 raise StaleState("payment run", run_id, run.status.value)
             ids = [p.id for p in uow.payments.payments_of_run(run_id)]
-            uow.payments.transition_payments(ids, PaymentStep.WITHDRAW, reason=f"run cancelled by {principal.user_id}",
-                                             at=now)
+            uow.payments.transition_payments(ids, PaymentStep.WITHDRAW,
+                                             reason=f"run cancelled by {principal.user_id}: {why}", at=now)
+            uow.payments.add_outbox("payment_run.cancelled", f"payment_run.cancelled:{run_id}",
+                                    {"run_id": run_id, "cancelled_by": principal.user_id, "reason": why}, now)
+            self._audit.record(uow, principal, "payment_run_cancelled", run_id, {"status": run.status.value},
+                               {"status": "cancelled"}, object_type="payment_run",
+                               detail={"reason": why, "payments": len(ids), "total_minor": run.total_minor})
             uow.commit()
         return self.get_run(run_id)

@@ -33,4 +33,5 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
     return RunPolicy(calendar=calendar, prompt_pay=prompt, lead_days=int(pay.get("lead_days", 2)), currency=currency,
                      rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
                      prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)),
-                     rules=agency_rules(policy), dates=DatePolicy.from_policy(policy))
+                     rules=agency_rules(policy), dates=DatePolicy.from_policy(policy),
+                     horizon_days=int(pay.get("run_horizon_days", 10)))

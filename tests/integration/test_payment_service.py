@@ -128,7 +128,7 @@ def test_a_returned_payment_puts_the_liability_back_once(container):
 def test_cancelling_a_draft_run_frees_its_invoices(container):
     svc, _ = service(container, payables=FakePayables([invoice(1)]))
     run = svc.create_run().run
-    svc.cancel(TREASURER, run.id)
+    svc.cancel(TREASURER, run.id, reason="withdrawn in a test")
     assert {p.status for p in svc.payments_of_run(run.id)} == {PaymentStatus.CANCELLED}
     assert svc.create_run().run is not None
 
