@@ -26,8 +26,9 @@ class SqlIdempotencyStore:
         self._lease_s = lease_s
 
     def begin(self, scope: str, key: str, request_hash: str) -> tuple[str, int | None, bytes | None, str]:
-        """("new" | "replay" | "conflict" | "in_flight", status, body, holder); "new" means the caller holds the claim
-        as ``holder`` and must ``finish`` or ``release`` it."""
+        """("new" | "taken_over" | "replay" | "conflict" | "in_flight", status, body, holder); "new" and
+        "taken_over" (the previous holder died) mean the caller holds the claim as ``holder`` and must ``finish``
+        or ``release`` it."""
         now = dt.datetime.now(dt.timezone.utc)
         holder = uuid.uuid4().hex
         until = (now + dt.timedelta(seconds=self._lease_s)).isoformat()
@@ -54,7 +55,7 @@ class SqlIdempotencyStore:
             taken = conn.execute(update(t).where(t.c.scope == scope, t.c.key == key, t.c.state == "in_flight", old,
                                                  or_(t.c.lease_until.is_(None), t.c.lease_until <= now.isoformat()))
                                  .values(holder=holder, lease_until=until)).rowcount
-        return ("new" if taken == 1 else "in_flight"), None, None, holder
+        return ("taken_over" if taken == 1 else "in_flight"), None, None, holder
 
     def finish(self, scope: str, key: str, holder: str, status: int, body: bytes) -> bool:
         """Record the answer, if ``holder`` still holds the claim (False: another request took it over)."""

@@ -2,9 +2,11 @@
 
 Same key and body: the first response is replayed. Same key, different body: 409. A key still in
 flight: 409, until its lease runs out (its holder died mid-request); then the next retry takes the claim over and
-runs the handler again. That is safe because the use cases behind these routes are idempotent by themselves or
-refuse a repeated step (a :submit finishes the run's open submission, asking the rail first; a second release by
-the same user is refused). The scope is the caller plus the route, so two users cannot collide on a key.
+runs the handler again, but only on a route that says it is safe to (``rerun_safe``: the use case is idempotent by
+itself, e.g. :submit finishes the run's open submission after asking the rail, and a run is created once per key).
+Elsewhere (a ledger post without an id would post twice) the retry gets 409 ``idempotency_key_abandoned``: the
+effect of the interrupted request is unknown, look it up before retrying with a new key. The scope is the caller
+plus the route, so two users cannot collide on a key.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ MAX_KEY_LENGTH = 200
 
 
 def run_idempotent(request: Request, principal: Principal, payload: Any,
-                   handler: Callable[[], tuple[int, Any]]) -> Response:
+                   handler: Callable[[], tuple[int, Any]], *, rerun_safe: bool = False) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         status, body = handler()
@@ -43,6 +45,11 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
         return problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
     if state == "in_flight":
         return problem(409, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed")
+    if state == "taken_over" and not rerun_safe:
+        response = problem(409, "idempotency_key_abandoned", "the request with this Idempotency-Key was interrupted "
+                           "before it answered and its effect is unknown: look it up, then retry with a new key")
+        store.finish(scope, key, holder, 409, response.body)
+        return response
     try:
         status, result = handler()
     except Exception as exc:

@@ -27,6 +27,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unauthenticated": 401,
     "idempotency_key_reused": 409,
     "idempotency_key_in_flight": 409,
+    "idempotency_key_abandoned": 409,
     "insufficient_funds": 422,
     "stale_state": 409,
     "document_exists_with_different_body": 409,

@@ -69,7 +69,7 @@ def test_two_retries_after_the_lease_one_takes_the_claim_over(container):
     time.sleep(0.3)
     first = store.begin("usr_t POST /x", "k", "h")
     second = store.begin("usr_t POST /x", "k", "h")
-    assert (first[0], second[0]) == ("new", "in_flight")
+    assert (first[0], second[0]) == ("taken_over", "in_flight")
     assert store.finish("usr_t POST /x", "k", second[3], 200, b"{}") is False  # the loser cannot answer for it
     assert store.finish("usr_t POST /x", "k", first[3], 200, b"{}") is True
     assert store.begin("usr_t POST /x", "k", "h")[:3] == ("replay", 200, b"{}")
@@ -97,3 +97,29 @@ def test_a_run_created_by_a_request_that_died_before_answering_is_the_retrys_ans
     assert retried.json()["payment_count"] == 2
     runs = api.get("/v1/payment-runs", headers=as_role("auditor")).json()["items"]
     assert [r["id"] for r in runs] == [retried.json()["id"]]  # one run, not two, and not "nothing payable"
+
+
+def test_a_ledger_post_that_died_is_not_posted_again_by_the_retry(world, monkeypatch):
+    """A ledger post without an id is not idempotent by itself: re-running it would post twice. The retry after the
+    lease gets 409 idempotency_key_abandoned (look it up, retry with a new key), and it stays the answer."""
+    from tests.e2e.test_ledger_api import opening
+
+    app, _rail, _armed = world
+    store = app.state.idempotency
+    real_finish = store.finish
+
+    def dies_before_answering(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        monkeypatch.setattr(store, "finish", real_finish)
+        raise Killed("after the entry was committed")
+    monkeypatch.setattr(store, "finish", dies_before_answering)
+    post = {**as_role("treasurer"), "Idempotency-Key": "opening-cash"}
+    with pytest.raises(Killed):
+        TestClient(app).post("/v1/ledger/entries", json=opening(), headers=post)
+
+    time.sleep(0.6)
+    api = TestClient(app)
+    for _ in range(2):
+        retried = api.post("/v1/ledger/entries", json=opening(), headers=post)
+        assert retried.status_code == 409 and retried.json()["code"] == "idempotency_key_abandoned"
+    entries = api.get("/v1/ledger/entries", headers=as_role("auditor")).json()["items"]
+    assert [e["code"] for e in entries].count("opening_balance") == 1  # posted once, by the request that died
