@@ -78,6 +78,8 @@ def test_a_crash_after_the_numbers_were_opened_still_leaves_the_record_and_a_ret
     with pytest.raises(Killed):
         svc.submit_released()
     assert len(_events(container)) == 3 and {e.actor for e in _events(container)} == {"system"}
+    assert [o.result for o in svc.submit_released()] == ["busy"]  # the dead attempt's lease still holds
+    container.clock.advance(minutes=6)  # it runs out (a real SIGKILL frees it at once on this host: its pid is gone)
     assert [o.result for o in svc.submit_released()] == ["accepted"]  # the rail had nothing: built and opened again
     assert len(_events(container)) == 6
     assert svc.submit_released() == [] and len(_events(container)) == 6
