@@ -131,6 +131,10 @@ class SandboxDesk:
         day = on or today
         if day > today:
             raise InvalidInput(f"{day} is in the future at the bank (today is {today})", code="date_in_future")
+        if not self.bank.calendar.is_business_day(day):
+            # A bank books nothing on a weekend or holiday: a return dated one would appear on no statement.
+            raise InvalidInput(f"{day} is not a banking day: the bank returns and notifies on business days only",
+                               code="bank_closed")
         if day < settles:
             raise InvalidInput(f"payment {payment_id} settles on {settles}; the bank cannot answer it on {day} "
                                "(ask again on or after that day)", code="before_settlement")

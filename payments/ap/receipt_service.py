@@ -17,7 +17,9 @@ from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_errors import InvalidDocument, PONotOpen
 from payments.ap.ap_postings import ReceiptAccrual, receipt_entry
 from payments.ap.ap_records import LineBudget, PORecord, ReceiptRecord, content_digest, new_id
-from payments.ap.documents import InvoiceStatus, MatchLevel, POStatus, Receipt, ReceiptLine, ReceiptStatus
+from payments.ap.budget_service import check_funds
+from payments.ap.documents import (AccountCoding, InvoiceStatus, MatchLevel, POStatus, Receipt, ReceiptLine,
+                                   ReceiptStatus)
 from payments.ap.amounts import extend_minor
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_service import Matcher
@@ -77,6 +79,14 @@ class ReceiptService:
             budgets[line.po_line_no], delta = rebalance(po_line, budget, amount)
             amounts[line.po_line_no] = amounts.get(line.po_line_no, 0) + amount
             accruals.append(ReceiptAccrual(po_line.coding, amount, delta))
+        # Goods beyond what the order still encumbers (an over-shipment) are spent anew: like an order, they must
+        # fit what the year's budget line has left, checked under the journal's lock.
+        needs: dict[AccountCoding, int] = {}
+        for accrual in accruals:
+            needs[accrual.coding] = needs.get(accrual.coding, 0) + accrual.accrued_minor + accrual.encumbrance_minor
+        if any(need > 0 for need in needs.values()):
+            uow.ledger.lock_head()
+            check_funds(uow, needs, po.currency, po_record.fiscal_year)
         receipt = Receipt(receipt_id or new_id("receipt"), po.id, cmd.received_on, cmd.lines, ReceiptStatus.POSTED,
                           cmd.accepted_on)
         kind = "returned to vendor" if receipt.is_return else "received"

@@ -132,3 +132,18 @@ def test_defect_12_the_cli_drops_the_banks_file_into_the_inbox_and_refuses_a_rea
     (tmp_path / "policy.toml").write_text('[payments]\nrail = "nacha"\n')
     assert main.cli(["sandbox", "return", one["id"], "--code", "R03"]) == 2
     assert "sandbox_not_in_use" in capsys.readouterr().err
+
+
+def test_found_by_the_invariants_a_return_is_never_booked_on_a_bank_holiday(sandbox, clock):
+    """A history returned a payment on Veterans Day: the return posted, but no business-day statement ever showed
+    its credit, so the cash proof listed it as not yet credited forever. The bank books on business days only."""
+    _, api = sandbox
+    treasurer = as_role("treasurer", "usr_tina")
+    [paid, _] = _paid_run(api)
+    clock.advance(days=9)  # Wednesday 11 November 2026: Veterans Day, the Federal Reserve is closed
+    closed = api.post(f"/v1/sandbox/payments/{paid['id']}:return", json={"code": "R01"}, headers=treasurer)
+    assert (closed.status_code, closed.json()["code"]) == (422, "bank_closed"), closed.text
+    clock.advance(days=1)
+    opened = api.post(f"/v1/sandbox/payments/{paid['id']}:return", json={"code": "R01", "import": True},
+                      headers=treasurer)
+    assert opened.status_code == 200 and opened.json()["imported"]["returns_posted"] == 1, opened.text

@@ -133,7 +133,6 @@ def test_defect_14_config_show_prints_the_policy(tmp_path, monkeypatch, capsys):
 
 
 def test_defect_14_the_outbox_layout_is_documented_as_it_is_written(container, tmp_path):
-    from tests.e2e.conftest import HeaderAuthenticator  # noqa: F401 - the same container the API serves
     from payments.identity import Principal
 
     invoices = FakePayables([PayableInvoice("inv_1", "ven_1", "INV-1", "USD", 100_000, dt.date(2026, 11, 4),
