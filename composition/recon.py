@@ -37,12 +37,21 @@ def wire_recon(container: Container) -> Any:
                          unsettled_after_business_days=int(cfg["unsettled_after_business_days"]),
                          lookback_days=int(cfg["lookback_days"]), default_fund=str(cfg["fund"]))
     policy = replace(policy, dates=container.ledger.dates)  # the one date policy ([dates])
+    policy = replace(policy, treasury=treasury_accounts(container))
     container.recon = build_recon_services(
         container.uow, container.vault, container.clock, policy=policy, calendar=calendar,
         read=partial(read_bank_file, schema_dirs=statement_schemas(container)),
         invoices=SqlReturnedInvoices(), bank_accounts=BankAccountLink(container.bank_accounts, container.uow),
         audit=container.audit)
     return container.recon
+
+
+def treasury_accounts(container: Container) -> Any:
+    """The agency's bank accounts ([[treasury.bank_accounts]]); each statement import gives every fund each one's
+    Cash account before it posts (``ReconciliationService._context``)."""
+    from payments.disbursements.treasury_accounts import TreasuryAccounts
+
+    return TreasuryAccounts.from_policy(container.policy)
 
 
 def statement_schemas(container: Container) -> list[Path]:

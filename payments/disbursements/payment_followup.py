@@ -16,6 +16,7 @@ from ledger.entries import reversal_of
 from ledger.journal import Journal
 from payments.disbursements.payment_ports import PaymentsUnitOfWork
 from payments.disbursements.payment_rejections import apply_rejection, ledger_items
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.disbursements.payment_rules import (PaymentHold, PaymentStep, RunStep, entry_id_for, payment_can,
                                                   returned_entry, sent_entries)
 from payments.disbursements.payment_states import FINAL_PAYMENT_STATUSES, PaymentKind, PaymentStatus, RunStatus
@@ -28,11 +29,12 @@ PRENOTE_RETURNED = "bank_account.prenote_returned"
 
 class PaymentFollowUp:
     def __init__(self, uow_factory: UowFactory[PaymentsUnitOfWork], clock: Clock, rails: Callable[[str], Any],
-                 journal: Callable[[PaymentsUnitOfWork], Journal]) -> None:
+                 journal: Callable[[PaymentsUnitOfWork], Journal], treasury: TreasuryAccounts = TreasuryAccounts()) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._rails = rails
         self._journal = journal
+        self._treasury = treasury  # which bank account (and so which Cash) each rail's payments leave from
 
     def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
         """Hand each unprocessed prenote event to ``handle(topic, payload)`` (the bank-account workflow), once."""
@@ -101,7 +103,9 @@ class PaymentFollowUp:
                                         self._clock.now())
             if p.kind is PaymentKind.LIVE:
                 journal = self._journal(uow)
-                entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code)
+                run = uow.payments.get_run(p.run_id)
+                entry = returned_entry(p.id, p.currency, ledger_items(p), on, settled=settled, reason_code=reason_code,
+                                       cash=self._treasury.for_rail(run.rail if run else None).cash)
                 drafts = [entry] if entry else []
                 # The discount and interest were priced for this payment; a later payment prices them afresh.
                 drafts += [reversal_of(d, entry_id=entry_id_for(p.id, f"reversal_{d.code}"), effective_date=on,

@@ -368,14 +368,15 @@ def sent_entries(payment_id: str, run_id: str, currency: str, items: Sequence[Le
 
 
 def returned_entry(payment_id: str, currency: str, items: Sequence[LedgerItem], effective_date: dt.date, *,
-                   settled: bool, reason_code: str) -> EntryDraft | None:
+                   settled: bool, reason_code: str, cash: str = "1010") -> EntryDraft | None:
     """A return puts the liability back: Cash (or Disbursements in transit if unsettled) against Vouchers payable."""
     paid = _per_fund(items, lambda i: i.paid_minor)
     legs = _receivable_legs(items, currency, taken=False)
     if not paid and not legs:
         return None
     for fund, amount in paid.items():
-        legs.append(Posting(f"{fund}-{'1010' if settled else '1050'}", Direction.DEBIT, amount, currency))
+        # Back into the Cash of the bank account the payment left (``cash``), or in transit if it never settled.
+        legs.append(Posting(f"{fund}-{cash if settled else '1050'}", Direction.DEBIT, amount, currency))
         legs.append(Posting(f"{fund}-2010", Direction.CREDIT, amount, currency))
     return EntryDraft(entry_id_for(payment_id, EntryCode.PAYMENT_RETURNED.value), effective_date,
                       EntryCode.PAYMENT_RETURNED.value, tuple(legs), memo=f"payment returned {reason_code}",

@@ -30,6 +30,7 @@ from payments.disbursements.late_interest import AgencyRules, interest_for
 from payments.disbursements.rails import RailAccountType, RailCapabilities, RailSec
 from payments.ap.terms import PaymentTerms
 from payments.ap.vendor_credits import CreditTaken
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ class RunPolicy:
     dates: DatePolicy = DatePolicy()
     # How far ahead a run may be dated ([payments] run_horizon_days): a run planned further out is refused.
     horizon_days: int = 10
+    # The agency's bank accounts ([[treasury.bank_accounts]]): which one each rail debits, and its Cash account.
+    treasury: TreasuryAccounts = TreasuryAccounts()
 
     def run_dates(self) -> DatePolicy:
         """The dates a payment run may be dated: the date policy, narrowed to ``horizon_days`` ahead of today."""

@@ -349,7 +349,7 @@ class PaymentService(PaymentRuns):
     # -- after the rail took it: PaymentFollowUp, composed -------------------------------------------------
     @cached_property
     def follow_up(self) -> PaymentFollowUp:
-        return PaymentFollowUp(self._uow, self._clock, self._rails, self._journal)
+        return PaymentFollowUp(self._uow, self._clock, self._rails, self._journal, self.policy.treasury)
 
     def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
         return self.follow_up.relay_prenote_events(handle)

@@ -15,6 +15,7 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
     from ledger.money import decimal_to_minor
     from payments.business_days import BusinessCalendar
     from payments.dates import DatePolicy
+    from payments.disbursements.treasury_accounts import TreasuryAccounts
     from payments.ap.prompt_pay import InterestRate, PromptPayPolicy, RateTable
     from payments.ap.prompt_pay_rules.agency import agency_rules
 
@@ -34,4 +35,4 @@ def run_policy_from(policy: dict[str, Any]) -> RunPolicy:
                      rates=rates, dual_release_threshold_minor=decimal_to_minor(str(threshold), currency),
                      prenote_wait_business_days=int(policy.get("bank_accounts", {}).get("prenote_wait_business_days", 3)),
                      rules=agency_rules(policy), dates=DatePolicy.from_policy(policy),
-                     horizon_days=int(pay.get("run_horizon_days", 10)))
+                     horizon_days=int(pay.get("run_horizon_days", 10)), treasury=TreasuryAccounts.from_policy(policy))

@@ -19,7 +19,7 @@ from typing import Any
 from ledger.journal import Journal
 from payments.business_days import BusinessCalendar
 from payments.disbursements.payment_rules import StaleState
-from payments.reconciliation.recon_postings import DEFAULT_FUND, SettlementBook
+from payments.reconciliation.recon_postings import CASH, DEFAULT_FUND, SettlementBook
 from payments.reconciliation.recon_records import (CONFIDENCE_PCT, BookPayment, DateWindow, ExceptionKind, ExceptionStatus,
                                     LineMatching, MatchMethod, ReconException)
 from payments.reconciliation.recon_rows import ExceptionRecord, LineState, MatchRecord, StoredLine
@@ -63,6 +63,8 @@ class ApplyContext:
     calendar: BusinessCalendar
     since: date
     set_based: bool = True  # let the database decide the common line (payments.reconciliation.recon_trace) when it can
+    # The Cash chart account of the agency's bank account a statement names (treasury_accounts): settlements post there.
+    cash_of_account: Callable[[str], str] = field(default=lambda _account_id: CASH)
 
 
 def exception_record(exc: ReconException, *, new_id: NewId, now: datetime, dedup_key: str) -> ExceptionRecord:
@@ -77,20 +79,27 @@ def match_and_apply(ctx: ApplyContext, new_lines: Sequence[StoredLine] = (),
     t = time.perf_counter()
     old = uow.recon.open_lines()
     lines = [*old, *new_lines]
+    codes = {a: ctx.cash_of_account(a) for a in {x.account_id for x in lines}}
+    if len(set(codes.values())) > 1:
+        # Lines of several bank accounts: each settles into its own account's Cash, line by line (the database's
+        # pick books one Cash per import, so it sits this one out).
+        cash_by_line = {x.line_id: codes[x.account_id] for x in lines}
+        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, NO_PICKS, CASH, cash_by_line)
+    cash = next(iter(codes.values()), ctx.cash_of_account(""))
     if not (ctx.set_based and new_lines):
-        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, NO_PICKS)
+        return _apply(ctx, out, t, old, lines, new_lines, duplicates, None, NO_PICKS, cash)
     trace = uow.recon_trace
     # The common line (one trace, one sent payment) is decided by the database first (payments.reconciliation.recon_trace).
     picks = trace.pick(lines, candidates(lines, len(old)), since=ctx.since)
     t = out.lap("trace_match", t)
-    outcome = _apply(ctx, out, t, old, lines, new_lines, duplicates, trace if picks else None, picks)
+    outcome = _apply(ctx, out, t, old, lines, new_lines, duplicates, trace if picks else None, picks, cash)
     trace.release()
     return outcome
 
 
 def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine], lines: list[StoredLine],
            new_lines: Sequence[StoredLine], duplicates: Sequence[StoredLine], trace: TraceMatch | None,
-           picks: TracePicks) -> ApplyOutcome:
+           picks: TracePicks, cash: str = CASH, cash_by_line: dict[str, str] | None = None) -> ApplyOutcome:
     uow = ctx.uow
     rest: list[StoredLine] = lines
     where: dict[str, int] = {}
@@ -109,7 +118,7 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
                          taken_batches=picks.taken_batches if trace else (),
                          trace_prefixes=picks.trace_prefixes if trace else ())
     t = out.lap("match", t)
-    book = SettlementBook(ctx.file_id)
+    book = SettlementBook(ctx.file_id, cash)
     add_one = book.add_one
     states: dict[str, str] = {}
     rows: list[MatchRecord] = []
@@ -139,7 +148,8 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
                 to_settle.append(p.payment_id)
                 settled_one += 1
                 rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
-                                        p.currency, on, True, now, actor, add_one(on, p), note))
+                                        p.currency, on, True, now, actor,
+                                        add_one(on, p, cash_by_line[m.line_id] if cash_by_line else None), note))
             else:
                 confirmed_one += 1
                 rows.append(MatchRecord(m.line_id, p.payment_id, "settlement", method, confidence, p.amount_minor,
@@ -149,7 +159,7 @@ def _apply(ctx: ApplyContext, out: ApplyOutcome, t: float, old: list[StoredLine]
         # Only a payment still 'sent' moves the ledger: a returned one already left in-transit through its
         # return entry, and one settled by another path has posted its own settlement.
         posted = [p for p in group if p.status == "sent"]
-        entry_id = book.add(on, posted) if posted else None
+        entry_id = book.add(on, posted, cash_by_line[m.line_id] if cash_by_line else None) if posted else None
         out.payments_settled += len(posted)
         out.payments_confirmed += len(group) - len(posted)
         for p in group:

@@ -21,6 +21,7 @@ from payments.controls import SelfApprovalForbidden
 from payments.disbursements.payment_rules import StaleState
 from payments.errors import Conflict, InvalidInput
 from payments.identity import Action, Principal, authorize
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.reconciliation.recon_postings import manual_settlement_draft, write_off_draft
 from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_queries import ExceptionNotFound
@@ -45,7 +46,10 @@ def _reason(text: str | None) -> str:
 
 class ReconExceptions:
     def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *,
-                 default_fund: str = "100", audit: AuditTrail | None = None, dates: DatePolicy | None = None) -> None:
+                 default_fund: str = "100", audit: AuditTrail | None = None, dates: DatePolicy | None = None,
+                 treasury: TreasuryAccounts | None = None) -> None:
+        # The Cash a line's own bank account posts to: a person's match or write-off lands where the money is.
+        self.treasury = treasury or TreasuryAccounts()
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
@@ -105,7 +109,8 @@ class ReconExceptions:
                                    code="match_amounts_differ", line_minor=line.amount_minor, payments_minor=total)
             posted = [p for p in payments if p.status == "sent"]
             draft = manual_settlement_draft(posted, line.booking_date, line_id=lid, exception_id=exc.id,
-                                            by=actor.user_id, reason=why)
+                                            by=actor.user_id, reason=why,
+                                            cash=self.treasury.for_statement(line.account_id).cash)
             if posted and uow.recon_payments.settle([p.payment_id for p in posted], now) != len(posted):
                 raise StaleState("payment", ", ".join(p.payment_id for p in posted), "sent")
             uow.recon.add_matches([MatchRecord(lid, p.payment_id, "settlement", MatchMethod.MANUAL.value, 100,
@@ -179,7 +184,8 @@ class ReconExceptions:
             draft = write_off_draft(exception_id=exc.id, line_id=line.line_id, signed_amount_minor=line.signed_amount_minor,
                                     currency=line.currency, on=line.booking_date, fund=self.default_fund,
                                     account=exc.write_off_account, requested_by=exc.write_off_requested_by,
-                                    approved_by=actor.user_id, reason=exc.write_off_reason or "")
+                                    approved_by=actor.user_id, reason=exc.write_off_reason or "",
+                                    cash_account=self.treasury.for_statement(line.account_id).cash)
             self._journal(uow).post(draft)
             uow.recon.set_line_states({line.line_id: LineState.WRITTEN_OFF})
             after = uow.recon.update_exception(exc, exc.closed(

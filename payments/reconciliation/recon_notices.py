@@ -20,6 +20,7 @@ from ledger.journal import Journal
 from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
 from payments.disbursements.payment_rules import StaleState, entry_id_for
 from payments.reconciliation.recon_apply import exception_record
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.reconciliation.recon_postings import return_drafts
 from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices
 from payments.reconciliation.recon_records import BookPayment
@@ -44,7 +45,8 @@ class NoticeOutcome:
 
 
 def apply_notices(uow: ReconUnitOfWork, notices: NoticeFile, *, file_id: str, actor: str, now: datetime, today: date,
-                  journal: Journal, new_id: Callable[[str], str], invoices: ReturnedInvoices | None) -> NoticeOutcome:
+                  journal: Journal, new_id: Callable[[str], str], invoices: ReturnedInvoices | None,
+                  treasury: TreasuryAccounts = TreasuryAccounts()) -> NoticeOutcome:
     out = NoticeOutcome()
     traces = {*(n.original_trace for n in notices.returns), *(c.original_trace for c in notices.changes)}
     by_trace = uow.recon_payments.by_keys(traces) if traces else {}
@@ -82,7 +84,11 @@ def apply_notices(uow: ReconUnitOfWork, notices: NoticeFile, *, file_id: str, ac
             # The payment flow writes the bare code as the reason; so do we, so either path recognizes the other.
             if not uow.recon_payments.mark_returned(p.payment_id, p.status, n.reason_code, now):
                 raise StaleState("payment", p.payment_id, p.status)
-            posted = return_drafts(p, items, received, settled=d.settled, reason_code=n.reason_code)
+            # The money comes back into the Cash of the bank account the payment's rail paid it from.
+            paid = uow.payments.get_payment(p.payment_id)
+            run = uow.payments.get_run(paid.run_id) if paid else None
+            posted = return_drafts(p, items, received, settled=d.settled, reason_code=n.reason_code,
+                                   cash=treasury.for_rail(run.rail if run else None).cash)
             entry_id = posted[0].id if posted else None
             drafts += posted
         if invoices is not None:

@@ -12,6 +12,7 @@ from payments.ports import Clock, UowFactory
 from payments.errors import NotFound
 from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.reconciliation.recon_report import ReconReport, build_report
 from payments.reconciliation.recon_rows import ExceptionRecord
 
@@ -38,7 +39,8 @@ def _credit_due(r: Any, debited_on: date | None, on: date) -> bool:
 class ReconQueries:
     def __init__(self, uow_factory: UowFactory[ReconUnitOfWork], *, calendar: BusinessCalendar, unsettled_after: int,
                  lookback_days: int, cash_account_suffix: str = "-1010", clock: Any = None,
-                 dates: DatePolicy | None = None) -> None:
+                 dates: DatePolicy | None = None, treasury: TreasuryAccounts | None = None) -> None:
+        self.treasury = treasury or TreasuryAccounts()
         self._uow = uow_factory
         self._clock, self.dates = clock, dates or DatePolicy()
         self.calendar = calendar
@@ -59,10 +61,23 @@ class ReconQueries:
             returns = {r.id: r for r in uow.recon.returns_between(on, on)}
             elsewhere = [p for p in uow.recon_payments.open_for_matching(
                 since=on - timedelta(days=self.lookback_days)) if p.status == "settled"]
-            cash: dict[str, int] = {}
+            # Each bank account's own Cash, by fund (its pooled funds' shares): <fund>-<that account's cash code>.
+            codes = self.treasury.cash_codes()
+            cash: dict[tuple[str, str], dict[str, int]] = {}
             for row in uow.ledger_queries.balances(as_of=on):
-                if row.account.endswith(self.cash_suffix):
-                    cash[row.currency] = cash.get(row.currency, 0) + row.balance_minor
+                fund, _, code = row.account.partition("-")
+                if code in codes and row.fund == fund:
+                    shares = cash.setdefault((codes[code].name, row.currency), {})
+                    shares[fund] = shares.get(fund, 0) + row.balance_minor
+            rails: dict[str, str] = {}
+
+            def bank_of_payment(payment_id: str) -> str:
+                """The bank account a payment left from: its run's rail's (few: only items of the proof ask)."""
+                if payment_id not in rails:
+                    paid = uow.payments.get_payment(payment_id)
+                    run = uow.payments.get_run(paid.run_id) if paid else None
+                    rails[payment_id] = self.treasury.for_rail(run.rail if run else None).name
+                return rails[payment_id]
             changes = [{"original_trace": c.original_trace, "change_code": c.change_code, "reason": c.reason,
                         "payment_id": c.payment_id, "vendor_id": c.vendor_id, "state": c.state,
                         "change_id": c.change_id, "corrected": c.corrected}
@@ -73,7 +88,9 @@ class ReconQueries:
                 returns_today=list(returns.values()),
                 awaiting_credit=[(r, _credit_due(r, debited_on.get(r.payment_id), on)) for r in awaiting],
                 settled_elsewhere=elsewhere, changes=changes, open_exceptions=uow.recon.count_open_exceptions(),
-                ledger_cash=cash, statements=uow.recon.latest_statements(on))
+                ledger_cash=cash, statements=uow.recon.latest_statements(on),
+                bank_of_statement=lambda account_id: self.treasury.for_statement(account_id).name,
+                bank_of_payment=bank_of_payment)
 
     def list_exceptions(self, *, status: ExceptionStatus | None = ExceptionStatus.OPEN,
                         kind: ExceptionKind | None = None, after: str | None = None,

@@ -1,7 +1,10 @@
 """The daily reconciliation report: what matched, what did not, what is overdue, what came back, and whether the
 ledger's Cash and the bank's closing balance agree to the cent, with every reconciling item listed.
 
-The cash proof, per currency: ``bank closing - ledger Cash = sum of reconciling items + unexplained``. The items:
+The cash proof, per bank account and currency: ``bank closing - ledger Cash of that account = sum of reconciling
+items + unexplained``, where the account's ledger Cash is its own Cash account in every fund
+(``payments.disbursements.treasury_accounts``) and each fund's share of a pooled account is shown beside it. The
+items (``posted_not_banked`` and ``banked_not_posted`` say which side has moved):
 
 * an **unmatched statement line** (still open or excepted): the bank moved money the books have not;
 * a **return not yet credited**: the books took the money back (or never settled it) but the statement that
@@ -13,7 +16,7 @@ The report ties out when ``unexplained`` is zero. Everything here is pure; the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from datetime import date
@@ -45,6 +48,8 @@ class CashProof:
     bank_closing_minor: int | None
     statements: tuple[dict[str, Any], ...]
     items: tuple[ReconcilingItem, ...]
+    bank_account: str = ""  # the agency's bank account this proof is for (treasury_accounts)
+    fund_shares: tuple[tuple[str, int], ...] = ()  # each fund's share of the account's ledger Cash
 
     @property
     def difference_minor(self) -> int | None:
@@ -64,7 +69,8 @@ class CashProof:
         return self.unexplained_minor == 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"currency": self.currency, "ledger_cash_minor": self.ledger_cash_minor,
+        return {"bank_account": self.bank_account, "currency": self.currency,
+                "ledger_cash_minor": self.ledger_cash_minor, "fund_shares": [fund_share(f, m) for f, m in self.fund_shares],
                 "bank_closing_minor": self.bank_closing_minor, "difference_minor": self.difference_minor,
                 "explained_minor": self.explained_minor, "unexplained_minor": self.unexplained_minor,
                 "ties_out": self.ties_out, "statements": list(self.statements),
@@ -125,7 +131,11 @@ class ReconReport:
                 rows.append(("reconciling_item", i.reference, self.on.isoformat(), i.amount_minor, i.currency,
                              f"{i.kind}: {i.description}"))
             amount = partial(money_text, currency=c.currency)
-            rows.append(("cash", c.currency, self.on.isoformat(), c.unexplained_minor, c.currency,
+            for fund, share in c.fund_shares:
+                rows.append(("fund_share", f"{c.bank_account} fund {fund}", self.on.isoformat(), share, c.currency,
+                             fund_share(fund, share)["position"]))
+            rows.append(("cash", f"{c.bank_account} {c.currency}".strip(), self.on.isoformat(), c.unexplained_minor,
+                         c.currency,
                          f"ledger {amount(c.ledger_cash_minor)} bank {amount(c.bank_closing_minor)} difference "
                          f"{amount(c.difference_minor)} explained {amount(c.explained_minor)} ties_out {c.ties_out}"))
         return rows
@@ -140,8 +150,10 @@ class ReconReport:
                  f"  open exceptions: {sum(self.open_exceptions.values())} {self.open_exceptions or ''}"]
         for c in self.cash:
             cur = c.currency
-            lines.append(f"  Cash {cur}: ledger {money_text(c.ledger_cash_minor, cur)}, bank "
+            lines.append(f"  Cash {c.bank_account} {cur}: ledger {money_text(c.ledger_cash_minor, cur)}, bank "
                          f"{money_text(c.bank_closing_minor, cur)}, difference {money_text(c.difference_minor, cur)}")
+            lines += [f"    fund {f}: {money_text(m, cur)} ({fund_share(f, m)['position']})" for f, m in c.fund_shares
+                      if len(c.fund_shares) > 1]
             lines += [f"    {i.kind:<24} {i.reference:<32} {money_text(i.amount_minor, cur):>16}  {i.description}"
                       for i in c.items]
             lines.append(f"    unexplained {money_text(c.unexplained_minor, cur)}: "
@@ -149,6 +161,13 @@ class ReconReport:
         if not self.cash:
             lines.append("  no ledger cash or bank statement to compare yet")
         return "\n".join(lines)
+
+
+def fund_share(fund: str, minor: int) -> dict[str, Any]:
+    """A fund's share of a pooled bank account: positive, the pool owes it that cash (due from the pool); negative,
+    it has spent more than it put in and owes the other funds (due to the pool)."""
+    return {"fund": fund, "share_minor": minor,
+            "position": "due from the pool" if minor >= 0 else "due to the pool (owes the other funds)"}
 
 
 def money_text(minor: int | None, currency: str = "USD") -> str:
@@ -162,9 +181,14 @@ def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord]
                  unsettled: Sequence[tuple[BookPayment, int]], in_transit: Sequence[BookPayment],
                  returns_today: Sequence[ReturnRecord], awaiting_credit: Sequence[tuple[RecordedReturn, bool]],
                  settled_elsewhere: Sequence[BookPayment], changes: Sequence[dict[str, Any]], open_exceptions: dict[str, Any],
-                 ledger_cash: dict[str, int], statements: Sequence[StatementRecord]) -> ReconReport:
+                 ledger_cash: Mapping[tuple[str, str], Mapping[str, int]], statements: Sequence[StatementRecord],
+                 bank_of_statement: Callable[[str], str] = lambda _a: "",
+                 bank_of_payment: Callable[[str], str] = lambda _p: "") -> ReconReport:
     """Assemble the report; ``awaiting_credit`` pairs each return with whether, on ``on``, the bank has shown the
-    payment leave but not yet come back while the ledger's Cash already agrees it is back (a reconciling item)."""
+    payment leave but not yet come back while the ledger's Cash already agrees it is back (a reconciling item).
+
+    ``ledger_cash`` is each (bank account, currency)'s Cash by fund; ``bank_of_statement`` names the bank account a
+    statement (or line) is for by the account id it gives, ``bank_of_payment`` the one a payment left from."""
     by_line: dict[str, dict[str, Any]] = {}
     for m in matches:
         row = by_line.setdefault(m.line_id, {"line_id": m.line_id, "booking_date": m.booking_date.isoformat(),
@@ -174,31 +198,34 @@ def build_report(on: date, *, business_days: int, matches: Sequence[MatchRecord]
         row["amount_minor"] += m.amount_minor
         row["payment_ids"].append(m.payment_id)
     lines = [x for x in open_lines if x.booking_date <= on]
-    items: dict[str, list[ReconcilingItem]] = {}
-    for x in lines:
-        items.setdefault(x.currency, []).append(ReconcilingItem(
+    items: dict[tuple[str, str], list[ReconcilingItem]] = {}
+    for x in lines:  # banked, not posted: the bank moved money the books have not
+        items.setdefault((bank_of_statement(x.account_id), x.currency), []).append(ReconcilingItem(
             "unmatched_line", x.line_id, f"{x.booking_date.isoformat()} {x.direction} {x.bank_reference or ''} "
             f"{x.text or ''}".strip(), x.signed_amount_minor, x.currency))
-    for r, due in awaiting_credit:
+    for r, due in awaiting_credit:  # posted, not banked: the books have the money back, the bank not yet
         if due:
-            items.setdefault(r.currency, []).append(ReconcilingItem(
+            items.setdefault((bank_of_payment(r.payment_id), r.currency), []).append(ReconcilingItem(
                 "return_not_yet_credited", r.payment_id, f"return of {r.payment_id} (original trace "
                 f"{r.original_trace}) recorded {r.received_on.isoformat()}, credit not yet on a statement",
                 -r.amount_minor, r.currency))
     for p in settled_elsewhere:
         if p.status == "settled" and p.sent_on <= on:
-            items.setdefault(p.currency, []).append(ReconcilingItem(
+            items.setdefault((bank_of_payment(p.payment_id), p.currency), []).append(ReconcilingItem(
                 "settled_not_on_statement", p.payment_id, "settled in the books (rail status), not yet on a "
                 "statement", p.amount_minor, p.currency))
-    closing: dict[str, int] = {}
-    shown: dict[str, list[dict[str, Any]]] = {}
+    closing: dict[tuple[str, str], int] = {}
+    shown: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for s in statements:
-        closing[s.currency] = closing.get(s.currency, 0) + (s.closing_balance_minor or 0)
-        shown.setdefault(s.currency, []).append({"account_id": s.account_id, "statement_date": (
+        key = (bank_of_statement(s.account_id), s.currency)
+        closing[key] = closing.get(key, 0) + (s.closing_balance_minor or 0)
+        shown.setdefault(key, []).append({"account_id": s.account_id, "statement_date": (
             s.statement_date.isoformat() if s.statement_date else None), "closing_balance_minor": s.closing_balance_minor})
-    currencies = sorted(set(ledger_cash) | set(closing))
-    cash = tuple(CashProof(c, ledger_cash.get(c, 0), closing.get(c), tuple(shown.get(c, ())),
-                           tuple(items.get(c, ()))) for c in currencies)
+    keys = sorted(set(ledger_cash) | set(closing))
+    cash = tuple(CashProof(currency, sum(ledger_cash.get((bank, currency), {}).values()), closing.get((bank, currency)),
+                           tuple(shown.get((bank, currency), ())), tuple(items.get((bank, currency), ())), bank,
+                           tuple(sorted(ledger_cash.get((bank, currency), {}).items())))
+                 for bank, currency in keys)
     return ReconReport(
         on=on, unsettled_after_business_days=business_days, matched=tuple(by_line.values()),
         unmatched_lines=tuple({"line_id": x.line_id, "booking_date": x.booking_date.isoformat(),

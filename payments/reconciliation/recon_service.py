@@ -30,6 +30,7 @@ from payments.disbursements.payment_rejections import EXCEPTION, FAILED, apply_r
 from payments.reconciliation.recon_ids import IdSequence
 from payments.reconciliation.recon_apply import ApplyContext, exception_record, match_and_apply, open_unsettled_exceptions
 from payments.reconciliation.recon_lines import prepare
+from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.reconciliation.recon_notices import apply_notices
 from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices, VendorBankAccounts
 from payments.reconciliation.recon_records import BookPayment, DateWindow, ExceptionKind, ReconException
@@ -76,6 +77,8 @@ class ReconPolicy:
     default_fund: str = "100"
     cash_account_suffix: str = "-1010"
     dates: DatePolicy = field(default_factory=DatePolicy)  # the one date policy ([dates])
+    # The agency's bank accounts, each with its own Cash ([[treasury.bank_accounts]], treasury_accounts).
+    treasury: TreasuryAccounts = field(default_factory=TreasuryAccounts)
 
 
 @dataclass
@@ -145,8 +148,14 @@ class ReconciliationService:
         return seq(prefix)
 
     def _context(self, uow: ReconUnitOfWork, file_id: str, actor: str, now: datetime, since: date) -> ApplyContext:
+        treasury = self.policy.treasury
+        if len(treasury.accounts) > 1:
+            # Every fund has each bank account's own Cash account (the default chart has 1010 only): add what a fund
+            # created since lacks, in this unit of work, before anything posts to it.
+            funds = {a.fund for a in uow.ledger_queries.list_accounts() if a.fund and a.code == f"{a.fund}-2010"}
+            uow.ledger_queries.add_accounts(treasury.cash_chart(funds))
         return ApplyContext(uow, self._journal(uow), file_id, actor, now, self._new_id, self.policy.window,
-                            self.calendar, since, self.set_based)
+                            self.calendar, since, self.set_based, lambda account: treasury.for_statement(account).cash)
 
     # -- import -------------------------------------------------------------------------------------------
     def import_file(self, data: bytes, *, format: str | None = None, name: str | None = None,  # noqa: A002
@@ -229,7 +238,8 @@ class ReconciliationService:
                         now: datetime) -> tuple[list[tuple[ChangeRecord, ChangeNotice, BookPayment]], list[ReturnRecord]]:
         journal = self._journal(uow)
         outcome = apply_notices(uow, parsed, file_id=result.file_id, actor=actor, now=now, today=now.date(),
-                                journal=journal, new_id=self._new_id, invoices=self.invoices)
+                                journal=journal, new_id=self._new_id, invoices=self.invoices,
+                                treasury=self.policy.treasury)
         result.returns_posted, result.returns_replayed = outcome.returns_posted, outcome.returns_replayed
         result.changes_proposed, result.changes_replayed = outcome.changes_queued, outcome.changes_replayed
         result.invoices_reopened, result.exceptions_opened = outcome.invoices_reopened, outcome.exceptions_opened

@@ -33,5 +33,6 @@ def build_recon_services(uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVau
                               invoices=invoices, bank_accounts=bank_accounts),
         ReconQueries(uow_factory, calendar=calendar, unsettled_after=policy.unsettled_after_business_days,
                      lookback_days=policy.lookback_days, cash_account_suffix=policy.cash_account_suffix,
-                     clock=clock, dates=policy.dates),
-        ReconExceptions(uow_factory, vault, clock, default_fund=policy.default_fund, audit=audit, dates=policy.dates))
+                     clock=clock, dates=policy.dates, treasury=policy.treasury),
+        ReconExceptions(uow_factory, vault, clock, default_fund=policy.default_fund, audit=audit, dates=policy.dates,
+                        treasury=policy.treasury))
