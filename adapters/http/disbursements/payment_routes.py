@@ -1,4 +1,4 @@
-"""/v1/payment-runs (create, get, list, :release, :submit) and /v1/payments (get, list)."""
+"""/v1/payment-runs (create, :preview, get, list, :release, :cancel, :submit) and /v1/payments (get, list)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ledger.money import format_minor
 from payments.identity import Action, Principal
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
 from payments.disbursements.payment_states import PaymentStatus, RunStatus
+from payments.disbursements.plan_view import plan_view
 
 router = APIRouter(tags=["payments"])
 
@@ -87,6 +88,32 @@ def create_run(request: Request, body: RunIn, principal: Principal = require(Act
             return 200, {"run": None, "detail": "nothing is payable in this window", "skipped": skipped}
         return 201, run_out(result.run, service.payments_of_run(result.run.id))
     return run_idempotent(request, principal, body.model_dump(mode="json"), handler, rerun_safe=True)
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000, description="why the run is withdrawn (kept in the audit trail)")
+
+
+@router.post("/v1/payment-runs:preview")
+def preview_run(request: Request, body: RunIn, _p: Principal = require(Action.PAYMENT_RUN_CREATE)) -> dict:
+    """What ``POST /v1/payment-runs`` would create now, planned the same way; writes nothing (no run, nothing
+    locked, no hold), so it needs no Idempotency-Key."""
+    return plan_view(request.app.state.payments.preview(run_date=body.run_date, rail=body.rail,
+                                                       same_day=body.same_day))
+
+
+@router.post("/v1/payment-runs/{run_id}:cancel")
+def cancel_run(request: Request, run_id: str, body: CancelIn,
+               principal: Principal = require(Action.PAYMENT_RUN_CREATE)):
+    """Withdraw a run not yet submitted (draft or released), with a reason: its payments are cancelled and their
+    invoices freed for a later run; 409 illegal_transition once it was submitted."""
+    service = request.app.state.payments
+
+    def handler():
+        run = service.cancel(principal, run_id, reason=body.reason)
+        return 200, run_out(run, service.payments_of_run(run_id))
+    return run_idempotent(request, principal, {"run_id": run_id, **body.model_dump()}, handler)
 
 
 @router.get("/v1/payment-runs")
