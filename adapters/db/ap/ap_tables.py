@@ -225,7 +225,9 @@ Index("ix_invoices_duplicate_number", invoices.c.vendor_id, invoices.c.number_no
 Index("ix_invoices_duplicate_amount", invoices.c.vendor_id, invoices.c.currency, invoices.c.total_minor,
       invoices.c.invoice_date)
 Index("ix_invoices_file_digest", invoices.c.file_digest)
-Index("ix_invoices_status", invoices.c.status)
+# Keyset pages of one status or one vendor, in id order (migration 0024_invoice_list_indexes).
+Index("ix_invoices_status_id", invoices.c.status, invoices.c.id)
+Index("ix_invoices_vendor_id_id", invoices.c.vendor_id, invoices.c.id)
 
 invoice_lines = Table(
     "invoice_lines", metadata,
@@ -301,6 +303,9 @@ invoice_holds = Table(
     Column("reason", Text),
 )
 Index("ix_invoice_holds_invoice_status", invoice_holds.c.invoice_id, invoice_holds.c.status)
+# The open holds by kind, read from the index alone (migration 0024_invoice_list_indexes).
+Index("ix_invoice_holds_open_kinds", invoice_holds.c.status, invoice_holds.c.hold, invoice_holds.c.raised_at,
+      invoice_holds.c.invoice_id)
 
 invoice_approvals = Table(
     "invoice_approvals", metadata,

@@ -88,9 +88,11 @@ class SqlWorklistQueries:
             out += [invoices.c.status == "matched",
                     or_(invoices.c.entered_by.is_(None), invoices.c.entered_by != me),
                     or_(invoices.c.last_changed_by.is_(None), invoices.c.last_changed_by != me),
-                    ~invoices.c.id.in_(select(invoice_approvals.c.invoice_id).where(
-                        invoice_approvals.c.approver_id == me,
-                        invoice_approvals.c.invoice_version == invoices.c.version))]
+                    # NOT EXISTS on the approvals' primary key, one probe per invoice (a NOT IN over my
+                    # approvals was a scan of them for every matched invoice).
+                    ~select(literal(1)).where(invoice_approvals.c.invoice_id == invoices.c.id,
+                                              invoice_approvals.c.invoice_version == invoices.c.version,
+                                              invoice_approvals.c.approver_id == me).exists()]
         return out
 
     def hold_summary(self) -> list[HoldCount]:

@@ -39,7 +39,8 @@ class _Card:
 
 
 def _invoices(status: str) -> Callable[[Any, Viewer, int], list]:
-    return lambda state, _viewer, limit: state.ap.invoices.list(after=None, limit=limit, status=status)
+    # The worklist's light rows (the list page's own query), not whole invoices: only how many there are shows.
+    return lambda state, _viewer, limit: Worklist(state.uow).invoices(InvoiceFilter(status=status), limit=limit)
 
 
 def _runs(status: RunStatus) -> Callable[[Any, Viewer, int], list]:
