@@ -34,7 +34,8 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
         default_rail=str(container.policy["payments"]["rail"]),
         odfi_id=str(container.policy["nacha"]["odfi_routing"])[:8],
         restraints=lambda vendor_ids: bank_change_restraints(container, vendor_ids), crash=crash_point,
-        holder=holder_id(), audit=container.audit)
+        holder=holder_id(), audit=container.audit,
+        sent_files=registry if hasattr(registry, "sent_file") else None)
     return container.payments
 
 

@@ -1,4 +1,5 @@
-"""Payment-run use cases: preview and create the day's run, release it, cancel it, read runs and payments.
+"""Payment-run use cases: preview and create the day's run, release it, cancel it, read runs, payments and the file
+sent.
 
 Each use case runs in one unit of work and commits once. Submission to the rail and everything after it
 (status, settlement, returns) lives in ``payment_submission``.
@@ -20,14 +21,16 @@ from payments.controls import BankChangeRestraint, RunItem
 from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, PaymentHold, PaymentStep, RunStep, StaleState,
                                                   check_run_step, decide_release, new_payment_id, new_run_id,
                                                   releases_required)
-from payments.errors import InvalidInput, NotFound
+from payments.errors import Conflict, InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.credit_offsets import apply_credits
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
-from payments.disbursements.payment_records import PaymentItemRecord, PaymentRecord, PaymentRunRecord
 from payments.disbursements.pay_plan import PayPlan, pay_plan
-from payments.disbursements.payment_runs import PayableInvoice, RunPlan, RunPolicy, Skipped, plan_run
+from payments.disbursements.payment_records import (PaymentItemRecord, PaymentRecord, PaymentRunRecord,
+                                                    SubmissionState)
 from payments.disbursements.rails import RailCapabilities
+from payments.disbursements.sent_files import SentFile, SentFiles, media_type_of
+from payments.disbursements.payment_runs import PayableInvoice, RunPlan, RunPolicy, Skipped, plan_run
 from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus, SkipReason
 from payments.ports import Clock, KeyVault, UnitOfWork, UowFactory
 from payments.disbursements.payment_ports import DisbursementRail, PaymentsUnitOfWork, TreasuryIssue
@@ -62,7 +65,7 @@ class PaymentsBase:
                  rails: Callable[[str], DisbursementRail],
                  default_rail: str = "nacha", odfi_id: str = "23138010", restraints: Restraints | None = None,
                  crash: Callable[[str], None] = _no_crash, holder: str = "disburse", lease_s: int = 300,
-                 audit: AuditTrail | None = None) -> None:
+                 audit: AuditTrail | None = None, sent_files: SentFiles | None = None) -> None:
         self._uow = uow_factory
         self._vault = vault
         self._clock = clock
@@ -81,6 +84,7 @@ class PaymentsBase:
         # Every decryption of a bank account number is an audit event; without a trail handed in, the service
         # keeps its own over the same database, so there is no configuration in which numbers open unrecorded.
         self._audit = audit if audit is not None else AuditTrail(uow_factory, vault, clock)
+        self._sent_files = sent_files  # where the rails keep the files they were handed (None: no download)
 
     def _journal(self, uow: UnitOfWork) -> Journal:
         return self._signers.journal(uow.ledger)
@@ -297,3 +301,23 @@ class PaymentRuns(PaymentsBase):
                                detail={"reason": why, "payments": len(ids), "total_minor": run.total_minor})
             uow.commit()
         return self.get_run(run_id)
+
+    def sent_file(self, principal: Principal, run_id: str) -> SentFile:
+        """The file a sent run handed to its rail, exactly as handed over (it carries full account numbers): for those
+        who may submit runs, and every download is an audit event (``payment_file_downloaded``) with its digest."""
+        authorize(principal, Action.PAYMENT_RUN_SUBMIT)
+        with self._uow() as uow:
+            run = require_run(uow.payments.get_run(run_id), run_id)
+            submission = uow.payments.get_submission(run.submission_id) if run.submission_id else None
+            if submission is None or submission.state is not SubmissionState.ACCEPTED or not submission.reference:
+                raise Conflict(f"payment run {run_id} has no file its rail accepted", code="no_file_sent",
+                               run_id=run_id, status=run.status.value)
+            data = self._sent_files.sent_file(run.rail, submission.reference) if self._sent_files else None
+            if data is None:
+                raise NotFound(f"the {run.rail} rail keeps no file {submission.reference}", code="sent_file_not_found")
+            found = SentFile(submission.reference, data, media_type_of(submission.reference))
+            self._audit.record(uow, principal, "payment_file_downloaded", run_id, object_type="payment_run",
+                               detail={"file": found.name, "sha256": found.sha256, "bytes": len(data),
+                                       "rail": run.rail, "submission_id": submission.id})
+            uow.commit()
+        return found

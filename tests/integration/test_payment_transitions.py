@@ -39,7 +39,7 @@ def test_an_illegal_transition_is_refused_a_sent_run_cannot_be_cancelled_or_rele
     run = svc.create_run().run
     svc.release(TREASURER, run.id)
     assert [o.result for o in svc.submit_released()] == ["accepted"]
-    for attempt, step in ((lambda: svc.cancel(TREASURER, run.id), "cancelled"),
+    for attempt, step in ((lambda: svc.cancel(TREASURER, run.id, reason="withdrawn in a test"), "cancelled"),
                           (lambda: svc.release(TREASURER, run.id), "released")):
         with pytest.raises(IllegalTransition) as refused:
             attempt()
