@@ -19,11 +19,12 @@ def journal_size(api) -> int:  # noqa: ANN001
     return len(api.get("/v1/ledger/entries?limit=500", headers=AUDITOR).json()["items"])
 
 
-def refused(response, field: str) -> dict:  # noqa: ANN001
+def refused(response, field: str, latest: str = "2027-11-02") -> dict:  # noqa: ANN001
+    """``latest`` is the policy's end, or a narrower setting of it (a payment run's horizon)."""
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "date_out_of_range" and field in body["detail"], body
-    assert (body["earliest"], body["latest"]) == ("2019-11-02", "2027-11-02")
+    assert (body["earliest"], body["latest"]) == ("2019-11-02", latest)
     return body
 
 
@@ -46,7 +47,8 @@ def test_invoices_receipts_and_credit_memos_refuse_absurd_dates_and_post_nothing
 
 @pytest.mark.parametrize("day", ABSURD)
 def test_payment_runs_reconciliation_runs_and_report_paths_refuse_absurd_dates(api, day):
-    refused(api.post("/v1/payment-runs", json={"run_date": day}, headers=TREASURER), "run_date")
+    # A payment run's dates are the same policy narrowed to [payments] run_horizon_days (10) ahead.
+    refused(api.post("/v1/payment-runs", json={"run_date": day}, headers=TREASURER), "run_date", latest="2026-11-12")
     refused(api.post("/v1/reconciliation/runs", json={"date": day}, headers=TREASURER), "date")
     refused(api.get(f"/v1/reconciliation/reports/{day}", headers=AUDITOR), "date")
     refused(api.get(f"/v1/reconciliation/reports/{day}?format=csv", headers=AUDITOR), "date")
