@@ -106,6 +106,7 @@ def _world(stack):  # noqa: ANN001, ANN202
     target = stack.users.add(CLI_OPERATOR, username="matrix-target", display_name="target",
                              roles=[Role.AUDITOR], email="target@riverton.example")
     token = stack.users.issue_token(CLI_OPERATOR, target.user_id).record.token_id
+    stack.ledger.checkpoint()  # a proof is served against a signed checkpoint: the world has one covering its entries
     with stack.uow(read_only=True) as uow:
         entry = uow.ledger_queries.list_entries(limit=1)[0].id  # genesis or the first posting: any entry will do
     shared = {"user_id": target.user_id, "token_id": token, "on": "2026-11-02", "fund": "100", "entry_id": entry}
