@@ -86,7 +86,10 @@ class ReceiptService:
             needs[accrual.coding] = needs.get(accrual.coding, 0) + accrual.accrued_minor + accrual.encumbrance_minor
         if any(need > 0 for need in needs.values()):
             uow.ledger.lock_head()
-            check_funds(uow, needs, po.currency, po_record.fiscal_year)
+            # An order from before fiscal years were kept (0009) is charged to the year it is received in.
+            year = (po_record.fiscal_year if po_record.fiscal_year is not None
+                    else self._d.policies.fiscal_year_of(cmd.received_on))
+            check_funds(uow, needs, po.currency, year)
         receipt = Receipt(receipt_id or new_id("receipt"), po.id, cmd.received_on, cmd.lines, ReceiptStatus.POSTED,
                           cmd.accepted_on)
         kind = "returned to vendor" if receipt.is_return else "received"
