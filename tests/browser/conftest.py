@@ -82,6 +82,15 @@ def _serve(app) -> tuple[object, threading.Thread, str]:  # noqa: ANN001
     return server, thread, f"http://127.0.0.1:{port}"
 
 
+def browser_policy(where: Path) -> str:
+    """The policy of a browser test's server: the default, but for the sign-in rate limit per client address. Every
+    browser signs in from 127.0.0.1 and the server's clock stands still, so the default ten a minute would end the
+    session's sign-ins after the tenth (the limit has its own tests: tests/e2e/test_sign_in_hardening.py)."""
+    path = where / "browser-policy.toml"
+    path.write_text("[sign_in]\nattempts_per_minute = 100000\n")
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory):  # noqa: ANN001, ANN201
     """``disburse serve --example`` in a thread: the example agency, its people with the passwords it printed."""
@@ -96,8 +105,8 @@ def web_server(tmp_path_factory):  # noqa: ANN001, ANN201
     tmp = tmp_path_factory.mktemp("web")
     # Plain http on 127.0.0.1, as the README's `disburse serve --example` runs; Chromium keeps Secure cookies
     # for 127.0.0.1 (a potentially trustworthy origin), and the tests check that the cookies it gets are Secure.
-    container = main.build(make_settings(f"sqlite:///{tmp / 'disburse.db'}", tmp), clock=FixedClock(START),
-                           migrate=True, password_hasher=FAST_HASHER)
+    container = main.build(make_settings(f"sqlite:///{tmp / 'disburse.db'}", tmp, policy_file=browser_policy(tmp)),
+                           clock=FixedClock(START), migrate=True, password_hasher=FAST_HASHER)
     main.initialize(container, example=True)
     passwords = {username: password for username, _name, password in container.example_sign_ins}
     server, thread, url = _serve(main.create_app(container))

@@ -76,5 +76,5 @@ def test_journey_by_keyboard_an_exception_is_matched_by_hand(browser, settlement
         assert "Resolved" in tab.locator("dl").first.inner_text()
         check_page(tab, "recon-exception-matched")
         tab.goto(f"/reconciliation?on={server.sent.settles.isoformat()}")
-        assert tab.get_by_role("heading", name=re.compile("Cash in USD")).is_visible()
+        assert tab.get_by_role("heading", name=re.compile("Bank account .*, USD")).is_visible()
         check_page(tab, "recon-report")

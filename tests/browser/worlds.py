@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tests.browser.conftest import WebServer, _missing, _serve, _unavailable
+from tests.browser.conftest import WebServer, _missing, _serve, _unavailable, browser_policy
 
 OCTOBER = dt.datetime(2026, 10, 1, 13, tzinfo=dt.timezone.utc)
 
@@ -25,8 +25,8 @@ def serve_world(tmp, prepare: Callable[[Any], None]) -> Iterator[WebServer]:  # 
     from tests.conftest import make_settings
     from tests.e2e.people import FAST_HASHER
 
-    container = main.build(make_settings(f"sqlite:///{tmp / 'disburse.db'}", tmp), migrate=True,
-                           clock=FixedClock(OCTOBER), password_hasher=FAST_HASHER)
+    container = main.build(make_settings(f"sqlite:///{tmp / 'disburse.db'}", tmp, policy_file=browser_policy(tmp)),
+                           migrate=True, clock=FixedClock(OCTOBER), password_hasher=FAST_HASHER)
     main.initialize(container, example=True)
     passwords = {username: password for username, _name, password in container.example_sign_ins}
     prepare(container)
