@@ -21,6 +21,7 @@ from payments.portal.portal_messages import VendorContext
 from payments.portal.portal_ports import PaymentFacts
 
 _SCHEDULED = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.SUBMITTED})
+_WITHDRAWN = frozenset({PaymentStatus.FAILED, PaymentStatus.CANCELLED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,12 @@ def arrived(p: PaidWith, today: dt.date) -> bool:
     return p.payment.status is PaymentStatus.SENT and p.payment.effective_date < today
 
 
+def current(paid_with: Sequence[PaidWith]) -> PaidWith | None:
+    """The payment that speaks for the invoice now: the latest, and of two made at the same moment (a run cancelled
+    and made again within one clock tick) the one still in force, not the withdrawn or failed one."""
+    return max(paid_with, key=lambda p: (p.payment.created_at, p.payment.status not in _WITHDRAWN), default=None)
+
+
 def vendor_status(record: InvoiceRecord, paid_with: Sequence[PaidWith], today: dt.date | None = None) -> str:
     """The invoice's status in the vendor's words: received, held, matched, approved, scheduled (in a run not yet
     sent), sent (the rail took it; not yet settled), paid (settled, or its effective date passed with no return),
@@ -62,8 +69,8 @@ def vendor_status(record: InvoiceRecord, paid_with: Sequence[PaidWith], today: d
         return "returned_to_vendor"
     if status in (InvoiceStatus.HELD, InvoiceStatus.MATCHED, InvoiceStatus.CANCELLED):
         return str(status.value)
-    latest = max(paid_with, key=lambda p: p.payment.created_at, default=None)
-    if latest is None or latest.payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
+    latest = current(paid_with)
+    if latest is None or latest.payment.status in _WITHDRAWN:
         return "approved"
     if latest.payment.status in _SCHEDULED:
         return "scheduled"
@@ -77,7 +84,7 @@ def vendor_status(record: InvoiceRecord, paid_with: Sequence[PaidWith], today: d
 def status_words(status: str, record: InvoiceRecord, paid_with: Sequence[PaidWith], holds: Sequence[HoldRecord],
                  ctx: VendorContext, today: dt.date) -> str:
     """The status as a sentence that claims nothing that has not happened."""
-    latest = max(paid_with, key=lambda p: p.payment.created_at, default=None)
+    latest = current(paid_with)
     when = latest.payment.effective_date.isoformat() if latest else ""
     if status == "scheduled":
         return f"scheduled for {when}"

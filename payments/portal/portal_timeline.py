@@ -27,6 +27,7 @@ from payments.portal.portal_messages import (BANK_HOLD_MESSAGES, PAYMENT_FAILED,
                                       hold_message, improper_message, payment_returned_message, vendor_code)
 from payments.portal.portal_ports import MatchStep
 from payments.portal.portal_status import PaidWith, arrived, reference_words, status_words, vendor_status
+from payments.portal.portal_status import current as current_payment
 from payments.ap.prompt_pay import NoRateInEffect, PromptPayPolicy, RateTable, late_payment_interest
 from payments.ap.prompt_pay_rules.agency import AgencyRules, federal_label, in_plain_words, is_federal
 from payments.ap.prompt_pay_rules.facts import PromptPayFacts
@@ -256,12 +257,11 @@ def _accrued(record: InvoiceRecord, status: str, paid_with: Sequence[PaidWith], 
              rules: InterestRules, today: dt.date, facts: PromptPayFacts | None = None) -> AccruedInterest:
     pp = record.prompt_pay
     accrued = partial(AccruedInterest, receipt_date=pp.receipt_date, due_date=pp.due_date)
-    current = max(paid_with, key=lambda p: p.payment.created_at, default=None)
-    if current is not None and status in ("paid", "sent", "scheduled"):
-        return accrued(status, current.payment.effective_date,
-                               days_late=max((current.payment.effective_date - pp.due_date).days, 0) if pp.due_date
-                               else 0, interest_minor=current.item.interest_minor,
-                               payable_minor=current.item.interest_minor)
+    now = current_payment(paid_with)
+    if now is not None and status in ("paid", "sent", "scheduled"):
+        return accrued(status, now.payment.effective_date,
+                       days_late=max((now.payment.effective_date - pp.due_date).days, 0) if pp.due_date else 0,
+                       interest_minor=now.item.interest_minor, payable_minor=now.item.interest_minor)
     if pp.due_date is None or status in ("received", "returned_to_vendor", "cancelled"):
         return accrued("not_started", today)
     if status not in ("matched", "approved", "returned") or open_holds:

@@ -10,6 +10,7 @@ import pytest
 
 from payments.ap.budget_service import SetBudget
 from payments.identity import Role
+from tests.e2e.conftest import as_role
 from tests.e2e.people import client, people, stack  # noqa: F401
 from tests.integration.ap_story import FURNITURE, TREASURER, ap, approved_po, po_line, vendor
 
@@ -65,6 +66,42 @@ def world(db_url, tmp_path):  # noqa: ANN001, ANN201
     template.drop(w)
 
 
+def approved_invoice(api, vendor_id: str) -> tuple[str, str]:  # noqa: ANN001
+    """A $200 order for four chairs delivered in September, billed and approved through the API: (po, invoice)."""
+    clerk, approver = as_role("ap_clerk", "usr_ann"), as_role("ap_approver", "usr_bob")
+    po = api.post("/v1/purchase-orders", headers=clerk, json={"number": "PO-1", "vendor_id": vendor_id, "lines": [
+        {"line_no": 1, "item": "chair", "quantity": "4", "unit_of_measure": "each", "unit_price": "50.00",
+         "fund": "100", "department": "PW", "object_code": "5710"}]}).json()
+    assert api.post(f"/v1/purchase-orders/{po['id']}:approve", headers=approver).status_code == 200
+    assert api.post("/v1/receipts", headers=clerk, json={"po_id": po["id"], "received_on": "2026-09-20", "lines": [
+        {"po_line_no": 1, "quantity_received": "4"}]}).status_code == 201
+    bill = api.post("/v1/invoices", headers=clerk, json={
+        "vendor_id": vendor_id, "invoice_number": "INV-1", "invoice_date": "2026-09-20", "received_on": "2026-09-20",
+        "terms": "net 30", "total": "200.00", "remit_to": "1 Main St", "defect_contact": "Pat Lee",
+        "lines": [{"line_no": 1, "po_id": po["id"], "po_line_no": 1, "quantity": "4", "unit_price": "50.00"}]}).json()
+    assert api.post(f"/v1/invoices/{bill['id']}:approve", headers=approver).status_code == 200
+    return po["id"], bill["id"]
+
+
+def test_found_by_the_invariants_the_portal_follows_the_payment_in_force(world):
+    """A history made a run, cancelled it and made another within one clock tick: the portal picked the cancelled
+    payment as the latest and said "approved" of an invoice staff saw paid. Of two payments made at the same moment,
+    the one still in force speaks for the invoice."""
+    w, api = world
+    acme = w.vendors["Acme Furniture"]
+    _, bill = approved_invoice(api, acme)
+    clerk, treasurer = as_role("ap_clerk", "usr_ann"), as_role("treasurer", "usr_tom")
+    first = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "first"}, json={}).json()
+    assert api.post(f"/v1/payment-runs/{first['id']}:cancel", headers=treasurer,
+                    json={"reason": "wrong day"}).status_code == 200
+    second = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "second"}, json={}).json()
+    assert api.post(f"/v1/payment-runs/{second['id']}:release", headers=treasurer).status_code == 200
+    assert api.post(f"/v1/payment-runs/{second['id']}:submit", headers=treasurer).json()["result"] == "accepted"
+    assert api.get(f"/v1/invoices/{bill}", headers=as_role("auditor")).json()["status"] == "paid"
+    seen = api.get(f"/v1/portal/invoices/{bill}", headers={"Authorization": f"Bearer test:vendor:usr_acme:{acme}"})
+    assert seen.json()["status"] == "sent", seen.json()["status"]
+
+
 @pytest.mark.xfail(strict=True, reason="open, issue 11 defect 1 (credits in payments, the other engineer's area): a "
                    "credit memo posted while a released run carries its invoice is neither taken by that payment nor "
                    "moved to Vendor credits receivable; tests/integration/test_money_invariants.py leaves credits out "
@@ -72,27 +109,15 @@ def world(db_url, tmp_path):  # noqa: ANN001, ANN201
 def test_found_by_the_invariants_a_credit_posted_while_its_invoice_is_in_a_released_run(world):
     """A $200 invoice is approved and its run released; a $1.00 credit memo arrives before submission (Dr Vouchers
     payable $1.00); the run is submitted and pays $200 (Dr Vouchers payable $200): Vouchers payable ends at -$1.00."""
-    from tests.e2e.conftest import as_role
 
     w, api = world
-    acme = w.vendors["Acme Furniture"]
-    clerk, approver = as_role("ap_clerk", "usr_ann"), as_role("ap_approver", "usr_bob")
-    po = api.post("/v1/purchase-orders", headers=clerk, json={"number": "PO-1", "vendor_id": acme, "lines": [
-        {"line_no": 1, "item": "chair", "quantity": "4", "unit_of_measure": "each", "unit_price": "50.00",
-         "fund": "100", "department": "PW", "object_code": "5710"}]}).json()
-    assert api.post(f"/v1/purchase-orders/{po['id']}:approve", headers=approver).status_code == 200
-    assert api.post("/v1/receipts", headers=clerk, json={"po_id": po["id"], "received_on": "2026-09-20", "lines": [
-        {"po_line_no": 1, "quantity_received": "4"}]}).status_code == 201
-    bill = api.post("/v1/invoices", headers=clerk, json={
-        "vendor_id": acme, "invoice_number": "INV-1", "invoice_date": "2026-09-20", "received_on": "2026-09-20",
-        "terms": "net 30", "total": "200.00", "remit_to": "1 Main St", "defect_contact": "Pat Lee",
-        "lines": [{"line_no": 1, "po_id": po["id"], "po_line_no": 1, "quantity": "4", "unit_price": "50.00"}]}).json()
-    assert api.post(f"/v1/invoices/{bill['id']}:approve", headers=approver).status_code == 200
+    po, _bill = approved_invoice(api, w.vendors["Acme Furniture"])
+    acme, clerk = w.vendors["Acme Furniture"], as_role("ap_clerk", "usr_ann")
     run = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "r1"}, json={}).json()
     assert api.post(f"/v1/payment-runs/{run['id']}:release", headers=as_role("treasurer", "usr_tom")).status_code == 200
     memo = api.post("/v1/credit-memos", headers=clerk, json={
         "vendor_id": acme, "memo_number": "CM-1", "memo_date": "2026-11-03",
-        "lines": [{"po_id": po["id"], "po_line_no": 1, "quantity": "0", "amount": "1.00"}]})
+        "lines": [{"po_id": po, "po_line_no": 1, "quantity": "0", "amount": "1.00"}]})
     assert memo.status_code == 201, memo.text
     submitted = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=as_role("treasurer", "usr_tom"))
     assert submitted.json()["result"] == "accepted"

@@ -190,8 +190,15 @@ class MoneyMachine(RuleBasedStateMachine):
     def pay(self, release: bool, submit: bool) -> None:
         """The day's payment run; usually released by a treasurer and submitted at once."""
         w = self.w
+        before = len(w.payments.list_payments(limit=100_000))
+        preview = w.payments.preview()
+        assert len(w.payments.list_payments(limit=100_000)) == before, "a preview wrote payments"
         created = w.payments.create_run(created_by=CLERK.user_id)
         event("run created" if created.run else "run: nothing payable")
+        made = w.payments.payments_of_run(created.run.id) if created.run and created.created else []
+        if created.run and created.created:  # what the preview said is what the run does
+            planned = sorted((p.vendor_id, p.kind.value, p.amount_minor) for p in preview.payments)
+            assert planned == sorted((p.vendor_id, p.kind.value, p.amount_minor) for p in made), (planned, made)
         if release:
             for run in w.payments.list_runs(status=None, limit=50):
                 if run.status.value == "draft":
@@ -201,6 +208,15 @@ class MoneyMachine(RuleBasedStateMachine):
                         pass  # a second treasurer needed, or a restraint: the run waits
         if submit:
             self._submit()
+
+    @rule(k=st.integers(0, 99))
+    def cancel_a_run(self, k: int) -> None:
+        """A treasurer withdraws a run not yet submitted: its invoices are payable again."""
+        w = self.w
+        open_runs = [r for r in w.payments.list_runs(status=None, limit=50) if r.status.value in ("draft", "released")]
+        if open_runs:
+            w.payments.cancel(RELEASER, self._pick(open_runs, k).id, reason="paid by wire instead")
+            event("run cancelled")
 
     def _submit(self) -> None:
         w = self.w
