@@ -14,14 +14,16 @@ from typing import Any
 
 from payments.ap.ap_deps import APDeps, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import HoldNotOpen, InvalidDocument, InvoiceNotReady
+from payments.ap.ap_errors import HoldNotOpen, InsufficientFunds, InvalidDocument, InvoiceNotReady
+from payments.ap.budget_holds import INSUFFICIENT_FUNDS, hold_for_budget, overridden, shortfall
 from payments.ap.ap_postings import ApprovedLine, invoice_approved_entry
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, LineBudget
-from payments.controls import Approval, InvoiceForApproval, approve_invoice, check_can_release_hold, is_fully_approved
+from payments.controls import (Approval, HoldReleaseReasonRequired, InvoiceForApproval, approve_invoice,
+                               check_can_release_hold, check_not_own_work, is_fully_approved)
 from payments.ap.documents import ENCUMBERING_PO_STATUSES, InvoiceStatus, MatchLevel, transition
 from payments.ap.amounts import extend_minor
-from payments.errors import Conflict
-from payments.identity import Principal
+from payments.errors import Conflict, Forbidden
+from payments.identity import Action, Principal, authorize
 from payments.ap.invoice_service import InvoiceView, view_in
 from payments.ap.matching.match_findings import Hold
 from payments.ap.matching.match_service import Matcher
@@ -35,6 +37,8 @@ class ApprovalOutcome:
     view: InvoiceView
     fully_approved: bool
     entry_id: str | None
+    # The approval would overrun a budget line: not recorded; the invoice holds ``insufficient_funds`` instead.
+    budget_shortfall: InsufficientFunds | None = None
 
 
 class InvoiceApprovalService:
@@ -52,6 +56,9 @@ class InvoiceApprovalService:
             if holds[0].hold == DISPUTE_HOLD:  # the dispute's resolution releases it, and says for whom
                 raise Conflict(f"hold {hold_id} is an open dispute: resolve the dispute instead "
                                f"(POST /v1/invoices/{invoice_id}/disputes/{{id}}:resolve)", code="resolve_the_dispute")
+            if holds[0].hold == INSUFFICIENT_FUNDS:  # spending beyond the budget is the treasurer's to allow
+                raise Forbidden(f"hold {hold_id} is an insufficient_funds hold: only a treasurer may override it "
+                                f"(POST /v1/invoices/{invoice_id}:override-budget)", code="budget_override_required")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_hold_released")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
@@ -66,6 +73,25 @@ class InvoiceApprovalService:
             if not holds:
                 raise Conflict(f"invoice {invoice_id} has no open duplicate hold", code="no_duplicate_hold")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_duplicate_overridden")
+            view = view_in(uow, self._d, invoice_id)
+            uow.commit()
+        return view
+
+    def override_budget(self, principal: Principal, invoice_id: str, reason: str | None) -> InvoiceView:
+        """A treasurer allows this invoice's approval to spend beyond its budget line: the open ``insufficient_funds``
+        hold released, with the reason, in the audit trail (``invoice_budget_overridden``)."""
+        authorize(principal, Action.BUDGET_MANAGE)
+        with self._d.uow() as uow:
+            rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
+            check_not_own_work(principal, document=f"invoice {invoice_id}", entered_by=rec.entered.by or "",
+                               last_changed_by=rec.last_changed.by)
+            reason = (reason or "").strip()
+            if not reason:
+                raise HoldReleaseReasonRequired()
+            holds = [h for h in uow.invoices.holds(invoice_id, status="open") if h.hold == INSUFFICIENT_FUNDS]
+            if not holds:
+                raise Conflict(f"invoice {invoice_id} has no open insufficient_funds hold", code="no_budget_hold")
+            self._release(uow, principal, invoice_id, holds, reason, action="invoice_budget_overridden")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
         return view
@@ -89,9 +115,12 @@ class InvoiceApprovalService:
 
     # -- approve -------------------------------------------------------------------------------------------
     def approve(self, principal: Principal, invoice_id: str) -> ApprovalOutcome:
+        """Approve; refused with ``insufficient_funds`` (the hold kept) when it would overrun the budget line."""
         with self._d.uow() as uow:
             outcome = self.approve_in(uow, principal, invoice_id)
             uow.commit()
+        if outcome.budget_shortfall is not None:
+            raise outcome.budget_shortfall
         return outcome
 
     def approve_in(self, uow: APUnitOfWork, principal: Principal, invoice_id: str) -> ApprovalOutcome:
@@ -109,16 +138,26 @@ class InvoiceApprovalService:
         updated = approve_invoice(principal, facts, policy=self._d.policies.approval,
                                   restraints=self._d.restraints(uow, inv.vendor_id), now=now)
         at = self._d.now_text()
+        done = is_fully_approved(updated, self._d.policies.approval)
+        lines, budgets = self._approved_lines(uow, rec) if done else ([], {})
+        if done:
+            uow.ledger.lock_head()  # the funds check and the approval's posting under one lock, as an order's
+            short = shortfall(uow, lines, inv.currency, self._d.policies.fiscal_year_of(self._d.today()))
+            if short is not None and short[1] > overridden(uow, invoice_id):
+                hold_for_budget(uow, invoice_id, short[0], short[1], at=at)
+                self._d.record(uow, principal, "invoice_budget_exceeded", invoice_id, None, None,
+                               detail={"need_minor": short[1], "coding": short[0].details["coding"],
+                                       "available_minor": short[0].details["available_minor"]})
+                return ApprovalOutcome(view_in(uow, self._d, invoice_id), False, None, short[0])
         uow.invoices.add_approval(invoice_id, rec.version, principal.user_id, at)
         entry_id = None
-        done = is_fully_approved(updated, self._d.policies.approval)
         if split is not None and not done and hold_split_in(uow, split, at=at):
             self._d.record(uow, principal, "invoice_split_suspected", invoice_id, None, None,
                            detail={k: v for k, v in split.facts().items() if k != "explanation"})
         if done:
             release_split_in(uow, invoice_id, by=principal.user_id, at=at)
             transition(inv.status, InvoiceStatus.APPROVED)
-            entry_id = self._post_approval(uow, rec, sorted(updated.approver_ids))
+            entry_id = self._post_approval(uow, rec, sorted(updated.approver_ids), lines, budgets)
             uow.invoices.set_status(invoice_id, InvoiceStatus.MATCHED, InvoiceStatus.APPROVED,
                                     approval_entry_id=entry_id or "", approved_at=at)
         self._d.record(uow, principal, "invoice_approved" if done else "invoice_approval_added", invoice_id,
@@ -126,7 +165,9 @@ class InvoiceApprovalService:
                        {"status": "approved" if done else inv.status.value, "approvals": len(updated.approvals)})
         return ApprovalOutcome(view_in(uow, self._d, invoice_id), done, entry_id)
 
-    def _post_approval(self, uow: APUnitOfWork, rec: InvoiceRecord, approvers: list[str]) -> str | None:
+    def _approved_lines(self, uow: APUnitOfWork, rec: InvoiceRecord
+                        ) -> tuple[list[ApprovedLine], dict[tuple[str, int], LineBudget]]:
+        """The invoice's lines as approval posts them, and the 2-way lines' new budgetary state."""
         inv = rec.invoice
         pos = {po_id: uow.purchase_orders.get(po_id, for_update=True) for po_id in inv.po_ids}
         lines: list[ApprovedLine] = []
@@ -146,6 +187,11 @@ class InvoiceApprovalService:
                 budgets[key], delta = rebalance(po_line, budget, at_po_price,
                                                 open_=po.po.status in ENCUMBERING_PO_STATUSES)
             lines.append(ApprovedLine(po_line.coding, line.amount_minor, at_po_price, two_way, delta, po.fiscal_year))
+        return lines, budgets
+
+    def _post_approval(self, uow: APUnitOfWork, rec: InvoiceRecord, approvers: list[str], lines: list[ApprovedLine],
+                       budgets: dict[tuple[str, int], LineBudget]) -> str | None:
+        inv = rec.invoice
         released = [{"hold": h.hold, "rule": h.rule, "subject": h.subject, "released_by": h.released_by or "",
                      "reason": h.reason or ""} for h in uow.invoices.holds(inv.id) if h.release_kind == "manual"]
         entry = invoice_approved_entry(

@@ -123,3 +123,43 @@ def test_found_by_the_invariants_a_credit_posted_while_its_invoice_is_in_a_relea
     assert submitted.json()["result"] == "accepted"
     balances = api.get("/v1/ledger/balances", params={"account": "100-2010"}, headers=as_role("auditor")).json()
     assert balances["items"][0]["balance_minor"] >= 0, balances
+
+
+def test_found_by_the_invariants_a_price_variance_may_not_overrun_the_budget_without_a_treasurer(chart, client,
+                                                                                                   people):
+    """An approver released a price hold ($250 a chair against the order's $150) and approved: $500 of variance went
+    to Expenditures and the FY2027 furniture line ended $250 over its appropriation. Now the approval stops with an
+    ``insufficient_funds`` hold that only a treasurer's override (with a reason, audited) releases."""
+    s = ap(chart)
+    s.budgets.set(TREASURER, SetBudget(2027, FURNITURE, 100_000))  # $1,000
+    acme = vendor(s)
+    po = approved_po(s, acme, po_line(1, 5, 15_000))  # $750 encumbered
+    clerk, approver = people.headers("cal", Role.AP_CLERK), people.headers("abe", Role.AP_APPROVER)
+    treasurer, auditor = people.headers("tess", Role.TREASURER), people.headers("aud", Role.AUDITOR)
+    client.post("/v1/receipts", headers=clerk, json={"po_id": po, "received_on": "2026-10-01",
+                                                     "lines": [{"po_line_no": 1, "quantity_received": "5"}]})
+    bill = client.post("/v1/invoices", headers=clerk, json={
+        "vendor_id": acme, "invoice_number": "INV-250", "invoice_date": "2026-10-02", "terms": "net 30",
+        "total": "1250.00", "remit_to": "1 Main St", "defect_contact": "Pat Lee",
+        "lines": [{"line_no": 1, "po_id": po, "po_line_no": 1, "quantity": "5", "unit_price": "250.00"}]}).json()
+    for hold in bill["holds"]:  # the price rise was agreed by phone
+        assert client.post(f"/v1/invoices/{bill['id']}:release-hold", headers=approver, json={
+            "hold_id": hold["id"], "reason": "price rise agreed by phone"}).status_code == 200
+    refused = client.post(f"/v1/invoices/{bill['id']}:approve", headers=approver)
+    assert (refused.status_code, refused.json()["code"]) == (422, "insufficient_funds"), refused.text
+    [held] = [h for h in client.get(f"/v1/invoices/{bill['id']}", headers=auditor).json()["holds"]
+              if h["hold"] == "insufficient_funds"]
+    assert "would spend 500.00 USD beyond what its order encumbered" in held["explanation"]
+    assert "has 250.00 USD left" in held["explanation"]
+    not_theirs = client.post(f"/v1/invoices/{bill['id']}:release-hold", headers=approver,
+                             json={"hold_id": held["id"], "reason": "we need the chairs"})
+    assert (not_theirs.status_code, not_theirs.json()["code"]) == (403, "budget_override_required")
+    assert client.post(f"/v1/invoices/{bill['id']}:override-budget", headers=approver,
+                       json={"reason": "we need the chairs"}).status_code == 403
+    allowed = client.post(f"/v1/invoices/{bill['id']}:override-budget", headers=treasurer,
+                          json={"reason": "council transfer 2026-41 covers it"})
+    assert allowed.status_code == 200, allowed.text
+    approved = client.post(f"/v1/invoices/{bill['id']}:approve", headers=approver)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
+    [override] = client.get("/v1/audit", params={"action": "invoice_budget_overridden"}, headers=auditor).json()["items"]
+    assert override["detail"]["reason"] == "council transfer 2026-41 covers it"

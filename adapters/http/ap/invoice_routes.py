@@ -172,6 +172,14 @@ def override_duplicate(request: Request, invoice_id: str, body: ReasonIn,
         200, view_out(services(request).approvals.override_duplicate(principal, invoice_id, body.reason))))
 
 
+@router.post("/invoices/{invoice_id}:override-budget")
+def override_budget(request: Request, invoice_id: str, body: ReasonIn,
+                    principal: Principal = require(Action.BUDGET_MANAGE)) -> dict:
+    """A treasurer allows an approval that would overrun its budget line (the ``insufficient_funds`` hold), with a
+    reason kept in the audit trail."""
+    return view_out(services(request).approvals.override_budget(principal, invoice_id, body.reason))
+
+
 @router.post("/invoices/{invoice_id}:approve")
 def approve_invoice(request: Request, invoice_id: str, principal: Principal = require(Action.INVOICE_APPROVE)):
     def handler() -> tuple[int, dict]:
