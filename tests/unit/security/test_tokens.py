@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 
-from adapters.keys import tokens
 from adapters.keys.tokens import (
+    ApiTokenCodec,
     CsrfRejected,
     CsrfTokens,
     TokenRejected,
@@ -51,19 +52,63 @@ def test_the_right_token_verifies_and_a_wrong_one_is_invalid():
     assert refused.value.code == "token_invalid"
 
 
-def test_verification_compares_in_constant_time():
+def _builtins_called(call, *args, **kwargs) -> list[str]:
+    """The names of the C functions ``call`` runs, in order, seen by the interpreter's profiler (nothing is
+    replaced: the code under test runs exactly as in production)."""
+    seen: list[str] = []
+
+    def profile(_frame, event, arg):  # noqa: ANN001, ANN202
+        if event == "c_call":
+            seen.append(getattr(arg, "__qualname__", repr(arg)))
+
+    sys.setprofile(profile)
+    try:
+        call(*args, **kwargs)
+    except TokenRejected:
+        pass
+    finally:
+        sys.setprofile(None)
+    return seen[:-1]  # the last is sys.setprofile itself
+
+
+def test_verification_compares_the_digests_with_compare_digest():
+    # A plain ``==`` on the two hashes would call no C function: the profiler would not see compare_digest.
     token = issued()
-    with mock.patch.object(tokens.hmac, "compare_digest", wraps=tokens.hmac.compare_digest) as compare:
-        verify_token(token.secret, token.record, now=NOW)
-    compare.assert_called_once()
+    assert _builtins_called(verify_token, token.secret, token.record, now=NOW).count("compare_digest") == 1
+    assert _builtins_called(ApiTokenCodec().matches, token.secret, token.record.token_hash).count(
+        "compare_digest") == 1
 
 
-def test_a_lookup_miss_still_compares_and_is_invalid():
-    with mock.patch.object(tokens.hmac, "compare_digest", wraps=tokens.hmac.compare_digest) as compare:
+def test_a_hit_a_wrong_token_and_a_lookup_miss_run_the_same_comparison():
+    # The work up to the verdict is the same whether the token is right, wrong, or found no record, so the
+    # time taken says nothing about which it was.
+    token = issued()
+    hit = _builtins_called(verify_token, token.secret, token.record, now=NOW)
+    wrong = _builtins_called(verify_token, issued().secret, token.record, now=NOW)
+    miss = _builtins_called(verify_token, token.secret, None, now=NOW)
+    upto = hit.index("compare_digest") + 1
+    assert hit[:upto] == wrong[:upto] == miss[:upto]
+
+
+def test_the_whole_digest_is_compared_never_a_prefix():
+    # A stored hash that agrees with the presented token's in all but its last digit, or is a prefix of it, or
+    # the same digits in another case, is a different hash: an early-exit or prefix comparison would let one in.
+    token = issued()
+    digest = token.record.token_hash
+    last = "0" if digest[-1] != "0" else "1"
+    for stored in (digest[:-1] + last, digest[:32], digest[:-1], digest.upper(), digest + "0"):
         with pytest.raises(TokenRejected) as refused:
-            verify_token(issued().secret, None, now=NOW)
+            verify_token(token.secret, replace(token.record, token_hash=stored), now=NOW)
+        assert refused.value.code == "token_invalid"
+        assert not ApiTokenCodec().matches(token.secret, stored)
+    assert ApiTokenCodec().matches(token.secret, digest)
+
+
+def test_a_lookup_miss_is_invalid():
+    with pytest.raises(TokenRejected) as refused:
+        verify_token(issued().secret, None, now=NOW)
     assert refused.value.code == "token_invalid"
-    compare.assert_called_once()
+    assert not ApiTokenCodec().matches(issued().secret, None)
 
 
 def test_an_expired_token_is_refused():
