@@ -55,16 +55,17 @@ def bare_rows(drafts: list) -> list[tuple]:
              [(p.account, p.direction.value, p.amount_minor, p.currency) for p in d.postings]) for d in drafts]
 
 
-def bare_canonical(row: tuple, sequence: int, recorded_at: str, key_id: str) -> bytes:
+def bare_canonical(row: tuple, sequence: int, recorded_at: str, key_id: str, data: dict | None = None) -> bytes:
     eid, eff, code, memo, refs, legs = row
-    return _ENC({"code": code, "data": {}, "effective_date": eff, "id": eid, "key_id": key_id, "memo": memo,
+    return _ENC({"code": code, "data": data or {}, "effective_date": eff, "id": eid, "key_id": key_id, "memo": memo,
                  "postings": [{"account": a, "amount_minor": m, "currency": c, "direction": d} for a, d, m, c in legs],
                  "recorded_at": recorded_at, "references": refs, "reverses": None,
                  "sequence": sequence}).encode("utf-8")
 
 
 def bare_setup(path: Path, work: Path) -> None:
-    """Same schema as the library (its migrations), the two accounts the postings reference, no journal rows."""
+    """Same schema as the library (its migrations), the two accounts the postings reference, no journal rows (the
+    bare loop writes its own genesis)."""
     c = library_container(C.sqlite_url(path), work, init=False)
     c.engine.dispose()
     conn = sqlite3.connect(path)
@@ -92,12 +93,30 @@ class BareLoop:
         self.key_id = "k_" + hashlib.sha256(public).hexdigest()[:16]
         self._sign = key.sign
         self.conn = bare_connect(path)
+        self._genesis(public)
+
+    def _genesis(self, public: bytes) -> None:
+        """Entry 1 introduces the key that signs the rest, as the verifier requires (not timed: the library's
+        journal has its genesis from ``initialize`` before the clock starts too)."""
+        from ledger.entries import new_entry_id
+
+        recorded_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        data = {"key_id": self.key_id, "public_key": public.hex()}
+        row = (new_entry_id(), recorded_at[:10], "ledger_genesis", "Disburse journal genesis", {}, [])
+        digest = hashlib.sha256(b"\x01" + bytes(32) + bare_canonical(row, 1, recorded_at, self.key_id, data)).digest()
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(_ENTRY_SQL, (1, row[0], row[1], recorded_at, row[2], row[3], "{}", json.dumps(data), None,
+                                       self.key_id, bytes(32), digest, self._sign(digest), None))
+        self.conn.execute("INSERT INTO ledger_head (id, sequence, hash) VALUES (1, 1, ?)", (digest,))
+        self.conn.execute("INSERT INTO signing_keys (journal, key_id, public_key, valid_from_sequence, valid_from) "
+                          "VALUES ('ledger', ?, ?, 1, ?)", (self.key_id, public, recorded_at))
+        self.conn.execute("COMMIT")
 
     def post(self, chunk: list[tuple]) -> None:
         conn, sign, sha256, key_id = self.conn, self._sign, hashlib.sha256, self.key_id
         conn.execute("BEGIN IMMEDIATE")
         head = conn.execute("SELECT sequence, hash FROM ledger_head WHERE id = 1").fetchone()
-        seq, prev = (head[0], head[1]) if head else (0, bytes(32))
+        seq, prev = head
         first = seq + 1
         recorded_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         entries, postings = [], []
@@ -111,32 +130,29 @@ class BareLoop:
             prev = digest
         conn.executemany(_ENTRY_SQL, entries)
         conn.executemany(_POSTING_SQL, postings)
-        if first == 1:
-            conn.execute("INSERT INTO ledger_head (id, sequence, hash) VALUES (1, ?, ?)", (seq, prev))
-        else:
-            conn.execute("UPDATE ledger_head SET sequence = ?, hash = ? WHERE id = 1 AND sequence = ?",
-                         (seq, prev, first - 1))
+        conn.execute("UPDATE ledger_head SET sequence = ?, hash = ? WHERE id = 1 AND sequence = ?",
+                     (seq, prev, first - 1))
         conn.execute("COMMIT")
 
 
 def check_bare(path: Path, work: Path, key, sample: int = 2000) -> str:  # noqa: ANN001
-    """The bare loop's rows verify under the library's own verifier (first ``sample`` entries)."""
-    import itertools
-
+    """The bare loop's rows verify under the library's own verifier (first ``sample`` entries), against the key
+    registry its genesis wrote, which must hold ``key``."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     from adapters.db.ledger.journal_store import SqlJournalStore
     from adapters.db.ledger.ledger_tables import LEDGER
-    from ledger.keys import KeyRecord
-    from ledger.signing import key_id_for
     from ledger.verify import verify_journal
 
     public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    keys = {key_id_for(public): KeyRecord(key_id_for(public), public, 1, "")}
     c = library_container(C.sqlite_url(path), work, migrate=False, init=False)
     try:
         with c.uow(read_only=True) as uow:
-            entries = itertools.islice(SqlJournalStore(uow.conn, LEDGER).iter_entries(), sample)
+            store = SqlJournalStore(uow.conn, LEDGER)
+            keys = {k.key_id: k for k in store.keys()}
+            if [k.public_key for k in keys.values()] != [public]:
+                return "journal does NOT verify: its key registry does not hold the bare loop's key alone"
+            entries = itertools.islice(store.iter_entries(), sample)
             report = verify_journal(entries, keys, workers=1)
     finally:
         c.engine.dispose()
