@@ -30,11 +30,13 @@ HOW_TO_CHECK = (
 
 @dataclass(frozen=True, slots=True)
 class PaymentProof:
-    """The answer for one payment: the bundle when there is one, else why not yet."""
+    """The answer for one payment: the bundle when there is one, else why not yet (``reason``: ``not_sent`` or
+    ``no_checkpoint_yet``, which the portal's page says in the reader's language; ``why`` is the English)."""
 
     payment_id: str
     bundle: dict[str, Any] | None
     why: str | None
+    reason: str | None = None
 
     @property
     def available(self) -> bool:
@@ -54,10 +56,10 @@ class PaymentProofs:
         except LedgerError as exc:
             if exc.code == "entry_not_found":
                 return PaymentProof(payment_id, None, "the payment has not been sent: nothing about it is in the "
-                                    "journal yet")
+                                    "journal yet", "not_sent")
             if exc.code == "checkpoint_does_not_cover_entry":
                 return PaymentProof(payment_id, None, "the payment is in the journal, but no signed checkpoint "
-                                    "covers it yet; the agency signs one every night")
+                                    "covers it yet; the agency signs one every night", "no_checkpoint_yet")
             raise
         bundle = json.loads(text)
         bundle["how_to_check"] = HOW_TO_CHECK

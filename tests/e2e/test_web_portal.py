@@ -1,12 +1,14 @@
 """The vendor portal's pages over HTTP, after the demo's story: a vendor sees its invoice paid with the trace
-number and EndToEndId, its payment's remittance (page and PDF), in English and Spanish; another vendor's invoice
-or payment is the same 404 page as a missing one; a bank-account change is asked for by form and nothing of the
-number comes back."""
+number and EndToEndId, its payment's remittance (page and PDF), in English and Spanish, and the proof that the
+payment is in the signed journal, which it checks offline with the JavaScript verifier; another vendor's invoice,
+payment or proof is the same 404 page as a missing one; a bank-account change is asked for by form and nothing
+of the number comes back."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -36,6 +38,7 @@ def after_demo(tmp_path_factory):  # noqa: ANN001, ANN201
         web_sign_in(browser, username, passwords[username])
         return browser
 
+    client.container = c  # type: ignore[attr-defined]  # for the nightly checkpoint
     yield client
     c.engine.dispose()
 
@@ -122,3 +125,61 @@ def test_a_vendor_asks_for_a_bank_account_change_by_form(after_demo):
     assert "98765432101" not in page
     changes = acme.get("/v1/portal/bank-account-changes").json()["items"]
     assert any(c["account_mask"].endswith("2101") and c["status"] == "requested" for c in changes)
+
+
+def _paid_payment(client, number: str) -> str:  # noqa: ANN001
+    invoice = client.get(f"/v1/portal/invoices/{_invoice_id(client, number)}").json()
+    return next(e for e in invoice["timeline"] if e["event"] == "paid")["payment_id"]
+
+
+def test_a_vendor_downloads_the_proof_of_its_payment_and_checks_it_offline(after_demo, tmp_path):
+    from ledger.keys import import_keys
+    from ledger.proofs import check_inclusion
+    from tests.unit.ledger.test_js_verifier import run_js
+
+    summit = after_demo("summit-office-supply")
+    payment_id = _paid_payment(summit, "S-1001")
+    assert f'href="/portal/payments/{payment_id}/proof"' in summit.get(f"/portal/payments/{payment_id}").text
+    # Paid today, signed tonight: until a checkpoint covers the entry the page says so and there is no file.
+    before = summit.get(f"/portal/payments/{payment_id}/proof")
+    assert before.status_code == 200 and "we have not signed the journal since it was added" in before.text
+    assert "proof.json" not in before.text and "What it does not prove" in before.text
+    early = summit.get(f"/portal/payments/{payment_id}/proof.json")
+    assert early.status_code == 303 and early.headers["location"] == f"/portal/payments/{payment_id}/proof"
+
+    after_demo.container.ledger.checkpoint()  # the nightly job
+    page = summit.get(f"/portal/payments/{payment_id}/proof").text
+    assert f'href="/portal/payments/{payment_id}/proof.json"' in page
+    assert f"node verify.js --proof proof-{payment_id}.json --public-key PUBLISHED_KEY" in page
+    assert "That the money reached your bank account" in page  # what it does not prove, in plain words
+    download = summit.get(f"/portal/payments/{payment_id}/proof.json")
+    assert download.status_code == 200 and f'filename="proof-{payment_id}.json"' in download.headers[
+        "content-disposition"]
+    bundle = json.loads(download.content)
+    assert bundle["entry"]["code"] == "payment_sent" and bundle["entry"]["references"]["payment_id"] == payment_id
+
+    # The vendor trusts only the keys the City publishes; the page shows the signing key's fingerprint to compare.
+    published = [k.public_key.hex() for k in import_keys(after_demo.container.ledger.export_public_keys()).values()]
+    assert bundle["public_key"] in published and "Key fingerprint" in page
+    (tmp_path / f"proof-{payment_id}.json").write_bytes(download.content)
+    code, out, err = run_js("--proof", f"proof-{payment_id}.json", "--public-key", bundle["public_key"], "--json",
+                            cwd=tmp_path)
+    assert code == 0 and json.loads(out)["ok"], err
+    assert check_inclusion(bundle, [bytes.fromhex(k) for k in published]).ok
+
+    spanish = after_demo("summit-office-supply")
+    spanish.get("/language/es?next=/")
+    page = spanish.get(f"/portal/payments/{payment_id}/proof").text
+    assert "Compruebe este pago usted mismo" in page and "--public-key CLAVE_PUBLICADA" in page
+    assert "Qué no prueba" in page and "How to check it" not in page
+
+
+def test_another_vendors_proof_is_the_same_not_found_as_a_missing_payment(after_demo):
+    summit = after_demo("summit-office-supply")
+    theirs = _paid_payment(summit, "S-1001")
+    acme = after_demo("acme-furniture-co")
+    answers = [acme.get(f"/portal/payments/{theirs}/proof"), acme.get("/portal/payments/pay_nothing/proof"),
+               acme.get(f"/portal/payments/{theirs}/proof.json"), acme.get("/portal/payments/pay_nothing/proof.json")]
+    assert [a.status_code for a in answers] == [404] * 4
+    bodies = {re.sub(r'value="[^"]*"|next=[^"]*', "", a.text) for a in answers}
+    assert len(bodies) == 1 and theirs not in bodies.pop()

@@ -1,5 +1,6 @@
 """The vendor portal's pages: my invoices with the plain-words timeline, my payments with their remittance
-(printable, and as a PDF), sending an invoice, and asking for a bank-account change.
+(printable, and as a PDF) and the proof that each is in the signed journal, sending an invoice, and asking for a
+bank-account change.
 
 Every read goes through ``VendorPortal`` (the service ``/v1/portal`` calls), scoped to the signed-in vendor in
 SQL, so another vendor's invoice or payment is the same 404 page as one that does not exist. The words are
@@ -9,6 +10,8 @@ the service's own sentence, which names the purchase order, the quantities and w
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from fastapi import Request
@@ -21,8 +24,11 @@ from adapters.http.web.labels import HOLDS, PAYMENT_STATUSES
 from adapters.http.web.pages import redirect, render, web_router
 from adapters.http.web.remittance_pdf import remittance_pdf
 from adapters.http.web.viewer import Viewer, page
+from ledger.schedule import fingerprint
 from payments.errors import DomainError
 from payments.identity import Action
+from payments.ledger_proofs import LedgerProofs
+from payments.portal.portal_proofs import PaymentProof, PaymentProofs
 
 router = web_router()
 PAGE_SIZE = 25
@@ -127,6 +133,49 @@ def my_remittance_pdf(request: Request, payment_id: str, viewer: Viewer = page(A
     body = remittance_pdf(found, language_of(request), request.app.state.settings.timezone)
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="remittance-{payment_id}.pdf"'})
+
+
+# -- the proof that a payment is in the signed journal (docs/ledger-format.md section 10) -------------------
+# The bundle is the one GET /v1/portal/payments/{id}/proof serves; PaymentProofs asks VendorPortal.payment
+# first, so another vendor's payment is the 404 page here too.
+
+# Why there is no proof yet, by PaymentProof.reason, in the reader's language.
+NOT_YET = {
+    "not_sent": N_("There is no proof for this payment yet: it has not been sent, so nothing about it is in our "
+                   "journal. Come back once it has been sent."),
+    "no_checkpoint_yet": N_("There is no proof for this payment yet: it is in our journal, but we have not signed "
+                            "the journal since it was added. We sign it every night; come back tomorrow."),
+}
+
+
+def _proof(request: Request, viewer: Viewer, payment_id: str) -> PaymentProof:
+    return PaymentProofs(request.app.state.portal,
+                         LedgerProofs(request.app.state.uow)).for_payment(viewer.principal, payment_id)
+
+
+@router.get("/portal/payments/{payment_id}/proof")
+def my_payment_proof(request: Request, payment_id: str, viewer: Viewer = page(Action.PORTAL_READ)) -> Response:
+    found = request.app.state.portal.payment(viewer.principal, payment_id)  # another vendor's: the 404 page
+    proof = _proof(request, viewer, payment_id)
+    signed = None
+    if proof.bundle is not None:
+        cp, key = proof.bundle["checkpoint"], proof.bundle["public_key"]
+        signed = {"sequence": cp["sequence"], "entry": proof.bundle["entry"]["sequence"],
+                  "at": dt.datetime.fromisoformat(cp["created_at"].replace("Z", "+00:00")), "public_key": key,
+                  "fingerprint": fingerprint(bytes.fromhex(key))}
+    return render(request, "portal_proof.html", v=found, proof=proof, signed=signed,
+                  not_yet=NOT_YET.get(proof.reason or "", NOT_YET["not_sent"]), payment_statuses=PAYMENT_STATUSES,
+                  file_name=f"proof-{payment_id}.json")
+
+
+@router.get("/portal/payments/{payment_id}/proof.json")
+def my_payment_proof_file(request: Request, payment_id: str, viewer: Viewer = page(Action.PORTAL_READ)) -> Response:
+    proof = _proof(request, viewer, payment_id)
+    if proof.bundle is None:  # nothing to download yet: the page says why
+        return redirect(f"/portal/payments/{payment_id}/proof")
+    return Response(json.dumps(proof.bundle, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                    media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="proof-{payment_id}.json"'})
 
 
 # -- asking for a bank-account change -----------------------------------------------------------------------
