@@ -62,6 +62,28 @@ def test_defect_4_a_preview_says_what_a_run_would_pay_and_writes_nothing(api, co
     assert again["payment_count"] == 0  # those invoices are in a live run now; the preview says so and locks nothing
 
 
+def test_defect_4_a_preview_is_also_a_get_that_writes_nothing_and_plans_what_the_run_makes(api, container):
+    """A preview is a read: ``GET /v1/payment-runs:preview`` (a link, a bookmark, a retry) answers what the POST form
+    answers, writes nothing however often it is asked, and the run made afterwards is the one it planned."""
+    before = rows(container)
+    clerk = as_role("ap_clerk")
+    got = api.get("/v1/payment-runs:preview", headers=clerk)
+    assert got.status_code == 200, got.text
+    assert got.json() == api.post("/v1/payment-runs:preview", json={}, headers=clerk).json()
+    dated = api.get("/v1/payment-runs:preview", params={"run_date": "2026-11-03"}, headers=clerk).json()
+    assert (dated["run_date"], dated["payment_count"]) == ("2026-11-03", 2)
+    assert api.get("/v1/payment-runs:preview", headers=clerk).json() == got.json()  # asked again: the same plan
+    assert rows(container) == before
+    far = api.get("/v1/payment-runs:preview", params={"run_date": "2026-12-08"}, headers=clerk)
+    assert (far.status_code, far.json()["code"]) == (422, "date_out_of_range")
+    assert api.get("/v1/payment-runs:preview", headers=as_role("vendor_admin")).status_code == 403
+    assert rows(container) == before
+
+    planned = sorted((p["vendor_id"], p["amount_minor"]) for p in got.json()["payments"])
+    run = api.post("/v1/payment-runs", json={}, headers=clerk).json()
+    assert sorted((p["vendor_id"], p["amount_minor"]) for p in run["payments"]) == planned
+
+
 def test_defect_4_a_run_not_yet_submitted_is_cancelled_with_a_reason_and_frees_its_invoices(api, container):
     run = api.post("/v1/payment-runs", json={}, headers=as_role("ap_clerk")).json()
     assert api.post(f"/v1/payment-runs/{run['id']}:release", headers=as_role("treasurer")).json()["status"] == "released"

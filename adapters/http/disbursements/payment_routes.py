@@ -1,4 +1,4 @@
-"""/v1/payment-runs (create, :preview, get, list, :release, :cancel, :submit) and /v1/payments (get, list)."""
+"""/v1/payment-runs (create, :preview by POST or GET, get, list, :release, :cancel, :submit) and /v1/payments (get, list)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,16 @@ def preview_run(request: Request, body: RunIn, _p: Principal = require(Action.PA
     locked, no hold), so it needs no Idempotency-Key."""
     return plan_view(request.app.state.payments.preview(run_date=body.run_date, rail=body.rail,
                                                        same_day=body.same_day))
+
+
+@router.get("/v1/payment-runs:preview")
+def preview_run_get(request: Request, run_date: dt.date | None = Query(None, description="the business day to pay "
+                                                                        "for (default: today)"),
+                    rail: str | None = Query(None, max_length=40), same_day: bool = False,
+                    _p: Principal = require(Action.PAYMENT_RUN_CREATE)) -> dict:
+    """The same preview as a GET (query ``run_date``, ``rail``, ``same_day``): planning reads and never writes, so a
+    link, a bookmark or a repeated request is safe; it answers exactly what the POST form answers."""
+    return plan_view(request.app.state.payments.preview(run_date=run_date, rail=rail, same_day=same_day))
 
 
 @router.post("/v1/payment-runs/{run_id}:cancel")
