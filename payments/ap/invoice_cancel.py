@@ -8,6 +8,12 @@ live payment carries. Undoing a posted approval takes approval authority; every 
 
 A cancelled invoice that counted as billed frees what it billed, so the invoices held on its purchase orders
 are re-matched (their holds may clear).
+
+A credit memo applied while the invoice was approved came off Vouchers payable on the strength of it. Once the
+invoice is cancelled, the vendor may be owed less than the open part of its credits: that much moves, in the same
+``invoice_cancelled`` entry, from Vouchers payable to Vendor credits receivable (Dr ``<fund>-1310``, Cr
+``<fund>-2010``), so Vouchers payable for the vendor never goes below zero and the credit clears like any other
+receivable (offset, refund or write-off).
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from typing import Any
 
 from payments.ap.ap_deps import APDeps, require
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument, InvoiceInPayment
-from payments.ap.ap_postings import credit_memo_entry
+from payments.ap.ap_errors import InvalidDocument, InvoiceInPayment, StaleState
+from payments.ap.ap_postings import CreditedLine, credit_memo_entry
 from payments.ap.ap_records import InvoiceRecord
 from payments.ap.credit_memo_service import credited_lines
+from payments.ap.vendor_credits import to_receivable
 from payments.ap.documents import InvoiceStatus, counts_as_billed, transition
 from payments.identity import Action, Principal, authorize
 from payments.ap.matching.match_service import Matcher
@@ -68,12 +75,32 @@ class InvoiceCancelService:
         inv = rec.invoice
         lines, budgets = credited_lines(uow, ((line.po_id, line.po_line_no, line.quantity, line.amount_minor)
                                               for line in inv.lines))
+        moved = self._credits_to_receivable(uow, rec, lines)
         entry = credit_memo_entry(
             lines, currency=inv.currency, effective_date=self._d.today(), code="invoice_cancelled",
             memo=f"invoice {inv.invoice_number} cancelled: {why}",
             references={"invoice": inv.id, "vendor": inv.vendor_id, "undoes": rec.approval_entry_id or ""},
-            data={"invoice_version": rec.version, "total_minor": inv.total_minor})
+            data={"invoice_version": rec.version, "total_minor": inv.total_minor},
+            receivable_by_fund=moved)
         for (po_id, line_no), budget in budgets.items():
             uow.purchase_orders.set_line_budgets(po_id, {line_no: budget})
         ids = self._d.post(uow, [entry])
         return ids[0] if ids else None
+
+    @staticmethod
+    def _credits_to_receivable(uow: APUnitOfWork, rec: InvoiceRecord, lines: list[CreditedLine]) -> dict[str, int]:
+        """What of the vendor's open credits the cancelled invoice was carrying, per fund: it moves to Vendor
+        credits receivable. The invoice counts in its first line's fund, as the payment run charges it."""
+        inv = rec.invoice
+        if not lines:
+            return {}
+        fund = lines[min(range(len(inv.lines)), key=lambda i: inv.lines[i].line_no)].coding.fund
+        left = uow.vendor_credits.payable_minor(inv.vendor_id, inv.currency, fund) - inv.total_minor
+        if left >= 0:
+            return {}
+        credits = uow.vendor_credits.for_vendors([inv.vendor_id], inv.currency)
+        moves = to_receivable(credits, fund, -left)
+        for credit, amount in moves:
+            if not uow.vendor_credits.move_to_receivable(credit.credit_memo_id, fund, amount):
+                raise StaleState("vendor credit", credit.credit_memo_id, "as read")
+        return {fund: sum(amount for _, amount in moves)} if moves else {}

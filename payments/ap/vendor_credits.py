@@ -79,6 +79,22 @@ def split_credit(amount_minor: int, payable_minor: int) -> tuple[int, int]:
     return to_payable, amount_minor - to_payable
 
 
+def to_receivable(credits: Iterable[VendorCredit], fund: str, shortfall_minor: int) -> list[tuple[VendorCredit, int]]:
+    """When what the vendor is owed in ``fund`` falls below the payable part of its open credits (an approved
+    invoice the credit was counted against is cancelled), that much moves from Vouchers payable to Vendor credits
+    receivable: (credit, amount) pairs, newest credit first, together ``shortfall_minor`` at most."""
+    out: list[tuple[VendorCredit, int]] = []
+    left = shortfall_minor
+    for credit in sorted((c for c in credits if c.fund == fund and c.payable_open_minor > 0),
+                         key=lambda c: (c.memo_date, c.credit_memo_id), reverse=True):
+        if left <= 0:
+            break
+        moved = min(credit.payable_open_minor, left)
+        out.append((credit, moved))
+        left -= moved
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CreditTaken:
     """What one payment takes of one credit: ``amount_minor`` in all, ``receivable_minor`` of it from the
@@ -118,8 +134,15 @@ class VendorCreditStore(Protocol):
     """Vendor credits as stored (``adapters/db/ap/vendor_credit_repo.py``); never commits."""
 
     def payable_minor(self, vendor_id: str, currency: str, fund: str) -> int:
-        """The vendor's vouchers payable in ``fund`` now: approved invoices no payment has sent, less the payable
-        part of its credits that no sent payment has used."""
+        """What a credit may still take off the vendor's vouchers payable in ``fund`` and leave them at zero or more
+        once every live payment is sent: approved invoices no live payment carries, less the payable part of its
+        credits that no live payment has taken. (An invoice a live payment carries leaves Vouchers payable at its
+        full amount less only the credits that payment took, so a credit that arrives meanwhile cannot be counted
+        against it.) Below zero after an approved invoice is cancelled: see ``to_receivable``."""
+        ...
+
+    def move_to_receivable(self, credit_memo_id: str, fund: str, amount_minor: int) -> bool:
+        """Guarded: move ``amount_minor`` of the credit's open payable part to its receivable part."""
         ...
 
     def add(self, credits: Sequence[VendorCredit]) -> None:

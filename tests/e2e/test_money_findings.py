@@ -102,27 +102,59 @@ def test_found_by_the_invariants_the_portal_follows_the_payment_in_force(world):
     assert seen.json()["status"] == "sent", seen.json()["status"]
 
 
-@pytest.mark.xfail(strict=True, reason="open, issue 11 defect 1 (credits in payments, the other engineer's area): a "
-                   "credit memo posted while a released run carries its invoice is neither taken by that payment nor "
-                   "moved to Vendor credits receivable; tests/integration/test_money_invariants.py leaves credits out "
-                   "of its histories until this passes")
-def test_found_by_the_invariants_a_credit_posted_while_its_invoice_is_in_a_released_run(world):
-    """A $200 invoice is approved and its run released; a $1.00 credit memo arrives before submission (Dr Vouchers
-    payable $1.00); the run is submitted and pays $200 (Dr Vouchers payable $200): Vouchers payable ends at -$1.00."""
+def ledger_balance(api, account: str) -> int:  # noqa: ANN001
+    found = api.get("/v1/ledger/balances", params={"account": account}, headers=as_role("auditor")).json()["items"]
+    return found[0]["balance_minor"] if found else 0
 
-    w, api = world
-    po, _bill = approved_invoice(api, w.vendors["Acme Furniture"])
-    acme, clerk = w.vendors["Acme Furniture"], as_role("ap_clerk", "usr_ann")
-    run = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "r1"}, json={}).json()
-    assert api.post(f"/v1/payment-runs/{run['id']}:release", headers=as_role("treasurer", "usr_tom")).status_code == 200
-    memo = api.post("/v1/credit-memos", headers=clerk, json={
-        "vendor_id": acme, "memo_number": "CM-1", "memo_date": "2026-11-03",
-        "lines": [{"po_id": po, "po_line_no": 1, "quantity": "0", "amount": "1.00"}]})
+
+def credit_memo(api, vendor_id: str, po: str, number: str, amount: str) -> dict:  # noqa: ANN001
+    memo = api.post("/v1/credit-memos", headers=as_role("ap_clerk", "usr_ann"), json={
+        "vendor_id": vendor_id, "memo_number": number, "memo_date": "2026-11-03",
+        "lines": [{"po_id": po, "po_line_no": 1, "quantity": "0", "amount": amount}]})
     assert memo.status_code == 201, memo.text
-    submitted = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=as_role("treasurer", "usr_tom"))
+    return memo.json()
+
+
+def test_found_by_the_invariants_a_credit_posted_while_its_invoice_is_in_a_released_run(world):
+    """A $200 invoice is approved and its run released; a $1.00 credit memo arrives before submission. It used to be
+    counted against the invoice the run already carried (Dr Vouchers payable $1.00); the run paid $200 (Dr Vouchers
+    payable $200) and Vouchers payable ended at -$1.00. The invoice a live payment carries is that payment's: the
+    credit goes to Vendor credits receivable and comes off the next payment."""
+    w, api = world
+    acme = w.vendors["Acme Furniture"]
+    po, _bill = approved_invoice(api, acme)
+    clerk, treasurer = as_role("ap_clerk", "usr_ann"), as_role("treasurer", "usr_tom")
+    run = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "r1"}, json={}).json()
+    assert api.post(f"/v1/payment-runs/{run['id']}:release", headers=treasurer).status_code == 200
+    credit_memo(api, acme, po, "CM-1", "1.00")
+    [credit] = api.get(f"/v1/vendors/{acme}/credits", headers=as_role("auditor")).json()["items"]
+    assert (credit["receivable_minor"], credit["receivable_account"]) == (100, "100-1310")
+    submitted = api.post(f"/v1/payment-runs/{run['id']}:submit", headers=treasurer)
     assert submitted.json()["result"] == "accepted"
-    balances = api.get("/v1/ledger/balances", params={"account": "100-2010"}, headers=as_role("auditor")).json()
-    assert balances["items"][0]["balance_minor"] >= 0, balances
+    assert (ledger_balance(api, "100-2010"), ledger_balance(api, "100-1310")) == (0, 100)
+
+
+def test_found_cancelling_an_invoice_a_credit_was_applied_against_keeps_vouchers_payable_at_zero(world):
+    """Invoice $200 approved, credit memo $150 applied (Dr Vouchers payable $150: Acme is owed $50), then the
+    invoice is cancelled as entered in error (Dr Vouchers payable $200). Vouchers payable would be -$150. The
+    cancellation moves the credit the invoice was carrying to Vendor credits receivable in the same entry: Acme owes
+    us $150, which the next payment takes (or a refund or a write-off clears)."""
+    w, api = world
+    acme = w.vendors["Acme Furniture"]
+    po, bill = approved_invoice(api, acme)
+    credit_memo(api, acme, po, "CM-9", "150.00")
+    assert (ledger_balance(api, "100-2010"), ledger_balance(api, "100-1310")) == (5_000, 0)
+    cancelled = api.post(f"/v1/invoices/{bill}:cancel", headers=as_role("ap_clerk,ap_approver", "usr_ada"),
+                         json={"reason": "entered in error"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert (ledger_balance(api, "100-2010"), ledger_balance(api, "100-1310")) == (0, 15_000)
+    [credit] = api.get(f"/v1/vendors/{acme}/credits", headers=as_role("auditor")).json()["items"]
+    assert (credit["open_against_payable_minor"], credit["receivable_open_minor"]) == (0, 15_000)
+    [entry] = [e for e in api.get("/v1/ledger/entries", params={"code": "invoice_cancelled"},
+                                  headers=as_role("auditor")).json()["items"]]
+    legs = {(p["account"], p["direction"]): p["amount_minor"] for p in entry["postings"]}
+    # one entry: the approval's $200 undone, $150 of it moved to the receivable (Vouchers payable nets to Dr $50)
+    assert (legs[("100-1310", "debit")], legs[("100-2010", "debit")]) == (15_000, 5_000)
 
 
 def test_found_by_the_invariants_a_price_variance_may_not_overrun_the_budget_without_a_treasurer(chart, client,

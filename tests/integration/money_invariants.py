@@ -100,6 +100,27 @@ def journal_balances_and_verifies(world: World, invoices: list[Any]) -> None:
     assert result.ok, result.describe()
 
 
+def credits_sit_where_they_should(world: World, invoices: list[Any], payments: list[Any]) -> None:
+    """With credit memos: Vouchers payable is what was approved and not sent, less the part of credits posted
+    against it that no sent payment has taken; Vendor credits receivable is the rest of the credits, less what sent
+    payments took of it and what refunds and write-offs cleared. Neither ever goes below zero."""
+    if not world.credits:
+        return
+    with world.container.uow(read_only=True) as uow:
+        credits = uow.vendor_credits.for_vendors(world.vendors.values(), open_only=False)
+        balance = {(r.account, r.currency): r.balance_minor for r in uow.ledger_queries.balances()}
+    taken = [t for p in payments if p.status.value in MONEY_OUT for t in p.credits]
+    approved = sum(r.invoice.total_minor for r in invoices if r.invoice.status.value == "approved")
+    vouchers = approved - sum(c.amount_minor - c.receivable_minor for c in credits) + sum(
+        t.amount_minor - t.receivable_minor for t in taken)
+    receivable = sum(c.receivable_minor - c.cleared_minor for c in credits) - sum(t.receivable_minor for t in taken)
+    assert (balance.get(("100-2010", "USD"), 0), balance.get(("100-1310", "USD"), 0)) == (vouchers, receivable), (
+        f"Vouchers payable / Vendor credits receivable {balance.get(('100-2010', 'USD'), 0)} / "
+        f"{balance.get(('100-1310', 'USD'), 0)}, expected {vouchers} / {receivable}")
+    assert receivable >= 0 and all(c.payable_open_minor >= 0 and c.receivable_open_minor >= 0 for c in credits), (
+        f"a credit's open part went below zero: {credits}")
+
+
 def portal_agrees_with_staff(world: World, invoices: list[Any], payments: list[Any]) -> None:
     by_id = {p.id: p for p in payments}
     for r in invoices:
@@ -135,4 +156,5 @@ def check_all(world: World) -> None:
     invoices_agree_with_payments(invoices, payments)
     budget_not_overrun(world, invoices)
     journal_balances_and_verifies(world, invoices)
+    credits_sit_where_they_should(world, invoices, payments)
     portal_agrees_with_staff(world, invoices, payments)

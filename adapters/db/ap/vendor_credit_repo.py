@@ -13,11 +13,8 @@ from sqlalchemy.engine import Connection
 from adapters.db.ap.ap_tables import invoice_lines, invoices, po_lines
 from adapters.db.ap.vendor_credit_tables import vendor_credits
 from adapters.db.disbursements.payment_credit_tables import payment_credits
-from adapters.db.disbursements.payment_tables import payments
+from adapters.db.disbursements.payment_tables import payment_items
 from payments.ap.vendor_credits import VendorCredit, WriteOffStatus
-
-# A credit taken by a payment in these states has left Vouchers payable with the payment_sent entry.
-_SENT = ("sent", "settled")
 
 
 def _ts(moment: dt.datetime) -> str:
@@ -37,9 +34,12 @@ class SqlVendorCreditStore:
         self._c = conn
 
     def payable_minor(self, vendor_id: str, currency: str, fund: str) -> int:
-        # An approved invoice's fund is its first line's PO fund, as the payment run charges it.
+        # An approved invoice's fund is its first line's PO fund, as the payment run charges it. An invoice a live
+        # payment carries is left out: that payment will take it off Vouchers payable whole, less only the credits
+        # it took when it was planned (issue 11: a credit posted while a released run carried the invoice).
         first = (select(invoice_lines.c.invoice_id, func.min(invoice_lines.c.line_no).label("line_no"))
                  .group_by(invoice_lines.c.invoice_id).subquery())
+        in_payment = select(payment_items.c.live_invoice_id).where(payment_items.c.live_invoice_id.is_not(None))
         coded = (select(invoices.c.id, invoices.c.total_minor, po_lines.c.fund)
                  .select_from(invoices.join(first, first.c.invoice_id == invoices.c.id)
                               .join(invoice_lines, and_(invoice_lines.c.invoice_id == first.c.invoice_id,
@@ -47,19 +47,20 @@ class SqlVendorCreditStore:
                               .join(po_lines, and_(po_lines.c.po_id == invoice_lines.c.po_id,
                                                    po_lines.c.line_no == invoice_lines.c.po_line_no)))
                  .where(invoices.c.vendor_id == vendor_id, invoices.c.currency == currency,
-                        invoices.c.status == "approved"))
+                        invoices.c.status == "approved", invoices.c.id.not_in(in_payment)))
         approved = sum(r.total_minor for r in self._c.execute(coded) if r.fund == fund)
         vc = vendor_credits
-        credited = self._c.execute(select(func.coalesce(func.sum(vc.c.amount_minor - vc.c.receivable_minor), 0))
-                                   .where(vc.c.vendor_id == vendor_id, vc.c.currency == currency,
-                                          vc.c.fund == fund)).scalar_one()
-        pc = payment_credits
-        used = self._c.execute(
-            select(func.coalesce(func.sum(pc.c.amount_minor - pc.c.receivable_minor), 0))
-            .select_from(pc.join(payments, payments.c.id == pc.c.payment_id))
-            .where(payments.c.vendor_id == vendor_id, payments.c.currency == currency, pc.c.fund == fund,
-                   payments.c.status.in_(_SENT))).scalar_one()
-        return int(approved) - int(credited) + int(used)
+        open_payable = self._c.execute(
+            select(func.coalesce(func.sum(vc.c.amount_minor - vc.c.receivable_minor - vc.c.applied_minor), 0))
+            .where(vc.c.vendor_id == vendor_id, vc.c.currency == currency, vc.c.fund == fund)).scalar_one()
+        return int(approved) - int(open_payable)
+
+    def move_to_receivable(self, credit_memo_id: str, fund: str, amount_minor: int) -> bool:
+        vc = vendor_credits
+        return self._c.execute(update(vc).where(
+            vc.c.credit_memo_id == credit_memo_id, vc.c.fund == fund,
+            vc.c.amount_minor - vc.c.receivable_minor - vc.c.applied_minor >= amount_minor)
+            .values(receivable_minor=vc.c.receivable_minor + amount_minor)).rowcount == 1
 
     def add(self, credits: Sequence[VendorCredit]) -> None:
         if credits:
