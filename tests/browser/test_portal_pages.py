@@ -1,11 +1,13 @@
 """The vendor portal in Chromium, after the demo's story: a vendor signs in, finds its invoice paid with the trace
-number, opens the remittance and downloads it as a PDF, by keyboard alone; another vendor's invoice address is
-the same not-found page as a missing one; every portal page passes axe at desktop, 200 % zoom and 320 px, in
-English and Spanish."""
+number, opens the remittance and downloads it as a PDF, by keyboard alone; from the remittance it reaches the proof
+that the payment is in the signed journal and downloads it, by keyboard, and the JavaScript verifier accepts the
+file; another vendor's invoice address is the same not-found page as a missing one; every portal page passes axe
+at desktop, 200 % zoom and 320 px, in English and Spanish."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -114,3 +116,37 @@ def test_the_portal_pages_in_spanish_and_the_bank_change_form_pass_axe(tab, demo
     tab.get_by_role("button", name="Pedir el cambio").click()
     assert "El cambio no se pidió" in tab.get_by_role("alert").inner_text()
     check_page(tab, "portal-bank-errors-es")
+
+
+def test_journey_a_vendor_downloads_the_proof_of_its_payment_and_the_verifier_accepts_it(tab, demo_server, tmp_path):
+    from tests.unit.ledger.test_js_verifier import run_js
+
+    _sign_in(tab, demo_server, "summit-office-supply")
+    tab.goto("/portal/invoices")
+    tab.goto(tab.get_by_role("link", name="S-1001", exact=True).get_attribute("href"))
+    tab.goto(tab.get_by_role("link", name=re.compile(r"^Payment of ")).get_attribute("href"))
+    _tab_to(tab, lambda f: f["tag"] == "A" and f["text"].startswith("Proof that this payment is in our signed"),
+            limit=40)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(re.compile(r"/portal/payments/pay_\w+/proof$"))
+    assert "we have not signed the journal since it was added" in tab.get_by_role("status").last.inner_text()
+    check_page(tab, "portal-proof-not-yet")
+
+    demo_server.container.ledger.checkpoint()  # the nightly job
+    tab.reload()
+    assert tab.get_by_role("heading", name="What it does not prove").is_visible()
+    check_page(tab, "portal-proof")
+    _tab_to(tab, lambda f: f["tag"] == "A" and f["text"] == "Download the proof (JSON file)", limit=30)
+    with tab.expect_download() as download:
+        tab.keyboard.press("Enter")
+    name = download.value.suggested_filename
+    assert re.fullmatch(r"proof-pay_\w+\.json", name)
+    download.value.save_as(tmp_path / name)
+    key = json.loads((tmp_path / name).read_text())["public_key"]
+    assert key in tab.locator("dl").inner_text()  # the key the page shows, to compare with the published one
+    code, out, err = run_js("--proof", name, "--public-key", key, "--json", cwd=tmp_path)
+    assert code == 0 and json.loads(out)["ok"], err
+
+    tab.get_by_role("link", name="Español").click()
+    assert tab.get_by_role("heading", level=1).inner_text() == "Compruebe este pago usted mismo"
+    check_page(tab, "portal-proof-es")
