@@ -64,6 +64,13 @@ class SqlIdempotencyStore:
                                                 t.c.holder == holder)
                                 .values(state="done", status_code=status, body=body, lease_until=None)).rowcount == 1
 
+    def answer(self, scope: str, key: str) -> tuple[int, bytes] | None:
+        """The key's recorded answer (status, body), or None while it is still in flight."""
+        with self._engine.connect().execution_options(disburse_read_only=True) as conn:
+            row = conn.execute(select(t.c.status_code, t.c.body).where(t.c.scope == scope, t.c.key == key,
+                                                                        t.c.state == "done")).first()
+        return None if row is None else (int(row.status_code), bytes(row.body))
+
     def release(self, scope: str, key: str, holder: str) -> None:
         """Forget a claim whose request failed on our side, so that a retry can run."""
         with self._engine.begin() as conn:

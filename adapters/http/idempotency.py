@@ -48,8 +48,7 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
     if state == "taken_over" and not rerun_safe:
         response = problem(409, "idempotency_key_abandoned", "the request with this Idempotency-Key was interrupted "
                            "before it answered and its effect is unknown: look it up, then retry with a new key")
-        store.finish(scope, key, holder, 409, response.body)
-        return response
+        return answer(store, scope, key, holder, response)
     try:
         status, result = handler()
     except Exception as exc:
@@ -58,9 +57,21 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
             store.release(scope, key, holder)
             raise
         # A refusal is an answer too: replaying it keeps a retried bad request from succeeding later by surprise.
-        response = problem(code, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
-        store.finish(scope, key, holder, code, response.body)
-        return response
+        return answer(store, scope, key, holder,
+                      problem(code, getattr(exc, "code", "error"), getattr(exc, "message", str(exc))))
     encoded = json.dumps(jsonable_encoder(result)).encode()
-    store.finish(scope, key, holder, status, encoded)
-    return Response(encoded, status_code=status, media_type="application/json")
+    return answer(store, scope, key, holder, Response(encoded, status_code=status, media_type="application/json"))
+
+
+def answer(store: Any, scope: str, key: str, holder: str, response: Response) -> Response:
+    """Record ``response`` as the key's answer and give it, if this request still holds the claim. A request that
+    ran past its lease lost the claim to a retry, which ran the handler again: one key has one answer, the one
+    recorded, so the late request gives that (or 409 in flight, until the retry records it), never its own."""
+    if store.finish(scope, key, holder, response.status_code, bytes(response.body)):
+        return response
+    recorded = store.answer(scope, key)
+    if recorded is None:
+        return problem(409, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed")
+    replay = Response(recorded[1], status_code=recorded[0], media_type="application/json")
+    replay.headers["Idempotent-Replayed"] = "true"
+    return replay
