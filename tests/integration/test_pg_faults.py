@@ -1,0 +1,40 @@
+"""The bank test on PostgreSQL (issue 17): clients create, release and submit payment runs over HTTP with
+Idempotency-Keys and retries while their database sessions are terminated and their statements time out; afterwards
+no key answered two ways, every 2xx had its effect, the bank saw each submission and payment once, every invoice was
+paid exactly once and the journal verifies (tests/integration/pg_faults.py holds the world, nemesis and checker).
+
+The default suite runs a few seconds of it; ``DISBURSE_SOAK=1`` runs minutes with more clients and prints what it
+did (requests, runs, sessions killed, locks held, answers lost).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import main
+from payments.example.example_agency import example_accounts
+from tests.conftest import make_settings
+from tests.integration.pg_faults import check, heal, make_world, run_chaos, timeout_url
+
+SOAK = os.environ.get("DISBURSE_SOAK") == "1"
+
+
+@pytest.fixture
+def world(pg_url, tmp_path, clock):  # noqa: ANN001, ANN201
+    c = main.build(make_settings(timeout_url(pg_url), tmp_path), clock=clock, migrate=True)
+    main.initialize(c, example=False)
+    c.ledger.add_accounts(example_accounts())
+    yield make_world(c, pg_url)
+    c.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_payment_runs_under_killed_sessions_and_timeouts_pay_every_invoice_exactly_once(world):
+    run_chaos(world, clients=8 if SOAK else 4, seconds=float(os.environ.get("DISBURSE_SOAK_S", 120)) if SOAK else 2.5)
+    heal(world)
+    counts = check(world)
+    print("bank test:", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    assert counts["sessions terminated"] > 0  # the faults happened, or the test proved nothing
+    assert counts["payments sent"] > 0
