@@ -10,6 +10,9 @@
   partial block, the audit path, the bundle. Targets: under 50 ms.
 * **over HTTP**: ``GET /v1/ledger/entries/{id}/proof`` through the ASGI app in process (FastAPI's TestClient),
   with an auditor's token. Target: p95 under 100 ms.
+* **comparison, in the same run**: the same entries read alone, without a proof (in process: one read-only
+  unit of work and ``get_entry``; over HTTP: ``GET /v1/ledger/entries/{id}``), each right after its proof, so
+  both see the same host. What the proof costs is the difference.
 * Every proof is checked (``ledger.proofs.check_inclusion``) outside the timing.
 """
 
@@ -78,22 +81,31 @@ def measure(c, samples: int) -> dict:  # noqa: ANN001
     with c.engine.connect() as conn:
         ids = [conn.execute(text("SELECT id FROM ledger_entries WHERE sequence = :s"), {"s": s}).scalar_one()
                for s in sequences]
-    proofs, inproc = LedgerProofs(c.uow), []
+    proofs, inproc, read = LedgerProofs(c.uow), [], []
     for entry_id in ids:
         start = time.perf_counter()
         bundle = proofs.inclusion(entry_id)
         inproc.append((time.perf_counter() - start) * 1000)
         assert check_inclusion(json.loads(bundle)).ok
-    http = []
+        start = time.perf_counter()
+        with c.uow(read_only=True) as uow:  # the comparison: the entry alone, as the proof's own read gets it
+            assert uow.ledger_queries.get_entry(entry_id) is not None
+        read.append((time.perf_counter() - start) * 1000)
+    http, http_read = [], []
     with TestClient(main.create_app(c), base_url="https://testserver") as client:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         client.get(f"/v1/ledger/entries/{ids[0]}/proof", headers=headers)  # warm up
+        client.get(f"/v1/ledger/entries/{ids[0]}", headers=headers)
         for entry_id in ids:
             start = time.perf_counter()
             r = client.get(f"/v1/ledger/entries/{entry_id}/proof", headers=headers)
             http.append((time.perf_counter() - start) * 1000)
             assert r.status_code == 200 and check_inclusion(r.json()).ok, r.text[:200]
-    return {"n": cp.sequence, "inproc": inproc, "http": http}
+            start = time.perf_counter()
+            r = client.get(f"/v1/ledger/entries/{entry_id}", headers=headers)
+            http_read.append((time.perf_counter() - start) * 1000)
+            assert r.status_code == 200, r.text[:200]
+    return {"n": cp.sequence, "inproc": inproc, "read": read, "http": http, "http_read": http_read}
 
 
 def report(label: str, m: dict) -> bool:
@@ -104,6 +116,8 @@ def report(label: str, m: dict) -> bool:
           f"{'met' if inproc_max < IN_PROCESS_MS else 'MISSED'})")
     print(f"  over HTTP   {percentiles(m['http'])}   (target p95 < {HTTP_P95_MS:.0f} ms: "
           f"{'met' if http_p95 < HTTP_P95_MS else 'MISSED'})")
+    print(f"  comparison, the same entries read alone: in process {percentiles(m['read'])}; "
+          f"GET /v1/ledger/entries/{{id}} {percentiles(m['http_read'])}")
     return ok
 
 
