@@ -145,6 +145,10 @@ class VendorCreditStore(Protocol):
         """Guarded: move ``amount_minor`` of the credit's open payable part to its receivable part."""
         ...
 
+    def clear_by_refund(self, credit_memo_id: str, fund: str, amount_minor: int) -> bool:
+        """Guarded: clear ``amount_minor`` of the receivable part (the vendor refunded it) if it is still open."""
+        ...
+
     def add(self, credits: Sequence[VendorCredit]) -> None:
         """Record a credit memo's credit per fund."""
         ...

@@ -1,4 +1,5 @@
-"""Reconciliation's three faces, built together: import (and the daily run), reading, and the exceptions queue."""
+"""Reconciliation's faces, built together: import (and the daily run), reading, the exceptions queue, and vendors'
+refunds of credits matched to statement lines."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from payments.reconciliation.recon_exceptions_service import ReconExceptions
 from payments.reconciliation.recon_ports import ReconUnitOfWork, ReturnedInvoices, VendorBankAccounts
 from payments.reconciliation.recon_queries import ReconQueries
 from payments.reconciliation.recon_service import ReconciliationService, ReconPolicy, Reader
+from payments.reconciliation.vendor_refunds import VendorRefunds
 
 
 @dataclass
@@ -20,6 +22,7 @@ class ReconServices:
     service: ReconciliationService
     queries: ReconQueries
     exceptions: ReconExceptions
+    refunds: VendorRefunds
 
 
 def build_recon_services(uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVault, clock: Clock, *, read: Reader,
@@ -35,4 +38,5 @@ def build_recon_services(uow_factory: UowFactory[ReconUnitOfWork], vault: KeyVau
                      lookback_days=policy.lookback_days, cash_account_suffix=policy.cash_account_suffix,
                      clock=clock, dates=policy.dates, treasury=policy.treasury),
         ReconExceptions(uow_factory, vault, clock, default_fund=policy.default_fund, audit=audit, dates=policy.dates,
-                        treasury=policy.treasury))
+                        treasury=policy.treasury),
+        VendorRefunds(uow_factory, vault, clock, audit=audit, dates=policy.dates, treasury=policy.treasury))

@@ -129,3 +129,52 @@ def test_defect_1_a_returned_payment_gives_its_credit_back(stack, client, clock,
     assert balance(stack, "100-2010") == -180_000  # owed again: the invoice less the credit, as before the run
     assert acme["s"].invoices.view(invoice_id).record.invoice.status.value == "approved"
     assert stack.ledger.verify().ok
+
+
+def test_defect_1_a_refund_on_the_bank_statement_clears_the_receivable(stack, client, clock, acme):
+    """Acme owes us $300 (a credit larger than anything we owe it) and sends the money back. The deposit arrives on
+    the bank statement naming none of our payments and waits in the exceptions queue; treasury resolves it as Acme's
+    refund of that credit: Dr Cash (the statement's bank account, the credit's fund), Cr Vendor credits receivable,
+    the line matched, the credit cleared, and nothing can clear it a second time."""
+    from adapters.rails.sandbox_statements import Statement, StatementItem, bai2_text
+
+    approved_invoice(acme, "INV-A")
+    pay(client, clock, acme)
+    memo = credit_memo(client, acme, "CM-300", "300.00", chairs=2)
+    assert balance(stack, "100-1310") == 30_000
+    cast, day = acme["cast"], dt.date(2026, 12, 17)
+    clock.set(dt.datetime(2026, 12, 17, 22, tzinfo=dt.timezone.utc))
+    deposit = Statement("000123456789", "USD", day, 0, (
+        StatementItem(True, 30_000, "195", "DEP1217", "ACME REFUND CM-300", "incoming money transfer", day),))
+    assert client.post("/v1/statements", headers=cast["tess"], params={"format": "bai2", "name": "refund.bai2"},
+                       content=bai2_text(deposit, created=clock.now(), file_id="D1217").encode()).status_code == 201
+    [waiting] = [e for e in client.get("/v1/reconciliation/exceptions", headers=cast["aud"]).json()["items"]
+                 if e["kind"] == "unmatched_line"]
+    cash = balance(stack, "100-1010")
+    refund = f"/v1/reconciliation/exceptions/{waiting['id']}/refund"
+
+    def credited(amount: str | None) -> dict:
+        return {"reason": "Acme wired back the damaged-chairs credit",
+                "credits": [{"credit_memo_id": memo["id"], "fund": "100", **({"amount": amount} if amount else {})}]}
+    too_much = client.post(refund, headers=cast["tess"], json=credited("400.00"))
+    assert (too_much.status_code, too_much.json()["code"]) == (409, "refund_exceeds_receivable")
+    short = client.post(refund, headers=cast["tess"], json=credited("100.00"))
+    assert (short.status_code, short.json()["code"]) == (422, "match_amounts_differ")
+    assert client.post(refund, headers=cast["acme"], json=credited(None)).status_code == 403
+    assert balance(stack, "100-1310") == 30_000  # refused: nothing posted
+
+    done = client.post(refund, headers=cast["tess"], json=credited(None))
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert (body["status"], body["resolution"]) == ("resolved", "vendor_refund")
+    [cleared] = body["credits"]
+    assert (cleared["receivable_open_minor"], cleared["cleared_minor"], cleared["open_minor"]) == (0, 30_000, 0)
+    assert balance(stack, "100-1310") == 0 and balance(stack, "100-1010") == cash + 30_000
+    entry = client.get(f"/v1/ledger/entries/{body['entry_id']}", headers=cast["aud"]).json()
+    assert entry["code"] == "vendor_credit_refunded" and entry["effective_date"] == "2026-12-17"
+    again = client.post(refund, headers=cast["tess"], json=credited(None))
+    assert (again.status_code, again.json()["code"]) == (409, "recon_exception_not_open")
+    [event] = client.get("/v1/audit", params={"action": "vendor_credit_refunded"}, headers=cast["aud"]).json()["items"]
+    assert event["detail"]["credits"][0]["amount_minor"] == 30_000
+    assert credits(client, acme, portal=True)["items"][0]["open_minor"] == 0
+    assert stack.ledger.verify().ok

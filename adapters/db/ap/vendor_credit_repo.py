@@ -62,6 +62,13 @@ class SqlVendorCreditStore:
             vc.c.amount_minor - vc.c.receivable_minor - vc.c.applied_minor >= amount_minor)
             .values(receivable_minor=vc.c.receivable_minor + amount_minor)).rowcount == 1
 
+    def clear_by_refund(self, credit_memo_id: str, fund: str, amount_minor: int) -> bool:
+        vc = vendor_credits
+        open_part = vc.c.receivable_minor - vc.c.offset_receivable_minor - vc.c.cleared_minor
+        return self._c.execute(update(vc).where(vc.c.credit_memo_id == credit_memo_id, vc.c.fund == fund,
+                                                open_part >= amount_minor)
+                               .values(cleared_minor=vc.c.cleared_minor + amount_minor)).rowcount == 1
+
     def add(self, credits: Sequence[VendorCredit]) -> None:
         if credits:
             self._c.execute(insert(vendor_credits), [

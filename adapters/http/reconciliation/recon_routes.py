@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
+from adapters.http.ap.ap_io import Amount, minor
+from adapters.http.ap.vendor_credit_routes import credit_out
 from adapters.http.auth import require
 from adapters.http.body_guard import raw_body
 from adapters.http.idempotency import run_idempotent
@@ -25,6 +27,7 @@ from payments.errors import InvalidInput
 from payments.identity import Action, Principal
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 from payments.reconciliation.recon_rows import ExceptionRecord
+from payments.reconciliation.vendor_refunds import RefundedCredit
 
 router = APIRouter(tags=["reconciliation"])
 _BANK_FILE = {"requestBody": {"required": True, "content": {"application/octet-stream": {
@@ -154,3 +157,32 @@ def approve_write_off(request: Request, exception_id: str,
     def handler():
         return 200, exception_out(request.app.state.recon.exceptions.approve_write_off(principal, exception_id))
     return run_idempotent(request, principal, {"id": exception_id, "approve": True}, handler)
+
+
+class RefundedCreditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    credit_memo_id: str = Field(min_length=1, max_length=40)
+    fund: str = Field(min_length=1, max_length=20)
+    amount: Amount | None = Field(default=None, description="major units, in the line's currency; default: all that "
+                                  "is open of the credit in Vendor credits receivable")
+
+
+class RefundIn(ReasonIn):
+    credits: list[RefundedCreditIn] = Field(min_length=1, max_length=100)
+
+
+@router.post("/v1/reconciliation/exceptions/{exception_id}/refund")
+def resolve_as_refund(request: Request, exception_id: str, body: RefundIn,
+                      principal: Principal = require(Action.RECONCILIATION_RESOLVE)):
+    """A bank credit line that is a vendor's refund of credits we hold in Vendor credits receivable: Dr the line's
+    bank account's Cash, Cr ``<fund>-1310``, fund by fund; the named credits must add up to the line."""
+    recon = request.app.state.recon
+
+    def handler():
+        currency = recon.queries.get_exception(exception_id).currency or "USD"
+        named = [RefundedCredit(c.credit_memo_id, c.fund, minor(c.amount, currency)) for c in body.credits]
+        entry_id, credits = recon.refunds.resolve_as_refund(principal, exception_id, credits=named,
+                                                            reason=body.reason)
+        return 200, {**exception_out(recon.queries.get_exception(exception_id)), "entry_id": entry_id,
+                     "credits": [credit_out(c) for c in credits]}
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler)
