@@ -63,7 +63,7 @@ from composition.payments import (wire_payments, bank_change_restraints, payment
                                   prenote_handler, wire_sandbox, refuse_unless_sandbox)  # noqa: E402,F401
 from composition.recon import (wire_recon, statement_schemas, recon_jobs, demo_services)  # noqa: E402,F401
 from composition.reporting import (publish_checkbook, publish_ocds, publication_dir, reporting_jobs,  # noqa: E402,F401
-                                   form_1099, manager_reports)
+                                   form_1099, manager_reports, public_spending)
 
 
 def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool | None = None,
@@ -142,6 +142,7 @@ def create_app(container: Container):  # noqa: ANN201
 
     return make_app(ap=ap_services(container), payments=wire_payments(container), ledger=container.ledger, uow=container.uow, idempotency=SqlIdempotencyStore(container.engine), recon=wire_recon(container),
                     portal=wire_portal(container), reports=manager_reports(container),
+                    public_spending=public_spending(container),
                     authenticator=container.authenticator, settings=container.settings,
                     clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
                     bank_accounts=container.bank_accounts, csrf=container.csrf, sandbox=wire_sandbox(container))

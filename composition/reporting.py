@@ -83,6 +83,15 @@ def manager_reports(container: Container) -> Any:
                           split_thresholds_minor=approvals.thresholds_minor, split_window_days=approvals.split_window_days)
 
 
+def public_spending(container: Container) -> Any:
+    """The public "where the money goes" pages' service: the open checkbook's rows for a fiscal year."""
+    from adapters.db.reporting.checkbook_queries import SqlCheckbookSource
+    from payments.reporting.public_spending import PublicSpending
+
+    return PublicSpending(SqlCheckbookSource(container.engine),
+                          fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]))
+
+
 def reporting_jobs(container: Container) -> list:
     from adapters.scheduler import Job
 

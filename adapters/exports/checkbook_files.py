@@ -87,7 +87,8 @@ def _major(amount_minor: int, currency: str) -> Decimal:
     return Decimal(amount_minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
 
 
-def _cells(row: CheckbookRow) -> list[Cell]:
+def checkbook_cells(row: CheckbookRow) -> list[Cell]:
+    """One row's cells in ``FIELDS`` order: the published files', and the public pages' downloads."""
     return [row.payment_id, row.invoice_id, row.payment_date.isoformat(), row.payee, row.payee_redacted,
             _major(row.amount_minor, row.currency), row.amount_minor, row.currency, row.fund, row.department,
             row.object_code, row.description, row.method, row.po_number, row.invoice_number or None,
@@ -154,7 +155,7 @@ class CheckbookFiles:
                 nonlocal count
                 json_file.write("[")
                 for row in rows:
-                    values = _cells(row)
+                    values = checkbook_cells(row)
                     json_file.write(("\n" if count == 0 else ",\n") + _json_object(values))
                     count += 1
                     yield values

@@ -28,6 +28,9 @@ WEB_PUBLIC = {
     "GET /sign-in", "POST /sign-in",  # how one gets a session (the form has its own token)
     "POST /sign-out",  # checks the session's CSRF token itself; without a session there is nothing to end
     "GET /language/{code}",  # a preference cookie, then back to the page
+    # Where the money goes: the open checkbook's own rows, redacted as published, for anyone (spending_pages.py)
+    "GET /spending", "GET /spending/payments", "GET /spending/payments.{fmt}", "GET /spending/totals.{fmt}",
+    "GET /spending/payments/{payment_id}", "GET /spending/open-data/{name}",
 }
 PASSWORD = "correct horse battery staple"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
@@ -32,6 +33,17 @@ class SqlCheckbookSource:
         self._engine = engine
 
     def paid_items(self) -> Iterator[PaidItem]:
+        return self._stream()
+
+    def paid_items_between(self, since: dt.date, until: dt.date) -> Iterator[PaidItem]:
+        """Payments dated in [since, until] (the public spending pages' fiscal year)."""
+        # Stored as ISO text, so compared as text (a date parameter would not compare with text on PostgreSQL).
+        return self._stream(payments.c.effective_date >= since.isoformat(), payments.c.effective_date <= until.isoformat())
+
+    def paid_items_of(self, payment_id: str) -> Iterator[PaidItem]:
+        return self._stream(payments.c.id == payment_id)
+
+    def _stream(self, *where: Any) -> Iterator[PaidItem]:
         first = (select(invoice_lines.c.invoice_id, func.min(invoice_lines.c.line_no).label("line_no"))
                  .group_by(invoice_lines.c.invoice_id).subquery("first_line"))
         line = invoice_lines.alias("line")
@@ -51,7 +63,7 @@ class SqlCheckbookSource:
                 .outerjoin(line, and_(line.c.invoice_id == first.c.invoice_id, line.c.line_no == first.c.line_no))
                 .outerjoin(po_lines, and_(po_lines.c.po_id == line.c.po_id, po_lines.c.line_no == line.c.po_line_no))
                 .outerjoin(purchase_orders, purchase_orders.c.id == line.c.po_id))
-            .where(p.c.kind == "live", p.c.status.in_(LEFT_THE_AGENCY))
+            .where(p.c.kind == "live", p.c.status.in_(LEFT_THE_AGENCY), *where)
             .order_by(p.c.effective_date, p.c.id, i.c.invoice_id))
         with self._engine.connect().execution_options(disburse_read_only=True, stream_results=True,
                                                       yield_per=_WINDOW_ROWS) as conn:

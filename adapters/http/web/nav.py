@@ -33,6 +33,7 @@ NAV: list[NavItem] = [
     NavItem(N_("Reconciliation"), "/reconciliation", Action.RECONCILIATION_READ),
     NavItem(N_("Bank changes"), "/bank-changes", Action.VENDOR_READ),
     NavItem(N_("Ledger"), "/ledger", Action.LEDGER_READ),
+    NavItem(N_("Reports"), "/reports", Action.LEDGER_READ),
     NavItem(N_("My invoices"), "/portal/invoices", Action.PORTAL_READ),
     NavItem(N_("Send an invoice"), "/portal/invoices/new", Action.PORTAL_SUBMIT_INVOICE),
     NavItem(N_("My payments"), "/portal/payments", Action.PORTAL_READ),

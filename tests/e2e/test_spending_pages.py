@@ -1,0 +1,122 @@
+"""The public "where the money goes" pages over HTTP, on the checkbook story (tests/integration/test_open_checkbook.py):
+Riverton's run of 5 November 2026 pays Acme Furniture $1,200.00 (returned on the 9th), Jane Q. Public, a person,
+$150.00 and Summit Office Supply $166.65, all charged to fund 100, department PW, object 5710 (fiscal year 2027).
+No one signs in."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from adapters.http.web.spending_pages import PublicRateLimit
+
+
+@pytest.fixture
+def story(api, container):  # noqa: ANN001, ANN201
+    from tests.integration.test_open_checkbook import _pay_everything
+
+    return _pay_everything(container)
+
+
+def test_the_year_by_department_fund_category_and_payee_without_signing_in(api, story):
+    page = api.get("/spending?fiscal_year=2027")
+    assert page.status_code == 200, page.text
+    text = page.text
+    # Acme's payment came back: listed as returned, never spend. $150.00 + $166.65 = $316.65 in two payments.
+    assert "$316.65" in text and "Payments: 2" in text
+    assert "Payments the payee's bank sent back: 1." in text
+    assert "Jane" not in text and "Redacted payee" in text
+    assert text.count("<svg class=\"chart\"") == 5 and 'role="img"' in text and "style=" not in text
+    assert '<caption>Spending by department</caption>' in text
+    assert 'href="/spending?fiscal_year=2027&amp;department=PW"' in text
+    assert 'href="/spending/payments?fiscal_year=2027&amp;payee=Summit+Office+Supply"' in text
+    assert "What is withheld, and why" in text
+    assert page.headers["cache-control"] == "public, max-age=300" and page.headers["etag"]
+    assert "Signed in as" not in text
+
+    month = api.get("/spending?fiscal_year=2027&month=2026-12")
+    assert "No payment was made in this period." in month.text
+    drilled = api.get("/spending?fiscal_year=2027&department=PW&payee=Redacted+payee")
+    assert "$150.00" in drilled.text and "Payments: 1" in drilled.text
+
+
+def test_payments_search_and_one_payment(api, story):
+    listed = api.get("/spending/payments?fiscal_year=2027&department=PW")
+    assert listed.status_code == 200
+    assert listed.text.count("/spending/payments/pay_") == 3  # the returned one is listed, marked returned
+    assert "returned" in listed.text and "Jane" not in listed.text and "JQP-1" not in listed.text
+    found = api.get("/spending/payments?fiscal_year=2027&q=copy+paper")
+    assert found.text.count("/spending/payments/pay_") == 1 and "Summit Office Supply" in found.text
+    assert "No payment matches this search." in api.get("/spending/payments?fiscal_year=2027&q=nothing").text
+
+    jane = api.get(f"/spending/payments/{story['jane']}")
+    assert jane.status_code == 200 and "Redacted payee" in jane.text and "$150.00" in jane.text
+    assert "Jane" not in jane.text and "JQP-1" not in jane.text and "withheld" in jane.text
+    acme = api.get(f"/spending/payments/{story['acme']}")
+    assert "A-77" in acme.text and "bank sent the money back" in acme.text
+    assert api.get("/spending/payments/pay_NOPE").status_code == 404
+
+
+def test_downloads_are_the_checkbook_rows_neutralised(api, story):
+    got = api.get("/spending/payments.csv?fiscal_year=2027")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = {r["payee"]: r for r in csv.DictReader(io.StringIO(got.text))}
+    assert set(rows) == {"Acme Furniture", "Redacted payee", "Summit Office Supply"}
+    assert rows["Redacted payee"]["invoice_number"] == "" and rows["Acme Furniture"]["status"] == "returned"
+    assert rows["Summit Office Supply"]["description"].startswith("'=HYPERLINK")  # a formula is text
+    book = load_workbook(io.BytesIO(api.get("/spending/payments.xlsx?fiscal_year=2027").content))
+    cells = [c.value for row in book.active.iter_rows() for c in row]
+    assert "Jane Q. Public" not in cells and "'=HYPERLINK(\"x\") copy paper" in cells
+    totals = list(csv.DictReader(io.StringIO(api.get("/spending/totals.csv?fiscal_year=2027").text)))
+    assert {"dimension": "department", "value": "PW", "currency": "USD", "amount_minor": "31665",
+            "payments": "2"} in totals
+    assert {"dimension": "payee", "value": "Redacted payee", "currency": "USD", "amount_minor": "15000",
+            "payments": "1"} in totals
+
+
+def test_the_published_open_checkbook_is_served_once_published(api, story, container, tmp_path):
+    import dataclasses
+
+    import main
+
+    folder = tmp_path / "public"
+    api.app.state.settings = dataclasses.replace(container.settings, publish_dir=str(folder))
+    assert api.get("/spending/open-data/checkbook.csv").status_code == 404
+    main.publish_checkbook(container, out=str(folder))
+    got = api.get("/spending/open-data/checkbook.csv")
+    assert got.status_code == 200 and "Redacted payee" in got.text and "Jane" not in got.text
+    assert api.get("/spending/open-data/checkbook.csv", headers={"If-None-Match": got.headers["etag"]}).status_code == 304
+    assert api.get("/spending/open-data/secrets.txt").status_code == 404
+
+
+BAD_QUERIES = ("fiscal_year=1999", "fiscal_year=abc", "fiscal_year=2027&month=2027-07", "page=0", "page=99999",
+               "q=" + "x" * 81, "fiscal_year=2027&fiscal_year=2026", "sort=amount", "month=13")
+
+
+def test_bad_queries_are_400_pages_an_unchanged_page_is_304_and_a_flood_is_429(api, story):
+    for query in BAD_QUERIES:
+        for path in ("/spending", "/spending/payments", "/spending/payments.csv"):
+            got = api.get(f"{path}?{query}")
+            assert (got.status_code, "That did not work" in got.text) == (400, True), (path, query)
+    assert api.get("/spending/payments?fiscal_year=2027&page=2").status_code == 404  # past the last page
+
+    first = api.get("/spending?fiscal_year=2027")
+    again = api.get("/spending?fiscal_year=2027", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    spanish = api.get("/spending?fiscal_year=2027", headers={"Accept-Language": "es"})
+    assert spanish.headers["etag"] != first.headers["etag"] and "Adónde va el dinero" in spanish.text
+
+    api.app.state.public_rate_limit = PublicRateLimit(2)
+    assert [api.get("/spending").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_the_rate_limit_forgets_after_a_minute():
+    now = [100.0]
+    limit = PublicRateLimit(2, clock=lambda: now[0])
+    assert [limit.retry_after("a"), limit.retry_after("a"), limit.retry_after("b")] == [None, None, None]
+    assert limit.retry_after("a") == 61
+    now[0] += 60.5
+    assert limit.retry_after("a") is None
