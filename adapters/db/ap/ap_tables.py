@@ -307,6 +307,16 @@ Index("ix_invoice_holds_invoice_status", invoice_holds.c.invoice_id, invoice_hol
 Index("ix_invoice_holds_open_kinds", invoice_holds.c.status, invoice_holds.c.hold, invoice_holds.c.raised_at,
       invoice_holds.c.invoice_id)
 
+# Open holds per kind and shard (the invoice id's last character), kept by triggers on invoice_holds in the same
+# transaction as every change to a hold (migration 0025_open_hold_counts); the home page's counts read these.
+open_hold_counts = Table(
+    "open_hold_counts", metadata,
+    Column("hold", String(30), primary_key=True),
+    Column("shard", String(1), primary_key=True),
+    Column("holds", Integer, nullable=False),  # holds of this kind open
+    Column("invoices", Integer, nullable=False),  # invoices with at least one of them open
+)
+
 invoice_approvals = Table(
     "invoice_approvals", metadata,
     Column("invoice_id", String(40), ForeignKey("invoices.id"), primary_key=True),
