@@ -10,20 +10,26 @@ did (requests, runs, sessions killed, locks held, answers lost).
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 
 import pytest
 
 import main
 from payments.example.example_agency import example_accounts
 from tests.conftest import make_settings
-from tests.integration.pg_faults import check, heal, make_world, run_chaos, timeout_url
+from config.settings import Settings
+from tests.integration.pg_faults import STATEMENT_TIMEOUT_MS, check, heal, make_world, run_chaos, timeout_url
 
 SOAK = os.environ.get("DISBURSE_SOAK") == "1"
 
 
 @pytest.fixture
 def world(pg_url, tmp_path, clock):  # noqa: ANN001, ANN201
-    c = main.build(make_settings(timeout_url(pg_url), tmp_path), clock=clock, migrate=True)
+    # The statement timeout rides on the URL and, where the settings carry the pool's server options, on those too
+    # (they would replace the URL's).
+    timeouts = {"db_statement_timeout_ms": STATEMENT_TIMEOUT_MS} if "db_statement_timeout_ms" in \
+        {f.name for f in fields(Settings)} else {}
+    c = main.build(make_settings(timeout_url(pg_url), tmp_path, **timeouts), clock=clock, migrate=True)
     main.initialize(c, example=False)
     c.ledger.add_accounts(example_accounts())
     yield make_world(c, pg_url)
