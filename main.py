@@ -86,7 +86,10 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
     if read_only:
         migrate = False
         missing_sqlite_file(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, options=pool_options(settings))
+    from adapters.metrics import watch_commits  # here, after `disburse serve` chose where the metrics are kept
+
+    watch_commits(engine)  # payments moved count when their transaction commits (adapters/metrics.py)
     recount_budgets = False
     if migrate if migrate is not None else is_sqlite(engine):
         before = applied_revisions(engine)
@@ -111,6 +114,20 @@ def build(settings: Settings | None = None, *, clock: Any = None, migrate: bool 
         rebuild_budget_totals(container)
     refuse_unless_sandbox(container)
     return container
+
+
+def pool_options(settings: Settings):  # noqa: ANN201
+    """The PostgreSQL pool and session timeouts from ``DISBURSE_DB_*`` (docs/operations.md)."""
+    from adapters.db.engine import PoolOptions
+
+    try:
+        return PoolOptions(size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                           timeout_s=settings.db_pool_timeout_s, recycle_s=settings.db_pool_recycle_s,
+                           pre_ping=settings.db_pool_pre_ping, statement_timeout_ms=settings.db_statement_timeout_ms,
+                           lock_timeout_ms=settings.db_lock_timeout_ms,
+                           idle_in_transaction_timeout_ms=settings.db_idle_in_transaction_timeout_ms)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def check_prompt_pay_rates(policy: dict[str, Any], today: Any, engine: Any) -> None:
@@ -145,7 +162,33 @@ def create_app(container: Container):  # noqa: ANN201
                     public_spending=public_spending(container),
                     authenticator=container.authenticator, settings=container.settings,
                     clock=container.clock, audit=container.audit, users=container.users, auth=container.auth,
-                    bank_accounts=container.bank_accounts, csrf=container.csrf, sandbox=wire_sandbox(container))
+                    bank_accounts=container.bank_accounts, csrf=container.csrf, sandbox=wire_sandbox(container),
+                    vault=container.vault, **ops_state(container))
+
+
+def ops_state(container: Container) -> dict[str, Any]:
+    """What /readyz, /metrics and the request ids need (docs/operations.md): the database's checks and gauges, and
+    the log redactor's say on whether a client's X-Request-ID may be logged as it is."""
+    from functools import partial
+
+    from adapters.db.ops_queries import DatabaseCollector, database_checks
+    from adapters.keys.redaction import redact_text
+
+    return {"database_checks": partial(database_checks, container.engine),
+            "metrics_collectors": [DatabaseCollector(container.engine, container.clock)],
+            "request_id_safe": lambda value: redact_text(value) == value}
+
+
+def worker_app():  # noqa: ANN201
+    """One worker of ``disburse serve --workers N`` (uvicorn imports it as ``main:worker_app``): everything from the
+    environment the supervisor left; the scheduler runs in the supervisor, not here."""
+    from adapters.log_format import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    app = create_app(build(settings))
+    app.state.scheduler_state = lambda: "supervisor" if settings.scheduler else "off"
+    return app
 
 
 def jobs(container: Container) -> list:

@@ -12,12 +12,16 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from ulid import ULID
+
+from adapters.request_ids import request_id
 
 log = logging.getLogger("disburse.scheduler")
 
@@ -59,18 +63,35 @@ class JobRunner:
         self._clock = clock
 
     def fire(self, job: Job, scheduled_for: dt.datetime) -> str:
+        """Fire once, counted by outcome in the metrics; the fire's log lines carry a request id of their own."""
+        from adapters import metrics  # here: prometheus_client must be imported after `serve` chose its storage
+
+        token = request_id.set(f"job-{job.name}-{ULID()}")
+        try:
+            outcome = self._fire(job, scheduled_for)
+        finally:
+            request_id.reset(token)
+        metrics.JOBS.labels(job.name, outcome).inc()
+        return outcome
+
+    def _fire(self, job: Job, scheduled_for: dt.datetime) -> str:
         now = self._clock.now()
         if not self._leader.try_acquire(now):
             return "not_leader"
         run_key = f"{job.name}@{scheduled_for.astimezone(dt.timezone.utc).isoformat()}"
         if not self._keys.claim(job.name, run_key, now):
             return "already_ran"
+        started = time.perf_counter()
         try:
             result = job.body()
         except Exception as exc:  # a job failure is recorded and logged, never kills the scheduler
             log.exception("job %s failed", job.name)
             self._keys.finish(run_key, self._clock.now(), "failed", f"{type(exc).__name__}: {exc}")
             return "failed"
+        finally:
+            from adapters import metrics
+
+            metrics.JOB_SECONDS.labels(job.name).observe(time.perf_counter() - started)
         self._keys.finish(run_key, self._clock.now(), "done", str(result)[:2000] if result is not None else "")
         return "done"
 

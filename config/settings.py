@@ -42,6 +42,20 @@ class Settings:
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed (comma-separated); none by default
     xsd_dir: str = ""  # more official ISO 20022 schemas for --strict (camt.053.001.08.xsd ...), beside the package's
     publication_dir: str = ""  # where each ledger checkpoint and the public keys are also written (empty: nowhere)
+    # Operations (docs/operations.md). /metrics answers only "Authorization: Bearer <metrics_token>"; empty: off (404).
+    metrics_token: str = ""
+    metrics_dir: str = ""  # the workers' metric files (PROMETHEUS_MULTIPROC_DIR); empty: a fresh temporary folder
+    workers: int = 1  # disburse serve's worker processes (--workers)
+    otel_tracing: bool = False  # spans by OpenTelemetry, when its SDK is installed (OTEL_* variables configure it)
+    # PostgreSQL connections, per process: a worker holds at most db_pool_size + db_max_overflow connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_pool_timeout_s: int = 30  # waiting for a free connection from the pool
+    db_pool_recycle_s: int = 1800  # a connection older than this is replaced (firewalls drop idle ones)
+    db_pool_pre_ping: bool = True  # test a connection as it leaves the pool (a restarted server's are dead)
+    db_statement_timeout_ms: int = 300_000  # PostgreSQL statement_timeout; 0: none
+    db_lock_timeout_ms: int = 60_000  # PostgreSQL lock_timeout: no statement waits longer for a row or table lock
+    db_idle_in_transaction_timeout_ms: int = 300_000  # idle_in_transaction_session_timeout: a stalled holder is cut off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

@@ -8,45 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-
-def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
-    import uvicorn
-
-    from adapters.cli.output import print_sign_ins
-
-    settings = wiring.Settings.from_env()
-    if args.profile:
-        settings = replace(settings, profile=args.profile)
-    container = wiring.build(settings)
-    if settings.profile:
-        print(f"policy profile {settings.profile} ({container.policy['version']}): see docs/policy.md")
-    if args.example and wiring.initialize(container, example=True):
-        print(f"loaded the example agency into {container.settings.database_url}")
-    host, port = args.host or container.settings.host, args.port or container.settings.port
-    print_sign_ins(container.example_sign_ins, f"http://{host}:{port}/")
-    app = wiring.create_app(container)
-    scheduler = wiring.start_scheduler(container) if container.settings.scheduler else None
-    try:
-        uvicorn.Server(server_config(app, host, port, container.settings.trusted_proxies)).run()
-    finally:
-        if scheduler:
-            scheduler.shutdown(wait=False)
-    return 0
-
-
-def server_config(app: Any, host: str, port: int, trusted_proxies: str) -> Any:
-    """uvicorn's settings for ``disburse serve``. ``X-Forwarded-For``/``-Proto`` are believed only from the proxies
-    the operator names (``DISBURSE_TRUSTED_PROXIES``, comma-separated addresses): uvicorn's own default trusts
-    loopback, which gave anyone on the host a fresh sign-in rate-limit budget per forged address."""
-    import uvicorn
-
-    trusted = ",".join(p.strip() for p in trusted_proxies.split(",") if p.strip())
-    return uvicorn.Config(app, host=host, port=port, log_config=None, proxy_headers=bool(trusted),
-                          forwarded_allow_ips=trusted or "")
+from adapters.cli.serve_command import cmd_serve, server_config  # noqa: F401 - server_config: tests start servers
 
 
 def cmd_init(args: argparse.Namespace, wiring: Any) -> int:
@@ -142,6 +107,8 @@ def register(sub: Any, wiring: Any) -> None:
     s.add_argument("--port", type=int)
     s.add_argument("--profile", help="a policy profile (training: short waits, jobs every minute, sandbox only); "
                                      "also DISBURSE_PROFILE")
+    s.add_argument("--workers", type=int, help="worker processes on the one port (default DISBURSE_WORKERS, 1); "
+                                               "see docs/operations.md")
     s.set_defaults(func=command(cmd_serve))
 
     s = sub.add_parser("init", help="create the database, a signing key and the default chart")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -17,14 +18,49 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
+@dataclass(frozen=True)
+class PoolOptions:
+    """The PostgreSQL pool and the server-side timeouts every session starts with (``DISBURSE_DB_*``).
+
+    The timeouts are what keeps a request from waiting forever: ``lock_timeout`` bounds a wait for a row lock (the
+    chain head, a run being submitted), ``statement_timeout`` a runaway query, ``idle_in_transaction_session_timeout``
+    a process that stalled (or was stopped) while holding locks in an open transaction. 0 turns one off. Migrations
+    lift the statement and idle limits for their own transaction (``migrate.migration_connection``).
+    """
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout_s: int = 30
+    recycle_s: int = 1800
+    pre_ping: bool = True
+    statement_timeout_ms: int = 300_000
+    lock_timeout_ms: int = 60_000
+    idle_in_transaction_timeout_ms: int = 300_000
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not isinstance(value, bool) and value < 0:
+                raise ValueError(f"pool option {name} must not be negative ({value})")
+
+    def server_options(self) -> str:
+        """libpq's ``options``: settings the server applies to each new session."""
+        return (f"-c statement_timeout={self.statement_timeout_ms} -c lock_timeout={self.lock_timeout_ms} "
+                f"-c idle_in_transaction_session_timeout={self.idle_in_transaction_timeout_ms}")
+
+
+def make_engine(url: str, *, echo: bool = False, pool_size: int | None = None,
+                options: PoolOptions | None = None) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         private_sqlite_files(make_url(url).database)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    o = options or PoolOptions()
+    return create_engine(url, echo=echo, pool_size=o.size if pool_size is None else pool_size,
+                         max_overflow=o.max_overflow, pool_timeout=o.timeout_s, pool_recycle=o.recycle_s or -1,
+                         pool_pre_ping=o.pre_ping,
+                         connect_args={"options": o.server_options(), "application_name": "disburse"})
 
 
 def private_sqlite_files(database: str | None) -> None:

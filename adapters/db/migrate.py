@@ -59,6 +59,9 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
             dbapi.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
+                if not sqlite:  # a migration may rewrite a big table: no statement or idle limit for it
+                    conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                    conn.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
                 yield conn
                 if sqlite and (orphans := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
                     raise ForeignKeyViolation(f"the migration left rows that refer to nothing: {orphans[:5]}")

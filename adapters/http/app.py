@@ -20,6 +20,9 @@ from adapters.http import web
 from adapters.http.auth import public
 from adapters.http.body_guard import BodyGuard, BodyLimits
 from adapters.http.openapi_doc import document_problems
+from adapters.http import ops_routes
+from adapters.http.request_context import RequestContext
+from adapters.tracing import request_tracer
 
 
 def create_app(**state: Any) -> FastAPI:
@@ -49,7 +52,13 @@ def create_app(**state: Any) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     def health(_: None = public()) -> dict:
+        """Liveness: the process answers. Readiness (database, schema, signing key, scheduler) is /readyz."""
         return {"status": "ok"}
 
+    app.include_router(ops_routes.router)  # /readyz, /metrics (docs/operations.md)
+
     web.install(app)  # the pages (adapters/http/web, docs/web.md)
+    # Outermost: the request id, access log and metrics see every answer, the body guard's and the pages' too.
+    app.add_middleware(RequestContext, tracer=request_tracer(bool(getattr(settings, "otel_tracing", False))),
+                       safe=state.get("request_id_safe"))
     return app

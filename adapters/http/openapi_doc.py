@@ -18,6 +18,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string", "description": "what is wrong, with where (field, line, element) and why"},
         "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "stable snake_case code"},
+        "request_id": {"type": "string", "description": "the X-Request-ID of the request, which its log lines carry"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "reason": {"type": "string"}, "type": {"type": "string"}}}},
     },

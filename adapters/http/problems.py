@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.request_ids import request_id
 from ledger.errors import CodedError, LedgerError
 from payments.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
@@ -56,6 +57,8 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": PROBLEM_TYPE + code, "title": code.replace("_", " "), "status": status, "detail": detail,
             "code": code}
     body.update({k: v for k, v in extra.items() if v is not None})
+    if (rid := request_id.get()) is not None:  # the id the logs of this request carry (request_context.py)
+        body.setdefault("request_id", rid)
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import typing
 
 from pydantic import BaseModel
@@ -18,6 +19,8 @@ from tests.e2e.routes import api_routes
 # A public route needs no credentials at all: keep this list short, and say why each is on it.
 PUBLIC = {
     "GET /healthz",  # load balancers
+    "GET /readyz",  # load balancers: database, schema, signing key (adapters/http/ops_routes.py)
+    "GET /metrics",  # Prometheus: its own bearer token (DISBURSE_METRICS_TOKEN), no user's; 404 without one
     "POST /v1/auth/sign-in",  # how one gets a session
     "POST /v1/auth/sign-out",  # ends whatever session the cookie names; harmless without one
     "POST /v1/auth/password-reset",  # spends a one-time link sent to the person's own address; nothing without it
@@ -87,5 +90,7 @@ def test_no_credentials_is_the_same_401_on_every_protected_route(sqlite_stack):
                             {"Cookie": "disburse_session=forged"}):
                 r = client.request(route.method, route.url(), headers=headers, json={} if route.writes else None)
                 assert r.status_code == 401, f"{route} {headers}: {r.status_code}"
-                bodies.add(r.text)
+                body = r.json()
+                assert body.pop("request_id") == r.headers["x-request-id"]  # the request's own id, nothing more
+                bodies.add(json.dumps(body, sort_keys=True))
     assert len(bodies) == 1  # one answer, whatever was wrong

@@ -274,6 +274,9 @@ class SqlPaymentStore:
                 # Same transaction as the status change: the invoices become payable again together with it.
                 self._c.execute(update(payment_items).where(payment_items.c.payment_id.in_(done))
                                 .values(live_invoice_id=None))
+        from adapters.metrics import count_on_commit  # late: `disburse serve` picks the metrics' storage first
+
+        count_on_commit(self._c, target.value, moved)
         return moved
 
     def redate(self, run_id: str, moved: Sequence[tuple[str, dt.date, bool]], *, to: dt.date, detail: dict,

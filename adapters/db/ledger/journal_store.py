@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import time
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import psycopg
@@ -42,11 +43,15 @@ class SqlJournalStore:
         self._t = tables
 
     def lock_head(self) -> tuple[int, bytes]:
+        from adapters import metrics  # imported late: `disburse serve` picks the metrics' storage first
+
         head = self._t.head
         stmt = select(head.c.sequence, head.c.hash).where(head.c.id == 1)
         if self._conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update()  # SQLite already holds the write lock from BEGIN IMMEDIATE
+        started = time.perf_counter()
         row = self._conn.execute(stmt).first()
+        metrics.HEAD_LOCK_WAIT.labels(self._t.name).observe(time.perf_counter() - started)
         if row is None:
             return 0, GENESIS_PREV_HASH
         return int(row.sequence), bytes(row.hash)
@@ -81,6 +86,9 @@ class SqlJournalStore:
         # On PostgreSQL each entry row goes into a COPY as soon as it is sealed, so the server inserts
         # while the next one is signed. A savepoint makes a replayed id (the unique index refuses it)
         # an AppendConflict that leaves the caller's transaction as it was.
+        from adapters import metrics
+
+        started = time.perf_counter()
         try:
             with self._conn.begin_nested():
                 if self._conn.dialect.name == "postgresql":
@@ -91,6 +99,9 @@ class SqlJournalStore:
                     self._move_head(first, last)
         except (IntegrityError, psycopg.IntegrityError) as exc:
             raise AppendConflict(f"an entry id or reversal target is already in the journal: {exc}") from None
+        metrics.LEDGER_APPEND.labels(self._t.name).observe(time.perf_counter() - started)
+        if last is not None:
+            metrics.LEDGER_ENTRIES.labels(self._t.name).inc(last.sequence - first + 1)
 
     def _append_pg(self, entries: Iterable[SealedEntry]) -> tuple[int, SealedEntry | None]:
         first, last, postings = 0, None, []

@@ -162,6 +162,9 @@ class SqlReconPayments:
         result = self._c.execute(update(payments).where(payments.c.status.in_(sorted(s.value for s in move.sources)),
                                                         payments.c.id.in_(posted))
                                  .values(status=move.target.value, updated_at=_ts(at)))
+        from adapters.metrics import count_on_commit  # late: `disburse serve` picks the metrics' storage first
+
+        count_on_commit(self._c, move.target.value, result.rowcount)
         return result.rowcount
 
     def mark_returned(self, payment_id: str, expected: str, reason: str, at: dt.datetime) -> bool:
