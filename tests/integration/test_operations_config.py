@@ -222,3 +222,27 @@ def test_tracing_is_off_unless_asked_for_and_spans_are_named_by_route_template()
     assert span.name == "GET /v1/payments/{payment_id}" and span.ended
     assert span.attributes == {"http.request.method": "GET", "http.route": "/v1/payments/{payment_id}",
                                "http.response.status_code": 404}
+
+
+@pytest.mark.postgres
+def test_the_scheduler_leader_keeps_its_lock_under_the_idle_in_transaction_timeout(pg_url):
+    """The leader's session holds its advisory lock between fires; renewing it must not leave a transaction open,
+    or the idle-in-transaction timeout ends the session and another process takes the lead."""
+    import datetime as dt
+    import time
+
+    from adapters.db.scheduler.scheduler_store import SqlLeaderLock
+
+    engine = make_engine(pg_url, options=PoolOptions(idle_in_transaction_timeout_ms=200, size=2))
+    now = dt.datetime(2026, 11, 2, 15, tzinfo=dt.timezone.utc)
+    leader, rival = SqlLeaderLock(engine, "a:1"), SqlLeaderLock(engine, "b:2")
+    try:
+        assert leader.try_acquire(now)
+        assert leader.try_acquire(now)  # a renewal: the fire after
+        time.sleep(0.6)
+        assert not rival.try_acquire(now)
+        assert leader.try_acquire(now)
+    finally:
+        leader.release()
+        rival.release()
+        engine.dispose()

@@ -78,6 +78,9 @@ class SqlLeaderLock:
         if self._pg_conn is not None:
             try:
                 self._pg_conn.execute(text("SELECT 1"))
+                # Ended at once: left open, the leader's session would sit "idle in transaction" between fires,
+                # and idle_in_transaction_session_timeout (DISBURSE_DB_*) would end it, and the lock with it.
+                self._pg_conn.commit()
                 return True
             except Exception:  # the session died: so did our lock
                 self._pg_conn = None
