@@ -28,6 +28,7 @@ from adapters.db.people.bank_account_repo import (SqlBankAccountRepository, SqlO
 from adapters.db.people.identity_repo import (SqlSessionRepository, SqlThrottleRepository, SqlTokenRepository,
                                               SqlUserRepository)
 from adapters.db.portal.portal_queries import SqlPortalQueries
+from adapters.db.reconciliation.bank_reference_queries import SqlBankReferences
 from adapters.db.reconciliation.recon_payments import SqlReconPayments
 from adapters.db.reconciliation.recon_repo import SqlReconRepository
 from adapters.db.reconciliation.recon_trace import SqlTraceMatch
@@ -43,6 +44,7 @@ from payments.people.identity_ports import (BankAccountRepository, OutboxReposit
                                             VendorContactRepository)
 from payments.portal.portal_ports import PortalQueries
 from payments.ports import AuditIndex, JournalStore, LedgerQueries
+from payments.reconciliation.bank_references import BankReferences
 from payments.reconciliation.recon_ports import ReconPayments, ReconRepository, TraceMatch
 from payments.reconciliation.treasury_queue import ReconTreasuryQueue
 
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
     recon: ReconRepository
     recon_payments: ReconPayments
     recon_trace: TraceMatch
+    bank_references: BankReferences  # the bank's own reference for a payment, from the line that settled it
     # people and controls (IdentityUnitOfWork)
     users: UserRepository
     tokens: TokenRepository
@@ -133,6 +136,7 @@ class SqlUnitOfWork:
         recon_payments = SqlReconPayments(conn)
         self.recon_payments = recon_payments
         self.recon_trace = SqlTraceMatch(conn, recon_payments)
+        self.bank_references = SqlBankReferences(conn)
         # Treasury items the payments hand over land in reconciliation's exceptions queue.
         self.treasury_queue = ReconTreasuryQueue(self.recon)
 

@@ -98,3 +98,35 @@ def test_defect_6_an_ach_payment_keeps_its_trace_number(stack, client, clock, ac
     staff = client.get(f"/v1/payments/{payment['id']}", headers=acme["cast"]["aud"]).json()
     assert staff["bank_reference"] == {"kind": "trace_number", "value": staff["trace_number"]}
     assert len(staff["trace_number"]) == 15
+
+
+def test_defect_6_the_banks_own_reference_for_a_credit_transfer_is_shown_once_a_statement_books_it(
+        stack, client, clock, acme):
+    """Until the debtor bank books the transfer, the EndToEndId is all anyone has; the camt.053 that books it gives
+    the bank's own reference (AcctSvcrRef), which is what the bank's people ask for: staff, the run and the vendor
+    are shown it from then on, beside the EndToEndId."""
+    from adapters.rails.sandbox_statements import Statement, StatementItem, camt053_xml
+
+    approved_invoice(acme, "INV-1950")
+    payment = pay(client, clock, acme, rail="iso20022", on=RUN_DAY)
+    cast = acme["cast"]
+    before = client.get(f"/v1/payments/{payment['id']}", headers=cast["aud"]).json()
+    assert before["bank_own_reference"] is None and before["bank_reference"]["value"] == payment["id"]
+
+    day = dt.date(2026, 12, 15)
+    clock.set(dt.datetime(2026, 12, 15, 22, tzinfo=dt.timezone.utc))
+    booked = Statement("000123456789", "USD", day, 10_000_000, (StatementItem(
+        False, payment["amount_minor"], "495", "2026121500042731", payment["id"], "credit transfer", day),))
+    imported = client.post("/v1/statements", headers=cast["tess"], params={"format": "camt.053", "name": "s.xml"},
+                           content=camt053_xml(booked, created=clock.now(), message_id="STMT-1215"))
+    assert imported.status_code == 201, imported.text
+    staff = client.get(f"/v1/payments/{payment['id']}", headers=cast["aud"]).json()
+    assert staff["status"] == "settled"
+    assert (staff["bank_own_reference"]["value"], staff["bank_own_reference"]["booked_on"]) == (
+        "2026121500042731", "2026-12-15")
+    assert staff["bank_reference"] == {"kind": "end_to_end_id", "value": payment["id"]}  # still the EndToEndId
+    [listed] = client.get("/v1/payments", params={"run_id": payment["run_id"]}, headers=cast["aud"]).json()["items"]
+    [in_run] = client.get(f"/v1/payment-runs/{payment['run_id']}", headers=cast["aud"]).json()["payments"]
+    assert listed["bank_own_reference"] == in_run["bank_own_reference"] == staff["bank_own_reference"]
+    portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=cast["acme"]).json()
+    assert portal["bank_own_reference"] == staff["bank_own_reference"]

@@ -16,6 +16,7 @@ from payments.identity import Action, Principal
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
 from payments.disbursements.payment_states import PaymentStatus, RunStatus
 from payments.disbursements.plan_view import plan_view
+from payments.reconciliation.bank_references import bank_reference_view
 
 router = APIRouter(tags=["payments"])
 
@@ -28,7 +29,8 @@ class RunIn(BaseModel):
                            "rail has no same-day service or its cut-off has passed")
 
 
-def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) -> dict:
+def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None,
+            learned: dict[str, dict | None] | None = None) -> dict:
     body = {
         "id": run.id, "status": run.status.value, "run_date": run.run_date.isoformat(),
         "effective_date": run.effective_date.isoformat(), "currency": run.currency, "rail": run.rail,
@@ -46,11 +48,21 @@ def run_out(run: PaymentRunRecord, payments: list[PaymentRecord] | None = None) 
         body["cancelled"] = {"payment_count": len(cancelled), "total_minor": sum(cancelled),
                              "total": format_minor(sum(cancelled), run.currency)}
         body["total_in_force_minor"] = run.total_minor - sum(cancelled)
-        body["payments"] = [payment_out(p) for p in payments]
+        body["payments"] = [payment_out(p, learned) for p in payments]
     return body
 
 
-def payment_out(p: PaymentRecord) -> dict:
+def bank_references(request: Request, payments: list[PaymentRecord]) -> dict[str, dict | None]:
+    """The bank's own reference for each credit transfer (no ACH trace) a statement line has settled."""
+    ids = [p.id for p in payments if not p.trace_number]
+    if not ids:
+        return {}
+    with request.app.state.uow(read_only=True) as uow:
+        found = uow.bank_references.for_payments(ids)
+    return {pid: bank_reference_view(found.get(pid)) for pid in ids}
+
+
+def payment_out(p: PaymentRecord, learned: dict[str, dict | None] | None = None) -> dict:
     return {
         "id": p.id, "run_id": p.run_id, "status": p.status.value, "kind": p.kind.value, "sec_code": p.sec_code.value,
         "vendor_id": p.vendor_id, "account_id": p.account_id, "payee_name": p.payee_name, "currency": p.currency,
@@ -60,6 +72,8 @@ def payment_out(p: PaymentRecord) -> dict:
         # What the banks show for it: the ACH trace, or for a credit transfer (no trace) its EndToEndId.
         "bank_reference": {"kind": "trace_number", "value": p.trace_number} if p.trace_number else
         {"kind": "end_to_end_id", "value": p.external_id},
+        # The bank's own reference for a credit transfer once a statement books it (camt AcctSvcrRef): null before.
+        "bank_own_reference": (learned or {}).get(p.id),
         "remittance": [{"invoice_id": i.invoice_id, "invoice_number": i.invoice_number,
                         "amount_minor": i.amount_minor, "discount_minor": i.discount_minor,
                         "interest_minor": i.interest_minor, "interest_rule": i.interest_rule,
@@ -123,7 +137,15 @@ def cancel_run(request: Request, run_id: str, body: CancelIn,
     def handler():
         run = service.cancel(principal, run_id, reason=body.reason)
         return 200, run_out(run, service.payments_of_run(run_id))
-    return run_idempotent(request, principal, {"run_id": run_id, **body.model_dump()}, handler)
+
+    def cancelled_by_this_request():  # a retry after a crash: the run its cancel left, if it committed
+        run, payments = service.get_run(run_id), service.payments_of_run(run_id)
+        mark = f"run cancelled by {principal.user_id}: {body.reason.strip()}"[:200]  # as the payments keep it
+        if run.status is RunStatus.CANCELLED and any(p.status_reason == mark for p in payments):
+            return 200, run_out(run, payments)
+        return None
+    return run_idempotent(request, principal, {"run_id": run_id, **body.model_dump()}, handler,
+                          on_takeover=cancelled_by_this_request)
 
 
 @router.get("/v1/payment-runs")
@@ -139,7 +161,8 @@ def list_runs(request: Request, cursor: str | None = None, limit: int = Query(50
 @router.get("/v1/payment-runs/{run_id}")
 def get_run(request: Request, run_id: str, _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
     service = request.app.state.payments
-    return run_out(service.get_run(run_id), service.payments_of_run(run_id))
+    payments = service.payments_of_run(run_id)
+    return run_out(service.get_run(run_id), payments, bank_references(request, payments))
 
 
 @router.post("/v1/payment-runs/{run_id}:release")
@@ -148,7 +171,11 @@ def release_run(request: Request, run_id: str, principal: Principal = require(Ac
 
     def handler():
         return 200, run_out(service.release(principal, run_id))
-    return run_idempotent(request, principal, {"run_id": run_id}, handler)
+
+    def released_by_this_request():  # a retry after a crash: the run as its release left it, if it committed
+        run = service.get_run(run_id)
+        return (200, run_out(run)) if principal.user_id in run.releasers else None
+    return run_idempotent(request, principal, {"run_id": run_id}, handler, on_takeover=released_by_this_request)
 
 
 @router.post("/v1/payment-runs/{run_id}:submit")
@@ -170,10 +197,12 @@ def list_payments(request: Request, cursor: str | None = None, limit: int = Quer
     items = request.app.state.payments.list_payments(run_id=run_id, status=status, vendor_id=vendor_id, after=after,
                                                      limit=limit + 1)
     result = page(items, limit, lambda p: {"before": p.id})
-    result["items"] = [payment_out(p) for p in result["items"]]
+    learned = bank_references(request, result["items"])
+    result["items"] = [payment_out(p, learned) for p in result["items"]]
     return result
 
 
 @router.get("/v1/payments/{payment_id}")
 def get_payment(request: Request, payment_id: str, _p: Principal = require(Action.PAYMENT_RUN_READ)) -> dict:
-    return payment_out(request.app.state.payments.get_payment(payment_id))
+    payment = request.app.state.payments.get_payment(payment_id)
+    return payment_out(payment, bank_references(request, [payment]))

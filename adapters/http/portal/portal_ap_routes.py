@@ -29,6 +29,7 @@ from payments.portal.portal_messages import payment_returned_message
 from payments.portal.portal_service import PaymentForVendor, VendorInvoice, VendorInvoiceLine, VendorPortal
 from payments.disbursements.payment_records import PaymentRecord
 from payments.portal.portal_status import payment_reference
+from payments.reconciliation.bank_references import bank_reference_view
 from payments.portal.portal_timeline import AccruedInterest, InvoiceForVendor, TimelineEvent, parse_time
 
 router = portal_router(route_class=ExactNumberRoute)
@@ -91,7 +92,15 @@ def invoice_out(v: InvoiceForVendor) -> dict:
     }
 
 
-def payment_out(v: PaymentForVendor) -> dict:
+def _bank_own_reference(request: Request | None, p: PaymentRecord) -> dict | None:
+    """The bank's own reference for a credit transfer once a statement booked it; as staff see it."""
+    if request is None or p.trace_number:
+        return None
+    with request.app.state.uow(read_only=True) as uow:
+        return bank_reference_view(uow.bank_references.for_payments([p.id]).get(p.id))
+
+
+def payment_out(v: PaymentForVendor, request: Request | None = None) -> dict:
     p, c, f = v.payment, v.payment.currency, v.facts
     returned = None
     if f.returned is not None:
@@ -113,6 +122,7 @@ def payment_out(v: PaymentForVendor) -> dict:
         "amount": major(p.amount_minor, c), "amount_minor": p.amount_minor,
         "expected_pay_date": p.effective_date.isoformat(), "effective_entry_date": p.effective_date.isoformat(),
         "trace_number": p.trace_number, "end_to_end_id": p.external_id, "bank_reference": _reference(p),
+        "bank_own_reference": _bank_own_reference(request, p),
         "account": f"****{v.account_last4}" if v.account_last4 else None,
         "sent_at": _time(parse_time(f.sent_at)), "settled_on": day(f.settled_on), "returned": returned,
         "remittance": items,
@@ -202,4 +212,4 @@ def my_payments(request: Request, cursor: str | None = None, limit: int = Query(
 
 @router.get("/payments/{payment_id}")
 def my_payment(request: Request, payment_id: str, p: Principal = require(Action.PORTAL_READ)) -> dict:
-    return payment_out(_portal(request).payment(p, payment_id))
+    return payment_out(_portal(request).payment(p, payment_id), request)
