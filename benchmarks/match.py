@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as C  # noqa: E402
@@ -52,12 +53,47 @@ def build_container(url: str, work: Path):  # noqa: ANN201
     return c
 
 
-def generate(path: Path, n_pos: int, n_invoices: int, seed: int = 20271) -> dict[str, int]:
-    """Bulk-insert the documents straight into the tables (the migrations made them)."""
+class PgRows:
+    """The few calls ``generate`` makes of a ``sqlite3`` connection, on PostgreSQL (psycopg's pipelined
+    executemany; ``?`` placeholders as ``%s``; SQLite's pragmas skipped; the boolean literal spelled for PostgreSQL)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        self.conn = psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s").replace("'net 30', 0, ", "'net 30', FALSE, ")
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        if sql.startswith("PRAGMA"):
+            return
+        if sql == "ANALYZE":
+            self.conn.commit()
+            self.conn.autocommit = True
+        self.conn.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows: list) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def generate(path: Path | None, n_pos: int, n_invoices: int, seed: int = 20271, *, pg: str | None = None
+             ) -> dict[str, int]:
+    """Bulk-insert the documents straight into the tables (the migrations made them): into the SQLite file at
+    ``path``, or with ``pg`` into that PostgreSQL database."""
     from payments.ap.matching.duplicates import normalize_invoice_number
 
     rnd = random.Random(seed)
-    db = sqlite3.connect(path)
+    db: Any = PgRows(pg) if pg else sqlite3.connect(path)  # type: ignore[arg-type]
     db.execute("PRAGMA synchronous=OFF")
     vendors = [(f"ven_{i:026d}", f"Vendor {i}") for i in range(500)]
     db.executemany("INSERT INTO vendors (id, legal_name, addresses_json, contacts_json, terms, is_1099, "
@@ -162,16 +198,30 @@ def run_batch(c, batch: int) -> tuple[float, float]:  # noqa: ANN001
     return t.seconds, time.process_time() - cpu0
 
 
+def run_on_pg(base: str, work: Path, args: argparse.Namespace) -> tuple[float, float, dict[str, int]]:
+    """The same documents in a fresh PostgreSQL database, matched by the same batch matcher."""
+    with C.pg_database(base) as url:
+        c = build_container(url, work / "pg")
+        generate(None, args.pos, args.invoices, pg=url)
+        seconds, cpu_s = run_batch(c, args.batch)
+        counts = status_counts(c)
+        c.engine.dispose()
+    return seconds, cpu_s, counts
+
+
 def main_(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--invoices", type=int, default=100_000)
     ap.add_argument("--pos", type=int, default=20_000)
     ap.add_argument("--sample", type=int, default=5_000)
     ap.add_argument("--batch", type=int, default=50_000)
+    ap.add_argument("--pg", nargs="?", const="", default=None, metavar="URL",
+                    help="also the batch matcher on PostgreSQL, same data (default URL: $DISBURSE_TEST_POSTGRES_URL)")
     args = ap.parse_args(argv)
     from naive_match import run_naive
 
-    C.header("three-way matching: batch matcher vs naive per-invoice loads (SQLite)")
+    C.header("three-way matching: batch matcher vs naive per-invoice loads (SQLite)"
+             + (", and the batch matcher on PostgreSQL" if args.pg is not None else ""))
     work = Path(tempfile.mkdtemp(prefix="disburse_match_"))
     try:
         db = work / "match.db"
@@ -207,6 +257,12 @@ def main_(argv: list[str] | None = None) -> int:
         print(f"target  : all {args.invoices:,} in <= {TARGET_SECONDS:.0f} s "
               f"({'met' if batch_s <= TARGET_SECONDS else 'MISSED'}), >= {TARGET_RATIO:.0f}x naive "
               f"({'met' if ratio >= TARGET_RATIO else 'MISSED'})")
+        if args.pg is not None:
+            pg_s, pg_cpu_s, pg_counts = run_on_pg(C.pg_url_from(args.pg or None), work, args)
+            same = "same outcome counts as SQLite" if pg_counts == counts else f"OUTCOMES DIFFER: {pg_counts}"
+            print(f"pg      : {args.invoices:,} invoices matched in {pg_s:.2f} s ({pg_cpu_s:.2f} s client CPU) = "
+                  f"{C.rate(args.invoices, pg_s):,.0f} invoices/s, {pg_s / batch_s:.2f}x SQLite's time; {same}; "
+                  f"target <= {TARGET_SECONDS:.0f} s: {'met' if pg_s <= TARGET_SECONDS else 'MISSED'}")
         print(f"README  : | match {args.invoices // 1000}k invoices ({sizes['invoice lines'] // 1000}k lines, "
               f"{args.pos // 1000}k POs), SQLite | {batch_s:.1f} s, {batch_cpu_s:.1f} s CPU ({batch_rate:,.0f} invoices/s) | "
               f"{ratio:.0f}x naive per-invoice ORM ({naive_rate:,.0f}/s) | {C.machine()} |")
