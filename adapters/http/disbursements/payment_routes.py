@@ -1,4 +1,5 @@
-"""/v1/payment-runs (create, :preview by POST or GET, get, list, :release, :cancel, :submit) and /v1/payments (get, list)."""
+"""/v1/payment-runs (create, :preview by POST or GET, get, list, :release, :cancel, :submit) and /v1/payments
+(get, list)."""
 
 from __future__ import annotations
 
