@@ -50,3 +50,42 @@ class EntryNotFound(LedgerError):
 
     def __init__(self, entry_id: str) -> None:
         super().__init__(f"entry {entry_id} does not exist", entry_id=entry_id)
+
+
+# -- checkpoints and proofs ------------------------------------------------------------------------------------------
+
+
+class CheckpointWrongJournal(LedgerError):
+    """A checkpoint of one journal is offered to check another."""
+
+    code = "checkpoint_wrong_journal"
+
+
+class CheckpointFailed(LedgerError):
+    """A journal is empty or its head is inconsistent: no checkpoint can be taken."""
+
+    code = "checkpoint_failed"
+
+
+class CheckpointDoesNotCoverEntry(LedgerError):
+    """No signed checkpoint reaches the entry yet; a proof waits for the next one."""
+
+    code = "checkpoint_does_not_cover_entry"
+
+
+class NoLaterCheckpoint(LedgerError):
+    """A consistency proof needs a checkpoint later than the one given."""
+
+    code = "no_later_checkpoint"
+
+
+class JournalDoesNotExtendCheckpoint(LedgerError):
+    """The journal's hashes no longer build the checkpoint's head or root."""
+
+    code = "journal_does_not_extend_checkpoint"
+
+
+class UnknownKey(LedgerError):
+    """A checkpoint is signed by a key the registry does not hold."""
+
+    code = "unknown_key"

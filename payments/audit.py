@@ -28,7 +28,7 @@ from typing import Any, Callable
 from ledger.canonical import encode_json
 from ledger.checkpoint import Checkpoint
 from ledger.entries import EntryDraft, SealedEntry, new_entry_id
-from ledger.errors import LedgerError
+from ledger.errors import CheckpointWrongJournal
 from ledger.journal import Journal, format_time
 from ledger.keys import KeyRecord, export_keys
 from ledger.schedule import TrustAnchor
@@ -199,8 +199,7 @@ class AuditTrail:
         ``keys`` from an exported keys file is the trust anchor (else the trail's own genesis key); the key
         registry, the head row and the checkpoints stored with the trail are checked against it."""
         if checkpoint is not None and checkpoint.journal != JOURNAL:
-            raise LedgerError(f"that checkpoint is of the {checkpoint.journal} journal, not the audit trail",
-                              code="checkpoint_wrong_journal")
+            raise CheckpointWrongJournal(f"that checkpoint is of the {checkpoint.journal} journal, not the audit trail")
         anchor = TrustAnchor(keys=tuple(keys.values())) if keys is not None else TrustAnchor(database=True)
         with self._uow(read_only=True) as uow:
             registry = {k.key_id: k for k in uow.audit.keys()}

@@ -18,8 +18,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+from payments.errors import NaiveDatetime
 
-from payments.errors import InvalidInput
 
 # Juneteenth became a federal holiday on 17 June 2021; the Reserve Banks first closed for it in 2022.
 _JUNETEENTH_FIRST_YEAR = 2022
@@ -159,11 +159,10 @@ class BusinessCalendar:
         holiday: the next business day. ``at`` must be timezone-aware; it is read in the calendar's zone.
         """
         if at.tzinfo is None or at.utcoffset() is None:
-            raise InvalidInput(
-                "The request time must carry a timezone to be compared with the cut-off.",
-                code="naive_datetime",
-                at=at.isoformat(),
-            )
+            raise NaiveDatetime(
+                                "The request time must carry a timezone to be compared with the cut-off.",
+                                at=at.isoformat(),
+                                )
         local = at.astimezone(self.tz)
         day = local.date()
         if self.is_business_day(day) and local.time() < self.cutoff:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 
-from payments.errors import Conflict, Forbidden, InvalidInput
+from payments.errors import Conflict, Forbidden, InvalidInput, InvalidPolicy
 from payments.identity import Action, Principal, Role, authorize
 
 
@@ -139,9 +139,9 @@ class ApprovalPolicy:
     def __post_init__(self) -> None:
         for currency, threshold in self.thresholds_minor.items():
             if threshold < 0:
-                raise InvalidInput(f"approval threshold for {currency} is negative", code="invalid_policy")
+                raise InvalidPolicy(f"approval threshold for {currency} is negative")
         if self.split_window_days < 0:
-            raise InvalidInput("the split-purchase window cannot be negative", code="invalid_policy")
+            raise InvalidPolicy("the split-purchase window cannot be negative")
         object.__setattr__(self, "thresholds_minor", MappingProxyType(dict(self.thresholds_minor)))
 
     def approvals_required(self, amount_minor: int, currency: str) -> int:

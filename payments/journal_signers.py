@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ledger.checkpoint import BalanceTally, Checkpoint
-from ledger.errors import JournalNotInitialized, LedgerError
 from ledger.entries import EntryDraft
+from ledger.errors import CheckpointFailed, JournalNotInitialized
 from ledger.journal import Journal, Posted, format_time
 from ledger.keys import KeyRecord
 from ledger.merkle import MerkleAccumulator
@@ -81,7 +81,7 @@ class JournalSigners:
             tally.add(entry)
             last = entry
         if last is None or last.sequence != head:
-            raise LedgerError(f"the {name} journal is empty or its head is inconsistent", code="checkpoint_failed")
+            raise CheckpointFailed(f"the {name} journal is empty or its head is inconsistent")
         signer = self.active(store.keys())
         return Checkpoint(name, last.sequence, last.hash, merkle.root(), tally.digest(),
                           format_time(self._clock.now()), signer.key_id).signed_by(signer)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ledger.checkpoint import Checkpoint
-from ledger.errors import EntryNotFound, LedgerError
+from ledger.errors import (CheckpointDoesNotCoverEntry, EntryNotFound, JournalDoesNotExtendCheckpoint, LedgerError,
+                           NoLaterCheckpoint, UnknownKey)
 from ledger.keys import KeyRecord
 from ledger.merkle import BLOCK_SIZE
 from ledger.proofs import BlockRoots, consistency_bundle, inclusion_bundle
@@ -28,11 +29,11 @@ class LedgerProofs:
         with self._uow(read_only=True) as uow:
             entry = uow.ledger_queries.get_entry(entry_id)
             if entry is None:
-                raise LedgerError(f"entry {entry_id} does not exist", code="entry_not_found", entry_id=entry_id)
+                raise EntryNotFound(entry_id)
             cp = checkpoint or self._latest(uow)
             if cp is None or cp.sequence < entry.sequence:
-                raise LedgerError(f"no checkpoint covers entry {entry_id} (sequence {entry.sequence}) yet; take one "
-                                  "with `disburse ledger checkpoint`", code="checkpoint_does_not_cover_entry")
+                raise CheckpointDoesNotCoverEntry(f"no checkpoint covers entry {entry_id} (sequence {entry.sequence}) yet; take one "
+                                                  "with `disburse ledger checkpoint`")
             roots = self._roots(uow, cp)
             return inclusion_bundle(entry_row(entry), cp, self._key(uow, cp).public_key, roots)
 
@@ -41,7 +42,7 @@ class LedgerProofs:
         with self._uow(read_only=True) as uow:
             later = second or self._latest(uow)
             if later is None or later.sequence < first.sequence:
-                raise LedgerError("no later checkpoint to prove consistency with", code="no_later_checkpoint")
+                raise NoLaterCheckpoint("no later checkpoint to prove consistency with")
             self._roots(uow, first)
             roots = self._roots(uow, later)
             keys = [self._key(uow, first).public_key, self._key(uow, later).public_key]
@@ -57,13 +58,12 @@ class LedgerProofs:
         roots = BlockRoots(uow.ledger.entry_hashes, uow.ledger.merkle_blocks(0, cp.sequence // BLOCK_SIZE))
         head = uow.ledger.entry_hashes(cp.sequence, cp.sequence)
         if head != [cp.head_hash] or roots(0, cp.sequence) != cp.merkle_root:
-            raise LedgerError(f"the journal no longer extends the checkpoint at {cp.sequence}: run `disburse ledger "
-                              "verify`", code="journal_does_not_extend_checkpoint")
+            raise JournalDoesNotExtendCheckpoint(f"the journal no longer extends the checkpoint at {cp.sequence}: run `disburse ledger "
+                                                 "verify`")
         return roots
 
     def _key(self, uow: UnitOfWork, cp: Checkpoint) -> KeyRecord:
         key = next((k for k in uow.ledger.keys() if k.key_id == cp.key_id), None)
         if key is None:
-            raise LedgerError(f"the key {cp.key_id} that signed the checkpoint is not in the registry",
-                              code="unknown_key")
+            raise UnknownKey(f"the key {cp.key_id} that signed the checkpoint is not in the registry")
         return key

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from payments.errors import NoticeRecipientRequired
 
-from payments.errors import InvalidInput
 
 
 class NoticeKind(StrEnum):
@@ -66,5 +66,5 @@ class OutboxMessage:
 
     def __post_init__(self) -> None:
         if not self.recipient.strip():
-            raise InvalidInput("a notice needs a recipient", code="notice_recipient_required")
+            raise NoticeRecipientRequired("a notice needs a recipient")
         object.__setattr__(self, "facts", MappingProxyType(dict(self.facts)))

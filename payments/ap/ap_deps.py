@@ -14,7 +14,8 @@ from typing import Any, Protocol, TypeVar
 from ledger.entries import EntryDraft
 from ledger.journal import Journal, format_time
 from ledger.money import UnknownCurrency, check_currency
-from payments.ap.ap_errors import DocumentExistsWithDifferentBody, DocumentNotFound, InvalidDocument, VendorNotActive
+from payments.ap.ap_errors import (DocumentExistsWithDifferentBody, DocumentNotFound, InvalidId,
+                                   UnknownDocumentCurrency, UnknownVendor, VendorNotActive)
 from payments.ap.ap_policy import APPolicies
 from payments.ap.ap_postings import budget_effects
 from payments.ap.ap_ports import APUnitOfWork, AuditRecorder
@@ -81,8 +82,7 @@ def client_id(kind: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not valid_id(kind, value):
-        raise InvalidDocument(f"id {value!r} must be the {kind.replace('_', ' ')} prefix and a ULID", field="id",
-                              code="invalid_id")
+        raise InvalidId(f"id {value!r} must be the {kind.replace('_', ' ')} prefix and a ULID", field="id")
     return value
 
 
@@ -123,10 +123,10 @@ def document_vendor(uow: APUnitOfWork, vendor_id: str, currency: str, *,
     try:
         check_currency(currency)
     except UnknownCurrency as exc:
-        raise InvalidDocument(exc.message, field="currency", code="unknown_currency") from None
+        raise UnknownDocumentCurrency(exc.message, field="currency") from None
     vendor = uow.vendors.get(vendor_id)
     if vendor is None:
-        raise InvalidDocument(f"vendor {vendor_id} does not exist", field="vendor_id", code="unknown_vendor")
+        raise UnknownVendor(f"vendor {vendor_id} does not exist", field="vendor_id")
     if vendor.vendor.status in refused:
         raise VendorNotActive(vendor_id, vendor.vendor.status.value)
     return vendor

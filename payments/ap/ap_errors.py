@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from payments.errors import Conflict, InvalidInput, NotFound
-
-
-class StaleState(Conflict):
-    """A guarded update found the document no longer in the state it was read in: someone moved it first."""
-
-    code = "stale_state"
-
-    def __init__(self, kind: str, object_id: str, expected: str) -> None:
-        super().__init__(f"{kind} {object_id} is no longer {expected!r}; reload it and try again.",
-                         kind=kind, object_id=object_id, expected=expected)
+from payments.errors import Conflict, Forbidden, InvalidInput, NotFound
+from payments.errors import StaleState as StaleState  # re-exported: the AP code and its tests name it here too
 
 
 class DocumentNotFound(NotFound):
@@ -57,8 +48,9 @@ class DuplicateNumber(Conflict):
 
     code = "duplicate_number"
 
-    def __init__(self, kind: str, number: str) -> None:
-        super().__init__(f"{kind} number {number!r} is already used.", kind=kind, number=number)
+    def __init__(self, kind: str, number: str, *, field: str | None = None) -> None:
+        where = {"field": field} if field is not None else {}
+        super().__init__(f"{kind} number {number!r} is already used.", kind=kind, number=number, **where)
 
 
 class InsufficientFunds(Conflict):
@@ -74,12 +66,14 @@ class InsufficientFunds(Conflict):
 
 
 class UnknownCoding(InvalidInput):
-    """A line is charged to a fund, department and object code that has no budget accounts."""
+    """A line is charged to a fund, department and object code that has no budget accounts (``field``, when given,
+    names the document's line that carries it)."""
 
     code = "unknown_coding"
 
-    def __init__(self, coding: str) -> None:
-        super().__init__(f"No budget accounts exist for {coding}; set a budget for it first.", coding=coding)
+    def __init__(self, coding: str, *, field: str | None = None) -> None:
+        where = {"field": field} if field is not None else {}
+        super().__init__(f"No budget accounts exist for {coding}; set a budget for it first.", coding=coding, **where)
 
 
 class UnknownFund(InvalidInput):
@@ -160,3 +154,153 @@ class InvoiceLocked(Conflict):
     def __init__(self, invoice_id: str, status: str) -> None:
         super().__init__(f"Invoice {invoice_id} is {status} and cannot be changed.", invoice_id=invoice_id,
                          status=status)
+
+
+# -- ids, currencies and vendors named by a document (ap_deps) -------------------------------------------------------
+
+
+class InvalidId(InvalidDocument):
+    """A client-chosen id is not the kind's prefix and a ULID."""
+
+    code = "invalid_id"
+
+
+class UnknownDocumentCurrency(InvalidDocument):
+    """A document's currency is not an ISO 4217 code we know."""
+
+    code = "unknown_currency"
+
+
+class UnknownVendor(InvalidDocument):
+    """A document names a vendor that does not exist."""
+
+    code = "unknown_vendor"
+
+
+# -- approving invoices (invoice_approval) ---------------------------------------------------------------------------
+
+
+class ResolveTheDispute(Conflict):
+    """An invoice under an open dispute is not approved until the dispute is resolved."""
+
+    code = "resolve_the_dispute"
+
+
+class BudgetOverrideRequired(Forbidden):
+    """Only a treasurer's override releases an insufficient-funds hold."""
+
+    code = "budget_override_required"
+
+
+class NoDuplicateHold(Conflict):
+    """A duplicate was confirmed on an invoice that holds no open duplicate hold."""
+
+    code = "no_duplicate_hold"
+
+
+class NoBudgetHold(Conflict):
+    """A budget override was asked for an invoice that holds no insufficient-funds hold."""
+
+    code = "no_budget_hold"
+
+
+class UncodedLine(InvalidDocument):
+    """An invoice line without a fund, department and object code cannot be approved."""
+
+    code = "uncoded_line"
+
+
+# -- entering invoices (invoice_service) -----------------------------------------------------------------------------
+
+
+class NotAVendor(InvalidDocument):
+    """An invoice entered for a vendor by someone bound to another vendor."""
+
+    code = "not_a_vendor"
+
+
+class VendorFixed(InvalidDocument):
+    """A correction may not move an invoice to another vendor."""
+
+    code = "vendor_fixed"
+
+
+class InvoiceIsProper(Conflict):
+    """Only an invoice found improper is returned to its vendor as such."""
+
+    code = "invoice_is_proper"
+
+
+# -- order lines (po_lines, po_service) ------------------------------------------------------------------------------
+
+
+class QuantityTooPrecise(InvalidDocument):
+    """A quantity has more decimal places than the store keeps."""
+
+    code = "quantity_too_precise"
+
+
+class PriceTooPrecise(InvalidDocument):
+    """A unit price has more decimal places than the currency's minor unit allows."""
+
+    code = "price_too_precise"
+
+
+class AmountTooLarge(InvalidDocument):
+    """A line's amount is beyond what the ledger carries."""
+
+    code = "amount_too_large"
+
+
+class FiscalYearNotOpen(InvalidDocument):
+    """An order is dated in a fiscal year whose budget is not open."""
+
+    code = "fiscal_year_not_open"
+
+
+# -- receipts (receipt_service) --------------------------------------------------------------------------------------
+
+
+class UnknownPO(InvalidDocument):
+    """A receipt names a purchase order that does not exist."""
+
+    code = "unknown_po"
+
+
+class UnknownPOLine(InvalidDocument):
+    """A receipt names a line its purchase order does not have."""
+
+    code = "unknown_po_line"
+
+
+class ReturnExceedsReceived(InvalidDocument):
+    """A return gives back more than was received on the line."""
+
+    code = "return_exceeds_received"
+
+
+class AcceptanceExceedsReceived(InvalidDocument):
+    """An acceptance accepts more than was received on the line."""
+
+    code = "acceptance_exceeds_received"
+
+
+# -- vendors, credits and the worklist -------------------------------------------------------------------------------
+
+
+class NoWriteOffRequested(Conflict):
+    """A credit's write-off was approved with no write-off requested."""
+
+    code = "no_write_off_requested"
+
+
+class InvalidTIN(InvalidDocument):
+    """A vendor's TIN is not nine digits of a valid EIN or SSN."""
+
+    code = "invalid_tin"
+
+
+class InvalidLimit(InvalidInput):
+    """A list was asked for a page size outside what it serves."""
+
+    code = "invalid_limit"

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, require
+from payments.ap.ap_errors import (BudgetOverrideRequired, HoldNotOpen, InsufficientFunds, InvoiceNotReady,
+                                   NoBudgetHold, NoDuplicateHold, ResolveTheDispute, UncodedLine)
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import HoldNotOpen, InsufficientFunds, InvalidDocument, InvoiceNotReady
 from payments.ap.budget_holds import INSUFFICIENT_FUNDS, hold_for_budget, overridden, shortfall
 from payments.ap.ap_postings import ApprovedLine, invoice_approved_entry
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, LineBudget
@@ -22,7 +23,6 @@ from payments.controls import (Approval, HoldReleaseReasonRequired, InvoiceForAp
                                check_can_release_hold, check_not_own_work, is_fully_approved)
 from payments.ap.documents import ENCUMBERING_PO_STATUSES, InvoiceStatus, MatchLevel, transition
 from payments.ap.amounts import extend_minor
-from payments.errors import Conflict, Forbidden
 from payments.identity import Action, Principal, authorize
 from payments.ap.invoice_service import InvoiceView, view_in
 from payments.ap.matching.match_findings import Hold
@@ -54,11 +54,11 @@ class InvoiceApprovalService:
             if not holds:
                 raise HoldNotOpen(hold_id)
             if holds[0].hold == DISPUTE_HOLD:  # the dispute's resolution releases it, and says for whom
-                raise Conflict(f"hold {hold_id} is an open dispute: resolve the dispute instead "
-                               f"(POST /v1/invoices/{invoice_id}/disputes/{{id}}:resolve)", code="resolve_the_dispute")
+                raise ResolveTheDispute(f"hold {hold_id} is an open dispute: resolve the dispute instead "
+                                        f"(POST /v1/invoices/{invoice_id}/disputes/{{id}}:resolve)")
             if holds[0].hold == INSUFFICIENT_FUNDS:  # spending beyond the budget is the treasurer's to allow
-                raise Forbidden(f"hold {hold_id} is an insufficient_funds hold: only a treasurer may override it "
-                                f"(POST /v1/invoices/{invoice_id}:override-budget)", code="budget_override_required")
+                raise BudgetOverrideRequired(f"hold {hold_id} is an insufficient_funds hold: only a treasurer may override it "
+                                             f"(POST /v1/invoices/{invoice_id}:override-budget)")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_hold_released")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
@@ -71,7 +71,7 @@ class InvoiceApprovalService:
             holds = [h for h in uow.invoices.holds(invoice_id, status="open")
                      if h.hold == Hold.DUPLICATE_SUSPECTED.value]
             if not holds:
-                raise Conflict(f"invoice {invoice_id} has no open duplicate hold", code="no_duplicate_hold")
+                raise NoDuplicateHold(f"invoice {invoice_id} has no open duplicate hold")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_duplicate_overridden")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
@@ -90,7 +90,7 @@ class InvoiceApprovalService:
                 raise HoldReleaseReasonRequired()
             holds = [h for h in uow.invoices.holds(invoice_id, status="open") if h.hold == INSUFFICIENT_FUNDS]
             if not holds:
-                raise Conflict(f"invoice {invoice_id} has no open insufficient_funds hold", code="no_budget_hold")
+                raise NoBudgetHold(f"invoice {invoice_id} has no open insufficient_funds hold")
             self._release(uow, principal, invoice_id, holds, reason, action="invoice_budget_overridden")
             view = view_in(uow, self._d, invoice_id)
             uow.commit()
@@ -176,8 +176,8 @@ class InvoiceApprovalService:
             po = pos.get(line.po_id or "")
             po_line = po.po.line(line.po_line_no) if po is not None and line.po_line_no is not None else None
             if po is None or po_line is None:
-                raise InvalidDocument(f"line {line.line_no} bills no purchase order line we have, so it has no coding",
-                                      field=f"lines[{i}]", code="uncoded_line")
+                raise UncodedLine(f"line {line.line_no} bills no purchase order line we have, so it has no coding",
+                                  field=f"lines[{i}]")
             at_po_price = extend_minor(line.quantity, po_line.unit_price_minor)
             two_way = po_line.match_level is MatchLevel.TWO_WAY
             delta = 0

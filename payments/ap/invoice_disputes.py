@@ -26,15 +26,18 @@ from typing import Any
 from ulid import ULID
 
 from payments.ap.ap_deps import APDeps, require
-from payments.ap.ap_errors import InvalidDocument
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_records import HoldRecord, InvoiceRecord
 from payments.ap.documents import InvoiceStatus
+from payments.ap.prompt_pay_errors import (DisputeAlreadyOpen, DisputeNeedsCorrectedInvoice, DisputeNotOpen,
+                                           DisputedAmountOutOfRange, InvoiceNotDisputable, NoticeBeforeReceipt,
+                                           ResolvedBeforeNotice, StopAlreadyEnded, StopEndsBeforeStart,
+                                           StopNotInRuleSet)
 from payments.ap.prompt_pay_records import (DISPUTE_HOLD, ClockStopRecord, DisputeRecord, DisputeStatus, ResolvedFor)
 from payments.ap.prompt_pay_rules.accrual import notice_deadline
 from payments.ap.prompt_pay_rules.agency import federal_label, parse_label
 from payments.ap.prompt_pay_rules.clock import due_from
-from payments.errors import Conflict
+from payments.errors import DateInFuture, ReasonRequired
 from payments.identity import Action, Principal, authorize
 
 DISPUTABLE = frozenset({InvoiceStatus.ENTERED, InvoiceStatus.HELD, InvoiceStatus.MATCHED, InvoiceStatus.APPROVED})
@@ -75,7 +78,7 @@ class DisputeView:
 
 def _not_future(day: dt.date, field: str, today: dt.date) -> None:
     if day > today:
-        raise InvalidDocument(f"{field} {day.isoformat()} is in the future", field=field, code="date_in_future")
+        raise DateInFuture(f"{field} {day.isoformat()} is in the future", field=field)
 
 
 class InvoiceDisputeService:
@@ -87,23 +90,21 @@ class InvoiceDisputeService:
         authorize(principal, Action.INVOICE_DISPUTE)
         reason = cmd.reason.strip()
         if not reason:
-            raise InvalidDocument("say what is disputed", field="reason", code="reason_required")
+            raise ReasonRequired("say what is disputed", field="reason")
         with self._d.uow() as uow:
             rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
             if rec.invoice.status not in DISPUTABLE:
-                raise Conflict(f"invoice {invoice_id} is {rec.invoice.status.value}; only an unpaid invoice is disputed",
-                               code="invoice_not_disputable")
+                raise InvoiceNotDisputable(f"invoice {invoice_id} is {rec.invoice.status.value}; only an unpaid invoice is disputed")
             received = rec.invoice.received_on or rec.invoice.invoice_date
             _not_future(cmd.noticed_on, "noticed_on", self._d.today())
             if received is not None and cmd.noticed_on < received:
-                raise InvalidDocument(f"the notice ({cmd.noticed_on.isoformat()}) cannot come before the invoice was "
-                                      f"received ({received.isoformat()})", field="noticed_on", code="notice_before_receipt")
+                raise NoticeBeforeReceipt(f"the notice ({cmd.noticed_on.isoformat()}) cannot come before the invoice was "
+                                          f"received ({received.isoformat()})", field="noticed_on")
             if cmd.disputed_minor is not None and not 0 < cmd.disputed_minor <= rec.invoice.total_minor:
-                raise InvalidDocument("the disputed amount is more than zero and at most the invoice total",
-                                      field="disputed_amount", code="disputed_amount_out_of_range")
+                raise DisputedAmountOutOfRange("the disputed amount is more than zero and at most the invoice total",
+                                               field="disputed_amount")
             if any(d.status is DisputeStatus.OPEN for d in uow.prompt_pay.disputes(invoice_id)):
-                raise Conflict(f"invoice {invoice_id} already has an open dispute; resolve it first",
-                               code="dispute_already_open")
+                raise DisputeAlreadyOpen(f"invoice {invoice_id} already has an open dispute; resolve it first")
             dispute_id, hold_id = f"dsp_{ULID()}", f"hold_{ULID()}"
             stamp = self._d.stamp(principal)
             dispute = DisputeRecord(dispute_id, invoice_id, cmd.noticed_on, reason, cmd.disputed_minor, hold_id, stamp)
@@ -130,11 +131,10 @@ class InvoiceDisputeService:
             dispute = next((d for d in uow.prompt_pay.disputes(invoice_id) if d.id == dispute_id), None)
             dispute = require(dispute, "dispute", dispute_id)
             if dispute.status is not DisputeStatus.OPEN:
-                raise Conflict(f"dispute {dispute_id} was resolved on {dispute.resolved_on}", code="dispute_not_open")
+                raise DisputeNotOpen(f"dispute {dispute_id} was resolved on {dispute.resolved_on}")
             _not_future(cmd.resolved_on, "resolved_on", self._d.today())
             if cmd.resolved_on < dispute.noticed_on:
-                raise InvalidDocument("a dispute is resolved on or after the day it was noticed", field="resolved_on",
-                                      code="resolved_before_notice")
+                raise ResolvedBeforeNotice("a dispute is resolved on or after the day it was noticed", field="resolved_on")
             corrected_due = self._corrected_due(rec, cmd)
             resolved = replace(dispute, status=DisputeStatus.RESOLVED, resolved_on=cmd.resolved_on,
                                resolved_for=cmd.resolved_for, corrected_received_on=cmd.corrected_received_on,
@@ -164,9 +164,8 @@ class InvoiceDisputeService:
                     and terms.if_resolved_for_agency == "restart_on_corrected_invoice")
         if corrected is None:
             if restarts:
-                raise InvalidDocument(f"under {label} a dispute resolved for the agency restarts the clock on the "
-                                      "corrected invoice: give the day it was received", field="corrected_received_on",
-                                      code="dispute_needs_corrected_invoice")
+                raise DisputeNeedsCorrectedInvoice(f"under {label} a dispute resolved for the agency restarts the clock on the "
+                                                   "corrected invoice: give the day it was received", field="corrected_received_on")
             return None
         _not_future(corrected, "corrected_received_on", self._d.today())
         start = max(d for d in (rec.prompt_pay.receipt_date, corrected) if d is not None)
@@ -194,18 +193,18 @@ class InvoiceDisputeService:
         with self._d.uow() as uow:
             rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
             if rec.invoice.status not in DISPUTABLE:
-                raise Conflict(f"invoice {invoice_id} is {rec.invoice.status.value}; a clock stop is recorded on an "
-                               "unpaid invoice", code="invoice_not_disputable")
+                raise InvoiceNotDisputable(f"invoice {invoice_id} is {rec.invoice.status.value}; a clock stop is recorded on an "
+                                           "unpaid invoice")
             label = rec.prompt_pay.rule or federal_label()
             rule_set, category = parse_label(label)
             known = rule_set.rule_for(category).stops
             if cmd.reason not in known:
                 named = ", ".join(f"{k} ({v})" for k, v in sorted(known.items())) or "none"
-                raise InvalidDocument(f"{label} does not stop the clock for {cmd.reason!r}; the reasons it names are: "
-                                      f"{named}", field="reason", code="stop_not_in_rule_set")
+                raise StopNotInRuleSet(f"{label} does not stop the clock for {cmd.reason!r}; the reasons it names are: "
+                                       f"{named}", field="reason")
             _not_future(cmd.from_day, "from", self._d.today())
             if cmd.to_day is not None and cmd.to_day < cmd.from_day:
-                raise InvalidDocument("a stop ends on or after the day it starts", field="to", code="stop_ends_before_start")
+                raise StopEndsBeforeStart("a stop ends on or after the day it starts", field="to")
             stop = ClockStopRecord(f"stp_{ULID()}", invoice_id, cmd.reason, cmd.from_day, cmd.to_day, cmd.note.strip(),
                                    self._d.stamp(principal))
             uow.prompt_pay.add_stop(stop)
@@ -219,9 +218,9 @@ class InvoiceDisputeService:
             stop = require(next((s for s in uow.prompt_pay.stops(invoice_id) if s.id == stop_id), None),
                            "clock stop", stop_id)
             if stop.to_day is not None:
-                raise Conflict(f"clock stop {stop_id} ended on {stop.to_day.isoformat()}", code="stop_already_ended")
+                raise StopAlreadyEnded(f"clock stop {stop_id} ended on {stop.to_day.isoformat()}")
             if to_day < stop.from_day:
-                raise InvalidDocument("a stop ends on or after the day it starts", field="to", code="stop_ends_before_start")
+                raise StopEndsBeforeStart("a stop ends on or after the day it starts", field="to")
             ended = replace(stop, to_day=to_day, ended=self._d.stamp(principal))
             uow.prompt_pay.end_stop(ended)
             self._record_stop(uow, principal, "invoice_clock_stop_ended", ended)

@@ -14,11 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, document_vendor, replay, require
+from payments.ap.ap_errors import InvalidDocument, InvoiceIsProper, InvoiceLocked, NotAVendor, VendorFixed
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument, InvoiceLocked
 from payments.ap.ap_records import HoldRecord, InvoiceRecord, MatchRecord, content_digest, new_id
 from payments.ap.documents import Invoice, InvoiceLine, InvoiceStatus, VendorStatus, transition
-from payments.errors import Conflict
 from payments.identity import Action, Principal, authorize, authorize_for_vendor
 from payments.ap.matching.match_findings import Hold
 from payments.ap.matching.match_service import Matcher
@@ -114,8 +113,7 @@ class InvoiceService:
         """A vendor's own invoice from the portal: entered and matched exactly like staff's, for its vendor only."""
         authorize_for_vendor(principal, Action.PORTAL_SUBMIT_INVOICE, cmd.vendor_id)
         if not principal.is_vendor:
-            raise InvalidDocument("only a vendor's own user submits through the portal", field="vendor_id",
-                                  code="not_a_vendor")
+            raise NotAVendor("only a vendor's own user submits through the portal", field="vendor_id")
         with self._d.uow() as uow:
             record, created = self._enter_in(uow, principal, cmd, id=None, match=True, action="invoice_submitted")
             uow.commit()
@@ -153,7 +151,7 @@ class InvoiceService:
         if before.invoice.status not in CORRECTABLE:
             raise InvoiceLocked(invoice_id, before.invoice.status.value)
         if cmd.vendor_id != before.invoice.vendor_id:
-            raise InvalidDocument("a corrected invoice keeps its vendor", field="vendor_id", code="vendor_fixed")
+            raise VendorFixed("a corrected invoice keeps its vendor", field="vendor_id")
         self._check_header(uow, cmd)
         invoice = _build(invoice_id, cmd, before.invoice.status)
         # Approvals belong to a version: a changed invoice needs them again (controls.InvoiceForApproval).
@@ -174,8 +172,7 @@ class InvoiceService:
             rec = require(uow.invoices.get(invoice_id), "invoice", invoice_id)
             open_holds = uow.invoices.holds(invoice_id, status="open")
             if not any(h.hold == Hold.INVOICE_NOT_PROPER.value for h in open_holds):
-                raise Conflict(f"invoice {invoice_id} is proper; only an improper invoice is returned",
-                               code="invoice_is_proper")
+                raise InvoiceIsProper(f"invoice {invoice_id} is proper; only an improper invoice is returned")
             transition(rec.invoice.status, InvoiceStatus.RETURNED)
             stamp = self._d.stamp(principal)
             uow.invoices.set_status(invoice_id, rec.invoice.status, InvoiceStatus.RETURNED, returned=stamp)

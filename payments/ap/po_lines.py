@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.entries import MAX_AMOUNT_MINOR
-from payments.ap.ap_errors import InvalidDocument, UnknownCoding
+from payments.ap.ap_errors import AmountTooLarge, InvalidDocument, PriceTooPrecise, QuantityTooPrecise, UnknownCoding
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.ap_records import LineBudget
 from payments.ap.budget_service import require_coding
@@ -51,7 +51,7 @@ def check_quantity(value: Decimal, field: str, *, positive: bool = True, allow_z
     if not value.is_finite():
         raise InvalidDocument("must be a number", field=field)
     if _places(value) > MAX_QUANTITY_PLACES and value != value.quantize(Decimal(1).scaleb(-MAX_QUANTITY_PLACES)):
-        raise InvalidDocument(f"at most {MAX_QUANTITY_PLACES} decimal places", field=field, code="quantity_too_precise")
+        raise QuantityTooPrecise(f"at most {MAX_QUANTITY_PLACES} decimal places", field=field)
     if positive and (value < 0 or (value == 0 and not allow_zero)):
         raise InvalidDocument("must be more than zero", field=field)
 
@@ -60,16 +60,15 @@ def check_price(value: Decimal, field: str) -> None:
     if not value.is_finite() or value < 0:
         raise InvalidDocument("a unit price may not be negative", field=field)
     if _places(value) > 6:
-        raise InvalidDocument("a unit price has at most 6 places after the minor unit", field=field,
-                              code="price_too_precise")
+        raise PriceTooPrecise("a unit price has at most 6 places after the minor unit", field=field)
 
 
 def check_line_amount(quantity: Decimal, unit_price_minor: Decimal, field: str) -> None:
     """Quantity × unit price within what the journal and the amount columns hold (``MAX_AMOUNT_MINOR``)."""
     if quantity.is_finite() and unit_price_minor.is_finite() and \
             abs(quantity * unit_price_minor) > MAX_AMOUNT_MINOR:
-        raise InvalidDocument(f"quantity × unit price is more than the most one line may carry "
-                              f"({MAX_AMOUNT_MINOR} minor units)", field=field, code="amount_too_large")
+        raise AmountTooLarge(f"quantity × unit price is more than the most one line may carry "
+                             f"({MAX_AMOUNT_MINOR} minor units)", field=field)
 
 
 def validate_lines(uow: APUnitOfWork, lines: Sequence[NewPOLine]) -> tuple[POLine, ...]:
@@ -95,7 +94,7 @@ def validate_lines(uow: APUnitOfWork, lines: Sequence[NewPOLine]) -> tuple[POLin
             try:
                 require_coding(uow, line.coding)
             except UnknownCoding as exc:  # say which line carries the coding
-                raise InvalidDocument(exc.message, field=f"{where}.coding", code="unknown_coding") from None
+                raise UnknownCoding(exc.details["coding"], field=f"{where}.coding") from None
             checked_codings.add(line.coding)
         out.append(line.to_line())
     return tuple(out)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, document_vendor, replay, require
+from payments.ap.ap_errors import (DuplicateNumber, FiscalYearNotOpen, InvalidDocument, LineHasActivity, PONotOpen,
+                                   StaleState, VendorNotActive)
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import (DuplicateNumber, InvalidDocument, LineHasActivity, PONotOpen, StaleState,
-                                VendorNotActive)
 from payments.ap.ap_postings import EncumbranceChange, encumbrance_entry
 from payments.ap.ap_records import LineBudget, PORecord, POVersion, content_digest, new_id
 from payments.ap.budget_service import check_funds
@@ -84,8 +84,8 @@ class PurchaseOrderService:
         open_years = self._d.policies.po_fiscal_years(self._d.today())
         if fiscal_year not in open_years:
             # A year far off would be checked against a budget line nobody has set or watches yet.
-            raise InvalidDocument(f"fiscal_year {fiscal_year} is not open for purchase orders (FY{open_years[0]}"
-                                  f"-FY{open_years[-1]})", field="fiscal_year", code="fiscal_year_not_open")
+            raise FiscalYearNotOpen(f"fiscal_year {fiscal_year} is not open for purchase orders (FY{open_years[0]}"
+                                    f"-FY{open_years[-1]})", field="fiscal_year")
         if uow.purchase_orders.get_by_number(number) is not None:
             raise DuplicateNumber("purchase order", number)
         stamp = self._d.stamp(principal)

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from payments.ap.prompt_pay_errors import DuplicateInterestRate, NoDefects
 from payments.business_days import BusinessCalendar
-from payments.errors import DomainError, InvalidInput
 from payments.ap.matching.match_defects import InvoiceDefect
 from payments.ap.terms import PaymentTerms
+from payments.errors import DomainError
 
 _ONE = Decimal(1)
 _TWELVE = Decimal(12)
@@ -145,7 +146,7 @@ class DefectNotice:
 def defect_notice(invoice_received_on: date, defects: Iterable[InvoiceDefect], policy: PromptPayPolicy) -> DefectNotice:
     listed = tuple(defects)
     if not listed:
-        raise InvalidInput("A proper invoice is not returned: there are no defects to list.", code="no_defects")
+        raise NoDefects("A proper invoice is not returned: there are no defects to list.")
     return DefectNotice(invoice_received_on, invoice_received_on + timedelta(days=policy.improper_return_days), listed)
 
 
@@ -202,7 +203,7 @@ class RateTable:
     def __init__(self, rates: Iterable[InterestRate]) -> None:
         ordered = sorted(rates, key=lambda r: r.effective_from)
         if len({r.effective_from for r in ordered}) != len(ordered):
-            raise InvalidInput("Two interest rates take effect on the same day.", code="duplicate_interest_rate")
+            raise DuplicateInterestRate("Two interest rates take effect on the same day.")
         self._starts = [r.effective_from for r in ordered]
         self._rates = ordered
 

@@ -19,13 +19,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from payments.ap.ap_deps import APDeps, require
-from payments.ap.ap_errors import InvalidDocument
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.documents import InvoiceStatus
 from payments.ap.matching.match_service import MATCHABLE, Matcher
+from payments.ap.prompt_pay_errors import NotFederallyFunded, UnknownPayeeKind, UnknownPromptPayRuleSet
 from payments.ap.prompt_pay_records import POPromptPay, VendorPromptPay
 from payments.ap.prompt_pay_rules.catalog import rule_set_names
 from payments.ap.prompt_pay_rules.model import PAYEE_KINDS
+from payments.errors import DateInFuture
 from payments.identity import Action, Principal, authorize
 
 
@@ -44,8 +45,8 @@ class POTerms:
 
 def _check_rule_set(name: str | None) -> None:
     if name is not None and name not in rule_set_names():
-        raise InvalidDocument(f"{name!r} is not a prompt-payment rule set; the rule sets are: "
-                              f"{', '.join(rule_set_names())}", field="rule_set", code="unknown_prompt_pay_rule_set")
+        raise UnknownPromptPayRuleSet(f"{name!r} is not a prompt-payment rule set; the rule sets are: "
+                                      f"{', '.join(rule_set_names())}", field="rule_set")
 
 
 class PromptPayTermsService:
@@ -63,8 +64,8 @@ class PromptPayTermsService:
                    expected_version: int) -> VendorPromptPay:
         authorize(principal, Action.VENDOR_UPDATE)
         if cmd.payee_kind is not None and cmd.payee_kind not in PAYEE_KINDS:
-            raise InvalidDocument(f"payee_kind is one of {', '.join(sorted(PAYEE_KINDS))}, or null for a business",
-                                  field="payee_kind", code="unknown_payee_kind")
+            raise UnknownPayeeKind(f"payee_kind is one of {', '.join(sorted(PAYEE_KINDS))}, or null for a business",
+                                   field="payee_kind")
         _check_rule_set(cmd.rule_set)
         with self._d.uow() as uow:
             require(uow.vendors.get(vendor_id), "vendor", vendor_id)
@@ -93,11 +94,10 @@ class PromptPayTermsService:
         _check_rule_set(cmd.rule_set)
         if cmd.funds_received_on is not None:
             if not cmd.federally_funded:
-                raise InvalidDocument("only a federally funded order waits for federal money", field="funds_received_on",
-                                      code="not_federally_funded")
+                raise NotFederallyFunded("only a federally funded order waits for federal money", field="funds_received_on")
             if cmd.funds_received_on > self._d.today():
-                raise InvalidDocument(f"funds_received_on {cmd.funds_received_on.isoformat()} is in the future",
-                                      field="funds_received_on", code="date_in_future")
+                raise DateInFuture(f"funds_received_on {cmd.funds_received_on.isoformat()} is in the future",
+                                   field="funds_received_on")
         with self._d.uow() as uow:
             require(uow.purchase_orders.get(po_id), "purchase order", po_id)
             before = uow.prompt_pay.po_terms([po_id]).get(po_id, POPromptPay(po_id))

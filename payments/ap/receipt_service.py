@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_errors import (AcceptanceExceedsReceived, InvalidDocument, PONotOpen, ReturnExceedsReceived,
+                                   UnknownPO, UnknownPOLine)
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument, PONotOpen
 from payments.ap.ap_postings import ReceiptAccrual, receipt_entry
 from payments.ap.ap_records import LineBudget, PORecord, ReceiptRecord, content_digest, new_id
 from payments.ap.budget_service import check_funds
@@ -58,7 +59,7 @@ class ReceiptService:
             return replay("receipt", existing, digest), False
         po_record = uow.purchase_orders.get(cmd.po_id, for_update=True)
         if po_record is None:
-            raise InvalidDocument(f"purchase order {cmd.po_id} does not exist", field="po_id", code="unknown_po")
+            raise UnknownPO(f"purchase order {cmd.po_id} does not exist", field="po_id")
         po = po_record.po
         if po.status is not POStatus.APPROVED:
             raise PONotOpen(po.id, po.status.value)
@@ -129,8 +130,8 @@ def _check_lines(lines: Sequence[ReceiptLine], po_record: PORecord,
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
         if po_record.po.line(line.po_line_no) is None:
-            raise InvalidDocument(f"purchase order {po_record.number} has no line {line.po_line_no}",
-                                  field=f"{where}.po_line_no", code="unknown_po_line")
+            raise UnknownPOLine(f"purchase order {po_record.number} has no line {line.po_line_no}",
+                                field=f"{where}.po_line_no")
         if line.po_line_no in seen:
             raise InvalidDocument("a PO line appears once per receipt", field=f"{where}.po_line_no")
         seen.add(line.po_line_no)
@@ -138,8 +139,8 @@ def _check_lines(lines: Sequence[ReceiptLine], po_record: PORecord,
         check_quantity(received, f"{where}.quantity_received", positive=False)
         net_received, net_accepted = totals.get(line.po_line_no, (_ZERO, _ZERO))
         if received < 0 and net_received + received < 0:
-            raise InvalidDocument(f"cannot return {-received}: only {net_received} received",
-                                  field=f"{where}.quantity_received", code="return_exceeds_received")
+            raise ReturnExceedsReceived(f"cannot return {-received}: only {net_received} received",
+                                        field=f"{where}.quantity_received")
         if accepted is None:
             if received == 0:
                 raise InvalidDocument("a line must receive or accept something", field=f"{where}.quantity_received")
@@ -151,5 +152,5 @@ def _check_lines(lines: Sequence[ReceiptLine], po_record: PORecord,
         if received < 0 and not received <= accepted <= _ZERO:
             raise InvalidDocument("a return may un-accept at most what it returns", field=f"{where}.quantity_accepted")
         if received == 0 and not _ZERO < accepted <= net_received - net_accepted:
-            raise InvalidDocument(f"only {net_received - net_accepted} received and not yet accepted",
-                                  field=f"{where}.quantity_accepted", code="acceptance_exceeds_received")
+            raise AcceptanceExceedsReceived(f"only {net_received - net_accepted} received and not yet accepted",
+                                            field=f"{where}.quantity_accepted")

@@ -14,11 +14,11 @@ from typing import Any
 from ledger.entries import EntryDraft, Posting, new_entry_id
 from ledger.accounts import Direction
 from payments.ap.ap_deps import APDeps
-from payments.ap.ap_errors import InvalidDocument
+from payments.ap.ap_errors import NoWriteOffRequested
 from payments.ap.ap_ports import APUnitOfWork
 from payments.ap.vendor_credits import VendorCredit, WriteOffStatus, vendor_credits_receivable
 from payments.controls import SelfApprovalForbidden
-from payments.errors import Conflict, NotFound
+from payments.errors import Conflict, NotFound, ReasonRequired, StaleState
 from payments.identity import Action, Principal, authorize, authorize_for_vendor
 
 WRITTEN_OFF = "vendor_credit_written_off"
@@ -95,8 +95,7 @@ class VendorCreditService:
         with self._d.uow() as uow:
             credit = self._load(uow, credit_memo_id, fund, for_update=True)
             if credit.write_off_status is not WriteOffStatus.REQUESTED:
-                raise Conflict(f"no write-off of credit memo {credit.memo_number} waits for approval",
-                               code="no_write_off_requested")
+                raise NoWriteOffRequested(f"no write-off of credit memo {credit.memo_number} waits for approval")
             if principal.user_id == credit.write_off_requested_by:
                 raise SelfApprovalForbidden(principal.user_id, f"write-off of credit memo {credit.memo_number}")
             amount = credit.receivable_open_minor
@@ -106,7 +105,7 @@ class VendorCreditService:
             self._d.post(uow, [entry])
             if not uow.vendor_credits.approve_write_off(credit_memo_id, fund, by=principal.user_id,
                                                         amount_minor=amount, entry_id=entry.id, at=self._d.now()):
-                raise Conflict(f"credit memo {credit.memo_number} changed meanwhile; look again", code="stale_state")
+                raise StaleState("credit memo", credit.memo_number, "as read")
             self._d.record(uow, principal, "vendor_credit_written_off", credit_memo_id,
                            detail={"fund": fund, "amount_minor": amount, "entry_id": entry.id,
                                    "requested_by": credit.write_off_requested_by})
@@ -136,8 +135,7 @@ def write_off_entry(credit: VendorCredit, amount_minor: int, on: dt.date) -> Ent
 def _reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        raise InvalidDocument("a write-off needs a reason someone can read later", field="reason",
-                              code="reason_required")
+        raise ReasonRequired("a write-off needs a reason someone can read later", field="reason")
     return text[:500]
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from payments.ap.ap_deps import APDeps, client_id, replay, require
+from payments.ap.ap_errors import DuplicateNumber, InvalidDocument, InvalidTIN, TinStorageUnavailable
 from payments.ap.ap_ports import APUnitOfWork
-from payments.ap.ap_errors import InvalidDocument, TinStorageUnavailable
 from payments.ap.ap_records import VendorRecord, content_digest, new_id, plain
 from payments.ap.documents import DiversityCertification, Vendor, VendorStatus, transition
 from payments.errors import InvalidInput
@@ -56,8 +56,7 @@ def _check(details: VendorDetails) -> str | None:
         return None
     tin = details.tin.replace("-", "").replace(" ", "")
     if not _TIN.match(tin):
-        raise InvalidDocument("a TIN is nine digits (EIN 12-3456789 or SSN 123-45-6789)", field="tin",
-                              code="invalid_tin")
+        raise InvalidTIN("a TIN is nine digits (EIN 12-3456789 or SSN 123-45-6789)", field="tin")
     return tin
 
 
@@ -88,8 +87,7 @@ class VendorService:
         if vendor_id is not None and (existing := uow.vendors.get(vendor_id)) is not None:
             return replay("vendor", existing, digest), False
         if details.number and uow.vendors.get_by_number(details.number) is not None:
-            raise InvalidDocument(f"vendor number {details.number!r} is already used", field="number",
-                                  code="duplicate_number")
+            raise DuplicateNumber("vendor", details.number, field="number")
         vendor_id = vendor_id or new_id("vendor")
         ciphertext, fingerprint = self._seal_tin(vendor_id, tin)
         stamp = self._d.stamp(principal)

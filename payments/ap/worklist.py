@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from payments.errors import InvalidInput
+from payments.ap.ap_errors import InvalidLimit
 from payments.ports import UowFactory
 
 
@@ -110,7 +110,7 @@ class Worklist:
     def invoices(self, where: InvoiceFilter, *, sort: InvoiceSort = InvoiceSort.RECEIVED, descending: bool = False,
                  after: Position | None = None, limit: int = 50) -> list[InvoiceRow]:
         if not 1 <= limit <= MAX_PAGE + 1:
-            raise InvalidInput(f"limit is 1 to {MAX_PAGE}", code="invalid_limit")
+            raise InvalidLimit(f"limit is 1 to {MAX_PAGE}")
         with self._uow(read_only=True) as uow:
             return uow.worklist.invoices(where, sort=sort, descending=descending, after=after, limit=limit)
 

@@ -23,7 +23,8 @@ from ulid import ULID
 from ledger.accounts import Direction
 from ledger.entries import EntryCode, EntryDraft, Posting
 from payments.controls import BankChangeRestraint, RunItem, SeparationOfDutiesViolation, check_can_release_run
-from payments.errors import Conflict, Forbidden
+from payments.disbursements.payment_errors import AlreadyReleased
+from payments.errors import Conflict
 from payments.identity import Principal
 from payments.ap.vendor_credits import CreditTaken, vendor_credits_receivable
 from payments.disbursements.payment_states import PaymentStatus, RunStatus
@@ -124,16 +125,6 @@ class InvoiceAlreadyScheduled(Conflict):
     """An invoice (or an account's prenote) already has a live payment: the store's unique constraint said no."""
 
     code = "invoice_already_scheduled"
-
-
-class StaleState(Conflict):
-    """A guarded update changed no row: someone else moved the object first. Nothing was done twice."""
-
-    code = "stale_state"
-
-    def __init__(self, what: str, object_id: str, expected: str) -> None:
-        super().__init__(f"{what} {object_id} is no longer {expected}; another process got there first",
-                         object_id=object_id, expected=expected)
 
 
 class AlreadyReleasedBy(SeparationOfDutiesViolation):
@@ -264,7 +255,7 @@ def decide_release(principal: Principal, *, run_id: str, created_by: str | None,
     if principal.user_id in prior_releasers:
         raise AlreadyReleasedBy(principal.user_id, run_id)
     if len(prior_releasers) >= required:
-        raise Forbidden(f"run {run_id} already has every release it needs", code="already_released")
+        raise AlreadyReleased(f"run {run_id} already has every release it needs")
     return ReleaseDecision((*prior_releasers, principal.user_id), required)
 
 

@@ -15,13 +15,14 @@ from typing import Any
 
 
 from ledger.journal import Journal
+from payments.disbursements.payment_errors import NoFileSent, PaymentNotFound, PaymentRunNotFound, SentFileNotFound
+from payments.errors import ReasonRequired, StaleState
 from payments.journal_signers import JournalSigners
 from payments.audit import AuditTrail
 from payments.controls import BankChangeRestraint, RunItem
-from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, PaymentHold, PaymentStep, RunStep, StaleState,
+from payments.disbursements.payment_rules import (InvoiceAlreadyScheduled, PaymentHold, PaymentStep, RunStep,
                                                   check_run_step, decide_release, new_payment_id, new_run_id,
                                                   releases_required)
-from payments.errors import Conflict, InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.credit_offsets import apply_credits
 from payments.disbursements.payment_ports import PayableInvoices, PayeeAccounts
@@ -53,7 +54,7 @@ class CreateRunResult:
 def require_run(run: PaymentRunRecord | None, run_id: str) -> PaymentRunRecord:
     """The run, or ``payment_run_not_found``."""
     if run is None:
-        raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+        raise PaymentRunNotFound(f"payment run {run_id} does not exist")
     return run
 
 
@@ -103,7 +104,7 @@ class PaymentsBase:
         with self._uow(read_only=True) as uow:
             payment = uow.payments.get_payment(payment_id)
         if payment is None:
-            raise NotFound(f"payment {payment_id} does not exist", code="payment_not_found")
+            raise PaymentNotFound(f"payment {payment_id} does not exist")
         return payment
 
     def list_payments(self, **filters: Any) -> list[PaymentRecord]:
@@ -258,7 +259,7 @@ class PaymentRuns(PaymentsBase):
         with self._uow() as uow:
             run = uow.payments.get_run(run_id, for_update=True)
             if run is None:
-                raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+                raise PaymentRunNotFound(f"payment run {run_id} does not exist")
             check_run_step(run_id, run.status, RunStep.RELEASE)
             payments = uow.payments.payments_of_run(run_id)
             items = [RunItem(i.invoice_id, p.vendor_id, i.approver_ids) for p in payments for i in p.items]
@@ -282,12 +283,12 @@ class PaymentRuns(PaymentsBase):
         authorize(principal, Action.PAYMENT_RUN_CREATE)
         why = (reason or "").strip()[:1000]
         if not why:
-            raise InvalidInput("say why the run is cancelled", code="reason_required", field="reason")
+            raise ReasonRequired("say why the run is cancelled", field="reason")
         now = self._clock.now()
         with self._uow() as uow:
             run = uow.payments.get_run(run_id, for_update=True)
             if run is None:
-                raise NotFound(f"payment run {run_id} does not exist", code="payment_run_not_found")
+                raise PaymentRunNotFound(f"payment run {run_id} does not exist")
             check_run_step(run_id, run.status, RunStep.CANCEL)
             if not uow.payments.transition_run(run_id, RunStep.CANCEL, at=now, expected=run.status):
                 raise StaleState("payment run", run_id, run.status.value)
@@ -310,11 +311,11 @@ class PaymentRuns(PaymentsBase):
             run = require_run(uow.payments.get_run(run_id), run_id)
             submission = uow.payments.get_submission(run.submission_id) if run.submission_id else None
             if submission is None or submission.state is not SubmissionState.ACCEPTED or not submission.reference:
-                raise Conflict(f"payment run {run_id} has no file its rail accepted", code="no_file_sent",
-                               run_id=run_id, status=run.status.value)
+                raise NoFileSent(f"payment run {run_id} has no file its rail accepted",
+                                 run_id=run_id, status=run.status.value)
             data = self._sent_files.sent_file(run.rail, submission.reference) if self._sent_files else None
             if data is None:
-                raise NotFound(f"the {run.rail} rail keeps no file {submission.reference}", code="sent_file_not_found")
+                raise SentFileNotFound(f"the {run.rail} rail keeps no file {submission.reference}")
             found = SentFile(submission.reference, data, media_type_of(submission.reference))
             self._audit.record(uow, principal, "payment_file_downloaded", run_id, object_type="payment_run",
                                detail={"file": found.name, "sha256": found.sha256, "bytes": len(data),

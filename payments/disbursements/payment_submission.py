@@ -27,9 +27,10 @@ from functools import cached_property
 from typing import Any
 
 from payments.audit import SYSTEM_ACTOR
-from payments.disbursements.payment_rules import (PaymentStep, RunStep, StaleState, check_run_step, run_can,
+from payments.disbursements.payment_errors import BankAccountMissing, SubmissionNotFound
+from payments.disbursements.payment_rules import (PaymentStep, RunStep, check_run_step, run_can,
                                                   sent_entries, submission_id_for, trace_numbers)
-from payments.errors import DomainError, NotFound
+from payments.errors import DomainError, StaleState
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
@@ -208,7 +209,7 @@ class PaymentService(PaymentRuns):
             submission = uow.payments.get_submission(submission_id)
             uow.commit()
         if submission is None:
-            raise NotFound(f"submission {submission_id} does not exist", code="submission_not_found")
+            raise SubmissionNotFound(f"submission {submission_id} does not exist")
         if not leased:
             return SubmitOutcome(submission_id, submission.run_id, "busy")
         rail = self._rails(submission.rail)
@@ -255,7 +256,7 @@ class PaymentService(PaymentRuns):
         for p in payments:
             account = self._accounts.get(p.account_id)
             if account is None:
-                raise NotFound(f"bank account {p.account_id} of payment {p.id} is gone", code="bank_account_missing")
+                raise BankAccountMissing(f"bank account {p.account_id} of payment {p.id} is gone")
             accounts[p.id] = account
         self._audit_decryptions(actor, submission, payments)
         out = []

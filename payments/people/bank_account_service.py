@@ -15,14 +15,15 @@ from typing import Any, Callable, Iterable
 from ulid import ULID
 
 from payments.audit import SYSTEM_ACTOR, AuditTrail
+from payments.errors import Conflict, InvalidInput, NotFound
 from payments.people.identity_ports import IdentityUnitOfWork
+from payments.people.people_errors import NoSharedSignal
 from payments.ports import UowFactory
 from payments.people.bank_account_records import (ACCOUNT_NUMBER_COLUMN, ACCOUNT_STATUS_FOR_CHANGE, AccountStatus,
                                            BankAccount, ChangeRecord, VendorContact, payment_holds_of)
 from payments.people.bank_accounts import (DepositAccountType, BankAccountChange, BankChangePolicy, BankChangeStatus,
                                     CallbackOutcome, normalize_account_number, request_change)
 from payments.controls import BankChangeRestraint, SelfApprovalForbidden
-from payments.errors import Conflict, InvalidInput, NotFound
 from payments.identity import Action, Principal, authorize
 from payments.notices import Channel
 from payments.people.bank_change_notice import bank_details_changed_notice
@@ -186,8 +187,7 @@ class BankAccountService:
             if actor.user_id == record.change.requested_by:
                 raise SelfApprovalForbidden(actor.user_id, f"bank change {change_id}")
             if not record.shared_with_vendors:
-                raise InvalidInput(f"bank change {change_id} raised no shared-account signal",
-                                   code="no_shared_signal")
+                raise NoSharedSignal(f"bank change {change_id} raised no shared-account signal")
             uow.bank_accounts.clear_shared(change_id, actor.user_id, self._clock.now(), text)
             after = replace(record, shared_with_vendors=())
             self._audit.record(uow, actor, "bank_change_shared_signal_cleared", change_id, record.snapshot(),

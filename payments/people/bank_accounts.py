@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from payments.controls import BankChangeRestraint, SelfApprovalForbidden, SeparationOfDutiesViolation
-from payments.errors import Conflict, Forbidden, InvalidInput
+from payments.errors import Conflict, Forbidden, InvalidInput, InvalidPolicy, ReasonRequired
 from payments.identity import Action, Principal, authorize, authorize_for_vendor
 
 BANK_ACCOUNT_UNVERIFIED = "bank_account_unverified"
@@ -220,7 +220,7 @@ class BankChangePolicy:
 
     def __post_init__(self) -> None:
         if self.cooling_off_days < 0 or self.prenote_wait_days < 0:
-            raise InvalidInput("bank-change waiting periods cannot be negative", code="invalid_policy")
+            raise InvalidPolicy("bank-change waiting periods cannot be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +336,7 @@ class BankAccountChange:
 
     def _close(self, status: BankChangeStatus, principal: Principal, reason: str, now: datetime) -> BankAccountChange:
         if not reason.strip():
-            raise InvalidInput("rejecting or blocking a bank change needs a reason", code="reason_required")
+            raise ReasonRequired("rejecting or blocking a bank change needs a reason")
         return replace(self, status=status, closed_by=principal.user_id, closed_at=now, close_reason=reason.strip())
 
     def restraint(self, *, now: datetime, policy: BankChangePolicy = BankChangePolicy()) -> BankChangeRestraint:

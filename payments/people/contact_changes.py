@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from payments.controls import SelfApprovalForbidden
-from payments.errors import Conflict, InvalidInput, NotFound
+from payments.errors import Conflict, InvalidPolicy, NotFound, ReasonRequired
 from payments.identity import Action, Principal, authorize
 from payments.people.bank_account_records import VendorContact
 
@@ -47,7 +47,7 @@ class ContactChangePolicy:
 
     def __post_init__(self) -> None:
         if self.cooling_off_days < 0:
-            raise InvalidInput("the contact-change cooling-off cannot be negative", code="invalid_policy")
+            raise InvalidPolicy("the contact-change cooling-off cannot be negative")
 
 
 class ContactChangeNotFound(NotFound):
@@ -121,7 +121,7 @@ class ContactChange:
         if self.status is not ContactChangeStatus.REQUESTED:
             raise ContactChangeWrongState(self.change_id, self.status, "reject")
         if not reason.strip():
-            raise InvalidInput("rejecting a contact change needs a reason", code="reason_required")
+            raise ReasonRequired("rejecting a contact change needs a reason")
         return replace(self, status=ContactChangeStatus.REJECTED, closed_by=principal.user_id, closed_at=now,
                        close_reason=reason.strip()[:500])
 

@@ -14,8 +14,8 @@ from ulid import ULID
 
 from payments.audit import AuditTrail
 from payments.people.identity_ports import IdentityUnitOfWork
+from payments.people.people_errors import PhoneInvalid
 from payments.ports import UowFactory
-from payments.errors import InvalidInput
 from payments.identity import Action, Principal, authorize
 from payments.notices import Channel, NoticeKind, OutboxMessage
 from payments.people.bank_account_records import VendorContact
@@ -29,7 +29,7 @@ from payments.ports import Clock
 def _phone(phone: str) -> str:
     digits = "".join(ch for ch in phone or "" if ch.isascii() and ch.isdigit())
     if not 7 <= len(digits) <= 15:
-        raise InvalidInput("a phone number on file needs 7 to 15 digits", code="phone_invalid")
+        raise PhoneInvalid("a phone number on file needs 7 to 15 digits")
     return phone.strip()[:40]
 
 

@@ -22,9 +22,10 @@ from typing import Any, Callable
 from ulid import ULID
 
 from payments.audit import AuditTrail
-from payments.people.identity_ports import IdentityUnitOfWork
-from payments.ports import UowFactory
 from payments.errors import InvalidInput
+from payments.people.identity_ports import IdentityUnitOfWork
+from payments.people.people_errors import ResetUnavailable
+from payments.ports import UowFactory
 from payments.identity import Principal
 from payments.notices import Channel, NoticeKind, OutboxMessage
 from payments.people.users import NoEmailOnFile, SignInPolicy, User, UserStatus, check_password
@@ -85,7 +86,7 @@ class PasswordResets:
         if not user.email:
             raise NoEmailOnFile(user.user_id)
         if self._cipher is None:
-            raise InvalidInput("no field cipher is configured to seal a reset link", code="reset_unavailable")
+            raise ResetUnavailable("no field cipher is configured to seal a reset link")
         now = self._clock.now()
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
         record = ResetRecord(f"prs_{ULID()}", user.user_id, hash_secret(secret) or "", purpose, now,

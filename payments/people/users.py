@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from payments.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from payments.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidPolicy, NotFound
 from payments.identity import Principal, Role
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -170,7 +170,7 @@ class SignInPolicy:
 
     def __post_init__(self) -> None:
         if min(self.max_failures, self.lockout_minutes, self.attempts_per_minute, self.session_hours) < 1:
-            raise InvalidInput("sign-in policy values must be positive", code="invalid_policy")
+            raise InvalidPolicy("sign-in policy values must be positive")
 
 
 @dataclass(frozen=True, slots=True)

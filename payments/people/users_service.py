@@ -21,9 +21,10 @@ from ulid import ULID
 
 from payments.audit import SYSTEM_ACTOR, AuditTrail
 from payments.people.identity_ports import IdentityUnitOfWork
+from payments.people.people_errors import (BootstrapTokenInvalid, RoleUnknown, RolesInvalid, RolesRequired,
+                                           TokenTTLInvalid)
 from payments.ports import UowFactory
 from payments.controls import SelfApprovalForbidden
-from payments.errors import InvalidInput
 from payments.identity import Action, InvalidPrincipal, Principal, Role, authorize
 from payments.people.password_resets import PasswordResets
 from payments.ports import Clock, FieldCipher, PasswordHasher, TokenCodec
@@ -60,9 +61,9 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
     try:
         out = frozenset(Role(r) for r in roles)
     except ValueError as exc:
-        raise InvalidInput(f"unknown role: {exc}", code="role_unknown") from None
+        raise RoleUnknown(f"unknown role: {exc}") from None
     if not out:
-        raise InvalidInput("a user needs at least one role", code="roles_required")
+        raise RolesRequired("a user needs at least one role")
     return out
 
 
@@ -107,7 +108,7 @@ class UsersService:
                         created_by=actor.user_id, password_hash=password_hash, email=check_email(email),
                         pending_by=None if host else actor.user_id)
         except InvalidPrincipal as exc:
-            raise InvalidInput(exc.message, code="roles_invalid") from None
+            raise RolesInvalid(exc.message) from None
         who, os_user = self._who(actor)
         with self._uow() as uow:
             if uow.users.by_username(name) is not None:
@@ -196,7 +197,7 @@ class UsersService:
             try:
                 Principal(user.user_id, new_roles, user.vendor_id)
             except InvalidPrincipal as exc:
-                raise InvalidInput(exc.message, code="roles_invalid") from None
+                raise RolesInvalid(exc.message) from None
             if host or new_roles <= user.roles:
                 return replace(user, roles=new_roles, pending_roles=None, pending_by=None)
             return replace(user, pending_roles=new_roles, pending_by=actor.user_id)
@@ -258,7 +259,7 @@ class UsersService:
             raise TokenForAnotherUser(actor.user_id, user_id)
         days = self.policy.token_ttl_days if ttl_days is None else ttl_days
         if not never_expires and days < 1:
-            raise InvalidInput("a token lives at least one day", code="token_ttl_invalid")
+            raise TokenTTLInvalid("a token lives at least one day")
         now = self._clock.now()
         secret, token_hash, hint = self._tokens.mint()
         record = TokenRecord(token_id=f"tok_{ULID()}", user_id=user_id, token_hash=token_hash, hint=hint,
@@ -307,9 +308,9 @@ class UsersService:
         """
         token_hash = self._tokens.hash(secret)
         if token_hash is None:
-            raise InvalidInput("the bootstrap admin token must look like a Disburse token: dsb_ and 43 base64url "
-                               "characters (make one with `disburse users token` elsewhere, or python -c \"import "
-                               "secrets; print('dsb_' + secrets.token_urlsafe(32))\")", code="bootstrap_token_invalid")
+            raise BootstrapTokenInvalid("the bootstrap admin token must look like a Disburse token: dsb_ and 43 base64url "
+                                        "characters (make one with `disburse users token` elsewhere, or python -c \"import "
+                                        "secrets; print('dsb_' + secrets.token_urlsafe(32))\")")
         with self._uow(read_only=True) as uow:
             if uow.tokens.by_hash(token_hash) is not None:
                 return False

@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.journal import Journal
 from payments.business_days import BusinessCalendar
-from payments.disbursements.payment_rules import StaleState
+from payments.errors import StaleState
 from payments.reconciliation.recon_postings import CASH, DEFAULT_FUND, SettlementBook
 from payments.reconciliation.recon_records import (CONFIDENCE_PCT, BookPayment, DateWindow, ExceptionKind, ExceptionStatus,
                                     LineMatching, MatchMethod, ReconException)

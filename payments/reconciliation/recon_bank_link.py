@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from payments.people.bank_account_records import BankAccount
-from payments.people.bank_account_service import BankAccountService
+from payments.people.bank_account_service import BankAccountNotFound, BankAccountService
 from payments.people.identity_ports import IdentityUnitOfWork
 from payments.ports import UowFactory
 from payments.reconciliation.bank_notices import CorrectedBankData
-from payments.errors import DomainError, NotFound
 from payments.identity import Principal, Role
+from payments.reconciliation.recon_errors import NocNotABankChange
 
 RECONCILIATION = Principal.staff("system:reconciliation", Role.VENDOR_ADMIN)
 
@@ -31,7 +31,7 @@ class BankAccountLink:
         with self._uow(read_only=True) as uow:
             account = uow.bank_accounts.get_account(account_id)
         if account is None:
-            raise NotFound(f"bank account {account_id} does not exist", code="bank_account_not_found")
+            raise BankAccountNotFound(account_id)
         return account
 
     def block_for_return(self, *, vendor_id: str, account_id: str, reason_code: str, reason: str) -> str:
@@ -46,8 +46,7 @@ class BankAccountLink:
                             change_code: str, original_trace: str) -> str:
         account = self._account(account_id)
         if not corrected.changes_bank_account:
-            raise DomainError(f"{change_code} corrects only the name or id; update the vendor record by hand",
-                              code="noc_not_a_bank_change")
+            raise NocNotABankChange(f"{change_code} corrects only the name or id; update the vendor record by hand")
         number = corrected.account_number
         if number is None:
             _, number = self._service.reveal(RECONCILIATION, account_id,

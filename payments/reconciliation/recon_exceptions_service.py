@@ -14,14 +14,17 @@ from typing import Any
 
 from ledger.journal import Journal
 from payments.audit import AuditTrail
+from payments.errors import Conflict, ReasonRequired, StaleState
 from payments.ports import Clock, KeyVault, UowFactory
 from payments.dates import DatePolicy
 from payments.journal_signers import JournalSigners
 from payments.controls import SelfApprovalForbidden
-from payments.disbursements.payment_rules import StaleState
-from payments.errors import Conflict, InvalidInput
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.treasury_accounts import TreasuryAccounts
+from payments.reconciliation.recon_errors import (CreditCannotSettlePayment, LineNeedsMatchOrWriteOff, LineNotOpen,
+                                                  LineRequired, MatchAmountsDiffer, PaymentAlreadySettled,
+                                                  PaymentsRequired, UnknownPayments, WriteOffNeedsLine,
+                                                  WriteOffNotRequested)
 from payments.reconciliation.recon_postings import manual_settlement_draft, write_off_draft
 from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_queries import ExceptionNotFound
@@ -40,7 +43,7 @@ class ExceptionNotOpen(Conflict):
 def _reason(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("a reason is required", code="reason_required")
+        raise ReasonRequired("a reason is required")
     return text[:1000]
 
 
@@ -85,28 +88,27 @@ class ReconExceptions:
             exc = self._open(uow, exception_id)
             lid = exc.line_id or line_id
             if not lid:
-                raise InvalidInput("name the statement line (line_id) that settles this payment", code="line_required")
+                raise LineRequired("name the statement line (line_id) that settles this payment")
             line = uow.recon.get_line(lid)
             if line is None or line.state not in LineState.OPEN:
-                raise Conflict(f"statement line {lid} is not open", code="line_not_open", line_id=lid)
+                raise LineNotOpen(f"statement line {lid} is not open", line_id=lid)
             if line.direction != "debit":
-                raise InvalidInput("a credit is explained by a recorded return (import the returns file) or written "
-                                   "off, never by settling a payment", code="credit_cannot_settle_payment")
+                raise CreditCannotSettlePayment("a credit is explained by a recorded return (import the returns file) or written "
+                                                "off, never by settling a payment")
             ids = tuple(dict.fromkeys(payment_ids or exc.payment_ids))
             if not ids:
-                raise InvalidInput("name the payments this line settles", code="payments_required")
+                raise PaymentsRequired("name the payments this line settles")
             found = uow.recon_payments.by_keys(set(ids))
             missing = [pid for pid in ids if pid not in found]
             if missing:
-                raise InvalidInput(f"no such payment(s): {', '.join(missing)}", code="payment_not_found")
+                raise UnknownPayments(f"no such payment(s): {', '.join(missing)}")
             payments = [found[pid] for pid in ids]
             done = [p.payment_id for p in payments if p.settled or p.status not in ("sent", "settled", "returned")]
             if done:
-                raise Conflict(f"already settled or not sent: {', '.join(done)}", code="payment_already_settled")
+                raise PaymentAlreadySettled(f"already settled or not sent: {', '.join(done)}")
             total = sum(p.amount_minor for p in payments)
             if total != line.amount_minor or any(p.currency != line.currency for p in payments):
-                raise InvalidInput(f"the payments total {total} but the line is {line.amount_minor} {line.currency}",
-                                   code="match_amounts_differ", line_minor=line.amount_minor, payments_minor=total)
+                raise MatchAmountsDiffer(f"the payments total {total} but the line is {line.amount_minor} {line.currency}", line_minor=line.amount_minor, payments_minor=total)
             posted = [p for p in payments if p.status == "sent"]
             draft = manual_settlement_draft(posted, line.booking_date, line_id=lid, exception_id=exc.id,
                                             by=actor.user_id, reason=why,
@@ -142,8 +144,7 @@ class ReconExceptions:
         with self._uow() as uow:
             exc = self._open(uow, exception_id)
             if exc.line_id is not None:
-                raise InvalidInput("money moved at the bank on this line: match it or write it off",
-                                   code="line_needs_match_or_write_off")
+                raise LineNeedsMatchOrWriteOff("money moved at the bank on this line: match it or write it off")
             after = uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=actor.user_id, at=now,
                                                                resolution="explained", reason=why))
             self._record(uow, actor, "recon_exception_dismissed", exc, after)
@@ -160,7 +161,7 @@ class ReconExceptions:
         with self._uow() as uow:
             exc = self._open(uow, exception_id)
             if exc.line_id is None:
-                raise InvalidInput("only a statement line's amount can be written off", code="write_off_needs_line")
+                raise WriteOffNeedsLine("only a statement line's amount can be written off")
             after = uow.recon.update_exception(exc, replace(
                 exc, write_off_requested_by=actor.user_id, write_off_requested_at=now, write_off_reason=why,
                 write_off_account=account, approved_by=None))
@@ -175,12 +176,12 @@ class ReconExceptions:
         with self._uow() as uow:
             exc = self._open(uow, exception_id)
             if exc.write_off_requested_by is None:
-                raise Conflict(f"no write-off was requested for {exc.id}", code="write_off_not_requested")
+                raise WriteOffNotRequested(f"no write-off was requested for {exc.id}")
             if actor.user_id == exc.write_off_requested_by:
                 raise SelfApprovalForbidden(actor.user_id, f"the write-off of {exc.id}")
             line = uow.recon.get_line(exc.line_id) if exc.line_id is not None else None
             if line is None or line.state not in LineState.OPEN:
-                raise Conflict(f"statement line {exc.line_id} is not open", code="line_not_open")
+                raise LineNotOpen(f"statement line {exc.line_id} is not open")
             draft = write_off_draft(exception_id=exc.id, line_id=line.line_id, signed_amount_minor=line.signed_amount_minor,
                                     currency=line.currency, on=line.booking_date, fund=self.default_fund,
                                     account=exc.write_off_account, requested_by=exc.write_off_requested_by,

@@ -18,7 +18,8 @@ from typing import Any
 from ledger.entries import EntryDraft
 from ledger.journal import Journal
 from payments.reconciliation.bank_notices import ChangeNotice, NoticeFile
-from payments.disbursements.payment_rules import StaleState, entry_id_for
+from payments.disbursements.payment_rules import entry_id_for
+from payments.errors import StaleState
 from payments.reconciliation.recon_apply import exception_record
 from payments.disbursements.treasury_accounts import TreasuryAccounts
 from payments.reconciliation.recon_postings import return_drafts

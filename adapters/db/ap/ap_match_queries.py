@@ -24,7 +24,7 @@ from adapters.db.ap.ap_repo import executemany, executemany_tuples, one_of, raw_
 from adapters.db.ap.ap_tables import from_micros
 from adapters.db.ap.ap_tables import (credit_memo_lines, credit_memos, invoice_holds, invoice_lines, invoices,
                                    match_results, po_lines, purchase_orders, receipt_lines, receipts)
-from payments.ap.ap_errors import StaleState
+from payments.errors import StaleState
 from payments.ap.ap_records import HoldRecord
 from payments.ap.documents import (BILLED_INVOICE_STATUSES, CreditMemoStatus, Invoice, LineKind, MatchLevel, POStatus,
                                 ReceiptStatus, counts_as_billed)

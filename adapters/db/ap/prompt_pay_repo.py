@@ -17,7 +17,7 @@ from adapters.db.ap.ap_repo import as_date, guarded
 from adapters.db.ap.ap_tables import invoice_holds, invoice_lines, invoices
 from adapters.db.ap.prompt_pay_tables import invoice_clock_stops, invoice_disputes, po_prompt_pay, vendor_prompt_pay
 from adapters.db.chunks import chunks
-from payments.ap.ap_errors import StaleState
+from payments.errors import StaleState
 from payments.ap.ap_records import HoldRecord, PromptPayDates, Stamp
 from payments.ap.documents import Invoice
 from payments.ap.prompt_pay_records import (ClockStopRecord, DisputeRecord, DisputeStatus, POPromptPay, ResolvedFor,

@@ -20,7 +20,7 @@ from adapters.db.bulk import bulk_insert
 from adapters.db.chunks import chunks
 from adapters.db.reconciliation.recon_tables import (recon_changes, recon_exceptions, recon_files, recon_lines, recon_matches,
                                       recon_returns, recon_statements)
-from payments.disbursements.payment_rules import StaleState
+from payments.errors import StaleState
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus, RecordedReturn
 from payments.reconciliation.recon_rows import (ChangeRecord, ExceptionRecord, ImportedFileRecord, MatchRecord,
                                  ReturnRecord, StatementRecord, StoredLine)

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from payments.ap.prompt_pay_errors import DisputeNeedsCorrectedInvoice, DisputeNeedsReceiptDate
 from payments.ap.prompt_pay_rules.model import Rule, RuleSet, RateRow
 from payments.ap.prompt_pay_rules.rates import AppliedRate, rate_for
 from payments.business_days import BusinessCalendar
-from payments.errors import InvalidInput
 
 _ONE = Decimal(1)
 _THIRTY = Decimal(30)
@@ -87,8 +87,7 @@ def notice_deadline(rule: Rule, due: dt.date | None, received_on: dt.date | None
     days: list[dt.date] = []
     if terms.notice_within_days is not None:
         if received_on is None:
-            raise InvalidInput("A dispute is judged against the invoice's receipt date, which was not given.",
-                               code="dispute_needs_receipt_date")
+            raise DisputeNeedsReceiptDate("A dispute is judged against the invoice's receipt date, which was not given.")
         days.append(received_on + dt.timedelta(days=terms.notice_within_days))
     if terms.notice_by_due_date and due is not None:
         days.append(due)
@@ -110,8 +109,8 @@ def _dispute_start(rule: Rule, dispute: DisputeFacts, due: dt.date, received_on:
         return "dispute_noticed_in_time"
     if effect == "restart_on_corrected_invoice":
         if dispute.corrected_due_date is None:
-            raise InvalidInput("A dispute resolved for the agency restarts the clock on the corrected invoice; "
-                               "its due date was not given.", code="dispute_needs_corrected_invoice")
+            raise DisputeNeedsCorrectedInvoice("A dispute resolved for the agency restarts the clock on the corrected invoice; "
+                                               "its due date was not given.")
         return dispute.corrected_due_date + dt.timedelta(days=rule.accrual.grace_days)
     if effect == "accrue_after_decision":
         assert dispute.resolved_on is not None
