@@ -164,6 +164,10 @@ class PaymentStore(Protocol):
     def get_payment(self, payment_id: str) -> PaymentRecord | None:
         ...
 
+    def get_payments(self, payment_ids: Iterable[str]) -> dict[str, PaymentRecord]:
+        """Those of the payments that exist, by id, read together (a page's payments, not one at a time)."""
+        ...
+
     def list_payments(self, *, run_id: str | None = None, status: PaymentStatus | None = None,
                       vendor_id: str | None = None, after: str | None = None, limit: int = 50) -> list[PaymentRecord]:
         ...

@@ -125,8 +125,9 @@ class VendorPortal:
             while len(out) < limit:
                 ids = uow.portal.invoice_ids(vendor_id, after=cursor, limit=max(limit, 50),
                                              invoice_number=invoice_number)
-                for invoice_id in ids:
-                    found = self._invoice_in(uow, vendor_id, invoice_id)
+                # Unfiltered, only the ids that can be on the page are read; filtered, the whole batch is.
+                wanted = ids if status is not None else ids[:limit - len(out)]
+                for found in self._invoices_in(uow, vendor_id, wanted):
                     if status is None or found.status == status:
                         out.append(found)
                         if len(out) == limit:
@@ -145,27 +146,46 @@ class VendorPortal:
             return self._invoice_in(uow, vendor_id, invoice_id)
 
     def _invoice_in(self, uow: PortalUnitOfWork, vendor_id: str, invoice_id: str) -> InvoiceForVendor:
-        q = uow.portal
-        record = uow.invoices.get(invoice_id)
-        if record is None:
+        found = self._invoices_in(uow, vendor_id, [invoice_id])
+        if not found:
             raise InvoiceNotFound(invoice_id)
-        holds = uow.invoices.holds(invoice_id)
-        payments = [p for p in (uow.payments.get_payment(i) for i in q.payment_ids_for_invoice(invoice_id))
-                    if p is not None and p.vendor_id == vendor_id]
-        facts = q.payment_facts([p.id for p in payments])
-        paid_with = [PaidWith(p, item, facts.get(p.id, PaymentFacts())) for p in payments for item in p.items
-                     if item.invoice_id == invoice_id]
-        related = {r for h in holds for r in h.finding.get("related_ids") or ()}
-        ctx = VendorContext(record.invoice.currency,
-                            q.po_numbers(vendor_id, {*record.invoice.po_ids,
-                                                              *(str(h.finding["po_id"]) for h in holds
-                                                                if h.finding.get("po_id"))}),
-                            q.invoice_labels(vendor_id, related))
-        masks = q.account_last4(vendor_id, {p.account_id for p in payments})
-        return invoice_for_vendor(record, steps=q.match_steps(invoice_id), holds=holds, paid_with=paid_with,
-                                  ctx=ctx, masks=masks, bank_holds=self._bank_holds(uow, vendor_id),
-                                  rules=self._rules, today=self._clock.now().date(),
-                                  prompt_pay=uow.prompt_pay.facts([record.invoice]).get(invoice_id))
+        return found[0]
+
+    def _invoices_in(self, uow: PortalUnitOfWork, vendor_id: str, invoice_ids: Sequence[str]) -> list[InvoiceForVendor]:
+        """The invoices (this vendor's, in the order given) as the vendor sees them, read with one query per kind of
+        fact for all of them together: the statements a page takes do not grow with its length."""
+        if not invoice_ids:
+            return []
+        q = uow.portal
+        records = uow.invoices.get_many(list(invoice_ids))
+        ids = [r.invoice.id for r in records]
+        holds, steps, carried = q.holds_of(ids), q.match_steps_of(ids), q.payment_ids_of_invoices(ids)
+        found = uow.payments.get_payments({p for i in ids for p in carried[i]})
+        payments = {i: [found[p] for p in carried[i] if p in found and found[p].vendor_id == vendor_id] for i in ids}
+        facts = q.payment_facts(sorted({p.id for ps in payments.values() for p in ps}))
+        po_ids = {i: {*r.invoice.po_ids, *(str(h.finding["po_id"]) for h in holds[i] if h.finding.get("po_id"))}
+                  for i, r in zip(ids, records)}
+        related = {i: {x for h in holds[i] for x in h.finding.get("related_ids") or ()} for i in ids}
+        po_numbers = q.po_numbers(vendor_id, {x for i in ids for x in po_ids[i]})
+        labels = q.invoice_labels(vendor_id, {x for i in ids for x in related[i]})
+        masks = q.account_last4(vendor_id, {p.account_id for ps in payments.values() for p in ps})
+        bank_holds = self._bank_holds(uow, vendor_id)
+        prompt_pay = uow.prompt_pay.facts([r.invoice for r in records])
+        today = self._clock.now().date()
+        out = []
+        for invoice_id, record in zip(ids, records):
+            mine = payments[invoice_id]
+            paid_with = [PaidWith(p, item, facts.get(p.id, PaymentFacts())) for p in mine for item in p.items
+                         if item.invoice_id == invoice_id]
+            # Each invoice names only its own purchase orders and related invoices, as when read alone.
+            ctx = VendorContext(record.invoice.currency,
+                                {k: v for k, v in po_numbers.items() if k in po_ids[invoice_id]},
+                                {k: v for k, v in labels.items() if k in related[invoice_id]})
+            out.append(invoice_for_vendor(
+                record, steps=steps[invoice_id], holds=holds[invoice_id], paid_with=paid_with, ctx=ctx,
+                masks={k: v for k, v in masks.items() if k in {p.account_id for p in mine}}, bank_holds=bank_holds,
+                rules=self._rules, today=today, prompt_pay=prompt_pay.get(invoice_id)))
+        return out
 
     # -- submission ------------------------------------------------------------------------------------
     def submit_invoice(self, principal: Principal, submitted: VendorInvoice) -> InvoiceForVendor:
@@ -206,7 +226,7 @@ class VendorPortal:
         vendor_id = _vendor(principal)
         with self._uow(read_only=True) as uow:
             ids = uow.portal.payment_ids(vendor_id, before=before, limit=limit, status=status)
-            return [self._payment_in(uow, vendor_id, payment_id) for payment_id in ids]
+            return self._payments_in(uow, vendor_id, ids)
 
     def payment(self, principal: Principal, payment_id: str) -> PaymentForVendor:
         authorize(principal, Action.PORTAL_READ)
@@ -214,14 +234,19 @@ class VendorPortal:
         with self._uow(read_only=True) as uow:
             if not uow.portal.owns_payment(vendor_id, payment_id):
                 raise PaymentNotFound(payment_id)
-            return self._payment_in(uow, vendor_id, payment_id)
+            found = self._payments_in(uow, vendor_id, [payment_id])
+            if not found:
+                raise PaymentNotFound(payment_id)
+            return found[0]
 
-    def _payment_in(self, uow: PortalUnitOfWork, vendor_id: str, payment_id: str) -> PaymentForVendor:
+    def _payments_in(self, uow: PortalUnitOfWork, vendor_id: str, payment_ids: Sequence[str]) -> list[PaymentForVendor]:
+        """The payments (in the order given, those that exist) with their facts, read together for a page."""
         q = uow.portal
-        payment = uow.payments.get_payment(payment_id)
-        if payment is None:
-            raise PaymentNotFound(payment_id)
-        facts = q.payment_facts([payment_id]).get(payment_id, PaymentFacts())
-        last4 = q.account_last4(vendor_id, [payment.account_id]).get(payment.account_id)
-        labels = q.invoice_labels(vendor_id, [i.invoice_id for i in payment.items])
-        return PaymentForVendor(payment, facts, last4, {k: v[1] for k, v in labels.items()})
+        found = uow.payments.get_payments(payment_ids)
+        wanted = [found[p] for p in payment_ids if p in found]
+        facts = q.payment_facts([p.id for p in wanted])
+        last4 = q.account_last4(vendor_id, {p.account_id for p in wanted})
+        labels = q.invoice_labels(vendor_id, {i.invoice_id for p in wanted for i in p.items})
+        return [PaymentForVendor(p, facts.get(p.id, PaymentFacts()), last4.get(p.account_id),
+                                 {i.invoice_id: labels[i.invoice_id][1] for i in p.items if i.invoice_id in labels})
+                for p in wanted]

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from adapters.clock import FixedClock
 from tests.conftest import make_settings
 from tests.e2e.people import FAST_HASHER
+from tests.e2e.statements import statements
 from tests.e2e.web import csrf_of, web_sign_in
 
 
@@ -183,3 +184,22 @@ def test_another_vendors_proof_is_the_same_not_found_as_a_missing_payment(after_
     assert [a.status_code for a in answers] == [404] * 4
     bodies = {re.sub(r'value="[^"]*"|next=[^"]*', "", a.text) for a in answers}
     assert len(bodies) == 1 and theirs not in bodies.pop()
+
+
+def test_a_longer_page_sends_no_more_statements(after_demo, monkeypatch):
+    """A page reads each kind of fact (holds, match steps, payments, their facts, prompt-pay terms...) for all its
+    rows at once: Summit's four invoices on one page cost what one does (read one by one, 25 cost 342)."""
+    from adapters.http.web import portal_pages
+
+    after_demo.container.clock.advance(minutes=1)  # a new minute of sign-ins from 127.0.0.1 (the clock stands still)
+    summit = after_demo("summit-office-supply")
+    for path, link, sizes in (("/portal/invoices", "/portal/invoices/inv_", (1, 2, 4)),
+                              ("/portal/payments", "/portal/payments/pay_", (1, 2))):
+        sent_for = {}
+        for size in sizes:
+            monkeypatch.setattr(portal_pages, "PAGE_SIZE", size)
+            with statements(after_demo.container.engine) as sent:
+                page = summit.get(path)
+            assert page.status_code == 200 and page.text.count(f'href="{link}') == size
+            sent_for[size] = len(sent)
+        assert len(set(sent_for.values())) == 1, (path, sent_for)

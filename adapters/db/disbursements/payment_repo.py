@@ -230,6 +230,11 @@ class SqlPaymentStore:
         found = self._payments(self._c.execute(select(payments).where(payments.c.id == payment_id)))
         return found[0] if found else None
 
+    def get_payments(self, payment_ids: Iterable[str]) -> dict[str, PaymentRecord]:
+        ids = sorted(set(payment_ids))
+        return {p.id: p for start in range(0, len(ids), 500) for p in self._payments(self._c.execute(
+            select(payments).where(payments.c.id.in_(ids[start:start + 500]))))}
+
     def list_payments(self, *, run_id: str | None = None, status: PaymentStatus | None = None,
                       vendor_id: str | None = None, after: str | None = None, limit: int = 50) -> list[PaymentRecord]:
         query = select(payments).order_by(payments.c.id.desc()).limit(limit)

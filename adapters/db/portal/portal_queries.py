@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from adapters.db.chunks import chunks
-from adapters.db.ap.ap_tables import invoices, match_results, purchase_orders
+from adapters.db.ap.ap_invoice_repo import hold_from_row
+from adapters.db.ap.ap_tables import invoice_holds, invoices, match_results, purchase_orders
 from adapters.db.people.identity_tables import vendor_bank_accounts
 from adapters.db.ledger.ledger_tables import LEDGER
 from adapters.db.disbursements.payment_tables import payment_items, payments
 from adapters.db.reconciliation.recon_tables import recon_files, recon_matches, recon_returns
+from payments.ap.ap_records import HoldRecord
 from payments.disbursements.payment_rules import entry_id_for
 from payments.portal.portal_ports import MatchStep, PaymentFacts, ReturnFact
 
@@ -61,6 +63,23 @@ class SqlPortalQueries:
                                .order_by(m.matched_at, m.id))
         return [MatchStep(r.id, r.matched_at, r.status_after) for r in rows]
 
+    def match_steps_of(self, invoice_ids: Iterable[str]) -> Mapping[str, list[MatchStep]]:
+        m = match_results.c
+        out: dict[str, list[MatchStep]] = {i: [] for i in invoice_ids}
+        for chunk in _id_chunks(out):
+            for r in self._c.execute(select(m.invoice_id, m.id, m.matched_at, m.status_after)
+                                     .where(m.invoice_id.in_(chunk)).order_by(m.matched_at, m.id)):
+                out[r.invoice_id].append(MatchStep(r.id, r.matched_at, r.status_after))
+        return out
+
+    def holds_of(self, invoice_ids: Iterable[str]) -> Mapping[str, list[HoldRecord]]:
+        out: dict[str, list[HoldRecord]] = {i: [] for i in invoice_ids}
+        for chunk in _id_chunks(out):
+            for r in self._c.execute(select(invoice_holds).where(invoice_holds.c.invoice_id.in_(chunk))
+                                     .order_by(invoice_holds.c.id)):
+                out[r.invoice_id].append(hold_from_row(r))
+        return out
+
     def invoice_labels(self, vendor_id: str, invoice_ids: Iterable[str]) -> Mapping[str, tuple[str, str | None]]:
         out: dict[str, tuple[str, str | None]] = {}
         for chunk in _id_chunks(invoice_ids):
@@ -87,6 +106,15 @@ class SqlPortalQueries:
     def payment_ids_for_invoice(self, invoice_id: str) -> list[str]:
         return list(self._c.execute(select(payment_items.c.payment_id).where(payment_items.c.invoice_id == invoice_id)
                                     .order_by(payment_items.c.payment_id)).scalars())
+
+    def payment_ids_of_invoices(self, invoice_ids: Iterable[str]) -> Mapping[str, list[str]]:
+        t = payment_items.c
+        out: dict[str, list[str]] = {i: [] for i in invoice_ids}
+        for chunk in _id_chunks(out):
+            for r in self._c.execute(select(t.invoice_id, t.payment_id).where(t.invoice_id.in_(chunk))
+                                     .order_by(t.payment_id)):
+                out[r.invoice_id].append(r.payment_id)
+        return out
 
     def payment_ids(self, vendor_id: str, *, before: str | None, limit: int, status: str | None = None) -> list[str]:
         query = select(payments.c.id).where(payments.c.vendor_id == vendor_id)
