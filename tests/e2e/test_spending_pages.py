@@ -11,7 +11,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from adapters.http.web.spending_pages import PublicRateLimit
+from adapters.http.web.spending_pages import PageCache, PublicRateLimit
 
 
 @pytest.fixture
@@ -42,8 +42,7 @@ def test_the_year_by_department_fund_category_and_payee_without_signing_in(api, 
     drilled = api.get("/spending?fiscal_year=2027&department=PW&payee=Redacted+payee")
     assert "$150.00" in drilled.text and "Payments: 1" in drilled.text
 
-
-def test_payments_search_and_one_payment(api, story):
+    # The payments behind the figures, searchable, and one payment.
     listed = api.get("/spending/payments?fiscal_year=2027&department=PW")
     assert listed.status_code == 200
     assert listed.text.count("/spending/payments/pay_") == 3  # the returned one is listed, marked returned
@@ -60,7 +59,12 @@ def test_payments_search_and_one_payment(api, story):
     assert api.get("/spending/payments/pay_NOPE").status_code == 404
 
 
-def test_downloads_are_the_checkbook_rows_neutralised(api, story):
+def test_downloads_are_the_checkbook_rows_neutralised_and_the_published_files_are_served(api, story, container,
+                                                                                        tmp_path):
+    import dataclasses
+
+    import main
+
     got = api.get("/spending/payments.csv?fiscal_year=2027")
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
     rows = {r["payee"]: r for r in csv.DictReader(io.StringIO(got.text))}
@@ -75,12 +79,6 @@ def test_downloads_are_the_checkbook_rows_neutralised(api, story):
             "payments": "2"} in totals
     assert {"dimension": "payee", "value": "Redacted payee", "currency": "USD", "amount_minor": "15000",
             "payments": "1"} in totals
-
-
-def test_the_published_open_checkbook_is_served_once_published(api, story, container, tmp_path):
-    import dataclasses
-
-    import main
 
     folder = tmp_path / "public"
     api.app.state.settings = dataclasses.replace(container.settings, publish_dir=str(folder))
@@ -109,8 +107,32 @@ def test_bad_queries_are_400_pages_an_unchanged_page_is_304_and_a_flood_is_429(a
     spanish = api.get("/spending?fiscal_year=2027", headers={"Accept-Language": "es"})
     assert spanish.headers["etag"] != first.headers["etag"] and "Adónde va el dinero" in spanish.text
 
+    # The same address again within the minute is answered from what was built: no second pass over the year.
+    service, passes = api.app.state.public_spending, []
+    summary = service.summary
+    service.summary = lambda wanted: passes.append(wanted) or summary(wanted)
+    assert api.get("/spending?fiscal_year=2027&month=2026-11").text == api.get(
+        "/spending?month=2026-11&fiscal_year=2027").text
+    assert len(passes) == 1
+
     api.app.state.public_rate_limit = PublicRateLimit(2)
     assert [api.get("/spending").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_kept_page_expires_and_the_cache_stays_bounded():
+    from starlette.responses import Response
+
+    now = [0.0]
+    cache = PageCache(60, max_entries=2, max_body=10, clock=lambda: now[0])
+    cache.put(("a",), Response(b"page a"))
+    cache.put(("big",), Response(b"more than ten bytes"))
+    cache.put(("gone",), Response(b"x", status_code=404))
+    assert cache.get(("a",)).body == b"page a" and cache.get(("big",)) is None and cache.get(("gone",)) is None
+    cache.put(("b",), Response(b"b"))
+    cache.put(("c",), Response(b"c"))  # two at most: the least recently used goes
+    assert cache.get(("a",)) is None and cache.get(("c",)).body == b"c"
+    now[0] = 61
+    assert cache.get(("c",)) is None
 
 
 def test_the_rate_limit_forgets_after_a_minute():

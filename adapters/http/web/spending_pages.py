@@ -7,9 +7,10 @@ Every row comes through the open checkbook's redaction (``payments.reporting.che
 
 Open to anyone, so careful with what anyone may send: each filter is one bounded value (an unknown year, a month
 outside the year, a page past the last, or an over-long or repeated value is a 400 page, never a 500), each client
-address gets ``PUBLIC_REQUESTS_PER_MINUTE`` pages a minute (then a 429 page with ``Retry-After``), and every answer
-carries an ``ETag`` of its bytes with ``Cache-Control: public, max-age=300``, so a browser or cache asks again with
-``If-None-Match`` and gets a 304. The pages show no one as signed in (the layout is the same for everyone), so they
+address gets ``PUBLIC_REQUESTS_PER_MINUTE`` pages a minute (then a 429 page with ``Retry-After``), an answer built
+is kept a minute for the next reader of the same address (``PageCache``: a figure may lag the books by that much),
+and every answer carries an ``ETag`` of its bytes with ``Cache-Control: public, max-age=300``, so a browser or cache
+asks again with ``If-None-Match`` and gets a 304. The pages show no one as signed in (the layout is the same for everyone), so they
 may be cached; they vary only by language.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Any
 
 from fastapi import Request
@@ -73,6 +74,44 @@ class PublicRateLimit:
                 return max(1, int(times[0] + 60 - now) + 1)
             times.append(now)
             return None
+
+
+class PageCache:
+    """Answers already built, kept ``seconds``: the same address asked again (a busy day, a crawler, a reload) costs
+    no query. Bounded in entries and in the size of a body kept, so it cannot be made to grow without end."""
+
+    def __init__(self, seconds: float = 60, *, max_entries: int = 256, max_body: int = 1 << 20,
+                 clock: Any = time.monotonic) -> None:
+        self.seconds, self._max, self._max_body, self._clock = seconds, max_entries, max_body, clock
+        self._kept: OrderedDict[tuple[str, ...], tuple[float, Response]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> Response | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None or found[0] <= self._clock():
+                self._kept.pop(key, None)
+                return None
+            self._kept.move_to_end(key)
+            kept = found[1]
+        return Response(kept.body, status_code=kept.status_code, headers=dict(kept.headers))
+
+    def put(self, key: tuple[str, ...], response: Response) -> None:
+        if response.status_code != 200 or len(response.body) > self._max_body:
+            return
+        with self._lock:
+            self._kept[key] = (self._clock() + self.seconds, response)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._max:
+                self._kept.popitem(last=False)
+
+
+def _cache(request: Request) -> PageCache:
+    state = request.app.state
+    cache = getattr(state, "public_page_cache", None)
+    if cache is None:
+        cache = state.public_page_cache = PageCache()
+    return cache
 
 
 def _limit(request: Request) -> PublicRateLimit:
@@ -148,11 +187,17 @@ def _guarded(request: Request, build: Any) -> Response:
                                                                             "Wait a minute and try again.")))
         answer.headers["Retry-After"] = str(wait)
         return answer
+    key = (request.url.path, str(sorted(request.query_params.multi_items())), language_of(request).code)
+    kept = _cache(request).get(key)
+    if kept is not None:
+        return cacheable(request, kept)
     try:
         wanted, page_no = read_filter(request)
     except BadFilter as refused:
         return error_page(request, 400, "invalid_filter", _say(request, str(refused)))
-    return cacheable(request, build(wanted, page_no))
+    built = build(wanted, page_no)
+    _cache(request).put(key, built)
+    return cacheable(request, built)
 
 
 def _years(request: Request) -> list[int]:
