@@ -87,6 +87,10 @@ class WorklistQueries(Protocol):
         """Up to ``limit`` invoices matching ``where`` after ``after`` in the order asked, keyset-paged."""
         ...
 
+    def count(self, where: InvoiceFilter, *, cap: int) -> int:
+        """How many invoices match ``where``, counting no further than ``cap``."""
+        ...
+
     def hold_summary(self) -> list[HoldCount]:
         """Every kind of hold that is open on some invoice, most invoices first."""
         ...
@@ -113,6 +117,11 @@ class Worklist:
             raise InvalidLimit(f"limit is 1 to {MAX_PAGE}")
         with self._uow(read_only=True) as uow:
             return uow.worklist.invoices(where, sort=sort, descending=descending, after=after, limit=limit)
+
+    def count(self, where: InvoiceFilter, *, cap: int) -> int:
+        """How many invoices match ``where``, up to ``cap`` (a count at the cap means "at least")."""
+        with self._uow(read_only=True) as uow:
+            return uow.worklist.count(where, cap=cap)
 
     def hold_summary(self) -> list[HoldCount]:
         with self._uow(read_only=True) as uow:

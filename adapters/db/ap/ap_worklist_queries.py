@@ -66,6 +66,12 @@ class SqlWorklistQueries:
                            as_date(r.received_on), r.currency, int(r.total_minor), r.status, as_date(r.pp_due_date),
                            r.pp_rule, int(r.open_holds)) for r in self._c.execute(stmt)]
 
+    def count(self, where: InvoiceFilter, *, cap: int) -> int:
+        # Stops at the cap, reading ids from the index that serves the filter ((status, id) for a status): the
+        # home page's counts, which show "100+" past it, never join vendors or build rows.
+        capped = select(invoices.c.id).where(*self._conditions(where)).limit(cap).subquery()
+        return int(self._c.execute(select(func.count()).select_from(capped)).scalar_one())
+
     @staticmethod
     def _conditions(where: InvoiceFilter) -> list[Any]:
         out: list[Any] = []

@@ -34,31 +34,31 @@ class QueueCount:
 class _Card:
     label: str
     actions: tuple[Action, ...]  # shown when the viewer may do any of these
-    rows: Callable[[Any, Viewer, int], list]  # (app.state, viewer, limit) -> rows
+    count: Callable[[Any, Viewer, int], int]  # (app.state, viewer, cap) -> how many, no more than cap
     href: str | None = None
 
 
-def _invoices(status: str) -> Callable[[Any, Viewer, int], list]:
-    # The worklist's light rows (the list page's own query), not whole invoices: only how many there are shows.
-    return lambda state, _viewer, limit: Worklist(state.uow).invoices(InvoiceFilter(status=status), limit=limit)
+def _invoices(status: str) -> Callable[[Any, Viewer, int], int]:
+    # The list page's own filter, counted up to the cap from the index: only how many there are shows.
+    return lambda state, _viewer, cap: Worklist(state.uow).count(InvoiceFilter(status=status), cap=cap)
 
 
-def _runs(status: RunStatus) -> Callable[[Any, Viewer, int], list]:
-    return lambda state, _viewer, limit: state.payments.list_runs(status=status, limit=limit)
+def _runs(status: RunStatus) -> Callable[[Any, Viewer, int], int]:
+    return lambda state, _viewer, cap: len(state.payments.list_runs(status=status, limit=cap))
 
 
-def _bank_changes(status: BankChangeStatus) -> Callable[[Any, Viewer, int], list]:
-    return lambda state, viewer, limit: state.bank_accounts.list_changes(viewer.principal, status=status,
-                                                                         limit=limit)
+def _bank_changes(status: BankChangeStatus) -> Callable[[Any, Viewer, int], int]:
+    return lambda state, viewer, cap: len(state.bank_accounts.list_changes(viewer.principal, status=status,
+                                                                           limit=cap))
 
 
-def _awaiting_me(state: Any, viewer: Viewer, limit: int) -> list:
+def _awaiting_me(state: Any, viewer: Viewer, cap: int) -> int:
     where = InvoiceFilter(awaiting_approval_by=viewer.principal.user_id)
-    return Worklist(state.uow).invoices(where, limit=limit)
+    return Worklist(state.uow).count(where, cap=cap)
 
 
-def _open_exceptions(state: Any, _viewer: Viewer, limit: int) -> list:
-    return state.recon.queries.list_exceptions(status=ExceptionStatus.OPEN, limit=limit)
+def _open_exceptions(state: Any, _viewer: Viewer, cap: int) -> int:
+    return len(state.recon.queries.list_exceptions(status=ExceptionStatus.OPEN, limit=cap))
 
 
 STAFF_CARDS: tuple[_Card, ...] = (
@@ -89,8 +89,8 @@ def staff_queue(state: Any, viewer: Viewer) -> list[QueueCount]:
     out = []
     for card in STAFF_CARDS:
         if any(viewer.may(a) for a in card.actions):
-            rows = card.rows(state, viewer, CAP + 1)
-            out.append(QueueCount(card.label, min(len(rows), CAP), len(rows) > CAP, card.href))
+            n = card.count(state, viewer, CAP + 1)
+            out.append(QueueCount(card.label, min(n, CAP), n > CAP, card.href))
     return out
 
 
