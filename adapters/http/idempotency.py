@@ -7,6 +7,12 @@ itself, e.g. :submit finishes the run's open submission after asking the rail, a
 Elsewhere (a ledger post without an id would post twice) the retry gets 409 ``idempotency_key_abandoned``: the
 effect of the interrupted request is unknown, look it up before retrying with a new key. The scope is the caller
 plus the route, so two users cannot collide on a key.
+
+A route whose step is done once per person and leaves its mark (a release names its releaser, a cancelled run's
+payments name who cancelled it, a resolved exception its resolver) passes ``on_takeover``: it looks for that mark
+and answers with the state it finds, as the interrupted request would have; finding none (the interrupted request
+rolled back), the handler runs. Without it a retry would be refused for a step it had itself already taken
+(``already_released_by_you``, ``illegal_transition``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ MAX_KEY_LENGTH = 200
 
 
 def run_idempotent(request: Request, principal: Principal, payload: Any,
-                   handler: Callable[[], tuple[int, Any]], *, rerun_safe: bool = False) -> Response:
+                   handler: Callable[[], tuple[int, Any]], *, rerun_safe: bool = False,
+                   on_takeover: Callable[[], tuple[int, Any] | None] | None = None) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         status, body = handler()
@@ -45,12 +52,13 @@ def run_idempotent(request: Request, principal: Principal, payload: Any,
         return problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
     if state == "in_flight":
         return problem(409, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed")
-    if state == "taken_over" and not rerun_safe:
+    if state == "taken_over" and not (rerun_safe or on_takeover):
         response = problem(409, "idempotency_key_abandoned", "the request with this Idempotency-Key was interrupted "
                            "before it answered and its effect is unknown: look it up, then retry with a new key")
         return answer(store, scope, key, holder, response)
     try:
-        status, result = handler()
+        found = on_takeover() if state == "taken_over" and on_takeover else None
+        status, result = found if found is not None else handler()
     except Exception as exc:
         code = status_for(exc)
         if code >= 500:

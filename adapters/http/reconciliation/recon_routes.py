@@ -8,7 +8,9 @@ also replays the first response. A malformed file is a 422 problem naming the li
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from typing import Callable
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -72,7 +74,9 @@ async def upload_statement(request: Request, format: str | None = Query(None, ma
     payload = {"sha256": hashlib.sha256(data).hexdigest(), "format": format, "dry_run": dry_run, "strict": strict,
                "history": history}
     # The import is synchronous database work: off the event loop, like FastAPI's own sync routes.
-    return await run_in_threadpool(run_idempotent, request, principal, payload, handler)
+    # Safe to re-run after a crash: an import is one transaction, and a file already imported is known by its digest.
+    return await run_in_threadpool(functools.partial(run_idempotent, rerun_safe=True), request, principal, payload,
+                                   handler)
 
 
 @router.get("/v1/reconciliation/reports/{on}")
@@ -91,8 +95,11 @@ class RunIn(BaseModel):
 
 
 @router.post("/v1/reconciliation/runs")
-def run(request: Request, body: RunIn, principal: Principal = require(Action.RECONCILIATION_RESOLVE)) -> dict:
-    return request.app.state.recon.service.reconcile(body.date, actor=principal.user_id)
+def run(request: Request, body: RunIn, principal: Principal = require(Action.RECONCILIATION_RESOLVE)):
+    """Match what is still open, flag what is unsettled too long, retry bank actions: idempotent by itself, so a
+    retry after a crash runs it again."""
+    return run_idempotent(request, principal, body.model_dump(mode="json"), lambda: (
+        200, request.app.state.recon.service.reconcile(body.date, actor=principal.user_id)), rerun_safe=True)
 
 
 @router.get("/v1/reconciliation/exceptions")
@@ -135,20 +142,39 @@ def resolve(request: Request, exception_id: str, body: ResolveIn,
         done = request.app.state.recon.exceptions.resolve_by_match(
             principal, exception_id, reason=body.reason, payment_ids=body.payment_ids, line_id=body.line_id)
         return 200, exception_out(done)
-    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler)
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler,
+                          on_takeover=_done_by(request, exception_id, lambda e: e.status is ExceptionStatus.RESOLVED
+                                               and e.resolved_by == principal.user_id and e.resolution == "manual_match"
+                                               and e.reason == body.reason.strip()))
+
+
+def _done_by(request: Request, exception_id: str, mark: Callable[[ExceptionRecord], bool]):  # noqa: ANN202
+    """``on_takeover`` for a step on one exception: the exception as it stands, when it bears this request's
+    ``mark`` (closed or asked for by this caller, for this reason); None, and the step runs, when it does not."""
+    def found() -> tuple[int, dict] | None:
+        e = request.app.state.recon.queries.get_exception(exception_id)
+        return (200, exception_out(e)) if mark(e) else None
+    return found
 
 
 @router.post("/v1/reconciliation/exceptions/{exception_id}/dismiss")
 def dismiss(request: Request, exception_id: str, body: ReasonIn,
-            principal: Principal = require(Action.RECONCILIATION_RESOLVE)) -> dict:
-    return exception_out(request.app.state.recon.exceptions.dismiss(principal, exception_id, reason=body.reason))
+            principal: Principal = require(Action.RECONCILIATION_RESOLVE)):
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, lambda: (
+        200, exception_out(request.app.state.recon.exceptions.dismiss(principal, exception_id, reason=body.reason))),
+        on_takeover=_done_by(request, exception_id, lambda e: e.status is ExceptionStatus.RESOLVED
+                             and e.resolved_by == principal.user_id and e.resolution == "explained"
+                             and e.reason == body.reason.strip()))
 
 
 @router.post("/v1/reconciliation/exceptions/{exception_id}/write-off")
 def request_write_off(request: Request, exception_id: str, body: WriteOffIn,
-                      principal: Principal = require(Action.RECONCILIATION_WRITE_OFF)) -> dict:
-    return exception_out(request.app.state.recon.exceptions.request_write_off(
-        principal, exception_id, reason=body.reason, account=body.account))
+                      principal: Principal = require(Action.RECONCILIATION_WRITE_OFF)):
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, lambda: (
+        200, exception_out(request.app.state.recon.exceptions.request_write_off(
+            principal, exception_id, reason=body.reason, account=body.account))),
+        on_takeover=_done_by(request, exception_id, lambda e: e.write_off_requested_by == principal.user_id
+                             and e.write_off_reason == body.reason.strip() and e.write_off_account == body.account))
 
 
 @router.post("/v1/reconciliation/exceptions/{exception_id}/write-off/approve")
@@ -156,7 +182,9 @@ def approve_write_off(request: Request, exception_id: str,
                       principal: Principal = require(Action.RECONCILIATION_WRITE_OFF)):
     def handler():
         return 200, exception_out(request.app.state.recon.exceptions.approve_write_off(principal, exception_id))
-    return run_idempotent(request, principal, {"id": exception_id, "approve": True}, handler)
+    return run_idempotent(request, principal, {"id": exception_id, "approve": True}, handler,
+                          on_takeover=_done_by(request, exception_id, lambda e: e.status is ExceptionStatus.WRITTEN_OFF
+                                               and e.approved_by == principal.user_id))
 
 
 class RefundedCreditIn(BaseModel):
