@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from ledger.errors import InvalidAccountCode
 
-from ledger.errors import LedgerError
 
 
 class AccountType(str, enum.Enum):
@@ -53,8 +53,8 @@ class Account:
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.code):
-            raise LedgerError(f"account code {self.code!r} must be 1-64 letters, digits or . _ : -",
-                              code="invalid_account_code", account=self.code)
+            raise InvalidAccountCode(f"account code {self.code!r} must be 1-64 letters, digits or . _ : -",
+                                     account=self.code)
 
 
 # The governmental-fund chart of DESIGN.md §2, per fund. Object-coded expenditure accounts are added

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ledger.canonical import encode_json
 from ledger.entries import SealedEntry
-from ledger.errors import LedgerError
+from ledger.errors import InvalidCheckpointFile
 from ledger.keys import hex_bytes
 from ledger.signing import Signer, verify_signature
 
@@ -73,7 +73,7 @@ class Checkpoint:
                        balances_digest=hex_bytes(doc, "balances_digest", 32), created_at=doc["created_at"],
                        key_id=doc["key_id"], signature=hex_bytes(doc, "signature", 64))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise LedgerError(f"checkpoint file is not valid: {exc}", code="invalid_checkpoint_file") from None
+            raise InvalidCheckpointFile(f"checkpoint file is not valid: {exc}") from None
 
 
 def _fields(cp: Checkpoint) -> dict[str, Any]:

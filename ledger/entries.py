@@ -17,7 +17,11 @@ from typing import Any, Mapping
 from ulid import ULID
 
 from ledger.accounts import Direction
-from ledger.errors import LedgerError
+from ledger.errors import (AccountClosed, AmountMustBePositive, AmountNotInteger, EntryAmountTooLarge, EntryUnbalanced,
+                           FloatInEntry, InvalidData, InvalidDirection, InvalidEffectiveDate, InvalidEntryCode,
+                           InvalidEntryId, InvalidReference, InvalidReversal, LedgerError, SystemEntryWithPostings,
+                           TooFewPostings, UnknownAccount, UnknownEntryCurrency)
+from ledger.errors import EntryRejected as EntryRejected  # re-exported: callers name it beside the entries
 from ledger.money import check_currency
 
 
@@ -131,12 +135,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class EntryRejected(LedgerError):
-    """An entry draft breaks a posting rule; nothing is written."""
-
-    code = "entry_rejected"
-
-
 def validate_draft(draft: EntryDraft, known_accounts: Mapping[str, Any] | None = None, *,
                    require_postings: bool = True) -> None:
     """Check a draft against the posting rules; raise ``EntryRejected`` with a stable code on the first break.
@@ -146,57 +144,52 @@ def validate_draft(draft: EntryDraft, known_accounts: Mapping[str, Any] | None =
     when ``known_accounts`` is given; debits equal credits in every currency.
     """
     if not (isinstance(draft.id, str) and draft.id.startswith("je_") and _is_ulid(draft.id[3:])):
-        raise EntryRejected(f"entry id {draft.id!r} must be 'je_' followed by a ULID", code="invalid_entry_id")
+        raise InvalidEntryId(f"entry id {draft.id!r} must be 'je_' followed by a ULID")
     if not _CODE.match(draft.code or ""):
-        raise EntryRejected(f"entry code {draft.code!r} must be snake_case", code="invalid_entry_code")
+        raise InvalidEntryCode(f"entry code {draft.code!r} must be snake_case")
     if not isinstance(draft.effective_date, dt.date) or isinstance(draft.effective_date, dt.datetime):
-        raise EntryRejected("effective_date must be a date", code="invalid_effective_date")
+        raise InvalidEffectiveDate("effective_date must be a date")
     for key, value in draft.references.items():
         if not _REF_KEY.match(key) or not isinstance(value, str) or not value or len(value) > 128:
-            raise EntryRejected(f"reference {key!r} must be a snake_case name with a non-empty text value",
-                                code="invalid_reference")
+            raise InvalidReference(f"reference {key!r} must be a snake_case name with a non-empty text value")
     if draft.reverses is not None and not (isinstance(draft.reverses, str) and draft.reverses.startswith("je_")):
-        raise EntryRejected("reverses must name an entry id", code="invalid_reversal")
+        raise InvalidReversal("reverses must name an entry id")
     _check_plain(draft.data, "data")
     if draft.code in SYSTEM_CODES or (not require_postings and not draft.postings):
         if draft.postings:
-            raise EntryRejected(f"a {draft.code} entry carries no postings", code="system_entry_with_postings")
+            raise SystemEntryWithPostings(f"a {draft.code} entry carries no postings")
         return
     if len(draft.postings) < 2:
-        raise EntryRejected("an entry needs two or more postings", code="too_few_postings")
+        raise TooFewPostings("an entry needs two or more postings")
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for index, posting in enumerate(draft.postings):
         if not isinstance(posting.direction, Direction):
-            raise EntryRejected(f"posting {index}: direction must be debit or credit", code="invalid_direction")
+            raise InvalidDirection(f"posting {index}: direction must be debit or credit")
         amount = posting.amount_minor
         if not isinstance(amount, int) or isinstance(amount, bool):
-            raise EntryRejected(f"posting {index}: amount_minor must be an integer", code="amount_not_integer")
+            raise AmountNotInteger(f"posting {index}: amount_minor must be an integer")
         if amount <= 0:
-            raise EntryRejected(f"posting {index}: amount_minor must be positive, got {amount}",
-                                code="amount_must_be_positive", posting=index)
+            raise AmountMustBePositive(f"posting {index}: amount_minor must be positive, got {amount}", posting=index)
         if amount > MAX_AMOUNT_MINOR:
-            raise EntryRejected(f"posting {index}: amount_minor {amount} exceeds the ledger maximum",
-                                code="amount_too_large", posting=index)
+            raise EntryAmountTooLarge(f"posting {index}: amount_minor {amount} exceeds the ledger maximum",
+                                      posting=index)
         try:
             check_currency(posting.currency)
         except LedgerError as exc:
-            raise EntryRejected(f"posting {index}: {exc.message}", code="unknown_currency", posting=index) from None
+            raise UnknownEntryCurrency(f"posting {index}: {exc.message}", posting=index) from None
         if known_accounts is not None:
             account = known_accounts.get(posting.account)
             if account is None:
-                raise EntryRejected(f"posting {index}: account {posting.account!r} does not exist",
-                                    code="unknown_account", account=posting.account)
+                raise UnknownAccount(f"posting {index}: account {posting.account!r} does not exist",
+                                     account=posting.account)
             if not getattr(account, "active", True):
-                raise EntryRejected(f"posting {index}: account {posting.account!r} is closed",
-                                    code="account_closed", account=posting.account)
+                raise AccountClosed(f"posting {index}: account {posting.account!r} is closed", account=posting.account)
         side = 0 if posting.direction is Direction.DEBIT else 1
         totals[posting.currency][side] += amount
     for currency, (debits, credits) in sorted(totals.items()):
         if debits != credits:
-            raise EntryRejected(
-                f"entry does not balance in {currency}: debits {debits} != credits {credits}",
-                code="entry_unbalanced", currency=currency, debits_minor=debits, credits_minor=credits,
-            )
+            raise EntryUnbalanced(f"entry does not balance in {currency}: debits {debits} != credits {credits}",
+                                  currency=currency, debits_minor=debits, credits_minor=credits)
 
 
 def reversal_of(entry: EntryDraft, *, entry_id: str, effective_date: dt.date, memo: str = "") -> EntryDraft:
@@ -218,14 +211,14 @@ def _is_ulid(text: str) -> bool:
 def _check_plain(value: Any, where: str) -> None:
     # Canonical encoding has no floats: a float in data would hash differently across platforms.
     if isinstance(value, float):
-        raise EntryRejected(f"{where} holds a float; use integers or decimal strings", code="float_in_entry")
+        raise FloatInEntry(f"{where} holds a float; use integers or decimal strings")
     if isinstance(value, Mapping):
         for k, v in value.items():
             if not isinstance(k, str):
-                raise EntryRejected(f"{where} keys must be text", code="invalid_data")
+                raise InvalidData(f"{where} keys must be text")
             _check_plain(v, f"{where}.{k}")
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             _check_plain(v, f"{where}[{i}]")
     elif value is not None and not isinstance(value, (str, int, bool)):
-        raise EntryRejected(f"{where} holds a {type(value).__name__}", code="invalid_data")
+        raise InvalidData(f"{where} holds a {type(value).__name__}")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, overloa
 
 from ledger.canonical import encode_json
 from ledger.checkpoint import CHECKPOINT_FORMAT, Checkpoint
-from ledger.errors import LedgerError
+from ledger.errors import CheckpointWrongJournal, LedgerError
 from ledger.keys import KeyRecord
 from ledger.schedule import TrustAnchor, as_map
 from ledger.ports import JournalStore
@@ -290,8 +290,7 @@ def verify_export(open_lines: Callable[[], Iterable[str]], *, anchor: TrustAncho
     meta, rows = read_export(open_lines)
     for cp in checkpoints:
         if cp.journal != meta.journal:
-            raise LedgerError(f"that checkpoint is of the {cp.journal} journal, not {meta.journal}",
-                              code="checkpoint_wrong_journal")
+            raise CheckpointWrongJournal(f"that checkpoint is of the {cp.journal} journal, not {meta.journal}")
 
     def stored() -> StoredState:
         end = meta.end

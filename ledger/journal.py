@@ -10,8 +10,10 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ledger.canonical import (GENESIS_PREV_HASH, VERSION_BYTE, canonical_bytes, canonical_parts, chain_hash,
                               encode_json)
-from ledger.entries import (EntryCode, EntryDraft, EntryRejected, SealedEntry, new_entry_id, validate_draft)
-from ledger.errors import JournalAlreadyInitialized, JournalNotInitialized, LedgerError
+from ledger.entries import EntryCode, EntryDraft, SealedEntry, new_entry_id, validate_draft
+from ledger.errors import (EntryAlreadyReversed, JournalAlreadyInitialized, JournalNotInitialized, LedgerError,
+                           ReversalDoesNotMirror, ReversalTargetMissing, ReversalWithoutTarget, SameKey,
+                           SigningKeyRotated)
 from ledger.keys import KeyRecord
 from ledger.ports import AppendConflict, Clock, JournalStore
 from ledger.signing import Signer
@@ -59,8 +61,8 @@ class Journal:
         if key_in_force is None or key_in_force == self._signer.key_id:
             return
         if self._signer_for is None:
-            raise LedgerError(f"the signing key was rotated to {key_in_force} while this was being posted; nothing "
-                              "was written: post again", code="signing_key_rotated")
+            raise SigningKeyRotated(f"the signing key was rotated to {key_in_force} while this was being posted; "
+                                    "nothing was written: post again")
         self._signer = self._signer_for(key_in_force)
 
     @property
@@ -98,7 +100,7 @@ class Journal:
         for draft in unique.values():
             validate_draft(draft, accounts, require_postings=self._financial)
             if draft.code == EntryCode.REVERSAL.value and draft.reverses is None:
-                raise EntryRejected("a reversal entry must name the entry it reverses", code="reversal_without_target")
+                raise ReversalWithoutTarget("a reversal entry must name the entry it reverses")
 
         # Everything of the canonical bytes but the time and the place, before the head lock: writers
         # serialize under it, and what remains there is a hash and a signature per entry and the insert.
@@ -180,18 +182,17 @@ class Journal:
             return
         targets = {d.reverses for d in reversals if d.reverses is not None}  # each names one (see post_many)
         if len(targets) != len(reversals):
-            raise EntryRejected("two reversals of the same entry in one batch", code="entry_already_reversed")
+            raise EntryAlreadyReversed("two reversals of the same entry in one batch")
         originals = self._store.entries_by_id(targets)
         already = self._store.reversed_ids(targets)
         for draft in reversals:
             original = originals.get(draft.reverses or "")
             if original is None:
-                raise EntryRejected(f"entry {draft.reverses} to reverse does not exist", code="reversal_target_missing")
+                raise ReversalTargetMissing(f"entry {draft.reverses} to reverse does not exist")
             if draft.reverses in already:
-                raise EntryRejected(f"entry {draft.reverses} is already reversed", code="entry_already_reversed")
+                raise EntryAlreadyReversed(f"entry {draft.reverses} is already reversed")
             if draft.code == EntryCode.REVERSAL.value and not _mirrors(draft, original.draft):
-                raise EntryRejected(f"reversal {draft.id} must mirror every posting of {draft.reverses}",
-                                    code="reversal_does_not_mirror")
+                raise ReversalDoesNotMirror(f"reversal {draft.id} must mirror every posting of {draft.reverses}")
 
     # -- keys ------------------------------------------------------------------------------------------
 
@@ -213,11 +214,10 @@ class Journal:
     def rotate_key(self, new_signer: Signer, memo: str = "signing key rotated") -> SealedEntry:
         """Introduce ``new_signer``: the rotation entry is signed by the current key and co-signed by the new one."""
         if new_signer.key_id == self._signer.key_id:
-            raise LedgerError("the new key is the current key", code="same_key")
+            raise SameKey("the new key is the current key")
         sequence, prev, in_force = self._store.lock_head_and_key()
         if in_force is not None and in_force != self._signer.key_id:
-            raise LedgerError(f"the signing key was rotated to {in_force} meanwhile; nothing was written",
-                              code="signing_key_rotated")
+            raise SigningKeyRotated(f"the signing key was rotated to {in_force} meanwhile; nothing was written")
         now_dt = self._clock.now()
         now = format_time(now_dt)
         draft = EntryDraft(id=new_entry_id(), effective_date=now_dt.date(), code=EntryCode.KEY_ROTATED.value,

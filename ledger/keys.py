@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping
+from ledger.errors import InvalidKeyFile
 
-from ledger.errors import LedgerError
 
 KEYS_FORMAT = "disburse-ledger-keys/1"
 
@@ -67,7 +67,7 @@ def import_keys(text: str) -> dict[str, KeyRecord]:
             keys[key.key_id] = key
         return keys
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise LedgerError(f"public key file is not valid: {exc}", code="invalid_key_file") from None
+        raise InvalidKeyFile(f"public key file is not valid: {exc}") from None
 
 
 def hex_bytes(doc: dict[str, Any], name: str, size: int) -> bytes:

@@ -6,8 +6,8 @@ from decimal import Decimal, ROUND_HALF_UP
 
 from moneyed import Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
+from ledger.errors import AmountPrecisionExceeded, LedgerError
 
-from ledger.errors import LedgerError
 
 
 class UnknownCurrency(LedgerError):
@@ -56,10 +56,8 @@ def to_minor(money: Money) -> tuple[int, str]:
     exponent = minor_exponent(code)
     scaled = money.amount.scaleb(exponent)
     if scaled != scaled.to_integral_value():
-        raise LedgerError(
-            f"{money.amount} {code} has more than {exponent} decimal places",
-            code="amount_precision_exceeded", amount=str(money.amount), currency=code,
-        )
+        raise AmountPrecisionExceeded(f"{money.amount} {code} has more than {exponent} decimal places",
+                                      amount=str(money.amount), currency=code)
     return int(scaled), code
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ledger.canonical import VERSION_BYTE
 from ledger.checkpoint import Checkpoint
 from ledger.entry_rules import FloatFound, key_id_for, parse_object
-from ledger.errors import LedgerError
+from ledger.errors import CheckpointDoesNotCoverEntry, InvalidProofRequest, LedgerError, ProofLeavesMissing
 from ledger.export import entry_line, row_of_entry_line
 from ledger.keys import hex_bytes
 from ledger.merkle import BLOCK_SIZE, leaf_hash, node_hash
@@ -54,7 +54,7 @@ def audit_path(index: int, size: int, root_of: RootOf, lo: int = 0) -> list[byte
 def consistency_path(first: int, second: int, root_of: RootOf) -> list[bytes]:
     """RFC 6962 PROOF(m, D[n]): what shows the tree of ``second`` leaves extends the tree of ``first``."""
     if not 0 < first <= second:
-        raise LedgerError(f"no consistency proof from {first} to {second} leaves", code="invalid_proof_request")
+        raise InvalidProofRequest(f"no consistency proof from {first} to {second} leaves")
     return _subproof(first, second, True, root_of, 0)
 
 
@@ -167,7 +167,7 @@ class BlockRoots:
             levels = self._levels(block)  # a perfect subtree inside one block: looked up
             height = (hi - lo).bit_length() - 1
             if offset >> height >= len(levels[height]):
-                raise LedgerError(f"entries {lo + 1}..{hi} are not all in the journal", code="proof_leaves_missing")
+                raise ProofLeavesMissing(f"entries {lo + 1}..{hi} are not all in the journal")
             got = levels[height][offset >> height]
         else:
             k = _split(hi - lo)
@@ -209,8 +209,7 @@ def inclusion_bundle(row: Sequence[Any], checkpoint: Checkpoint, public_key: byt
     checkpoint and the public key that signed it. ``row`` is the entry in ``ledger.verify_chunk``'s layout."""
     sequence = row[0]
     if not 1 <= sequence <= checkpoint.sequence:
-        raise LedgerError(f"the checkpoint at {checkpoint.sequence} does not cover entry {sequence}",
-                          code="checkpoint_does_not_cover_entry")
+        raise CheckpointDoesNotCoverEntry(f"the checkpoint at {checkpoint.sequence} does not cover entry {sequence}")
     entry = json.loads(entry_line(row))
     entry.pop("type")
     path = audit_path(sequence - 1, checkpoint.sequence, root_of)
