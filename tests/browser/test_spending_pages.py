@@ -77,7 +77,8 @@ def test_journey_by_keyboard_year_then_department_then_payee_then_payment(browse
         check_page(tab, "spending")
         _enter(tab, lambda f: f["tag"] == "A" and f["text"] == "FIN", re.compile(r"department=FIN"))
         assert tab.get_by_role("listitem").filter(has_text="Department: FIN").is_visible()
-        _enter(tab, lambda f: f["tag"] == "A" and f["text"] == "Summit Office Supply", re.compile(r"/spending/payments\?"))
+        _enter(tab, lambda f: f["tag"] == "A" and f["text"] == "Summit Office Supply",
+               re.compile(r"/spending/payments\?"))
         check_page(tab, "spending-payments")
         _enter(tab, lambda f: f["tag"] == "A" and f["text"].startswith("Summit Office Supply"),
                re.compile(r"/spending/payments/pay_\w+$"), limit=40)

@@ -183,7 +183,8 @@ def diversity(request: Request, f: dict[str, Any]) -> Report:
                                           for c in data["by_certification"]])
     return Report(REPORTS["diversity"], N_("Payments in the period that left and were not returned, and the share "
                                            "to vendors holding each certification on the day they were paid."),
-                  [certs, everything], [(chart, N_("Paid by certification"), False)] if data["by_certification"] else [])
+                  [certs, everything],
+                  [(chart, N_("Paid by certification"), False)] if data["by_certification"] else [])
 
 
 def split_purchases(request: Request, f: dict[str, Any]) -> Report:
@@ -200,7 +201,8 @@ def split_purchases(request: Request, f: dict[str, Any]) -> Report:
 
 
 BUILDERS: dict[str, Callable[[Request, dict[str, Any]], Report]] = {
-    "spend": spend, "aging": aging, "prompt-pay": prompt_pay, "diversity": diversity, "split-purchases": split_purchases}
+    "spend": spend, "aging": aging, "prompt-pay": prompt_pay, "diversity": diversity,
+    "split-purchases": split_purchases}
 
 
 @router.get("/reports")

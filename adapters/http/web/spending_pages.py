@@ -10,8 +10,8 @@ outside the year, a page past the last, or an over-long or repeated value is a 4
 address gets ``PUBLIC_REQUESTS_PER_MINUTE`` pages a minute (then a 429 page with ``Retry-After``), an answer built
 is kept a minute for the next reader of the same address (``PageCache``: a figure may lag the books by that much),
 and every answer carries an ``ETag`` of its bytes with ``Cache-Control: public, max-age=300``, so a browser or cache
-asks again with ``If-None-Match`` and gets a 304. The pages show no one as signed in (the layout is the same for everyone), so they
-may be cached; they vary only by language.
+asks again with ``If-None-Match`` and gets a 304. The pages show no one as signed in (the layout is the same for
+everyone), so they may be cached; they vary only by language.
 """
 
 from __future__ import annotations
@@ -205,8 +205,9 @@ def _years(request: Request) -> list[int]:
     return list(range(current, current - YEARS_SHOWN, -1))
 
 
-def _charts(summary: Any, wanted: SpendingFilter) -> list[dict[str, Any]]:
+def _charts(request: Request, summary: Any, wanted: SpendingFilter) -> list[dict[str, Any]]:
     params = params_of(wanted)
+    redacted = _say(request, REDACTED_PAYEE)  # the published English words, shown in the reader's language
     out = []
     for dim in DIMENSIONS:
         totals = summary.by[dim][:TOP_PAYEES] if dim == "payee" else summary.by[dim]
@@ -215,7 +216,8 @@ def _charts(summary: Any, wanted: SpendingFilter) -> list[dict[str, Any]]:
         def link(value: str, dim: str = dim, target: str = target) -> str | None:
             return target + query_with(params, **{dim: value, "page": None}) if value else None
 
-        chart = bar_chart(f"chart-{dim}", [(t.key or "—", t.amount_minor, t.currency, link(t.key)) for t in totals])
+        chart = bar_chart(f"chart-{dim}", [(redacted if dim == "payee" and t.key == REDACTED_PAYEE else t.key or "—",
+                                            t.amount_minor, t.currency, link(t.key)) for t in totals])
         out.append({"dimension": dim, "label": DIMENSION_LABELS[dim], "rows": list(zip(totals, chart.bars)),
                     "more": len(summary.by[dim]) - len(totals), "chart": chart})
     return out
@@ -231,7 +233,8 @@ def spending(request: Request, _: None = public()) -> Response:
         active = [(dim, getattr(wanted, dim), "/spending" + query_with(params, **{dim: None}))
                   for dim in ("month", *DIMENSIONS) if getattr(wanted, dim)]
         return render(request, "spending.html", summary=summary, wanted=wanted, params=params,
-                      years=_years(request), months=summary.by_month, month_chart=months, charts=_charts(summary, wanted),
+                      years=_years(request), months=summary.by_month, month_chart=months,
+                      charts=_charts(request, summary, wanted),
                       active=active, labels=DIMENSION_LABELS, query_with=query_with, redacted=REDACTED_PAYEE,
                       payments_url="/spending/payments" + query_with(params))
 
@@ -251,10 +254,11 @@ def spending_payments(request: Request, _: None = public()) -> Response:
         if not rows and page_no > 1:
             return error_page(request, 404, "not_found")
         params = params_of(wanted)
+        here = "/spending/payments"
         return render(request, "spending_payments.html", rows=rows, wanted=wanted, params=params, page=page_no,
                       years=_years(request), labels=DIMENSION_LABELS, query_with=query_with,
-                      previous_url="/spending/payments" + query_with(params, page=str(page_no - 1)) if page_no > 1 else None,
-                      next_url="/spending/payments" + query_with(params, page=str(page_no + 1)) if more else None,
+                      previous_url=here + query_with(params, page=str(page_no - 1)) if page_no > 1 else None,
+                      next_url=here + query_with(params, page=str(page_no + 1)) if more else None,
                       csv_url="/spending/payments.csv" + query_with(params),
                       xlsx_url="/spending/payments.xlsx" + query_with(params))
 
