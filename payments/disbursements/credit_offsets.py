@@ -6,6 +6,12 @@ credits receivable, never more than the payment's invoices come to in that fund.
 invoices come to less the credits it takes, and its remittance names each credit: two or more lines, so a rail that
 carries CTX sends the X12 820 with an ADX adjustment per credit.
 
+An early-payment discount is for money paid early: the part of an invoice the vendor's own credit settles earns
+none. Where the credit already off Vouchers payable in a fund is more than the payment's invoices come to after their
+discounts, the discounts shrink by the difference (``_discount_for_credit``), so that the credit taken covers what
+the invoices left on Vouchers payable and none of it is left counted against a liability that is gone: otherwise
+the discount and the credit together would take Vouchers payable below zero (found by issue 11's invariants).
+
 A payment whose credits cover all of it moves no money: it is settled by offset alone (``payment_submission``
 keeps it out of the rail's file and records it sent and settled with the rest of its run).
 """
@@ -17,7 +23,7 @@ from dataclasses import replace
 
 from payments.ap.vendor_credits import CreditTaken, VendorCredit, take
 from payments.disbursements.payment_records import PaymentRecord
-from payments.disbursements.payment_runs import PlannedPayment, RunPlan
+from payments.disbursements.payment_runs import PlannedItem, PlannedPayment, RunPlan
 from payments.disbursements.payment_states import PaymentKind
 from payments.disbursements.rails import RailCapabilities, RailSec
 
@@ -43,6 +49,22 @@ def _sec(payment: PlannedPayment, capabilities: RailCapabilities | None) -> Rail
     return payment.sec_code
 
 
+def _discount_for_credit(items: tuple[PlannedItem, ...], fund: str, payable_open_minor: int
+                         ) -> tuple[PlannedItem, ...]:
+    """``items`` with the discounts of ``fund``'s invoices cut by what of the payable credit would exceed what they
+    come to after discount (never below zero; invoices in id order)."""
+    excess = payable_open_minor - sum(i.paid_minor for i in items if i.fund == fund)
+    if excess <= 0:
+        return items
+    out = []
+    for item in sorted(items, key=lambda i: i.invoice_id):
+        cut = min(item.discount_minor, excess) if item.fund == fund else 0
+        excess -= cut
+        out.append(replace(item, discount_minor=item.discount_minor - cut) if cut else item)
+    order = {i.invoice_id: n for n, i in enumerate(items)}
+    return tuple(sorted(out, key=lambda i: order[i.invoice_id]))
+
+
 def apply_credits(plan: RunPlan, credits: Iterable[VendorCredit],
                   capabilities: RailCapabilities | None = None) -> RunPlan:
     """``plan`` with each live payment's open credits taken (deterministic: same inputs, same credits)."""
@@ -56,6 +78,9 @@ def apply_credits(plan: RunPlan, credits: Iterable[VendorCredit],
             payments.append(payment)
             continue
         mine = [c for (vendor, _, _), c in open_.items() if vendor == payment.vendor_id]
+        for fund in sorted({i.fund for i in payment.items if i.discount_minor}):
+            payable = sum(c.payable_open_minor for c in mine if c.fund == fund)
+            payment = replace(payment, items=_discount_for_credit(payment.items, fund, payable))
         by_fund: dict[str, int] = {}
         for item in payment.items:
             by_fund[item.fund] = by_fund.get(item.fund, 0) + item.paid_minor

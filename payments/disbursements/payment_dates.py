@@ -124,7 +124,10 @@ def repricing(payment: PaymentRecord, invoices: Mapping[str, PayableInvoice], *,
                        f"{': ' + priced.detail if priced.detail else ''})")
             continue
         was, now = payment.effective_date.isoformat(), to.isoformat()
-        if priced.discount_minor != item.discount_minor:
+        # A discount cut because the vendor's credit settles that part (credit_offsets) is not a price the date
+        # changed: only a discount the new date takes away (less than the one released) is.
+        cut_for_credit = bool(payment.credits) and priced.discount_minor > item.discount_minor
+        if priced.discount_minor != item.discount_minor and not cut_for_credit:
             until = f" (its discount date is {invoice.discount_date.isoformat()})" if invoice.discount_date else ""
             out.append(f"{item.invoice_id}: discount {_money(payment.currency, item.discount_minor)} priced for "
                        f"{was}, {_money(payment.currency, priced.discount_minor)} settling {now}{until}")

@@ -195,3 +195,41 @@ def test_found_by_the_invariants_a_price_variance_may_not_overrun_the_budget_wit
     assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
     [override] = client.get("/v1/audit", params={"action": "invoice_budget_overridden"}, headers=auditor).json()["items"]
     assert override["detail"]["reason"] == "council transfer 2026-41 covers it"
+
+
+def test_found_an_early_payment_discount_and_a_credit_together_keep_vouchers_payable_at_zero(world):
+    """A $200 invoice on 2/10 net 30, and Acme's $200 credit memo for it (Vouchers payable $0). The run paid it
+    within the discount period: $4 discount taken, $196 of the credit taken, nothing sent; the discount and the
+    credit each took Vouchers payable down, which ended at -$4.00 with $4 of credit still open against nothing.
+    The part of an invoice the vendor's own credit settles earns no early-payment discount: the discount shrinks
+    by what of the credit would be left over, and the credit settles the invoice whole."""
+    import datetime as dt
+
+    w, api = world
+    acme = w.vendors["Acme Furniture"]
+    clerk, approver, treasurer = (as_role("ap_clerk", "usr_ann"), as_role("ap_approver", "usr_bob"),
+                                  as_role("treasurer", "usr_tom"))
+    received = (w.today - dt.timedelta(days=2)).isoformat()
+    po = api.post("/v1/purchase-orders", headers=clerk, json={"number": "PO-2", "vendor_id": acme, "lines": [
+        {"line_no": 1, "item": "chair", "quantity": "4", "unit_of_measure": "each", "unit_price": "50.00",
+         "fund": "100", "department": "PW", "object_code": "5710"}]}).json()
+    assert api.post(f"/v1/purchase-orders/{po['id']}:approve", headers=approver).status_code == 200
+    assert api.post("/v1/receipts", headers=clerk, json={"po_id": po["id"], "received_on": received, "lines": [
+        {"po_line_no": 1, "quantity_received": "4"}]}).status_code == 201
+    bill = api.post("/v1/invoices", headers=clerk, json={
+        "vendor_id": acme, "invoice_number": "INV-2", "invoice_date": received, "received_on": received,
+        "terms": "2/10 net 30", "total": "200.00", "remit_to": "1 Main St", "defect_contact": "Pat Lee",
+        "lines": [{"line_no": 1, "po_id": po["id"], "po_line_no": 1, "quantity": "4", "unit_price": "50.00"}]}).json()
+    assert api.post(f"/v1/invoices/{bill['id']}:approve", headers=approver).status_code == 200
+    credit_memo(api, acme, po["id"], "CM-2", "200.00")
+    [skipped] = api.get("/v1/payment-runs:preview", headers=clerk).json()["skipped"]  # paid on its discount date
+    w.clock.advance(days=(dt.date.fromisoformat(skipped["detail"]) - w.today).days - 1)
+    run = api.post("/v1/payment-runs", headers={**clerk, "Idempotency-Key": "r2"}, json={}).json()
+    [payment] = run["payments"]
+    [item] = payment["remittance"]
+    assert (item["discount_minor"], payment["credits"][0]["amount_minor"], payment["amount_minor"]) == (0, 20_000, 0)
+    assert api.post(f"/v1/payment-runs/{run['id']}:release", headers=treasurer).status_code == 200
+    assert api.post(f"/v1/payment-runs/{run['id']}:submit", headers=treasurer).json()["result"] == "accepted"
+    assert (ledger_balance(api, "100-2010"), ledger_balance(api, "100-1310")) == (0, 0)
+    [credit] = api.get(f"/v1/vendors/{acme}/credits", headers=as_role("auditor")).json()["items"]
+    assert credit["open_minor"] == 0

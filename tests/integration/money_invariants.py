@@ -135,6 +135,9 @@ def portal_agrees_with_staff(world: World, invoices: list[Any], payments: list[A
             assert (shown.payment.trace_number, shown.payment.amount_minor, shown.payment.status) == (
                 staff.trace_number, staff.amount_minor, staff.status), f"portal and staff differ on {staff.id}"
             assert shown.payment.effective_date == staff.effective_date
+            assert shown.payment.external_id == staff.external_id, f"portal and staff differ on {staff.id}'s EndToEndId"
+            assert [(i.invoice_id, i.paid_minor, i.interest_minor) for i in shown.payment.items] == [
+                (i.invoice_id, i.paid_minor, i.interest_minor) for i in staff.items], f"remittance of {staff.id} differs"
 
 
 def reconciliation_ties_out(world: World, on: dt.date) -> None:
