@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from payments.ap.ap_errors import InvalidDocument
-from payments.errors import InvalidInput, NotFound
+from payments.errors import NotFound
 from payments.identity import Action, Principal, authorize
 from payments.ap.invoice_service import InvoiceService, NewInvoice, NewInvoiceLine
 from payments.disbursements.payment_records import PaymentRecord
+from payments.portal.portal_errors import InvalidStatusFilter, UnknownPurchaseOrder
 from payments.portal.portal_messages import VendorContext
 from payments.people.identity_ports import IdentityUnitOfWork
 from payments.portal.portal_ports import PaymentFacts, PortalQueries, PortalUnitOfWork
@@ -116,8 +116,8 @@ class VendorPortal:
         payments), so the pages are read in id order until ``limit`` of them match."""
         authorize(principal, Action.PORTAL_READ)
         if status is not None and status not in VENDOR_STATUSES:
-            raise InvalidInput(f"status {status!r} is not one of {', '.join(sorted(VENDOR_STATUSES))}",
-                               code="invalid_status", field="status")
+            raise InvalidStatusFilter(f"status {status!r} is not one of {', '.join(sorted(VENDOR_STATUSES))}",
+                                      field="status")
         vendor_id = _vendor(principal)
         out: list[InvoiceForVendor] = []
         with self._uow(read_only=True) as uow:
@@ -214,8 +214,8 @@ class VendorPortal:
                 continue
             po_id = q.po_id_by_number(vendor_id, line.po_number)
             if po_id is None:
-                raise InvalidDocument(f"line {line.line_no}: {line.po_number!r} is not a purchase order we issued to "
-                                      "you", field=f"lines[{i}].po_number", code="unknown_purchase_order")
+                raise UnknownPurchaseOrder(f"line {line.line_no}: {line.po_number!r} is not a purchase order we "
+                                           "issued to you", field=f"lines[{i}].po_number")
             found[line.po_number] = po_id
         return found
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from payments.errors import Conflict, DomainError, InvalidInput
+from payments.errors import Conflict, DomainError, InvalidInput, NotFound
+from payments.reconciliation.recon_rows import ExceptionRecord
 
 
 # -- notifications of change (recon_bank_link) -----------------------------------------------------------------------
@@ -14,7 +15,7 @@ class NocNotABankChange(DomainError):
     code = "noc_not_a_bank_change"
 
 
-# -- working the exceptions queue (recon_exceptions_service) ---------------------------------------------------------
+# -- working the exceptions queue (recon_exceptions_service, vendor_refunds) ---------------------------------------------------------
 
 
 class LineRequired(InvalidInput):
@@ -75,3 +76,52 @@ class WriteOffNotRequested(Conflict):
     """A write-off is approved that nobody requested."""
 
     code = "write_off_not_requested"
+
+
+class ExceptionNotOpen(Conflict):
+    """The exception was already resolved, written off or dismissed."""
+
+    code = "recon_exception_not_open"
+
+    def __init__(self, exc: ExceptionRecord) -> None:
+        super().__init__(f"reconciliation exception {exc.id} is {exc.status.value}", exception_id=exc.id,
+                         status=exc.status.value)
+
+
+# -- a vendor's refund of its credits (vendor_refunds) ---------------------------------------------------------------
+
+
+class CreditsRequired(InvalidInput):
+    """A refund names the credits the deposit refunds."""
+
+    code = "credits_required"
+
+
+class RefundNeedsBankCredit(InvalidInput):
+    """A refund is money the vendor sends us: a credit line, never a debit."""
+
+    code = "refund_needs_bank_credit"
+
+
+class CreditNamedTwice(InvalidInput):
+    """One credit memo's fund is named twice in one refund."""
+
+    code = "credit_named_twice"
+
+
+class VendorCreditNotFound(NotFound):
+    """The credit memo has no credit in the fund named."""
+
+    code = "vendor_credit_not_found"
+
+
+class CurrencyMismatch(InvalidInput):
+    """A credit in one currency refunded by a line in another."""
+
+    code = "currency_mismatch"
+
+
+class CreditsOfSeveralVendors(InvalidInput):
+    """One deposit refunds one vendor's credits."""
+
+    code = "credits_of_several_vendors"

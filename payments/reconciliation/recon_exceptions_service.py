@@ -21,8 +21,8 @@ from payments.journal_signers import JournalSigners
 from payments.controls import SelfApprovalForbidden
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.treasury_accounts import TreasuryAccounts
-from payments.reconciliation.recon_errors import (CreditCannotSettlePayment, LineNeedsMatchOrWriteOff, LineNotOpen,
-                                                  LineRequired, MatchAmountsDiffer, PaymentAlreadySettled,
+from payments.reconciliation.recon_errors import (CreditCannotSettlePayment, ExceptionNotOpen, LineNeedsMatchOrWriteOff,
+                                                  LineNotOpen, LineRequired, MatchAmountsDiffer, PaymentAlreadySettled,
                                                   PaymentsRequired, UnknownPayments, WriteOffNeedsLine,
                                                   WriteOffNotRequested)
 from payments.reconciliation.recon_postings import manual_settlement_draft, write_off_draft
@@ -30,14 +30,6 @@ from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_queries import ExceptionNotFound
 from payments.reconciliation.recon_records import ExceptionStatus, MatchMethod
 from payments.reconciliation.recon_rows import ExceptionRecord, LineState, MatchRecord
-
-
-class ExceptionNotOpen(Conflict):
-    code = "recon_exception_not_open"
-
-    def __init__(self, exc: ExceptionRecord) -> None:
-        super().__init__(f"reconciliation exception {exc.id} is {exc.status.value}", exception_id=exc.id,
-                         status=exc.status.value)
 
 
 def _reason(text: str | None) -> str:

@@ -23,10 +23,13 @@ from payments.ap.vendor_credits import VendorCredit, vendor_credits_receivable
 from payments.audit import AuditTrail
 from payments.dates import DatePolicy
 from payments.disbursements.treasury_accounts import TreasuryAccounts
-from payments.errors import Conflict, InvalidInput, NotFound
+from payments.errors import Conflict, ReasonRequired, StaleState
 from payments.identity import Action, Principal, authorize
 from payments.journal_signers import JournalSigners
 from payments.ports import Clock, KeyVault, UowFactory
+from payments.reconciliation.recon_errors import (CreditNamedTwice, CreditsOfSeveralVendors, CreditsRequired,
+                                                  CurrencyMismatch, ExceptionNotOpen, LineNotOpen, MatchAmountsDiffer,
+                                                  RefundNeedsBankCredit, VendorCreditNotFound)
 from payments.reconciliation.recon_ports import ReconUnitOfWork
 from payments.reconciliation.recon_queries import ExceptionNotFound
 from payments.reconciliation.recon_records import ExceptionStatus
@@ -72,29 +75,27 @@ class VendorRefunds:
         authorize(actor, Action.RECONCILIATION_RESOLVE)
         why = (reason or "").strip()[:1000]
         if not why:
-            raise InvalidInput("a reason is required", code="reason_required")
+            raise ReasonRequired("a reason is required")
         if not credits:
-            raise InvalidInput("name the credits this deposit refunds", code="credits_required")
+            raise CreditsRequired("name the credits this deposit refunds")
         now = self._clock.now()
         with self._uow() as uow:
             exc = uow.recon.get_exception(exception_id, for_update=True)
             if exc is None:
                 raise ExceptionNotFound(exception_id)
             if exc.status is not ExceptionStatus.OPEN:
-                raise Conflict(f"reconciliation exception {exc.id} is {exc.status.value}",
-                               code="recon_exception_not_open", exception_id=exc.id, status=exc.status.value)
+                raise ExceptionNotOpen(exc)
             line = uow.recon.get_line(exc.line_id) if exc.line_id else None
             if line is None or line.state not in LineState.OPEN:
-                raise Conflict(f"exception {exc.id} has no open statement line", code="line_not_open")
+                raise LineNotOpen(f"exception {exc.id} has no open statement line")
             if line.direction != "credit":
-                raise InvalidInput("a refund is money the vendor sends us: a credit on the statement, not a debit",
-                                   code="refund_needs_bank_credit")
+                raise RefundNeedsBankCredit("a refund is money the vendor sends us: a credit on the statement, not a "
+                                            "debit")
             taken = self._credits(uow, credits, line.currency)
             total = sum(amount for _, amount in taken)
             if total != line.amount_minor:
-                raise InvalidInput(f"the credits named total {total} but the line is {line.amount_minor} "
-                                   f"{line.currency}", code="match_amounts_differ", line_minor=line.amount_minor,
-                                   credits_minor=total)
+                raise MatchAmountsDiffer(f"the credits named total {total} but the line is {line.amount_minor} "
+                                         f"{line.currency}", line_minor=line.amount_minor, credits_minor=total)
             cash = self.treasury.for_statement(line.account_id).cash
             legs: list[Posting] = []
             for credit, amount in taken:
@@ -108,8 +109,7 @@ class VendorRefunds:
                                                  for c, a in taken], "matched_by": actor.user_id})
             for credit, amount in taken:
                 if not uow.vendor_credits.clear_by_refund(credit.credit_memo_id, credit.fund, amount):
-                    raise Conflict(f"credit memo {credit.memo_number} changed meanwhile; look again",
-                                   code="stale_state")
+                    raise StaleState("credit memo", credit.memo_number, "as read")
             self._signers.journal(uow.ledger).post(entry)
             uow.recon.set_line_states({line.line_id: LineState.MATCHED})
             after = uow.recon.update_exception(exc, exc.closed(ExceptionStatus.RESOLVED, by=actor.user_id, at=now,
@@ -132,21 +132,20 @@ class VendorRefunds:
         for want in named:
             key = (want.credit_memo_id, want.fund)
             if key in seen:
-                raise InvalidInput(f"credit memo {want.credit_memo_id} fund {want.fund} is named twice",
-                                   code="credit_named_twice")
+                raise CreditNamedTwice(f"credit memo {want.credit_memo_id} fund {want.fund} is named twice")
             seen.add(key)
             credit = uow.vendor_credits.get(want.credit_memo_id, want.fund, for_update=True)
             if credit is None:
-                raise NotFound(f"credit memo {want.credit_memo_id} has no credit in fund {want.fund}",
-                               code="vendor_credit_not_found", credit_memo_id=want.credit_memo_id, fund=want.fund)
+                raise VendorCreditNotFound(f"credit memo {want.credit_memo_id} has no credit in fund {want.fund}",
+                                           credit_memo_id=want.credit_memo_id, fund=want.fund)
             amount = credit.receivable_open_minor if want.amount_minor is None else want.amount_minor
             if amount <= 0 or amount > credit.receivable_open_minor:
                 raise RefundNotReceivable(credit, amount)
             if credit.currency != currency:
-                raise InvalidInput(f"credit memo {credit.memo_number} is in {credit.currency}, the line in {currency}",
-                                   code="currency_mismatch")
+                raise CurrencyMismatch(f"credit memo {credit.memo_number} is in {credit.currency}, the line in "
+                                       f"{currency}")
             if out and credit.vendor_id != out[0][0].vendor_id:
-                raise InvalidInput("one deposit refunds one vendor's credits", code="credits_of_several_vendors")
+                raise CreditsOfSeveralVendors("one deposit refunds one vendor's credits")
             out.append((credit, amount))
         return out
 
