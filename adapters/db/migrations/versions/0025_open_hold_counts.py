@@ -86,11 +86,13 @@ def _pg_function(op_name: str, added: str, removed: str) -> str:
                    SELECT a.invoice_id, a.hold, 1 AS d FROM ({added}) AS a
                    UNION ALL SELECT r.invoice_id, r.hold, -1 FROM ({removed}) AS r) AS x
                   GROUP BY x.invoice_id, x.hold),
+               -- A join, not a subquery per row: the planner hashes a COPY's many rows against one pass over
+               -- the holds (a correlated count per row ran for 20 minutes on 120,000 holds in a fresh table).
                counted AS (
-                 SELECT delta.invoice_id, delta.hold, delta.d, (
-                   SELECT count(*) FROM invoice_holds AS h
-                    WHERE h.invoice_id = delta.invoice_id AND h.status = 'open' AND h.hold = delta.hold) AS now
-                   FROM delta),
+                 SELECT delta.invoice_id, delta.hold, delta.d, count(h.invoice_id) AS now
+                   FROM delta LEFT JOIN invoice_holds AS h
+                     ON h.invoice_id = delta.invoice_id AND h.status = 'open' AND h.hold = delta.hold
+                  GROUP BY delta.invoice_id, delta.hold, delta.d),
                moves AS (
                  SELECT hold, right(invoice_id, 1) AS shard, sum(d) AS holds,
                         sum((now > 0)::int - ((now - d) > 0)::int) AS invoices
