@@ -54,12 +54,12 @@ def test_healthz_is_liveness_and_readyz_checks_database_schema_key_and_scheduler
     assert ready.status_code == 200
     checks = ready.json()["checks"]
     assert ready.json()["status"] == "ready"
-    assert checks["database"]["ok"] and checks["migrations"] == {"ok": True, "missing": [], "unknown": []}
+    assert checks["database"]["ok"] and checks["migrations"] == {"ok": True, "missing": [], "newer": []}
     assert checks["signing_key"]["ok"] and checks["signing_key"]["key_id"].startswith("k_")
     assert checks["scheduler"] == {"this_process": "off", "last_fire": None}
 
 
-def test_readyz_is_503_without_the_signing_key_or_with_a_schema_the_code_does_not_know(sqlite_stack):
+def test_readyz_is_503_without_the_signing_key_or_behind_the_codes_migrations_not_ahead_of_them(sqlite_stack):
     app = app_for(sqlite_stack)
     with TestClient(app) as client:
         key_files = list(sqlite_stack.vault.path.glob("ledger-*.ed25519"))
@@ -69,13 +69,17 @@ def test_readyz_is_503_without_the_signing_key_or_with_a_schema_the_code_does_no
         for f in moved:
             f.rename(f.with_suffix(".ed25519"))
         assert client.get("/readyz").status_code == 200
-        with sqlite_stack.engine.begin() as conn:  # a newer release migrated this database: its code is not ours
+        with sqlite_stack.engine.begin() as conn:  # a rolling upgrade: the next release migrated this database
             conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('9999_from_the_future')"))
         newer = client.get("/readyz")
+        with sqlite_stack.engine.begin() as conn:  # a release ahead of its database: one branch's head not applied
+            head = conn.execute(text("SELECT min(version_num) FROM alembic_version WHERE version_num < '9'")).scalar()
+            conn.execute(text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": head})
+        behind = client.get("/readyz")
     assert missing.status_code == 503 and missing.json()["status"] == "not_ready"
     assert missing.json()["checks"]["signing_key"]["error"] == "signing_key_missing"
-    assert newer.status_code == 503
-    assert newer.json()["checks"]["migrations"]["unknown"] == ["9999_from_the_future"]
+    assert newer.status_code == 200 and newer.json()["checks"]["migrations"]["newer"] == ["9999_from_the_future"]
+    assert behind.status_code == 503 and behind.json()["checks"]["migrations"]["missing"] == [head]
 
 
 def test_readyz_is_503_when_the_database_does_not_answer(sqlite_stack):
