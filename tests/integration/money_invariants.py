@@ -117,6 +117,13 @@ def credits_sit_where_they_should(world: World, invoices: list[Any], payments: l
     assert (balance.get(("100-2010", "USD"), 0), balance.get(("100-1310", "USD"), 0)) == (vouchers, receivable), (
         f"Vouchers payable / Vendor credits receivable {balance.get(('100-2010', 'USD'), 0)} / "
         f"{balance.get(('100-1310', 'USD'), 0)}, expected {vouchers} / {receivable}")
+    for vendor in world.vendors.values():  # the same, vendor by vendor: what we owe each never goes below zero
+        owed = sum(r.invoice.total_minor for r in invoices
+                   if r.invoice.status.value == "approved" and r.invoice.vendor_id == vendor) - sum(
+            c.amount_minor - c.receivable_minor for c in credits if c.vendor_id == vendor) + sum(
+            t.amount_minor - t.receivable_minor for p in payments if p.status.value in MONEY_OUT
+            and p.vendor_id == vendor for t in p.credits)
+        assert owed >= 0, f"Vouchers payable for vendor {vendor} is below zero: {owed}"
     assert receivable >= 0 and all(c.payable_open_minor >= 0 and c.receivable_open_minor >= 0 for c in credits), (
         f"a credit's open part went below zero: {credits}")
 
