@@ -246,3 +246,45 @@ def test_the_scheduler_leader_keeps_its_lock_under_the_idle_in_transaction_timeo
         leader.release()
         rival.release()
         engine.dispose()
+
+
+@pytest.mark.skipif(os.environ.get("DISBURSE_SOAK") != "1", reason="starts real worker processes (DISBURSE_SOAK=1)")
+def test_serve_with_two_workers_answers_and_its_metrics_add_up_across_them(tmp_path):
+    """The real thing: `disburse serve --workers 2` on SQLite, 40 requests, one scrape that counts all of them
+    whichever worker answers it. Opt-in: two workers importing the app take 5-50 s to start on a loaded host."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DISBURSE_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
+           "DISBURSE_KEY_DIR": str(tmp_path / "keys"), "DISBURSE_OUTBOX_DIR": str(tmp_path / "out"),
+           "DISBURSE_INBOX_DIR": str(tmp_path / "in"), "DISBURSE_SCHEDULER": "false",
+           "DISBURSE_METRICS_TOKEN": "soak-token", "DISBURSE_METRICS_DIR": str(tmp_path / "metrics")}
+    disburse = [sys.executable, "-c", "import sys, main; sys.exit(main.cli())"]
+    subprocess.run([*disburse, "init"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    started = time.monotonic()
+    server = subprocess.Popen([*disburse, "serve", "--workers", "2", "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as ready:
+                    assert ready.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() - started < 120 and server.poll() is None
+                time.sleep(0.2)
+        print(f"serve --workers 2 ready after {time.monotonic() - started:.1f} s")
+        for _ in range(40):
+            urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
+        scrape = urllib.request.Request(f"{base}/metrics", headers={"Authorization": "Bearer soak-token"})
+        text = urllib.request.urlopen(scrape, timeout=10).read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert 'disburse_http_requests_total{method="GET",route="/healthz",status="200"} 40.0' in text
+    assert len(list((tmp_path / "metrics").glob("counter_*.db"))) >= 2  # both workers counted
