@@ -24,8 +24,11 @@ MAX_TEXT = 80  # the longest search or filter value a reader may send
 
 
 class PaidItemsInPeriod(Protocol):
-    def paid_items_between(self, since: dt.date, until: dt.date) -> Iterator[PaidItem]:
-        """As ``CheckbookSource.paid_items``, only payments dated in [since, until]."""
+    def paid_items_between(self, since: dt.date, until: dt.date, *, fund: str | None = None,
+                           department: str | None = None, object_code: str | None = None) -> Iterator[PaidItem]:
+        """As ``CheckbookSource.paid_items``, only payments dated in [since, until] charged to the coding asked for
+        (None: any). The coding is published as it is, so narrowing by it in the query changes nothing the
+        redaction decides; the payee is narrowed only after it (a name the public cannot see is never searched)."""
         ...
 
     def paid_items_of(self, payment_id: str) -> Iterator[PaidItem]:
@@ -147,7 +150,12 @@ class PublicSpending:
     def rows(self, wanted: SpendingFilter) -> Iterator[CheckbookRow]:
         """The public rows of the year that ``wanted`` keeps, in payment-date order."""
         since, until = fiscal_year_bounds(wanted.fiscal_year, self.start_month)
-        return (r for r in map(public_row, self._source.paid_items_between(since, until)) if wanted.keeps(r))
+        if wanted.month is not None:
+            since = dt.date.fromisoformat(wanted.month + "-01")
+            until = (since.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        items = self._source.paid_items_between(since, until, fund=wanted.fund, department=wanted.department,
+                                                object_code=wanted.object_code)
+        return (r for r in map(public_row, items) if wanted.keeps(r))
 
     def summary(self, wanted: SpendingFilter) -> SpendingSummary:
         return summarise(self.rows(wanted), wanted, start_month=self.start_month)

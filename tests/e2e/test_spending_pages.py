@@ -39,6 +39,9 @@ def test_the_year_by_department_fund_category_and_payee_without_signing_in(api, 
 
     month = api.get("/spending?fiscal_year=2027&month=2026-12")
     assert "No payment was made in this period." in month.text
+    november = api.get("/spending?fiscal_year=2027&month=2026-11&fund=100&object_code=5710")
+    assert "$316.65" in november.text and "Payments: 2" in november.text
+    assert "No payment was made" in api.get("/spending?fiscal_year=2027&fund=999").text
     drilled = api.get("/spending?fiscal_year=2027&department=PW&payee=Redacted+payee")
     assert "$150.00" in drilled.text and "Payments: 1" in drilled.text
 

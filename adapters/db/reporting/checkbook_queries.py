@@ -35,10 +35,17 @@ class SqlCheckbookSource:
     def paid_items(self) -> Iterator[PaidItem]:
         return self._stream()
 
-    def paid_items_between(self, since: dt.date, until: dt.date) -> Iterator[PaidItem]:
-        """Payments dated in [since, until] (the public spending pages' fiscal year)."""
+    def paid_items_between(self, since: dt.date, until: dt.date, *, fund: str | None = None,
+                           department: str | None = None, object_code: str | None = None) -> Iterator[PaidItem]:
+        """Payments dated in [since, until] (the public spending pages' fiscal year or month), charged to the coding
+        asked for (None: any)."""
         # Stored as ISO text, so compared as text (a date parameter would not compare with text on PostgreSQL).
-        return self._stream(payments.c.effective_date >= since.isoformat(), payments.c.effective_date <= until.isoformat())
+        where = [payments.c.effective_date >= since.isoformat(), payments.c.effective_date <= until.isoformat()]
+        for column, wanted in ((payment_items.c.fund, fund), (po_lines.c.department, department),
+                               (po_lines.c.object_code, object_code)):
+            if wanted is not None:
+                where.append(column == wanted)
+        return self._stream(*where)
 
     def paid_items_of(self, payment_id: str) -> Iterator[PaidItem]:
         return self._stream(payments.c.id == payment_id)
