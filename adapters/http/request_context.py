@@ -28,6 +28,7 @@ from adapters.request_ids import request_id
 log = logging.getLogger("disburse.http")
 HEADER = "X-Request-ID"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 _DIGIT_RUN = re.compile(r"\d(?:-?\d){8,}")  # nine digits or more, hyphens between: the redactor masks these
@@ -94,7 +95,9 @@ class RequestContext:
             metrics.HTTP_LATENCY.labels(method, route).observe(elapsed)
             if span is not None:
                 self.tracer.end(span, route, status)
-            log.info("%s %s %d %.1f ms", method, route, status, elapsed * 1000,
-                     extra={"http_method": method, "route": route, "status": status,
-                            "duration_ms": round(elapsed * 1000, 2)})
+            # A load balancer's probes and a scraper's visits, every few seconds per host, at DEBUG while they pass.
+            level = logging.DEBUG if route in _PROBES and status < 400 else logging.INFO
+            log.log(level, "%s %s %d %.1f ms", method, route, status, elapsed * 1000,
+                    extra={"http_method": method, "route": route, "status": status,
+                           "duration_ms": round(elapsed * 1000, 2)})
             request_id.reset(token)
