@@ -127,3 +127,27 @@ def test_a_write_off_approved_before_the_process_died_is_answered_not_posted_aga
     killed(app, "/v1/reconciliation/runs", run, json={"date": "2026-09-23"})
     again = api.post("/v1/reconciliation/runs", headers=run, json={"date": "2026-09-23"})
     assert again.status_code == 200 and again.json()["lines_matched"] == 0  # idempotent: it simply ran again
+
+
+def test_a_manual_match_that_committed_before_the_process_died_is_the_retrys_answer(api, container, monkeypatch):
+    from adapters.db.idempotency import SqlIdempotencyStore
+    from tests.integration.recon_support import pid, seed_payments
+    from tests.unit.reconciliation.statement_files import bai2
+
+    app = api.app
+    app.state.idempotency = SqlIdempotencyStore(container.engine, lease_s=0.5)
+    _seed(container)
+    seed_payments(container, "run_x", [("oak", 50000, 11)])
+    seed_payments(container, "run_y", [("elm", 50000, 12)])
+    ana = as_role("treasurer", "usr_ana")
+    api.post("/v1/statements", content=bai2([("455", 50000, "", "", "ACH")]), headers=ana)
+    [ambiguous] = api.get("/v1/reconciliation/exceptions?kind=ambiguous_match", headers=ana).json()["items"]
+    resolve = {**ana, "Idempotency-Key": "resolve-oak"}
+    body = {"reason": "bank says oak", "payment_ids": [pid("oak")]}
+    dies_before_answering(monkeypatch, app)
+    killed(app, f"/v1/reconciliation/exceptions/{ambiguous['id']}/resolve", resolve, json=body)
+    retried = api.post(f"/v1/reconciliation/exceptions/{ambiguous['id']}/resolve", headers=resolve, json=body)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["resolution"] == "manual_match" and retried.json()["resolved_by"] == "usr_ana"
+    assert api.get(f"/v1/payments/{pid('oak')}", headers=ana).json()["status"] == "settled"
+    assert api.get(f"/v1/payments/{pid('elm')}", headers=ana).json()["status"] == "sent"
