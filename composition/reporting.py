@@ -77,10 +77,26 @@ def manager_reports(container: Container) -> Any:
 
     from payments.ap.ap_policy import approval_policy
 
+    from adapters.db.reporting.forecast_queries import SqlCashForecastSource
+    from adapters.db.reporting.supplier_queries import SqlSupplierSource
+    from adapters.db.disbursements.payment_sources import SqlPayableInvoices
+    from payments.disbursements.run_policy import run_policy_from
+    from payments.reporting.cash_forecast import CashForecaster
+    from payments.reporting.supplier_reports import LocalRule
+
     approvals = approval_policy(container.policy)
+    local = container.policy.get("local_vendors", {}) or {}
+    rule = LocalRule(tuple(str(p) for p in local.get("postal_code_prefixes", [])),
+                     frozenset(str(s).upper() for s in local.get("states", [])),
+                     frozenset(str(c) for c in local.get("certifications", [])))
+    run_policy = run_policy_from(container.policy)
+    forecaster = CashForecaster(SqlPayableInvoices(container.engine),
+                                SqlCashForecastSource(container.engine, [a.cash for a in run_policy.treasury.accounts]),
+                                run_policy, rail=str(container.policy["payments"]["rail"]))
     return ManagerReports(SqlManagerReportSource(container.engine),
                           fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]),
-                          split_thresholds_minor=approvals.thresholds_minor, split_window_days=approvals.split_window_days)
+                          split_thresholds_minor=approvals.thresholds_minor, split_window_days=approvals.split_window_days,
+                          suppliers=SqlSupplierSource(container.engine), local_rule=rule, forecaster=forecaster)
 
 
 def public_spending(container: Container) -> Any:

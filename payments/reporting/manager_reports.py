@@ -224,9 +224,26 @@ class ManagerReports:
     """The four reports over one read port: what the CLI (`disburse reports …`) and `/v1/reports/…` call."""
 
     def __init__(self, source: ManagerReportSource, *, fiscal_year_start_month: int = 7,
-                 split_thresholds_minor: Mapping[str, int] | None = None, split_window_days: int = 30) -> None:
+                 split_thresholds_minor: Mapping[str, int] | None = None, split_window_days: int = 30,
+                 suppliers: Any = None, local_rule: Any = None, forecaster: Any = None) -> None:
         self._source, self._start_month = source, fiscal_year_start_month
         self._split = (dict(split_thresholds_minor or {}), split_window_days)
+        # supplier_reports.SupplierSource & LocalSource, supplier_reports.LocalRule, cash_forecast.CashForecaster
+        self._suppliers, self._local_rule, self._forecaster = suppliers, local_rule, forecaster
+
+    def supplier_performance(self, start: dt.date, end: dt.date) -> dict[str, Any]:
+        from payments.reporting.supplier_reports import supplier_performance
+
+        return supplier_performance(self._suppliers, start, end)
+
+    def local_vendors(self, start: dt.date, end: dt.date) -> dict[str, Any]:
+        from payments.reporting.supplier_reports import LocalRule, local_vendor_report
+
+        return local_vendor_report(self._suppliers, self._local_rule or LocalRule(), start, end)
+
+    def cash_forecast(self, today: dt.date, business_days: int) -> dict[str, Any]:
+        """What leaves the bank in the next ``business_days`` business days (payments/reporting/cash_forecast.py)."""
+        return dict(self._forecaster.forecast(today, business_days))
 
     def split_purchases(self, start: dt.date, end: dt.date) -> dict[str, Any]:
         """The split-purchase review queue (payments/reporting/assist_signals.py)."""
