@@ -133,7 +133,8 @@ def run_size(n: int, batch_share: float, pg: str | None = None) -> tuple[float, 
         url = stack.enter_context(C.pg_database(pg)) if pg else \
             C.sqlite_url(work / "bench.db")
         data, line_count = seeded_in_child(url, work, n, batch_share)
-        container = main.build(C.settings_for(url, work), migrate=False)
+        # migrate=True: a no-op on the schema the child made, unless a migration appeared meanwhile (a shared tree)
+        container = main.build(C.settings_for(url, work), migrate=True)
         service = ReconciliationService(container.uow, container.vault, container.clock, read=read_bank_file)
         cpu = time.process_time()
         with C.Timer() as t, cyclic_gc_paused(len(data) >= LARGE_STATEMENT_BYTES):
