@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,8 +30,12 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` inside one transaction.
 
     Feature migrations branch from a common base and are applied together ("heads"), so that
-    features developed side by side need not agree on one linear order.
+    features developed side by side need not agree on one linear order. A database already at the heads is left
+    alone without starting Alembic's environment (every start of a process and every worker pays for that).
     """
+    if revision == "heads" and is_current(engine):
+        with migration_connection(engine):  # nothing to apply; SQLite still checks that no row refers to nothing
+            return
     cfg = alembic_config()
     with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
@@ -80,12 +85,17 @@ def applied_revisions(engine: Engine) -> set[str]:
     heads = current_revisions(engine)
     if not heads:
         return set()
-    script = ScriptDirectory.from_config(alembic_config())
-    return {r.revision for r in script.iterate_revisions(tuple(heads), "base")}
+    return {r.revision for r in _scripts().iterate_revisions(tuple(heads), "base")}
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read (and compiled) once a process: they are part of the installed code."""
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revisions() -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(_scripts().get_heads())
 
 
 def is_current(engine: Engine) -> bool:
