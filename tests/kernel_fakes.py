@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Sequence
 
+from adapters.db.ledger.ledger_queries import BalanceRow
 from ledger.accounts import Account
 from ledger.checkpoint import Checkpoint
 from ledger.entries import SealedEntry
@@ -42,8 +43,13 @@ class InMemoryLedgerQueries:
 
     def __init__(self, journal: InMemoryJournalStore) -> None:
         self._journal = journal
-        self._chart: dict[str, Account] = {}
         self._checkpoints: list[tuple[str, Checkpoint]] = []
+
+    @property
+    def _chart(self) -> dict[str, Account]:
+        # One chart, as the database has one table: accounts added here are the journal's (a posting to them
+        # validates), and the journal's own are listed here.
+        return self._journal._accounts
 
     def add_accounts(self, items: Iterable[Account]) -> int:
         new = [a for a in items if a.code not in self._chart]
@@ -68,7 +74,8 @@ class InMemoryLedgerQueries:
     def balances(self, *, as_of: dt.date | None = None, fund: str | None = None, department: str | None = None,
                  object_code: str | None = None, account: str | None = None,
                  currency: str | None = None) -> list[Any]:
-        """Per chart account and currency: debit, credit and the balance on its normal side (as dicts)."""
+        """Per chart account and currency: debit, credit and the balance on its normal side, as the SQL adapter's
+        rows (attributes, not keys: the domain reads ``row.account``)."""
         sums: dict[tuple[str, str], list[int]] = {}
         for e in self._journal.iter_entries():
             if as_of is not None and e.draft.effective_date > as_of:
@@ -83,9 +90,10 @@ class InMemoryLedgerQueries:
                     (fund, a.fund), (department, a.department), (object_code, a.object_code), (account, code),
                     (currency, cur))):
                 continue
-            normal_debit = str(getattr(a.normal, "value", a.normal)) == "debit"
-            out.append({"account": code, "currency": cur, "debit_minor": debit, "credit_minor": credit,
-                        "balance_minor": debit - credit if normal_debit else credit - debit})
+            normal = str(getattr(a.normal, "value", a.normal))
+            out.append(BalanceRow(code, a.name, str(getattr(a.type, "value", a.type)), a.fund, a.department,
+                                  a.object_code, cur, debit, credit, debit - credit if normal == "debit" else
+                                  credit - debit, normal))
         return out
 
     def count_entries(self) -> int:
