@@ -16,6 +16,7 @@ from adapters.db.ap.ap_repo import SqlBudgetRepository, SqlVendorRepository
 from adapters.db.ap.prompt_pay_repo import SqlPromptPayRecords
 from adapters.db.ap.ap_worklist_queries import SqlWorklistQueries
 from adapters.db.ap.vendor_credit_repo import SqlVendorCreditStore
+from adapters.db.disbursements.bank_reference_log import SqlBankReferenceLog
 from adapters.db.disbursements.payment_invoices import SqlPaidInvoices
 from adapters.db.disbursements.payment_repo import SqlPaymentStore
 from adapters.db.disbursements.search_queries import SqlSearchQueries
@@ -37,7 +38,7 @@ from payments.ap.ap_ports import (BudgetRepository, CreditMemoRepository, Invoic
 from payments.ap.vendor_credits import VendorCreditStore
 from payments.ap.prompt_pay_records import PromptPayRecords
 from payments.ap.worklist import WorklistQueries
-from payments.disbursements.payment_ports import PaidInvoices, PaymentStore, TreasuryQueue
+from payments.disbursements.payment_ports import BankReferenceLog, PaidInvoices, PaymentStore, TreasuryQueue
 from payments.disbursements.search import SearchQueries
 from payments.people.identity_ports import (BankAccountRepository, OutboxRepository, SessionRepository,
                                             ThrottleRepository, TokenRepository, UserRepository,
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
     payments: PaymentStore
     paid_invoices: PaidInvoices
     treasury_queue: TreasuryQueue
+    bank_reference_log: BankReferenceLog
     # reconciliation (ReconUnitOfWork)
     recon: ReconRepository
     recon_payments: ReconPayments
@@ -131,6 +133,7 @@ class SqlUnitOfWork:
 
         self.payments = SqlPaymentStore(conn)
         self.paid_invoices = SqlPaidInvoices(conn)
+        self.bank_reference_log = SqlBankReferenceLog(conn)
 
         self.recon = SqlReconRepository(conn)
         recon_payments = SqlReconPayments(conn)

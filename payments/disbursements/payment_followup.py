@@ -73,6 +73,11 @@ class PaymentFollowUp:
         ``payment_settled`` from the statement (one path, so never a second settlement entry).
         """
         on = on or self._clock.now().date()
+        if status.bank_reference:  # the bank's own reference for it (pain.002 AcctSvcrRef): kept and shown
+            with self._uow() as uow:
+                if uow.bank_reference_log.learn(status.payment_id, status.bank_reference, source="status_report",
+                                                at=self._clock.now()):
+                    uow.commit()
         if status.outcome is RailOutcome.REJECTED:
             return self._fail_sent(status.payment_id, status.reason_code or "rejected", on, status.reason)
         if status.outcome is RailOutcome.RETURNED:

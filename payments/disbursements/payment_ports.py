@@ -253,6 +253,18 @@ class TreasuryQueue(Protocol):
         ...
 
 
+class BankReferenceLog(Protocol):
+    """The bank's own reference for a payment as a rail's status report gives it (pain.002 ``AcctSvcrRef``)."""
+
+    def learn(self, payment_id: str, reference: str, *, source: str, at: dt.datetime) -> bool:
+        """Keep ``reference`` for the payment (a later, different one replaces it); True when it was new."""
+        ...
+
+    def learned(self, payment_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """payment id -> (reference, when it was learned, RFC 3339) for those with one."""
+        ...
+
+
 class PaymentsUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the payment use cases run in: the journals, the payment store, the invoices' paid marks
     and treasury's queue."""
@@ -261,3 +273,4 @@ class PaymentsUnitOfWork(UnitOfWork, Protocol):
     paid_invoices: PaidInvoices
     treasury_queue: TreasuryQueue
     vendor_credits: VendorCreditStore
+    bank_reference_log: BankReferenceLog

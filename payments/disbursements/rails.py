@@ -127,6 +127,7 @@ class RailPaymentStatus:
     outcome: RailOutcome
     reason_code: str | None = None
     reason: str | None = None
+    bank_reference: str | None = None  # the bank's own reference for it, when its report gives one (AcctSvcrRef)
 
 
 @dataclass(frozen=True, slots=True)

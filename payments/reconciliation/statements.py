@@ -280,6 +280,7 @@ class PaymentStatus:
     original_instruction_id: str | None = None
     original_payment_info_id: str | None = None
     location: str = ""
+    bank_reference: str | None = None  # the bank's own reference for the transaction (pain.002 AcctSvcrRef)
 
 
 @dataclass(frozen=True, slots=True)

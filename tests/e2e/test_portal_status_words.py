@@ -130,3 +130,37 @@ def test_defect_6_the_banks_own_reference_for_a_credit_transfer_is_shown_once_a_
     assert listed["bank_own_reference"] == in_run["bank_own_reference"] == staff["bank_own_reference"]
     portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=cast["acme"]).json()
     assert portal["bank_own_reference"] == staff["bank_own_reference"]
+
+
+def test_defect_6_a_status_reports_bank_reference_is_kept_and_shown_until_a_statement_books_the_payment(
+        stack, client, clock, acme):
+    """The bank's pain.002 accepts the transfer and gives its own reference (TxInfAndSts/AcctSvcrRef): the status
+    poll keeps it and staff and the vendor see it beside the EndToEndId, before any statement; the statement line
+    that books the payment has the last word."""
+    import main
+
+    approved_invoice(acme, "INV-1950")
+    payment = pay(client, clock, acme, rail="iso20022", on=RUN_DAY)
+    cast = acme["cast"]
+    submission = client.get(f"/v1/payment-runs/{payment['run_id']}", headers=cast["aud"]).json()["submission_id"]
+    status_dir = stack.settings.path("outbox_dir") / "iso20022" / "status"
+    status_dir.mkdir(parents=True, exist_ok=True)
+    (status_dir / "sts-1.xml").write_bytes(f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>STS-1</MsgId><CreDtTm>2026-12-14T16:00:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>{submission}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
+</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>B1</OrgnlPmtInfId>
+<TxInfAndSts><OrgnlEndToEndId>{payment['id']}</OrgnlEndToEndId><TxSts>ACSP</TxSts>
+<AcctSvcrRef>BK-20261214-000731</AcctSvcrRef></TxInfAndSts>
+</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>""".encode())
+    main.wire_payments(stack).poll_status()
+    staff = client.get(f"/v1/payments/{payment['id']}", headers=cast["aud"]).json()
+    assert staff["status"] == "sent"  # an acceptance moves nothing: the statement settles
+    assert staff["bank_own_reference"] == {"value": "BK-20261214-000731", "source": "status_report",
+                                           "booked_on": None, "line_id": None}
+    assert staff["bank_reference"] == {"kind": "end_to_end_id", "value": payment["id"]}
+    portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=cast["acme"]).json()
+    assert portal["bank_own_reference"] == staff["bank_own_reference"]
+    main.wire_payments(stack).poll_status()  # the same report read again changes nothing
+    with stack.uow(read_only=True) as uow:
+        assert list(uow.bank_reference_log.learned([payment["id"]]).values())[0][0] == "BK-20261214-000731"

@@ -152,6 +152,7 @@ def _transaction(tx: Node, block_id: str | None, overriding: PaymentStatus | Non
         original_instruction_id=tx.text("OrgnlInstrId"),
         original_payment_info_id=block_id,
         location=tx.path,
+        bank_reference=(tx.text("AcctSvcrRef") or "").strip()[:35] or None,
     )
 
 

@@ -141,7 +141,8 @@ class Iso20022Rail:
                 found = report.resolve(pid, block) if block else None
                 if found is not None:
                     verdicts[pid] = RailPaymentStatus(pid, _OUTCOME[found.status], found.reason_code,
-                                                      found.reason_text or found.additional_info)
+                                                      found.reason_text or found.additional_info,
+                                                      found.bank_reference)
         return [verdicts[pid] for pid in sorted(verdicts)]
 
 
