@@ -118,8 +118,8 @@ def planted_year(seed: int = 16) -> tuple[SignalFacts, list[Planted]]:
     planted.append(Planted("shared_bank_account", "shell"))
     # A vendor paid within days of being created.
     y.vendor("quick", dt.date(2026, 5, 4))
-    planted.append(Planted("paid_soon_after_creation", y.bill("quick", "Q-1", dt.date(2026, 5, 5), 480_000,
-                                                              paid_after=5)))
+    quick = y.bill("quick", "Q-1", dt.date(2026, 5, 5), 480_000, paid_after=5)
+    planted.append(Planted("paid_soon_after_creation", f"pay_{quick}"))  # the signal names the payment
     # A vendor paid within days of a bank change (a hijacked account).
     y.accounts.append(BankAccountFact("v11", "ba_v11_2", "fp_v11_2", dt.date(2026, 9, 1)))
     planted.append(Planted("paid_soon_after_bank_change", y.pay("v11", "pay_v11_hijack", dt.date(2026, 9, 8),
