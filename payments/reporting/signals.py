@@ -124,7 +124,7 @@ def bank_after_contact(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
     contacts: dict[str, list[Any]] = defaultdict(list)
     for c in f.contact_changes:
         contacts[c.vendor_id].append(c)
-    firsts = {}
+    firsts: dict[str, str] = {}
     for a in sorted(f.bank_accounts, key=lambda a: (a.created_on, a.account_id)):
         firsts.setdefault(a.vendor_id, a.account_id)
     for a in f.bank_accounts:
