@@ -23,6 +23,21 @@ def pytest_report_header(config):  # noqa: ANN001
     return f"PostgreSQL tests: {'mandatory against ' + url if url else 'skipped (' + PG_ENV + ' not set)'}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing():  # noqa: ANN202
+    """argon2id at the production parameters (RFC 9106: t=3, 64 MiB, 4 lanes) takes a good part of a second a hash
+    on a busy two-core machine, and the example agency gives eleven people passwords: seconds for every test that
+    loads it. In this process the hasher's defaults are the cheapest argon2id; what is hashed, stored and verified
+    is unchanged, and the `disburse` processes the CLI tests start keep the production parameters."""
+    from adapters.keys.passwords import PasswordHasher
+
+    defaults = PasswordHasher.__init__.__kwdefaults__
+    saved = dict(defaults)
+    defaults.update(time_cost=1, memory_cost_kib=8, parallelism=1)
+    yield
+    defaults.update(saved)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(dt.datetime(2026, 11, 2, 15, 0, tzinfo=dt.timezone.utc))
