@@ -16,9 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+from adapters.cli.cli_errors import (ConflictingTrustAnchors, FileNotReadable, InvalidAnchor, InvalidProofBundle,
+                                     InvalidPublicKey, NoTrustAnchor, UsageError)
 from adapters.cli.output import write_or_print
 from adapters.cli.wiring import Wiring
-from ledger.errors import JournalNotInitialized, LedgerError
+from ledger.errors import CheckpointWrongJournal, JournalNotInitialized
 
 _FINGERPRINT = re.compile(r"[0-9a-fA-F]{64}")
 NO_ANCHOR = ("no trust anchor: give --anchor FINGERPRINT (the genesis key's fingerprint, printed by `disburse init` "
@@ -44,8 +46,8 @@ def read_text(path: str, what: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"cannot read the {what} {path}: {exc.strerror if isinstance(exc, OSError) else exc}",
-                          code="file_not_readable") from None
+        why = exc.strerror if isinstance(exc, OSError) else exc
+        raise FileNotReadable(f"cannot read the {what} {path}: {why}") from None
 
 
 def trust_anchor(args: argparse.Namespace) -> Any:
@@ -56,17 +58,16 @@ def trust_anchor(args: argparse.Namespace) -> Any:
     given = [name for name, value in (("--anchor", args.anchor), ("--keys", args.keys),
                                       ("--trust-database", args.trust_database)) if value]
     if len(given) > 1:
-        raise LedgerError(f"give one trust anchor, not {' and '.join(given)}", code="conflicting_trust_anchors")
+        raise ConflictingTrustAnchors(f"give one trust anchor, not {' and '.join(given)}")
     if args.anchor:
         if not _FINGERPRINT.fullmatch(args.anchor):
-            raise LedgerError("--anchor must be the 64 hex digits of the genesis key's SHA-256 fingerprint",
-                              code="invalid_anchor")
+            raise InvalidAnchor("--anchor must be the 64 hex digits of the genesis key's SHA-256 fingerprint")
         return TrustAnchor(fingerprint=args.anchor.lower())
     if args.keys:
         return TrustAnchor(keys=tuple(import_keys(read_text(args.keys, "keys file")).values()))
     if args.trust_database:
         return TrustAnchor(database=True)
-    raise LedgerError(NO_ANCHOR, code="no_trust_anchor")
+    raise NoTrustAnchor(NO_ANCHOR)
 
 
 def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
@@ -85,8 +86,7 @@ def cmd_ledger_verify(args: argparse.Namespace, wiring: Wiring) -> int:
     else:
         for cp in checkpoints:
             if cp.journal != "ledger":
-                raise LedgerError(f"that checkpoint is of the {cp.journal} journal, not the ledger",
-                                  code="checkpoint_wrong_journal")
+                raise CheckpointWrongJournal(f"that checkpoint is of the {cp.journal} journal, not the ledger")
         container = wiring.build(read_only=True)
         with container.uow(read_only=True) as uow:
             total = uow.ledger.last_sequence()
@@ -109,13 +109,13 @@ def verify_proof(args: argparse.Namespace) -> int:
     try:
         doc = json.loads(read_text(path, "proof bundle"))
     except ValueError as exc:
-        raise LedgerError(f"proof bundle {path} is not JSON: {exc}", code="invalid_proof_bundle") from None
+        raise InvalidProofBundle(f"proof bundle {path} is not JSON: {exc}") from None
     if not isinstance(doc, dict):
-        raise LedgerError(f"proof bundle {path} is not a JSON object", code="invalid_proof_bundle")
+        raise InvalidProofBundle(f"proof bundle {path} is not a JSON object")
     trusted = []
     for text in args.public_key or []:
         if not _FINGERPRINT.fullmatch(text):
-            raise LedgerError("--public-key must be 64 hex digits (the raw Ed25519 key)", code="invalid_public_key")
+            raise InvalidPublicKey("--public-key must be 64 hex digits (the raw Ed25519 key)")
         trusted.append(bytes.fromhex(text))
     report = (check_inclusion if args.proof else check_consistency)(doc, trusted)
     if args.json:
@@ -136,13 +136,13 @@ def cmd_ledger_prove(args: argparse.Namespace, wiring: Wiring) -> int:
     later = Checkpoint.from_json(read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
     if args.consistency:
         if args.entry_id:
-            raise LedgerError("give an entry id or --consistency, not both", code="usage")
+            raise UsageError("give an entry id or --consistency, not both")
         first = Checkpoint.from_json(read_text(args.consistency, "checkpoint"))
         bundle = proofs.consistency(first, later)
     elif args.entry_id:
         bundle = proofs.inclusion(args.entry_id, later)
     else:
-        raise LedgerError("give the id of the entry to prove, or --consistency OLD_CHECKPOINT", code="usage")
+        raise UsageError("give the id of the entry to prove, or --consistency OLD_CHECKPOINT")
     write_or_print(bundle, args.out, f"proof written to {args.out}")
     return 0
 

@@ -7,6 +7,7 @@ import json
 from functools import partial
 from typing import Any
 
+from adapters.cli.cli_errors import InvalidDate
 from adapters.cli.wiring import Wiring
 from ledger.money import format_minor
 
@@ -75,7 +76,7 @@ def _date(text: str | None) -> Any:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"--date {text!r} is not an ISO date (YYYY-MM-DD)", code="invalid_date") from None
+        raise InvalidDate(f"--date {text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _print_plan(plan: Any, as_json: bool) -> int:

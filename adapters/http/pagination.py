@@ -6,8 +6,8 @@ import base64
 import binascii
 import json
 from typing import Any
+from adapters.http.http_errors import InvalidCursor
 
-from payments.errors import InvalidInput
 
 
 def encode_cursor(position: dict[str, Any]) -> str:
@@ -24,7 +24,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
             raise ValueError("not an object of plain values")
         return value
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API issued", code="invalid_cursor") from None
+        raise InvalidCursor("cursor is not one this API issued") from None
 
 
 def _plain(value: Any) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from ledger.errors import LedgerError
+from adapters.keys.key_errors import SigningKeyCorrupt, SigningKeyMissing
 from ledger.signing import Ed25519Signer
 
 
@@ -38,11 +38,11 @@ class KeyDirectory:
     def signer(self, key_id: str) -> Ed25519Signer:
         matches = sorted(self.path.glob(f"*-{key_id}.ed25519")) if self.path.exists() else []
         if not matches:
-            raise LedgerError(f"private key {key_id} is not in {self.path}", code="signing_key_missing", key_id=key_id)
+            raise SigningKeyMissing(f"private key {key_id} is not in {self.path}", key_id=key_id)
         seed = matches[0].read_bytes()
         if len(seed) != 32:
-            raise LedgerError(f"key file {matches[0].name} is not a 32-byte Ed25519 seed", code="signing_key_corrupt")
+            raise SigningKeyCorrupt(f"key file {matches[0].name} is not a 32-byte Ed25519 seed")
         signer = Ed25519Signer(Ed25519PrivateKey.from_private_bytes(seed))
         if signer.key_id != key_id:
-            raise LedgerError(f"key file {matches[0].name} holds key {signer.key_id}", code="signing_key_corrupt")
+            raise SigningKeyCorrupt(f"key file {matches[0].name} holds key {signer.key_id}")
         return signer

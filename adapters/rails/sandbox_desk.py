@@ -22,8 +22,12 @@ from adapters.formats.nacha.change_codes import (CHANGE_REASONS, REFUSED_CHANGE_
                                                  corrected_data_problem, format_corrected_data)
 from adapters.formats.nacha.return_codes import RETURN_REASONS
 from adapters.rails.sandbox import SandboxBank
+from adapters.rails.sandbox_errors import (AlreadySent, BankClosed, BeforeSettlement, InvalidChangeCode,
+                                           InvalidCorrectedData, InvalidReturnCode, InvalidStatementFormat,
+                                           PaymentNotAtBank, PaymentNotInSandbox)
+from adapters.rails.sandbox_errors import SandboxNotInUse as SandboxNotInUse  # re-exported: callers name it here
 from adapters.rails.transport import write_atomic
-from payments.errors import Conflict, InvalidInput
+from payments.errors import DateInFuture
 
 SANDBOX = "sandbox"
 STATEMENT_FORMATS = ("bai2", "camt053")
@@ -33,10 +37,6 @@ CORRECTED_FIELDS: dict[str, tuple[str, ...]] = {
     "C04": ("receiver_name",), "C05": ("transaction_code",), "C06": ("account_number", "transaction_code"),
     "C07": ("routing_number", "account_number", "transaction_code"), "C09": ("identification",),
 }
-
-
-class SandboxNotInUse(Conflict):
-    code = "sandbox_not_in_use"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class SandboxDesk:
                        import_now: bool = False, actor: str = "sandbox") -> SandboxFile:
         """The bank returns the payment with this R-code on ``on`` (default today; not before it settles)."""
         if code not in RETURN_REASONS:
-            raise InvalidInput(f"{code!r} is not a Nacha return reason code (R01, R03, …)", code="invalid_return_code")
+            raise InvalidReturnCode(f"{code!r} is not a Nacha return reason code (R01, R03, …)")
         trace, day = self._entry(payment_id, on)
         self.bank.return_entry(trace, code, on=day, information=information[:44])
         return self._returns_file(day, import_now, actor)
@@ -78,15 +78,14 @@ class SandboxDesk:
         """The bank sends a notification of change for the payment. ``corrected``: the corrected fields by name
         (``{"account_number": …}``), or their values in the order the code carries them (C03: routing, account)."""
         if code not in CHANGE_REASONS or code in REFUSED_CHANGE_CODES:
-            raise InvalidInput(f"{code!r} is not a Nacha change code a receiving bank sends (C01-C09, C13, C14)",
-                               code="invalid_change_code")
+            raise InvalidChangeCode(f"{code!r} is not a Nacha change code a receiving bank sends (C01-C09, C13, C14)")
         try:
             text = format_corrected_data(code, _corrected(code, corrected))
         except ValueError as exc:
-            raise InvalidInput(str(exc), code="invalid_corrected_data") from None
+            raise InvalidCorrectedData(str(exc)) from None
         problem = corrected_data_problem(code, text)
         if problem:
-            raise InvalidInput(problem, code="invalid_corrected_data")
+            raise InvalidCorrectedData(problem)
         trace, day = self._entry(payment_id, on)
         self.bank.notify_change(trace, code, text, on=day)
         return self._returns_file(day, import_now, actor)
@@ -96,11 +95,9 @@ class SandboxDesk:
         """The City's account at the bank for one day: a settlement debit per batch, a credit per return."""
         self._sandbox_in_use()
         if format not in STATEMENT_FORMATS:
-            raise InvalidInput(f"statement format {format!r} is not one of {', '.join(STATEMENT_FORMATS)}",
-                               code="invalid_statement_format")
+            raise InvalidStatementFormat(f"statement format {format!r} is not one of {', '.join(STATEMENT_FORMATS)}")
         if on > self._today():
-            raise InvalidInput(f"{on} is in the future at the bank (today is {self._today()})",
-                               code="date_in_future")
+            raise DateInFuture(f"{on} is in the future at the bank (today is {self._today()})")
         content = self.bank.bai2(on).encode() if format == "bai2" else self.bank.camt053(on)
         name = f"sandbox-statement-{on:%Y%m%d}.{'bai2' if format == 'bai2' else 'xml'}"
         return self._deliver(name, format, content, import_now, actor)
@@ -120,31 +117,28 @@ class SandboxDesk:
         payment = self._payments.get_payment(payment_id)
         rail = self._payments.get_run(payment.run_id).rail
         if rail != SANDBOX:
-            raise SandboxNotInUse(f"payment {payment_id} went through the {rail!r} rail, not the sandbox bank",
-                                  code="payment_not_in_sandbox")
+            raise PaymentNotInSandbox(f"payment {payment_id} went through the {rail!r} rail, not the sandbox bank")
         held = {e.original.trace_number: e for e in self.bank.entries()}
         entry = held.get(payment.trace_number or "")
         if entry is None:
-            raise Conflict(f"the sandbox bank has not received payment {payment_id} ({payment.status.value}); submit "
-                           "its run first", code="payment_not_at_bank")
+            raise PaymentNotAtBank(f"the sandbox bank has not received payment {payment_id} "
+                                   f"({payment.status.value}); submit its run first")
         settles, today = self.bank.settlement_date(entry), self._today()
         day = on or today
         if day > today:
-            raise InvalidInput(f"{day} is in the future at the bank (today is {today})", code="date_in_future")
+            raise DateInFuture(f"{day} is in the future at the bank (today is {today})")
         if not self.bank.calendar.is_business_day(day):
             # A bank books nothing on a weekend or holiday: a return dated one would appear on no statement.
-            raise InvalidInput(f"{day} is not a banking day: the bank returns and notifies on business days only",
-                               code="bank_closed")
+            raise BankClosed(f"{day} is not a banking day: the bank returns and notifies on business days only")
         if day < settles:
-            raise InvalidInput(f"payment {payment_id} settles on {settles}; the bank cannot answer it on {day} "
-                               "(ask again on or after that day)", code="before_settlement")
+            raise BeforeSettlement(f"payment {payment_id} settles on {settles}; the bank cannot answer it on {day} "
+                                   "(ask again on or after that day)")
         return entry.original.trace_number, day
 
     def _returns_file(self, on: dt.date, import_now: bool, actor: str) -> SandboxFile:
         content = self.bank.returns_file(on)
         if content is None:  # the same instruction again: the bank sent that file already
-            raise Conflict("the sandbox bank already answered this payment that way; nothing new to send",
-                           code="already_sent")
+            raise AlreadySent("the sandbox bank already answered this payment that way; nothing new to send")
         return self._deliver(f"sandbox-returns-{on:%Y%m%d}-{len(content):x}.ach", "nacha", content, import_now, actor)
 
     def _deliver(self, name: str, fmt: str, content: bytes, import_now: bool, actor: str) -> SandboxFile:
@@ -159,21 +153,19 @@ class SandboxDesk:
 def _corrected(code: str, given: Mapping[str, Any] | Sequence[str]) -> CorrectedData:
     fields = CORRECTED_FIELDS.get(code)
     if fields is None:
-        raise InvalidInput(f"{code} carries no corrected data this desk can lay out", code="invalid_change_code")
+        raise InvalidChangeCode(f"{code} carries no corrected data this desk can lay out")
     if isinstance(given, Mapping):
         parts = {k: v for k, v in given.items() if v is not None}
         extra = sorted(set(parts) - set(fields))
         if extra:
-            raise InvalidInput(f"{code} carries {', '.join(fields)}, not {', '.join(extra)}",
-                               code="invalid_corrected_data")
+            raise InvalidCorrectedData(f"{code} carries {', '.join(fields)}, not {', '.join(extra)}")
     elif len(given) != len(fields):
-        raise InvalidInput(f"{code} takes {len(fields)} corrected value(s): {', '.join(fields)}",
-                           code="invalid_corrected_data")
+        raise InvalidCorrectedData(f"{code} takes {len(fields)} corrected value(s): {', '.join(fields)}")
     else:
         parts = dict(zip(fields, given))
     if "transaction_code" in parts:
         text = str(parts["transaction_code"])
         if not (text.isascii() and text.isdigit() and len(text) == 2):
-            raise InvalidInput(f"transaction code {text!r} is not two digits", code="invalid_corrected_data")
+            raise InvalidCorrectedData(f"transaction code {text!r} is not two digits")
         parts["transaction_code"] = int(text)
     return CorrectedData(**parts)

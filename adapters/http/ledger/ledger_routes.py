@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.exports.csv_export import write_csv
 from adapters.http.auth import require
+from adapters.http.http_errors import InvalidAmount
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from ledger.accounts import Direction
@@ -66,7 +67,7 @@ def to_draft(body: EntryIn) -> EntryDraft:
         try:
             amount_minor, currency = to_minor(Money(Decimal(p.amount), p.currency.upper()))
         except (InvalidOperation, ValueError) as exc:
-            raise LedgerError(f"postings[{i}].amount: {exc}", code="invalid_amount") from None
+            raise InvalidAmount(f"postings[{i}].amount: {exc}") from None
         except LedgerError as exc:
             raise LedgerError(f"postings[{i}]: {exc.message}", code=exc.code) from None
         legs.append(Posting(p.account, Direction(p.direction), amount_minor, currency))

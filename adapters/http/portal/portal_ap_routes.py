@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice, after, day, listing, major, minor,
                                  price_major, price_minor, qty)
+from adapters.http.http_errors import UnknownQueryParameter
 from adapters.http.json_numbers import ExactNumberRoute
 from adapters.http.auth import require
 from adapters.http.fields import Identifier80
@@ -22,7 +23,6 @@ from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from adapters.http.portal.portal import portal_router
 from payments.disbursements.payment_states import PaymentStatus
-from payments.errors import InvalidInput
 from payments.ap.prompt_pay_rules.agency import interest_in_words
 from payments.identity import Action, Principal
 from payments.portal.portal_messages import payment_returned_message
@@ -170,8 +170,8 @@ def _known_params(request: Request, *names: str) -> None:
     """A filter this list does not have is refused by name, never silently ignored (the list would look filtered)."""
     unknown = sorted(set(request.query_params) - {"cursor", "limit", *names})
     if unknown:
-        raise InvalidInput(f"this list has no parameter {', '.join(unknown)}; it takes cursor, limit"
-                           + "".join(f", {n}" for n in names), code="unknown_query_parameter", field=unknown[0])
+        raise UnknownQueryParameter(f"this list has no parameter {', '.join(unknown)}; it takes cursor, limit"
+                                    + "".join(f", {n}" for n in names), field=unknown[0])
 
 
 @router.get("/invoices")

@@ -22,10 +22,10 @@ from adapters.http.ap.ap_io import Amount, minor
 from adapters.http.ap.vendor_credit_routes import credit_out
 from adapters.http.auth import require
 from adapters.http.body_guard import raw_body
+from adapters.http.http_errors import EmptyUpload
 from adapters.http.idempotency import run_idempotent
 from adapters.http.pagination import decode_cursor, page
 from adapters.exports.csv_export import write_csv
-from payments.errors import InvalidInput
 from payments.identity import Action, Principal
 from payments.reconciliation.recon_records import ExceptionKind, ExceptionStatus
 from payments.reconciliation.recon_rows import ExceptionRecord
@@ -62,7 +62,7 @@ async def upload_statement(request: Request, format: str | None = Query(None, ma
                            principal: Principal = require(Action.STATEMENTS_IMPORT)):
     data = await request.body()
     if not data:
-        raise InvalidInput("the request body must be the bank file", code="empty_upload")
+        raise EmptyUpload("the request body must be the bank file")
     service = request.app.state.recon.service
 
     def handler():

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from adapters.exports.csv_export import Cell, write_csv
 from adapters.exports.xlsx_export import XLSX_MEDIA_TYPE, write_xlsx
+from adapters.http.http_errors import InvalidCursor
 from adapters.http.pagination import decode_cursor, encode_cursor
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -30,7 +31,7 @@ def position_of(cursor: str | None) -> tuple[Any, str] | None:
     if not isinstance(row_id, str) or not (value is None or isinstance(value, (str, int))) or isinstance(value, bool):
         from payments.errors import InvalidInput
 
-        raise InvalidInput("cursor is not one this site issued", code="invalid_cursor")
+        raise InvalidCursor("cursor is not one this site issued")
     return value, row_id
 
 

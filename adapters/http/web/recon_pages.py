@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from adapters.gc_pause import LARGE_STATEMENT_BYTES, cyclic_gc_paused
 from adapters.http.body_guard import raw_body
+from adapters.http.http_errors import ImportedFileNotFound
 from adapters.http.problems import status_for
 from adapters.http.web.formatting import local_datetime
 from adapters.http.web.i18n import N_
@@ -23,7 +24,7 @@ from adapters.http.web.labels import EXCEPTION_KINDS
 from adapters.http.web.page_lists import EXPORT_FORMATS, export
 from adapters.http.web.pages import error_page, redirect, render, web_router
 from adapters.http.web.viewer import Viewer, page
-from payments.errors import DomainError, NotFound
+from payments.errors import DomainError
 from payments.identity import Action
 
 router = web_router()
@@ -121,7 +122,7 @@ def imported_file(request: Request, file_id: str, viewer: Viewer = page(Action.R
     with request.app.state.uow(read_only=True) as uow:
         record = uow.recon.get_file(file_id)
     if record is None:
-        raise NotFound(f"imported file {file_id} does not exist", code="file_not_found")
+        raise ImportedFileNotFound(f"imported file {file_id} does not exist")
     summary: dict[str, Any] = dict(record.summary or {})
     return render(request, "recon_file.html", record=record, summary=summary,
                   again=request.query_params.get("again") == "1", methods=summary.get("methods") or {},
