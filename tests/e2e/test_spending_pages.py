@@ -41,6 +41,7 @@ def test_the_year_by_department_fund_category_and_payee_without_signing_in(api, 
     assert "No payment was made in this period." in month.text
     november = api.get("/spending?fiscal_year=2027&month=2026-11&fund=100&object_code=5710")
     assert "$316.65" in november.text and "Payments: 2" in november.text
+    assert "Month: November 2026" in " ".join(november.text.split())  # months as a reader says them
     assert "No payment was made" in api.get("/spending?fiscal_year=2027&fund=999").text
     drilled = api.get("/spending?fiscal_year=2027&department=PW&payee=Redacted+payee")
     assert "$150.00" in drilled.text and "Payments: 1" in drilled.text
@@ -111,6 +112,7 @@ def test_bad_queries_are_400_pages_an_unchanged_page_is_304_and_a_flood_is_429(a
     spanish = api.get("/spending?fiscal_year=2027", headers={"Accept-Language": "es"})
     assert spanish.headers["etag"] != first.headers["etag"] and "Adónde va el dinero" in spanish.text
     assert "Beneficiario reservado" in spanish.text and "Redacted payee" not in spanish.text
+    assert "noviembre 2026" in spanish.text
 
     # The same address again within the minute is answered from what was built: no second pass over the year.
     service, passes = api.app.state.public_spending, []

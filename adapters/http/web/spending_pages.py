@@ -16,12 +16,14 @@ everyone), so they may be cached; they vary only by language.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import time
 from collections import OrderedDict, deque
 from typing import Any
 
+from babel.dates import format_date
 from fastapi import Request
 from starlette.responses import FileResponse, Response
 
@@ -120,6 +122,11 @@ def _limit(request: Request) -> PublicRateLimit:
     if limit is None:
         limit = state.public_rate_limit = PublicRateLimit(PUBLIC_REQUESTS_PER_MINUTE)
     return limit
+
+
+def month_name(key: str, locale: str) -> str:
+    """``2026-11`` as the reader says it: November 2026, noviembre de 2026."""
+    return format_date(dt.date.fromisoformat(key + "-01"), "LLLL y", locale=locale)
 
 
 def _say(request: Request, message: str) -> str:
@@ -228,7 +235,8 @@ def spending(request: Request, _: None = public()) -> Response:
     def build(wanted: SpendingFilter, _page: int) -> Response:
         summary = request.app.state.public_spending.summary(wanted)
         params = params_of(wanted)
-        months = bar_chart("chart-month", [(t.key, t.amount_minor, t.currency,
+        locale = language_of(request).locale
+        months = bar_chart("chart-month", [(month_name(t.key, locale), t.amount_minor, t.currency,
                                             "/spending" + query_with(params, month=t.key)) for t in summary.by_month])
         active = [(dim, getattr(wanted, dim), "/spending" + query_with(params, **{dim: None}))
                   for dim in ("month", *DIMENSIONS) if getattr(wanted, dim)]
