@@ -18,6 +18,7 @@ from sqlalchemy import text
 from adapters.log_format import configure_logging
 from payments.identity import Role
 from tests.e2e.people import People, sqlite_stack  # noqa: F401
+from tests.e2e.test_crash_recovery_api import world  # noqa: F401 - a run's world: fake invoices, a memory rail
 
 ACCOUNT = "987654321012"  # what an account number looks like to the redactor: nine digits or more
 TOKEN_TAIL = "Zq8vLx2Pw7Rt"
@@ -169,3 +170,23 @@ def test_logs_never_carry_account_numbers_or_tokens_even_from_a_request_built_to
                for r in crash), crash
     assert any(r["message"].startswith("GET /leaky/{account} 500 ") for r in crash)
     assert refused.headers["x-request-id"] != f"acct-{ACCOUNT}"  # an id carrying a number is not taken
+
+
+def test_payments_sent_are_counted_once_committed_and_shown_by_status(world):  # noqa: F811
+    """Through the real repositories: a run submitted to the rail moves its two payments to sent, counted when the
+    transaction commits; the gauge reads the database."""
+    from prometheus_client import REGISTRY
+
+    from tests.e2e.conftest import as_role
+
+    app, rail, _armed = world
+    app.state.settings = replace(app.state.settings, metrics_token="t0ken-for-scrapes")
+    before = REGISTRY.get_sample_value("disburse_payments_moved_total", {"status": "sent"}) or 0
+    with TestClient(app) as api:
+        run = api.post("/v1/payment-runs", json={}, headers=as_role("ap_clerk")).json()
+        api.post(f"/v1/payment-runs/{run['id']}:release", headers=as_role("treasurer"))
+        assert api.post(f"/v1/payment-runs/{run['id']}:submit", headers=as_role("treasurer")).status_code == 200
+        scraped = api.get("/metrics", headers={"Authorization": "Bearer t0ken-for-scrapes"}).text
+    assert rail.submits == 1
+    assert REGISTRY.get_sample_value("disburse_payments_moved_total", {"status": "sent"}) - before == 2
+    assert 'disburse_payments{status="sent"} 2.0' in scraped
