@@ -255,7 +255,8 @@ class ReconciliationService:
     def _import_status(self, uow: ReconUnitOfWork, report: StatusReport, result: ImportResult, now: datetime) -> None:
         """pain.002: a refusal of one of our payments is applied exactly as the ISO 20022 rail's status poll applies
         it (``payment_rejections.apply_rejection``: the payment fails, ``payment_sent`` is reversed, the invoices
-        are approved again with a ``payment_failed`` hold); the rest is informational."""
+        are approved again with a ``payment_failed`` hold); the bank's own reference a status gives (``AcctSvcrRef``) is
+        kept for the payment; the rest is informational."""
         ids = {s.end_to_end_id for s in report.statuses if s.end_to_end_id}
         ours = {key: p.payment_id for key, p in (uow.recon_payments.by_keys(ids) if ids else {}).items()}
         submission = uow.payments.get_submission(report.original_message_id) if report.original_message_id else None
@@ -272,6 +273,8 @@ class ReconciliationService:
 
         for key, payment_id in sorted(ours.items(), key=lambda kv: kv[1]):
             s = report.resolve(key)
+            if s is not None and s.bank_reference:  # the bank's own reference for it: kept, as the rail's poll does
+                uow.bank_reference_log.learn(payment_id, s.bank_reference, source="status_report", at=now)
             # The rail reads a cancellation as a refusal too (``iso20022.rail._OUTCOME``).
             if s is None or s.status not in (PaymentOutcome.REJECTED, PaymentOutcome.CANCELLED):
                 continue

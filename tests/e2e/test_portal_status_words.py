@@ -132,6 +132,18 @@ def test_defect_6_the_banks_own_reference_for_a_credit_transfer_is_shown_once_a_
     assert portal["bank_own_reference"] == staff["bank_own_reference"]
 
 
+def accepted(submission: str, payment_id: str, reference: str, message_id: str = "STS-1") -> bytes:
+    """The bank's pain.002: our message accepted, settlement in process, with its own reference for the payment."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>{message_id}</MsgId><CreDtTm>2026-12-14T16:00:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>{submission}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
+</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>B1</OrgnlPmtInfId>
+<TxInfAndSts><OrgnlEndToEndId>{payment_id}</OrgnlEndToEndId><TxSts>ACSP</TxSts>
+<AcctSvcrRef>{reference}</AcctSvcrRef></TxInfAndSts>
+</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>""".encode()
+
+
 def test_defect_6_a_status_reports_bank_reference_is_kept_and_shown_until_a_statement_books_the_payment(
         stack, client, clock, acme):
     """The bank's pain.002 accepts the transfer and gives its own reference (TxInfAndSts/AcctSvcrRef): the status
@@ -145,14 +157,7 @@ def test_defect_6_a_status_reports_bank_reference_is_kept_and_shown_until_a_stat
     submission = client.get(f"/v1/payment-runs/{payment['run_id']}", headers=cast["aud"]).json()["submission_id"]
     status_dir = stack.settings.path("outbox_dir") / "iso20022" / "status"
     status_dir.mkdir(parents=True, exist_ok=True)
-    (status_dir / "sts-1.xml").write_bytes(f"""<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
-<GrpHdr><MsgId>STS-1</MsgId><CreDtTm>2026-12-14T16:00:00</CreDtTm></GrpHdr>
-<OrgnlGrpInfAndSts><OrgnlMsgId>{submission}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
-</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>B1</OrgnlPmtInfId>
-<TxInfAndSts><OrgnlEndToEndId>{payment['id']}</OrgnlEndToEndId><TxSts>ACSP</TxSts>
-<AcctSvcrRef>BK-20261214-000731</AcctSvcrRef></TxInfAndSts>
-</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>""".encode())
+    (status_dir / "sts-1.xml").write_bytes(accepted(submission, payment["id"], "BK-20261214-000731"))
     main.wire_payments(stack).poll_status()
     staff = client.get(f"/v1/payments/{payment['id']}", headers=cast["aud"]).json()
     assert staff["status"] == "sent"  # an acceptance moves nothing: the statement settles
@@ -164,3 +169,10 @@ def test_defect_6_a_status_reports_bank_reference_is_kept_and_shown_until_a_stat
     main.wire_payments(stack).poll_status()  # the same report read again changes nothing
     with stack.uow(read_only=True) as uow:
         assert list(uow.bank_reference_log.learned([payment["id"]]).values())[0][0] == "BK-20261214-000731"
+
+    # The same report uploaded by treasury (as a bank file) is read the same way; a corrected reference replaces it.
+    uploaded = client.post("/v1/statements", headers=cast["tess"], params={"name": "sts-2.xml"},
+                           content=accepted(submission, payment["id"], "BK-20261214-000732", "STS-2"))
+    assert uploaded.status_code == 201, uploaded.text
+    again = client.get(f"/v1/payments/{payment['id']}", headers=cast["aud"]).json()
+    assert (again["status"], again["bank_own_reference"]["value"]) == ("sent", "BK-20261214-000732")
