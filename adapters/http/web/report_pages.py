@@ -51,7 +51,8 @@ class Report:
     title: str
     intro: str
     tables: list[Table]
-    charts: list[tuple[Any, str, bool]] = field(default_factory=list)  # (BarChart, title msgid, labels are msgids)
+    # (BarChart, the caption of the table it draws, its labels are msgids): drawn under that table's heading
+    charts: list[tuple[Any, str, bool]] = field(default_factory=list)
 
 
 BUCKETS = {"current": N_("Not yet due"), "1-30": N_("1 to 30 days"), "31-60": N_("31 to 60 days"),
@@ -184,7 +185,8 @@ def diversity(request: Request, f: dict[str, Any]) -> Report:
     return Report(REPORTS["diversity"], N_("Payments in the period that left and were not returned, and the share "
                                            "to vendors holding each certification on the day they were paid."),
                   [certs, everything],
-                  [(chart, N_("Paid by certification"), False)] if data["by_certification"] else [])
+                  [(chart, N_("By certification valid on the payment date"), False)]
+                  if data["by_certification"] else [])
 
 
 def split_purchases(request: Request, f: dict[str, Any]) -> Report:
