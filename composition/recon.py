@@ -80,8 +80,11 @@ def demo_services(container: Container) -> Any:
     from composition.payments import prenote_handler, wire_payments
     from adapters.formats.nacha.change_codes import CorrectedData, format_corrected_data
     from adapters.rails.sandbox import SandboxBank
-    from payments.example.demo import DemoServices
+    from payments.example.demo import DemoServices, DemoStoryBroken, SettableClock
 
+    if not isinstance(container.clock, SettableClock):  # the training profile's clock; a real one moves alone
+        raise DemoStoryBroken("the demo moves time: it runs on a clock it can set (the training profile's)")
+    clock = container.clock
     payments = wire_payments(container)
     settle_days = int(container.policy["sandbox"]["settle_business_days"])
 
@@ -92,6 +95,6 @@ def demo_services(container: Container) -> Any:
 
     return DemoServices(
         ap=ap_services(container), bank_accounts=container.bank_accounts, payments=payments,
-        recon=wire_recon(container), ledger=container.ledger, uow=container.uow, clock=container.clock, bank=bank,
+        recon=wire_recon(container), ledger=container.ledger, uow=container.uow, clock=clock, bank=bank,
         relay_prenotes=lambda: payments.relay_prenote_events(prenote_handler(container)),
         noc_corrected_data=lambda number: format_corrected_data("C01", CorrectedData(account_number=number)))

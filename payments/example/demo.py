@@ -16,9 +16,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from payments.ap.ap_services import APServices
+from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
+from payments.disbursements.payment_submission import PaymentService
+from payments.errors import DomainError
 from payments.identity import Principal, Role
+from payments.ledger_service import LedgerService
+from payments.people.bank_account_service import BankAccountService
+from payments.ports import Clock, UnitOfWork, UowFactory
+from payments.reconciliation.recon_services import ReconServices
 from payments.reconciliation.recon_report import ReconReport, money_text
 
 CLERK = Principal.staff("usr_casey_clerk", Role.AP_CLERK)
@@ -37,6 +45,34 @@ PAYEES = {
 RETURNED_VENDOR, NOC_VENDOR = "V-1001", "V-1002"
 
 
+class DemoStoryBroken(DomainError):
+    """The example agency did not do what the story says (a run planned nothing, a payment went out without a
+    trace, the bank returned nothing): the demo stops there rather than tell a story that did not happen."""
+
+    code = "demo_story_broken"
+
+
+def _made(run: PaymentRunRecord | None, what: str) -> PaymentRunRecord:
+    if run is None:
+        raise DemoStoryBroken(f"the {what} run planned nothing to pay")
+    return run
+
+
+def _traced(payment: PaymentRecord) -> str:
+    if payment.trace_number is None:
+        raise DemoStoryBroken(f"payment {payment.id} to {payment.payee_name} went out without an ACH trace")
+    return payment.trace_number
+
+
+@runtime_checkable
+class SettableClock(Clock, Protocol):
+    """The demo moves time itself: a clock it can set (the sandbox's fixed clock)."""
+
+    def set(self, when: dt.datetime) -> None:
+        """From now on, ``now()`` is ``when``."""
+        ...
+
+
 class DemoBank(Protocol):
     """The sandbox bank as the story drives it."""
 
@@ -53,13 +89,13 @@ class DemoBank(Protocol):
 
 @dataclass
 class DemoServices:
-    ap: Any
-    bank_accounts: Any
-    payments: Any
-    recon: Any
-    ledger: Any
-    uow: Callable[..., Any]
-    clock: Any  # settable: ``set(datetime)``
+    ap: APServices
+    bank_accounts: BankAccountService
+    payments: PaymentService
+    recon: ReconServices
+    ledger: LedgerService
+    uow: UowFactory[UnitOfWork]
+    clock: SettableClock
     bank: Callable[[int], DemoBank]  # the sandbox bank, given the opening balance of the City's account
     relay_prenotes: Callable[[], int]
     noc_corrected_data: Callable[[str], str]  # C01's 29-character corrected-data field for an account number
@@ -118,7 +154,7 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
         f"on file by {APPROVER.user_id}, approved by {TREASURER.user_id}; cooling off for 10 days")
 
     at(dt.date(2026, 11, 2))
-    prenote_run = s.payments.create_run(rail="sandbox", created_by=CLERK.user_id).run
+    prenote_run = _made(s.payments.create_run(rail="sandbox", created_by=CLERK.user_id).run, "prenote")
     s.payments.release(TREASURER2, prenote_run.id)
     s.payments.submit_released()
     relayed = s.relay_prenotes()
@@ -131,7 +167,7 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
     # -- the payment run, paid through the sandbox bank ------------------------------------------------------
     at(dt.date(2026, 11, 10))
     created = s.payments.create_run(rail="sandbox", created_by=CLERK.user_id)
-    run = created.run
+    run = _made(created.run, "payment")
     s.payments.release(TREASURER, run.id)
     outcomes = s.payments.submit_released()
     paid = s.payments.payments_of_run(run.id)
@@ -154,8 +190,8 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
     with s.uow(read_only=True) as uow:
         cash = sum(r.balance_minor for r in uow.ledger_queries.balances(currency="USD") if r.account.endswith("-1010"))
     bank = s.bank(cash)  # the City's account at the bank held what the ledger's Cash says, before this run
-    bank.return_entry(returned.trace_number, "R03", on=returned_on)
-    bank.notify_change(corrected.trace_number, "C01", s.noc_corrected_data("9000123999"), on=returned_on)
+    bank.return_entry(_traced(returned), "R03", on=returned_on)
+    bank.notify_change(_traced(corrected), "C01", s.noc_corrected_data("9000123999"), on=returned_on)
     say(f"The bank settles the batch on {settles}; on {returned_on} it returns {returned.payee_name}'s payment (R03, "
         f"no account) and sends a notification of change (C01, new account number) for {corrected.payee_name}")
 
@@ -167,6 +203,8 @@ def run_demo(s: DemoServices, say: Callable[[str], None] = print) -> DemoResult:
         f"{first_stmt.exceptions_opened} exception(s)")
     at(returned_on, 20)
     notices = bank.returns_file(returned_on)
+    if notices is None:
+        raise DemoStoryBroken(f"the bank sent no returns file on {returned_on}")
     ret = s.recon.service.import_file(notices, name=f"returns-{returned_on}.ach")
     say(f"Imported the bank's NACHA returns file: {ret.returns_posted} return posted, {ret.invoices_reopened} "
         f"invoice(s) back to approved-and-unpaid with hold payment_returned, {ret.changes_proposed} bank-account "
