@@ -93,10 +93,28 @@ def manager_reports(container: Container) -> Any:
     forecaster = CashForecaster(SqlPayableInvoices(container.engine),
                                 SqlCashForecastSource(container.engine, [a.cash for a in run_policy.treasury.accounts]),
                                 run_policy, rail=str(container.policy["payments"]["rail"]))
-    return ManagerReports(SqlManagerReportSource(container.engine),
-                          fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]),
-                          split_thresholds_minor=approvals.thresholds_minor, split_window_days=approvals.split_window_days,
-                          suppliers=SqlSupplierSource(container.engine), local_rule=rule, forecaster=forecaster)
+    reports = ManagerReports(SqlManagerReportSource(container.engine),
+                             fiscal_year_start_month=int(container.policy["budget"]["fiscal_year_start_month"]),
+                             split_thresholds_minor=approvals.thresholds_minor,
+                             split_window_days=approvals.split_window_days,
+                             suppliers=SqlSupplierSource(container.engine), local_rule=rule, forecaster=forecaster)
+    reports.signals = signal_queue(container, reports)
+    return reports
+
+
+def signal_queue(container: Container, reports: Any) -> Any:
+    """The assist signals' review queue (split purchases and the rest), dismissals in the audit trail."""
+    from adapters.db.reporting.signal_queries import SqlSignalFacts
+    from payments.ap.ap_policy import approval_policy
+    from payments.reporting.signal_queue import SignalQueue
+    from payments.reporting.signals import SignalPolicy
+
+    thresholds = approval_policy(container.policy).thresholds_minor
+    currency = str(container.policy["payments"].get("currency", "USD"))
+    policy = SignalPolicy(thresholds_minor=tuple(sorted({int(v) for k, v in thresholds.items() if k == currency})),
+                          currency=currency)
+    return SignalQueue(container.uow, container.audit, SqlSignalFacts(container.engine), policy,
+                       reports.split_purchases)
 
 
 def public_spending(container: Container) -> Any:

@@ -230,6 +230,7 @@ class ManagerReports:
         self._split = (dict(split_thresholds_minor or {}), split_window_days)
         # supplier_reports.SupplierSource & LocalSource, supplier_reports.LocalRule, cash_forecast.CashForecaster
         self._suppliers, self._local_rule, self._forecaster = suppliers, local_rule, forecaster
+        self.signals: Any = None  # the review queue (signal_queue.SignalQueue), set by the composition root
 
     def supplier_performance(self, start: dt.date, end: dt.date) -> dict[str, Any]:
         from payments.reporting.supplier_reports import supplier_performance

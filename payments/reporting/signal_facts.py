@@ -36,6 +36,11 @@ class InvoiceFact:
     number: str  # normalized (payments.ap: number_normalized)
     invoice_date: dt.date
     amount_minor: int
+    as_written: str = ""  # the number as the vendor wrote it, for people (``number`` is what is compared)
+
+    @property
+    def shown(self) -> str:
+        return self.as_written or self.number
 
 
 @dataclass(frozen=True, slots=True)

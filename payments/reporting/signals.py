@@ -149,7 +149,7 @@ def amount_signals(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
             if t * (100 - p.under_band_pct) <= inv.amount_minor * 100 < t * 100:
                 yield Signal("just_under_threshold", "invoice", inv.invoice_id, (inv.vendor_id,), inv.invoice_date,
                              {"amount_minor": inv.amount_minor, "threshold_minor": t},
-                             f"Invoice {inv.number} of {_money(inv.amount_minor, p.currency)} is just under the "
+                             f"Invoice {inv.shown} of {_money(inv.amount_minor, p.currency)} is just under the "
                              f"approval threshold of {_money(t, p.currency)}.")
         if inv.amount_minor > 0 and inv.amount_minor % p.round_unit_minor == 0:
             others = [o for o in by_vendor[inv.vendor_id] if o.invoice_id != inv.invoice_id]
@@ -158,7 +158,7 @@ def amount_signals(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
                 yield Signal("round_amount", "invoice", inv.invoice_id, (inv.vendor_id,), inv.invoice_date,
                              {"amount_minor": inv.amount_minor, "vendor_invoices": len(others),
                               "vendor_round_invoices": round_others},
-                             f"Invoice {inv.number} is a round {_money(inv.amount_minor, p.currency)}; only "
+                             f"Invoice {inv.shown} is a round {_money(inv.amount_minor, p.currency)}; only "
                              f"{round_others} of the vendor's {len(others)} other invoices are round.")
 
 
@@ -174,7 +174,7 @@ def number_signals(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
         if others:
             yield Signal("invoice_number_reused", "invoice", inv.invoice_id, (inv.vendor_id, *others), inv.invoice_date,
                          {"number": inv.number, "other_vendors": others},
-                         f"Invoice number {inv.number} from vendor {inv.vendor_id} is also used by "
+                         f"Invoice number {inv.shown} from vendor {inv.vendor_id} is also used by "
                          f"{', '.join(others)}.")
     series: dict[tuple[str, str], list[tuple[dt.date, int, Any]]] = defaultdict(list)
     for inv in sorted(f.invoices, key=lambda i: (i.invoice_date, i.invoice_id)):
@@ -188,12 +188,12 @@ def number_signals(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
         for on, value, inv in dated:
             while seen < len(dated) and dated[seen][0] <= on - grace:
                 if top is None or dated[seen][1] > top[0]:
-                    top = (dated[seen][1], dated[seen][2].number)
+                    top = (dated[seen][1], dated[seen][2].shown)
                 seen += 1
             if top is not None and value < top[0]:
                 yield Signal("invoice_number_out_of_sequence", "invoice", inv.invoice_id, (inv.vendor_id,), on,
                              {"number": inv.number, "earlier_number": top[1]},
-                             f"Invoice {inv.number} is numbered below {top[1]}, which the vendor dated at least "
+                             f"Invoice {inv.shown} is numbered below {top[1]}, which the vendor dated at least "
                              f"{p.sequence_grace_days} days earlier.")
 
 
