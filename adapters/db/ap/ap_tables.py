@@ -324,3 +324,6 @@ invoice_approvals = Table(
     Column("approver_id", String(100), primary_key=True),
     Column("approved_at", String(32), nullable=False),
 )
+# A person's approvals by seek, in invoice order: "awaiting my approval" (0027_approvals_by_approver).
+Index("ix_invoice_approvals_approver", invoice_approvals.c.approver_id, invoice_approvals.c.invoice_id,
+      invoice_approvals.c.invoice_version)
