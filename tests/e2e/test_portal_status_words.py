@@ -166,6 +166,8 @@ def test_defect_6_a_status_reports_bank_reference_is_kept_and_shown_until_a_stat
     assert staff["bank_reference"] == {"kind": "end_to_end_id", "value": payment["id"]}
     portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=cast["acme"]).json()
     assert portal["bank_own_reference"] == staff["bank_own_reference"]
+    [mine] = client.get("/v1/portal/payments", headers=cast["acme"]).json()["items"]
+    assert mine["bank_own_reference"] == staff["bank_own_reference"]
     main.wire_payments(stack).poll_status()  # the same report read again changes nothing
     with stack.uow(read_only=True) as uow:
         assert list(uow.bank_reference_log.learned([payment["id"]]).values())[0][0] == "BK-20261214-000731"

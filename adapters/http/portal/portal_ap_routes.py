@@ -92,15 +92,18 @@ def invoice_out(v: InvoiceForVendor) -> dict:
     }
 
 
-def _bank_own_reference(request: Request | None, p: PaymentRecord) -> dict | None:
-    """The bank's own reference for a credit transfer once a statement booked it; as staff see it."""
-    if request is None or p.trace_number:
-        return None
+def _bank_own_references(request: Request, payments: list[PaymentRecord]) -> dict[str, dict | None]:
+    """The bank's own reference for each credit transfer (no ACH trace) a statement or status report gave one;
+    as staff see it."""
+    ids = [p.id for p in payments if not p.trace_number]
+    if not ids:
+        return {}
     with request.app.state.uow(read_only=True) as uow:
-        return bank_reference_view(uow.bank_references.for_payments([p.id]).get(p.id))
+        found = uow.bank_references.for_payments(ids)
+    return {pid: bank_reference_view(found.get(pid)) for pid in ids}
 
 
-def payment_out(v: PaymentForVendor, request: Request | None = None) -> dict:
+def payment_out(v: PaymentForVendor, learned: dict[str, dict | None] | None = None) -> dict:
     p, c, f = v.payment, v.payment.currency, v.facts
     returned = None
     if f.returned is not None:
@@ -122,7 +125,7 @@ def payment_out(v: PaymentForVendor, request: Request | None = None) -> dict:
         "amount": major(p.amount_minor, c), "amount_minor": p.amount_minor,
         "expected_pay_date": p.effective_date.isoformat(), "effective_entry_date": p.effective_date.isoformat(),
         "trace_number": p.trace_number, "end_to_end_id": p.external_id, "bank_reference": _reference(p),
-        "bank_own_reference": _bank_own_reference(request, p),
+        "bank_own_reference": (learned or {}).get(p.id),
         "account": f"****{v.account_last4}" if v.account_last4 else None,
         "sent_at": _time(parse_time(f.sent_at)), "settled_on": day(f.settled_on), "returned": returned,
         "remittance": items,
@@ -206,10 +209,12 @@ def my_payments(request: Request, cursor: str | None = None, limit: int = Query(
     rows = _portal(request).list_payments(p, before=str(before) if before else None, limit=limit + 1,
                                           status=status.value if status else None)
     result = page(rows, limit, lambda v: {"before": v.payment.id})
-    result["items"] = [payment_out(v) for v in result["items"]]
+    learned = _bank_own_references(request, [v.payment for v in result["items"]])
+    result["items"] = [payment_out(v, learned) for v in result["items"]]
     return result
 
 
 @router.get("/payments/{payment_id}")
 def my_payment(request: Request, payment_id: str, p: Principal = require(Action.PORTAL_READ)) -> dict:
-    return payment_out(_portal(request).payment(p, payment_id), request)
+    seen = _portal(request).payment(p, payment_id)
+    return payment_out(seen, _bank_own_references(request, [seen.payment]))
