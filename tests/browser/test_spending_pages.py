@@ -119,7 +119,10 @@ def test_the_spanish_page_and_the_report_pages_pass_axe(browser, paid):
         for name, query in (("spend", "fiscal_year=2027"), ("aging", "as_of=2026-12-31"),
                             ("prompt-pay", "from=2026-11-01&to=2026-11-30"),
                             ("diversity", "from=2026-11-01&to=2026-11-30"),
-                            ("split-purchases", "from=2026-10-01&to=2026-11-30")):
+                            ("split-purchases", "from=2026-10-01&to=2026-11-30"),
+                            ("cash-forecast", "as_of=2026-11-02&business_days=10"),
+                            ("suppliers", "from=2026-10-01&to=2026-11-30"),
+                            ("local", "from=2026-11-01&to=2026-11-30")):
             tab.goto(f"/reports/{name}?{query}")
             assert tab.get_by_role("heading", level=1).is_visible()
             check_page(tab, f"report-{name}")

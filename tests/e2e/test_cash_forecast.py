@@ -63,3 +63,22 @@ def test_the_forecast_counts_the_scheduled_run_plans_what_falls_due_and_shows_th
     assert client.get("/v1/reports/cash-forecast", params={"business_days": 0},
                       headers=acme["cast"]["aud"]).status_code == 422
     assert now not in {x["reference"] for x in f["rows"]}  # the scheduled row names its payment, not the invoice
+
+    # The same forecast as a staff page (/reports/cash-forecast), for the same readers: the account short by the
+    # outflow, each day's total drawn and tabled, each expected payment linked to what it pays, the rest apart.
+    page = client.get("/reports/cash-forecast", params={"as_of": "2026-11-16", "business_days": 10},
+                      headers=acme["cast"]["aud"])
+    assert page.status_code == 200, page.text
+    assert "<caption>By bank account and fund</caption>" in page.text and "100-1010" in page.text
+    assert "-$2,730.00" in page.text and "$1,950.00" in page.text and "$780.00" in page.text
+    assert '<title id="chart-cash-forecast-title">Outflow by business day</title>' in page.text
+    assert f'href="/invoices/{soon}"' in page.text and "Planned: a run would pay it" in page.text
+    assert "Held invoices" in page.text and "$390.00" in page.text and "style=" not in page.text
+    days = list(csv.reader(io.StringIO(client.get("/reports/cash-forecast.csv", params={
+        "as_of": "2026-11-16", "business_days": 10, "table": 2}, headers=acme["cast"]["aud"]).text)))
+    assert days[0] == ["date", "outflow_minor"] and len(days) == 11
+    assert ["2026-11-17", "195000"] in days and ["2026-11-24", "78000"] in days
+    assert client.get("/reports/cash-forecast", headers=acme["cast"]["acme"]).status_code == 403
+    for bad in ("0", "61", "ten"):
+        assert client.get("/reports/cash-forecast", params={"business_days": bad},
+                          headers=acme["cast"]["aud"]).status_code == 422

@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 
+from openpyxl import load_workbook
+
 from payments.ap.documents import DiversityCertification
 from tests.e2e.conftest import as_role
 
@@ -73,3 +75,31 @@ def test_supplier_performance_and_local_share_worked_example(api, container):
     assert api.get("/v1/reports/suppliers", params={"from": "2026-01-01", "to": "2026-12-31"},
                    headers=vendor).status_code == 403
     assert api.get("/v1/reports/local", params={"from": "2026-11-01", "to": "nope"}, headers=MANAGER).status_code == 422
+
+
+def test_the_supplier_and_local_pages_show_the_apis_figures(api, container):
+    ids = _story(container)
+    year = {"from": "2026-01-01", "to": "2026-12-31"}
+    page = api.get("/reports/suppliers", params=year, headers=MANAGER)
+    assert page.status_code == 200, page.text
+    assert f'<a href="/vendors/{ids["Acme Furniture"]}">Acme Furniture</a>' in page.text
+    assert "payment_returned=1" in page.text and "33.3 %" in page.text  # all vendors: 1 of 3 held, 1 of 3 returned
+    total = list(csv.DictReader(io.StringIO(api.get("/reports/suppliers.csv", params={**year, "table": 2},
+                                                    headers=MANAGER).text)))
+    assert [(t["invoices"], t["invoiced_minor"], t["held"], t["hold_rate"], t["returned"]) for t in total] == [
+        ("3", "151665", "1", "0.3333", "1")]
+
+    november = {"from": "2026-11-01", "to": "2026-11-30"}
+    local = api.get("/reports/local", params=november, headers=MANAGER)
+    assert local.status_code == 200, local.text
+    assert "$166.65" in local.text and "$316.65" in local.text and "52.6 %" in local.text and "50.0 %" in local.text
+    assert "LBE certification valid on the payment date" in local.text and 'role="img"' in local.text
+    assert "Jane Q. Public" not in local.text  # her LBE had lapsed when she was paid
+    book = load_workbook(io.BytesIO(api.get("/reports/local.xlsx", params={**november, "table": 2},
+                                            headers=MANAGER).content))
+    assert [[c.value for c in row] for row in book.active.iter_rows()] == [
+        ["vendor", "paid_minor", "why"], ["Summit Office Supply", 16_665, "LBE certification valid on the payment date"]]
+    vendor = {"Authorization": f"Bearer test:vendor:usr_v:{ids['Summit Office Supply']}"}
+    for path in ("/reports/suppliers", "/reports/local.csv"):
+        assert api.get(path, params=november, headers=vendor).status_code == 403
+    assert api.get("/reports/local", params={"from": "2026-11-01", "to": "nope"}, headers=MANAGER).status_code == 422

@@ -59,7 +59,12 @@ BUCKETS = {"current": N_("Not yet due"), "1-30": N_("1 to 30 days"), "31-60": N_
            "61-90": N_("61 to 90 days"), "90+": N_("Over 90 days"), "no_due_date": N_("No due date")}
 REPORTS = {"spend": N_("Spend against budget"), "aging": N_("Accounts payable aging"),
            "prompt-pay": N_("Prompt-payment performance"), "diversity": N_("Vendor diversity"),
-           "split-purchases": N_("Split-purchase review queue")}
+           "split-purchases": N_("Split-purchase review queue"), "cash-forecast": N_("Cash forecast"),
+           "suppliers": N_("Supplier performance"), "local": N_("Local-vendor share")}
+# The forecast's sources and what it leaves out, as the report names them (the exports keep these keys).
+WORDS = {**BUCKETS, "scheduled": N_("Scheduled in a run not yet sent"), "planned": N_("Planned: a run would pay it"),
+         "held": N_("Held invoices"), "beyond_horizon": N_("Due beyond the horizon")}
+MAX_BUSINESS_DAYS = 60  # as the API's business_days (le=60)
 
 
 class BadFilter(ValueError):
@@ -94,6 +99,12 @@ def _filters(request: Request, name: str) -> dict[str, Any]:
     if name == "aging":
         as_of = _date(request, "as_of", today)
         return {"as_of": as_of.isoformat(), "day": as_of}
+    if name == "cash-forecast":
+        as_of = _date(request, "as_of", today)
+        text = request.query_params.get("business_days", "").strip()[:3] or "10"
+        if not text.isdigit() or not 1 <= int(text) <= MAX_BUSINESS_DAYS:
+            raise BadFilter("business_days")
+        return {"as_of": as_of.isoformat(), "business_days": str(int(text)), "day": as_of, "days": int(text)}
     return _period(request)
 
 
@@ -202,9 +213,93 @@ def split_purchases(request: Request, f: dict[str, Any]) -> Report:
                                                  "look twice, never a decision."), [items])
 
 
+def cash_forecast(request: Request, f: dict[str, Any]) -> Report:
+    data = request.app.state.reports.cash_forecast(f["day"], f["days"])
+    accounts = Table(N_("By bank account and fund"), [
+        Column(N_("Bank account"), "bank_account"), Column(N_("Fund"), "fund"),
+        Column(N_("Cash account"), "cash_account"), _money(N_("Cash today"), "cash_minor"),
+        _money(N_("Scheduled"), "scheduled_minor"), _money(N_("Planned"), "planned_minor"),
+        _money(N_("Outflow"), "outflow_minor"), _money(N_("Cash after"), "cash_after_minor")],
+        [[a["bank_account"], a["fund"], a["cash_account"], a["cash_minor"], a["scheduled_minor"], a["planned_minor"],
+          a["outflow_minor"], a["cash_after_minor"]] for a in data["by_bank_account"]])
+    by_day = {d: 0 for d in data["days"]}
+    for a in data["by_bank_account"]:
+        for d in a["by_day"]:
+            by_day[d["date"]] += d["outflow_minor"]
+    days = Table(N_("Outflow by business day"), [Column(N_("Date"), "date"), _money(N_("Outflow"), "outflow_minor")],
+                 [[d, amount] for d, amount in by_day.items()])
+    rows = Table(N_("Each payment expected"), [
+        Column(N_("Date"), "date"), Column(N_("Bank account"), "bank_account"), Column(N_("Fund"), "fund"),
+        Column(N_("Source"), "source", "bucket"), Column(N_("Reference"), "reference", "link"),
+        _money(N_("Amount"), "amount_minor"), _money(N_("Discount taken"), "discount_minor"),
+        _money(N_("Interest"), "interest_minor")],
+        [[r["date"], r["bank_account"], r["fund"], r["source"],
+          (r["reference"], ("/payments/" if r["source"] == "scheduled" else "/invoices/") + r["reference"]),
+          r["amount_minor"], r["discount_minor"], r["interest_minor"]] for r in data["rows"]])
+    apart = Table(N_("Not in the forecast"), [Column(N_("Why"), "why", "bucket"),
+                  Column(N_("Invoices"), "invoices", "number"), _money(N_("Amount"), "amount_minor")],
+                  [[k, data[k]["invoices"], data[k]["amount_minor"]] for k in ("held", "beyond_horizon")])
+    chart = bar_chart("chart-cash-forecast", [(d, amount, CURRENCY, None) for d, amount in by_day.items()])
+    return Report(REPORTS["cash-forecast"], N_("What leaves the bank in the next business days, by bank account and "
+                                               "fund, against the cash each holds today: payments in runs not yet "
+                                               "sent, and approved invoices priced as a run would pay them."),
+                  [accounts, days, rows, apart], [(chart, N_("Outflow by business day"), False)])
+
+
+SUPPLIER_COLUMNS = [Column(N_("Invoices"), "invoices", "number"), _money(N_("Invoiced"), "invoiced_minor"),
+                    Column(N_("Held"), "held", "number"), Column(N_("Hold rate"), "hold_rate", "rate"),
+                    Column(N_("Duplicates caught"), "duplicates_caught", "number"),
+                    Column(N_("Price variances"), "price_variances", "number"),
+                    Column(N_("Credit memos"), "credit_memos", "number"), _money(N_("Credited"), "credited_minor"),
+                    Column(N_("Payments"), "payments", "number"), Column(N_("Returned"), "returned", "number"),
+                    Column(N_("Return rate"), "return_rate", "rate"), Column(N_("NOCs"), "nocs", "number"),
+                    Column(N_("Holds by kind"), "holds_by_kind")]
+
+
+def _supplier_cells(row: dict[str, Any]) -> list[Any]:
+    kinds = "; ".join(f"{k}={n}" for k, n in row["holds_by_kind"].items())
+    return [*(row[c.name] for c in SUPPLIER_COLUMNS[:-1]), kinds]
+
+
+def suppliers(request: Request, f: dict[str, Any]) -> Report:
+    data = request.app.state.reports.supplier_performance(f["start"], f["end"])
+    vendors = Table(N_("By vendor"), [Column(N_("Vendor"), "vendor", "link"), *SUPPLIER_COLUMNS],
+                    [[_vendor(request, v["vendor_id"]), *_supplier_cells(v)] for v in data["by_vendor"]])
+    total = Table(N_("All vendors together"), SUPPLIER_COLUMNS, [_supplier_cells(data["total"])])
+    return Report(REPORTS["suppliers"], N_("Invoices dated in the period and what happened to them: held (by kind), "
+                                           "duplicates caught, price variances, credit memos; and the vendor's "
+                                           "payments returned by the bank or corrected by a notice of change."),
+                  [vendors, total])
+
+
+def local(request: Request, f: dict[str, Any]) -> Report:
+    data = request.app.state.reports.local_vendors(f["start"], f["end"])
+    share = Table(N_("Local share of the payments"), [
+        _money(N_("Paid to local vendors"), "local_paid_minor"), _money(N_("Paid to all vendors"), "paid_minor"),
+        Column(N_("Share of the amount"), "amount_share", "rate"),
+        Column(N_("Payments to local vendors"), "local_payments", "number"),
+        Column(N_("All payments"), "payments", "number"), Column(N_("Share of the payments"), "count_share", "rate")],
+        [[data[k] for k in ("local_paid_minor", "paid_minor", "amount_share", "local_payments", "payments",
+                            "count_share")]])
+    vendors = Table(N_("Local vendors, largest first"), [Column(N_("Vendor"), "vendor", "link"),
+                    _money(N_("Paid"), "paid_minor"), Column(N_("Why local"), "why")],
+                    [[_vendor(request, v["vendor_id"]), v["paid_minor"], v["why"]]
+                     for v in data["local_vendors"][:MAX_VENDOR_ROWS]])
+    rule = data["definition"]
+    definition = Table(N_("What counts as local"), [Column(N_("Postal codes starting with"), "postal_code_prefixes"),
+                       Column(N_("States"), "states"), Column(N_("Certifications"), "certifications")],
+                       [[", ".join(rule[k]) or "—" for k in ("postal_code_prefixes", "states", "certifications")]])
+    chart = bar_chart("chart-local", [(_vendor(request, v["vendor_id"])[0], v["paid_minor"], CURRENCY, None)
+                                      for v in data["local_vendors"][:MAX_VENDOR_ROWS]])
+    return Report(REPORTS["local"], N_("Payments in the period that left and were not returned, and the share to "
+                                       "vendors that are local by the agency's definition on the day they were paid."),
+                  [share, vendors, definition],
+                  [(chart, N_("Local vendors, largest first"), False)] if data["local_vendors"] else [])
+
+
 BUILDERS: dict[str, Callable[[Request, dict[str, Any]], Report]] = {
     "spend": spend, "aging": aging, "prompt-pay": prompt_pay, "diversity": diversity,
-    "split-purchases": split_purchases}
+    "split-purchases": split_purchases, "cash-forecast": cash_forecast, "suppliers": suppliers, "local": local}
 
 
 @router.get("/reports")
@@ -263,4 +358,4 @@ def report_page(request: Request, name: str, viewer: Viewer = page(Action.LEDGER
     downloads = [(f"/reports/{name}.csv" + query_with(params, table=str(i)),
                   f"/reports/{name}.xlsx" + query_with(params, table=str(i))) for i in range(1, len(report.tables) + 1)]
     return render(request, "report.html", name=name, report=report, params=params, currency=CURRENCY,
-                  buckets=BUCKETS, percent=percent, downloads=downloads)
+                  buckets=WORDS, percent=percent, downloads=downloads)
