@@ -14,24 +14,27 @@ fails loudly instead of running against a stand-in.
 
 from __future__ import annotations
 
-import copy
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from payments.ap.ap_errors import CreatedConcurrently, DuplicateNumber
 from payments.ap.ap_postings import BudgetEffect, BudgetKey
 from payments.ap.ap_records import BudgetRecord, LineBudget, PORecord, POVersion, ReceiptRecord, Stamp, VendorRecord, new_id
 from payments.ap.documents import POStatus, PurchaseOrder, ReceiptStatus, VendorStatus
-from payments.errors import DomainError, StaleState
+from payments.ap.ap_ports import BudgetRepository, PurchaseOrderRepository, ReceiptRepository, VendorRepository
+from payments.errors import StaleState
+from payments.ports import AuditIndex, JournalStore, LedgerQueries
 from tests.fakes import InMemoryJournalStore
-from tests.kernel_fakes import InMemoryAuditIndex, InMemoryLedgerQueries
+from tests.kernel_fakes import (CopyOnCommitDatabase, CopyOnCommitUnitOfWork, InMemoryAuditIndex, InMemoryLedgerQueries,
+                                copy_repos)
 
 T = TypeVar("T")
 
 
-def _page(rows: Mapping[str, T], after: str | None, limit: int) -> list[T]:
+def _page(rows: Mapping[str, T], after: str | None, limit: int) -> builtins.list[T]:
     """By id after the cursor, as ``page_after`` orders the SQL lists."""
     return [r for k, r in sorted(rows.items()) if after is None or k > after][:limit]
 
@@ -55,7 +58,7 @@ class InMemoryVendors:
     def get_by_number(self, number: str) -> VendorRecord | None:
         return next((r for r in self.rows.values() if r.number == number), None)
 
-    def list(self, *, after: str | None, limit: int, status: str | None = None) -> list[VendorRecord]:
+    def list(self, *, after: str | None, limit: int, status: str | None = None) -> builtins.list[VendorRecord]:
         return _page({k: r for k, r in self.rows.items() if not status or r.vendor.status.value == status},
                      after, limit)
 
@@ -77,7 +80,7 @@ class InMemoryVendors:
         self.rows[vendor_id] = replace(current, vendor=replace(current.vendor, status=new),
                                        version=current.version + 1, updated=stamp)
 
-    def ids_with_tin(self, tin_fingerprint: str) -> list[str]:
+    def ids_with_tin(self, tin_fingerprint: str) -> builtins.list[str]:
         return sorted(k for k, f in self.tin_fingerprints.items() if f == tin_fingerprint)
 
 
@@ -120,7 +123,7 @@ class InMemoryBudgets:
         self.rows = {k: replace(b, encumbered_minor=0, expended_minor=0) for k, b in self.rows.items()}
 
     def list(self, *, after: str | None, limit: int, fiscal_year: int | None = None,
-             fund: str | None = None) -> list[BudgetRecord]:
+             fund: str | None = None) -> builtins.list[BudgetRecord]:
         return _page({k: b for k, b in self.rows.items() if (fiscal_year is None or b.fiscal_year == fiscal_year)
                       and (not fund or b.fund == fund)}, after, limit)
 
@@ -137,10 +140,10 @@ class InMemoryReceipts:
     def get(self, receipt_id: str) -> ReceiptRecord | None:
         return self.rows.get(receipt_id)
 
-    def list(self, *, after: str | None, limit: int, po_id: str | None = None) -> list[ReceiptRecord]:
+    def list(self, *, after: str | None, limit: int, po_id: str | None = None) -> builtins.list[ReceiptRecord]:
         return _page({k: r for k, r in self.rows.items() if not po_id or r.receipt.po_id == po_id}, after, limit)
 
-    def find_number(self, po_id: str, number: str) -> list[str]:
+    def find_number(self, po_id: str, number: str) -> builtins.list[str]:
         return [k for k, r in self.rows.items() if r.receipt.po_id == po_id and r.number == number]
 
     def totals(self, po_id: str) -> dict[int, tuple[Decimal, Decimal]]:
@@ -177,7 +180,7 @@ class InMemoryPurchaseOrders:
         return next((r for r in self.rows.values() if r.number == number), None)
 
     def list(self, *, after: str | None, limit: int, vendor_id: str | None = None,
-             status: str | None = None) -> list[PORecord]:
+             status: str | None = None) -> builtins.list[PORecord]:
         return _page({k: r for k, r in self.rows.items() if (not vendor_id or r.po.vendor_id == vendor_id)
                       and (not status or r.po.status.value == status)}, after, limit)
 
@@ -214,7 +217,7 @@ class InMemoryPurchaseOrders:
                                    budget={line.line_no: budgets.get(line.line_no, LineBudget()) for line in po.lines})
         self.history[po.id].append(version)
 
-    def versions(self, po_id: str) -> list[POVersion]:
+    def versions(self, po_id: str) -> builtins.list[POVersion]:
         return sorted(self.history.get(po_id, []), key=lambda v: v.version)
 
     def activity(self, po_id: str) -> dict[int, tuple[Decimal, Decimal]]:
@@ -238,25 +241,24 @@ class APState:
         self.purchase_orders = InMemoryPurchaseOrders(self.receipts)
 
     def copy(self) -> APState:
-        """A copy whose containers are new; the records in them are frozen, so they are shared."""
-        parts: dict[str, Any] = {}
-        for name, repo in vars(self).items():
-            parts[name] = clone = copy.copy(repo)
-            for attr, value in vars(clone).items():
-                if isinstance(value, (dict, list, set)):
-                    setattr(clone, attr, copy.copy(value))
-        parts["purchase_orders"].history = {k: list(v) for k, v in self.purchase_orders.history.items()}
-        parts["ledger_queries"]._journal = parts["ledger"]
-        parts["purchase_orders"]._receipts = parts["receipts"]
-        state = copy.copy(self)
-        vars(state).update(parts)
+        state = copy_repos(self)
+        state.purchase_orders.history = {k: list(v) for k, v in self.purchase_orders.history.items()}
+        state.ledger_queries._journal = state.ledger
+        state.purchase_orders._receipts = state.receipts
         return state
 
 
-class InMemoryAPUnitOfWork:
-    def __init__(self, db: InMemoryAPDatabase, read_only: bool) -> None:
-        self._db, self._read_only = db, read_only
-        self._bind(db.committed.copy())
+class InMemoryAPUnitOfWork(CopyOnCommitUnitOfWork[APState]):
+    # Declared as the ports' types, so that binding each fake below is mypy's proof that it satisfies its Protocol
+    # (tests/unit/people/test_bank_account_service_on_fakes.py runs mypy over the fakes).
+    ledger: JournalStore
+    audit: JournalStore
+    ledger_queries: LedgerQueries
+    audit_index: AuditIndex
+    vendors: VendorRepository
+    budgets: BudgetRepository
+    purchase_orders: PurchaseOrderRepository
+    receipts: ReceiptRepository
 
     def _bind(self, state: APState) -> None:
         self._state = state
@@ -265,26 +267,13 @@ class InMemoryAPUnitOfWork:
         self.vendors, self.budgets = state.vendors, state.budgets
         self.purchase_orders, self.receipts = state.purchase_orders, state.receipts
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._bind(self._db.committed.copy())  # anything not committed is gone
-
-    def commit(self) -> None:
-        if self._read_only:
-            raise DomainError("a read-only unit of work cannot commit", code="read_only_commit")
-        self._db.committed = self._state.copy()
-        self._db.commits += 1
-
-
-class InMemoryAPDatabase:
+class InMemoryAPDatabase(CopyOnCommitDatabase[APState]):
     """The committed state and the factory of units of work over it (``UowFactory[APUnitOfWork]``, for the ports
     above)."""
 
     def __init__(self, ledger: InMemoryJournalStore | None = None) -> None:
-        self.committed = APState(ledger=ledger or InMemoryJournalStore())
-        self.commits = 0
+        super().__init__(APState(ledger=ledger or InMemoryJournalStore()))
 
     def __call__(self, read_only: bool = False) -> InMemoryAPUnitOfWork:
         return InMemoryAPUnitOfWork(self, read_only)

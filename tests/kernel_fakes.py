@@ -3,14 +3,16 @@ vault, for the unit of work every feature's fake composes on top of ``tests/fake
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any, Iterable, Sequence
+from typing import Any, Generic, Iterable, Self, Sequence, TypeVar
 
 from adapters.db.ledger.ledger_queries import BalanceRow
 from ledger.accounts import Account
 from ledger.checkpoint import Checkpoint
 from ledger.entries import SealedEntry
 from ledger.signing import Ed25519Signer, Signer
+from payments.errors import DomainError
 from tests.fakes import InMemoryJournalStore
 
 
@@ -119,3 +121,62 @@ class MemoryKeyVault:
 
     def signer(self, key_id: str) -> Signer:
         return self._signers[key_id]
+
+
+# -- the unit of work every feature's fake database shares -------------------------------------------------
+
+S = TypeVar("S")
+
+
+def copy_repos(state: S) -> S:
+    """A copy of a fake database's state whose repositories and their containers are new; the records in them are
+    frozen, so they are shared. The caller re-links what points from one repository to another."""
+    parts: dict[str, Any] = {}
+    for name, repo in vars(state).items():
+        parts[name] = clone = copy.copy(repo)
+        for attr, value in vars(clone).items():
+            if isinstance(value, (dict, list, set)):
+                setattr(clone, attr, copy.copy(value))
+    new = copy.copy(state)
+    vars(new).update(parts)
+    return new
+
+
+class CopyOnCommitUnitOfWork(Generic[S]):
+    """Works on a copy of the committed state and swaps it in on ``commit``; leaving without commit (or on an
+    exception) drops the copy, as a rolled-back transaction would. ``_bind`` sets the repositories' attributes."""
+
+    _state: S
+
+    def __init__(self, db: CopyOnCommitDatabase[S], read_only: bool) -> None:
+        self._db, self._read_only = db, read_only
+        self._bind(self._db.fresh())
+
+    def _bind(self, state: S) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bind(self._db.fresh())  # anything not committed is gone
+
+    def commit(self) -> None:
+        if self._read_only:
+            raise DomainError("a read-only unit of work cannot commit", code="read_only_commit")
+        self._db.committed = self._db.copy(self._state)
+        self._db.commits += 1
+
+
+class CopyOnCommitDatabase(Generic[S]):
+    """The committed state, and the factory of units of work over it (a ``UowFactory`` of the feature's port)."""
+
+    def __init__(self, committed: S) -> None:
+        self.committed = committed
+        self.commits = 0
+
+    def copy(self, state: S) -> S:
+        return state.copy()  # type: ignore[attr-defined]
+
+    def fresh(self) -> S:
+        return self.copy(self.committed)

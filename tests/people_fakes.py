@@ -8,11 +8,9 @@ like the SQL adapters. Concurrency is not modelled: units of work run one after 
 
 from __future__ import annotations
 
-import copy
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Self
 
 from payments.errors import Conflict, DomainError
 from payments.notices import OutboxMessage
@@ -26,7 +24,8 @@ from payments.people.password_resets import ResetRecord
 from payments.people.users import SessionRecord, TokenRecord, User
 from payments.ports import AuditIndex, JournalStore, LedgerQueries, UowFactory
 from tests.fakes import InMemoryJournalStore
-from tests.kernel_fakes import InMemoryAuditIndex, InMemoryLedgerQueries
+from tests.kernel_fakes import (CopyOnCommitDatabase, CopyOnCommitUnitOfWork, InMemoryAuditIndex, InMemoryLedgerQueries,
+                                copy_repos)
 
 
 def _stale(what: str) -> Conflict:
@@ -301,20 +300,12 @@ class IdentityState:
         self.ledger_queries = InMemoryLedgerQueries(self.ledger)
 
     def copy(self) -> IdentityState:
-        """A copy whose containers are new; the records in them are frozen, so they are shared."""
-        parts = {}
-        for name, repo in vars(self).items():
-            parts[name] = clone = copy.copy(repo)
-            for attr, value in vars(clone).items():
-                if isinstance(value, (dict, list, set)):
-                    setattr(clone, attr, copy.copy(value))
-        parts["ledger_queries"]._journal = parts["ledger"]
-        state = copy.copy(self)
-        vars(state).update(parts)
+        state = copy_repos(self)
+        state.ledger_queries._journal = state.ledger
         return state
 
 
-class InMemoryIdentityUnitOfWork:
+class InMemoryIdentityUnitOfWork(CopyOnCommitUnitOfWork[IdentityState]):
     # Declared as the ports' types, so that binding each fake below is mypy's proof that it satisfies its Protocol.
     ledger: JournalStore
     audit: JournalStore
@@ -328,10 +319,6 @@ class InMemoryIdentityUnitOfWork:
     bank_accounts: BankAccountRepository
     outbox: OutboxRepository
 
-    def __init__(self, db: InMemoryIdentityDatabase, read_only: bool) -> None:
-        self._db, self._read_only = db, read_only
-        self._bind(db.committed.copy())
-
     def _bind(self, state: IdentityState) -> None:
         self._state = state
         self.ledger, self.audit, self.audit_index = state.ledger, state.audit, state.audit_index
@@ -344,25 +331,12 @@ class InMemoryIdentityUnitOfWork:
     def vendors(self) -> VendorMaster:
         return self._state.vendors
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._bind(self._db.committed.copy())  # anything not committed is gone
-
-    def commit(self) -> None:
-        if self._read_only:
-            raise DomainError("a read-only unit of work cannot commit", code="read_only_commit")
-        self._db.committed = self._state.copy()
-        self._db.commits += 1
-
-
-class InMemoryIdentityDatabase:
+class InMemoryIdentityDatabase(CopyOnCommitDatabase[IdentityState]):
     """The committed state and the factory of units of work over it (``UowFactory[IdentityUnitOfWork]``)."""
 
     def __init__(self) -> None:
-        self.committed = IdentityState()
-        self.commits = 0
+        super().__init__(IdentityState())
 
     def __call__(self, read_only: bool = False) -> InMemoryIdentityUnitOfWork:
         return InMemoryIdentityUnitOfWork(self, read_only)

@@ -136,10 +136,11 @@ def test_a_unit_of_work_that_does_not_commit_leaves_nothing_behind(world):
 
 def test_mypy_accepts_the_fakes_as_the_ports_they_stand_for():
     # InMemoryIdentityUnitOfWork declares each repository as its Protocol and people_fakes returns the database as
-    # UowFactory[IdentityUnitOfWork]; recon_fakes returns its repository as ReconRepository: a fake missing a
-    # method, or with a different signature, fails here.
+    # UowFactory[IdentityUnitOfWork]; recon_fakes returns its repository as ReconRepository; ap_fakes declares its
+    # unit of work's repositories as AP's ports: a fake missing a method, or with a different signature, fails here.
     cache = Path(tempfile.gettempdir()) / "disburse-mypy-cache"
     result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(cache), "--follow-imports=silent",
-                             "tests/people_fakes.py", "tests/kernel_fakes.py", "tests/recon_fakes.py"],
+                             "tests/people_fakes.py", "tests/kernel_fakes.py", "tests/recon_fakes.py",
+                             "tests/ap_fakes.py"],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:]
