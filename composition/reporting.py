@@ -55,7 +55,8 @@ def form_1099(container: Container, year: int, out: str | None = None) -> Any:
     policy = container.policy["form_1099"]
     thresholds = {int(year): int(Decimal(str(amount)) * 100) for year, amount in policy["thresholds"].items()}
     cipher = AesGcmFieldCipher.open(container.settings.path("key_dir")) if out else None
-    run = form_1099_year(SqlForm1099Source(container.engine, cipher), year, thresholds, with_tin=out is not None)
+    run = form_1099_year(SqlForm1099Source(container.engine, cipher), year, thresholds, with_tin=out is not None,
+                         tin_checks=tin_matching(container).latest())
     files: list = []
     if out:
         with container.uow() as uow:
@@ -99,7 +100,32 @@ def manager_reports(container: Container) -> Any:
                              split_window_days=approvals.split_window_days,
                              suppliers=SqlSupplierSource(container.engine), local_rule=rule, forecaster=forecaster)
     reports.signals = signal_queue(container, reports)
+    reports.tin_matching = tin_matching(container)
+    reports.form_1099 = lambda year: form_1099(container, year)[0]  # the summary: TINs masked, nothing written
+    reports.copy_b = lambda year, vendor_id: form_1099_copy_b(container, year, vendor_id)
     return reports
+
+
+def form_1099_copy_b(container: Container, year: int, vendor_id: str) -> bytes | None:
+    """A reported vendor's Form 1099-NEC Copy B as a PDF (its TIN truncated), or None when it is not reported."""
+    from adapters.exports.form_1099_copy_b import copy_b_pdf
+    from adapters.exports.iris_csv import Payer
+
+    run, _ = form_1099(container, year)
+    vendor = next((v for v in run.reportable if v.vendor_id == vendor_id), None)
+    if vendor is None:
+        return None
+    policy = container.policy["form_1099"]
+    payer = Payer(str(policy["payer_tin"]), policy["payer_name"], policy["payer_address"], policy["payer_city"],
+                  policy["payer_state"], str(policy["payer_zip"]))
+    return copy_b_pdf(vendor, payer, year)
+
+
+def tin_matching(container: Container) -> Any:
+    """IRS TIN Matching results per vendor, recorded in the audit trail (payments/reporting/tin_matching.py)."""
+    from payments.reporting.tin_matching import TinMatching
+
+    return TinMatching(container.uow, container.audit)
 
 
 def signal_queue(container: Container, reports: Any) -> Any:

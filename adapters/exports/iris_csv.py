@@ -88,7 +88,7 @@ def write_1099_files(run: Form1099Year, payer: Payer, out: Path, *, max_per_file
                      form: str = "1099-NEC") -> list[Path]:
     spec = template(form, run.year)
     columns = spec["columns"]
-    filed = [v for v in run.reportable if v.tin_last4]
+    filed = list(run.filed)  # a vendor missing a TIN or held for a TIN mismatch waits in the pre-filing report
     rows = [_values(v, payer) for v in filed]
     problems = [p for v, values in zip(filed, rows, strict=True) for p in _check(columns, f"vendor {v.vendor_id}", values)]
     if problems:
@@ -107,6 +107,8 @@ def write_1099_files(run: Form1099Year, payer: Payer, out: Path, *, max_per_file
     prefiling = out / f"{form}-{run.year}-prefiling.csv"
     report = [[v.vendor_id, v.name, mask(v.tin, v.tin_last4), _money(v.paid_minor, v.currency), "missing TIN"]
               for v in run.missing_tin]
+    report += [[v.vendor_id, v.name, mask(v.tin, v.tin_last4), _money(v.paid_minor, v.currency),
+                run.tin_mismatch[v.vendor_id]] for v in run.reportable if v.vendor_id in run.tin_mismatch]
     prefiling.write_text("".join(csv_lines(["vendor_id", "name", "tin", "paid", "problem"], report)),
                          encoding="utf-8")
     return [*written, prefiling]

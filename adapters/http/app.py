@@ -14,7 +14,7 @@ from adapters.http.ledger import audit_routes, ledger_routes
 from adapters.http.people import auth_routes, bank_account_routes, users_routes
 from adapters.http.portal import portal_ap_routes, portal_proof_routes, portal_routes
 from adapters.http.reconciliation import recon_routes
-from adapters.http.reporting import operations_routes, report_routes, signal_routes
+from adapters.http.reporting import operations_routes, report_routes, signal_routes, tin_routes
 from adapters.http.sandbox import sandbox_routes
 from adapters.http import web
 from adapters.http.auth import public
@@ -44,6 +44,7 @@ def create_app(**state: Any) -> FastAPI:
     app.include_router(report_routes.router)  # manager reports (docs/transparency.md)
     app.include_router(operations_routes.router)  # cash forecast, suppliers, local vendors
     app.include_router(signal_routes.router)  # the assist signals' review queue
+    app.include_router(tin_routes.router)  # IRS TIN Matching results, the 1099 worklist
     for ap_module in (vendor_routes, po_routes, invoice_routes, vendor_credit_routes):
         app.include_router(ap_module.router)
     app.include_router(vendor_credit_routes.portal)

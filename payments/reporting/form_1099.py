@@ -9,7 +9,8 @@
   6041A), indexed for inflation after 2026: the policy's ``[form_1099] thresholds`` table carries each year.
 * **TINs masked** everywhere but the filing file: a summary shows ``*****6789``.
 * **Pre-filing report**: every 1099 vendor over the threshold with no TIN on file (a filing without one draws a
-  penalty notice and backup withholding).
+  penalty notice and backup withholding), or whose TIN the IRS's TIN Matching program said does not match
+  (``tin_mismatch``, payments/reporting/tin_matching.py): both are held out of the filing file until resolved.
 
 The read port returns one ``VendorYear`` per 1099 vendor paid in the year; the TIN comes in full only when the
 caller asks for the filing file.
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from payments.errors import InvalidInput
 
@@ -73,6 +74,14 @@ class Form1099Year:
     reportable: tuple[VendorYear, ...]
     below_threshold: tuple[VendorYear, ...]
     missing_tin: tuple[VendorYear, ...] = field(default=())
+    # Held out of the filing file: an IRS TIN Matching mismatch on the TIN the vendor has (payments/reporting/
+    # tin_matching.py), by vendor id, with the problem in words.
+    tin_mismatch: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def filed(self) -> tuple[VendorYear, ...]:
+        """What goes in the filing file: reportable, with a TIN, and not held for a TIN mismatch."""
+        return tuple(v for v in self.reportable if v.tin_last4 and v.vendor_id not in self.tin_mismatch)
 
     def summary(self) -> dict[str, object]:
         """What a person reads: counts, totals and every vendor with its TIN masked."""
@@ -84,17 +93,22 @@ class Form1099Year:
                 "reportable": [row(v) for v in self.reportable],
                 "reportable_total_minor": sum(v.paid_minor for v in self.reportable),
                 "below_threshold": [row(v) for v in self.below_threshold],
-                "missing_tin": [row(v) for v in self.missing_tin]}
+                "missing_tin": [row(v) for v in self.missing_tin],
+                "tin_mismatch": [row(v) | {"hold": "tin_mismatch", "problem": self.tin_mismatch[v.vendor_id]}
+                                 for v in self.reportable if v.vendor_id in self.tin_mismatch]}
 
 
 def form_1099_year(source: Form1099Source, year: int, thresholds: Mapping[int, int], *,
-                   with_tin: bool = False) -> Form1099Year:
+                   with_tin: bool = False, tin_checks: Mapping[str, Any] | None = None) -> Form1099Year:
     """``disburse reports 1099 --year Y``: who is reported for ``year`` and who cannot be until a TIN is on file."""
     limit = threshold_minor(year, thresholds)
     rows: Sequence[VendorYear] = list(source.vendor_years(year, with_tin=with_tin))
     reportable = tuple(v for v in rows if v.paid_minor >= limit)
+    checks = tin_checks or {}  # vendor id -> tin_matching.TinCheck, the latest result recorded
+    held = {v.vendor_id: checks[v.vendor_id].problem() for v in reportable
+            if v.vendor_id in checks and checks[v.vendor_id].blocks(v.tin_last4)}
     return Form1099Year(year, limit, reportable, tuple(v for v in rows if v.paid_minor < limit),
-                        tuple(v for v in reportable if not v.tin_last4))
+                        tuple(v for v in reportable if not v.tin_last4), held)
 
 
 def calendar_year(year: int) -> tuple[dt.date, dt.date]:

@@ -231,6 +231,9 @@ class ManagerReports:
         # supplier_reports.SupplierSource & LocalSource, supplier_reports.LocalRule, cash_forecast.CashForecaster
         self._suppliers, self._local_rule, self._forecaster = suppliers, local_rule, forecaster
         self.signals: Any = None  # the review queue (signal_queue.SignalQueue), set by the composition root
+        self.tin_matching: Any = None  # tin_matching.TinMatching
+        self.form_1099: Any = None  # year -> form_1099.Form1099Year (TINs masked)
+        self.copy_b: Any = None  # (year, vendor id) -> Form 1099-NEC Copy B PDF bytes, or None
 
     def supplier_performance(self, start: dt.date, end: dt.date) -> dict[str, Any]:
         from payments.reporting.supplier_reports import supplier_performance
