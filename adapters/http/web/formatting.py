@@ -8,15 +8,24 @@ the currency's own exponent before Babel writes them. Instants are stored in UTC
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal
 from jinja2 import pass_context
 
 from ledger.money import minor_exponent
+
+
+@functools.lru_cache(maxsize=32)
+def _babel(locale: str) -> Locale:
+    """Babel's locale for a code, parsed once. Given a string, Babel parses it again on every call (looking up its
+    data each time): a list page of 50 invoices formats ~150 values, and parsing was most of its rendering."""
+    return Locale.parse(locale)
 
 
 def money_text(amount_minor: int, currency: str, locale: str) -> str:
@@ -25,7 +34,7 @@ def money_text(amount_minor: int, currency: str, locale: str) -> str:
         raise TypeError(f"money is integer minor units, not {type(amount_minor).__name__}")
     amount = Decimal(amount_minor).scaleb(-minor_exponent(currency))
     # Never rounded: where ISO 4217 and CLDR disagree on a currency's decimals, every minor unit still shows.
-    return format_currency(amount, currency, locale=locale, decimal_quantization=False)
+    return format_currency(amount, currency, locale=_babel(locale), decimal_quantization=False)
 
 
 def local_datetime(value: dt.datetime, zone: str) -> dt.datetime:
@@ -59,7 +68,7 @@ def datetime_filter(ctx: Any, value: Any, format: str = "medium") -> str:  # noq
     value = _parse(value)
     if not isinstance(value, dt.datetime):
         return "" if value is None else str(value)
-    return format_datetime(local_datetime(value, ctx["timezone"]), format, locale=ctx["locale"])
+    return format_datetime(local_datetime(value, ctx["timezone"]), format, locale=_babel(ctx["locale"]))
 
 
 @pass_context
@@ -67,7 +76,7 @@ def time_filter(ctx: Any, value: Any, format: str = "short") -> str:  # noqa: A0
     value = _parse(value)
     if not isinstance(value, dt.datetime):
         return "" if value is None else str(value)
-    return format_time(local_datetime(value, ctx["timezone"]), format, locale=ctx["locale"])
+    return format_time(local_datetime(value, ctx["timezone"]), format, locale=_babel(ctx["locale"]))
 
 
 @pass_context
@@ -78,7 +87,7 @@ def date_filter(ctx: Any, value: Any, format: str = "medium") -> str:  # noqa: A
         value = local_datetime(value, ctx["timezone"]).date()
     if not isinstance(value, dt.date):
         return "" if value is None else str(value)
-    return format_date(value, format, locale=ctx["locale"])
+    return format_date(value, format, locale=_babel(ctx["locale"]))
 
 
 @pass_context
@@ -87,12 +96,12 @@ def price_filter(ctx: Any, price_minor: Decimal | int, currency: str) -> str:
     if isinstance(price_minor, (bool, float)):
         raise TypeError("a price is a Decimal of minor units")
     amount = Decimal(price_minor).scaleb(-minor_exponent(currency))
-    return format_currency(amount, currency, locale=ctx["locale"], decimal_quantization=False)
+    return format_currency(amount, currency, locale=_babel(ctx["locale"]), decimal_quantization=False)
 
 
 @pass_context
 def number_filter(ctx: Any, value: Any) -> str:
-    return format_decimal(value, locale=ctx["locale"])
+    return format_decimal(value, locale=_babel(ctx["locale"]))
 
 
 FILTERS = {"money": money_filter, "datetime": datetime_filter, "time": time_filter, "date": date_filter,
