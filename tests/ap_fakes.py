@@ -26,10 +26,8 @@ from payments.ap.ap_records import BudgetRecord, LineBudget, PORecord, POVersion
 from payments.ap.documents import POStatus, PurchaseOrder, ReceiptStatus, VendorStatus
 from payments.ap.ap_ports import BudgetRepository, PurchaseOrderRepository, ReceiptRepository, VendorRepository
 from payments.errors import StaleState
-from payments.ports import AuditIndex, JournalStore, LedgerQueries
 from tests.fakes import InMemoryJournalStore
-from tests.kernel_fakes import (CopyOnCommitDatabase, CopyOnCommitUnitOfWork, InMemoryAuditIndex, InMemoryLedgerQueries,
-                                copy_repos)
+from tests.kernel_fakes import CopyOnCommitDatabase, CopyOnCommitUnitOfWork, KernelState, copy_repos
 
 T = TypeVar("T")
 
@@ -226,18 +224,15 @@ class InMemoryPurchaseOrders:
 
 
 @dataclass
-class APState:
+class APState(KernelState):
     """Everything the fake database holds; a unit of work works on a copy of it."""
 
-    ledger: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
-    audit: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
-    audit_index: InMemoryAuditIndex = field(default_factory=InMemoryAuditIndex)
     vendors: InMemoryVendors = field(default_factory=InMemoryVendors)
     budgets: InMemoryBudgets = field(default_factory=InMemoryBudgets)
     receipts: InMemoryReceipts = field(default_factory=InMemoryReceipts)
 
     def __post_init__(self) -> None:
-        self.ledger_queries = InMemoryLedgerQueries(self.ledger)
+        super().__post_init__()
         self.purchase_orders = InMemoryPurchaseOrders(self.receipts)
 
     def copy(self) -> APState:
@@ -251,10 +246,6 @@ class APState:
 class InMemoryAPUnitOfWork(CopyOnCommitUnitOfWork[APState]):
     # Declared as the ports' types, so that binding each fake below is mypy's proof that it satisfies its Protocol
     # (tests/unit/people/test_bank_account_service_on_fakes.py runs mypy over the fakes).
-    ledger: JournalStore
-    audit: JournalStore
-    ledger_queries: LedgerQueries
-    audit_index: AuditIndex
     vendors: VendorRepository
     budgets: BudgetRepository
     purchase_orders: PurchaseOrderRepository

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Generic, Iterable, Self, Sequence, TypeVar
 
 from adapters.db.ledger.ledger_queries import BalanceRow
@@ -13,6 +14,7 @@ from ledger.checkpoint import Checkpoint
 from ledger.entries import SealedEntry
 from ledger.signing import Ed25519Signer, Signer
 from payments.errors import DomainError
+from payments.ports import AuditIndex, JournalStore, LedgerQueries
 from tests.fakes import InMemoryJournalStore
 
 
@@ -128,6 +130,19 @@ class MemoryKeyVault:
 S = TypeVar("S")
 
 
+@dataclass
+class KernelState:
+    """What every feature's fake database holds besides its own repositories: the two journals, the audit index
+    and the ledger's read side over the journal. A feature's state is a dataclass on top of it."""
+
+    ledger: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
+    audit: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
+    audit_index: InMemoryAuditIndex = field(default_factory=InMemoryAuditIndex)
+
+    def __post_init__(self) -> None:
+        self.ledger_queries = InMemoryLedgerQueries(self.ledger)
+
+
 def copy_repos(state: S) -> S:
     """A copy of a fake database's state whose repositories and their containers are new; the records in them are
     frozen, so they are shared. The caller re-links what points from one repository to another."""
@@ -147,6 +162,11 @@ class CopyOnCommitUnitOfWork(Generic[S]):
     exception) drops the copy, as a rolled-back transaction would. ``_bind`` sets the repositories' attributes."""
 
     _state: S
+    # The kernel's ports every unit of work carries, declared as the Protocols (mypy checks the fakes bound to them).
+    ledger: JournalStore
+    audit: JournalStore
+    ledger_queries: LedgerQueries
+    audit_index: AuditIndex
 
     def __init__(self, db: CopyOnCommitDatabase[S], read_only: bool) -> None:
         self._db, self._read_only = db, read_only

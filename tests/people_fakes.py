@@ -22,10 +22,8 @@ from payments.people.identity_ports import (BankAccountRepository, IdentityUnitO
                                             VendorContactRepository, VendorMaster, VendorOnFile)
 from payments.people.password_resets import ResetRecord
 from payments.people.users import SessionRecord, TokenRecord, User
-from payments.ports import AuditIndex, JournalStore, LedgerQueries, UowFactory
-from tests.fakes import InMemoryJournalStore
-from tests.kernel_fakes import (CopyOnCommitDatabase, CopyOnCommitUnitOfWork, InMemoryAuditIndex, InMemoryLedgerQueries,
-                                copy_repos)
+from payments.ports import UowFactory
+from tests.kernel_fakes import CopyOnCommitDatabase, CopyOnCommitUnitOfWork, KernelState, copy_repos
 
 
 def _stale(what: str) -> Conflict:
@@ -281,12 +279,9 @@ class InMemoryVendorMaster:
 
 
 @dataclass
-class IdentityState:
+class IdentityState(KernelState):
     """Everything the fake database holds; a unit of work works on a copy of it."""
 
-    ledger: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
-    audit: InMemoryJournalStore = field(default_factory=InMemoryJournalStore)
-    audit_index: InMemoryAuditIndex = field(default_factory=InMemoryAuditIndex)
     users: InMemoryUsers = field(default_factory=InMemoryUsers)
     tokens: InMemoryTokens = field(default_factory=InMemoryTokens)
     sessions: InMemorySessions = field(default_factory=InMemorySessions)
@@ -296,9 +291,6 @@ class IdentityState:
     outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
     vendors: InMemoryVendorMaster = field(default_factory=InMemoryVendorMaster)
 
-    def __post_init__(self) -> None:
-        self.ledger_queries = InMemoryLedgerQueries(self.ledger)
-
     def copy(self) -> IdentityState:
         state = copy_repos(self)
         state.ledger_queries._journal = state.ledger
@@ -307,10 +299,6 @@ class IdentityState:
 
 class InMemoryIdentityUnitOfWork(CopyOnCommitUnitOfWork[IdentityState]):
     # Declared as the ports' types, so that binding each fake below is mypy's proof that it satisfies its Protocol.
-    ledger: JournalStore
-    audit: JournalStore
-    ledger_queries: LedgerQueries
-    audit_index: AuditIndex
     users: UserRepository
     tokens: TokenRepository
     sessions: SessionRepository
