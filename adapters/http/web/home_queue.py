@@ -1,8 +1,10 @@
 """What needs me today: the home page's counts, by what the viewer's roles let them do.
 
-Each count comes from the same service the API's list route calls, asked for one more row than the cap: a count
-at the cap shows as "100+" rather than a number it did not check. A card shows only to those whose roles grant
-the action it leads to; the server checks again on the page the card links to.
+Each count is of the same filter the card's list page shows, counted up to one more than the cap: invoices by
+``Worklist.count`` (one index-only query that stops at the cap, never rows built to be counted), runs, exceptions
+and bank changes by their services' lists. A count past the cap shows as "100+" rather than a number it did not
+check. A card shows only to those whose roles grant the action it leads to; the server checks again on the page
+the card links to.
 """
 
 from __future__ import annotations
