@@ -8,7 +8,9 @@ For each approved purchase order (the contract), in ``ocid = <prefix>-<po id>``:
   amendment naming the version, its reason and the release it amends;
 * release ``<payment id>-<po id>`` per payment that left, tag ``implementation``: one transaction with the
   amount paid against this contract, the agency as payer and the vendor as payee (both parties with identifiers);
-  a payment the bank returned adds a second, negative transaction ``<payment id>-returned``.
+  a payment the bank returned adds a second, negative transaction ``<payment id>-returned``; and a payment
+  milestone (``implementation.milestones``, type ``financing``): due on the prompt-pay due date, ``met`` on the
+  payment date (said whether on time or late), ``notMet`` when the bank returned the payment.
 
 Parties follow the open checkbook's redaction: a vendor who is a person is ``Redacted payee``. Amounts are exact
 decimals in major units (never a float). The standard: https://standard.open-contracting.org/1.1/en/
@@ -40,6 +42,7 @@ class ContractPayment:
     payment_date: dt.date
     amount_minor: int  # paid against this contract by this payment
     returned_on: dt.date | None  # the day the bank sent it back, if it did
+    due_date: dt.date | None = None  # the earliest prompt-pay due date of the invoices it paid on this contract
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +126,26 @@ def releases_for(c: ContractFacts, policy: OcdsPolicy) -> list[dict[str, Any]]:
             transactions.append({"id": f"{p.payment_id}-returned", "date": _midnight(p.returned_on),
                                  "value": value(-p.amount_minor, c.currency), "payer": buyer, "payee": supplier})
         last = p.returned_on or p.payment_date
+        implementation: dict[str, Any] = {"transactions": transactions}
+        if p.due_date is not None:
+            implementation["milestones"] = [_payment_milestone(p)]
         out.append(release(f"{p.payment_id}-{c.po_id}", _midnight(last), ["implementation"],
-                           contracts=[{**contract, "implementation": {"transactions": transactions}}]))
+                           contracts=[{**contract, "implementation": implementation}]))
     return out
+
+
+def _payment_milestone(p: ContractPayment) -> dict[str, Any]:
+    """The payment's prompt-pay milestone: due on the invoices' due date, met on the payment date when it was paid
+    on or before it; a payment the bank returned did not meet it (the replacement payment has its own)."""
+    assert p.due_date is not None
+    milestone: dict[str, Any] = {"id": f"{p.payment_id}-due", "title": "Payment due under the prompt-payment rules",
+                                 "type": "financing", "dueDate": _midnight(p.due_date)}
+    if p.returned_on is not None:
+        return {**milestone, "status": "notMet", "dateModified": _midnight(p.returned_on),
+                "description": "The payment was returned by the payee's bank."}
+    on_time = p.payment_date <= p.due_date
+    return {**milestone, "status": "met", "dateMet": _midnight(p.payment_date),
+            "description": "Paid on time." if on_time else "Paid late; prompt-payment interest was added."}
 
 
 def all_releases(source: ContractSource, policy: OcdsPolicy) -> Iterator[dict[str, Any]]:

@@ -77,6 +77,13 @@ def test_the_release_package_tells_award_amendment_and_payments(container, tmp_p
     assert "Jane" not in text and "987" not in text and "Elm Street" not in text  # a person is a redacted payee
     (summit_paid,) = [r for r in package["releases"] if r["id"].startswith(paid["summit"])]
     assert '"amount": 166.65' in json.dumps(summit_paid)  # exact decimal, never through a float
+    # Payment milestones: due on the prompt-pay due date (7 November), met on the payment date (the 6th) or, for
+    # Acme's payment that came back, not met, as of the day its return was recorded.
+    (met,) = summit_paid["contracts"][0]["implementation"]["milestones"]
+    assert (met["type"], met["status"], met["dueDate"], met["dateMet"], met["description"]) == (
+        "financing", "met", "2026-11-07T00:00:00Z", "2026-11-06T00:00:00Z", "Paid on time.")
+    (returned,) = acme_paid["contracts"][0]["implementation"]["milestones"]
+    assert (returned["status"], returned["dateModified"]) == ("notMet", transactions[1]["date"])  # the return's day
 
 
 def test_libcoveocds_finds_no_validation_errors_and_ocdskit_compiles_the_amended_record(

@@ -58,7 +58,8 @@ class SqlContractSource:
         line = invoice_lines.alias("line")
         p, i = payments, payment_items
         paid = (select(line.c.po_id, p.c.id, p.c.effective_date, p.c.status, p.c.updated_at,
-                       func.sum(i.c.amount_minor - i.c.discount_minor + i.c.interest_minor).label("amount_minor"))
+                       func.sum(i.c.amount_minor - i.c.discount_minor + i.c.interest_minor).label("amount_minor"),
+                       func.min(i.c.due_date).label("due_date"))
                 .select_from(p.join(i, i.c.payment_id == p.c.id)
                              .join(first, first.c.invoice_id == i.c.invoice_id)
                              .join(line, and_(line.c.invoice_id == first.c.invoice_id,
@@ -79,7 +80,8 @@ class SqlContractSource:
                     versions=tuple(ContractVersion(r.version, r.reason or "", r.total_minor, _rfc3339(r.changed_at or o.approved_at))
                                    for r in version_rows.take(o.po_id)),
                     payments=tuple(ContractPayment(r.id, _date(r.effective_date), int(r.amount_minor),
-                                                   _date(r.updated_at) if r.status == "returned" else None)
+                                                   _date(r.updated_at) if r.status == "returned" else None,
+                                                   _date(r.due_date) if r.due_date else None)
                                    for r in payment_rows.take(o.po_id)))
 
 
