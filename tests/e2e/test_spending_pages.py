@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from adapters.http.web.spending_pages import PageCache, PublicRateLimit
+from tests.e2e.conftest import as_role
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_the_year_by_department_fund_category_and_payee_without_signing_in(api, 
     assert "$316.65" in text and "Payments: 2" in text
     assert "Payments the payee's bank sent back: 1." in text
     assert "Jane" not in text and "Redacted payee" in text
-    assert text.count("<svg class=\"chart\"") == 5 and 'role="img"' in text and "style=" not in text
+    assert text.count("<svg class=\"chart\"") == 7 and 'role="img"' in text and "style=" not in text
     assert '<caption>Spending by department</caption>' in text
     assert 'href="/spending?fiscal_year=2027&amp;department=PW"' in text
     assert 'href="/spending/payments?fiscal_year=2027&amp;payee=Summit+Office+Supply"' in text
@@ -149,3 +150,32 @@ def test_the_rate_limit_forgets_after_a_minute():
     assert limit.retry_after("a") == 61
     now[0] += 60.5
     assert limit.retry_after("a") is None
+
+
+def test_the_share_to_certified_and_local_vendors_and_the_on_time_rate(api, container):
+    """Summit holds a local-business (LBE) certification valid when paid, Jane's had lapsed (tests/e2e/
+    test_supplier_reports.py); LBE is local by the example's [local_vendors]. The figures are the staff reports'."""
+    from tests.e2e.test_supplier_reports import _story
+
+    _story(container)
+    text = api.get("/spending", params={"fiscal_year": 2027, "department": "PW"}).text
+    section = text[text.index('id="shares"'):text.index("Download the data")]
+    # $166.65 of $316.65 (Acme's returned payment is in no total): 52.6 % of the amount, one payment of two.
+    assert "<caption>Paid to certified and local vendors</caption>" in section
+    assert section.count("$166.65") >= 3 and "52.6 %" in section and "50.0 %" in section and "$316.65" in section
+    assert "Local vendors (the agency" in section and "Jane" not in section
+    assert "<caption>Invoices paid on time and late</caption>" in section and section.count('<svg class="chart"') == 2
+    staff = api.get("/v1/reports/prompt-pay", params={"from": "2026-07-01", "to": "2027-06-30"},
+                    headers=as_role("auditor", user="usr_aud")).json()["by_rule_set"]
+    on_time, paid = sum(g["on_time"] for g in staff), sum(g["invoices"] for g in staff)
+    assert paid > 0 and f"<td class=\"num\">{on_time}</td>" in section  # the staff report's count, not a second rule
+    rows = list(csv.DictReader(io.StringIO(api.get("/spending/shares.csv", params={"fiscal_year": 2027}).text)))
+    by = {(r["measure"], r["group"]): r for r in rows}
+    assert (by["vendors", "LBE"]["amount_minor"], by["vendors", "LBE"]["amount_share"]) == ("16665", "0.5263")
+    assert (by["vendors", "local"]["count"], by["vendors", "all"]["amount_minor"]) == ("1", "31665")
+    assert int(by["prompt_payment", "on_time"]["count"]) == on_time
+    assert int(by["prompt_payment", "late"]["count"]) == paid - on_time
+    spanish = api.get("/spending", params={"fiscal_year": 2027}, headers={"Accept-Language": "es"}).text
+    assert "Pagadas a tiempo" in spanish and "Proveedores locales (según la definición de la entidad)" in spanish
+    assert api.get("/spending/shares.pdf").status_code == 404
+    assert api.get("/spending/shares.csv", params={"fiscal_year": "20x7"}).status_code == 400

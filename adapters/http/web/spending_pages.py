@@ -33,6 +33,7 @@ from adapters.http.web.charts import bar_chart
 from adapters.http.web.i18n import N_, language_of, translations
 from adapters.http.web.page_lists import EXPORT_FORMATS, export, query_with
 from adapters.http.web.pages import error_page, render, web_router
+from adapters.http.web.spending_shares import shares
 from payments.reporting.checkbook import REDACTED_PAYEE
 from payments.reporting.public_spending import (DIMENSIONS, MAX_TEXT, SpendingFilter, fiscal_months, fiscal_year_of)
 
@@ -187,7 +188,7 @@ def cacheable(request: Request, response: Response) -> Response:
     return response
 
 
-def _guarded(request: Request, build: Any) -> Response:
+def guarded(request: Request, build: Any) -> Response:
     wait = _limit(request).retry_after(request.client.host if request.client else "unknown")
     if wait is not None:
         answer = error_page(request, 429, "rate_limited", _say(request, N_("Too many requests from your address. "
@@ -242,11 +243,11 @@ def spending(request: Request, _: None = public()) -> Response:
                   for dim in ("month", *DIMENSIONS) if getattr(wanted, dim)]
         return render(request, "spending.html", summary=summary, wanted=wanted, params=params,
                       years=_years(request), months=summary.by_month, month_chart=months,
-                      charts=_charts(request, summary, wanted),
+                      charts=_charts(request, summary, wanted), shares=shares(request, wanted),
                       active=active, labels=DIMENSION_LABELS, query_with=query_with, redacted=REDACTED_PAYEE,
                       payments_url="/spending/payments" + query_with(params))
 
-    return _guarded(request, build)
+    return guarded(request, build)
 
 
 @router.get("/spending/payments")
@@ -270,7 +271,7 @@ def spending_payments(request: Request, _: None = public()) -> Response:
                       csv_url="/spending/payments.csv" + query_with(params),
                       xlsx_url="/spending/payments.xlsx" + query_with(params))
 
-    return _guarded(request, build)
+    return guarded(request, build)
 
 
 @router.get("/spending/payments.{fmt}")
@@ -282,7 +283,7 @@ def spending_payments_export(request: Request, fmt: str, _: None = public()) -> 
         rows = (checkbook_cells(r) for r in request.app.state.public_spending.rows(wanted))
         return export(fmt, f"spending-{wanted.fiscal_year}", [f[0] for f in FIELDS], rows)
 
-    return _guarded(request, build)
+    return guarded(request, build)
 
 
 @router.get("/spending/totals.{fmt}")
@@ -299,7 +300,7 @@ def spending_totals_export(request: Request, fmt: str, _: None = public()) -> Re
         return export(fmt, f"spending-totals-{wanted.fiscal_year}",
                       ("dimension", "value", "currency", "amount_minor", "payments"), cells)
 
-    return _guarded(request, build)
+    return guarded(request, build)
 
 
 @router.get("/spending/payments/{payment_id}")
@@ -316,7 +317,7 @@ def spending_payment(request: Request, payment_id: str, _: None = public()) -> R
                       query_with=query_with, year=fiscal_year_of(rows[0].payment_date,
                                                                  request.app.state.public_spending.start_month))
 
-    return _guarded(request, build)
+    return guarded(request, build)
 
 
 @router.get("/spending/open-data/{name}")
