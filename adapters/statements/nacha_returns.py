@@ -31,6 +31,12 @@ from payments.reconciliation.statements import Finding, MalformedFile, Severity,
 CURRENCY = "USD"  # ACH settles in US dollars; IAT legs are converted before they reach the ODFI.
 
 
+class NotAReturnsFile(UnsupportedFormat):
+    """A well-formed NACHA file with neither returns nor notifications of change: not what this reader is for."""
+
+    code = "no_returns_or_changes"
+
+
 def read_nacha_notices(data: bytes) -> NoticeFile:
     """Read a returns/NOC file whole, or raise ``MalformedFile`` (``malformed_nacha``) and return nothing."""
     result = read(data)
@@ -43,8 +49,8 @@ def read_nacha_notices(data: bytes) -> NoticeFile:
         error.details["problems"] = [str(p) for p in result.problems[:50]]
         raise error
     if not result.returns and not result.changes:
-        raise UnsupportedFormat("the NACHA file holds no returns (Addenda99) and no notifications of change "
-                                "(Addenda98); it is not a returns file", code="no_returns_or_changes")
+        raise NotAReturnsFile("the NACHA file holds no returns (Addenda99) and no notifications of change "
+                              "(Addenda98); it is not a returns file")
     effective = _effective_dates(result)
     findings = tuple(Finding(NoticeFindingCode.FORMAT_LENIENCY, f"[{w.rule}] {w.message}", _where(w), Severity.WARNING)
                      for w in result.warnings)

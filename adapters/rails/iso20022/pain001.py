@@ -20,7 +20,7 @@ from importlib import resources
 import xmlschema
 
 from ledger.money import UnknownCurrency, minor_exponent
-from payments.reconciliation.statements import FormatError, SchemaViolation
+from payments.reconciliation.statements import FormatError, SchemaViolation, UnsupportedFormat
 
 SCHEMAS = {"pain.001.001.03": "pain.001.001.03.xsd", "pain.001.001.09": "pain.001.001.09.xsd"}
 DEFAULT_VERSION = "pain.001.001.09"
@@ -116,6 +116,13 @@ class CreditTransferInitiation:
     initiating_party_id: str | None = None
 
 
+class InvalidPain001(FormatError):
+    """A credit transfer the XSD would pass but a bank would not: an ABA check digit, a non-positive amount, a
+    repeated end-to-end id (``location`` and ``field`` say where)."""
+
+    code = "invalid_pain001"
+
+
 def build_pain001(message: CreditTransferInitiation, version: str = DEFAULT_VERSION) -> bytes:
     """The message as UTF-8 XML bytes, valid against the official ``version`` XSD, or an error saying why not.
 
@@ -123,8 +130,7 @@ def build_pain001(message: CreditTransferInitiation, version: str = DEFAULT_VERS
     non-positive amount, a repeated end-to-end id) and ``SchemaViolation`` listing every XSD problem.
     """
     if version not in SCHEMAS:
-        raise FormatError(f"pain.001 version {version!r} is not supported; use one of {sorted(SCHEMAS)}",
-                          code="unsupported_format")
+        raise UnsupportedFormat(f"pain.001 version {version!r} is not supported; use one of {sorted(SCHEMAS)}")
     _check_input(message)
     root = _Builder(version).document(message)
     ET.indent(root)
@@ -170,7 +176,7 @@ def aba_check_digit_ok(routing_number: str) -> bool:
 def _check_input(message: CreditTransferInitiation) -> None:
     # Only what the XSD cannot see: it knows lengths and patterns, not check digits or uniqueness.
     def fail(where: str, field: str, reason: str) -> None:
-        raise FormatError(reason, code="invalid_pain001", location=where, field=field)
+        raise InvalidPain001(reason, location=where, field=field)
 
     if not message.blocks:
         fail("Document/CstmrCdtTrfInitn", "PmtInf", "a message needs at least one payment block")
