@@ -29,7 +29,7 @@ def publish_checkbook(container: Container, out: str | None = None) -> Any:
 
 def publish_ocds(container: Container, out: str | None = None) -> Any:
     """OCDS 1.1 releases of every approved purchase order, its versions and payments, as one release package in
-    ``<publication dir>/ocds/``; idempotent. ``[open_data]`` names the ocid prefix, the buyer and the address."""
+    ``<publication dir>/ocds/``, and their compiled records as a record package beside it; idempotent. ``[open_data]`` names the ocid prefix, the buyer and the address."""
     from adapters.db.reporting.ocds_queries import SqlContractSource
     from adapters.exports.ocds_files import OcdsFiles
     from payments.reporting.ocds import OcdsPolicy, all_releases
@@ -38,7 +38,14 @@ def publish_ocds(container: Container, out: str | None = None) -> Any:
     policy = OcdsPolicy(od["ocid_prefix"], od["buyer_id"], od["buyer_name"])
     files = OcdsFiles(publication_dir(container, out) / "ocds", uri=od["base_uri"].rstrip("/") + "/ocds/release-package.json",
                       publisher=od["buyer_name"])
-    return files.publish(all_releases(SqlContractSource(container.engine), policy))
+    from dataclasses import replace
+
+    from payments.reporting.ocds_records import records
+
+    released = files.publish(all_releases(SqlContractSource(container.engine), policy))
+    # The records: a second pass over the same facts, each process's releases compiled (record-package.json).
+    recorded = files.publish_records(records(all_releases(SqlContractSource(container.engine), policy), files.uri))
+    return replace(released, changed=released.changed or recorded.changed, files=released.files + recorded.files)
 
 
 def form_1099(container: Container, year: int, out: str | None = None) -> Any:

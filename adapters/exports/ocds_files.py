@@ -1,4 +1,5 @@
-"""OCDS 1.1 release packages on disk: ``<folder>/release-package.json``, streamed release by release.
+"""OCDS 1.1 packages on disk: ``<folder>/release-package.json``, streamed release by release, and
+``<folder>/record-package.json``, each process's compiled record, streamed record by record.
 
 The package's metadata (``uri``, ``publishedDate``, ``publisher``, ``version``) comes first, then the releases as
 they are built. ``publishedDate`` is the date of the newest release, not the clock, so that publishing unchanged
@@ -18,6 +19,7 @@ from adapters.exports.checkbook_files import StagedFile
 from payments.reporting.checkbook import Publication
 
 PACKAGE_NAME = "release-package.json"
+RECORDS_NAME = "record-package.json"
 _DECIMAL = re.compile(r'"\\u0000dec:(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
 
 
@@ -43,20 +45,31 @@ class OcdsFiles:
         self.folder, self.uri, self.publisher = folder, uri, publisher
 
     def publish(self, releases: Iterable[dict[str, Any]]) -> Publication:
+        return self._write(PACKAGE_NAME, "releases", releases, {}, lambda r: r["date"])
+
+    def publish_records(self, records: Iterable[dict[str, Any]]) -> Publication:
+        """``record-package.json``: each process's record (its releases linked into the release package by
+        address, and compiled), beside the release package it points to."""
+        return self._write(RECORDS_NAME, "records", records, {"packages": [self.uri]},
+                           lambda r: r["compiledRelease"]["date"])
+
+    def _write(self, name: str, key: str, items: Iterable[dict[str, Any]], extra: dict[str, Any],
+               date_of: Any) -> Publication:
         self.folder.mkdir(parents=True, exist_ok=True)
-        body = StagedFile(self.folder / f".{PACKAGE_NAME}.body")
+        body = StagedFile(self.folder / f".{name}.body")
         count, newest = 0, "1970-01-01T00:00:00Z"
         package: StagedFile | None = None
         try:
-            for release in releases:
-                body.write(("" if count == 0 else ",\n") + dumps(release))
-                newest = max(newest, release["date"])
+            for item in items:
+                body.write(("" if count == 0 else ",\n") + dumps(item))
+                newest = max(newest, date_of(item))
                 count += 1
             body.stream.close()
-            head = {"uri": self.uri, "version": "1.1", "publishedDate": newest,
-                    "publisher": {"name": self.publisher}}
-            package = StagedFile(self.folder / PACKAGE_NAME)
-            package.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "releases": [\n')
+            uri = self.uri if key == "releases" else self.uri.rsplit("/", 1)[0] + "/" + name
+            head = {"uri": uri, "version": "1.1", "publishedDate": newest, "publisher": {"name": self.publisher},
+                    **extra}
+            package = StagedFile(self.folder / name)
+            package.write(json.dumps(head, ensure_ascii=False)[:-1] + f', "{key}": [\n')
             with body.temp.open("r", encoding="utf-8") as f:
                 for block in iter(lambda: f.read(1 << 20), ""):
                     package.write(block)

@@ -110,6 +110,22 @@ def test_libcoveocds_finds_no_validation_errors_and_ocdskit_compiles_the_amended
     assert desks_record["contracts"][0]["value"] == {"amount": 1000, "currency": "USD"}
     assert desks_record["awards"][0]["value"] == {"amount": 1500, "currency": "USD"}
 
+    # Disburse publishes the records too (record-package.json): each compiled release is the one ocdskit compiles,
+    # and the record package passes the same checker with no validation error.
+    ours = json.loads((tmp_path / "pub" / "ocds" / "record-package.json").read_text(encoding="utf-8"))
+    assert ours["packages"] == ["https://data.example.gov/disburse/ocds/release-package.json"]
+    assert {r["ocid"]: r["compiledRelease"] for r in ours["records"]} == {
+        ocid: r["compiledRelease"] for ocid, r in records.items()}
+    desks_links = next(r for r in ours["records"] if r["ocid"] == f"ocds-dsb001-{desks}")["releases"]
+    assert [link["url"].rsplit("#", 1)[1] for link in desks_links] == [f"{desks}-award", f"{desks}-v2"]
+    # libcoveocds fetches the versioned-release schema from the web for a record package, which this offline run
+    # cannot: each compiled release is checked against the 1.1.5 release schema from the zip instead.
+    import jsonschema
+
+    validator = jsonschema.Draft4Validator(json.loads(schema.read_text(encoding="utf-8")))
+    for record in ours["records"]:
+        assert [e.message for e in validator.iter_errors(record["compiledRelease"])] == [], record["ocid"]
+
 
 def test_publishing_ocds_again_changes_nothing(container, tmp_path, monkeypatch, capsys):
     import main
@@ -120,4 +136,5 @@ def test_publishing_ocds_again_changes_nothing(container, tmp_path, monkeypatch,
     assert main.cli(["publish", "ocds", "--out", str(tmp_path / "pub")]) == 0
     assert "unchanged" in capsys.readouterr().out
     assert (target.stat().st_mtime_ns, target.read_bytes()) == before
-    assert sorted(p.name for p in target.parent.iterdir()) == ["release-package.json"]  # no temporary left
+    assert sorted(p.name for p in target.parent.iterdir()) == ["record-package.json",
+                                                               "release-package.json"]  # no temporary left
