@@ -122,7 +122,27 @@ def test_the_spanish_page_and_the_report_pages_pass_axe(browser, paid):
                             ("split-purchases", "from=2026-10-01&to=2026-11-30"),
                             ("cash-forecast", "as_of=2026-11-02&business_days=10"),
                             ("suppliers", "from=2026-10-01&to=2026-11-30"),
-                            ("local", "from=2026-11-01&to=2026-11-30")):
+                            ("local", "from=2026-11-01&to=2026-11-30"),
+                            ("signals", "from=2026-07-01&to=2026-11-30&include_dismissed=1")):
             tab.goto(f"/reports/{name}?{query}")
             assert tab.get_by_role("heading", level=1).is_visible()
             check_page(tab, f"report-{name}")
+
+
+def test_an_approver_dismisses_an_assist_signal_by_keyboard_with_a_reason(browser, paid):
+    """Jane was paid days after she became a vendor: a signal. The approver explains it and dismisses it."""
+    with new_tab(browser, paid) as tab:
+        sign_in_as(tab, paid, "approver")
+        tab.goto("/reports/signals?from=2026-07-01&to=2026-11-30")
+        check_page(tab, "signals")
+        before = tab.locator("main tbody tr").count()
+        assert before >= 1
+        _tab_to(tab, lambda f: f["tag"] == "TEXTAREA", limit=40)
+        tab.keyboard.type("A new vendor for an urgent fence repair, checked by phone")
+        tab.keyboard.press("Tab")
+        assert _focused(tab)["text"] == "Dismiss this signal"
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(re.compile(r"done=dismissed"))
+        assert tab.get_by_text("Dismissed with your reason.").is_visible()
+        assert tab.locator("main tbody tr").count() == before - 1
+        check_page(tab, "signals-dismissed")

@@ -16,13 +16,14 @@ from starlette.types import Receive, Scope, Send
 from adapters.http.web import (account_routes, audit_pages, bank_change_pages, document_pages, exception_pages,
                                home_routes, invoice_entry, invoice_list_routes, invoice_pages, ledger_pages,
                                payment_pages, po_pages, portal_pages, portal_submit, recon_pages, run_pages,
-                               report_pages, search_routes, spending_pages, spending_shares)
+                               report_pages, search_routes, signal_pages, spending_pages,
+                               spending_shares)
 
 # A new page module goes here (its ``router = web_router()``). A fixed path ("/invoices/new") before the module
 # whose path has a parameter in that place ("/invoices/{invoice_id}").
 PAGE_MODULES = (account_routes, home_routes, invoice_list_routes, invoice_entry, invoice_pages, portal_submit,
                 portal_pages, search_routes, po_pages, document_pages, run_pages, payment_pages, recon_pages,
-                exception_pages, bank_change_pages, ledger_pages, audit_pages, report_pages,
+                exception_pages, bank_change_pages, ledger_pages, audit_pages, signal_pages, report_pages,
                 spending_pages, spending_shares)
 
 

@@ -304,7 +304,7 @@ BUILDERS: dict[str, Callable[[Request, dict[str, Any]], Report]] = {
 
 @router.get("/reports")
 def reports_index(request: Request, viewer: Viewer = page(Action.LEDGER_READ)) -> Response:
-    return render(request, "reports.html", reports=REPORTS)
+    return render(request, "reports.html", reports=REPORTS, signals=N_("Assist signals to review"))
 
 
 def _build(request: Request, name: str) -> tuple[Report, dict[str, Any]] | Response:
