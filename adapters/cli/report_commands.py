@@ -63,9 +63,14 @@ def cmd_manager(args: argparse.Namespace, wiring: Any) -> int:
         result = reports.spend(args.fiscal_year)
     elif args.report == "aging":
         result = reports.aging(dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today())
+    elif args.report == "cash-forecast":
+        result = reports.cash_forecast(dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today(),
+                                       args.business_days)
     else:
         start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
-        run = {"prompt-pay": reports.prompt_pay, "diversity": reports.diversity, "split-purchases": reports.split_purchases}
+        run = {"prompt-pay": reports.prompt_pay, "diversity": reports.diversity, "split-purchases": reports.split_purchases,
+               "suppliers": reports.supplier_performance, "local": reports.local_vendors,
+               "signals": lambda a, b: reports.signals.queue(a, b)}
         result = run[args.report](start, end)
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     return 0
@@ -96,10 +101,16 @@ def register(sub: Any, wiring: Any) -> None:
     p = reports.add_parser("prompt-pay", help="on-time rate, days to pay, late interest, discounts, by rule set")
     d = reports.add_parser("diversity", help="share of payments to certified vendors, valid on the payment date")
     sp = reports.add_parser("split-purchases", help="the split-purchase review queue (the controls' split rule)")
-    for r_ in (p, d, sp):
+    su = reports.add_parser("suppliers", help="supplier performance: holds by kind, duplicates, credits, returns, NOCs")
+    lo = reports.add_parser("local", help="share of payments to local vendors ([local_vendors])")
+    sg = reports.add_parser("signals", help="the assist signals' review queue, dismissed ones left out")
+    for r_ in (p, d, sp, su, lo, sg):
         r_.add_argument("--from", dest="start", type=_day, required=True)
         r_.add_argument("--to", dest="end", type=_day, required=True)
-    for r_ in (m, a, p, d, sp):
+    cf = reports.add_parser("cash-forecast", help="what leaves the bank in the next N business days, by account and fund")
+    cf.add_argument("--business-days", type=int, default=10, choices=range(1, 61), metavar="1-60")
+    cf.add_argument("--as-of", type=_day, help="the first day (default: today)")
+    for r_ in (m, a, p, d, sp, su, lo, sg, cf):
         r_.add_argument("--json", action="store_true")
         r_.set_defaults(func=partial(cmd_manager, wiring=wiring))
 

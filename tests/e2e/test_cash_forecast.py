@@ -25,7 +25,7 @@ from tests.e2e.people import client, people, stack  # noqa: F401
 
 
 def test_the_forecast_counts_the_scheduled_run_plans_what_falls_due_and_shows_the_rest_apart(
-        stack, client, acme, clock):  # noqa: ANN001, F811
+        stack, client, acme, clock, monkeypatch, capsys):  # noqa: ANN001, F811
     now = approved_invoice(acme, "NOW-1", chairs=10, received=dt.date(2026, 10, 16))
     pay(client, clock, acme, on=dt.date(2026, 11, 16), submit=False)  # today's run: NOW-1, scheduled
     soon = approved_invoice(acme, "SOON-1", chairs=4, received=dt.date(2026, 10, 26))
@@ -63,6 +63,15 @@ def test_the_forecast_counts_the_scheduled_run_plans_what_falls_due_and_shows_th
     assert client.get("/v1/reports/cash-forecast", params={"business_days": 0},
                       headers=acme["cast"]["aud"]).status_code == 422
     assert now not in {x["reference"] for x in f["rows"]}  # the scheduled row names its payment, not the invoice
+
+    import json
+
+    import main
+    from tests.integration.test_open_checkbook import _env
+
+    _env(monkeypatch, stack)  # the CLI gives the same forecast
+    assert main.cli(["reports", "cash-forecast", "--as-of", "2026-11-16", "--business-days", "10", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == f
 
     # The same forecast as a staff page (/reports/cash-forecast), for the same readers: the account short by the
     # outflow, each day's total drawn and tabled, each expected payment linked to what it pays, the rest apart.

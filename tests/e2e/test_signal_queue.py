@@ -48,7 +48,8 @@ def _kinds(api, **params) -> set[tuple[str, str]]:  # noqa: ANN001
     return {(i["signal"], i["subject_id"]) for i in r.json()["items"]}
 
 
-def test_one_queue_dismissal_with_a_reason_audited_and_back_when_the_facts_change(api, container):
+def test_one_queue_dismissal_with_a_reason_audited_and_back_when_the_facts_change(api, container, monkeypatch,
+                                                                                    capsys):
     ids = _october(container)
     assert _kinds(api) == {("split_suspected", ids["a1"]), ("split_suspected", ids["b1"]),
                            ("just_under_threshold", ids["beta_r7"]), ("invoice_number_reused", ids["beta_r7"]),
@@ -94,3 +95,13 @@ def test_one_queue_dismissal_with_a_reason_audited_and_back_when_the_facts_chang
     assert {r["signal"] for r in rows} == {"split_suspected", "invoice_number_reused"}
     vendor = {"Authorization": f"Bearer test:vendor:usr_v:{ids['Beta Paving']}"}
     assert api.get("/v1/reports/signals", params=OCTOBER, headers=vendor).status_code == 403
+
+    import json
+
+    import main
+    from tests.integration.test_open_checkbook import _env
+
+    _env(monkeypatch, container)
+    assert main.cli(["reports", "signals", "--from", "2026-10-01", "--to", "2026-10-31", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == api.get("/v1/reports/signals", params=OCTOBER,
+                                                          headers=AUDITOR).json()

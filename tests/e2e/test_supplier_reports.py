@@ -36,7 +36,7 @@ def _story(container) -> dict[str, str]:  # noqa: ANN001
     return paid | {name: r.vendor.id for name, r in by_name.items()}
 
 
-def test_supplier_performance_and_local_share_worked_example(api, container):
+def test_supplier_performance_and_local_share_worked_example(api, container, monkeypatch, capsys):
     ids = _story(container)
     r = api.get("/v1/reports/suppliers", params={"from": "2026-01-01", "to": "2026-12-31"}, headers=MANAGER)
     assert r.status_code == 200, r.text
@@ -75,6 +75,19 @@ def test_supplier_performance_and_local_share_worked_example(api, container):
     assert api.get("/v1/reports/suppliers", params={"from": "2026-01-01", "to": "2026-12-31"},
                    headers=vendor).status_code == 403
     assert api.get("/v1/reports/local", params={"from": "2026-11-01", "to": "nope"}, headers=MANAGER).status_code == 422
+
+    # The CLI gives the same figures.
+    import json
+
+    import main
+    from tests.integration.test_open_checkbook import _env
+
+    _env(monkeypatch, container)
+    for command, route in ((["suppliers", "--from", "2026-01-01", "--to", "2026-12-31"], "/v1/reports/suppliers"),
+                           (["local", "--from", "2026-11-01", "--to", "2026-11-30"], "/v1/reports/local")):
+        assert main.cli(["reports", *command, "--json"]) == 0
+        params = {"from": command[2], "to": command[4]}
+        assert json.loads(capsys.readouterr().out) == api.get(route, params=params, headers=MANAGER).json()
 
 
 def test_the_supplier_and_local_pages_show_the_apis_figures(api, container):
