@@ -20,6 +20,7 @@ class BankAccountFact:
     account_id: str
     fingerprint: str  # keyed hash of routing and number: equal fingerprints are one bank account
     created_on: dt.date
+    status: str = "active"  # a rejected one was never paid: no payment follows it, though it stays on file
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ The signals (issue 16), with the thresholds in ``SignalPolicy``:
 
 * ``shared_bank_account``: one bank account (same routing and number) on two or more vendors;
 * ``paid_soon_after_creation``: a payment within ``new_vendor_days`` of the vendor's creation;
-* ``paid_soon_after_bank_change``: a payment within ``bank_change_days`` of a bank account that replaced another;
+* ``paid_soon_after_bank_change``: a payment within ``bank_change_days`` of a bank account that replaced another
+  (a rejected change is no change);
 * ``bank_change_after_contact_change``: a new bank account within ``contact_change_days`` after a contact change;
 * ``just_under_threshold``: an invoice within ``under_band_pct`` percent below an approval threshold;
 * ``round_amount``: an invoice of whole thousands of dollars from a vendor whose other invoices (at least
@@ -101,7 +102,8 @@ def paid_soon(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
     created = {v.vendor_id: v.created_on for v in f.vendors}
     changes: dict[str, list[Any]] = defaultdict(list)
     for a in sorted(f.bank_accounts, key=lambda a: (a.vendor_id, a.created_on, a.account_id)):
-        changes[a.vendor_id].append(a)
+        if a.status != "rejected":  # a refused change never took effect: no payment followed it
+            changes[a.vendor_id].append(a)
     for pay in f.payments:
         born = created.get(pay.vendor_id)
         if born is not None and 0 <= (pay.on - born).days <= p.new_vendor_days:
@@ -128,7 +130,7 @@ def bank_after_contact(f: SignalFacts, p: SignalPolicy) -> Iterator[Signal]:
     for a in sorted(f.bank_accounts, key=lambda a: (a.created_on, a.account_id)):
         firsts.setdefault(a.vendor_id, a.account_id)
     for a in f.bank_accounts:
-        if firsts[a.vendor_id] == a.account_id:
+        if firsts[a.vendor_id] == a.account_id or a.status == "rejected":
             continue
         for c in contacts[a.vendor_id]:
             days = (a.created_on - c.on).days

@@ -29,9 +29,9 @@ class SqlSignalFacts:
         with self._engine.connect().execution_options(disburse_read_only=True) as conn:
             vendor_rows = conn.execute(select(vendors.c.id, vendors.c.created_at))
             facts_vendors = tuple(VendorFact(r.id, _day(r.created_at)) for r in vendor_rows if r.created_at)
-            accounts = tuple(BankAccountFact(r.vendor_id, r.id, r.account_fingerprint, _day(r.created_at))
+            accounts = tuple(BankAccountFact(r.vendor_id, r.id, r.account_fingerprint, _day(r.created_at), r.status)
                              for r in conn.execute(select(b.c.vendor_id, b.c.id, b.c.account_fingerprint,
-                                                          b.c.created_at)))
+                                                          b.c.created_at, b.c.status)))
             contacts = tuple(ContactChangeFact(r.vendor_id, r.id, _day(r.requested_at))
                              for r in conn.execute(select(c.c.vendor_id, c.c.id, c.c.requested_at)))
             invs = tuple(InvoiceFact(r.id, r.vendor_id, r.number_normalized, _day(r.invoice_date), int(r.total_minor),

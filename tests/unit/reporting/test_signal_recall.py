@@ -59,3 +59,21 @@ def test_the_key_changes_with_the_facts_so_a_dismissal_holds_only_for_the_same_f
         BankAccountFact("third", "ba_third", "fp_v07", facts.bank_accounts[0].created_on),))
     shell_keys = {s.key for s in all_signals(more, POLICY) if s.subject_id == "shell"}
     assert shell_keys and not shell_keys & set(first)  # a third vendor on the account: a new signal
+
+
+def test_a_rejected_bank_change_is_no_change_for_the_payments_after_it():
+    import datetime as dt
+
+    from payments.reporting.signal_facts import BankAccountFact, ContactChangeFact, PaymentFact, SignalFacts, VendorFact
+
+    on = dt.date(2026, 9, 1)
+    facts = SignalFacts((VendorFact("v1", dt.date(2024, 1, 1)),),
+                        (BankAccountFact("v1", "ba_1", "fp_1", dt.date(2024, 1, 1)),
+                         BankAccountFact("v1", "ba_2", "fp_2", on, status="rejected")),
+                        (ContactChangeFact("v1", "cc_1", on - dt.timedelta(days=3)),), (),
+                        (PaymentFact("pay_1", "v1", on + dt.timedelta(days=5), 10_000),))
+    assert all_signals(facts, POLICY) == []
+    accepted = SignalFacts(facts.vendors, (facts.bank_accounts[0], BankAccountFact("v1", "ba_2", "fp_2", on)),
+                           facts.contact_changes, (), facts.payments)
+    assert {s.kind for s in all_signals(accepted, POLICY)} == {"paid_soon_after_bank_change",
+                                                               "bank_change_after_contact_change"}
