@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the services are imported where they are built, so that a c
     from adapters.keys.tokens import CsrfTokens
     from payments.ap.ap_services import APServices
     from payments.audit import AuditTrail
-    from payments.disbursements.payment_submission import PaymentService
+    from payments.disbursements.payment_service import PaymentService
     from payments.ledger_service import LedgerService
     from payments.people.auth_service import AuthService
     from payments.people.bank_account_service import BankAccountService
@@ -211,10 +211,15 @@ def jobs(container: Container) -> list:
 
 def start_scheduler(container: Container):  # noqa: ANN201
     from adapters.db.scheduler.scheduler_store import SqlLeaderLock, SqlRunKeys
-    from adapters.scheduler import JobRunner, build_scheduler, holder_id
+    import datetime as dt
+
+    from adapters.scheduler import DEFAULT_CATCH_UP_WINDOW, JobRunner, build_scheduler, holder_id
 
     holder = holder_id()
-    runner = JobRunner(SqlLeaderLock(container.engine, holder), SqlRunKeys(container.engine, holder), container.clock)
+    # A policy without the key (one written before it existed) keeps the default window.
+    window = int(container.policy["schedule"].get("catch_up_window_s", DEFAULT_CATCH_UP_WINDOW.total_seconds()))
+    runner = JobRunner(SqlLeaderLock(container.engine, holder), SqlRunKeys(container.engine, holder), container.clock,
+                       catch_up_window=dt.timedelta(seconds=window))
     scheduler = build_scheduler(jobs(container), runner, container.clock, container.settings.timezone)
     scheduler.start()
     return scheduler

@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 from adapters.db.scheduler.scheduler_store import SqlLeaderLock, SqlRunKeys
-from adapters.scheduler import Job, JobRunner
+from adapters.scheduler import DEFAULT_CATCH_UP_WINDOW, Job, JobRunner, make_trigger
 
 
 class Killed(BaseException):
@@ -60,3 +60,67 @@ def test_a_job_run_left_running_by_a_dead_process_is_taken_over_after_its_lease(
     assert b.fire(job, at) == "already_ran"
     assert calls == ["a", "b"]
     b._leader.release()
+
+
+def at(h: int, m: int, s: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, 3, h, m, s, tzinfo=dt.timezone.utc)
+
+
+def test_a_tick_catches_up_the_slots_lost_since_the_last_finished_one(container):
+    r = runner(container, "host-a:1")
+    ran: list[dt.datetime] = []
+    job = Job("payments_submit", lambda: ran.append(r.slot), every_s=60)
+    trigger = make_trigger(job)
+    r.slot = at(7, 0)
+    assert r.fire(job, at(7, 0)) == "done"
+    # Three ticks lost (no leader for a while, a fire dropped while the previous one ran): the next one owes them.
+    container.clock.set(at(7, 3, 30))
+    r.fire = _remember_slot(r)
+    assert [o for _s, o in r.catch_up(job, trigger)] == ["done", "done", "done"]
+    assert ran == [at(7, 0), at(7, 1), at(7, 2), at(7, 3)]  # oldest first
+    assert r.catch_up(job, trigger) == []  # nothing is owed twice
+    r._leader.release()
+
+
+def test_the_slot_a_dead_leader_left_running_is_finished_by_a_later_tick_once_its_lease_ran_out(container):
+    a, b = runner(container, "host-a:1", run_lease_s=300), runner(container, "host-b:2", run_lease_s=300)
+    ran: list[dt.datetime] = []
+
+    def dies() -> None:
+        raise Killed()
+    container.clock.set(at(7, 0, 1))
+    with_slot = Job("ledger_checkpoint", lambda: ran.append(b.slot), every_s=60)
+    try:
+        a.fire(Job("ledger_checkpoint", dies, every_s=60), at(7, 0))
+    except Killed:
+        pass
+    a._leader.release()  # the dead process's session ends, and its leadership with it
+    b.fire = _remember_slot(b)
+    container.clock.set(at(7, 1, 1))
+    assert b.catch_up(with_slot, make_trigger(with_slot)) == [(at(7, 0), "already_ran"), (at(7, 1), "done")]
+    container.clock.set(at(7, 5, 30))  # the 07:00 run's lease has run out: taken over, with the slots since
+    assert [s for s, o in b.catch_up(with_slot, make_trigger(with_slot)) if o == "done"] == \
+        [at(7, 0), at(7, 2), at(7, 3), at(7, 4), at(7, 5)]
+    assert ran == [at(7, 1), at(7, 0), at(7, 2), at(7, 3), at(7, 4), at(7, 5)]
+    assert b.catch_up(with_slot, make_trigger(with_slot)) == []
+    b._leader.release()
+
+
+def test_without_a_finished_run_in_the_window_only_the_current_slot_runs(container):
+    r = runner(container, "host-a:1")
+    job = Job("recon_match", lambda: None, every_s=60)
+    container.clock.set(at(7, 0, 5))
+    assert r.catch_up(job, make_trigger(job)) == [(at(7, 0), "done")]  # a new system does not replay the past
+    container.clock.set(at(7, 0, 5) + DEFAULT_CATCH_UP_WINDOW + dt.timedelta(minutes=1))  # back from a long outage
+    assert len(r.catch_up(job, make_trigger(job))) == 1
+    r._leader.release()
+
+
+def _remember_slot(r: JobRunner):  # noqa: ANN202
+    """The runner's fire, telling the body which slot it runs (as r.slot)."""
+    fire = r.fire
+
+    def fire_with_slot(job: Job, scheduled_for: dt.datetime) -> str:
+        r.slot = scheduled_for
+        return fire(job, scheduled_for)
+    return fire_with_slot

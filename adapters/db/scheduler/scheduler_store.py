@@ -124,6 +124,29 @@ class SqlRunKeys:
                                          detail=f"taken over from {row.holder}, started {row.started_at}"))
             return taken.rowcount == 1
 
+    def recent(self, job: str, limit: int = 20) -> list[tuple[str, str]]:
+        """The job's latest runs by start time, newest first, as (run key, status): where catching up starts."""
+        t = job_runs.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.run_key, t.status).where(t.job == job)
+                                .order_by(t.started_at.desc()).limit(limit)).all()
+        return [(r.run_key, r.status) for r in rows]
+
+    def running(self, job: str) -> list[str]:
+        """Run keys of the job still ``running``: live ones, or ones a dead process left behind."""
+        t = job_runs.c
+        with self._engine.connect() as conn:
+            return list(conn.execute(select(t.run_key).where(t.job == job, t.status == "running")).scalars())
+
+    def statuses(self, run_keys: list[str]) -> dict[str, str]:
+        """The status of each of these run keys that has a row."""
+        if not run_keys:
+            return {}
+        t = job_runs.c
+        with self._engine.connect() as conn:
+            return {r.run_key: r.status for r in conn.execute(select(t.run_key, t.status)
+                                                               .where(t.run_key.in_(run_keys)))}
+
     def finish(self, run_key: str, now: dt.datetime, status: str, detail: str = "") -> None:
         with self._engine.begin() as conn:
             conn.execute(update(job_runs).where(job_runs.c.run_key == run_key, job_runs.c.holder == self._holder)
