@@ -213,4 +213,15 @@ def resolve_as_refund(request: Request, exception_id: str, body: RefundIn,
                                                             reason=body.reason)
         return 200, {**exception_out(recon.queries.get_exception(exception_id)), "entry_id": entry_id,
                      "credits": [credit_out(c) for c in credits]}
-    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler)
+
+    def refunded_by_this_request() -> tuple[int, dict] | None:
+        """The mark a refund leaves: the exception resolved as a vendor refund by this caller for this reason. Found,
+        the answer is the exception, its entry and the named credits as they stand; not found, the refund runs."""
+        e = recon.queries.get_exception(exception_id)
+        if not (e.status is ExceptionStatus.RESOLVED and e.resolution == "vendor_refund"
+                and e.resolved_by == principal.user_id and e.reason == body.reason.strip()[:1000]):
+            return None
+        credits = [request.app.state.ap.vendor_credits.get(c.credit_memo_id, c.fund) for c in body.credits]
+        return 200, {**exception_out(e), "entry_id": e.entry_id, "credits": [credit_out(c) for c in credits]}
+    return run_idempotent(request, principal, body.model_dump(mode="json") | {"id": exception_id}, handler,
+                          on_takeover=refunded_by_this_request)
