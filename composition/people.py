@@ -32,7 +32,9 @@ def wire_identity(container: Container, *, password_hasher: Any = None) -> None:
     hasher, codec = password_hasher or PasswordHasher(), ApiTokenCodec()
     sign_in = SignInPolicy(**c.policy["sign_in"])
     bank = c.policy["bank_accounts"]
-    c.audit = AuditTrail(c.uow, c.vault, c.clock)
+    from adapters.request_ids import request_id
+
+    c.audit = AuditTrail(c.uow, c.vault, c.clock, request_id=request_id.get)  # events name the request they were in
     c.users = UsersService(c.uow, c.audit, hasher, codec, c.clock, sign_in, cipher=cipher)
     c.auth = AuthService(c.uow, c.audit, hasher, codec, c.clock, sign_in)
     c.bank_accounts = BankAccountService(c.uow, c.audit, cipher, c.clock, BankChangePolicy(

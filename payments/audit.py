@@ -62,6 +62,7 @@ class AuditEvent:
     detail: Mapping[str, Any]
     hash: str
     key_id: str
+    request_id: str | None = None  # the request (or job fire) it was recorded in; None on events from before it
 
     @classmethod
     def from_entry(cls, entry: SealedEntry) -> AuditEvent:
@@ -69,7 +70,8 @@ class AuditEvent:
         return cls(entry.sequence, entry.id, entry.recorded_at, entry.draft.code, str(data.get("actor", "")),
                    tuple(data.get("actor_roles", ())), str(data.get("object_type", "")),
                    str(data.get("object_id", "")), data.get("before_digest"), data.get("after_digest"),
-                   dict(data.get("detail", {})), entry.hash.hex(), entry.key_id)
+                   dict(data.get("detail", {})), entry.hash.hex(), entry.key_id,
+                   str(data["request_id"]) if data.get("request_id") else None)
 
 
 def _plain(value: Any, where: str) -> Any:
@@ -111,8 +113,12 @@ def _actor_of(actor: Principal | str) -> tuple[str, list[str]]:
 class AuditTrail:
     """Records events in the caller's unit of work; verifies and checkpoints the audit journal on its own."""
 
-    def __init__(self, uow_factory: UowFactory[UnitOfWork], vault: KeyVault, clock: Clock) -> None:
+    def __init__(self, uow_factory: UowFactory[UnitOfWork], vault: KeyVault, clock: Clock, *,
+                 request_id: Callable[[], str | None] | None = None) -> None:
         self._uow = uow_factory
+        # Who asks is the actor; ``request_id`` names the request (or job fire) that asked, so that an event leads to
+        # the log lines of its request. The adapters supply it: the domain knows nothing of HTTP.
+        self._request_id = request_id
         self._vault = vault
         self._clock = clock
         self._signers = JournalSigners(vault, clock)
@@ -128,7 +134,7 @@ class AuditTrail:
         object_type = object_type or (object_id.split("_", 1)[0] if "_" in object_id else "object")
         data = {"actor": actor_id, "actor_roles": roles, "object_type": object_type, "object_id": object_id,
                 "before_digest": digest(before), "after_digest": digest(after),
-                "detail": _plain(dict(detail or {}), "detail")}
+                "detail": _plain(dict(detail or {}), "detail")} | self._context()
         now = self._clock.now()
         draft = EntryDraft(id=new_entry_id(), effective_date=now.date(), code=action, postings=(),
                            references={"actor": actor_id[:128], "object": object_id[:128]}, data=data)
@@ -148,7 +154,8 @@ class AuditTrail:
         for object_id, detail in events:
             kind = object_type or (object_id.split("_", 1)[0] if "_" in object_id else "object")
             data = {"actor": actor_id, "actor_roles": roles, "object_type": kind, "object_id": object_id,
-                    "before_digest": None, "after_digest": None, "detail": _plain(dict(detail or {}), "detail")}
+                    "before_digest": None, "after_digest": None, "detail": _plain(dict(detail or {}), "detail")
+                    } | self._context()
             drafts.append(EntryDraft(id=new_entry_id(), effective_date=now.date(), code=action, postings=(),
                                      references={"actor": actor_id[:128], "object": object_id[:128]}, data=data))
             kinds.append((kind, object_id))
@@ -158,6 +165,13 @@ class AuditTrail:
         for entry, (kind, object_id) in zip(entries, kinds):
             uow.audit_index.add(entry, actor=actor_id, action=action, object_type=kind, object_id=object_id)
         return entries
+
+    def _context(self) -> dict[str, str]:
+        """``{"request_id": ...}`` when there is one, else nothing: the key is added only when known, so an event
+        recorded outside a request (and every event from before this field) signs the same data as it always did,
+        and the verifier, which re-derives each hash from the data as stored, checks old and new events alike."""
+        found = self._request_id() if self._request_id is not None else None
+        return {"request_id": str(found)[:128]} if found else {}
 
     def _journal(self, uow: UnitOfWork) -> Journal:
         sequence, _ = uow.audit.lock_head()

@@ -37,7 +37,8 @@ def list_events(request: Request, actor: str | None = None, action: str | None =
                         "action": e.action, "actor": e.actor, "actor_roles": list(e.actor_roles),
                         "object_type": e.object_type, "object_id": e.object_id,
                         "before_digest": e.before_digest, "after_digest": e.after_digest,
-                        "detail": dict(e.detail), "hash": e.hash, "key_id": e.key_id} for e in result["items"]]
+                        "detail": dict(e.detail), "hash": e.hash, "key_id": e.key_id,
+                        "request_id": e.request_id} for e in result["items"]]
     return result
 
 
