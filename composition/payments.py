@@ -21,7 +21,7 @@ def wire_payments(container: Container, *, invoices: Any = None, accounts: Any =
     from adapters.crash_points import crash_point
     from adapters.rails.registry import RailContext, RailRegistry
     from adapters.scheduler import holder_id
-    from payments.disbursements.payment_submission import PaymentService
+    from payments.disbursements.payment_service import PaymentService
     from payments.disbursements.run_policy import run_policy_from
 
     policy = run_policy_from(container.policy)

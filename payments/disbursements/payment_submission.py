@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
-from typing import Any
 
 from payments.audit import SYSTEM_ACTOR
 from payments.disbursements.payment_errors import BankAccountMissing, SubmissionNotFound
@@ -34,14 +31,14 @@ from payments.errors import DomainError, StaleState
 from payments.identity import Action, Principal, authorize
 from payments.disbursements.payment_dates import redate_for_submission, repricing
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord, SubmissionRecord, SubmissionState
-from payments.disbursements.payment_followup import PRENOTE_SENT, PaymentFollowUp
+from payments.disbursements.payment_followup import PRENOTE_SENT
 from payments.disbursements.payment_rejections import ledger_items
 from payments.disbursements.credit_offsets import OFFSET_ONLY, offset_only as _offset_only
 from payments.disbursements.payee_checks import payee_refusals
 from payments.disbursements.payment_states import PaymentKind, PaymentStatus, RunStatus
 from payments.disbursements.payment_ports import PaymentsUnitOfWork
-from payments.disbursements.payment_service import PaymentRuns, require_run
-from payments.disbursements.rails import (RailBatch, RailPayment, RailPaymentStatus, RailRejected, RailSubmission,
+from payments.disbursements.payments_core import PaymentsCore, require_run
+from payments.disbursements.rails import (RailBatch, RailPayment, RailRejected, RailSubmission,
                             RailTimeout, RailUnavailable, RemittanceLine)
 
 _OPEN = (SubmissionState.PENDING, SubmissionState.UNKNOWN)
@@ -59,8 +56,12 @@ class SubmitOutcome:
     detail: str = ""
 
 
-class PaymentService(PaymentRuns):
-    """Every payment use case: runs (``PaymentRuns``) plus submission, recovery and status."""
+class PaymentSubmission:
+    """Claim, deliver and record: released runs handed to their rail exactly once, and recovery of what a crash or a
+    timeout left open, over the shared ``PaymentsCore``."""
+
+    def __init__(self, core: PaymentsCore) -> None:
+        self._core = core
 
     # -- submit --------------------------------------------------------------------------------------------
     def submit_released(self, *, max_runs: int = 20) -> list[SubmitOutcome]:
@@ -73,25 +74,25 @@ class PaymentService(PaymentRuns):
             if isinstance(submission, SubmitOutcome):
                 outcomes.append(submission)
                 continue
-            self._crash("after_claiming")
+            self._core.crash("after_claiming")
             outcomes.append(self._deliver(submission.id))
         return outcomes
 
     def recover(self) -> list[SubmitOutcome]:
         """Deliver (after asking the rail) every submission a crash or a timeout left open."""
-        with self._uow(read_only=True) as uow:
+        with self._core.uow(read_only=True) as uow:
             open_ids = [s.id for s in uow.payments.open_submissions()]
         return [self._deliver(sid) for sid in open_ids]
 
     def submit_run(self, principal: Principal, run_id: str) -> SubmitOutcome:
         """Submit one released run now (the HTTP ``:submit``), or finish its open submission."""
         authorize(principal, Action.PAYMENT_RUN_SUBMIT)
-        run = self.get_run(run_id)
+        run = self._core.get_run(run_id)
         if run.status is RunStatus.SUBMITTED and run.submission_id:
             outcome = self._deliver(run.submission_id, principal)
             if outcome.result == "busy":
                 # Another attempt holds it, or it finished since we read the run: then the answer is the 409.
-                now_status = self.get_run(run_id).status
+                now_status = self._core.get_run(run_id).status
                 if now_status is not RunStatus.SUBMITTED:
                     check_run_step(run_id, now_status, RunStep.CLAIM)
             return outcome
@@ -101,12 +102,12 @@ class PaymentService(PaymentRuns):
             raise StaleState("payment run", run_id, RunStatus.RELEASED.value)
         if isinstance(submission, SubmitOutcome):
             return submission
-        self._crash("after_claiming")
+        self._core.crash("after_claiming")
         return self._deliver(submission.id, principal)
 
     def _claim(self, run_id: str | None = None) -> SubmissionRecord | SubmitOutcome | None:
-        now = self._clock.now()
-        with self._uow() as uow:
+        now = self._core.clock.now()
+        with self._core.uow() as uow:
             if run_id is None:
                 run = uow.payments.claim_released_run()
             else:
@@ -130,8 +131,8 @@ class PaymentService(PaymentRuns):
             if not uow.payments.transition_run(run.id, RunStep.CLAIM, at=now, submission_id=submission_id):
                 raise StaleState("payment run", run.id, RunStatus.RELEASED.value)
             ids = [p.id for p in scheduled]
-            traces: dict[str, str | None] = (dict(trace_numbers(ids, self._odfi_id))
-                                             if self._rails(run.rail).capabilities().ach_traces else dict.fromkeys(ids))
+            traces: dict[str, str | None] = (dict(trace_numbers(ids, self._core.odfi_id))
+                                             if self._core.rails(run.rail).capabilities().ach_traces else dict.fromkeys(ids))
             uow.payments.assign_submission(run.id, submission_id, traces, now)
             submission = SubmissionRecord(submission_id, run.id, run.rail, SubmissionState.PENDING, now)
             uow.payments.add_submission(submission)
@@ -151,7 +152,7 @@ class PaymentService(PaymentRuns):
         keep = []
         for p in scheduled:
             why = sorted(f"{i.invoice_id}: {blocked[i.invoice_id]}" for i in p.items if i.invoice_id in blocked)
-            why += payee_refusals(p, self._accounts.get(p.account_id))
+            why += payee_refusals(p, self._core.accounts.get(p.account_id))
             if not why:
                 keep.append(p)
                 continue
@@ -174,8 +175,8 @@ class PaymentService(PaymentRuns):
         """Re-date what can no longer settle on its date (a same-day run past its cut-off), in the claim's
         transaction: the dates are fixed before any delivery can read them (see ``payment_dates``). A payment
         the new date would price differently (a discount no longer ours, interest owed) is withdrawn instead."""
-        redating = redate_for_submission(run, scheduled, now, self.policy.calendar,
-                                         self._rails(run.rail).capabilities())
+        redating = redate_for_submission(run, scheduled, now, self._core.policy.calendar,
+                                         self._core.rails(run.rail).capabilities())
         if redating is None:
             return scheduled
         by_id = {p.id: p for p in scheduled}
@@ -183,9 +184,9 @@ class PaymentService(PaymentRuns):
         withdrawn: dict[str, tuple[str, ...]] = {}
         if moving:
             # Only invoices due, or discountable, by the new date can price differently on it.
-            invoices = {i.invoice_id: i for i in self._invoices.find(through=redating.to, currency=run.currency)}
+            invoices = {i.invoice_id: i for i in self._core.invoices.find(through=redating.to, currency=run.currency)}
             for p in moving:
-                why = repricing(p, invoices, to=redating.to, run_date=run.run_date, policy=self.policy)
+                why = repricing(p, invoices, to=redating.to, run_date=run.run_date, policy=self._core.policy)
                 if why:
                     withdrawn[p.id] = why
         redating = redating.withdrawing(withdrawn)
@@ -201,18 +202,18 @@ class PaymentService(PaymentRuns):
                 for p in scheduled if p.id not in withdrawn]
 
     def _deliver(self, submission_id: str, actor: Principal | str = SYSTEM_ACTOR) -> SubmitOutcome:
-        now = self._clock.now()
+        now = self._core.clock.now()
         # The lease belongs to this attempt, not to the process: a second request on the same server is "busy".
-        attempt = f"{self._holder}/{secrets.token_hex(6)}"
-        with self._uow() as uow:
-            leased = uow.payments.lease_submission(submission_id, attempt, now, self._lease_s)
+        attempt = f"{self._core.holder}/{secrets.token_hex(6)}"
+        with self._core.uow() as uow:
+            leased = uow.payments.lease_submission(submission_id, attempt, now, self._core.lease_s)
             submission = uow.payments.get_submission(submission_id)
             uow.commit()
         if submission is None:
             raise SubmissionNotFound(f"submission {submission_id} does not exist")
         if not leased:
             return SubmitOutcome(submission_id, submission.run_id, "busy")
-        rail = self._rails(submission.rail)
+        rail = self._core.rails(submission.rail)
         # The status check comes first, always: whatever the rail already holds is recorded, never re-sent.
         receipt = rail.lookup(submission_id)
         if receipt is None:
@@ -236,25 +237,25 @@ class PaymentService(PaymentRuns):
             except RailRejected as exc:
                 self._reject(submission, exc.message)
                 return SubmitOutcome(submission_id, submission.run_id, "rejected", detail=exc.message)
-        self._crash("after_rail_accepted")
+        self._core.crash("after_rail_accepted")
         return self._record_accepted(submission, receipt)
 
     def _mark(self, submission: SubmissionRecord, attempt: str, state: SubmissionState, detail: str) -> None:
         """The attempt ends with the submission still open: say why and give up its lease, if it still holds it."""
-        with self._uow() as uow:
-            uow.payments.transition_submission(submission.id, _OPEN, state, at=self._clock.now(), detail=detail,
+        with self._core.uow() as uow:
+            uow.payments.transition_submission(submission.id, _OPEN, state, at=self._core.clock.now(), detail=detail,
                                                attempted=True, holder=attempt)
             uow.commit()
 
     def _batch(self, submission: SubmissionRecord, actor: Principal | str) -> RailBatch:
-        with self._uow(read_only=True) as uow:
+        with self._core.uow(read_only=True) as uow:
             run = require_run(uow.payments.get_run(submission.run_id), submission.run_id)
             payments = [p for p in uow.payments.payments_of_run(submission.run_id)
                         if p.submission_id == submission.id and p.status is PaymentStatus.SUBMITTED
                         and not _offset_only(p)]
         accounts = {}
         for p in payments:
-            account = self._accounts.get(p.account_id)
+            account = self._core.accounts.get(p.account_id)
             if account is None:
                 raise BankAccountMissing(f"bank account {p.account_id} of payment {p.id} is gone")
             accounts[p.id] = account
@@ -265,7 +266,7 @@ class PaymentService(PaymentRuns):
             out.append(RailPayment(
                 payment_id=p.id, external_id=p.external_id, amount_minor=p.amount_minor, currency=p.currency,
                 payee_name=p.payee_name, payee_id=p.vendor_id, routing_number=account.routing_number,
-                account_number=self._accounts.account_number(p.account_id), account_type=account.account_type,
+                account_number=self._core.accounts.account_number(p.account_id), account_type=account.account_type,
                 sec_code=p.sec_code, prenote=p.kind is PaymentKind.PRENOTE, trace_number=p.trace_number,
                 effective_date=p.effective_date, same_day=p.same_day,
                 remittance=tuple(RemittanceLine(i.invoice_number, i.amount_minor, i.discount_minor, i.interest_minor,
@@ -280,15 +281,15 @@ class PaymentService(PaymentRuns):
         crash after decrypting (or while the rail holds the numbers) still leaves the record. Each delivery
         attempt that builds a file opens the numbers again and is recorded again; a retry that finds the batch
         already at the rail builds nothing and records nothing."""
-        with self._uow() as uow:
-            self._audit.record_many(uow, actor, "bank_account_used_for_payment", [
+        with self._core.uow() as uow:
+            self._core.audit.record_many(uow, actor, "bank_account_used_for_payment", [
                 (p.account_id, {"payment_id": p.id, "submission_id": submission.id, "run_id": p.run_id,
                                 "vendor_id": p.vendor_id, "kind": p.kind.value}) for p in payments])
             uow.commit()
 
     def _record_accepted(self, submission: SubmissionRecord, receipt: RailSubmission) -> SubmitOutcome:
-        now = self._clock.now()
-        with self._uow() as uow:
+        now = self._core.clock.now()
+        with self._core.uow() as uow:
             if not uow.payments.transition_submission(submission.id, _OPEN, SubmissionState.ACCEPTED, at=now,
                                                       reference=receipt.reference, attempted=True):
                 return SubmitOutcome(submission.id, submission.run_id, "already_recorded", receipt.reference)
@@ -301,7 +302,7 @@ class PaymentService(PaymentRuns):
             drafts = [d for p in payments if p.kind is PaymentKind.LIVE
                       for d in sent_entries(p.id, p.run_id, p.currency, ledger_items(p), p.effective_date)]
             if drafts:
-                self._journal(uow).post_many(drafts)
+                self._core.journal(uow).post_many(drafts)
             # Settled by offset alone: no money moves, so no statement will ever show it; it is settled now.
             uow.payments.transition_payments([p.id for p in payments if _offset_only(p)], PaymentStep.SETTLE, at=now,
                                              reason="settled by offset against the vendor's credits")
@@ -317,7 +318,7 @@ class PaymentService(PaymentRuns):
                     uow.payments.add_outbox(PRENOTE_SENT, f"{PRENOTE_SENT}:{p.id}",
                                             {"payment_id": p.id, "account_id": p.account_id,
                                              "effective_date": p.effective_date.isoformat()}, now)
-            self._crash("before_commit")
+            self._core.crash("before_commit")
             uow.commit()
         return SubmitOutcome(submission.id, submission.run_id, "accepted", receipt.reference)
 
@@ -337,8 +338,8 @@ class PaymentService(PaymentRuns):
                                     {"payment_id": p.id, "invoice_ids": stuck}, now)
 
     def _reject(self, submission: SubmissionRecord, detail: str) -> None:
-        now = self._clock.now()
-        with self._uow() as uow:
+        now = self._core.clock.now()
+        with self._core.uow() as uow:
             if uow.payments.transition_submission(submission.id, _OPEN, SubmissionState.REJECTED, at=now,
                                                   detail=detail, attempted=True):
                 ids = [p.id for p in uow.payments.payments_of_run(submission.run_id) if p.submission_id == submission.id]
@@ -346,20 +347,3 @@ class PaymentService(PaymentRuns):
                                                  at=now)
                 uow.payments.transition_run(submission.run_id, RunStep.REJECT, at=now)
             uow.commit()
-
-    # -- after the rail took it: PaymentFollowUp, composed -------------------------------------------------
-    @cached_property
-    def follow_up(self) -> PaymentFollowUp:
-        return PaymentFollowUp(self._uow, self._clock, self._rails, self._journal, self.policy.treasury)
-
-    def relay_prenote_events(self, handle: Callable[[str, dict[str, Any]], None]) -> int:
-        return self.follow_up.relay_prenote_events(handle)
-
-    def poll_status(self) -> dict[str, int]:
-        return self.follow_up.poll_status()
-
-    def apply_status(self, status: RailPaymentStatus, *, on: dt.date | None = None) -> str:
-        return self.follow_up.apply_status(status, on=on)
-
-    def mark_returned(self, payment_id: str, *, reason_code: str, on: dt.date) -> str:
-        return self.follow_up.mark_returned(payment_id, reason_code=reason_code, on=on)

@@ -1,7 +1,7 @@
 """The file a payment run handed to its rail, as the rail keeps it: what treasury downloads from the run's page.
 
 The payment service reads it through ``SentFiles`` (the rail registry implements it: a rail that writes files keeps
-them with its transport); the download itself is a use case (``PaymentRuns.sent_file``), authorized and audited.
+them with its transport); the download itself is a use case (``RunLifecycle.sent_file``), authorized and audited.
 """
 
 from __future__ import annotations

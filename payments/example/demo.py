@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from payments.ap.ap_services import APServices
 from payments.disbursements.payment_records import PaymentRecord, PaymentRunRecord
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from payments.errors import DomainError
 from payments.identity import Principal, Role
 from payments.ledger_service import LedgerService

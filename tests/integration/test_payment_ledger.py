@@ -10,7 +10,7 @@ from adapters.rails.iso20022.rail import Iso20022Rail
 from payments.identity import Principal, Role
 from payments.disbursements.payment_runs import PayableInvoice
 from payments.disbursements.payment_states import PaymentStatus
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
 from tests.unit.rails.test_iso20022_rail import CFG, pain002

@@ -15,7 +15,7 @@ from config.policy import load_policy
 from payments.identity import Principal, Role
 from payments.disbursements.payment_runs import PayableInvoice
 from payments.disbursements.payment_states import PaymentStatus
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from payments.ap.terms import parse_terms
 from tests.payment_fakes import FakeAccounts, FakePayables, policy
 
@@ -152,14 +152,14 @@ def test_the_decision_is_made_once_when_claimed_and_a_recovery_later_sends_what_
         if name == "after_claiming":
             raise Killed(name)
 
-    svc._crash = die_after_claiming
+    svc.core.crash = die_after_claiming
     container.clock.set(dt.datetime(2026, 11, 6, 13, 30, tzinfo=NEW_YORK))  # settles Monday: only birch withdrawn
     try:
         svc.submit_released()
     except Killed:
         pass
     decided = svc.get_run(run.id).redated
-    svc._crash = lambda _name: None
+    svc.core.crash = lambda _name: None
     # The recovery runs on Monday afternoon: priced now, the Saturday invoice would be late too; but the claim
     # already decided, and the pending submission is delivered as stored.
     container.clock.set(dt.datetime(2026, 11, 9, 15, 0, tzinfo=NEW_YORK))

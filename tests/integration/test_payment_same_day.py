@@ -11,7 +11,7 @@ from config.policy import load_policy
 from payments.identity import Principal, Role
 from payments.disbursements.ach_dates import SameDayUnavailable
 from payments.disbursements.payment_runs import PayableInvoice
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from tests.payment_fakes import FakeAccounts, FakePayables, policy
 
 TREASURER = Principal("usr_tina", frozenset({Role.TREASURER}))

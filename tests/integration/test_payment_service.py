@@ -10,7 +10,7 @@ from payments.identity import Principal, Role
 from payments.disbursements.payment_records import SubmissionState
 from payments.disbursements.payment_runs import PayableInvoice
 from payments.disbursements.payment_states import PaymentStatus, RunStatus
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from payments.disbursements.rails import RailOutcome, RailPaymentStatus
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
 
@@ -141,7 +141,7 @@ def test_a_prenote_is_sent_once_and_the_bank_account_workflow_hears_of_it_once(c
     svc, rail = service(container)
     changed = PayeeAccount("ba_ven_C", "ven_C", "CHANGED VENDOR", "231380104", RailAccountType.SAVINGS,
                            PayeeAccountStatus.PENDING, prenote_due=True, change_id="chg_1")
-    svc._accounts.awaiting.append(changed)
+    svc.core.accounts.awaiting.append(changed)
     run = svc.create_run().run
     (prenote,) = svc.payments_of_run(run.id)
     assert prenote.kind is PaymentKind.PRENOTE and prenote.amount_minor == 0
@@ -174,10 +174,10 @@ def test_an_account_gone_before_submission_leaves_the_run_waiting_not_half_sent(
     run = svc.create_run().run
     svc.release(TREASURER, run.id)
     # Gone after the claim, while the file is being built: nothing is handed over and the pass is retried.
-    svc._crash = lambda point: svc._accounts.set("ven_A", None) if point == "after_claiming" else None
+    svc.core.crash = lambda point: svc.core.accounts.set("ven_A", None) if point == "after_claiming" else None
     assert [o.result for o in svc.submit_released()] == ["retry"]
     assert rail.submits == 0 and svc.get_run(run.id).status is RunStatus.SUBMITTED
-    svc._accounts.overrides.clear()
+    svc.core.accounts.overrides.clear()
     assert [o.result for o in svc.submit_released()] == ["accepted"]
 
 
@@ -191,7 +191,7 @@ def test_an_account_blocked_after_the_run_was_planned_is_not_paid_its_payment_is
     svc, rail = service(container, payables=FakePayables([invoice(1)]))
     run = svc.create_run().run
     svc.release(TREASURER, run.id)
-    svc._accounts.set("ven_A", replace(svc._accounts.default("ven_A"), status=PayeeAccountStatus.BLOCKED))
+    svc.core.accounts.set("ven_A", replace(svc.core.accounts.default("ven_A"), status=PayeeAccountStatus.BLOCKED))
     assert [o.result for o in svc.submit_released()] == ["withdrawn"]
     (payment,) = svc.payments_of_run(run.id)
     assert payment.status is PaymentStatus.CANCELLED and "bank_account_blocked" in payment.status_reason

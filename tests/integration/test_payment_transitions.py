@@ -18,7 +18,7 @@ from payments.disbursements.payment_rules import (PAYMENT_TRANSITIONS, RUN_TRANS
                                                   RunStep)
 from payments.disbursements.payment_runs import PayableInvoice
 from payments.disbursements.payment_states import PaymentStatus, RunStatus
-from payments.disbursements.payment_submission import PaymentService
+from payments.disbursements.payment_service import PaymentService
 from payments.identity import Principal, Role
 from tests.payment_fakes import FakeAccounts, FakePayables, MemoryRail, policy
 

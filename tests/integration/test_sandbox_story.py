@@ -20,7 +20,7 @@ def test_paid_through_the_sandbox_returned_by_it_and_seen_on_its_statements(cont
     run = svc.create_run(rail="sandbox").run
     svc.release(TREASURER, run.id)
     assert [o.result for o in svc.submit_released()] == ["accepted"]
-    bank = svc._rails("sandbox").transport
+    bank = svc.core.rails("sandbox").transport
     payments = {p.trace_number: p for p in svc.payments_of_run(run.id)}
     assert sorted(e.original.trace_number for e in bank.entries()) == sorted(payments)
 
