@@ -44,3 +44,29 @@ def test_an_event_recorded_during_a_request_names_it_and_old_events_still_verify
         uow.commit()
     assert [e.request_id for e in container.audit.search(action="audit_note_recorded")] == [None, None]
     assert container.audit.verify().ok
+
+
+def test_the_request_id_is_signed_with_the_event(api, container):
+    import json
+
+    from sqlalchemy import text
+
+    from tests.integration.test_audit_trail import tamper
+
+    with container.uow() as uow:
+        uow.recon.add_exceptions([ExceptionRecord("rex_fedwire", "over:pay_1", ExceptionKind.OVER_RAIL_LIMIT,
+                                                  ExceptionStatus.OPEN, -120_000, "USD", "over the rail's limit",
+                                                  container.clock.now())])
+        uow.commit()
+    assert api.post("/v1/reconciliation/exceptions/rex_fedwire/dismiss", json={"reason": "paid by Fedwire"},
+                    headers={**as_role("treasurer", "usr_ana"), "X-Request-ID": "ticket-real"}).status_code == 200
+    [event] = container.audit.search(action="recon_exception_dismissed")
+    with container.engine.connect() as conn:
+        stored = json.loads(conn.execute(text("SELECT data_json FROM audit_entries WHERE sequence = :s"),
+                                         {"s": event.sequence}).scalar())
+    assert stored["request_id"] == "ticket-real"
+    stored["request_id"] = "ticket-someone-else"  # an insider points the event at another request's log lines
+    tamper(container, ("UPDATE audit_entries SET data_json = :d WHERE sequence = :s",
+                       {"d": json.dumps(stored, sort_keys=True), "s": event.sequence}))
+    report = container.audit.verify(workers=1)
+    assert (report.ok, report.fault.sequence, report.fault.code) == (False, event.sequence, "hash_mismatch")
