@@ -39,14 +39,17 @@ def test_defect_9_the_reconciliation_report_reads_in_major_units(api, container,
     assert (fee["amount"], fee["amount_minor"]) == ("-25.00", "-2500")
     [cash] = [r for r in rows if r["section"] == "cash"]
     assert "ledger 16,491,328.51 bank 16,491,303.51 difference -25.00" in cash["detail"]
-    assert "1649132851" not in text  # cents never stand alone for a total
+    [share] = [r for r in rows if r["section"] == "fund_share"]  # the pooled account's share of fund 100
+    assert (share["amount"], share["amount_minor"], share["detail"]) == ("16491328.51", "1649132851", "due from the pool")
+    # cents never stand alone for a total: only the column named for them holds them
+    assert all("1649132851" not in value for row in rows for column, value in row.items() if column != "amount_minor")
 
     # The same report on the command line, as text.
     for name, value in (("DATABASE_URL", container.settings.database_url), ("KEY_DIR", container.settings.key_dir)):
         monkeypatch.setenv(f"DISBURSE_{name}", value)
     assert main.cli(["reconcile", "--date", "2026-09-23"]) == 0
     out = capsys.readouterr().out
-    assert "Cash USD: ledger 16,491,328.51, bank 16,491,303.51, difference -25.00" in out
+    assert "Cash operating USD: ledger 16,491,328.51, bank 16,491,303.51, difference -25.00" in out  # per bank account
 
 
 def test_defect_9_ledger_balances_keep_the_normal_balance_sign_and_the_currency_decimals(api, container):
