@@ -4,6 +4,7 @@ things at once, or sent to an action that takes none. Each is refused before it 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 from payments.identity import Role
@@ -37,7 +38,10 @@ def drive(app, method: str, path: str, *, headers: dict, chunks, declared_length
     async def lifespan_and_call():  # noqa: ANN202
         await app(scope, receive, send)
 
-    asyncio.run(lifespan_and_call())
+    # On a thread of its own, with its own event loop: in a worker that ran the browser tests, Playwright's
+    # synchronous API keeps a loop running on this thread, and asyncio.run refuses to start a second one there.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as own_thread:
+        own_thread.submit(asyncio.run, lifespan_and_call()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], json.loads(body) if body else None, pulled["chunks"]
