@@ -31,6 +31,7 @@ WEB_PUBLIC = {
     # Where the money goes: the open checkbook's own rows, redacted as published, for anyone (spending_pages.py)
     "GET /spending", "GET /spending/payments", "GET /spending/payments.{fmt}", "GET /spending/totals.{fmt}",
     "GET /spending/payments/{payment_id}", "GET /spending/open-data/{name}",
+    "GET /spending/shares.{fmt}",  # the certified, local and on-time shares: totals only, no vendor named
 }
 PASSWORD = "correct horse battery staple"
 
