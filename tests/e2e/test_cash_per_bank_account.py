@@ -65,7 +65,7 @@ def test_defect_7_each_bank_account_settles_into_its_own_cash_and_ties_out_on_it
     from ledger.entries import EntryDraft, Posting, new_entry_id
 
     # What the operating account held before these payments, on the books as at the bank (the opening balance).
-    opening = main.wire_payments(stack)._rails("sandbox").transport.opening_balance_minor
+    opening = main.wire_payments(stack).core.rails("sandbox").transport.opening_balance_minor
     stack.ledger.post([EntryDraft(new_entry_id(), dt.date(2026, 11, 2), "opening_balance", (
         Posting("100-1010", Direction.DEBIT, opening, "USD"), Posting("100-3010", Direction.CREDIT, opening, "USD")),
         memo="operating account opening balance")])
@@ -77,7 +77,7 @@ def test_defect_7_each_bank_account_settles_into_its_own_cash_and_ties_out_on_it
     clock.set(dt.datetime(2026, 12, 15, 22, tzinfo=dt.timezone.utc))
 
     # The operating account's statement (the sandbox bank's), and the wires account's, each naming its account.
-    upload(client, acme, main.wire_payments(stack)._rails("sandbox").transport.bai2(day), "operating.bai2")
+    upload(client, acme, main.wire_payments(stack).core.rails("sandbox").transport.bai2(day), "operating.bai2")
     wires = Statement(WIRES, "USD", day, 0, (StatementItem(False, wire["amount_minor"], "495", "WIRE0001",
                                                            wire["id"], "credit transfer", day),))
     upload(client, acme, bai2_text(wires, created=clock.now(), file_id="W1215"), "wires.bai2")

@@ -43,7 +43,7 @@ def test_defect_7_two_funds_in_one_bank_account_each_funds_share_ties_out(stack,
     budget(s, CAPITAL, 50_000)
     benches = approved_po(s, vendor, po_line(1, 10, 30_000, item="bench", coding=CAPITAL), number="PO-2027-0400")
     receive(s, benches, (1, 10, 10))
-    bank = main.wire_payments(stack)._rails("sandbox").transport
+    bank = main.wire_payments(stack).core.rails("sandbox").transport
     # The pool's money on the day these payments start was all the General Fund's (its opening balance).
     stack.ledger.post([EntryDraft(new_entry_id(), dt.date(2026, 11, 2), "opening_balance", (
         Posting("100-1010", Direction.DEBIT, bank.opening_balance_minor, "USD"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from payments.identity import Role
+
 from tests.e2e.paying import acme, approved_invoice, pay  # noqa: F401
 from tests.e2e.people import client, people, stack  # noqa: F401
 
@@ -39,7 +41,7 @@ def test_defect_5_scheduled_then_sent_then_paid_only_when_the_bank_shows_it(stac
     import main
 
     clock.set(dt.datetime(2026, 12, 15, 20, tzinfo=dt.timezone.utc))
-    statement = main.wire_payments(stack)._rails("sandbox").transport.bai2(dt.date(2026, 12, 15))
+    statement = main.wire_payments(stack).core.rails("sandbox").transport.bai2(dt.date(2026, 12, 15))
     imported = client.post("/v1/statements", headers=cast["tess"], content=statement.encode(),
                            params={"format": "bai2", "name": "statement-2026-12-15.bai2"})
     assert imported.status_code == 201, imported.text
@@ -101,7 +103,7 @@ def test_defect_6_an_ach_payment_keeps_its_trace_number(stack, client, clock, ac
 
 
 def test_defect_6_the_banks_own_reference_for_a_credit_transfer_is_shown_once_a_statement_books_it(
-        stack, client, clock, acme):
+        stack, client, clock, acme, people):
     """Until the debtor bank books the transfer, the EndToEndId is all anyone has; the camt.053 that books it gives
     the bank's own reference (AcctSvcrRef), which is what the bank's people ask for: staff, the run and the vendor
     are shown it from then on, beside the EndToEndId."""
@@ -130,6 +132,22 @@ def test_defect_6_the_banks_own_reference_for_a_credit_transfer_is_shown_once_a_
     assert listed["bank_own_reference"] == in_run["bank_own_reference"] == staff["bank_own_reference"]
     portal = client.get(f"/v1/portal/payments/{payment['id']}", headers=cast["acme"]).json()
     assert portal["bank_own_reference"] == staff["bank_own_reference"]
+
+    # The pages say it too: the staff payment page and the vendor's own payment page, each after a web sign-in.
+    from tests.e2e.people import client_for
+    from tests.e2e.web import web_sign_in
+
+    people.add("audra", Role.AUDITOR, password=PAGE_PASSWORD)
+    people.add("acme-web", Role.VENDOR, vendor_id=acme["vendor"], password=PAGE_PASSWORD)
+    for user, path in (("audra", f"/payments/{payment['id']}"), ("acme-web", f"/portal/payments/{payment['id']}")):
+        with client_for(stack) as browser:
+            assert web_sign_in(browser, user, PAGE_PASSWORD).status_code == 200
+            page = browser.get(path)
+            assert page.status_code == 200, (user, page.status_code)
+            assert "own reference" in page.text and "2026121500042731" in page.text and "2026-12-15" in page.text
+
+
+PAGE_PASSWORD = "correct horse battery staple"
 
 
 def accepted(submission: str, payment_id: str, reference: str, message_id: str = "STS-1") -> bytes:

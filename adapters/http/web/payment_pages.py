@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
+from adapters.http.disbursements.payment_routes import bank_references
 from adapters.http.web.i18n import language_of
 from adapters.http.web.labels import PAYMENT_STATUSES
 from adapters.http.web.pages import render, web_router
@@ -43,7 +44,8 @@ def _remittance(request: Request, viewer: Viewer, payment_id: str) -> StaffRemit
 def payment_page(request: Request, payment_id: str, viewer: Viewer = page(Action.PAYMENT_RUN_READ)) -> Response:
     found = _remittance(request, viewer, payment_id)
     run = request.app.state.payments.get_run(found.payment.run_id)
-    return render(request, "payment.html", v=found, run=run, payment_statuses=PAYMENT_STATUSES)
+    bank_ref = bank_references(request, [found.payment]).get(found.payment.id)  # a credit transfer's, once known
+    return render(request, "payment.html", v=found, run=run, bank_ref=bank_ref, payment_statuses=PAYMENT_STATUSES)
 
 
 @router.get("/payments/{payment_id}/remittance.pdf")

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from adapters.http.problems import status_for
+from adapters.http.disbursements.payment_routes import bank_references
 from adapters.http.web.i18n import N_, language_of
 from adapters.http.web.labels import HOLDS, PAYMENT_STATUSES
 from adapters.http.web.pages import redirect, render, web_router
@@ -123,8 +124,9 @@ def my_payments(request: Request, before: str | None = None, viewer: Viewer = pa
 
 @router.get("/portal/payments/{payment_id}")
 def my_payment(request: Request, payment_id: str, viewer: Viewer = page(Action.PORTAL_READ)) -> Response:
-    found = request.app.state.portal.payment(viewer.principal, payment_id)
-    return render(request, "portal_payment.html", v=found, **_words(request))
+    found = request.app.state.portal.payment(viewer.principal, payment_id)  # its own payment, or not found
+    bank_ref = bank_references(request, [found.payment]).get(found.payment.id)  # a credit transfer's, once known
+    return render(request, "portal_payment.html", v=found, bank_ref=bank_ref, **_words(request))
 
 
 @router.get("/portal/payments/{payment_id}/remittance.pdf")
