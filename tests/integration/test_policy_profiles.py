@@ -115,7 +115,10 @@ def test_defect_13_serve_with_the_training_profile_and_the_example(tmp_path, mon
     import main
 
     served = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append((app, kw)))
+    # `serve --profile` puts the profile in the environment for its workers: taken back after this test
+    monkeypatch.setenv("DISBURSE_PROFILE", "training")
+    # `serve` runs uvicorn.Server(config).run(): recorded here instead of serving (a real server never returns)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config))
     for name, value in (("DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}"), ("KEY_DIR", str(tmp_path / "keys")),
                         ("OUTBOX_DIR", str(tmp_path / "outbox")), ("INBOX_DIR", str(tmp_path / "inbox")),
                         ("SCHEDULER", "false")):
@@ -123,8 +126,8 @@ def test_defect_13_serve_with_the_training_profile_and_the_example(tmp_path, mon
     assert main.cli(["serve", "--example", "--profile", "training", "--port", "8123"]) == 0
     out = capsys.readouterr().out
     assert "policy profile training (training-2026.1)" in out and "loaded the example agency" in out
-    [(app, kw)] = served
-    assert kw["port"] == 8123 and app.state.payments.policy.prenote_wait_business_days == 0
+    [config] = served
+    assert config.port == 8123 and config.app.state.payments.policy.prenote_wait_business_days == 0
     assert main.cli(["serve", "--profile", "no-such-profile"]) == 2
     assert "no policy profile 'no-such-profile'" in capsys.readouterr().err
 

@@ -54,7 +54,7 @@ def test_disburse_refuses_to_serve_and_says_why(tmp_path, monkeypatch, capsys):
 
     import main
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("served without the rate"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: pytest.fail("served without the rate"))
     (tmp_path / "policy.toml").write_text('[prompt_pay]\nrule_set = "new_york_state"\n')
     for name, value in {"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", "KEY_DIR": str(tmp_path / "keys"),
                         "OUTBOX_DIR": str(tmp_path / "out"), "INBOX_DIR": str(tmp_path / "in"),
