@@ -188,6 +188,9 @@ def worker_app():  # noqa: ANN201
     configure_logging(settings.log_format, settings.log_level)
     app = create_app(build(settings))
     app.state.scheduler_state = lambda: "supervisor" if settings.scheduler else "off"
+    from adapters.cli.serve_command import freeze_startup_heap
+
+    freeze_startup_heap()
     return app
 
 

@@ -10,6 +10,7 @@ hosts x workers x (DISBURSE_DB_POOL_SIZE + DISBURSE_DB_MAX_OVERFLOW), see docs/o
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import os
 import shutil
@@ -41,6 +42,15 @@ def prepare_metrics_dir(path: str) -> Path:
     return folder
 
 
+def freeze_startup_heap() -> None:
+    """Once the app is built: move every object alive now (modules, routes, compiled templates and statements, the
+    container) into the collector's permanent generation. They live as long as the process, and a full collection
+    would otherwise walk them all from inside whichever request it lands in: measured, one proof in 200 took 92 ms
+    instead of 8 (benchmarks/ledger_proof.py). Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
     import uvicorn
 
@@ -68,6 +78,7 @@ def cmd_serve(args: argparse.Namespace, wiring: Any) -> int:
             app = wiring.create_app(container)
             app.state.scheduler_state = lambda: "off" if scheduler is None else (
                 "running" if scheduler.running else "stopped")
+            freeze_startup_heap()
             uvicorn.Server(server_config(app, host, port, container.settings.trusted_proxies)).run()
         else:
             container.engine.dispose()  # the supervisor keeps no connections the workers do not need
