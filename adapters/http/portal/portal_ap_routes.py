@@ -13,6 +13,7 @@ from decimal import Decimal
 from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.http.disbursements.payment_routes import bank_references  # as staff see them
 from adapters.http.ap.ap_io import (Amount, Currency, Quantity, Text, UnitPrice, after, day, listing, major, minor,
                                  price_major, price_minor, qty)
 from adapters.http.http_errors import UnknownQueryParameter
@@ -29,7 +30,6 @@ from payments.portal.portal_messages import payment_returned_message
 from payments.portal.portal_service import PaymentForVendor, VendorInvoice, VendorInvoiceLine, VendorPortal
 from payments.disbursements.payment_records import PaymentRecord
 from payments.portal.portal_status import payment_reference
-from payments.reconciliation.bank_references import bank_reference_view
 from payments.portal.portal_timeline import AccruedInterest, InvoiceForVendor, TimelineEvent, parse_time
 
 router = portal_router(route_class=ExactNumberRoute)
@@ -90,17 +90,6 @@ def invoice_out(v: InvoiceForVendor) -> dict:
                       "end_to_end_id": p.payment.external_id, "bank_reference": _reference(p.payment),
                       "amount": major(p.item.paid_minor, c), "amount_minor": p.item.paid_minor} for p in v.payments],
     }
-
-
-def _bank_own_references(request: Request, payments: list[PaymentRecord]) -> dict[str, dict | None]:
-    """The bank's own reference for each credit transfer (no ACH trace) a statement or status report gave one;
-    as staff see it."""
-    ids = [p.id for p in payments if not p.trace_number]
-    if not ids:
-        return {}
-    with request.app.state.uow(read_only=True) as uow:
-        found = uow.bank_references.for_payments(ids)
-    return {pid: bank_reference_view(found.get(pid)) for pid in ids}
 
 
 def payment_out(v: PaymentForVendor, learned: dict[str, dict | None] | None = None) -> dict:
@@ -209,7 +198,7 @@ def my_payments(request: Request, cursor: str | None = None, limit: int = Query(
     rows = _portal(request).list_payments(p, before=str(before) if before else None, limit=limit + 1,
                                           status=status.value if status else None)
     result = page(rows, limit, lambda v: {"before": v.payment.id})
-    learned = _bank_own_references(request, [v.payment for v in result["items"]])
+    learned = bank_references(request, [v.payment for v in result["items"]])
     result["items"] = [payment_out(v, learned) for v in result["items"]]
     return result
 
@@ -217,4 +206,4 @@ def my_payments(request: Request, cursor: str | None = None, limit: int = Query(
 @router.get("/payments/{payment_id}")
 def my_payment(request: Request, payment_id: str, p: Principal = require(Action.PORTAL_READ)) -> dict:
     seen = _portal(request).payment(p, payment_id)
-    return payment_out(seen, _bank_own_references(request, [seen.payment]))
+    return payment_out(seen, bank_references(request, [seen.payment]))
