@@ -164,19 +164,21 @@ def test_disburse_budgets_rebuild_recounts_the_lines(tmp_path, monkeypatch, caps
     c.engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the simulation no longer expresses a database at 0009: it rewrites alembic_version's 0013 row to 0009, but "
-    "0016-0021 now descend from 0013 on the AP branch, so the head row is a later one and 0013 never re-runs; a "
-    "real database at 0009 still upgrades through 0013 and build() recounts (main.build: 0013 not among the "
-    "revisions passed through). Rewrite the test to build a true 0009 schema with data."))
 def test_upgrading_from_0009_dates_and_recounts_on_its_own(container, monkeypatch, s, db_url, tmp_path, clock):  # noqa: ANN001
+    from alembic import command
+
     import main
+    from adapters.db.migrate import alembic_config, migration_connection
     from tests.conftest import make_settings
 
     old = _as_before_0009(container, monkeypatch, s)
-    with container.engine.begin() as conn:  # the schema as 0009 left it: 0013 not applied yet
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0009_ap_more' "
-                             "WHERE version_num = '0013_budget_backfill'")
+    # The schema as 0009 left it: the AP branch taken back to 0009 (0013 and every AP migration since undone), the
+    # data of the story kept, as a database still on a release from before 0013 holds it.
+    cfg = alembic_config()
+    with migration_connection(container.engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009_ap_more")
+    container.engine.dispose()
 
     upgraded = main.build(make_settings(db_url, tmp_path), clock=clock, migrate=True)  # `disburse db upgrade`
     try:
