@@ -6,6 +6,7 @@ from __future__ import annotations
 from payments.identity import Role
 from payments.people.users_service import CLI_OPERATOR
 from tests.e2e.people import client, people, stack  # noqa: F401
+from tests.e2e.web import tampered
 
 PASSWORD = "correct horse battery staple"
 
@@ -31,7 +32,7 @@ def test_a_signed_in_user_gets_an_httponly_samesite_secure_session_and_needs_csr
     assert client.get("/v1/ledger/accounts").status_code == 200  # a read needs no CSRF token
     refused = client.post("/v1/ledger/checkpoints")
     assert (refused.status_code, refused.json()["code"]) == (403, "csrf_failed")
-    assert client.post("/v1/ledger/checkpoints", headers={"X-CSRF-Token": "x" + csrf[1:]}).status_code == 403
+    assert client.post("/v1/ledger/checkpoints", headers={"X-CSRF-Token": tampered(csrf)}).status_code == 403
     assert client.post("/v1/ledger/checkpoints", headers={"X-CSRF-Token": csrf}).status_code == 201
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from adapters.http.web.pages import static_url
-from tests.e2e.web import _riverton_template, csrf_of, form_token, riverton_web, web_sign_in  # noqa: F401
+from tests.e2e.web import _riverton_template, csrf_of, form_token, riverton_web, tampered, web_sign_in  # noqa: F401
 
 HTML_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -79,7 +79,7 @@ def test_next_never_leads_off_the_site(riverton_web):
 def test_the_sign_in_form_without_its_own_token_signs_nobody_in(riverton_web):
     client = riverton_web.client()
     form_token(client)  # the cookie half is set; the form half is missing or forged below
-    for token in (None, "forged.token", "x" + form_token(client)[1:]):
+    for token in (None, "forged.token", tampered(form_token(client))):
         data = {"username": "clerk", "password": riverton_web.passwords["clerk"]}
         answer = client.post("/sign-in", data=data if token is None else {**data, "form_token": token})
         assert answer.status_code == 400 and "The sign-in form expired" in answer.text
@@ -107,7 +107,7 @@ def test_sign_out_needs_the_sessions_csrf_token_and_ends_the_session_on_the_serv
     client = riverton_web.client()
     web_sign_in(client, "auditor", riverton_web.passwords["auditor"])
     kept = client.cookies["disburse_session"]
-    forged = client.post("/sign-out", data={"csrf_token": "x" + csrf_of(client)[1:]})
+    forged = client.post("/sign-out", data={"csrf_token": tampered(csrf_of(client))})
     assert forged.status_code == 403 and "This form has expired" in forged.text
     assert client.post("/sign-out").status_code == 403  # no token at all
     assert "Signed in as" in client.get("/").text  # still signed in

@@ -75,3 +75,9 @@ def web_sign_in(client: TestClient, username: str, password: str, **extra: str):
 
 def csrf_of(client: TestClient) -> str:
     return client.cookies["disburse_csrf"]
+
+
+def tampered(token: str) -> str:
+    """A forgery of ``token``: its first character changed, always to a different one (a token that happened to start
+    with "x" once made "x" + token[1:] the token itself, and the test accepted it)."""
+    return ("y" if token[0] == "x" else "x") + token[1:]
